@@ -1,0 +1,84 @@
+// ESLint flat config. The module-boundary rules are the package layering of STYLE.md §3:
+// arrows only point down, and a tag that does not fail CI is decoration.
+import nx from '@nx/eslint-plugin'
+import tseslint from 'typescript-eslint'
+
+const layering = [
+  { sourceTag: 'layer:model', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:schema', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:parse', onlyDependOnLibsWithTags: ['layer:model', 'layer:schema'] },
+  { sourceTag: 'layer:engine', onlyDependOnLibsWithTags: ['layer:parse', 'layer:model', 'layer:schema'] },
+  { sourceTag: 'layer:report', onlyDependOnLibsWithTags: ['layer:model'] },
+  {
+    sourceTag: 'layer:service',
+    onlyDependOnLibsWithTags: ['layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema'],
+  },
+  {
+    sourceTag: 'layer:app',
+    onlyDependOnLibsWithTags: ['layer:service', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema'],
+  },
+]
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/out-tsc/**', '.nx/**', 'examples/**', '**/*.d.ts'] },
+  ...nx.configs['flat/base'],
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            ...layering,
+            // The core stays pure: no third-party code at all.
+            { sourceTag: 'layer:model', bannedExternalImports: ['*'] },
+            // The engine never learns about GitHub or HTTP servers.
+            { sourceTag: 'layer:engine', bannedExternalImports: ['fastify', '@octokit/*', '@actions/*', 'octokit'] },
+            { sourceTag: 'layer:report', bannedExternalImports: ['fastify', 'isomorphic-git'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Manifest commands never go through a shell (THREATS T11).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='shell'][value.value=true]",
+          message: 'Never spawn through a shell (THREATS T11): pass an argv array with shell: false.',
+        },
+      ],
+    },
+  },
+  {
+    // core is pure: no I/O, no clock access through node built-ins, no process spawning.
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'child_process', 'net', 'http', 'https', 'os', 'path'], message: 'core does no I/O and imports no Node built-ins.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval'],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'child_process', property: 'exec', message: 'exec runs a shell; use spawn/execFile with argv (THREATS T11).' },
+        { object: 'child_process', property: 'execSync', message: 'execSync runs a shell; use spawnSync with argv (THREATS T11).' },
+      ],
+    },
+  },
+  {
+    files: ['**/test/**/*.ts', 'tools/**/*.mjs', '**/bench/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+]

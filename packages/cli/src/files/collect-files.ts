@@ -1,0 +1,109 @@
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { join, relative, resolve, sep } from 'node:path'
+import picomatch from 'picomatch'
+import type { SourceFile } from '@planspec/validator'
+import { UsageError, type CommandIO } from '../io.js'
+import { CONFIG_FILE, findRepositoryConfig } from './repository-config.js'
+
+/** The files to validate, and the repository default namespace that applies to them. */
+export interface CollectedFiles {
+  readonly files: SourceFile[]
+  readonly defaultNamespace?: string
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist'])
+const YAML = /\.ya?ml$/i
+
+/**
+ * Turns command-line paths into source files: a file as given, a directory walked recursively
+ * for `*.yaml|*.yml` (restricted to the `paths` globs of its `.planspec.yaml`), and `-` for
+ * stdin. Files larger than `maxFileBytes` are reported by size and never read; unreadable files
+ * become entries with an `error`. Symbolic links are followed only when they resolve inside the
+ * directory being walked (THREATS T10); a path that does not exist is a usage error.
+ */
+export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number): Promise<CollectedFiles> {
+  const files: SourceFile[] = []
+  let defaultNamespace: string | undefined
+  const seen = new Set<string>()
+  for (const arg of paths.length ? paths : ['.']) {
+    if (arg === '-') {
+      files.push({ file: '<stdin>', bytes: await readStream(io.stdin, maxFileBytes) })
+      continue
+    }
+    const absolute = resolve(io.cwd, arg)
+    const info = await stat(absolute).catch(() => undefined)
+    if (!info) throw new UsageError(`path not found: ${arg}`)
+    const repository = await findRepositoryConfig(info.isDirectory() ? absolute : resolve(absolute, '..'))
+    defaultNamespace ??= repository?.config.namespace
+    if (info.isFile()) {
+      await addFile(files, seen, absolute, displayName(io.cwd, absolute), maxFileBytes)
+      continue
+    }
+    const root = await realpath(absolute)
+    const base = repository?.root ?? absolute
+    const include = picomatch(repository?.config.paths?.length ? [...repository.config.paths] : ['**/*.yaml', '**/*.yml'], { dot: false })
+    const exclude = repository?.config.exclude?.length ? picomatch([...repository.config.exclude]) : () => false
+    for await (const file of walk(absolute, root)) {
+      if (file.endsWith(sep + CONFIG_FILE)) continue
+      const rel = relative(base, file).split(sep).join('/')
+      if (!include(rel) || exclude(rel)) continue
+      await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes)
+    }
+  }
+  return { files, defaultNamespace }
+}
+
+async function* walk(dir: string, root: string): AsyncGenerator<string> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch {
+    return
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const entry of entries) {
+    const full = join(dir, entry.name)
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) yield* walk(full, root)
+    } else if (entry.isSymbolicLink()) {
+      // A link is followed only to a file inside the walked directory; directories are never
+      // followed (no loops, no escapes).
+      const target = await realpath(full).catch(() => undefined)
+      const info = target ? await stat(target).catch(() => undefined) : undefined
+      if (target && info?.isFile() && (target + sep).startsWith(root + sep) && YAML.test(entry.name)) yield full
+    } else if (entry.isFile() && YAML.test(entry.name)) yield full
+  }
+}
+
+async function addFile(files: SourceFile[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number): Promise<void> {
+  if (seen.has(absolute)) return
+  seen.add(absolute)
+  try {
+    const info = await lstat(absolute).then((l) => (l.isSymbolicLink() ? stat(absolute) : l))
+    if (info.size > maxFileBytes) {
+      files.push({ file, size: info.size })
+      return
+    }
+    files.push({ file, bytes: await readFile(absolute) })
+  } catch (error) {
+    files.push({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
+  }
+}
+
+function displayName(cwd: string, absolute: string): string {
+  const rel = relative(cwd, absolute)
+  return (rel.startsWith('..') ? absolute : rel).split(sep).join('/')
+}
+
+async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string)
+    size += buffer.byteLength
+    // Keep one byte past the limit so that the validator reports the oversize input.
+    if (size > maxBytes + 1) return new Uint8Array(size)
+    chunks.push(buffer)
+  }
+  return Buffer.concat(chunks)
+}

@@ -1,0 +1,112 @@
+import { Command, CommanderError, Option } from 'commander'
+import { runExplain } from './commands/explain.js'
+import { runFix } from './commands/fix.js'
+import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
+import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
+import { EXIT, UsageError, type CommandIO } from './io.js'
+import { VERSION } from './version.js'
+
+/**
+ * Runs the planspec command line with `argv` (without the node and script names) and returns
+ * the exit code. Every failure maps to an exit code and one line on stderr, never a stack trace.
+ *
+ * @example
+ * const code = await runCli(['validate', 'examples/minimal', '-o', 'json'], io)
+ */
+export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
+  let exitCode: number = EXIT.ok
+  const program = buildProgram(io, (code) => (exitCode = code))
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${error.message}\n`)
+      return EXIT.usage
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    io.stderr.write(`error: ${message}\n`)
+    return EXIT.usage
+  }
+}
+
+function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
+  const program = new Command('planspec')
+    .description('GitOps for work plans: validate, draw, review and run PlanSpec manifests.')
+    .version(VERSION, '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)')
+  const output = (formats: readonly string[], fallback: string): Option => new Option('-o, --output <format>', 'output format').choices(formats).default(fallback)
+
+  program
+    .command('validate')
+    .description('Validate manifests: YAML, schema, graph and cross-reference checks, every finding with file:line:col and a stable code.')
+    .argument('[paths...]', 'files or directories (recursively); "-" reads stdin', [])
+    .addOption(output(VALIDATE_FORMATS, 'text'))
+    .option('--compat', 'accept legacy shapes of older PlanSpec files as warnings', false)
+    .option('--closed', 'treat references to resources outside the given files as errors', false)
+    .option('--warnings-as-errors', 'fail on warnings too', false)
+    .option('--max-file-size <size>', 'largest file read', String(DEFAULTS.maxFileBytes))
+    .option('--max-depth <n>', 'deepest YAML nesting parsed', String(DEFAULTS.maxDepth))
+    .addHelpText('after', `
+Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error.
+
+Examples:
+  planspec validate                          # every *.yaml under the current directory
+  planspec validate examples/google-sso -o json
+  cat plan.yaml | planspec validate -
+  planspec validate . --compat -o sarif > planspec.sarif
+  planspec validate . -o github              # annotations in a GitHub Actions log`)
+    .action(async (paths: string[], o: Record<string, string | boolean>) => {
+      const maxDepth = Number(o.maxDepth)
+      if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
+      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth }, io))
+    })
+
+  program
+    .command('graph')
+    .description("Draw a Plan's DAG: Gate, Group and External nodes distinct, soft edges dashed, groups as clusters.")
+    .argument('[path]', 'file or directory holding the Plan', '.')
+    .requiredOption('--plan <name>', 'name of the Plan to draw')
+    .option('-n, --namespace <ns>', 'namespace of the Plan, when the name is not unique')
+    .addOption(output(GRAPH_FORMATS, 'text'))
+    .addHelpText('after', `
+Examples:
+  planspec graph examples/multi-team --plan payments-launch-v2
+  planspec graph . --plan release -o mermaid >> README.md
+  planspec graph . --plan release -o dot | dot -Tsvg > plan.svg`)
+    .action(async (path: string, o: Record<string, string>) => {
+      setExit(await runGraph({ path, plan: o.plan!, namespace: o.namespace, output: o.output as never }, io))
+    })
+
+  program
+    .command('explain')
+    .description("Print a field's documentation from the schemas, like kubectl explain; or a diagnostic code's.")
+    .argument('<target>', 'KIND[.field.path] or a code such as PS3006')
+    .option('--recursive', 'list nested fields too', false)
+    .addHelpText('after', `
+Examples:
+  planspec explain plan
+  planspec explain plan.spec.graph.nodes
+  planspec explain binding.spec.rules.selector --recursive
+  planspec explain PS3006`)
+    .action(async (target: string, o: { recursive: boolean }) => setExit(await runExplain(target, o, io)))
+
+  program
+    .command('fix')
+    .description('Rewrite legacy shapes in place (capabilityRef, day durations, "_" in node ids, ...), keeping comments.')
+    .argument('[paths...]', 'files or directories', [])
+    .option('--dry-run', 'say what would change without writing', false)
+    .addHelpText('after', `
+Examples:
+  planspec fix docs/planspec --dry-run
+  planspec fix . && planspec validate .`)
+    .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await runFix({ paths, dryRun: o.dryRun }, io)))
+
+  return program
+}

@@ -1,0 +1,231 @@
+import { findCycle, normalizeGraph, referenceKey, resolveCapabilityUse, resolveReference } from '@planspec/core'
+import type { PathIssue } from './finding.js'
+import { toPointer } from './positions.js'
+import type { Resource } from './resource.js'
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const KNOWN_PROVIDER = /^(exec|tool|http|https|mcp|human|agent|noop):\/\//
+
+/** A reference finding, attached to the resource it was found in. */
+export interface ReferenceIssue extends PathIssue {
+  readonly resource: Resource
+}
+
+/**
+ * Checks references across the whole file set (DECISIONS §2): every `*Ref`, `supersedes`,
+ * `nodeBindings`, Binding selectors, Gate `targetRef`, External `resource` refs and capability
+ * requirements (and their cycles); duplicate resources; series versions; provider schemes;
+ * binding conflicts under `ErrorOnConflict`. A reference to something outside the set is a
+ * warning (it may live elsewhere), an error when `closed` is set.
+ *
+ * @example
+ * checkReferences(resources, { closed: false }) // [{ code: 'PS4001', path: '/spec/goalRef', … }]
+ */
+export function checkReferences(resources: readonly Resource[], options: { closed: boolean }): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = []
+  const index = new Map<string, Resource>()
+  for (const resource of resources) {
+    const key = referenceKey(resource.kind, resource.namespace, resource.name)
+    const first = index.get(key)
+    if (first) issues.push({ resource, code: 'PS4002', message: `${resource.kind} "${resource.namespace}/${resource.name}" is also defined in ${first.file}`, path: `${resource.pointer}/metadata/name` })
+    else index.set(key, resource)
+  }
+  const usable = resources.filter((r) => r.schemaValid && index.get(referenceKey(r.kind, r.namespace, r.name)) === r)
+  const missingSeverity = options.closed ? 'error' : 'warning'
+  for (const resource of usable) {
+    const spec = resource.value.spec as Obj
+    const report = (issue: PathIssue): void => {
+      issues.push({ ...issue, resource, path: resource.pointer + issue.path })
+    }
+    /** Resolves a reference, reporting it when the target is missing or of the wrong kind. */
+    const follow = (ref: unknown, expected: string, segments: (string | number)[]): Resource | undefined => {
+      if (!isObj(ref) || typeof ref.name !== 'string') return undefined
+      const path = toPointer(segments)
+      if (typeof ref.kind === 'string' && ref.kind !== expected) {
+        report({ code: 'PS4010', message: `must reference a ${expected}, not a ${ref.kind}`, path: `${path}/kind` })
+        return undefined
+      }
+      const target = resolveReference(ref as { name: string; namespace?: string }, resource.namespace)
+      const found = index.get(referenceKey(expected, target.namespace, target.name))
+      if (!found) report({ code: 'PS4001', severity: missingSeverity, message: `${expected} "${target.namespace}/${target.name}" is not in the validated files`, path: `${path}/name` })
+      return found
+    }
+    switch (resource.kind) {
+      case 'Plan':
+        checkPlan(resource, spec, follow, report, usable)
+        break
+      case 'Binding':
+        checkBinding(spec, follow, report)
+        break
+      case 'Capability':
+        if (Array.isArray(spec.requirements)) {
+          spec.requirements.forEach((req, i) => {
+            if (!isObj(req)) return
+            // A missing optional requirement never blocks (RESOURCES 3.3), so it is no finding.
+            if (req.optional === true && !index.has(referenceKey('Capability', (req.namespace as string) ?? resource.namespace, String(req.name)))) return
+            follow(req, 'Capability', ['spec', 'requirements', i])
+          })
+        }
+        break
+      case 'Execution':
+        checkExecution(resource, spec, follow, report)
+        break
+      case 'Gate': {
+        const target = spec.targetRef
+        if (isObj(target) && typeof target.kind === 'string' && typeof target.name === 'string' && ['Goal', 'Plan', 'Execution', 'Gate', 'Capability', 'Binding'].includes(target.kind)) {
+          const found = follow({ name: target.name, namespace: target.namespace }, target.kind, ['spec', 'targetRef'])
+          const plan = found?.kind === 'Plan' ? found : found?.kind === 'Execution' ? index.get(referenceKey('Plan', found.namespace, String(((found.value.spec as Obj).planRef as Obj | undefined)?.name))) : undefined
+          if (plan && typeof target.nodeId === 'string' && !planNodeIds(plan).has(target.nodeId)) {
+            report({ code: 'PS4003', message: `node "${target.nodeId}" is not a node of plan "${plan.name}"`, path: '/spec/targetRef/nodeId' })
+          }
+        }
+        break
+      }
+    }
+  }
+  issues.push(...requirementCycles(usable))
+  issues.push(...seriesIssues(usable, index))
+  return issues
+}
+
+type Follow = (ref: unknown, expected: string, segments: (string | number)[]) => Resource | undefined
+type Report = (issue: PathIssue) => void
+
+function checkPlan(resource: Resource, spec: Obj, follow: Follow, report: Report, _all: readonly Resource[]): void {
+  follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
+  const graph = spec.graph as Obj
+  const nodes = Array.isArray(graph.nodes) ? (graph.nodes as Obj[]) : []
+  nodes.forEach((node, i) => {
+    const at = ['spec', 'graph', 'nodes', i]
+    if (node.kind === 'Task' && Array.isArray(node.capabilityRefs)) node.capabilityRefs.forEach((ref, j) => follow(ref, 'Capability', [...at, 'capabilityRefs', j]))
+    if (node.kind === 'Gate') follow(node.gateRef, 'Gate', [...at, 'gateRef'])
+    if (node.kind === 'External' && isObj(node.externalRef) && node.externalRef.type === 'resource') {
+      const ref = node.externalRef.resourceRef
+      if (isObj(ref) && typeof ref.kind === 'string') follow(ref, ref.kind, [...at, 'externalRef', 'resourceRef'])
+    }
+  })
+  void resource
+}
+
+function checkBinding(spec: Obj, follow: Follow, report: Report): void {
+  const rules = Array.isArray(spec.rules) ? (spec.rules as Obj[]) : []
+  rules.forEach((rule, i) => {
+    const at = ['spec', 'rules', i]
+    const selector = isObj(rule.selector) ? rule.selector : {}
+    if (selector.capabilityRef) follow(selector.capabilityRef, 'Capability', [...at, 'selector', 'capabilityRef'])
+    const plan = selector.planRef ? follow(selector.planRef, 'Plan', [...at, 'selector', 'planRef']) : undefined
+    if (plan && typeof selector.nodeId === 'string' && !planNodeIds(plan).has(selector.nodeId)) {
+      report({ code: 'PS4003', message: `node "${selector.nodeId}" is not a node of plan "${plan.name}"`, path: toPointer([...at, 'selector', 'nodeId']) })
+    }
+    const provider = isObj(rule.target) ? rule.target.provider : undefined
+    if (typeof provider === 'string' && !KNOWN_PROVIDER.test(provider)) {
+      report({ code: 'PS4009', message: `provider "${provider}" has no known scheme (exec, tool, http, https, mcp, human, agent, noop); at run time its nodes fail with UnknownProvider`, path: toPointer([...at, 'target', 'provider']) })
+    }
+  })
+}
+
+function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: Report): void {
+  const planRef = spec.planRef
+  if (isObj(planRef) && typeof planRef.namespace === 'string' && planRef.namespace !== resource.namespace) {
+    report({ code: 'PS4005', message: `an Execution runs a Plan of its own namespace "${resource.namespace}", not "${planRef.namespace}"`, path: '/spec/planRef/namespace' })
+  }
+  const plan = follow(planRef, 'Plan', ['spec', 'planRef'])
+  follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
+  const binding = follow(spec.bindingRef, 'Binding', ['spec', 'bindingRef'])
+  const overrides = new Map<string, Resource | undefined>()
+  if (isObj(spec.nodeBindings)) {
+    const ids = plan ? planNodeIds(plan) : undefined
+    for (const [nodeId, ref] of Object.entries(spec.nodeBindings)) {
+      if (ids && !ids.has(nodeId)) report({ code: 'PS4003', message: `node "${nodeId}" is not a node of plan "${plan!.name}"`, path: toPointer(['spec', 'nodeBindings', nodeId]), key: true })
+      overrides.set(nodeId, follow(ref, 'Binding', ['spec', 'nodeBindings', nodeId]))
+    }
+  }
+  if (!plan) return
+  // Ties under ErrorOnConflict are errors for the uses this Execution will resolve (DECISIONS §4).
+  const nodes = ((plan.value.spec as Obj).graph as Obj).nodes as Obj[]
+  for (const node of nodes) {
+    if (node.kind !== 'Task' || !Array.isArray(node.capabilityRefs)) continue
+    const chosen = overrides.has(String(node.id)) ? overrides.get(String(node.id)) : binding
+    if (!chosen) continue
+    for (const ref of node.capabilityRefs as Obj[]) {
+      const capability = resolveReference(ref as { name: string; namespace?: string }, plan.namespace)
+      const resolution = resolveCapabilityUse({
+        binding: chosen.value.spec as never,
+        bindingNamespace: chosen.namespace,
+        plan: { name: plan.name, namespace: plan.namespace, labels: ((plan.value.metadata as Obj).labels as Record<string, string>) ?? {} },
+        nodeId: String(node.id),
+        capability,
+      })
+      if (resolution.outcome === 'conflict') {
+        report({ code: 'PS4011', message: `binding "${chosen.name}" has tied rules ${resolution.ruleIndexes.join(', ')} for capability "${capability.name}" of node "${String(node.id)}" under ErrorOnConflict`, path: overrides.has(String(node.id)) ? toPointer(['spec', 'nodeBindings', String(node.id)]) : '/spec/bindingRef' })
+      }
+    }
+  }
+}
+
+function planNodeIds(plan: Resource): Set<string> {
+  const graph = (plan.value.spec as Obj).graph as Obj
+  return new Set(((graph.nodes as Obj[]) ?? []).map((n) => String(n.id)))
+}
+
+function requirementCycles(resources: readonly Resource[]): ReferenceIssue[] {
+  const capabilities = resources.filter((r) => r.kind === 'Capability')
+  const byKey = new Map(capabilities.map((c) => [`${c.namespace}/${c.name}`, c]))
+  const edges: { from: string; to: string }[] = []
+  for (const capability of capabilities) {
+    const reqs = (capability.value.spec as Obj).requirements
+    if (!Array.isArray(reqs)) continue
+    for (const req of reqs as Obj[]) {
+      const to = `${(req.namespace as string) ?? capability.namespace}/${String(req.name)}`
+      if (byKey.has(to)) edges.push({ from: `${capability.namespace}/${capability.name}`, to })
+    }
+  }
+  const ids = [...byKey.keys()]
+  const cycle = findCycle(normalizeGraph({ nodes: ids.map((id) => ({ id, kind: 'Task' })), edges }))
+  if (!cycle) return []
+  const first = byKey.get(cycle[0]!)!
+  const reqs = (first.value.spec as Obj).requirements as Obj[]
+  const i = reqs.findIndex((r) => `${(r.namespace as string) ?? first.namespace}/${String(r.name)}` === cycle[1])
+  return [{ resource: first, code: 'PS4004', message: `capability requirement cycle: ${cycle.join(' → ')}`, path: `${first.pointer}/spec/requirements/${Math.max(0, i)}` }]
+}
+
+function seriesIssues(resources: readonly Resource[], index: ReadonlyMap<string, Resource>): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = []
+  const versions = new Map<string, Resource>()
+  for (const plan of resources.filter((r) => r.kind === 'Plan')) {
+    const spec = plan.value.spec as Obj
+    if (typeof spec.series === 'string' && typeof spec.version === 'string') {
+      const key = `${plan.namespace}/${spec.series}@${spec.version}`
+      const first = versions.get(key)
+      if (first) issues.push({ resource: plan, code: 'PS4006', message: `version "${spec.version}" of series "${spec.series}" is also plan "${first.name}"`, path: `${plan.pointer}/spec/version` })
+      else versions.set(key, plan)
+    }
+    const superseded = Array.isArray(spec.supersedes) && isObj(spec.supersedes[0]) ? spec.supersedes[0] : undefined
+    if (!superseded) continue
+    const ref = resolveReference(superseded as { name: string; namespace?: string }, plan.namespace)
+    const previous = index.get(referenceKey('Plan', ref.namespace, ref.name))
+    if (!previous) continue
+    const previousSeries = (previous.value.spec as Obj).series
+    if (typeof spec.series === 'string' && typeof previousSeries === 'string' && previousSeries !== spec.series) {
+      issues.push({ resource: plan, code: 'PS4007', message: `supersedes "${previous.name}" of series "${previousSeries}", not "${spec.series}"`, path: `${plan.pointer}/spec/supersedes/0` })
+    }
+    // Follow the chain; coming back to this plan is a cycle.
+    const seen = new Set([referenceKey('Plan', plan.namespace, plan.name)])
+    let current: Resource | undefined = previous
+    const chain = [plan.name]
+    while (current) {
+      const key = referenceKey('Plan', current.namespace, current.name)
+      chain.push(current.name)
+      if (seen.has(key)) {
+        if (current === plan) issues.push({ resource: plan, code: 'PS4008', message: `supersedes cycle: ${chain.join(' → ')}`, path: `${plan.pointer}/spec/supersedes/0` })
+        break
+      }
+      seen.add(key)
+      const next: unknown = (current.value.spec as Obj).supersedes
+      const nextRef: { name: string; namespace: string } | undefined = Array.isArray(next) && isObj(next[0]) ? resolveReference(next[0] as { name: string; namespace?: string }, current.namespace) : undefined
+      current = nextRef ? index.get(referenceKey('Plan', nextRef.namespace, nextRef.name)) : undefined
+    }
+  }
+  return issues
+}

@@ -1,0 +1,42 @@
+import type { PathIssue } from './finding.js'
+import { toPointer } from './positions.js'
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+// Credential shapes common enough to be worth a warning (RESOURCES 7.4: context is no place for
+// secrets). Each pattern is anchored on a distinctive prefix and bounded, so it cannot backtrack.
+const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
+  { name: 'a GitHub token', pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b/ },
+  { name: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,72}\b/ },
+  { name: 'a private key', pattern: /-----BEGIN (?:[A-Z]{1,10} )?PRIVATE KEY-----/ },
+  { name: 'an OpenAI-style API key', pattern: /\bsk-[A-Za-z0-9_-]{32,200}\b/ },
+]
+const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
+
+/**
+ * Policy checks on one schema-valid resource (codes PS6xxx): values that look like credentials
+ * anywhere in `spec`, and Execution parameter keys that are neither reverse-domain nor `x-`.
+ *
+ * @example
+ * checkPolicy('Execution', execution) // [{ code: 'PS6002', path: '/spec/parameters/region', … }]
+ */
+export function checkPolicy(kind: string, resource: Obj): PathIssue[] {
+  const issues: PathIssue[] = []
+  const visit = (value: unknown, segments: (string | number)[]): void => {
+    if (typeof value === 'string') {
+      const hit = SECRET_PATTERNS.find((p) => p.pattern.test(value))
+      if (hit) issues.push({ code: 'PS6001', message: `this looks like ${hit.name}; manifests are committed to git, so refer to secrets by URI (secret://...) instead`, path: toPointer(segments) })
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...segments, i]))
+    else if (isObj(value)) for (const [k, v] of Object.entries(value)) visit(v, [...segments, k])
+  }
+  visit(resource.spec, ['spec'])
+  const spec = resource.spec
+  if (kind === 'Execution' && isObj(spec) && isObj(spec.parameters)) {
+    for (const key of Object.keys(spec.parameters)) {
+      if (!PARAMETER_KEY.test(key)) issues.push({ code: 'PS6002', message: `parameter key "${key}" is neither reverse-domain (io.example.${key}) nor x- prefixed (x-${key})`, path: toPointer(['spec', 'parameters', key]), key: true })
+    }
+  }
+  return issues
+}
