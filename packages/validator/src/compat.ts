@@ -115,13 +115,17 @@ function normalizeParameter(param: unknown, at: (string | number)[], issues: Leg
     param.type = 'number'
     issues.push(issue('PS5004', 'parameter type "integer" is not allowed; use "number"', [...at, 'type'], false, 'change type integer to number', [{ op: 'set', path: toPointer([...at, 'type']), value: 'number' }]))
   }
+  // Paths name the source as written: nested findings under a renamed "properties" point there
+  // (fixes are applied last line first, so they land before the rename).
+  let sourceKey = 'objectProperties'
   if ('properties' in param && !('objectProperties' in param)) {
     param.objectProperties = param.properties
     delete param.properties
+    sourceKey = 'properties'
     issues.push(issue('PS5009', 'nested parameter properties are "objectProperties", not "properties"', [...at, 'properties'], true, 'rename properties to objectProperties', [{ op: 'rename', path: toPointer([...at, 'properties']), to: 'objectProperties' }]))
   }
   const nested = param.objectProperties
-  if (isObj(nested)) for (const [name, child] of Object.entries(nested)) normalizeParameter(child, [...at, 'objectProperties', name], issues)
+  if (isObj(nested)) for (const [name, child] of Object.entries(nested)) normalizeParameter(child, [...at, sourceKey, name], issues)
 }
 
 function fixDuration(holder: Obj, at: (string | number)[], field: string, issues: LegacyIssue[]): void {

@@ -151,7 +151,7 @@ function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: R
     for (const ref of node.capabilityRefs as Obj[]) {
       const capability = resolveReference(ref as { name: string; namespace?: string }, plan.namespace)
       const resolution = resolveCapabilityUse({
-        binding: chosen.value.spec as never,
+        binding: chosen.value as never,
         bindingNamespace: chosen.namespace,
         plan: { name: plan.name, namespace: plan.namespace, labels: ((plan.value.metadata as Obj).labels as Record<string, string>) ?? {} },
         nodeId: String(node.id),

@@ -22,7 +22,9 @@ export interface FixOutcome {
  */
 export function applyFixes(parsed: ParsedFile, diagnostics: readonly Diagnostic[]): FixOutcome {
   const byDocument = new Map<number, FixEdit[][]>()
-  for (const diagnostic of diagnostics) {
+  // Last position first: a fix inside a key that another fix renames applies before the rename.
+  const ordered = [...diagnostics].sort((a, b) => b.line - a.line || b.column - a.column)
+  for (const diagnostic of ordered) {
     if (diagnostic.file !== parsed.file || !diagnostic.fix) continue
     const index = documentIndexOf(parsed, diagnostic)
     if (index < 0) continue

@@ -61,9 +61,10 @@ export function checkPlanGraph(spec: Obj): PathIssue[] {
       issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: where })
     }
   }
-  // G5: duplicates collapse, with a warning where the duplicate is written.
+  // G5: duplicates collapse, with a warning where the duplicate is written. A dependsOn item that
+  // repeats an explicit edge is the documented shorthand overlap (RESOURCES 2.8), not a finding.
   for (const duplicate of normalized.duplicates) {
-    if (!broken.has(duplicate)) issues.push({ code: 'PS3007', message: `duplicate edge from "${duplicate.from}" to "${duplicate.to}"`, path: edgePath(duplicate) })
+    if (!broken.has(duplicate) && duplicate.source.kind === 'edge') issues.push({ code: 'PS3007', message: `duplicate edge from "${duplicate.from}" to "${duplicate.to}"`, path: edgePath(duplicate) })
   }
   // G6: group children, and groups containing themselves.
   nodes.forEach((node, i) => {

@@ -64,6 +64,18 @@ function collectPropertyNames(all: readonly unknown[]): string[] {
   return [...names]
 }
 
+// How to write a value of each named string form, for messages.
+const FORM_HINTS: Readonly<Record<string, string>> = {
+  outputName: 'an output name: lowercase letters, digits and "_", starting with a letter, at most 63 characters (e.g. image_tag)',
+  identifier: 'an identifier: letters, digits and "_", starting with a letter (e.g. maxRetries)',
+  kebabCase: 'kebab-case: lowercase words joined by "-" (e.g. code-generation)',
+  kindName: 'a kind name: a capital letter, then letters and digits (e.g. Execution)',
+  hashString: 'a hash "algorithm:digest" (e.g. sha256:9f86d0...)',
+  graphDigest: 'a digest "sha256:" followed by 64 lowercase hex digits',
+  apiVersionString: 'an API version such as planspec.io/v1alpha1',
+  uid: 'a uid of 1-128 characters',
+}
+
 const LIMIT_KEYWORDS = new Set(['minItems', 'maxItems', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'maxProperties', 'minProperties'])
 const NAME_DEFS = new Set(['dnsLabel', 'nodeId', 'name'])
 const LABEL_DEFS = new Set(['labelKey', 'labelValue', 'qualifiedName'])
@@ -154,7 +166,7 @@ function mapError(error: ErrorObject, knownFields: readonly string[]): SchemaIss
       if (def && NAME_DEFS.has(def)) return { code: 'PS2009', message: `${describe(value)} is not a DNS label: use lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters`, path }
       if (error.keyword === 'format' && params.format === 'regex') return { code: 'PS2017', message: `${describe(value)} is not a valid regular expression`, path }
       if (def && LABEL_DEFS.has(def)) return { code: 'PS2011', message: `${describe(value)} is not a valid ${def === 'labelValue' ? 'label value' : 'label key'}`, path: path, key: def !== 'labelValue' }
-      const what = error.keyword === 'format' ? `a valid ${String(params.format)}` : `in the form ${def ?? String(params.pattern)}`
+      const what = error.keyword === 'format' ? `a valid ${String(params.format)}` : (def && FORM_HINTS[def]) ?? `in the form ${def ?? String(params.pattern)}`
       return { code: 'PS2008', message: `${describe(value)} is not ${what}`, path }
     }
     case 'uniqueItems':
