@@ -78,6 +78,11 @@ export default [
     },
   },
   {
+    // Test runner configs share one root file by relative path; they are not library code.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
     files: ['**/test/**/*.ts', 'tools/**/*.mjs', '**/bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

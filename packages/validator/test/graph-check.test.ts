@@ -21,7 +21,8 @@ describe('graph rules of a Plan', () => {
     ['dependsOn itself (G3)', '    nodes:\n      - {id: a, kind: Task, dependsOn: [a]}\n', ['PS3005@10:41 node "a" depends on itself']],
     ['dependsOn an unknown node (G7)', '    nodes:\n      - {id: a, kind: Task, dependsOn: [b, nope]}\n      - {id: b, kind: Task}\n', ['PS3003@10:44 dependsOn names "nope", which is not a node of this plan']],
     ['an unknown group child (G6)', '    nodes:\n      - {id: a, kind: Task}\n      - {id: g, kind: Group, children: [a, ghost]}\n', ['PS3004@11:44 child "ghost" is not a node of this plan']],
-    ['a duplicate edge (G5)', '    nodes:\n      - {id: a, kind: Task}\n      - {id: b, kind: Task, dependsOn: [a]}\n    edges:\n      - {from: a, to: b}\n', ['PS3007@11:41 duplicate edge from "a" to "b"']],
+    ['a duplicate edge (G5)', '    nodes:\n      - {id: a, kind: Task}\n      - {id: b, kind: Task, dependsOn: [a]}\n    edges:\n      - {from: a, to: b}\n      - {from: a, to: b}\n', ['PS3007@14:9 duplicate edge from "a" to "b"']],
+    ['nothing for dependsOn repeating an explicit edge (RESOURCES 2.8)', '    nodes:\n      - {id: a, kind: Task}\n      - {id: b, kind: Task, dependsOn: [a]}\n    edges:\n      - {from: a, to: b, type: soft}\n', []],
     ['an edge touching a group', '    nodes:\n      - {id: a, kind: Task}\n      - {id: g, kind: Group, children: [a]}\n      - {id: b, kind: Task, dependsOn: [g]}\n', ['PS3008@12:41 dependsOn names group "g"; groups create no edges, depend on its children instead']],
     ['a group containing itself', '    nodes:\n      - {id: a, kind: Task}\n      - {id: g, kind: Group, children: [a, h]}\n      - {id: h, kind: Group, children: [g]}\n', ['PS3009@11:40 group cycle: g ⊃ h ⊃ g']],
   ])('reports %s at the offending node', (_name, graph, expected) => {

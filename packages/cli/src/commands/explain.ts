@@ -118,31 +118,48 @@ function lookup(ref: string, base: string): { schema: Schema; base: string } {
   return { schema: node, base: id }
 }
 
-/** Lists the properties of an object schema, including those of allOf members and if/then branches. */
+/**
+ * Lists the properties of an object schema, including those of allOf members, if/then branches
+ * (labelled "when kind: Task") and oneOf/anyOf shapes (labelled by their title). A property that
+ * every branch declares is shown without a label.
+ */
 function fieldsOf(schema: Schema, base: string): Map<string, Field> {
-  const out = new Map<string, Field>()
+  const found = new Map<string, { schema: Schema; required: boolean; conditions: Set<string>; requiredIn: Set<string> }>()
+  const branches = new Set<string>()
   const visit = (s: Schema, b: string, condition: string | undefined, depth: number): void => {
     if (depth > 10) return
     const resolved = resolve(s, b)
     const rb = baseOf(s, b)
+    if (condition) branches.add(condition)
     const required = new Set(Array.isArray(resolved.required) ? (resolved.required as string[]) : [])
     if (isSchema(resolved.properties)) {
       for (const [name, prop] of Object.entries(resolved.properties)) {
         if (!isSchema(prop)) continue
-        const existing = out.get(name)
-        if (existing && !existing.condition) continue
-        const condText = existing?.condition && condition && existing.condition !== condition ? `${existing.condition}, ${condition}` : condition
-        out.set(name, { schema: prop, required: required.has(name) && !condition, condition: condText })
+        let entry = found.get(name)
+        if (!entry) found.set(name, (entry = { schema: prop, required: false, conditions: new Set(), requiredIn: new Set() }))
+        if (condition) entry.conditions.add(condition)
+        else entry.conditions.add('*')
+        if (required.has(name) && !condition) entry.required = true
+        if (required.has(name) && condition) entry.requiredIn.add(condition)
       }
     }
     for (const member of Array.isArray(resolved.allOf) ? resolved.allOf : []) {
       if (!isSchema(member)) continue
-      if (isSchema(member.then)) visit(member.then, rb, describeCondition(member.if), depth + 1)
+      if (isSchema(member.then)) visit(member.then, rb, describeCondition(member.if) ?? condition, depth + 1)
       else visit(member, rb, condition, depth + 1)
     }
-    if (isSchema(resolved.then)) visit(resolved.then, rb, describeCondition(resolved.if), depth + 1)
+    if (isSchema(resolved.then)) visit(resolved.then, rb, describeCondition(resolved.if) ?? condition, depth + 1)
+    for (const shape of [...(Array.isArray(resolved.oneOf) ? resolved.oneOf : []), ...(Array.isArray(resolved.anyOf) ? resolved.anyOf : [])]) {
+      if (isSchema(shape)) visit(shape, rb, typeof shape.title === 'string' ? `shape: ${shape.title}` : condition, depth + 1)
+    }
   }
   visit(schema, base, undefined, 0)
+  const out = new Map<string, Field>()
+  for (const [name, entry] of found) {
+    const everywhere = entry.conditions.has('*') || (branches.size > 1 && [...branches].every((b) => entry.conditions.has(b)))
+    const requiredEverywhere = branches.size > 0 && [...branches].every((b) => entry.requiredIn.has(b))
+    out.set(name, { schema: entry.schema, required: entry.required || requiredEverywhere, condition: everywhere ? undefined : [...entry.conditions].join('; ') })
+  }
   return out
 }
 

@@ -49,12 +49,12 @@ export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'co
 function render(format: ValidateOptions['output'], diagnostics: readonly Diagnostic[], summary: ValidationResult['summary'], result: ValidationResult, io: CommandIO): string {
   switch (format) {
     case 'json':
-      return renderJson(diagnostics, summary) + '\n'
+      return renderJson(diagnostics, summary)
     case 'github':
       return renderGithub(diagnostics, summary)
     case 'sarif': {
       const ruleDocs = new Map(Object.entries(CODES).map(([code, info]) => [code, { shortDescription: info.title, helpText: info.help }]))
-      return renderSarif(diagnostics, summary, { toolVersion: VERSION, ruleDocs }) + '\n'
+      return renderSarif(diagnostics, summary, { toolVersion: VERSION, ruleDocs })
     }
     case 'junit':
       return renderJunit(diagnostics, summary, { resources: result.resources.map((r) => ({ file: r.file, kind: r.kind, name: r.name, path: r.pointer })) })

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cli, REPO, tempTree } from './helpers.js'
+
+describe('planspec graph', () => {
+  it('draws a plan as text with layers, gates and soft edges', async () => {
+    const { code, stdout } = await cli(['graph', 'examples/multi-team', '--plan', 'payments-launch-v2'])
+    expect(code).toBe(0)
+    expect(stdout).toContain('payments/payments-launch-v2')
+    expect(stdout).toMatch(/◆ gate\s+security-review\s+← contract-tests, pentest-triage \(soft: load-test\)/)
+  })
+
+  it('draws Mermaid with distinct node shapes, dashed soft edges and group clusters', async () => {
+    const { stdout } = await cli(['graph', 'examples/multi-team', '--plan', 'payments-launch-v2', '-o', 'mermaid'])
+    expect(stdout).toMatch(/^flowchart TD/m)
+    expect(stdout).toMatch(/security_review\{"Security review"\}/)
+    expect(stdout).toMatch(/load_test -\.-> security_review/)
+    expect(stdout).toMatch(/subgraph production_cutover/)
+  })
+
+  it('draws DOT with clusters and dashed soft edges', async () => {
+    const { stdout } = await cli(['graph', 'examples/multi-team', '--plan', 'payments-launch-v2', '-o', 'dot'])
+    expect(stdout).toMatch(/^digraph/m)
+    expect(stdout).toContain('subgraph "cluster_go-live"')
+    expect(stdout).toMatch(/"api-docs" -> "announce" \[[^\]]*style=dashed/)
+  })
+
+  it('prints the normalized graph as JSON, dependsOn included', async () => {
+    const { stdout } = await cli(['graph', 'examples/minimal', '--plan', 'publish-changelog', '-o', 'json'])
+    const graph = JSON.parse(stdout)
+    expect(graph.nodes.map((n: { id: string }) => n.id)).toEqual(['collect', 'draft', 'publish'])
+    expect(graph.edges).toEqual([
+      { from: 'collect', to: 'draft', type: 'hard', source: 'dependsOn' },
+      { from: 'draft', to: 'publish', type: 'hard', source: 'dependsOn' },
+    ])
+  })
+
+  it('exits 1 when the plan does not exist', async () => {
+    const { code, stderr } = await cli(['graph', 'examples/minimal', '--plan', 'nope'])
+    expect(code).toBe(1)
+    expect(stderr).toBe('error: no Plan named "nope" under examples/minimal\n')
+  })
+})
+
+describe('planspec explain', () => {
+  it('explains a kind, a nested field through $refs and array items, and a code', async () => {
+    expect((await cli(['explain', 'plan'])).stdout).toMatch(/^KIND:     Plan\nVERSION:  planspec\.io\/v1alpha1\n/)
+    const nodes = (await cli(['explain', 'plan.spec.graph.nodes'])).stdout
+    expect(nodes).toMatch(/FIELD: nodes <Object> -required-/)
+    expect(nodes).toMatch(/  id <string> -required-\n/)
+    expect(nodes).toMatch(/  gateRef <Object> \(when kind: Gate\)/)
+    const selector = (await cli(['explain', 'binding.spec.rules.selector'])).stdout
+    expect(selector).toMatch(/nodeId <string> \(shape: planRef \+ nodeId\)/)
+    expect((await cli(['explain', 'ps3006'])).stdout).toContain('TITLE:     Cycle')
+  })
+
+  it('names the fields that exist when a path is wrong', async () => {
+    const { code, stderr } = await cli(['explain', 'goal.spec.descripton'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/^error: field "descripton" does not exist in Goal\.spec; its fields are: description, /)
+  })
+})
+
+describe('planspec fix', () => {
+  it('rewrites legacy shapes in place, keeping comments, and then validates clean', async () => {
+    const dir = tempTree({ 'goal.yaml': '# team goal\napiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: slow # the slow one\nspec:\n  description: d\n  timeout: 2w\n' })
+    const dry = await cli(['fix', '.', '--dry-run'], { cwd: dir })
+    expect(dry.stdout).toBe('goal.yaml: 1 fix applied (dry run)\n')
+    expect(readFileSync(join(dir, 'goal.yaml'), 'utf8')).toContain('timeout: 2w')
+    expect((await cli(['fix', '.'], { cwd: dir })).stdout).toBe('goal.yaml: 1 fix applied\n')
+    const text = readFileSync(join(dir, 'goal.yaml'), 'utf8')
+    expect(text).toBe('# team goal\napiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: slow # the slow one\nspec:\n  description: d\n  timeout: 336h\n')
+    expect((await cli(['validate', '.'], { cwd: dir })).code).toBe(0)
+    expect((await cli(['fix', '.'], { cwd: dir })).stdout).toBe('nothing to fix\n')
+  })
+})
+
+describe('the planspec binary', () => {
+  it('runs as a real child process with meaningful exit codes', () => {
+    const bin = join(REPO, 'packages/cli/bin/planspec.js')
+    const ok = spawnSync(process.execPath, [bin, 'validate', 'examples/minimal'], { cwd: REPO, encoding: 'utf8' })
+    expect(ok.status).toBe(0)
+    const dir = tempTree({ 'x.yaml': 'kind: Nope\n' })
+    const bad = spawnSync(process.execPath, [bin, 'validate', dir, '-o', 'json'], { encoding: 'utf8' })
+    expect(bad.status).toBe(1)
+    expect(JSON.parse(bad.stdout).summary.errors).toBe(1)
+    const usage = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' })
+    expect(usage.status).toBe(2)
+    expect(usage.stderr).toContain("unknown command 'frobnicate'")
+  })
+})

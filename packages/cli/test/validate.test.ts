@@ -1,0 +1,151 @@
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cli, GOAL, tempTree } from './helpers.js'
+
+const BAD = GOAL.replace('name: ok', 'name: Not_OK') + '  timeout: 7d\n'
+
+describe('planspec validate', () => {
+  it('validates every example repository clean, in strict and closed mode', async () => {
+    for (const example of ['examples/minimal', 'examples/google-sso', 'examples/multi-team']) {
+      const { code, stdout } = await cli(['validate', example, '--closed', '--warnings-as-errors'])
+      expect(stdout, example).toMatch(/^✔ \d+ resources in \d+ files are valid\n$/)
+      expect(code, example).toBe(0)
+    }
+  })
+
+  it('prints compiler-style text with a code frame and exits 1 on findings', async () => {
+    const dir = tempTree({ 'goal.yaml': BAD })
+    const { code, stdout } = await cli(['validate', '.'], { cwd: dir })
+    expect(code).toBe(1)
+    expect(stdout).toContain('goal.yaml:4:9: error PS2009: "Not_OK" is not a DNS label')
+    expect(stdout).toContain('  > 4 |   name: Not_OK\n')
+    expect(stdout).toContain('goal.yaml:7:12: error PS5006: "7d" uses a day unit, which durations do not have; write "168h"')
+    expect(stdout).toMatch(/✖ 2 errors, 0 warnings in 1 file/)
+    expect(stdout).not.toContain('\u001b[')
+  })
+
+  it('colours only on a TTY, and never with NO_COLOR', async () => {
+    const dir = tempTree({ 'goal.yaml': BAD })
+    expect((await cli(['validate', '.'], { cwd: dir, tty: true })).stdout).toContain('\u001b[')
+    expect((await cli(['validate', '.'], { cwd: dir, tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[')
+  })
+
+  it('prints exactly the documented JSON shape', async () => {
+    const dir = tempTree({ 'goal.yaml': BAD, 'fine.yaml': GOAL.replace('name: ok', 'name: fine') })
+    const { code, stdout } = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    expect(code).toBe(1)
+    const json = JSON.parse(stdout)
+    expect(Object.keys(json)).toEqual(['summary', 'diagnostics'])
+    expect(json.summary).toEqual({ files: 2, resources: 2, errors: 2, warnings: 0 })
+    expect(json.diagnostics[0]).toEqual({ code: 'PS2009', severity: 'error', message: expect.any(String), file: 'goal.yaml', line: 4, column: 9, endLine: 4, endColumn: 15, path: '/metadata/name', kind: 'Goal', name: 'Not_OK' })
+  })
+
+  it('accepts legacy shapes as warnings with --compat, and fails on them with --warnings-as-errors', async () => {
+    const dir = tempTree({ 'goal.yaml': GOAL + '  timeout: 7d\n' })
+    expect((await cli(['validate', '.', '--compat'], { cwd: dir })).code).toBe(0)
+    expect((await cli(['validate', '.', '--compat', '--warnings-as-errors'], { cwd: dir })).code).toBe(1)
+  })
+
+  it('treats references outside the file set as warnings, and as errors with --closed', async () => {
+    const plan = 'apiVersion: planspec.io/v1alpha1\nkind: Plan\nmetadata: {name: p}\nspec:\n  description: d\n  goalRef: {name: elsewhere}\n  graph:\n    nodes: [{id: a, kind: Task}]\n'
+    const dir = tempTree({ 'plan.yaml': plan })
+    const open = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    expect(open.code).toBe(0)
+    expect(JSON.parse(open.stdout).diagnostics.map((d: { code: string; severity: string }) => `${d.code}:${d.severity}`)).toEqual(['PS4001:warning'])
+    const closed = await cli(['validate', '.', '--closed', '-o', 'json'], { cwd: dir })
+    expect(closed.code).toBe(1)
+  })
+
+  it('reads stdin with "-"', async () => {
+    const { code, stdout } = await cli(['validate', '-', '-o', 'json'], { stdin: BAD })
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).diagnostics[0].file).toBe('<stdin>')
+  })
+
+  it('writes GitHub workflow commands', async () => {
+    const dir = tempTree({ 'goal.yaml': BAD })
+    const { stdout } = await cli(['validate', '.', '-o', 'github'], { cwd: dir })
+    expect(stdout.split('\n')[0]).toMatch(/^::error file=goal\.yaml,line=4,col=9,endLine=4,endColumn=15,title=PS2009::"Not_OK" is not a DNS label/)
+  })
+
+  it('writes SARIF 2.1.0 with a rule per code', async () => {
+    const dir = tempTree({ 'goal.yaml': BAD })
+    const sarif = JSON.parse((await cli(['validate', '.', '-o', 'sarif'], { cwd: dir })).stdout)
+    expect(sarif.version).toBe('2.1.0')
+    expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(['PS2009', 'PS5006'])
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'goal.yaml' }, region: { startLine: 4, startColumn: 9, endLine: 4, endColumn: 15 } })
+  })
+
+  it('writes JUnit with one test case per resource', async () => {
+    const dir = tempTree({ 'a.yaml': GOAL, 'b.yaml': GOAL.replace('name: ok', 'name: other') + '  priority: 5000\n' })
+    const { stdout } = await cli(['validate', '.', '-o', 'junit'], { cwd: dir })
+    expect(stdout).toContain('<testcase classname="a.yaml" name="Goal/ok"')
+    expect(stdout).toMatch(/<testcase classname="b\.yaml" name="Goal\/other"[^>]*>\s*<failure/)
+  })
+
+  it('follows .planspec.yaml: default namespace and paths', async () => {
+    const dir = tempTree({
+      '.planspec.yaml': 'namespace: team-a\npaths: ["planspec/**/*.yaml"]\n',
+      'planspec/goal.yaml': GOAL,
+      'planspec/exec.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Execution\nmetadata: {name: run}\nspec:\n  planRef: {name: p, namespace: team-a}\n',
+      'ci/workflow.yaml': 'on: push\n',
+    })
+    const { stdout } = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    const json = JSON.parse(stdout)
+    expect(json.summary.files).toBe(2)
+    expect(json.diagnostics.map((d: { code: string }) => d.code)).toEqual(['PS4001'])
+  })
+
+  it('exits 2 with one line on stderr for a missing path or a bad flag', async () => {
+    const missing = await cli(['validate', 'no/such/dir'])
+    expect(missing).toMatchObject({ code: 2, stdout: '' })
+    expect(missing.stderr).toBe('error: path not found: no/such/dir\n')
+    const bad = await cli(['validate', '.', '-o', 'xml'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("argument 'xml' is invalid")
+  })
+
+  it('reports an unreadable file with PS1010, checks the rest, and exits 2', async () => {
+    if (process.getuid?.() === 0) {
+      // root reads anything; a dangling link inside the tree exercises the same path.
+      const dir = tempTree({ 'good.yaml': GOAL })
+      symlinkSync(join(dir, 'gone.yaml'), join(dir, 'dangling.yaml'))
+      writeFileSync(join(dir, 'locked.yaml'), GOAL)
+      const { code, stdout } = await cli(['validate', join(dir, 'good.yaml'), join(dir, 'locked.yaml'), '-o', 'json'])
+      expect(JSON.parse(stdout).summary.resources).toBe(2)
+      expect(code).toBe(1) // two Goals named "ok": a duplicate resource
+      return
+    }
+    const dir = tempTree({ 'good.yaml': GOAL, 'locked.yaml': GOAL })
+    chmodSync(join(dir, 'locked.yaml'), 0)
+    const { code, stdout } = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout).diagnostics.map((d: { code: string }) => d.code)).toContain('PS1010')
+  })
+
+  it('never follows a symlink out of the tree', async () => {
+    const outside = tempTree({ 'secret.yaml': GOAL.replace('name: ok', 'name: outside') })
+    const dir = tempTree({ 'goal.yaml': GOAL })
+    symlinkSync(join(outside, 'secret.yaml'), join(dir, 'escape.yaml'))
+    symlinkSync(outside, join(dir, 'linked-dir'))
+    const { stdout } = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    expect(JSON.parse(stdout).summary).toMatchObject({ files: 1, resources: 1 })
+  })
+
+  it('reports an oversize file by size without reading it', async () => {
+    const dir = tempTree({ 'big.yaml': 'a: ' + 'x'.repeat(2 * 1024 * 1024), 'goal.yaml': GOAL })
+    const { code, stdout } = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).diagnostics).toMatchObject([{ file: 'big.yaml', code: 'PS1006' }])
+    expect((await cli(['validate', '.', '--max-file-size', '4MiB', '-o', 'json'], { cwd: dir })).stdout).toContain('PS2002')
+  })
+
+  it('has help with examples on every command', async () => {
+    for (const command of ['validate', 'graph', 'explain', 'fix']) {
+      const { code, stdout } = await cli([command, '--help'])
+      expect(code).toBe(0)
+      expect(stdout, command).toContain('Examples:')
+    }
+  })
+})

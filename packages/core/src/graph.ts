@@ -1,0 +1,186 @@
+import type { GraphNodeLike, NormalizedEdge, NormalizedGraph, PlanGraphLike } from './graph-types.js'
+import { findCycleIn } from './internal/find-cycle-in.js'
+
+/**
+ * Normalizes `spec.graph` (RESOURCES 2.8, G5):
+ * - Nodes keep file order; a repeated id keeps its first node, and the later duplicates (and their
+ *   `dependsOn`) are ignored. The validator reports G1 from the raw graph.
+ * - Explicit edges come first, in file order, with their effective type: `soft` only when written
+ *   `soft`, otherwise `hard` (an unknown type is a schema error; treating it as blocking is the
+ *   safe reading).
+ * - Then each `dependsOn` item `A` of node `N` adds `A → N` (hard), in node then item order, unless
+ *   `edges` already holds an edge `A → N`: explicit edges win, even a soft one.
+ * - An edge equal to an earlier one (same from, to and effective type) goes to `duplicates`. This
+ *   includes a `dependsOn` item restating an explicit hard edge and a repeated `dependsOn` item; a
+ *   `dependsOn` item overridden by an explicit soft edge is dropped without being a duplicate.
+ * - Edges whose endpoints do not exist, and self-loops, are kept: the validator reports them (G2,
+ *   G3, G7). The other graph functions ignore edges to unknown nodes.
+ *
+ * @example
+ * ```ts
+ * const g = normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] })
+ * g.edges // [{ from: 'a', to: 'b', type: 'hard', source: { kind: 'dependsOn', nodeIndex: 1, itemIndex: 0 } }]
+ * ```
+ */
+export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
+  const nodes: GraphNodeLike[] = []
+  const nodeById = new Map<string, GraphNodeLike>()
+  const edges: NormalizedEdge[] = []
+  const duplicates: NormalizedEdge[] = []
+  const seen = new Set<string>()
+  const explicitPairs = new Set<string>()
+
+  const add = (edge: NormalizedEdge): void => {
+    const key = JSON.stringify([edge.from, edge.to, edge.type])
+    if (seen.has(key)) {
+      duplicates.push(edge)
+    } else {
+      seen.add(key)
+      edges.push(edge)
+    }
+  }
+
+  ;(graph.edges ?? []).forEach((edge, index) => {
+    explicitPairs.add(JSON.stringify([edge.from, edge.to]))
+    add({ from: edge.from, to: edge.to, type: edge.type === 'soft' ? 'soft' : 'hard', source: { kind: 'edge', index } })
+  })
+
+  graph.nodes.forEach((node, nodeIndex) => {
+    if (nodeById.has(node.id)) return
+    nodeById.set(node.id, node)
+    nodes.push(node)
+    ;(node.dependsOn ?? []).forEach((from, itemIndex) => {
+      const edge: NormalizedEdge = { from, to: node.id, type: 'hard', source: { kind: 'dependsOn', nodeIndex, itemIndex } }
+      // Explicit edges win (RESOURCES 2.8 rule 2): an explicit soft A → N silences dependsOn A.
+      const overridden = explicitPairs.has(JSON.stringify([from, node.id])) && !seen.has(JSON.stringify([from, node.id, 'hard']))
+      if (!overridden) add(edge)
+    })
+  })
+
+  return { nodes, nodeById, edges, duplicates }
+}
+
+/**
+ * Finds a cycle in the normalized graph, considering every edge type (G4: the normalized graph,
+ * hard and soft edges alike, must be acyclic) unless `edgeFilter` narrows the edges. Edges that
+ * touch unknown nodes are ignored; a self-loop is a cycle. Iterative and deterministic: roots are
+ * tried in node order and edges in `edges` order, and the first cycle met is returned as a closed
+ * path starting and ending with the same node.
+ *
+ * @example
+ * ```ts
+ * findCycle(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task', dependsOn: ['b'] }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }))
+ * // ['a', 'b', 'a']
+ * ```
+ */
+export function findCycle(graph: NormalizedGraph, edgeFilter?: (edge: NormalizedEdge) => boolean): string[] | undefined {
+  const successors = adjacency(graph, 'forward', edgeFilter)
+  return findCycleIn(
+    graph.nodes.map((node) => node.id),
+    successors,
+  )
+}
+
+/**
+ * Orders the nodes in layers with Kahn's algorithm over every edge type: layer 0 holds the nodes
+ * with no predecessor, layer k the nodes whose predecessors all sit in earlier layers; within a
+ * layer nodes keep file order. Group nodes are left out, and so are the edges that touch them:
+ * groups are presentational (DECISIONS §3) and are never dispatched (an edge touching a group is a
+ * validation error of its own). Edges to unknown nodes are ignored. When the remaining graph has a
+ * cycle, returns `{ cycle }` instead, as {@link findCycle} reports it on the same edges.
+ *
+ * @example
+ * ```ts
+ * topologicalLayers(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }, { id: 'c', kind: 'Task' }] }))
+ * // [['a', 'c'], ['b']]
+ * ```
+ */
+export function topologicalLayers(graph: NormalizedGraph): string[][] | { cycle: string[] } {
+  const ids = graph.nodes.filter((node) => node.kind !== 'Group').map((node) => node.id)
+  const position = new Map(ids.map((id, index) => [id, index]))
+  const layerable = (edge: NormalizedEdge): boolean => position.has(edge.from) && position.has(edge.to)
+  const successors = adjacency(graph, 'forward', layerable)
+  const inDegree = new Map(ids.map((id) => [id, 0]))
+  for (const targets of successors.values()) {
+    for (const target of targets) inDegree.set(target, (inDegree.get(target) as number) + 1)
+  }
+
+  const layers: string[][] = []
+  let placed = 0
+  let current = ids.filter((id) => inDegree.get(id) === 0)
+  while (current.length > 0) {
+    layers.push(current)
+    placed += current.length
+    const next: string[] = []
+    for (const id of current) {
+      for (const target of successors.get(id) ?? []) {
+        const remaining = (inDegree.get(target) as number) - 1
+        inDegree.set(target, remaining)
+        if (remaining === 0) next.push(target)
+      }
+    }
+    current = next.sort((a, b) => (position.get(a) as number) - (position.get(b) as number))
+  }
+  // Nodes left unplaced all have a predecessor among themselves, so a cycle exists on these edges.
+  if (placed < ids.length) return { cycle: findCycle(graph, layerable) as string[] }
+  return layers
+}
+
+/**
+ * Returns the transitive predecessors of `nodeId` through hard edges only: the nodes whose outputs
+ * and phases a `when` or `${{ }}` expression of `nodeId` may read (DECISIONS §3). Edges to unknown
+ * nodes are ignored; an unknown `nodeId` has no ancestors. The node itself is included only when it
+ * sits on a hard cycle. Iteration order is breadth-first, nearest first, edges in `edges` order.
+ *
+ * @example
+ * ```ts
+ * hardAncestors(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }), 'b') // Set {'a'}
+ * ```
+ */
+export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<string> {
+  return reachable(adjacency(graph, 'backward', (edge) => edge.type === 'hard'), nodeId)
+}
+
+/**
+ * Returns the transitive predecessors of `nodeId` through every edge, hard and soft. Same rules as
+ * {@link hardAncestors} otherwise.
+ *
+ * @example
+ * ```ts
+ * ancestors(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task' }], edges: [{ from: 'a', to: 'b', type: 'soft' }] }), 'b') // Set {'a'}
+ * ```
+ */
+export function ancestors(graph: NormalizedGraph, nodeId: string): Set<string> {
+  return reachable(adjacency(graph, 'backward'), nodeId)
+}
+
+/** Builds successor (forward) or predecessor (backward) lists over edges between known nodes. */
+function adjacency(
+  graph: NormalizedGraph,
+  direction: 'forward' | 'backward',
+  edgeFilter: (edge: NormalizedEdge) => boolean = () => true,
+): Map<string, string[]> {
+  const lists = new Map<string, string[]>()
+  for (const edge of graph.edges) {
+    if (!graph.nodeById.has(edge.from) || !graph.nodeById.has(edge.to) || !edgeFilter(edge)) continue
+    const [key, value] = direction === 'forward' ? [edge.from, edge.to] : [edge.to, edge.from]
+    const list = lists.get(key)
+    if (list === undefined) lists.set(key, [value])
+    else list.push(value)
+  }
+  return lists
+}
+
+/** Collects every node reachable from `start` (excluding `start` unless a cycle leads back). */
+function reachable(lists: ReadonlyMap<string, readonly string[]>, start: string): Set<string> {
+  const found = new Set<string>()
+  const queue = [start]
+  for (let head = 0; head < queue.length; head += 1) {
+    for (const next of lists.get(queue[head] as string) ?? []) {
+      if (found.has(next)) continue
+      found.add(next)
+      queue.push(next)
+    }
+  }
+  return found
+}

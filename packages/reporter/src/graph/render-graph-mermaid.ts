@@ -1,0 +1,89 @@
+import type { NormalizedGraph } from '@planspec/core'
+import type { GraphRenderOptions } from '../types.js'
+import { assignMermaidIds } from '../internal/assign-mermaid-ids.js'
+import { flattenText } from '../internal/flatten-text.js'
+import { indexGraph, labelNode, otherGroupsOf, type IndexedNode, type NodeShape } from '../internal/index-graph.js'
+
+// Opening and closing brackets of each node shape; groups are subgraphs instead.
+const BRACKETS: Record<Exclude<NodeShape, 'group'>, readonly [string, string]> = {
+  task: ['[', ']'], // rectangle
+  gate: ['{', '}'], // rhombus
+  external: ['[[', ']]'], // subroutine
+  other: ['([', '])'], // stadium: a kind this version does not know
+  missing: ['([', '])'], // stadium, styled as an error: named by an edge or group but never declared
+}
+
+const CLASS_STYLES: Record<NodeShape, string> = {
+  task: 'fill:#e8f0fe,stroke:#1a73e8,color:#0b1f44',
+  gate: 'fill:#fef7e0,stroke:#e37400,color:#3c2a00',
+  external: 'fill:#f1f3f4,stroke:#5f6368,stroke-dasharray:4 3,color:#202124',
+  group: 'fill:#fafafa,stroke:#9aa0a6,color:#202124',
+  other: 'fill:#ffffff,stroke:#5f6368,color:#202124',
+  missing: 'fill:#fce8e6,stroke:#d93025,stroke-dasharray:3 3,color:#a50e0e',
+}
+
+// Mermaid entity codes (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters).
+// `#` is escaped too, so user text cannot spell an entity; backticks would start a Markdown
+// string or close a fenced block; `@` keeps a label from reading as a mention where Markdown renders it.
+const ENTITIES: Record<string, string> = { '#': '#35;', '"': '#quot;', '&': '#amp;', '<': '#lt;', '>': '#gt;', '`': '#96;', '@': '#64;' }
+
+/**
+ * Renders a plan graph as a Mermaid `flowchart TD`, ready for a fenced ```` ```mermaid ```` block.
+ *
+ * Shapes by kind: Task `id["label"]` (rectangle), Gate `id{"label"}` (rhombus), External
+ * `id[["label"]]` (subroutine), an unknown kind `id(["label"])` (stadium), and a Group is a
+ * `subgraph id ["label (mode)"] … end` around the nodes it lists; nested groups nest. A node
+ * listed by several groups is drawn in the first and a `%%` comment names the others. An id that
+ * edges or groups name but no node declares is drawn as a stadium with class `missing`. Hard
+ * edges are `-->`, soft edges `-.->`. One `classDef` per kind present styles the nodes.
+ *
+ * Labels are the node's `name`, else its id, with `"`, `#`, `&`, `<`, `>`, backticks and `@` turned
+ * into entity codes and line breaks into spaces, so a label can neither end its node nor add
+ * statements. Ids are mapped to `[A-Za-z0-9_]`; keywords such as `end` get an `n_` prefix. Pure.
+ *
+ * @example
+ * const body = '```mermaid\n' + renderGraphMermaid(graph, { title: plan.metadata.name }) + '```\n'
+ */
+export function renderGraphMermaid(graph: NormalizedGraph, options: GraphRenderOptions = {}): string {
+  const index = indexGraph(graph)
+  const ids = assignMermaidIds(index.nodes.map((n) => n.id))
+  const idOf = (id: string): string => ids.get(id) as string
+  const lines: string[] = []
+  if (options.title !== undefined) lines.push('---', `title: ${JSON.stringify(flattenText(options.title))}`, '---')
+  lines.push('flowchart TD')
+
+  const emit = (entry: IndexedNode, indent: string): void => {
+    const others = otherGroupsOf(index, entry.id)
+    if (others.length > 0) {
+      const parent = index.parentOf.get(entry.id)
+      const drawn = parent === undefined ? 'at the top level' : `in ${idOf(parent)}`
+      lines.push(`${indent}%% ${idOf(entry.id)} is also listed in ${others.map(idOf).join(', ')}; drawn ${drawn} only`)
+    }
+    const label = escapeLabel(labelNode(entry))
+    if (entry.shape !== 'group') {
+      const [open, close] = BRACKETS[entry.shape]
+      lines.push(`${indent}${idOf(entry.id)}${open}"${label}"${close}`)
+      return
+    }
+    lines.push(`${indent}subgraph ${idOf(entry.id)} ["${label}"]`)
+    for (const child of index.placed.get(entry.id) as readonly string[]) {
+      emit(index.byId.get(child) as IndexedNode, `${indent}  `)
+    }
+    lines.push(`${indent}end`)
+  }
+  for (const id of index.roots) emit(index.byId.get(id) as IndexedNode, '  ')
+
+  for (const edge of graph.edges) {
+    lines.push(`  ${idOf(edge.from)} ${edge.type === 'soft' ? '-.->' : '-->'} ${idOf(edge.to)}`)
+  }
+  for (const shape of Object.keys(CLASS_STYLES) as NodeShape[]) {
+    const members = index.nodes.filter((n) => n.shape === shape).map((n) => idOf(n.id))
+    if (members.length === 0) continue
+    lines.push(`  classDef ${shape} ${CLASS_STYLES[shape]}`, `  class ${members.join(',')} ${shape}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function escapeLabel(text: string): string {
+  return flattenText(text).replace(/[#"&<>`@]/g, (c) => ENTITIES[c] as string)
+}
