@@ -138,7 +138,7 @@ export function topologicalLayers(graph: NormalizedGraph): string[][] | { cycle:
  * ```
  */
 export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<string> {
-  return reachable(adjacency(graph, 'backward', (edge) => edge.type === 'hard'), nodeId)
+  return reachable(predecessors(graph, 'hard'), nodeId)
 }
 
 /**
@@ -151,7 +151,29 @@ export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<strin
  * ```
  */
 export function ancestors(graph: NormalizedGraph, nodeId: string): Set<string> {
-  return reachable(adjacency(graph, 'backward'), nodeId)
+  return reachable(predecessors(graph, 'all'), nodeId)
+}
+
+/**
+ * Predecessor lists per graph, built once: callers ask for the ancestors of every node in turn
+ * (1000 nodes × 10,000 edges would otherwise rebuild the index 1000 times). A NormalizedGraph is
+ * immutable by contract, and the WeakMap lets the index go with its graph, so this memo is not
+ * observable.
+ */
+const predecessorIndex = new WeakMap<NormalizedGraph, { hard?: Map<string, string[]>; all?: Map<string, string[]> }>()
+
+/** Returns the (memoised) predecessor lists of a graph over hard edges or over all edges. */
+function predecessors(graph: NormalizedGraph, which: 'hard' | 'all'): Map<string, string[]> {
+  let entry = predecessorIndex.get(graph)
+  if (entry === undefined) {
+    entry = {}
+    predecessorIndex.set(graph, entry)
+  }
+  const cached = entry[which]
+  if (cached !== undefined) return cached
+  const built = adjacency(graph, 'backward', which === 'hard' ? (edge) => edge.type === 'hard' : undefined)
+  entry[which] = built
+  return built
 }
 
 /** Builds successor (forward) or predecessor (backward) lists over edges between known nodes. */

@@ -1,5 +1,9 @@
-/** A label map (labelKey → labelValue), as in `metadata.labels` or a selector's `matchLabels`. */
-export type LabelsLike = Readonly<Record<string, string>>
+/**
+ * A label map (labelKey → labelValue), as in `metadata.labels` or a selector's `matchLabels`. Values
+ * may be typed `string | undefined` (as generated index signatures are); an `undefined` value counts
+ * as an absent key.
+ */
+export type LabelsLike = Readonly<Record<string, string | undefined>>
 
 /** The fields of a LabelSelectorRequirement (RESOURCES 0.8) that matching reads. */
 export interface LabelSelectorRequirementLike {
@@ -41,8 +45,8 @@ export function matchesLabelSelector(selector: LabelSelectorLike | undefined, la
 /**
  * Tells whether `labels` contain every pair of `matchLabels` with an equal value: the equality-only
  * form used by Binding `matchLabels` selectors (RESOURCES 4.2, shape 5). Absent or empty
- * `matchLabels` match everything; absent `labels` behave as `{}`. Prototype-pollution safe: only own
- * properties are read on both maps.
+ * `matchLabels` match everything, and so does a pair whose value is `undefined`; absent `labels`
+ * behave as `{}`. Prototype-pollution safe: only own properties are read on both maps.
  *
  * @example
  * ```ts
@@ -51,7 +55,10 @@ export function matchesLabelSelector(selector: LabelSelectorLike | undefined, la
  */
 export function matchesLabels(matchLabels: LabelsLike | undefined, labels: LabelsLike | undefined): boolean {
   if (matchLabels === undefined) return true
-  return Object.keys(matchLabels).every((key) => labelValue(labels, key) === matchLabels[key])
+  return Object.keys(matchLabels).every((key) => {
+    const expected = matchLabels[key]
+    return expected === undefined || labelValue(labels, key) === expected
+  })
 }
 
 /** Evaluates one set-based requirement against `labels`. */

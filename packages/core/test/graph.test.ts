@@ -246,6 +246,17 @@ describe('hardAncestors and ancestors', () => {
     expect([...hardAncestors(cyclic, 'a')].sort()).toEqual(['a', 'b'])
   })
 
+  it('answers repeated questions on one graph identically, with fresh sets', () => {
+    const chain = graphOf([task('a'), task('b', ['a']), task('c', ['b'])], [{ from: 'a', to: 'c', type: 'soft' }])
+    const first = hardAncestors(chain, 'c')
+    first.clear()
+    expect([...hardAncestors(chain, 'c')]).toEqual(['b', 'a'])
+    expect([...ancestors(chain, 'c')]).toEqual(['b', 'a'])
+    expect([...ancestors(chain, 'b')]).toEqual(['a'])
+    const other = graphOf([task('a'), task('c', ['a'])])
+    expect([...hardAncestors(other, 'c')]).toEqual(['a'])
+  })
+
   it('visits each ancestor once in a diamond', () => {
     const diamond = graphOf([task('a'), task('b', ['a']), task('c', ['a']), task('d', ['b', 'c'])])
     expect([...hardAncestors(diamond, 'd')]).toEqual(['b', 'c', 'a'])

@@ -86,6 +86,12 @@ describe('matchesLabels', () => {
     expect(matchesLabels({ env: '' }, {})).toBe(false)
   })
 
+  it('treats undefined values as absent keys on both sides', () => {
+    expect(matchesLabels({ env: undefined }, {})).toBe(true)
+    expect(matchesLabels({ env: 'prod' }, { env: undefined })).toBe(false)
+    expect(matchesLabelSelector({ matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, { env: undefined })).toBe(true)
+  })
+
   it('does not see an inherited __proto__ or constructor as a label', () => {
     const selector = JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, string>
     expect(matchesLabels(selector, {})).toBe(false)

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CODES, renderCodeCatalog } from '../src/index.js'
+
+describe('the code catalog', () => {
+  it('matches the committed docs/diagnostics.md (regenerate with tools/docs/generate-diagnostics.mjs)', () => {
+    expect(readFileSync(join(import.meta.dirname, '../../../docs/diagnostics.md'), 'utf8')).toBe(renderCodeCatalog())
+  })
+
+  it('documents every code with a title, help and a stable PS + 4 digit form', () => {
+    for (const [code, info] of Object.entries(CODES)) {
+      expect(code).toMatch(/^PS[1-6]\d{3}$/)
+      expect(info.title.length).toBeGreaterThan(3)
+      expect(info.help.length).toBeGreaterThan(20)
+    }
+  })
+
+  it('uses every code somewhere in the validator sources', () => {
+    const sources = ['codes.ts', 'parse-yaml.ts', 'schema-check.ts', 'graph-check.ts', 'cross-reference.ts', 'compat.ts', 'validate.ts', 'policy-check.ts']
+    const text = sources.filter((f) => f !== 'codes.ts').map((f) => readFileSync(join(import.meta.dirname, '../src', f), 'utf8')).join('\n')
+    const unused = Object.keys(CODES).filter((code) => !text.includes(`'${code}'`))
+    expect(unused).toEqual([])
+  })
+})
