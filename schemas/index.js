@@ -1,31 +1,25 @@
 // @planspec/schemas: the JSON Schemas (draft 2020-12) of every PlanSpec v1alpha1 kind.
 // Types and documentation live in index.d.ts.
-import { readFileSync } from 'node:fs'
+import common from './v1alpha1/common.json' with { type: 'json' }
+import goal from './v1alpha1/goal.json' with { type: 'json' }
+import plan from './v1alpha1/plan.json' with { type: 'json' }
+import capability from './v1alpha1/capability.json' with { type: 'json' }
+import binding from './v1alpha1/binding.json' with { type: 'json' }
+import execution from './v1alpha1/execution.json' with { type: 'json' }
+import gate from './v1alpha1/gate.json' with { type: 'json' }
+import list from './v1alpha1/list.json' with { type: 'json' }
+import role from './v1alpha1/role.json' with { type: 'json' }
+import clusterRole from './v1alpha1/cluster-role.json' with { type: 'json' }
+import roleBinding from './v1alpha1/role-binding.json' with { type: 'json' }
+import clusterRoleBinding from './v1alpha1/cluster-role-binding.json' with { type: 'json' }
+import repositoryConfig from './v1alpha1/repository-config.json' with { type: 'json' }
 
 const BASE = 'https://planspec.io/schemas/v1alpha1/'
 
-/** Schema files in load order: shared definitions first. */
-const FILES = [
-  'common.json',
-  'goal.json',
-  'plan.json',
-  'capability.json',
-  'binding.json',
-  'execution.json',
-  'gate.json',
-  'list.json',
-  'role.json',
-  'cluster-role.json',
-  'role-binding.json',
-  'cluster-role-binding.json',
-  'repository-config.json',
-]
-
-const load = (file) => JSON.parse(readFileSync(new URL(`./v1alpha1/${file}`, import.meta.url), 'utf8'))
-
 export const apiVersion = 'planspec.io/v1alpha1'
 
-export const schemas = FILES.map(load)
+/** Schema documents in load order: shared definitions first. Static JSON imports let bundlers inline them. */
+export const schemas = [common, goal, plan, capability, binding, execution, gate, list, role, clusterRole, roleBinding, clusterRoleBinding, repositoryConfig]
 
 export const commonSchemaId = `${BASE}common.json`
 

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true
 rm -f schemas/test-results.json packages/*/test-results.json tools/test-results.json
-npx nx run-many -t build lint typecheck test --outputStyle=static --parallel=2 "$@"
+npx nx run-many -t build bundle lint typecheck test --outputStyle=static --parallel=2 "$@"
 nx_rc=$?
 node tools/test-summary.mjs
 sum_rc=$?

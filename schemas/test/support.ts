@@ -45,9 +45,7 @@ export function errorsOf(doc: unknown, as?: SchemaKind | 'RepositoryConfig'): Er
   return validate(doc) ? [] : [...(validate.errors ?? [])]
 }
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-// `any` keeps mutation tables short: fixtures are plain JSON objects.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** `any` keeps mutation tables short: fixtures are plain JSON objects. */
 export type Doc = any
 
 /** A fresh copy of a fixture from test/fixtures. */

@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compile } from 'json-schema-to-typescript'
-import { schemas } from '../../schemas/index.js'
+import { schemas } from '@planspec/schemas'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const OUT_FILE = resolve(ROOT, 'packages/core/src/model/generated.ts')
@@ -112,7 +112,7 @@ function transform(node, file) {
     const target = lookup(node.$ref, file)
     if (isNamed(target.schema)) return { $ref: `#/$defs/${target.name}` }
     // Inline scalars and maps, letting the referencing site's keywords (description, ...) win.
-    const { $ref, ...siblings } = node
+    const { $ref: _ref, ...siblings } = node
     const merged = { ...transform(target.schema, target.file), ...transform(siblings, file) }
     delete merged.tsType // the siblings alone looked like "any JSON"; decide on the merged schema
     if (isAnyJson(merged)) merged.tsType = 'unknown'
@@ -169,13 +169,13 @@ function isAnyJson(node) {
 
 function stripTitles(node) {
   if (typeof node !== 'object' || node === null) return node
-  const { title, ...rest } = node
+  const { title: _title, ...rest } = node
   return rest
 }
 
 for (const [, entry] of defsIndex) {
   if (!isNamed(entry.schema)) continue
-  const { $defs, ...body } = entry.schema
+  const { $defs: _defs, ...body } = entry.schema
   bundleDefs[entry.name] = { title: entry.name, ...transform(body, entry.file) }
 }
 
@@ -220,7 +220,6 @@ const COMPILE_OPTIONS = {
 }
 
 const BANNER = [
-  '/* eslint-disable */',
   '/**',
   ' * GENERATED FILE: DO NOT EDIT.',
   ' *',

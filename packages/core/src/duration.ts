@@ -69,7 +69,7 @@ export function parseDuration(text: string): DurationParseResult {
   return {
     ok: false,
     reason: legacy.units.has('w') ? 'week-unit' : 'day-unit',
-    suggestion: formatDurationCompact(msFromNs(legacy.ns)),
+    suggestion: formatNs(legacy.ns, true),
   }
 }
 

@@ -53,7 +53,7 @@ export function checkReferences(resources: readonly Resource[], options: { close
     }
     switch (resource.kind) {
       case 'Plan':
-        checkPlan(resource, spec, follow, report, usable)
+        checkPlan(spec, follow)
         break
       case 'Binding':
         checkBinding(spec, follow, report)
@@ -92,7 +92,7 @@ export function checkReferences(resources: readonly Resource[], options: { close
 type Follow = (ref: unknown, expected: string, segments: (string | number)[]) => Resource | undefined
 type Report = (issue: PathIssue) => void
 
-function checkPlan(resource: Resource, spec: Obj, follow: Follow, report: Report, _all: readonly Resource[]): void {
+function checkPlan(spec: Obj, follow: Follow): void {
   follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
   const graph = spec.graph as Obj
   const nodes = Array.isArray(graph.nodes) ? (graph.nodes as Obj[]) : []
@@ -105,7 +105,6 @@ function checkPlan(resource: Resource, spec: Obj, follow: Follow, report: Report
       if (isObj(ref) && typeof ref.kind === 'string') follow(ref, ref.kind, [...at, 'externalRef', 'resourceRef'])
     }
   })
-  void resource
 }
 
 function checkBinding(spec: Obj, follow: Follow, report: Report): void {

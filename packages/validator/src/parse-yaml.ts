@@ -42,6 +42,7 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 }
 
 const TO_JS_OPTIONS = { maxAliasCount: 0 } as const
+const MAY_HAVE_PROPERTIES = /(?:^|[\s[{,])[&*!][^\s=]/
 const CORE_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq'])
 
 /**
@@ -123,7 +124,10 @@ function checkDocument(text: string, document: Document.Parsed, index: number, f
     const at = Math.max(0, text.lastIndexOf('%YAML', document.range[0]))
     findings.push(finding('PS1005', `%YAML ${directiveVersion} is not supported; manifests are YAML 1.2 (remove the directive)`, at, at + 9))
   }
-  if (!fatal) fatal = checkNodes(text, document, findings)
+  // Anchors, aliases and tags are tokens that start after white space or a flow indicator and are
+  // followed by a non-space character; a document with none of these needs no walk (CEL's != and
+  // arithmetic * do not match).
+  if (!fatal && MAY_HAVE_PROPERTIES.test(text.slice(document.range[0], document.range[2]))) fatal = checkNodes(text, document, findings)
   let value: unknown
   if (!fatal) {
     try {

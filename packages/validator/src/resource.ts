@@ -1,5 +1,3 @@
-import type { Document, LineCounter } from 'yaml'
-
 /**
  * One resource found in the file set: a document, or an item of a `List` document. `value` is
  * the plain object after legacy shapes were normalized (what `planspec fix` would write), with
@@ -17,9 +15,6 @@ export interface Resource {
   readonly value: Record<string, unknown>
   /** Whether the resource passed the schema (graph and reference checks need a sound shape). */
   readonly schemaValid: boolean
-  /** The parsed document, for positions. */
-  readonly document: Document.Parsed
-  readonly lineCounter: LineCounter
 }
 
 /** The kinds that live in a namespace (RBAC cluster kinds do not). */

@@ -1,11 +1,12 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import formats from 'ajv-formats'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import { schemas, schemaIdByKind } from '@planspec/schemas'
-import type { Code } from './codes.js'
+import * as compiledValidators from './generated/schema-validators.js'
 import type { PathIssue } from './finding.js'
 import { suggestClosest } from './suggest.js'
 
-const addFormats = formats.default
+// Validation functions precompiled from the schemas at build time (tools/codegen/
+// compile-validators.mjs, ajv standalone): no schema is compiled at run time.
+const VALIDATORS = compiledValidators as unknown as Readonly<Record<string, ValidateFunction>>
 
 /** A schema finding, positioned by JSON pointer. */
 export type SchemaIssue = PathIssue
@@ -19,32 +20,24 @@ export interface SchemaValidator {
 }
 
 /**
- * Compiles the PlanSpec schemas once. `allErrors` reports every problem (the CLI wants all of
- * them); long-running services may turn it off (THREATS T17) and rely on the per-file cap.
+ * Creates the schema validator over the precompiled validation functions of every kind. Every
+ * problem of a document is reported (ajv `allErrors`); the per-file cap of the validator bounds
+ * the count (THREATS T17).
  *
  * @example
  * const schema = createSchemaValidator()
  * schema.validate('Goal', { apiVersion: 'planspec.io/v1alpha1', kind: 'Goal' }) // [missing metadata, ...]
  */
-export function createSchemaValidator(options: { allErrors?: boolean } = {}): SchemaValidator {
-  const ajv = new Ajv2020({ allErrors: options.allErrors ?? true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true })
-  addFormats(ajv)
-  for (const schema of schemas) ajv.addSchema(schema as object)
-  const compiled = new Map<string, ValidateFunction>()
+export function createSchemaValidator(): SchemaValidator {
+  const byId = new Map((schemas as unknown as Schema[]).map((schema) => [String(schema.$id), schema]))
   const knownFields = collectPropertyNames(schemas)
   const kinds = new Set(Object.keys(schemaIdByKind))
   return {
     kinds,
     validate(kind, value) {
-      let fn = compiled.get(kind)
-      if (!fn) {
-        const id = (schemaIdByKind as Record<string, string>)[kind]
-        if (!id) return []
-        fn = ajv.getSchema(id)!
-        compiled.set(kind, fn)
-      }
-      if (fn(value)) return []
-      return mapErrors(fn.errors ?? [], knownFields, (id) => ajv.getSchema(id)?.schema as Schema | undefined)
+      const fn = VALIDATORS[kind]
+      if (!fn || fn(value)) return []
+      return mapErrors(fn.errors ?? [], knownFields, (id) => byId.get(id))
     },
   }
 }
@@ -128,7 +121,7 @@ function mapErrors(errors: readonly ErrorObject[], knownFields: readonly string[
   const issues: SchemaIssue[] = []
   const seen = new Set<string>()
   for (const error of errors) {
-    if (error.keyword === 'if' || error.keyword === 'false' || insideUnion(error)) continue
+    if (error.keyword === 'if' || insideUnion(error)) continue
     // A declared field reported as unevaluated only because a sibling check failed in its branch.
     if (error.keyword === 'unevaluatedProperties' && declaredProperties(error.parentSchema, error.data, load).has(String((error.params as { unevaluatedProperty?: string }).unevaluatedProperty))) continue
     const issue = mapError(error, knownFields)
@@ -179,6 +172,11 @@ function mapError(error: ErrorObject, knownFields: readonly string[]): SchemaIss
     }
     case 'dependentRequired':
       return { code: 'PS2013', message: `"${String(params.property)}" requires "${String(params.missingProperty)}"`, path: `${path}/${escape(String(params.property))}`, key: true }
+    case 'false schema': {
+      // A property whose schema is `false` in this branch: present where it is forbidden.
+      const field = path.slice(path.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~')
+      return { code: 'PS2013', message: `"${field}" is not allowed here`, path, key: true }
+    }
     case 'not':
       return { code: 'PS2013', message: 'this combination of fields is not allowed', path }
     default:

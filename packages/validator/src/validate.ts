@@ -33,6 +33,11 @@ export interface ValidateOptions {
   /** The repository's default namespace (`.planspec.yaml`), for files that omit it. */
   readonly defaultNamespace?: string
   readonly limits?: Partial<ValidationLimits>
+  /**
+   * Keep the parsed documents in the result (`parsed`), as `planspec fix` needs. Off by default:
+   * releasing them as each file is done keeps memory flat on large repositories.
+   */
+  readonly keepParsed?: boolean
 }
 
 /** Counts of a validation run, as printed in every output format. */
@@ -50,7 +55,7 @@ export interface ValidationResult {
   readonly summary: ValidationSummary
   /** The text of each file, for code frames and fixes. */
   readonly sources: ReadonlyMap<string, string>
-  /** The parsed form of each file, for fixes that keep comments. */
+  /** The parsed form of each file, for fixes that keep comments (only with `keepParsed`). */
   readonly parsed: ReadonlyMap<string, ParsedFile>
 }
 
@@ -66,8 +71,8 @@ export interface Validator {
  * const validator = createValidator()
  * const { diagnostics, summary } = validator.validate([{ file: 'plan.yaml', text }], { compat: true })
  */
-export function createValidator(options: { schema?: SchemaValidator; allErrors?: boolean } = {}): Validator {
-  const schema = options.schema ?? createSchemaValidator({ allErrors: options.allErrors })
+export function createValidator(options: { schema?: SchemaValidator } = {}): Validator {
+  const schema = options.schema ?? createSchemaValidator()
   return { validate: (files, runOptions) => validateFiles(schema, files, runOptions ?? {}) }
 }
 
@@ -88,18 +93,28 @@ function validateFiles(schema: SchemaValidator, files: readonly SourceFile[], op
     if (text === undefined) continue
     const parsed = parseYamlFile(source.file, text, limits)
     sources.set(source.file, parsed.text)
-    parsedFiles.set(source.file, parsed)
+    if (options.keepParsed) parsedFiles.set(source.file, parsed)
     for (const f of parsed.findings) push(source.file, fromFinding(source.file, parsed.lineCounter, f))
     for (const document of parsed.documents) {
       if (document.value === undefined || document.value === null) continue
       const emit = (issue: PathIssue, at: string, meta?: { kind?: string; name?: string }): void =>
         push(source.file, positioned(source.file, parsed.text, document.document, parsed.lineCounter, issue, at, options, meta))
-      for (const resource of collectResources(document.value, document.document, parsed.lineCounter, source.file, document.index, schema, options, emit)) resources.push(resource)
+      for (const resource of collectResources(document.value, source.file, document.index, schema, options, emit)) resources.push(resource)
     }
+  }
+  // Documents were released file by file; the few files with reference findings are parsed again
+  // for positions (same text, same limits, same result).
+  const reparsed = new Map<string, ParsedFile>()
+  const parsedFor = (file: string): ParsedFile => {
+    let parsed = parsedFiles.get(file) ?? reparsed.get(file)
+    if (!parsed) reparsed.set(file, (parsed = parseYamlFile(file, sources.get(file) ?? '', limits)))
+    return parsed
   }
   for (const issue of checkReferences(resources, { closed: options.closed ?? false })) {
     const r = issue.resource
-    push(r.file, positioned(r.file, sources.get(r.file) ?? '', r.document, r.lineCounter, { ...issue, path: issue.path.slice(r.pointer.length) }, r.pointer, options, { kind: r.kind, name: r.name }))
+    const parsed = parsedFor(r.file)
+    const document = parsed.documents[r.documentIndex]!.document
+    push(r.file, positioned(r.file, parsed.text, document, parsed.lineCounter, { ...issue, path: issue.path.slice(r.pointer.length) }, r.pointer, options, { kind: r.kind, name: r.name }))
   }
   const diagnostics: Diagnostic[] = []
   for (const [file, list] of perFile) {
@@ -147,7 +162,7 @@ function formatBytes(n: number): string {
 
 type Emit = (issue: PathIssue, at: string, meta?: { kind?: string; name?: string }) => void
 
-function collectResources(value: unknown, document: Document.Parsed, lineCounter: LineCounter, file: string, documentIndex: number, schema: SchemaValidator, options: ValidateOptions, emit: Emit): Resource[] {
+function collectResources(value: unknown, file: string, documentIndex: number, schema: SchemaValidator, options: ValidateOptions, emit: Emit): Resource[] {
   if (typeof value !== 'object' || Array.isArray(value) || value === null) {
     emit({ code: 'PS2001', message: `a document must be a mapping (a resource), not ${describe(value)}`, path: '' }, '')
     return []
@@ -164,21 +179,22 @@ function collectResources(value: unknown, document: Document.Parsed, lineCounter
         emit({ code: 'PS2002', message: 'a List cannot contain another List', path: '/kind' }, pointer, { kind: 'List' })
         return
       }
-      const resource = checkResource(item, pointer, document, lineCounter, file, documentIndex, schema, options, emit)
+      const resource = checkResource(item, pointer, file, documentIndex, schema, options, emit)
       if (resource) out.push(resource)
     })
     return out
   }
-  const resource = checkResource(object, '', document, lineCounter, file, documentIndex, schema, options, emit)
+  const resource = checkResource(object, '', file, documentIndex, schema, options, emit)
   return resource ? [resource] : []
 }
 
-function checkResource(value: unknown, pointer: string, document: Document.Parsed, lineCounter: LineCounter, file: string, documentIndex: number, schema: SchemaValidator, options: ValidateOptions, emit: Emit): Resource | undefined {
+function checkResource(value: unknown, pointer: string, file: string, documentIndex: number, schema: SchemaValidator, options: ValidateOptions, emit: Emit): Resource | undefined {
   if (typeof value !== 'object' || Array.isArray(value) || value === null) {
     emit({ code: 'PS2001', message: `a List item must be a mapping (a resource), not ${describe(value)}`, path: '' }, pointer)
     return undefined
   }
-  const object = structuredClone(value) as Record<string, unknown>
+  // `value` is this run's own fresh object (from toJS), so legacy shapes are normalized in place.
+  const object = value as Record<string, unknown>
   const kind = object.kind
   const metadata = object.metadata && typeof object.metadata === 'object' && !Array.isArray(object.metadata) ? (object.metadata as Record<string, unknown>) : undefined
   const name = typeof metadata?.name === 'string' ? metadata.name : undefined
@@ -203,7 +219,7 @@ function checkResource(value: unknown, pointer: string, document: Document.Parse
   if (schemaValid) for (const issue of checkPolicy(kind, object)) emit(issue, pointer, meta)
   if (typeof name !== 'string' || metadata === undefined) return undefined
   if (namespaced && !hadNamespace) (object.metadata as Record<string, unknown>).namespace = namespace
-  return { file, documentIndex, pointer, apiVersion: String(object.apiVersion), kind, name, namespace, value: object, schemaValid, document, lineCounter }
+  return { file, documentIndex, pointer, apiVersion: String(object.apiVersion), kind, name, namespace, value: object, schemaValid }
 }
 
 function closestKind(kind: string, kinds: ReadonlySet<string>): string | undefined {

@@ -66,13 +66,13 @@ describe('compat mode and planspec fix', () => {
   })
 
   it('accepts the legacy shapes as warnings with --compat', () => {
-    const result = validateTexts({ 'legacy.yaml': LEGACY }, { compat: true })
+    const result = validateTexts({ 'legacy.yaml': LEGACY }, { compat: true, keepParsed: true })
     expect(result.summary.errors).toBe(0)
     expect(result.diagnostics.filter((d) => d.code.startsWith('PS5')).length).toBe(10)
   })
 
   it('rewrites the file to the current shapes, keeping comments, and the result is valid', () => {
-    const result = validateTexts({ 'legacy.yaml': LEGACY }, { compat: true })
+    const result = validateTexts({ 'legacy.yaml': LEGACY }, { compat: true, keepParsed: true })
     const { text, applied } = applyFixes(result.parsed.get('legacy.yaml')!, result.diagnostics)
     expect(applied).toBe(10)
     expect(text).toContain('# A plan written for an older PlanSpec')
@@ -92,16 +92,16 @@ describe('compat mode and planspec fix', () => {
   })
 
   it('is idempotent: fixing a fixed file changes nothing', () => {
-    const first = validateTexts({ 'legacy.yaml': LEGACY }, { compat: true })
+    const first = validateTexts({ 'legacy.yaml': LEGACY }, { compat: true, keepParsed: true })
     const fixed = applyFixes(first.parsed.get('legacy.yaml')!, first.diagnostics).text
-    const second = validateTexts({ 'legacy.yaml': fixed }, { compat: true })
+    const second = validateTexts({ 'legacy.yaml': fixed }, { compat: true, keepParsed: true })
     expect(applyFixes(second.parsed.get('legacy.yaml')!, second.diagnostics)).toEqual({ text: fixed, applied: 0 })
   })
 
   it('leaves documents without fixes byte for byte', () => {
     const clean = 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:   {name: odd-spacing}\nspec: {description: "kept as written"}   # trailing\n'
     const text = clean + '---\n' + 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: slow\nspec:\n  description: d\n  timeout: 1w\n'
-    const result = validateTexts({ 'two.yaml': text }, { compat: true })
+    const result = validateTexts({ 'two.yaml': text }, { compat: true, keepParsed: true })
     const fixed = applyFixes(result.parsed.get('two.yaml')!, result.diagnostics).text
     expect(fixed.startsWith(clean + '---\n')).toBe(true)
     expect(fixed).toContain('timeout: 168h')
@@ -109,7 +109,7 @@ describe('compat mode and planspec fix', () => {
 
   it('fixes a resource inside a List at the right item', () => {
     const text = 'apiVersion: planspec.io/v1alpha1\nkind: List\nitems:\n  - apiVersion: planspec.io/v1alpha1\n    kind: Goal\n    metadata: {name: a}\n    spec: {description: d}\n  - apiVersion: planspec.io/v1alpha1\n    kind: Goal\n    metadata: {name: b}\n    spec: {description: d, timeout: 3d}\n'
-    const result = validateTexts({ 'list.yaml': text }, { compat: true })
+    const result = validateTexts({ 'list.yaml': text }, { compat: true, keepParsed: true })
     expect(result.diagnostics.map((d) => `${d.code}@${d.line}:${d.path}`)).toEqual(['PS5006@11:/items/1/spec/timeout'])
     expect(applyFixes(result.parsed.get('list.yaml')!, result.diagnostics).text).toContain('spec: {description: d, timeout: 72h}')
   })
@@ -129,7 +129,7 @@ spec:
         acceptanceCriteria:
           - {type: custom, name: ci, webhook: "https://ci.example.org/check", expectedResponse: {statusCode: 200}}
 `
-    const result = validateTexts({ 'p.yaml': text }, { compat: true })
+    const result = validateTexts({ 'p.yaml': text }, { compat: true, keepParsed: true })
     expect(result.diagnostics.map((d) => `${d.code}:${d.severity}`)).toEqual(['PS2009:error', 'PS5008:warning'])
   })
 })

@@ -17,7 +17,7 @@ export interface FixOptions {
  * file, kubectl style. Exit 0, also when nothing needed fixing.
  */
 export async function runFix(options: FixOptions, io: CommandIO): Promise<number> {
-  const result = await validatePaths({ paths: options.paths, compat: true, closed: false, ...DEFAULTS }, io)
+  const result = await validatePaths({ paths: options.paths, compat: true, closed: false, keepParsed: true, ...DEFAULTS }, io)
   let changed = 0
   for (const [file, parsed] of result.parsed) {
     if (file === '<stdin>') continue

@@ -35,7 +35,7 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
 }
 
 /** Collects and validates the files under the given paths (shared by validate, graph and fix). */
-export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth'>, io: CommandIO): Promise<ValidationResult> {
+export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth'> & { keepParsed?: boolean }, io: CommandIO): Promise<ValidationResult> {
   const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes)
   if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}`)
   return createValidator().validate(files, {
@@ -43,6 +43,7 @@ export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'co
     closed: options.closed,
     defaultNamespace,
     limits: { maxFileBytes: options.maxFileBytes, maxDepth: options.maxDepth },
+    keepParsed: options.keepParsed,
   })
 }
 

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /**
  * GENERATED FILE: DO NOT EDIT.
  *

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// `npm run bench -- <name>`: runs one benchmark (or all). Each reports ratios against a baseline
+// measured in the same run, because these machines are noisy.
+const benches = { validate: './validate.mjs' }
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+const names = requested.length ? requested : Object.keys(benches)
+for (const name of names) {
+  if (!benches[name]) {
+    console.error(`unknown benchmark "${name}"; available: ${Object.keys(benches).join(', ')}`)
+    process.exit(2)
+  }
+  const { run } = await import(benches[name])
+  await run(process.argv.slice(2))
+}

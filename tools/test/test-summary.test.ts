@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const SCRIPT = join(import.meta.dirname, '../test-summary.mjs')
+
+/** Lays out a fake workspace with the given vitest JSON reports and runs the summary in it. */
+function summarize(reports: Record<string, object | null>): { code: number | null; lines: string[] } {
+  const root = mkdtempSync(join(tmpdir(), 'planspec-summary-'))
+  mkdirSync(join(root, 'tools'))
+  cpSync(SCRIPT, join(root, 'tools/test-summary.mjs'))
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ workspaces: ['packages/*'] }))
+  for (const [pkg, report] of Object.entries(reports)) {
+    mkdirSync(join(root, 'packages', pkg, 'test'), { recursive: true })
+    if (report) writeFileSync(join(root, 'packages', pkg, 'test-results.json'), JSON.stringify(report))
+  }
+  const run = spawnSync(process.execPath, ['tools/test-summary.mjs'], { cwd: root, encoding: 'utf8' })
+  return { code: run.status, lines: run.stdout.trim().split('\n') }
+}
+
+describe('the test summary line CI reads', () => {
+  it('sums every workspace and prints "N passed, N failed" last', () => {
+    const out = summarize({ a: { numPassedTests: 3, numFailedTests: 0, testResults: [] }, b: { numPassedTests: 2, numFailedTests: 0, testResults: [] } })
+    expect(out.lines.at(-1)).toBe('5 passed, 0 failed')
+    expect(out.code).toBe(0)
+  })
+
+  it('fails when a test failed', () => {
+    const out = summarize({ a: { numPassedTests: 3, numFailedTests: 1, testResults: [] } })
+    expect(out.lines.at(-1)).toBe('3 passed, 1 failed')
+    expect(out.code).toBe(1)
+  })
+
+  it('counts a test file that failed to load as a failure', () => {
+    const out = summarize({ a: { numPassedTests: 3, numFailedTests: 0, testResults: [{ status: 'failed', assertionResults: [] }] } })
+    expect(out.lines.at(-1)).toBe('3 passed, 1 failed')
+    expect(out.code).toBe(1)
+  })
+
+  it('counts a workspace whose tests did not run as a failure', () => {
+    const out = summarize({ a: { numPassedTests: 3, numFailedTests: 0, testResults: [] }, b: null })
+    expect(out.lines).toContain('missing test report: packages/b (its tests did not run)')
+    expect(out.lines.at(-1)).toBe('3 passed, 1 failed')
+    expect(out.code).toBe(1)
+  })
+
+  it('fails when nothing ran', () => {
+    const out = summarize({ a: { numPassedTests: 0, numFailedTests: 0, testResults: [] } })
+    expect(out.lines.at(-1)).toBe('0 passed, 0 failed')
+    expect(out.code).toBe(1)
+  })
+})
