@@ -121,7 +121,8 @@ function mapErrors(errors: readonly ErrorObject[], knownFields: readonly string[
   const issues: SchemaIssue[] = []
   const seen = new Set<string>()
   for (const error of errors) {
-    if (error.keyword === 'if' || insideUnion(error)) continue
+    // propertyNames reports once for the map and once (with the detail) for the failing name.
+    if (error.keyword === 'if' || error.keyword === 'propertyNames' || insideUnion(error)) continue
     // A declared field reported as unevaluated only because a sibling check failed in its branch.
     if (error.keyword === 'unevaluatedProperties' && declaredProperties(error.parentSchema, error.data, load).has(String((error.params as { unevaluatedProperty?: string }).unevaluatedProperty))) continue
     const issue = mapError(error, knownFields)
@@ -134,8 +135,9 @@ function mapErrors(errors: readonly ErrorObject[], knownFields: readonly string[
 }
 
 function mapError(error: ErrorObject, knownFields: readonly string[]): SchemaIssue {
-  const path = error.instancePath
   const params = error.params as Record<string, unknown>
+  // A failing map key (propertyNames) is reported at the key itself.
+  const path = typeof error.propertyName === 'string' ? `${error.instancePath}/${escape(error.propertyName)}` : error.instancePath
   const def = /\$defs\/([^/]+)\/(?:pattern|format)$/.exec(error.schemaPath)?.[1]
   const value = error.data
   switch (error.keyword) {
@@ -158,7 +160,7 @@ function mapError(error: ErrorObject, knownFields: readonly string[]): SchemaIss
       if (def === 'duration') return { code: 'PS2010', message: `${describe(value)} is not a duration; use Go style such as 90s, 1h30m or 168h`, path }
       if (def && NAME_DEFS.has(def)) return { code: 'PS2009', message: `${describe(value)} is not a DNS label: use lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters`, path }
       if (error.keyword === 'format' && params.format === 'regex') return { code: 'PS2017', message: `${describe(value)} is not a valid regular expression`, path }
-      if (def && LABEL_DEFS.has(def)) return { code: 'PS2011', message: `${describe(value)} is not a valid ${def === 'labelValue' ? 'label value' : 'label key'}`, path: path, key: def !== 'labelValue' }
+      if (def && LABEL_DEFS.has(def)) return { code: 'PS2011', message: `${describe(value)} is not a valid ${def === 'labelValue' ? 'label value' : 'label key'}`, path, key: typeof error.propertyName === 'string' }
       const what = error.keyword === 'format' ? `a valid ${String(params.format)}` : (def && FORM_HINTS[def]) ?? `in the form ${def ?? String(params.pattern)}`
       return { code: 'PS2008', message: `${describe(value)} is not ${what}`, path }
     }
