@@ -10,6 +10,8 @@ export interface CommandIO {
   readonly stdin: Readable
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly (a run is cancelled). */
+  readonly signal?: AbortSignal
 }
 
 /** Exit codes: 0 success, 1 findings or failure, 2 usage or I/O error (DECISIONS §7). */

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { runExplain } from './commands/explain.js'
 import { runFix } from './commands/fix.js'
+import { runRun } from './commands/run.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
@@ -107,6 +108,31 @@ Examples:
   planspec fix docs/planspec --dry-run
   planspec fix . && planspec validate .`)
     .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await runFix({ paths, dryRun: o.dryRun }, io)))
+
+  const collect = (value: string, previous: string[]): string[] => [...previous, value]
+  program
+    .command('run')
+    .description('Run one Execution locally to completion: providers, gates, retries, timeouts; resumable with --state.')
+    .argument('[path]', 'file or directory holding the manifests', '.')
+    .requiredOption('--execution <name>', 'name of the Execution to run')
+    .option('-n, --namespace <ns>', 'namespace of the Execution, when the name is not unique')
+    .option('--state <file>', 'persist the run after every transition and resume from it')
+    .option('--approve <gate>', 'approve this Gate when the run reaches it (repeatable)', collect, [])
+    .option('--workspace <dir>', 'working directory of commands (default: a new temporary directory)')
+    .option('--allow-command <pattern>', 'allow running this executable (absolute path or glob; repeatable)', collect, [])
+    .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
+    .addOption(output(['text', 'json'], 'text'))
+    .addHelpText('after', `
+Exit codes: 0 Succeeded, 1 Failed, Cancelled or left Blocked, 2 usage or invalid manifests.
+
+Examples:
+  planspec run examples/minimal --execution changelog-2025-w10
+  planspec run . --execution release-1 --approve release-approval --allow-command "$(command -v node)"
+  planspec run . --execution release-1 --state .planspec/run.json   # resumes after a kill
+  planspec run . --execution release-1 -o json > result.json`)
+    .action(async (path: string, o: Record<string, unknown>) => {
+      setExit(await runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], output: o.output as 'text' | 'json' }, io, io.signal))
+    })
 
   return program
 }

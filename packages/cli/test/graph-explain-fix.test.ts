@@ -30,10 +30,11 @@ describe('planspec graph', () => {
   it('prints the normalized graph as JSON, dependsOn included', async () => {
     const { stdout } = await cli(['graph', 'examples/minimal', '--plan', 'publish-changelog', '-o', 'json'])
     const graph = JSON.parse(stdout)
-    expect(graph.nodes.map((n: { id: string }) => n.id)).toEqual(['collect', 'draft', 'publish'])
+    expect(graph.nodes.map((n: { id: string }) => n.id)).toEqual(['collect', 'draft', 'editor-approval', 'publish'])
     expect(graph.edges).toEqual([
       { from: 'collect', to: 'draft', type: 'hard', source: 'dependsOn' },
-      { from: 'draft', to: 'publish', type: 'hard', source: 'dependsOn' },
+      { from: 'draft', to: 'editor-approval', type: 'hard', source: 'dependsOn' },
+      { from: 'editor-approval', to: 'publish', type: 'hard', source: 'dependsOn' },
     ])
   })
 
@@ -89,5 +90,41 @@ describe('the planspec binary', () => {
     const usage = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' })
     expect(usage.status).toBe(2)
     expect(usage.stderr).toContain("unknown command 'frobnicate'")
+  })
+})
+
+describe('planspec run', () => {
+  it('runs the minimal example to completion with its gate approved, logging one line per transition', async () => {
+    const { code, stdout } = await cli(['run', 'examples/minimal', '--execution', 'changelog-2025-w10', '--approve', 'changelog-approval'])
+    expect(stdout).toMatch(/node editor-approval Blocked reason=AwaitingApproval\n/)
+    expect(stdout).toMatch(/node editor-approval Succeeded\n/)
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('execution changelog-2025-w10: Succeeded (Succeeded): every node succeeded or was skipped')
+    expect(code).toBe(0)
+  })
+
+  it('stops Blocked with exit 1 when a gate is not approved, and resumes from --state to completion', async () => {
+    const dir = tempTree({})
+    const state = join(dir, 'run.json')
+    const blocked = await cli(['run', 'examples/minimal', '--execution', 'changelog-2025-w10', '--state', state])
+    expect(blocked.code).toBe(1)
+    expect(JSON.parse(readFileSync(state, 'utf8')).phase).toBe('Blocked')
+    const resumed = await cli(['run', 'examples/minimal', '--execution', 'changelog-2025-w10', '--state', state, '--approve', 'changelog-approval', '-o', 'json'])
+    expect(resumed.code).toBe(0)
+    const execution = JSON.parse(resumed.stdout)
+    expect(execution.status.phase).toBe('Succeeded')
+    // Work done before the stop is kept, not run again.
+    expect(execution.status.nodeStatuses.collect.attempt).toBe(1)
+  })
+
+  it('refuses a command that is not on the allow-list, with a clear reason on the node', async () => {
+    const { code, stdout } = await cli(['run', 'examples/google-sso', '--execution', 'sso-exec-001'])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/reason=NotAllowed message="command \\"node\\" is not on the allow-list"/)
+  })
+
+  it('exits 2 for an Execution that does not exist', async () => {
+    const { code, stderr } = await cli(['run', 'examples/minimal', '--execution', 'nope'])
+    expect(code).toBe(2)
+    expect(stderr).toBe('error: no Execution named "nope"\n')
   })
 })

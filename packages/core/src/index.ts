@@ -36,3 +36,58 @@ export type { GoalSelectionLike, PlanLike, PlanSelection } from './plan-selectio
 export { findCondition, setCondition } from './conditions.js'
 export type { Condition, ConditionStatus, ConditionUpdate } from './conditions.js'
 export type * from './model/generated.js'
+export { initialStatus } from './controllers/initial-status.js'
+export type { StatusByKind, StatusKind } from './controllers/initial-status.js'
+export { PLAN_ISSUES_IN_MESSAGE, reconcilePlan } from './controllers/reconcile-plan.js'
+export type { PlanObservation, PlanReconcileResult, PlanReconcileTarget, ValidationIssueLike } from './controllers/reconcile-plan.js'
+export { DEFAULT_DEPRECATION_MESSAGE, reconcileCapability } from './controllers/reconcile-capability.js'
+export type {
+  CapabilityAvailability,
+  CapabilityObservation,
+  CapabilityReconcileResult,
+  CapabilityReconcileTarget,
+} from './controllers/reconcile-capability.js'
+export { UNBOUND_CAPABILITIES_MAX, reconcileBinding } from './controllers/reconcile-binding.js'
+export type { BindingObservation, BindingReconcileResult, BindingUse } from './controllers/reconcile-binding.js'
+export { reconcileGoal } from './controllers/reconcile-goal.js'
+export type { GoalExecutionLike, GoalObservation, GoalReconcileResult, GoalReconcileTarget } from './controllers/reconcile-goal.js'
+export { checkReviewer, normalizeSubject } from './controllers/check-reviewer.js'
+export type { ReviewRefusalReason, ReviewerPolicy } from './controllers/check-reviewer.js'
+export { REVIEW_HISTORY_MAX, capReviewHistory } from './controllers/cap-review-history.js'
+export { decideGate } from './controllers/decide-gate.js'
+export type {
+  GateDecisionResult,
+  GateDecisionTarget,
+  GateObservation,
+  GateRefusal,
+  ReviewActionInput,
+} from './controllers/decide-gate.js'
+export { reconcileExecution } from './execution/reconcile-execution.js'
+export { recordAttemptResult } from './execution/record-attempt-result.js'
+export { resolveInputs, resolveTemplate } from './execution/resolve-template.js'
+export type { TemplateResult } from './execution/resolve-template.js'
+export { retryDelay } from './execution/retry-delay.js'
+export { executionOrder } from './execution/execution-order.js'
+export {
+  ATTEMPT_BASE_KEY,
+  DISPATCH_KEY,
+  FIRST_FAILURE_KEY,
+  NEXT_POLL_KEY,
+  RETRY_AT_KEY,
+  START_MS_KEY,
+  dispatchIntentOf,
+} from './execution/execution-extensions.js'
+export type { DispatchIntent } from './execution/execution-extensions.js'
+export type {
+  Action,
+  AttemptResult,
+  CelEvaluate,
+  CelResult,
+  ExecutionObservation,
+  ExecutionReconcileResult,
+  ExternalObservation,
+  GateNodeObservation,
+  NodeBinding,
+  RetryPolicy,
+} from './execution/execution-types.js'
+export { deriveGroupStatuses } from './execution/derive-group-statuses.js'

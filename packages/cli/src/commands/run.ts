@@ -1,0 +1,130 @@
+import { mkdirSync, mkdtempSync, openSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline/promises'
+import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
+import { createCelEvaluator, createProviders, prepareRun, runExecution, type RunState } from '@planspec/engine'
+import { EXIT, UsageError, type CommandIO } from '../io.js'
+import { renderProgress, transitionLines } from '../progress.js'
+import { validatePaths, DEFAULTS } from './validate.js'
+
+/** Options of `planspec run`. */
+export interface RunOptions {
+  readonly path: string
+  readonly execution: string
+  readonly namespace?: string
+  readonly state?: string
+  readonly approve: readonly string[]
+  readonly workspace?: string
+  readonly allowCommands: readonly string[]
+  readonly allowUrls: readonly string[]
+  readonly output: 'text' | 'json'
+}
+
+/**
+ * Runs `planspec run`: one Execution to completion against the manifests under a path, with the
+ * same providers, allow-lists and workspace flags as the agent. With `--state FILE` the status is
+ * written (atomically: temp file, fsync, rename) after every transition, and a run that was
+ * killed resumes where it stopped. Gates are approved with `--approve GATE` or, on a terminal,
+ * at a prompt. Exit 0 Succeeded, 1 Failed, Cancelled or left Blocked, 2 usage or invalid input.
+ */
+export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
+  const result = await validatePaths({ paths: [options.path], compat: false, closed: false, ...DEFAULTS }, io)
+  const errors = result.diagnostics.filter((d) => d.severity === 'error')
+  if (errors.length) {
+    for (const d of errors) io.stderr.write(`${d.file}:${d.line}:${d.column}: error ${d.code}: ${d.message}\n`)
+    io.stderr.write(`error: the manifests have ${errors.length} error(s); fix them before running (planspec validate ${options.path})\n`)
+    return EXIT.findings
+  }
+  let prepared
+  try {
+    prepared = prepareRun(result.resources, { name: options.execution, namespace: options.namespace })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const workspace = resolve(io.cwd, options.workspace ?? mkdtempSync(join(tmpdir(), `planspec-${options.execution}-`)))
+  mkdirSync(workspace, { recursive: true })
+  const approved = new Set(options.approve)
+  const tty = Boolean(io.stdout.isTTY) && options.output === 'text'
+  const asked = new Map<string, boolean>()
+  const gate = async (_node: string, ref: { name: string }): Promise<GateNodeObservation> => {
+    if (approved.has(ref.name)) return { phase: 'Approved' }
+    if (tty && !asked.has(ref.name)) asked.set(ref.name, await confirm(io, `Approve gate "${ref.name}"? [y/N] `))
+    if (asked.get(ref.name) === true) return { phase: 'Approved' }
+    if (asked.get(ref.name) === false) return { phase: 'Rejected' }
+    return { phase: 'Waiting' }
+  }
+  let previousLines = 0
+  const status = await runExecution(prepared.input, {
+    providers: createProviders({ policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls } }),
+    evaluate: createCelEvaluator(),
+    now: Date.now,
+    sleep: (ms, abort) => new Promise((done) => {
+      const timer = setTimeout(done, ms)
+      abort.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true })
+    }),
+    workspace,
+    state: options.state ? fileState(resolve(io.cwd, options.state)) : undefined,
+    gate,
+    signal,
+    // On a terminal, claimable work (human://, agent://) is completed at a prompt.
+    waitForPeople: tty ? (status) => completeClaims(io, status) : undefined,
+    onChange: (next, previous) => {
+      if (options.output !== 'text') return
+      if (tty) {
+        const table = renderProgress(prepared.input.graph, next, { title: `execution ${options.execution} (plan ${prepared.planName})` })
+        io.stdout.write((previousLines ? `\u001b[${previousLines}F\u001b[J` : '') + table)
+        previousLines = table.split('\n').length - 1
+      } else for (const line of transitionLines(previous, next)) io.stdout.write(`${new Date().toISOString()} ${line}\n`)
+    },
+  })
+  if (options.output === 'json') {
+    const execution = result.resources.find((r) => r.kind === 'Execution' && r.name === options.execution)!
+    io.stdout.write(JSON.stringify({ ...execution.value, status }, null, 2) + '\n')
+  } else io.stdout.write(`execution ${options.execution}: ${status.phase}${status.reason ? ` (${status.reason})` : ''}${status.message ? `: ${status.message}` : ''}\n`)
+  return status.phase === 'Succeeded' ? EXIT.ok : EXIT.findings
+}
+
+async function completeClaims(io: CommandIO, status: ExecutionStatus): Promise<{ node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown> }[]> {
+  const done: { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown> }[] = []
+  for (const [node, s] of Object.entries(status.nodeStatuses ?? {})) {
+    if (s?.phase !== 'Blocked' || s.reason !== 'AwaitingClaim') continue
+    if (!(await confirm(io, `Node "${node}" is waiting for a worker. Is it done? [y/N] `))) continue
+    const rl = createInterface({ input: io.stdin, output: io.stdout })
+    try {
+      const answer = await rl.question('Outputs (key=value ..., empty for none): ')
+      const outputs = Object.fromEntries(answer.split(/\s+/).filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+      done.push({ node, outcome: 'succeeded', outputs })
+    } finally {
+      rl.close()
+    }
+  }
+  return done
+}
+
+async function confirm(io: CommandIO, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout })
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim())
+  } finally {
+    rl.close()
+  }
+}
+
+/** The run state as a file, replaced atomically so a kill never leaves half a status. */
+export function fileState(path: string): RunState {
+  return {
+    async load() {
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExecutionStatus) : undefined
+    },
+    async save(status) {
+      mkdirSync(dirname(path), { recursive: true })
+      const temporary = `${path}.${process.pid}.tmp`
+      writeFileSync(temporary, JSON.stringify(status, null, 2))
+      const fd = openSync(temporary, 'r')
+      fsyncSync(fd)
+      closeSync(fd)
+      renameSync(temporary, path)
+    },
+  }
+}

@@ -1,0 +1,60 @@
+/** Why a review action does not count: see {@link checkReviewer}; `StaleGeneration` comes from `decideGate`. */
+export type ReviewRefusalReason = 'NotEligible' | 'SelfApproval' | 'StaleGeneration'
+
+/** Who may decide a Gate: its `spec.reviewers` and the facts the shell looked up. */
+export interface ReviewerPolicy {
+  /** `spec.reviewers`: `user:LOGIN`, `team:ORG/SLUG`, `email:ADDR`, `svc:NAME`. Empty or absent: anyone in `writers`. */
+  readonly reviewers?: readonly string[]
+  /** Author of the change that created the Execution; never eligible (separation of duties). */
+  readonly changeAuthor?: string
+  /** Members of each team named in `reviewers`, keyed as written there (`team:ORG/SLUG`); logins or `user:LOGIN`. */
+  readonly teams: ReadonlyMap<string, readonly string[]>
+  /** People with write access (logins or subjects), eligible when `reviewers` is empty. Absent: nobody. */
+  readonly writers?: readonly string[]
+}
+
+/**
+ * Normalizes a reviewer subject for comparison: lower-cased (logins, team slugs and e-mail
+ * addresses compare case-insensitively), and a bare value without a `prefix:` is read as
+ * `user:VALUE`.
+ *
+ * @example
+ * ```ts
+ * normalizeSubject('Alice')      // 'user:alice'
+ * normalizeSubject('svc:Policy') // 'svc:policy'
+ * ```
+ */
+export function normalizeSubject(subject: string): string {
+  const lower = subject.toLowerCase()
+  return lower.includes(':') ? lower : `user:${lower}`
+}
+
+/**
+ * Checks whether `reviewer` may approve or reject under `policy` (DECISIONS §5). Returns
+ * `SelfApproval` when the reviewer is the change author (checked first, so an author listed in
+ * `reviewers` is still refused), `NotEligible` when the reviewer matches no entry of `reviewers`
+ * (a `team:` entry matches its members from `teams`; a team missing from the map has no members),
+ * or, for an empty list, is not in `writers`. Returns `undefined` when the reviewer is eligible.
+ * Comparison uses {@link normalizeSubject}. Pure.
+ *
+ * @example
+ * ```ts
+ * checkReviewer('user:bob', { reviewers: ['team:acme/sre'], teams: new Map([['team:acme/sre', ['bob']]]) }) // undefined
+ * checkReviewer('user:amy', { reviewers: [], writers: ['amy'], changeAuthor: 'amy', teams: new Map() })   // 'SelfApproval'
+ * ```
+ */
+export function checkReviewer(reviewer: string, policy: ReviewerPolicy): 'NotEligible' | 'SelfApproval' | undefined {
+  const subject = normalizeSubject(reviewer)
+  if (policy.changeAuthor !== undefined && normalizeSubject(policy.changeAuthor) === subject) return 'SelfApproval'
+  const reviewers = policy.reviewers ?? []
+  const allowed =
+    reviewers.length === 0
+      ? (policy.writers ?? []).some((writer) => normalizeSubject(writer) === subject)
+      : reviewers.some((entry) => {
+          const normalized = normalizeSubject(entry)
+          if (!normalized.startsWith('team:')) return normalized === subject
+          const members = policy.teams.get(entry) ?? []
+          return members.some((member) => normalizeSubject(member) === subject)
+        })
+  return allowed ? undefined : 'NotEligible'
+}

@@ -1,0 +1,225 @@
+import {
+  dispatchIntentOf,
+  reconcileExecution,
+  recordAttemptResult,
+  type Action,
+  type CelEvaluate,
+  type ExecutionStatus,
+  type ExternalObservation,
+  type GateNodeObservation,
+  type NodeBinding,
+  type NormalizedGraph,
+  type RetryPolicy,
+} from '@planspec/core'
+import type { DispatchResult, Provider } from '../types.js'
+
+/** What one run of one Execution is about: fixed when the run starts. */
+export interface ExecutionRunInput {
+  readonly uid: string
+  readonly graph: NormalizedGraph
+  readonly specHash: string
+  readonly planGeneration?: number
+  readonly graphDigest?: string
+  readonly parameters: Readonly<Record<string, unknown>>
+  readonly goalConstraints?: Readonly<Record<string, unknown>>
+  readonly bindings: ReadonlyMap<string, NodeBinding>
+  /** Output names each Task declares. */
+  readonly declaredOutputs: ReadonlyMap<string, readonly string[]>
+  readonly retryPolicy: RetryPolicy
+}
+
+/** Durable state of a run: the status is saved after every transition and loaded on start. */
+export interface RunState {
+  load(): Promise<ExecutionStatus | undefined>
+  save(status: ExecutionStatus): Promise<void>
+}
+
+/** The effects of a run, injected (STYLE: plain functions with injected dependencies). */
+export interface ExecutionRunDeps {
+  readonly providers: { forUri(uri: string): Provider | undefined }
+  readonly evaluate: CelEvaluate
+  /** The clock, in epoch milliseconds. */
+  readonly now: () => number
+  /** Waits `ms` (a virtual clock may resolve at once); resolves early when `signal` aborts. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  readonly workspace: string
+  readonly state?: RunState
+  /** The current state of the Gate a Gate node waits on (approvals from flags, a prompt, a store). */
+  readonly gate?: (node: string, gate: { readonly name: string; readonly namespace?: string }) => Promise<GateNodeObservation>
+  /** The current state of an External node. */
+  readonly external?: (node: string) => Promise<ExternalObservation>
+  /**
+   * Called when only people can move the run on (claimable work, gates not decided). Resolves
+   * with results of claimed work; when it brings nothing and the gates do not change either, the
+   * run stops where it is (Blocked), to be resumed later from `state`.
+   */
+  readonly waitForPeople?: (status: ExecutionStatus) => Promise<readonly { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown>; message?: string }[]>
+  /** Told every new status, with the previous one, after it was saved. */
+  readonly onChange?: (status: ExecutionStatus, previous: ExecutionStatus | undefined) => void
+  /** Aborting cancels the run: running attempts are cancelled through their providers. */
+  readonly signal?: AbortSignal
+  /** Deterministic jitter in [0, 1) per runId (default: a hash of the runId). */
+  readonly jitter?: (runId: string) => number
+  /** How often gates and externals are re-read while the run waits on them (default 1 s). */
+  readonly pollMs?: number
+}
+
+const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
+
+type Completion = { readonly node: string; readonly attempt: number; readonly result: DispatchResult }
+
+/**
+ * Runs one Execution to a terminal phase (or until only people can move it on): the loop is
+ * reconcile (pure, core) → save the status → perform the actions → wait for a result, a timer
+ * or the people → reconcile again. The status is saved BEFORE any dispatch, with the attempt's
+ * intent in it, so a killed run resumes from `state` without dispatching an attempt twice:
+ * an intent found on start is asked back from its provider by runId, or recorded as failed with
+ * reason `AgentRestarted` (and retried if retries remain) — DECISIONS §3, THREATS T1.
+ *
+ * @example
+ * const status = await runExecution(input, { providers, evaluate, now: Date.now, sleep, workspace: '/tmp/run' })
+ */
+export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunDeps): Promise<ExecutionStatus> {
+  const iso = (ms: number): string => new Date(ms).toISOString()
+  const jitter = deps.jitter ?? hashJitter
+  const gates = new Map<string, GateNodeObservation>()
+  const gateRefs = new Map<string, { readonly name: string; readonly namespace?: string }>()
+  const externals = new Map<string, ExternalObservation>()
+  const inflight = new Map<string, AbortController>()
+  const completions: Completion[] = []
+  let wake: (() => void) | undefined
+  const notify = (): void => wake?.()
+  let status = await deps.state?.load()
+  let idleRounds = 0
+
+  const commit = async (next: ExecutionStatus): Promise<void> => {
+    if (status !== undefined && JSON.stringify(next) === JSON.stringify(status)) return
+    await deps.state?.save(next)
+    const previous = status
+    status = next
+    deps.onChange?.(next, previous)
+  }
+  const record = (node: string, attempt: number, outcome: 'succeeded' | 'failed', fields: { outputs?: Record<string, unknown>; reason?: string; message?: string }): ExecutionStatus => {
+    const nowMs = deps.now()
+    return recordAttemptResult(status!, { node, attempt, outcome, ...fields, now: iso(nowMs), nowMs, declaredOutputs: input.declaredOutputs.get(node) })
+  }
+
+  // Re-attach to attempts a previous process started: ask the provider, or record AgentRestarted.
+  if (status) {
+    for (const [node, nodeStatus] of Object.entries(status.nodeStatuses ?? {})) {
+      const intent = nodeStatus ? dispatchIntentOf(nodeStatus) : undefined
+      if (!nodeStatus || !intent || nodeStatus.phase !== 'Running') continue
+      const binding = input.bindings.get(node)
+      const provider = binding?.outcome === 'bound' ? deps.providers.forUri(binding.provider) : undefined
+      const known = await provider?.status?.(intent.runId)
+      const attempt = nodeStatus.attempt ?? 1
+      if (known && known.outcome !== 'pending') await commit(record(node, attempt, known.outcome, known.outcome === 'failed' ? { reason: known.reason, message: known.message } : { outputs: known.outputs, message: known.message }))
+      else await commit(record(node, attempt, 'failed', { reason: 'AgentRestarted', message: `the runner restarted while attempt ${intent.runId} was in flight and its provider cannot tell how it ended` }))
+    }
+  }
+
+  const perform = async (action: Action): Promise<void> => {
+    switch (action.type) {
+      case 'dispatch': {
+        const binding = input.bindings.get(action.node)
+        const provider = deps.providers.forUri(action.provider)
+        const controller = new AbortController()
+        inflight.set(action.runId, controller)
+        const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
+        const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
+        void started
+          .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
+          .then((result) => {
+            inflight.delete(action.runId)
+            // Claimable work stays Blocked until a worker completes it; pollable work is polled.
+            if (result.outcome === 'pending' && (result.claimable || (binding?.outcome === 'bound' && binding.claimable))) return
+            completions.push({ node: action.node, attempt: action.attempt, result })
+            notify()
+          })
+        return
+      }
+      case 'cancel-attempt':
+        inflight.get(action.runId)?.abort()
+        return
+      case 'activate-gate':
+        gateRefs.set(action.node, action.gate)
+        if (deps.gate) gates.set(action.node, await deps.gate(action.node, action.gate))
+        return
+      case 'poll-external':
+        if (deps.external) externals.set(action.node, await deps.external(action.node))
+        return
+    }
+  }
+
+  for (;;) {
+    while (completions.length) {
+      const c = completions.shift()!
+      if (c.result.outcome === 'pending') continue
+      await commit(record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message }))
+    }
+    // Gates already reached are re-read every round: approvals arrive while the run waits.
+    for (const [node, gate] of gateRefs) if (deps.gate) gates.set(node, await deps.gate(node, gate))
+    const nowMs = deps.now()
+    const result = reconcileExecution({
+      ...input,
+      status,
+      now: iso(nowMs),
+      nowMs,
+      gates,
+      externals,
+      cancelRequested: deps.signal?.aborted ?? false,
+      evaluate: deps.evaluate,
+      jitter,
+    })
+    await commit(result.status) // durable intent before any effect
+    for (const action of result.actions) await perform(action)
+    if (TERMINAL_PHASES.has(status!.phase ?? '') && inflight.size === 0) return status!
+    if (completions.length) continue
+    // Only people can move a Blocked run on (claims, gate decisions) unless an External is polled.
+    if (inflight.size === 0 && status!.phase === 'Blocked' && !waitsOnExternal(status!)) {
+      const claimed = deps.waitForPeople ? await deps.waitForPeople(status!) : []
+      for (const c of claimed) {
+        const attempt = status!.nodeStatuses?.[c.node]?.attempt ?? 1
+        await commit(record(c.node, attempt, c.outcome, { outputs: c.outputs, message: c.message }))
+      }
+      if (claimed.length) {
+        idleRounds = 0
+        continue
+      }
+      // One more round re-reads the gates; if that changes nothing, stop where the run is.
+      if (idleRounds++ >= 1) return status!
+      continue
+    }
+    idleRounds = 0
+    const delay = Math.min(result.requeueAfterMs ?? Number.POSITIVE_INFINITY, deps.pollMs ?? 1000)
+    await waitFor(delay, deps, (resume) => (wake = resume))
+    wake = undefined
+  }
+}
+
+function waitsOnExternal(status: ExecutionStatus): boolean {
+  return Object.values(status.nodeStatuses ?? {}).some((n) => n?.phase === 'Blocked' && n.reason === 'AwaitingExternal')
+}
+
+/** Waits until `ms` elapse, a completion arrives (`register` hands out the resume hook) or the run is cancelled. */
+async function waitFor(ms: number, deps: ExecutionRunDeps, register: (resume: () => void) => void): Promise<void> {
+  const controller = new AbortController()
+  const onAbort = (): void => controller.abort()
+  deps.signal?.addEventListener('abort', onAbort, { once: true })
+  register(() => controller.abort())
+  try {
+    await deps.sleep(ms, controller.signal)
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** A deterministic value in [0, 1) from a runId (FNV-1a): the same attempt always waits the same. */
+export function hashJitter(runId: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < runId.length; i++) {
+    hash ^= runId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash / 0x100000000
+}

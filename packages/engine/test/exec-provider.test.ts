@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createProviders } from '../src/index.js'
+import { EXEC_CHILD, NODE, countingSpawn, eventually, isAlive, request, tempDir } from './helpers.js'
+
+const policy = { allowCommands: [NODE], allowUrls: [] }
+
+describe('exec provider', () => {
+  it('takes outputs from the last non-empty stdout line and feeds inputs on stdin and env', async () => {
+    const workspace = await tempDir()
+    const providers = createProviders({ policy })
+    const result = await providers.dispatch(
+      request({
+        workspace,
+        config: { command: [NODE, EXEC_CHILD, 'last-line'] },
+        inputs: { name: 'web', count: 3 },
+        declaredOutputs: ['stdin', 'name', 'count'],
+      }),
+    )
+    expect(result).toEqual({
+      outcome: 'succeeded',
+      outputs: { stdin: { name: 'web', count: 3 }, name: 'web', count: '3' },
+      message: 'UndeclaredOutput: dropped extra',
+    })
+  })
+
+  it('prefers the JSON object written to $PLANSPEC_OUTPUTS', async () => {
+    const workspace = await tempDir()
+    const result = await createProviders({ policy }).dispatch(
+      request({ workspace, provider: 'tool://x', config: { command: [NODE, EXEC_CHILD, 'outputs-file'] }, declaredOutputs: ['result'] }),
+    )
+    expect(result).toEqual({ outcome: 'succeeded', outputs: { result: 'from-file' } })
+  })
+
+  it('does not follow a symlink planted at $PLANSPEC_OUTPUTS', async () => {
+    const workspace = await tempDir()
+    const result = await createProviders({ policy }).dispatch(
+      request({ workspace, config: { command: [NODE, EXEC_CHILD, 'outputs-symlink'] }, declaredOutputs: ['stolen'] }),
+    )
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'InvalidOutput' })
+  })
+
+  it('runs in the workspace with an allow-listed environment only', async () => {
+    const workspace = await tempDir()
+    const env = { PATH: '/usr/bin:/bin', HOME: '/home/x', AWS_SECRET_ACCESS_KEY: 'nope', PLANSPEC_TOKEN_FILE: '/t' }
+    const result = await createProviders({ policy, env }).dispatch(
+      request({ workspace, config: { command: [NODE, EXEC_CHILD, 'env'] }, declaredOutputs: ['env'] }),
+    )
+    if (result.outcome !== 'succeeded') throw new Error(JSON.stringify(result))
+    const childEnv = result.outputs['env'] as Record<string, string>
+    expect(childEnv['AWS_SECRET_ACCESS_KEY']).toBeUndefined()
+    expect(childEnv['PATH']).toBe('/usr/bin:/bin')
+    expect(childEnv['PLANSPEC_TOKEN_FILE']).toBe('/t')
+    expect(childEnv['PLANSPEC_RUN_ID']).toBe('uid-1/build/1')
+    const argvResult = await createProviders({ policy }).dispatch(
+      request({ workspace, config: { command: [NODE, EXEC_CHILD, 'argv'] }, declaredOutputs: ['cwd'] }),
+    )
+    expect(argvResult).toMatchObject({ outcome: 'succeeded', outputs: { cwd: workspace } })
+  })
+
+  it('passes argv byte for byte and never runs a shell (fuzz)', async () => {
+    const workspace = await tempDir()
+    const canary = join(workspace, 'canary')
+    const providers = createProviders({ policy })
+    const hostile = fc.constantFrom(
+      `; touch ${canary}`,
+      `$(touch ${canary})`,
+      `\`touch ${canary}\``,
+      `| touch ${canary}`,
+      `&& touch ${canary}`,
+      `\ntouch ${canary}\n`,
+      '--upload-pack=touch',
+      "'\"\\",
+    )
+    const arg = fc.oneof(hostile, fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes('\0')))
+    await fc.assert(
+      fc.asyncProperty(fc.array(arg, { maxLength: 5 }), async (args) => {
+        const result = await providers.dispatch(
+          request({ workspace, config: { command: [NODE, EXEC_CHILD, 'argv', ...args] }, declaredOutputs: ['argv'], inputs: { evil: args.join(' ') } }),
+        )
+        expect(result).toMatchObject({ outcome: 'succeeded', outputs: { argv: args } })
+      }),
+      { numRuns: 25, seed: 4242 },
+    )
+    expect(existsSync(canary)).toBe(false)
+  })
+
+  it('refuses a command that is not on the allow-list without spawning anything', async () => {
+    const workspace = await tempDir()
+    const counter = countingSpawn()
+    const providers = createProviders({ policy: { allowCommands: ['/usr/local/bin/*'], allowUrls: [] }, spawn: counter.spawn })
+    for (const command of [['/bin/sh', '-c', 'echo hi'], ['sh'], ['/usr/local/bin/../../bin/sh'], ['/usr/local/bin/x/y']]) {
+      const result = await providers.dispatch(request({ workspace, config: { command } }))
+      expect(result).toMatchObject({ outcome: 'failed', reason: 'NotAllowed' })
+    }
+    expect(await providers.dispatch(request({ workspace, config: { command: 'echo hi' } }))).toMatchObject({ reason: 'InvalidConfig' })
+    expect(counter.calls()).toBe(0)
+  })
+
+  it('kills the whole process group on timeout', async () => {
+    const workspace = await tempDir()
+    const pidFile = join(workspace, 'grandchild.pid')
+    const started = Date.now()
+    const result = await createProviders({ policy }).dispatch(
+      request({ workspace, timeoutMs: 700, config: { command: [NODE, EXEC_CHILD, 'hang', pidFile] } }),
+    )
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'Timeout' })
+    expect(Date.now() - started).toBeLessThan(5000)
+    const grandchild = Number(await readFile(pidFile, 'utf8'))
+    expect(grandchild).toBeGreaterThan(0)
+    expect(await eventually(() => !isAlive(grandchild))).toBe(true)
+  })
+
+  it('kills the process group when the signal aborts', async () => {
+    const workspace = await tempDir()
+    const pidFile = join(workspace, 'grandchild.pid')
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 500)
+    const result = await createProviders({ policy }).dispatch(
+      request({ workspace, signal: controller.signal, config: { command: [NODE, EXEC_CHILD, 'hang', pidFile] } }),
+    )
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'Cancelled' })
+    const grandchild = Number(await readFile(pidFile, 'utf8'))
+    expect(await eventually(() => !isAlive(grandchild))).toBe(true)
+  })
+
+  it('reports a process killed by a signal as Crashed', async () => {
+    const workspace = await tempDir()
+    const result = await createProviders({ policy }).dispatch(request({ workspace, config: { command: [NODE, EXEC_CHILD, 'crash'] } }))
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'Crashed' })
+  })
+
+  it('reports garbage instead of JSON as InvalidOutput', async () => {
+    const workspace = await tempDir()
+    const result = await createProviders({ policy }).dispatch(request({ workspace, config: { command: [NODE, EXEC_CHILD, 'garbage'] } }))
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'InvalidOutput' })
+  })
+
+  it('stops a 100 MB flood quickly with OutputTooLarge', async () => {
+    const workspace = await tempDir()
+    const started = Date.now()
+    const result = await createProviders({ policy }).dispatch(request({ workspace, config: { command: [NODE, EXEC_CHILD, 'flood'] } }))
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'OutputTooLarge' })
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('reports a non-zero exit as ExitCode with the redacted last stderr line', async () => {
+    const workspace = await tempDir()
+    const result = await createProviders({ policy, secrets: ['hunter2-canary'] }).dispatch(
+      request({ workspace, config: { command: [NODE, EXEC_CHILD, 'fail', 'hunter2-canary'] } }),
+    )
+    expect(result).toEqual({ outcome: 'failed', reason: 'ExitCode', message: 'command exited with code 3: boom: token=[REDACTED]' })
+  })
+
+  it('reports a missing executable as Crashed', async () => {
+    const workspace = await tempDir()
+    const missing = '/nonexistent/planspec-tool'
+    const result = await createProviders({ policy: { allowCommands: [missing], allowUrls: [] } }).dispatch(
+      request({ workspace, config: { command: [missing] } }),
+    )
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'Crashed' })
+  })
+})

@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { normalizeGraph, type ExecutionStatus, type NodeBinding, type PlanGraphLike } from '@planspec/core'
+import { describe, expect, it } from 'vitest'
+import { createProviders } from '../../src/create-providers.js'
+import { createCelEvaluator, runExecution, type ExecutionRunInput, type RunState } from '../../src/runner/index.js'
+
+const NODE = process.execPath
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.min(ms, 50))
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+  })
+
+/** A state file written the way `planspec run --state` writes it. */
+function fileState(path: string): RunState & { saves: number } {
+  const state = {
+    saves: 0,
+    async load() {
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExecutionStatus) : undefined
+    },
+    async save(status: ExecutionStatus) {
+      state.saves++
+      writeFileSync(path, JSON.stringify(status))
+    },
+  }
+  return state
+}
+
+function input(graph: PlanGraphLike, bindings: Record<string, NodeBinding>, outputs: Record<string, string[]> = {}): ExecutionRunInput {
+  return {
+    uid: 'exec-1',
+    graph: normalizeGraph(graph),
+    specHash: 'sha256:spec',
+    parameters: { 'x-region': 'eu' },
+    bindings: new Map(Object.entries(bindings)),
+    declaredOutputs: new Map(Object.entries(outputs)),
+    retryPolicy: { baseMs: 1, factor: 2, capMs: 5 },
+  }
+}
+
+const echoTag = (tag: string): NodeBinding => ({ outcome: 'bound', provider: 'exec://echo', claimable: false, config: { command: [NODE, '-e', `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const i=JSON.parse(s);console.log(JSON.stringify({tag:'${tag}-'+(i.from??'none')}))})`] } })
+
+describe('runExecution', () => {
+  it('runs a plan end to end through real providers, a template, a gate and a when, saving every transition', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const state = fileState(join(dir, 'state.json'))
+    const graph: PlanGraphLike = {
+      nodes: [
+        { id: 'build', kind: 'Task' },
+        { id: 'test', kind: 'Task', dependsOn: ['build'], ...({ inputs: { from: '${{ nodes.build.outputs.tag }}' } } as object) },
+        { id: 'approve', kind: 'Gate', dependsOn: ['test'], gateRef: { name: 'release' } },
+        { id: 'deploy', kind: 'Task', dependsOn: ['approve'], when: 'params["x-region"] == "eu"' },
+        { id: 'skip-me', kind: 'Task', dependsOn: ['build'], when: 'params["x-region"] == "us"' },
+      ],
+    }
+    const noop: NodeBinding = { outcome: 'bound', provider: 'noop://ok', claimable: false, config: { outputs: { tag: 'v1' } } }
+    let gateChecks = 0
+    const status = await runExecution(input(graph, { build: noop, test: echoTag('tested'), deploy: noop, 'skip-me': noop }, { build: ['tag'], test: ['tag'], deploy: ['tag'] }), {
+      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
+      evaluate: createCelEvaluator(),
+      now: Date.now,
+      sleep,
+      workspace: dir,
+      state,
+      gate: async () => (++gateChecks >= 2 ? { phase: 'Approved' } : { phase: 'Waiting' }),
+      pollMs: 10,
+    })
+    expect(status.phase).toBe('Succeeded')
+    expect(status.nodeStatuses?.test?.outputs).toEqual({ tag: 'tested-v1' })
+    expect(status.nodeStatuses?.approve?.phase).toBe('Succeeded')
+    expect(status.nodeStatuses?.['skip-me']).toMatchObject({ phase: 'Skipped', reason: 'ConditionFalse' })
+    expect(state.saves).toBeGreaterThan(4)
+    expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).phase).toBe('Succeeded')
+  })
+
+  it('fails the run with the node and reason when a command exits non-zero, and skips what depends on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const fail: NodeBinding = { outcome: 'bound', provider: 'exec://fail', claimable: false, config: { command: [NODE, '-e', 'process.exit(3)'] } }
+    const status = await runExecution(input({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }, { a: fail, b: fail }), {
+      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
+      evaluate: createCelEvaluator(),
+      now: Date.now,
+      sleep,
+      workspace: dir,
+    })
+    expect(status.phase).toBe('Failed')
+    expect(status.nodeStatuses?.a).toMatchObject({ phase: 'Failed', reason: 'ExitCode' })
+    expect(status.nodeStatuses?.b).toMatchObject({ phase: 'Skipped', reason: 'UpstreamFailed' })
+  })
+
+  it('records an attempt in flight when the runner died as AgentRestarted, retries it, and never dispatches it twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const ledger = join(dir, 'ledger.txt')
+    const logRun: NodeBinding = { outcome: 'bound', provider: 'exec://log', claimable: false, config: { command: [NODE, '-e', `require('fs').appendFileSync(${JSON.stringify(ledger)}, process.env.PLANSPEC_RUN_ID + '\\n'); console.log('{}')`] } }
+    const graph = { nodes: [{ id: 'a', kind: 'Task', ...({ retries: 1 } as object) }] }
+    const state = fileState(join(dir, 'state.json'))
+    // The state a killed runner leaves: attempt 1 recorded as dispatching, no result.
+    await state.save({ phase: 'Running', runId: 'exec-1', specHash: 'sha256:spec', nodeStatuses: { a: { phase: 'Running', attempt: 1, startTime: new Date().toISOString(), extensions: { 'io.planspec.dispatch': { runId: 'exec-1/a/1', state: 'Dispatching' }, 'io.planspec.startMs': Date.now() } } } })
+    const status = await runExecution(input(graph, { a: logRun }), {
+      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
+      evaluate: createCelEvaluator(),
+      now: Date.now,
+      sleep,
+      workspace: dir,
+      state,
+    })
+    expect(status.phase).toBe('Succeeded')
+    expect(status.nodeStatuses?.a?.attempt).toBe(2)
+    const runIds = readFileSync(ledger, 'utf8').trim().split('\n')
+    expect(runIds).toEqual(['exec-1/a/2'])
+  })
+
+  it('stops Blocked when only people can move the run on, and completes claimed work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const human: NodeBinding = { outcome: 'bound', provider: 'human://review', claimable: true }
+    const graph = { nodes: [{ id: 'review', kind: 'Task' }] }
+    const providers = createProviders({ policy: { allowCommands: [], allowUrls: [] } })
+    const blocked = await runExecution(input(graph, { review: human }), { providers, evaluate: createCelEvaluator(), now: Date.now, sleep, workspace: dir })
+    expect(blocked.phase).toBe('Blocked')
+    const done = await runExecution(input(graph, { review: human }, { review: ['verdict'] }), {
+      providers,
+      evaluate: createCelEvaluator(),
+      now: Date.now,
+      sleep,
+      workspace: dir,
+      waitForPeople: async () => [{ node: 'review', outcome: 'succeeded', outputs: { verdict: 'lgtm' } }],
+    })
+    expect(done.phase).toBe('Succeeded')
+    expect(done.nodeStatuses?.review?.outputs).toEqual({ verdict: 'lgtm' })
+  })
+
+  it('cancels running attempts through their provider when the run is cancelled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const slow: NodeBinding = { outcome: 'bound', provider: 'exec://slow', claimable: false, config: { command: [NODE, '-e', 'setTimeout(() => {}, 60000)'] } }
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 300)
+    const started = Date.now()
+    const status = await runExecution(input({ nodes: [{ id: 'a', kind: 'Task' }] }, { a: slow }), {
+      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
+      evaluate: createCelEvaluator(),
+      now: Date.now,
+      sleep,
+      workspace: dir,
+      signal: controller.signal,
+    })
+    expect(status.phase).toBe('Cancelled')
+    expect(status.nodeStatuses?.a?.phase).toBe('Cancelled')
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+})
