@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { runExplain } from './commands/explain.js'
 import { runFix } from './commands/fix.js'
 import { runRun } from './commands/run.js'
+import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
@@ -108,6 +109,24 @@ Examples:
   planspec fix docs/planspec --dry-run
   planspec fix . && planspec validate .`)
     .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await runFix({ paths, dryRun: o.dryRun }, io)))
+
+  program
+    .command('simulate')
+    .description('Dry-run one Execution on a virtual clock: providers, order, critical path, gates and every problem that would stop it.')
+    .argument('[path]', 'file or directory holding the manifests', '.')
+    .requiredOption('--execution <name>', 'name of the Execution to simulate')
+    .option('-n, --namespace <ns>', 'namespace of the Execution, when the name is not unique')
+    .addOption(output(SIMULATE_FORMATS, 'text'))
+    .addHelpText('after', `
+Exit codes: 0 nothing would stop the run, 1 a problem would (or the manifests have errors), 2 usage.
+
+Examples:
+  planspec simulate examples/multi-team --execution payments-launch-eu-001
+  planspec simulate . --execution release-1 -o mermaid   # a Gantt chart of the run
+  planspec simulate . --execution release-1 -o json`)
+    .action(async (path: string, o: Record<string, string>) => {
+      setExit(await runSimulate({ path, execution: o.execution!, namespace: o.namespace, output: o.output as never }, io))
+    })
 
   const collect = (value: string, previous: string[]): string[] => [...previous, value]
   program

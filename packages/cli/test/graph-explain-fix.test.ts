@@ -128,3 +128,43 @@ describe('planspec run', () => {
     expect(stderr).toBe('error: no Execution named "nope"\n')
   })
 })
+
+describe('planspec simulate', () => {
+  const H = 'apiVersion: planspec.io/v1alpha1\n'
+  const files = (binding: string, gate: string): Record<string, string> => ({
+    'plan.yaml': `${H}kind: Plan\nmetadata: {name: p}\nspec:\n  description: d\n  graph:\n    nodes:\n      - {id: build, kind: Task, capabilityRefs: [{name: builder}], timeout: 10m}\n      - {id: ok, kind: Gate, gateRef: {name: g}, dependsOn: [build]}\n      - {id: ship, kind: Task, capabilityRefs: [{name: builder}], dependsOn: [ok], timeout: 5m}\n`,
+    'cap.yaml': `${H}kind: Capability\nmetadata: {name: builder}\nspec: {description: d}\n`,
+    'binding.yaml': `${H}kind: Binding\nmetadata: {name: b}\nspec:\n  rules:\n${binding}`,
+    'gate.yaml': `${H}kind: Gate\nmetadata: {name: g}\nspec:\n  gateType: approval\n  targetRef: {kind: Plan, name: p}\n${gate}`,
+    'exec.yaml': `${H}kind: Execution\nmetadata: {name: e}\nspec:\n  planRef: {name: p}\n  bindingRef: {name: b}\n`,
+  })
+  const bound = '    - selector: {capabilityRef: {name: builder}}\n      target: {provider: "noop://b"}\n'
+
+  it('reports providers, order, critical path and gates, exit 0 when nothing would stop the run', async () => {
+    const dir = tempTree(files(bound, '  reviewers: ["user:ana", "user:ben"]\n  requiredApprovers: 2\n'))
+    const { code, stdout } = await cli(['simulate', '.', '--execution', 'e'], { cwd: dir })
+    expect(stdout).toContain('simulation of execution e (plan p): Succeeded')
+    expect(stdout).toMatch(/1\s+build\s+task\s+noop:\/\/b\s+0s → 10m/)
+    expect(stdout).toContain('start order:   build, ship')
+    expect(stdout).toContain('critical path: build → ok → ship (15m at most, from node timeouts)')
+    expect(stdout).toContain('gate:          ok waits on Gate g: 2 approvals from user:ana, user:ben')
+    expect(code).toBe(0)
+  })
+
+  it('reports an unbound capability, an unknown provider and a gate that cannot be approved, exit 1', async () => {
+    const unbound = await cli(['simulate', '.', '--execution', 'e', '-o', 'json'], { cwd: tempTree(files('    - selector: {capabilityRef: {name: other}}\n      target: {provider: "noop://x"}\n', '')) })
+    expect(unbound.code).toBe(1)
+    expect(JSON.parse(unbound.stdout).problems.map((p: { code: string }) => p.code)).toEqual(['PS4012', 'PS4012'])
+    const unknown = await cli(['simulate', '.', '--execution', 'e', '-o', 'json'], { cwd: tempTree(files('    - selector: {capabilityRef: {name: builder}}\n      target: {provider: "ftp://old"}\n', '')) })
+    expect(JSON.parse(unknown.stdout).problems.map((p: { code: string }) => p.code)).toEqual(['PS4009', 'PS4009'])
+    const gate = await cli(['simulate', '.', '--execution', 'e'], { cwd: tempTree(files(bound, '  reviewers: ["user:ana"]\n  requiredApprovers: 2\n')) })
+    expect(gate.code).toBe(1)
+    expect(gate.stdout).toContain('error PS4013: Gate "g" needs 2 distinct approvers but lists only 1 reviewer')
+  })
+
+  it('draws the simulated run as a Mermaid Gantt chart with the critical path marked', async () => {
+    const { stdout } = await cli(['simulate', 'examples/minimal', '--execution', 'changelog-2025-w10', '-o', 'mermaid'])
+    expect(stdout).toMatch(/^gantt\n/)
+    expect(stdout).toContain('    editor-approval :crit, milestone, 120000, 120001')
+  })
+})

@@ -37,5 +37,5 @@ export type {
 } from './acceptance-criterion.js'
 export { memoryStore, StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError, subject } from './store/index.js'
 export type { ListResult, MemoryStoreDeps, ObjectKey, Store, StoredResource, WatchEvent } from './store/index.js'
-export { createCelEvaluator, DEFAULT_RETRY_POLICY, hashJitter, prepareRun, runExecution } from './runner/index.js'
-export type { ExecutionRunDeps, ExecutionRunInput, PreparedRun, ResourceLike, RunState } from './runner/index.js'
+export { createCelEvaluator, DEFAULT_RETRY_POLICY, hashJitter, prepareRun, runExecution, simulateRun } from './runner/index.js'
+export type { ExecutionRunDeps, ExecutionRunInput, PreparedRun, ResourceLike, RunState, SimulatedGate, SimulatedNode, SimulationProblem, SimulationReport } from './runner/index.js'

@@ -3,3 +3,5 @@ export type { ExecutionRunDeps, ExecutionRunInput, RunState } from './run-execut
 export { createCelEvaluator } from './cel-evaluator.js'
 export { DEFAULT_RETRY_POLICY, prepareRun } from './prepare-run.js'
 export type { PreparedRun, ResourceLike } from './prepare-run.js'
+export { simulateRun } from './simulate-run.js'
+export type { SimulatedGate, SimulatedNode, SimulationProblem, SimulationReport } from './simulate-run.js'

@@ -91,6 +91,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   const notify = (): void => wake?.()
   let status = await deps.state?.load()
   let idleRounds = 0
+  let idleStatus = ''
 
   const commit = async (next: ExecutionStatus): Promise<void> => {
     if (status !== undefined && JSON.stringify(next) === JSON.stringify(status)) return
@@ -186,7 +187,12 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         idleRounds = 0
         continue
       }
-      // One more round re-reads the gates; if that changes nothing, stop where the run is.
+      // One more round re-reads the gates; if a whole round changes nothing, stop where it is.
+      const seen = JSON.stringify(status)
+      if (seen !== idleStatus) {
+        idleStatus = seen
+        idleRounds = 0
+      }
       if (idleRounds++ >= 1) return status!
       continue
     }

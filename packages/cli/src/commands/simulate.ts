@@ -1,0 +1,67 @@
+import { formatDurationCompact } from '@planspec/core'
+import { prepareRun, simulateRun, type SimulationReport } from '@planspec/engine'
+import { EXIT, UsageError, type CommandIO } from '../io.js'
+import { validatePaths, DEFAULTS } from './validate.js'
+
+/** The output formats of `planspec simulate`. */
+export const SIMULATE_FORMATS = ['text', 'json', 'mermaid'] as const
+
+/** Options of `planspec simulate`. */
+export interface SimulateOptions {
+  readonly path: string
+  readonly execution: string
+  readonly namespace?: string
+  readonly output: (typeof SIMULATE_FORMATS)[number]
+}
+
+/**
+ * Runs `planspec simulate`: a deterministic dry run of one Execution on a virtual clock (see
+ * `simulateRun`), printed as text, JSON or a Mermaid Gantt chart. Exit 1 when a problem would
+ * stop the real run or the manifests have errors, 2 on usage errors.
+ */
+export async function runSimulate(options: SimulateOptions, io: CommandIO): Promise<number> {
+  const result = await validatePaths({ paths: [options.path], compat: false, closed: false, ...DEFAULTS }, io)
+  const errors = result.diagnostics.filter((d) => d.severity === 'error')
+  for (const d of errors) io.stderr.write(`${d.file}:${d.line}:${d.column}: error ${d.code}: ${d.message}\n`)
+  if (errors.length) return EXIT.findings
+  let prepared
+  try {
+    prepared = prepareRun(result.resources, { name: options.execution, namespace: options.namespace })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const report = await simulateRun(prepared, result.resources, options.execution)
+  io.stdout.write(options.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : options.output === 'mermaid' ? renderGantt(report) : renderReport(report))
+  return report.problems.length ? EXIT.findings : EXIT.ok
+}
+
+const at = (ms: number): string => (ms === 0 ? '0s' : formatDurationCompact(ms))
+
+/** Renders the report for a terminal. */
+export function renderReport(report: SimulationReport): string {
+  const rows = [...report.nodes].sort((a, b) => a.startMs - b.startMs || a.layer - b.layer).map((n) => [String(n.layer), n.id, n.kind.toLowerCase(), n.provider ?? (n.kind === 'Gate' ? 'gate' : '-'), `${at(n.startMs)} → ${at(n.endMs)}`, n.note ?? ''])
+  const header = ['LAYER', 'NODE', 'KIND', 'PROVIDER', 'WINDOW', 'NOTE']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const out = [`simulation of execution ${report.execution} (plan ${report.plan}): ${report.outcome}`, '', line(header), ...rows.map(line), '']
+  out.push(`start order:   ${report.order.join(', ') || '(none)'}`)
+  out.push(`critical path: ${report.criticalPath.nodes.join(' → ')} (${at(report.criticalPath.durationMs)} at most, from node timeouts)`)
+  for (const g of report.gates) out.push(`gate:          ${g.node} waits on Gate ${g.gate}: ${g.requiredApprovers} approval${g.requiredApprovers === 1 ? '' : 's'} from ${g.reviewers.length ? g.reviewers.join(', ') : 'anyone with write access'}`)
+  for (const p of report.problems) out.push(`error ${p.code}: ${p.message}`)
+  out.push(report.problems.length ? `✖ ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} would stop the run` : '✔ no problem would stop the run')
+  return out.join('\n') + '\n'
+}
+
+/** Renders the timeline as a Mermaid Gantt chart (virtual time from 00:00). */
+export function renderGantt(report: SimulationReport): string {
+  const lines = ['gantt', `  title ${report.execution} (simulated)`, '  dateFormat x', '  axisFormat %H:%M']
+  for (const layer of [...new Set(report.nodes.map((n) => n.layer))].sort((a, b) => a - b)) {
+    lines.push(`  section layer ${layer}`)
+    for (const n of report.nodes.filter((x) => x.layer === layer)) {
+      const tags = [report.criticalPath.nodes.includes(n.id) ? 'crit' : '', n.kind === 'Gate' ? 'milestone' : ''].filter(Boolean)
+      const label = n.id.replace(/[:;#]/g, '_')
+      lines.push(`    ${label} :${tags.length ? tags.join(', ') + ', ' : ''}${n.startMs}, ${Math.max(n.endMs, n.startMs + 1)}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
