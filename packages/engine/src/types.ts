@@ -4,6 +4,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process'
  * Stable failure reasons a provider reports. The runner copies them into the node's status
  * `reason`; tests and callers assert on them, never on `message`.
  *
+ * - `AcceptanceFailed`: the attempt succeeded but a required acceptance criterion failed (set by the runner).
  * - `Timeout`: the attempt ran past its time budget (the process group was killed).
  * - `Cancelled`: `req.signal` aborted the attempt (the process group was killed).
  * - `Crashed`: the process was killed by a signal, or could not be started.
@@ -21,6 +22,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process'
  * succeeded result's `message` (see {@link DispatchResult}).
  */
 export type FailureReason =
+  | 'AcceptanceFailed'
   | 'Timeout'
   | 'Cancelled'
   | 'Crashed'

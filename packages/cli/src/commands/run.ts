@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
-import { createCelEvaluator, createProviders, prepareRun, runExecution, type RunState } from '@planspec/engine'
+import { createCelEvaluator, createProviders, prepareRun, runAcceptanceCriteria, runExecution, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { validatePaths, DEFAULTS } from './validate.js'
@@ -55,8 +55,10 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     return { phase: 'Waiting' }
   }
   let previousLines = 0
+  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls }
   const status = await runExecution(prepared.input, {
-    providers: createProviders({ policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls } }),
+    providers: createProviders({ policy }),
+    checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
     evaluate: createCelEvaluator(),
     now: Date.now,
     sleep: (ms, abort) => new Promise((done) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { normalizeGraph, resolveCapabilityUse, resolveReference, type BindingLike, type NodeBinding, type PlanGraphLike, type RetryPolicy } from '@planspec/core'
 import { canonicalJson, graphDigest } from '@planspec/validator'
+import type { AcceptanceCriterion } from '../acceptance-criterion.js'
 import type { ExecutionRunInput } from './run-execution.js'
 
 /** A resource as the validator returns it: identity and the plain object. */
@@ -60,12 +61,14 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
   }
   const bindings = new Map<string, NodeBinding>()
   const declaredOutputs = new Map<string, readonly string[]>()
+  const acceptanceCriteria = new Map<string, readonly AcceptanceCriterion[]>()
   const gates = new Map<string, { name: string; namespace: string }>()
   for (const node of graphSpec.nodes as unknown as readonly Obj[]) {
     const id = String(node.id)
     if (node.kind === 'Gate' && isObj(node.gateRef)) gates.set(id, resolveReference(node.gateRef as { name: string }, plan.namespace))
     if (node.kind !== 'Task') continue
     declaredOutputs.set(id, Array.isArray(node.outputs) ? (node.outputs as string[]) : [])
+    if (Array.isArray(node.acceptanceCriteria) && node.acceptanceCriteria.length) acceptanceCriteria.set(id, node.acceptanceCriteria as AcceptanceCriterion[])
     const binding = bindingFor(id)
     const refs = Array.isArray(node.capabilityRefs) && node.capabilityRefs.length ? (node.capabilityRefs as { name: string; namespace?: string }[]) : [{ name: '' }]
     if (!binding) {
@@ -102,6 +105,7 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
       goalConstraints: goal && isObj((goal.value.spec as Obj).constraints) ? ((goal.value.spec as Obj).constraints as Obj) : undefined,
       bindings,
       declaredOutputs,
+      acceptanceCriteria,
       retryPolicy,
     },
     gates,

@@ -11,6 +11,7 @@ import {
   type NormalizedGraph,
   type RetryPolicy,
 } from '@planspec/core'
+import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
 
 /** What one run of one Execution is about: fixed when the run starts. */
@@ -25,6 +26,8 @@ export interface ExecutionRunInput {
   readonly bindings: ReadonlyMap<string, NodeBinding>
   /** Output names each Task declares. */
   readonly declaredOutputs: ReadonlyMap<string, readonly string[]>
+  /** The acceptance criteria of each Task that has some (RESOURCES 2.9). */
+  readonly acceptanceCriteria?: ReadonlyMap<string, readonly AcceptanceCriterion[]>
   readonly retryPolicy: RetryPolicy
 }
 
@@ -62,6 +65,12 @@ export interface ExecutionRunDeps {
   readonly jitter?: (runId: string) => number
   /** How often gates and externals are re-read while the run waits on them (default 1 s). */
   readonly pollMs?: number
+  /**
+   * Checks a Task's acceptance criteria after a successful attempt (e.g. `runAcceptanceCriteria`
+   * with the run's policy and workspace). A required criterion that fails makes the attempt fail
+   * with reason `AcceptanceFailed` (DECISIONS §3). Without it, criteria are not checked.
+   */
+  readonly checkAcceptance?: (node: string, criteria: readonly AcceptanceCriterion[], signal: AbortSignal) => Promise<readonly CriterionResult[]>
 }
 
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
@@ -128,8 +137,16 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         inflight.set(action.runId, controller)
         const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
         const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
+        const criteria = input.acceptanceCriteria?.get(action.node) ?? []
         void started
           .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
+          .then(async (result): Promise<DispatchResult> => {
+            if (result.outcome !== 'succeeded' || !criteria.length || !deps.checkAcceptance) return result
+            const failed = (await deps.checkAcceptance(action.node, criteria, controller.signal)).filter((r) => r.required && !r.passed)
+            if (!failed.length) return result
+            return { outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance criteria failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}` }
+          })
+          .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance check error: ${(error as Error)?.message ?? String(error)}` }))
           .then((result) => {
             inflight.delete(action.runId)
             // Claimable work stays Blocked until a worker completes it; pollable work is polled.

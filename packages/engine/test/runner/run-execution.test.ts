@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { normalizeGraph, type ExecutionStatus, type NodeBinding, type PlanGraphLike } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
 import { createProviders } from '../../src/create-providers.js'
+import { runAcceptanceCriteria } from '../../src/run-acceptance-criteria.js'
 import { createCelEvaluator, runExecution, type ExecutionRunInput, type RunState } from '../../src/runner/index.js'
 
 const NODE = process.execPath
@@ -148,5 +149,26 @@ describe('runExecution', () => {
     expect(status.phase).toBe('Cancelled')
     expect(status.nodeStatuses?.a?.phase).toBe('Cancelled')
     expect(Date.now() - started).toBeLessThan(20_000)
+  })
+
+  it('fails an attempt whose required acceptance criterion fails, retries it, and passes once the artifact exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const writeOnSecondAttempt: NodeBinding = { outcome: 'bound', provider: 'exec://w', claimable: false, config: { command: [NODE, '-e', "const fs=require('fs'); if (process.env.PLANSPEC_ATTEMPT === '2') fs.writeFileSync('report.txt', 'all green'); console.log('{}')"] } }
+    const graph = { nodes: [{ id: 'a', kind: 'Task', ...({ retries: 1 } as object) }] }
+    const run = { ...input(graph, { a: writeOnSecondAttempt }), acceptanceCriteria: new Map([['a', [{ type: 'artifact_exists' as const, name: 'report written', path: 'report.txt', contentMatch: 'green' }]]]) }
+    const policy = { allowCommands: [NODE], allowUrls: [] }
+    const transitions: string[] = []
+    const status = await runExecution(run, {
+      providers: createProviders({ policy }),
+      evaluate: createCelEvaluator(),
+      now: Date.now,
+      sleep,
+      workspace: dir,
+      checkAcceptance: (_node, criteria, signal) => runAcceptanceCriteria(criteria, { workspace: dir, policy, signal }),
+      onChange: (next) => transitions.push(`${next.nodeStatuses?.a?.phase}:${next.nodeStatuses?.a?.reason ?? ''}`),
+    })
+    expect(transitions).toContain('Failed:AcceptanceFailed')
+    expect(status.phase).toBe('Succeeded')
+    expect(status.nodeStatuses?.a?.attempt).toBe(2)
   })
 })
