@@ -48,7 +48,7 @@ async function bareWalk(graph) {
   let done = 0
   while (ready.length) {
     const next = []
-    await Promise.all(ready.map((id) => noop.dispatch()))
+    await Promise.all(ready.map(() => noop.dispatch()))
     for (const id of ready) {
       done++
       for (const d of dependents.get(id)) if (indegree.set(d, indegree.get(d) - 1).get(d) === 0) next.push(d)

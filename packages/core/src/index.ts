@@ -91,3 +91,4 @@ export type {
   RetryPolicy,
 } from './execution/execution-types.js'
 export { deriveGroupStatuses } from './execution/derive-group-statuses.js'
+export { abandonAttempt } from './execution/abandon-attempt.js'

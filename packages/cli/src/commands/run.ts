@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
-import { createCelEvaluator, createProviders, prepareRun, runAcceptanceCriteria, runExecution, type RunState } from '@planspec/engine'
+import { createHash } from 'node:crypto'
+import { createCelEvaluator, createProviders, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { validatePaths, DEFAULTS } from './validate.js'
@@ -66,7 +67,8 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
       abort.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true })
     }),
     workspace,
-    state: options.state ? fileState(resolve(io.cwd, options.state)) : undefined,
+    state: options.state ? fileState(resolve(io.cwd, options.state), io.env) : undefined,
+    journal: options.state ? fileJournal(`${resolve(io.cwd, options.state)}.dispatched`) : undefined,
     gate,
     signal,
     // On a terminal, claimable work (human://, agent://) is completed at a prompt.
@@ -113,20 +115,52 @@ async function confirm(io: CommandIO, question: string): Promise<boolean> {
   }
 }
 
-/** The run state as a file, replaced atomically so a kill never leaves half a status. */
-export function fileState(path: string): RunState {
+/**
+ * The crash hook of THREATS T1: with `PLANSPEC_CRASH_AT=n`, the process SIGKILLs itself right
+ * after its n-th durable write, so tests can enumerate every crash point of a run.
+ */
+function crashHook(env: CommandIO['env']): () => void {
+  const at = Number(env.PLANSPEC_CRASH_AT ?? 0)
+  let writes = 0
+  return () => {
+    if (at > 0 && ++writes === at) process.kill(process.pid, 'SIGKILL')
+  }
+}
+
+/** Writes a file durably: temp file, fsync, rename, so a kill never leaves half of it. */
+function writeDurably(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const temporary = `${path}.${process.pid}.tmp`
+  writeFileSync(temporary, text)
+  const fd = openSync(temporary, 'r')
+  fsyncSync(fd)
+  closeSync(fd)
+  renameSync(temporary, path)
+}
+
+/** The run state as a file, replaced atomically after every transition. */
+export function fileState(path: string, env: CommandIO['env'] = {}): RunState {
+  const maybeCrash = crashHook(env)
   return {
     async load() {
       return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExecutionStatus) : undefined
     },
     async save(status) {
-      mkdirSync(dirname(path), { recursive: true })
-      const temporary = `${path}.${process.pid}.tmp`
-      writeFileSync(temporary, JSON.stringify(status, null, 2))
-      const fd = openSync(temporary, 'r')
-      fsyncSync(fd)
-      closeSync(fd)
-      renameSync(temporary, path)
+      writeDurably(path, JSON.stringify(status, null, 2))
+      maybeCrash()
+    },
+  }
+}
+
+/** The dispatch journal as one marker file per attempt in a folder beside the state file. */
+export function fileJournal(dir: string): DispatchJournal {
+  const marker = (runId: string): string => join(dir, createHash('sha256').update(runId).digest('hex').slice(0, 32))
+  return {
+    async markDispatched(runId) {
+      writeDurably(marker(runId), runId)
+    },
+    async wasDispatched(runId) {
+      return existsSync(marker(runId))
     },
   }
 }

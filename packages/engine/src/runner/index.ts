@@ -1,5 +1,5 @@
 export { hashJitter, runExecution } from './run-execution.js'
-export type { ExecutionRunDeps, ExecutionRunInput, RunState } from './run-execution.js'
+export type { DispatchJournal, ExecutionRunDeps, ExecutionRunInput, RunState } from './run-execution.js'
 export { createCelEvaluator } from './cel-evaluator.js'
 export { DEFAULT_RETRY_POLICY, prepareRun } from './prepare-run.js'
 export type { PreparedRun, ResourceLike } from './prepare-run.js'

@@ -1,4 +1,5 @@
 import {
+  abandonAttempt,
   dispatchIntentOf,
   reconcileExecution,
   recordAttemptResult,
@@ -37,6 +38,16 @@ export interface RunState {
   save(status: ExecutionStatus): Promise<void>
 }
 
+/**
+ * A durable record of which attempts reached their provider, written just before each dispatch.
+ * With it, a restarted run tells an attempt that never left (dispatched again, same runId) from
+ * one whose outcome was lost (recorded as AgentRestarted).
+ */
+export interface DispatchJournal {
+  markDispatched(runId: string): Promise<void>
+  wasDispatched(runId: string): Promise<boolean>
+}
+
 /** The effects of a run, injected (STYLE: plain functions with injected dependencies). */
 export interface ExecutionRunDeps {
   readonly providers: { forUri(uri: string): Provider | undefined }
@@ -47,6 +58,7 @@ export interface ExecutionRunDeps {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
   readonly workspace: string
   readonly state?: RunState
+  readonly journal?: DispatchJournal
   /** The current state of the Gate a Gate node waits on (approvals from flags, a prompt, a store). */
   readonly gate?: (node: string, gate: { readonly name: string; readonly namespace?: string }) => Promise<GateNodeObservation>
   /** The current state of an External node. */
@@ -123,7 +135,8 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
       const provider = binding?.outcome === 'bound' ? deps.providers.forUri(binding.provider) : undefined
       const known = await provider?.status?.(intent.runId)
       const attempt = nodeStatus.attempt ?? 1
-      if (known && known.outcome !== 'pending') await commit(record(node, attempt, known.outcome, known.outcome === 'failed' ? { reason: known.reason, message: known.message } : { outputs: known.outputs, message: known.message }))
+      if (!known && deps.journal && !(await deps.journal.wasDispatched(intent.runId))) await commit(abandonAttempt(status!, node))
+      else if (known && known.outcome !== 'pending') await commit(record(node, attempt, known.outcome, known.outcome === 'failed' ? { reason: known.reason, message: known.message } : { outputs: known.outputs, message: known.message }))
       else await commit(record(node, attempt, 'failed', { reason: 'AgentRestarted', message: `the runner restarted while attempt ${intent.runId} was in flight and its provider cannot tell how it ended` }))
     }
   }
@@ -135,6 +148,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         const provider = deps.providers.forUri(action.provider)
         const controller = new AbortController()
         inflight.set(action.runId, controller)
+        await deps.journal?.markDispatched(action.runId)
         const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
         const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
         const criteria = input.acceptanceCriteria?.get(action.node) ?? []
