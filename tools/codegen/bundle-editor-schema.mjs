@@ -35,9 +35,9 @@
 //   - `dependentRequired: {a: [b]}` becomes `allOf: [{if: {required: [a]}, then: {required: [b]}}]`.
 // schemas/test/editor-schema.test.ts checks that the bundle accepts and rejects what the per-kind
 // schemas do.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeGenerated } from './write-generated.mjs'
 import { schemas, schemaIdByKind, apiVersion } from '@planspec/schemas'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -207,23 +207,5 @@ function checkRefs(node) {
 checkRefs(bundle)
 
 const output = `${JSON.stringify(bundle, null, 2)}\n`
-const shown = relative(ROOT, OUT_FILE)
+writeGenerated(OUT_FILE, output, { summary: `${Object.keys(defs).length} definitions, ${Buffer.byteLength(output)} bytes` })
 
-if (process.argv.includes('--check')) {
-  let current
-  try {
-    current = readFileSync(OUT_FILE, 'utf8')
-  } catch {
-    console.error(`${shown} is missing: run \`node tools/codegen/bundle-editor-schema.mjs\``)
-    process.exit(1)
-  }
-  if (current !== output) {
-    console.error(`${shown} is out of date with schemas/v1alpha1: run \`node tools/codegen/bundle-editor-schema.mjs\``)
-    process.exit(1)
-  }
-  process.exit(0)
-} else {
-  mkdirSync(dirname(OUT_FILE), { recursive: true })
-  writeFileSync(OUT_FILE, output)
-  console.log(`wrote ${shown} (${Object.keys(defs).length} definitions, ${Buffer.byteLength(output)} bytes)`)
-}

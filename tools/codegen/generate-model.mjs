@@ -16,9 +16,9 @@
 //     types, copying the fields shared by every variant into each variant;
 //   - drops validation-only keywords (if/then, not, dependentRequired, propertyNames, ...);
 //   - types schemas that accept any JSON value (`{description}` only) as `unknown`.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeGenerated } from './write-generated.mjs'
 import { compile } from 'json-schema-to-typescript'
 import { schemas } from '@planspec/schemas'
 
@@ -251,23 +251,5 @@ async function generate() {
 }
 
 const output = await generate()
-const shown = relative(ROOT, OUT_FILE)
+writeGenerated(OUT_FILE, output)
 
-if (process.argv.includes('--check')) {
-  let current
-  try {
-    current = readFileSync(OUT_FILE, 'utf8')
-  } catch {
-    console.error(`${shown} is missing: run \`npm run codegen\``)
-    process.exit(1)
-  }
-  if (current !== output) {
-    console.error(`${shown} is out of date with schemas/v1alpha1: run \`npm run codegen\``)
-    process.exit(1)
-  }
-  process.exit(0)
-} else {
-  mkdirSync(dirname(OUT_FILE), { recursive: true })
-  writeFileSync(OUT_FILE, output)
-  console.log(`wrote ${shown}`)
-}

@@ -5,31 +5,23 @@ import {
   recordAttemptResult,
   type Action,
   type CelEvaluate,
+  type ExecutionObservation,
   type ExecutionStatus,
   type ExternalObservation,
   type GateNodeObservation,
-  type NodeBinding,
-  type NormalizedGraph,
-  type RetryPolicy,
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
 
-/** What one run of one Execution is about: fixed when the run starts. */
-export interface ExecutionRunInput {
-  readonly uid: string
-  readonly graph: NormalizedGraph
-  readonly specHash: string
-  readonly planGeneration?: number
-  readonly graphDigest?: string
-  readonly parameters: Readonly<Record<string, unknown>>
-  readonly goalConstraints?: Readonly<Record<string, unknown>>
-  readonly bindings: ReadonlyMap<string, NodeBinding>
+/**
+ * What one run of one Execution is about, fixed when the run starts: the fields of core's
+ * observation that do not change between rounds, plus what the shell needs per node.
+ */
+export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'specHash' | 'planGeneration' | 'graphDigest' | 'parameters' | 'goalConstraints' | 'bindings' | 'retryPolicy'> & {
   /** Output names each Task declares. */
   readonly declaredOutputs: ReadonlyMap<string, readonly string[]>
   /** The acceptance criteria of each Task that has some (RESOURCES 2.9). */
   readonly acceptanceCriteria?: ReadonlyMap<string, readonly AcceptanceCriterion[]>
-  readonly retryPolicy: RetryPolicy
 }
 
 /** Durable state of a run: the status is saved after every transition and loaded on start. */
