@@ -12,3 +12,14 @@ export const sharedTestConfig: NonNullable<ViteUserConfig['test']> = {
   hookTimeout: 30_000,
   pool: 'forks',
 }
+
+/** Full coverage: the bar for the pure packages (STYLE: core, validator, reporter rendering). */
+export const FULL_COVERAGE = { branches: 100, functions: 100, lines: 100, statements: 100 }
+
+/**
+ * The coverage settings every package uses: v8 over `src/**`, minus files with no code to cover
+ * (re-export indexes, type declarations, generated code), held to `thresholds`.
+ */
+export function coverageConfig(exclude: string[], thresholds: Record<string, number>): NonNullable<NonNullable<ViteUserConfig['test']>['coverage']> {
+  return { provider: 'v8', include: ['src/**/*.ts'], exclude, thresholds, reporter: ['text-summary'] }
+}
