@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
 import { createHash } from 'node:crypto'
-import { createCelEvaluator, createProviders, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
+import { createCelEvaluator, createProviders, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { validatePaths, DEFAULTS } from './validate.js'
@@ -57,8 +57,11 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   }
   let previousLines = 0
   const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls }
+  const providers = createProviders({ policy })
   const status = await runExecution(prepared.input, {
-    providers: createProviders({ policy }),
+    providers,
+    // webhook and http(s) uri External nodes are polled through the allow-listed client.
+    external: observeExternals(prepared.externals, providers),
     checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
     evaluate: createCelEvaluator(),
     now: Date.now,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { normalizeGraph, resolveCapabilityUse, resolveReference, type BindingLike, type NodeBinding, type PlanGraphLike, type RetryPolicy } from '@planspec/core'
 import { canonicalJson, graphDigest } from '@planspec/validator'
 import type { AcceptanceCriterion } from '../acceptance-criterion.js'
+import type { ExternalRefLike } from './observe-external.js'
 import type { ExecutionRunInput } from './run-execution.js'
 
 /** A resource as the validator returns it: identity and the plain object. */
@@ -17,6 +18,8 @@ export interface PreparedRun {
   readonly input: ExecutionRunInput
   /** Gate node id → the Gate resource it references. */
   readonly gates: ReadonlyMap<string, { readonly name: string; readonly namespace: string }>
+  /** External node id → what it waits on. */
+  readonly externals: ReadonlyMap<string, ExternalRefLike>
   readonly planName: string
 }
 
@@ -63,9 +66,11 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
   const declaredOutputs = new Map<string, readonly string[]>()
   const acceptanceCriteria = new Map<string, readonly AcceptanceCriterion[]>()
   const gates = new Map<string, { name: string; namespace: string }>()
+  const externals = new Map<string, ExternalRefLike>()
   for (const node of graphSpec.nodes as unknown as readonly Obj[]) {
     const id = String(node.id)
     if (node.kind === 'Gate' && isObj(node.gateRef)) gates.set(id, resolveReference(node.gateRef as { name: string }, plan.namespace))
+    if (node.kind === 'External' && isObj(node.externalRef)) externals.set(id, node.externalRef as unknown as ExternalRefLike)
     if (node.kind !== 'Task') continue
     declaredOutputs.set(id, Array.isArray(node.outputs) ? (node.outputs as string[]) : [])
     if (Array.isArray(node.acceptanceCriteria) && node.acceptanceCriteria.length) acceptanceCriteria.set(id, node.acceptanceCriteria as AcceptanceCriterion[])
@@ -109,6 +114,7 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
       retryPolicy,
     },
     gates,
+    externals,
     planName: plan.name,
   }
 }

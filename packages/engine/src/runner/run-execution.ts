@@ -146,7 +146,14 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         const criteria = input.acceptanceCriteria?.get(action.node) ?? []
         void started
           .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
-          .then(async (result): Promise<DispatchResult> => {
+          .then(async (first): Promise<DispatchResult> => {
+            // Accepted for later (HTTP 202): poll the status URL until the work ends or is cancelled.
+            let result = first
+            while (result.outcome === 'pending' && result.poll && provider?.status && !controller.signal.aborted) {
+              await deps.sleep(result.poll.intervalMs, controller.signal)
+              if (controller.signal.aborted) return { outcome: 'failed', reason: 'Cancelled', message: 'cancelled while polling' }
+              result = (await provider.status(action.runId, { url: result.poll.url })) ?? result
+            }
             if (result.outcome !== 'succeeded' || !criteria.length || !deps.checkAcceptance) return result
             const failed = (await deps.checkAcceptance(action.node, criteria, controller.signal)).filter((r) => r.required && !r.passed)
             if (!failed.length) return result

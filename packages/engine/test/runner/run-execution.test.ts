@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { normalizeGraph, type ExecutionStatus, type NodeBinding, type PlanGraphLike } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
 import { createProviders } from '../../src/create-providers.js'
 import { runAcceptanceCriteria } from '../../src/run-acceptance-criteria.js'
-import { createCelEvaluator, runExecution, type ExecutionRunInput, type RunState } from '../../src/runner/index.js'
+import { createCelEvaluator, observeExternals, runExecution, type ExecutionRunInput, type RunState } from '../../src/runner/index.js'
 
 const NODE = process.execPath
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -170,5 +171,47 @@ describe('runExecution', () => {
     expect(transitions).toContain('Failed:AcceptanceFailed')
     expect(status.phase).toBe('Succeeded')
     expect(status.nodeStatuses?.a?.attempt).toBe(2)
+  })
+
+  it('polls an accepted (202) HTTP task and a webhook External node until they succeed', async () => {
+    let polls = 0
+    let watched = 0
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json')
+      if (req.method === 'POST') return res.writeHead(202).end(JSON.stringify({ statusUrl: '/status/1' }))
+      if (req.url === '/status/1') return res.end(JSON.stringify(++polls < 3 ? { state: 'pending' } : { state: 'succeeded', outputs: { url: 'https://release/1' } }))
+      if (req.url === '/warehouse') return res.end(JSON.stringify(++watched < 2 ? { state: 'pending' } : { state: 'succeeded' }))
+      res.writeHead(404).end('{}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    try {
+      const providers = createProviders({ policy: { allowCommands: [], allowUrls: [`http://127.0.0.1:${port}/*`], allowPrivateNetworks: true } })
+      const graph = {
+        nodes: [
+          { id: 'deploy', kind: 'Task' },
+          { id: 'warehouse', kind: 'External', ...({ externalRef: { type: 'webhook', webhookUrl: `http://127.0.0.1:${port}/warehouse` }, pollInterval: '10ms' } as object) },
+          { id: 'done', kind: 'Task', dependsOn: ['deploy', 'warehouse'] },
+        ],
+      }
+      const http: NodeBinding = { outcome: 'bound', provider: `http://127.0.0.1:${port}/tasks`, claimable: false }
+      const noop: NodeBinding = { outcome: 'bound', provider: 'noop://x', claimable: false }
+      const externals = observeExternals(new Map([['warehouse', { type: 'webhook' as const, webhookUrl: `http://127.0.0.1:${port}/warehouse` }]]), providers)
+      const status = await runExecution(input(graph, { deploy: http, done: noop }, { deploy: ['url'] }), {
+        providers,
+        evaluate: createCelEvaluator(),
+        now: Date.now,
+        sleep,
+        workspace: mkdtempSync(join(tmpdir(), 'planspec-run-')),
+        external: externals,
+        pollMs: 10,
+      })
+      expect(status.phase).toBe('Succeeded')
+      expect(status.nodeStatuses?.deploy?.outputs).toEqual({ url: 'https://release/1' })
+      expect(polls).toBe(3)
+      expect(watched).toBeGreaterThanOrEqual(2)
+    } finally {
+      server.close()
+    }
   })
 })
