@@ -149,3 +149,11 @@ describe('planspec validate', () => {
     }
   })
 })
+
+describe('planspec validate - (stdin)', () => {
+  it('reports stdin larger than the size limit by size, without reading it all', async () => {
+    const { code, stdout } = await cli(['validate', '-', '-o', 'json', '--max-file-size', '1KiB'], { stdin: 'a: ' + 'x'.repeat(5000) })
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).diagnostics).toMatchObject([{ file: '<stdin>', code: 'PS1006' }])
+  })
+})

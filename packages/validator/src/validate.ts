@@ -117,7 +117,7 @@ function validateFiles(schema: SchemaValidator, files: readonly SourceFile[], op
     push(r.file, positioned(r.file, parsed.text, document, parsed.lineCounter, { ...issue, path: issue.path.slice(r.pointer.length) }, r.pointer, options, { kind: r.kind, name: r.name }))
   }
   const diagnostics: Diagnostic[] = []
-  for (const [file, list] of perFile) {
+  for (const list of perFile.values()) {
     list.sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code))
     if (list.length > limits.maxDiagnosticsPerFile) {
       const shown = list.slice(0, limits.maxDiagnosticsPerFile)
@@ -128,7 +128,6 @@ function validateFiles(schema: SchemaValidator, files: readonly SourceFile[], op
       const hiddenErrors = list.slice(limits.maxDiagnosticsPerFile).filter((d) => d.severity === 'error')
       if (hiddenErrors.length && !shown.some((d) => d.severity === 'error')) diagnostics.push(stripUndefined(hiddenErrors[0]!))
     } else diagnostics.push(...list.map(stripUndefined))
-    void file
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   return {

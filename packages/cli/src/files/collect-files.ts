@@ -27,7 +27,7 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
   const seen = new Set<string>()
   for (const arg of paths.length ? paths : ['.']) {
     if (arg === '-') {
-      files.push({ file: '<stdin>', bytes: await readStream(io.stdin, maxFileBytes) })
+      files.push({ file: '<stdin>', ...(await readStream(io.stdin, maxFileBytes)) })
       continue
     }
     const absolute = resolve(io.cwd, arg)
@@ -95,15 +95,15 @@ function displayName(cwd: string, absolute: string): string {
   return (rel.startsWith('..') ? absolute : rel).split(sep).join('/')
 }
 
-async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Uint8Array> {
+async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Promise<{ bytes: Uint8Array } | { size: number }> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of stream) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string)
     size += buffer.byteLength
-    // Keep one byte past the limit so that the validator reports the oversize input.
-    if (size > maxBytes + 1) return new Uint8Array(size)
+    // Past the limit, stop reading and keep only the size: the validator reports the oversize input.
+    if (size > maxBytes) return { size }
     chunks.push(buffer)
   }
-  return Buffer.concat(chunks)
+  return { bytes: Buffer.concat(chunks) }
 }
