@@ -42,6 +42,11 @@ function input(graph: PlanGraphLike, bindings: Record<string, NodeBinding>, outp
   }
 }
 
+/** The deps every test shares: real providers allowing only node, the real CEL evaluator, the real clock. */
+function baseDeps(workspace: string, policy = { allowCommands: [NODE], allowUrls: [] as string[] }) {
+  return { providers: createProviders({ policy }), evaluate: createCelEvaluator(), now: Date.now, sleep, workspace }
+}
+
 const echoTag = (tag: string): NodeBinding => ({ outcome: 'bound', provider: 'exec://echo', claimable: false, config: { command: [NODE, '-e', `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const i=JSON.parse(s);console.log(JSON.stringify({tag:'${tag}-'+(i.from??'none')}))})`] } })
 
 describe('runExecution', () => {
@@ -60,11 +65,7 @@ describe('runExecution', () => {
     const noop: NodeBinding = { outcome: 'bound', provider: 'noop://ok', claimable: false, config: { outputs: { tag: 'v1' } } }
     let gateChecks = 0
     const status = await runExecution(input(graph, { build: noop, test: echoTag('tested'), deploy: noop, 'skip-me': noop }, { build: ['tag'], test: ['tag'], deploy: ['tag'] }), {
-      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
-      evaluate: createCelEvaluator(),
-      now: Date.now,
-      sleep,
-      workspace: dir,
+      ...baseDeps(dir),
       state,
       gate: async () => (++gateChecks >= 2 ? { phase: 'Approved' } : { phase: 'Waiting' }),
       pollMs: 10,
@@ -81,11 +82,7 @@ describe('runExecution', () => {
     const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
     const fail: NodeBinding = { outcome: 'bound', provider: 'exec://fail', claimable: false, config: { command: [NODE, '-e', 'process.exit(3)'] } }
     const status = await runExecution(input({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }, { a: fail, b: fail }), {
-      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
-      evaluate: createCelEvaluator(),
-      now: Date.now,
-      sleep,
-      workspace: dir,
+      ...baseDeps(dir),
     })
     expect(status.phase).toBe('Failed')
     expect(status.nodeStatuses?.a).toMatchObject({ phase: 'Failed', reason: 'ExitCode' })
@@ -101,11 +98,7 @@ describe('runExecution', () => {
     // The state a killed runner leaves: attempt 1 recorded as dispatching, no result.
     await state.save({ phase: 'Running', runId: 'exec-1', specHash: 'sha256:spec', nodeStatuses: { a: { phase: 'Running', attempt: 1, startTime: new Date().toISOString(), extensions: { 'io.planspec.dispatch': { runId: 'exec-1/a/1', state: 'Dispatching' }, 'io.planspec.startMs': Date.now() } } } })
     const status = await runExecution(input(graph, { a: logRun }), {
-      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
-      evaluate: createCelEvaluator(),
-      now: Date.now,
-      sleep,
-      workspace: dir,
+      ...baseDeps(dir),
       state,
     })
     expect(status.phase).toBe('Succeeded')
@@ -140,11 +133,7 @@ describe('runExecution', () => {
     setTimeout(() => controller.abort(), 300)
     const started = Date.now()
     const status = await runExecution(input({ nodes: [{ id: 'a', kind: 'Task' }] }, { a: slow }), {
-      providers: createProviders({ policy: { allowCommands: [NODE], allowUrls: [] } }),
-      evaluate: createCelEvaluator(),
-      now: Date.now,
-      sleep,
-      workspace: dir,
+      ...baseDeps(dir),
       signal: controller.signal,
     })
     expect(status.phase).toBe('Cancelled')
