@@ -9,14 +9,20 @@ const layering = [
   { sourceTag: 'layer:parse', onlyDependOnLibsWithTags: ['layer:model', 'layer:schema'] },
   { sourceTag: 'layer:engine', onlyDependOnLibsWithTags: ['layer:parse', 'layer:model', 'layer:schema'] },
   { sourceTag: 'layer:report', onlyDependOnLibsWithTags: ['layer:model'] },
+  // The git-backed Store implements the engine's Store port; the agent drives the engine over it.
+  { sourceTag: 'layer:store', onlyDependOnLibsWithTags: ['layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  { sourceTag: 'layer:agent', onlyDependOnLibsWithTags: ['layer:store', 'layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   {
     sourceTag: 'layer:service',
-    onlyDependOnLibsWithTags: ['layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema'],
+    onlyDependOnLibsWithTags: ['layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
   },
   {
     sourceTag: 'layer:app',
-    onlyDependOnLibsWithTags: ['layer:service', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema'],
+    onlyDependOnLibsWithTags: ['layer:service', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
   },
+  // Test support (a loopback git server, fakes of what we do not own) depends on nothing of ours;
+  // only test files import it (its packages list it under devDependencies).
+  { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: [] },
   // Workspace tooling (codegen, benchmarks, docs) sits above everything and ships nothing.
   { sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['*'] },
 ]

@@ -1,0 +1,2 @@
+// The public surface of @planspec/server; filled in as the package grows.
+export {}

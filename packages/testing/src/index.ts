@@ -1,0 +1,2 @@
+// The public surface of @planspec/testing; filled in as the package grows.
+export {}
