@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
 import { createHash } from 'node:crypto'
-import { createCelEvaluator, createProviders, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
+import { createCelEvaluator, createProviders, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type ExternalRefLike, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { validatePaths, DEFAULTS } from './validate.js'
@@ -48,20 +48,30 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   const approved = new Set(options.approve)
   const tty = Boolean(io.stdout.isTTY) && options.output === 'text'
   const asked = new Map<string, boolean>()
-  const gate = async (_node: string, ref: { name: string }): Promise<GateNodeObservation> => {
+  // Lines the prompts left below the table: the next redraw moves up over them too.
+  const prompted = { lines: 0 }
+  const gate = async (node: string, ref: { name: string; namespace?: string }): Promise<GateNodeObservation> => {
     if (approved.has(ref.name)) return { phase: 'Approved' }
-    if (tty && !asked.has(ref.name)) asked.set(ref.name, await confirm(io, `Approve gate "${ref.name}"? [y/N] `))
+    // A local run sees every resource there is: a Gate missing from the files can never be decided.
+    if (!result.resources.some((r) => r.kind === 'Gate' && r.name === ref.name && r.namespace === (prepared.gates.get(node)?.namespace ?? ref.namespace ?? prepared.namespace))) {
+      return { phase: 'NotFound', message: `gate "${ref.name}" does not exist in ${options.path}` }
+    }
+    if (tty && !asked.has(ref.name)) asked.set(ref.name, await confirm(io, `Approve gate "${ref.name}"? [y/N] `, prompted))
     if (asked.get(ref.name) === true) return { phase: 'Approved' }
     if (asked.get(ref.name) === false) return { phase: 'Rejected' }
     return { phase: 'Waiting' }
   }
   let previousLines = 0
   const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls }
-  const providers = createProviders({ policy })
+  // Values of secret-looking variables are masked in every message the run records.
+  const providers = createProviders({ policy, env: io.env, secrets: secretValues(io.env) })
   const status = await runExecution(prepared.input, {
     providers,
     // webhook and http(s) uri External nodes are polled through the allow-listed client.
-    external: observeExternals(prepared.externals, providers),
+    // resource External nodes: a Gate approved with --approve, else the phase recorded in the files.
+    external: observeExternals(prepared.externals, providers, (ref) => localResourcePhase(result.resources, ref, approved, prepared.namespace)),
+    // Only webhooks and http(s) URIs change while a local run waits; other Externals stop it Blocked.
+    externalPolled: (node) => isPolledExternal(prepared.externals.get(node)),
     checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
     evaluate: createCelEvaluator(),
     now: Date.now,
@@ -75,12 +85,14 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     gate,
     signal,
     // On a terminal, claimable work (human://, agent://) is completed at a prompt.
-    waitForPeople: tty ? (status) => completeClaims(io, status) : undefined,
+    waitForPeople: tty ? (status) => completeClaims(io, status, prompted) : undefined,
     onChange: (next, previous) => {
       if (options.output !== 'text') return
       if (tty) {
         const table = renderProgress(prepared.input.graph, next, { title: `execution ${options.execution} (plan ${prepared.planName})` })
-        io.stdout.write((previousLines ? `\u001b[${previousLines}F\u001b[J` : '') + table)
+        const up = previousLines + prompted.lines
+        prompted.lines = 0
+        io.stdout.write((up ? `\u001b[${up}F\u001b[J` : '') + table)
         previousLines = table.split('\n').length - 1
       } else for (const line of transitionLines(previous, next)) io.stdout.write(`${new Date().toISOString()} ${line}\n`)
     },
@@ -92,14 +104,47 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   return status.phase === 'Succeeded' ? EXIT.ok : EXIT.findings
 }
 
-async function completeClaims(io: CommandIO, status: ExecutionStatus): Promise<{ node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown> }[]> {
+/** Tells whether an External node's ref is polled over http(s) (webhook, or an http(s) uri). */
+function isPolledExternal(ref: ExternalRefLike | undefined): boolean {
+  if (ref?.type === 'webhook') return true
+  return ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri)
+}
+
+/** Names of variables whose values are secrets, as CI systems mask them. */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i
+
+/** Returns the values of the environment's secret-looking variables, for redaction. */
+function secretValues(env: CommandIO['env']): string[] {
+  return Object.entries(env).flatMap(([name, value]) => (value && SECRET_NAME.test(name) ? [value] : []))
+}
+
+/**
+ * The phase of a resource an External node waits on, in a local run: a Gate named by `--approve`
+ * counts as Approved; otherwise the `status.phase` the manifest carries, if any. Anything else
+ * stays unknown (the node waits, and the run stops Blocked, resumable with --state): a local run
+ * has no store of other resources' statuses (the agent and the server have).
+ */
+function localResourcePhase(
+  resources: readonly { kind: string; name: string; namespace: string; value: Record<string, unknown> }[],
+  ref: { name: string; kind?: string; namespace?: string },
+  approved: ReadonlySet<string>,
+  namespace: string,
+): string | undefined {
+  if (ref.kind === 'Gate' && approved.has(ref.name)) return 'Approved'
+  const found = resources.find((r) => r.name === ref.name && (ref.kind === undefined || r.kind === ref.kind) && r.namespace === (ref.namespace ?? namespace))
+  const phase = (found?.value.status as { phase?: unknown } | undefined)?.phase
+  return typeof phase === 'string' ? phase : undefined
+}
+
+async function completeClaims(io: CommandIO, status: ExecutionStatus, prompted: { lines: number }): Promise<{ node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown> }[]> {
   const done: { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown> }[] = []
   for (const [node, s] of Object.entries(status.nodeStatuses ?? {})) {
     if (s?.phase !== 'Blocked' || s.reason !== 'AwaitingClaim') continue
-    if (!(await confirm(io, `Node "${node}" is waiting for a worker. Is it done? [y/N] `))) continue
+    if (!(await confirm(io, `Node "${node}" is waiting for a worker. Is it done? [y/N] `, prompted))) continue
     const rl = createInterface({ input: io.stdin, output: io.stdout })
     try {
       const answer = await rl.question('Outputs (key=value ..., empty for none): ')
+      prompted.lines += 1
       const outputs = Object.fromEntries(answer.split(/\s+/).filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
       done.push({ node, outcome: 'succeeded', outputs })
     } finally {
@@ -109,10 +154,12 @@ async function completeClaims(io: CommandIO, status: ExecutionStatus): Promise<{
   return done
 }
 
-async function confirm(io: CommandIO, question: string): Promise<boolean> {
+async function confirm(io: CommandIO, question: string, prompted: { lines: number }): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, output: io.stdout })
   try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim())
+    const answer = await rl.question(question)
+    prompted.lines += 1
+    return /^y(es)?$/i.test(answer.trim())
   } finally {
     rl.close()
   }

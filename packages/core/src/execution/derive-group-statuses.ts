@@ -8,7 +8,7 @@ type NodePhase = NonNullable<NodeStatus['phase']>
  * any child runs or is blocked, else `Failed` if any failed, else `Succeeded` when all succeeded
  * or were skipped, else `Cancelled` when all finished, else `Pending`. Nested groups are derived
  * first; unknown children are ignored and a group cycle is broken (the inner visit counts as
- * `Pending`). Returns a new node-status map.
+ * `Pending`). Returns a new node-status map, or `nodes` itself when the graph has no Group.
  *
  * @example
  * ```ts
@@ -16,6 +16,8 @@ type NodePhase = NonNullable<NodeStatus['phase']>
  * ```
  */
 export function deriveGroupStatuses(graph: NormalizedGraph, nodes: Readonly<Record<string, NodeStatus>>): Record<string, NodeStatus> {
+  // Most plans have no groups: then there is nothing to derive and no map to copy every round.
+  if (!graph.nodes.some((node) => node.kind === 'Group')) return nodes as Record<string, NodeStatus>
   const out: Record<string, NodeStatus> = { ...nodes }
   const visiting = new Set<string>()
   const phaseOf = (id: string): NodePhase => {

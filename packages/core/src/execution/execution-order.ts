@@ -12,7 +12,29 @@ import type { NormalizedGraph } from '../graph-types.js'
  * // { order: ['a', 'b'], cycle: [] }
  * ```
  */
-export function executionOrder(graph: NormalizedGraph): { readonly order: string[]; readonly cycle: string[] } {
+export function executionOrder(graph: NormalizedGraph): ExecutionOrder {
+  const cached = orders.get(graph)
+  if (cached !== undefined) return cached
+  const computed = computeOrder(graph)
+  orders.set(graph, computed)
+  return computed
+}
+
+/** The execution order of a graph and the nodes left out because they sit on a cycle. */
+export interface ExecutionOrder {
+  readonly order: readonly string[]
+  readonly cycle: readonly string[]
+}
+
+/**
+ * Orders computed per graph. A NormalizedGraph is immutable by contract and every reconcile round
+ * of an Execution asks again for the same graph, so the memo is unobservable and turns an
+ * O(n²)-per-round sort into a lookup; the WeakMap lets the entry go with its graph.
+ */
+const orders = new WeakMap<NormalizedGraph, ExecutionOrder>()
+
+/** Kahn's algorithm, taking the earliest available node in file order at each step. */
+function computeOrder(graph: NormalizedGraph): ExecutionOrder {
   const ids = graph.nodes.filter((node) => node.kind !== 'Group').map((node) => node.id)
   const position = new Map(ids.map((id, index) => [id, index]))
   const successors = new Map<string, string[]>(ids.map((id) => [id, []]))
@@ -37,5 +59,5 @@ export function executionOrder(graph: NormalizedGraph): { readonly order: string
     }
   }
   const placed = new Set(order)
-  return { order, cycle: ids.filter((id) => !placed.has(id)) }
+  return Object.freeze({ order: Object.freeze(order), cycle: Object.freeze(ids.filter((id) => !placed.has(id))) })
 }

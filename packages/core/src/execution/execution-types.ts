@@ -21,7 +21,8 @@ export type NodeBinding =
  * means "current").
  */
 export interface GateNodeObservation {
-  readonly phase: 'Pending' | 'Waiting' | 'Approved' | 'Rejected'
+  /** `NotFound`: the referenced Gate resource does not exist; the node fails (`GateNotFound`). */
+  readonly phase: 'Pending' | 'Waiting' | 'Approved' | 'Rejected' | 'NotFound'
   readonly generation?: number
   readonly decisionGeneration?: number
   readonly message?: string

@@ -11,7 +11,7 @@ import { isRetryable, isTerminalPhase, type ExecNode, type StepContext } from '.
 import { cancelWaits, stepNode } from './step-node.js'
 
 /** Node reasons that name the Execution's failure reason; any other failure is `NodeFailed`. */
-const EXECUTION_REASONS: ReadonlySet<string | undefined> = new Set(['GateRejected', 'WhenError', 'Unbound'])
+const EXECUTION_REASONS: ReadonlySet<string | undefined> = new Set(['GateRejected', 'GateNotFound', 'WhenError', 'Unbound'])
 
 /**
  * Decides what an Execution does next (DECISIONS §3), level-based: the result depends only on the
@@ -115,13 +115,21 @@ function closeRemaining(nodes: ExecutionStatus['nodeStatuses'], o: ExecutionObse
   return out
 }
 
-/** Lists the hard predecessors of every node. */
-function hardPredecessors(o: ExecutionObservation): Map<string, string[]> {
+/** Hard predecessor lists per graph: immutable graphs, asked again every round (see executionOrder). */
+const hardPredecessorIndex = new WeakMap<ExecutionObservation['graph'], ReadonlyMap<string, readonly string[]>>()
+
+/** Lists the hard predecessors of every node (memoised per graph). */
+function hardPredecessors(o: ExecutionObservation): ReadonlyMap<string, readonly string[]> {
+  const cached = hardPredecessorIndex.get(o.graph)
+  if (cached !== undefined) return cached
   const preds = new Map<string, string[]>()
   for (const edge of o.graph.edges) {
     if (edge.type !== 'hard' || !o.graph.nodeById.has(edge.from)) continue
-    preds.set(edge.to, [...(preds.get(edge.to) ?? []), edge.from])
+    const list = preds.get(edge.to)
+    if (list === undefined) preds.set(edge.to, [edge.from])
+    else list.push(edge.from)
   }
+  hardPredecessorIndex.set(o.graph, preds)
   return preds
 }
 

@@ -82,3 +82,18 @@ function resolveValue(value: unknown, evaluate: CelEvaluate, variables: Readonly
   }
   return { ok: true, value }
 }
+
+/**
+ * Tells whether a value holds a `${{` template anywhere (strings, arrays and plain objects,
+ * recursively): values without one resolve to themselves.
+ *
+ * @example
+ * ```ts
+ * containsTemplate({ a: ['x', '${{ params.n }}'] }) // true
+ * ```
+ */
+export function containsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(OPEN)
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsTemplate)
+  return false
+}

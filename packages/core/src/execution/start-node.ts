@@ -1,6 +1,6 @@
 import { hardAncestors } from '../graph.js'
 import type { NodeStatus } from '../model/generated.js'
-import { resolveInputs } from './resolve-template.js'
+import { containsTemplate, resolveInputs } from './resolve-template.js'
 import { DISPATCH_KEY, NEXT_POLL_KEY, RETRY_AT_KEY, START_MS_KEY, patchNode } from './execution-extensions.js'
 import { durationMs, finishNode, nodeStatusOf, type ExecNode, type StepContext } from './step-context.js'
 
@@ -34,8 +34,10 @@ export function startNode(ctx: StepContext, node: ExecNode): void {
 /** Resolves, checks and dispatches a Task. */
 function startTask(ctx: StepContext, node: ExecNode, status: NodeStatus): void {
   const { o } = ctx
-  const variables = { params: o.parameters, goal: o.goalConstraints ?? {}, nodes: ancestorVariables(ctx, node.id) }
   const rawInputs = node.inputs ?? {}
+  // Ancestor variables cost a walk of the ancestors: build them only for nodes that read them.
+  const reads = node.when !== undefined || containsTemplate(rawInputs)
+  const variables = { params: o.parameters, goal: o.goalConstraints ?? {}, nodes: reads ? ancestorVariables(ctx, node.id) : {} }
   const inputs = resolveInputs(rawInputs, o.evaluate, { ...variables, inputs: rawInputs })
   if (!inputs.ok) {
     finishNode(ctx, node.id, 'Failed', 'InputError', inputs.message)

@@ -101,6 +101,8 @@ function watchGate(ctx: StepContext, node: ExecNode): void {
     finishNode(ctx, node.id, 'Succeeded', undefined, gate.message)
   } else if (current && gate.phase === 'Rejected') {
     finishNode(ctx, node.id, 'Failed', 'GateRejected', gate.message ?? `gate "${(node.gateRef as { name: string }).name}" rejected`)
+  } else if (gate?.phase === 'NotFound') {
+    finishNode(ctx, node.id, 'Failed', 'GateNotFound', gate.message ?? `gate "${(node.gateRef as { name: string }).name}" does not exist`)
   } else if (gate === undefined || gate.phase === 'Pending') {
     // Level-based: ask again until the Gate is seen Waiting, so a lost activation heals itself.
     const ref = node.gateRef as { readonly name: string; readonly namespace?: string }

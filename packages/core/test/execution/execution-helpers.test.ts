@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { executionOrder } from '../../src/execution/execution-order.js'
 import { dispatchIntentOf, numberExtension, patchNode } from '../../src/execution/execution-extensions.js'
-import { resolveInputs, resolveTemplate } from '../../src/execution/resolve-template.js'
+import { containsTemplate, resolveInputs, resolveTemplate } from '../../src/execution/resolve-template.js'
+import { deriveGroupStatuses } from '../../src/execution/derive-group-statuses.js'
 import { retryDelay } from '../../src/execution/retry-delay.js'
 import { normalizeGraph } from '../../src/graph.js'
 import { fakeCel } from './fake-cel.js'
@@ -50,6 +51,24 @@ describe('resolveInputs', () => {
   })
 })
 
+describe('containsTemplate', () => {
+  it('finds a template in strings, arrays and nested objects, and nowhere else', () => {
+    expect(containsTemplate('${{ params.n }}')).toBe(true)
+    expect(containsTemplate({ a: [1, { b: 'x ${{ nodes.a.outputs.v }}' }] })).toBe(true)
+    expect(containsTemplate({ a: [1, null, true, { b: 'plain $ {{ text' }] })).toBe(false)
+    expect(containsTemplate(42)).toBe(false)
+    expect(containsTemplate(null)).toBe(false)
+  })
+})
+
+describe('deriveGroupStatuses without groups', () => {
+  it('returns the node map itself: nothing to derive, nothing copied', () => {
+    const graph = normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }] })
+    const nodes = { a: { phase: 'Running' as const } }
+    expect(deriveGroupStatuses(graph, nodes)).toBe(nodes)
+  })
+})
+
 describe('retryDelay', () => {
   const policy = { baseMs: 10_000, factor: 2, capMs: 600_000 }
   const cases: [attempt: number, jitter: number, expected: number][] = [
@@ -81,6 +100,14 @@ describe('executionOrder', () => {
       edges: [{ from: 'c', to: 'ghost' }, { from: 'ghost', to: 'c' }],
     })
     expect(executionOrder(graph)).toEqual({ order: ['c', 'a', 'b'], cycle: ['x', 'y'] })
+  })
+
+  it('computes the order once per graph and hands out a frozen result', () => {
+    const graph = normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] })
+    const first = executionOrder(graph)
+    expect(executionOrder(graph)).toBe(first)
+    expect(Object.isFrozen(first.order)).toBe(true)
+    expect(executionOrder(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }] }))).not.toBe(first)
   })
 })
 

@@ -30,6 +30,8 @@ describe('reconcileExecution: Gate nodes', () => {
     { name: 'ignores an approval of an older generation', gate: { phase: 'Approved', generation: 3, decisionGeneration: 2 }, node: 'Blocked', execution: 'Blocked' },
     { name: 'fails node and execution with GateRejected when rejected', gate: { phase: 'Rejected', message: 'no' }, node: 'Failed', execution: 'Failed', reason: 'GateRejected' },
     { name: 'fails with a default message when rejected silently', gate: { phase: 'Rejected', generation: 1 }, node: 'Failed', execution: 'Failed', reason: 'GateRejected' },
+    { name: 'fails node and execution with GateNotFound when the Gate resource is missing', gate: { phase: 'NotFound', message: 'gate "release" not found' }, node: 'Failed', execution: 'Failed', reason: 'GateNotFound' },
+    { name: 'names the missing Gate by default', gate: { phase: 'NotFound' }, node: 'Failed', execution: 'Failed', reason: 'GateNotFound' },
   ]
   for (const c of decisions) {
     it(c.name, () => {

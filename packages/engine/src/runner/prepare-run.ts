@@ -21,6 +21,8 @@ export interface PreparedRun {
   /** External node id → what it waits on. */
   readonly externals: ReadonlyMap<string, ExternalRefLike>
   readonly planName: string
+  /** The Execution's namespace: the default for references made without one. */
+  readonly namespace: string
 }
 
 type Obj = Record<string, unknown>
@@ -116,6 +118,7 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
     gates,
     externals,
     planName: plan.name,
+    namespace: exec.namespace,
   }
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
+import { statusChanged } from './status-changed.js'
 
 /**
  * What one run of one Execution is about, fixed when the run starts: the fields of core's
@@ -67,6 +68,12 @@ export interface ExecutionRunDeps {
   readonly signal?: AbortSignal
   /** Deterministic jitter in [0, 1) per runId (default: a hash of the runId). */
   readonly jitter?: (runId: string) => number
+  /**
+   * Whether waiting on an External node can end without people: true for polled webhooks and
+   * http(s) URIs (the default for every node). A run whose only remaining work waits on Externals
+   * that nothing polls stops Blocked instead of spinning, to be resumed from `state`.
+   */
+  readonly externalPolled?: (node: string) => boolean
   /** How often gates and externals are re-read while the run waits on them (default 1 s). */
   readonly pollMs?: number
   /**
@@ -107,7 +114,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   let idleStatus = ''
 
   const commit = async (next: ExecutionStatus): Promise<void> => {
-    if (status !== undefined && JSON.stringify(next) === JSON.stringify(status)) return
+    if (!statusChanged(status, next)) return
     await deps.state?.save(next)
     const previous = status
     status = next
@@ -207,7 +214,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     if (TERMINAL_PHASES.has(status!.phase ?? '') && inflight.size === 0) return status!
     if (completions.length) continue
     // Only people can move a Blocked run on (claims, gate decisions) unless an External is polled.
-    if (inflight.size === 0 && status!.phase === 'Blocked' && !waitsOnExternal(status!)) {
+    if (inflight.size === 0 && status!.phase === 'Blocked' && !waitsOnExternal(status!, deps.externalPolled ?? (() => true))) {
       const claimed = deps.waitForPeople ? await deps.waitForPeople(status!) : []
       for (const c of claimed) {
         const attempt = status!.nodeStatuses?.[c.node]?.attempt ?? 1
@@ -233,8 +240,8 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   }
 }
 
-function waitsOnExternal(status: ExecutionStatus): boolean {
-  return Object.values(status.nodeStatuses ?? {}).some((n) => n?.phase === 'Blocked' && n.reason === 'AwaitingExternal')
+function waitsOnExternal(status: ExecutionStatus, polled: (node: string) => boolean): boolean {
+  return Object.entries(status.nodeStatuses ?? {}).some(([id, n]) => n?.phase === 'Blocked' && n.reason === 'AwaitingExternal' && polled(id))
 }
 
 /** Waits until `ms` elapse, a completion arrives (`register` hands out the resume hook) or the run is cancelled. */
