@@ -1,0 +1,2 @@
+// The public surface of @planspec/github; filled in as the package grows.
+export {}
