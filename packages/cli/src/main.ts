@@ -3,6 +3,7 @@ import { runExplain } from './commands/explain.js'
 import { runFix } from './commands/fix.js'
 import { runRun } from './commands/run.js'
 import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
+import { REVIEW_FORMATS, runReview } from './commands/review.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
@@ -126,6 +127,29 @@ Examples:
   planspec simulate . --execution release-1 -o json`)
     .action(async (path: string, o: Record<string, string>) => {
       setExit(await runSimulate({ path, execution: o.execution!, namespace: o.namespace, output: o.output as never }, io))
+    })
+
+  program
+    .command('review')
+    .description('Review a change between two git revisions: the semantic diff (nodes, dependencies, providers, approvers), the simulated runs it touches and the gates they will wait on.')
+    .argument('[path]', 'directory or file inside a git checkout', '.')
+    .requiredOption('--base <ref>', 'revision to compare against: a branch, tag or commit')
+    .option('--head <ref>', 'revision to review (default: the working tree, uncommitted and untracked files included)')
+    .addOption(output(REVIEW_FORMATS, 'text'))
+    .addHelpText('after', `
+Revisions are read with git (argv only, never a shell) from the object database; files are named
+by their path in the repository. Every head Execution the change touches is simulated, unless
+head has validation errors.
+
+Exit codes: 0 reviewed, 1 head has validation errors, 2 usage, git or I/O error.
+
+Examples:
+  planspec review --base main                           # the working tree against main
+  planspec review examples/minimal --base HEAD~1 --head HEAD
+  planspec review . --base origin/main -o markdown > comment.md   # a PR comment body
+  planspec review . --base origin/main -o json`)
+    .action(async (path: string, o: Record<string, string | undefined>) => {
+      setExit(await runReview({ path, base: String(o.base), head: o.head, output: o.output as never }, io))
     })
 
   const collect = (value: string, previous: string[]): string[] => [...previous, value]

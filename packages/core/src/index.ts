@@ -92,3 +92,26 @@ export type {
 } from './execution/execution-types.js'
 export { deriveGroupStatuses } from './execution/derive-group-statuses.js'
 export { abandonAttempt } from './execution/abandon-attempt.js'
+export { diffResources } from './review/diff-resources.js'
+export { diffPlan } from './review/diff-plan.js'
+export { diffGate } from './review/diff-gate.js'
+export { diffBindingResolutions } from './review/diff-binding-resolutions.js'
+export { findTouchedExecutions } from './review/find-touched-executions.js'
+export type {
+  BindingResolutionChange,
+  ChangeAction,
+  EdgeChangeAction,
+  EdgeDiff,
+  ExecutionImpact,
+  ExecutionImpactReason,
+  GateDiff,
+  KindCount,
+  NodeChangeAction,
+  NodeDiff,
+  PlanDiff,
+  PlanDiffCounts,
+  ProviderResolution,
+  ResourceChange,
+  ReviewResourceLike,
+  SemanticDiff,
+} from './review/review-types.js'

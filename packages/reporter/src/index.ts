@@ -16,3 +16,22 @@ export type {
   TextRenderOptions,
   ValidationSummary,
 } from './types.js'
+export { escapeMarkdown, codeSpan } from './markdown/escape-markdown.js'
+export { stickyMarker, hasStickyMarker } from './markdown/sticky-marker.js'
+export { renderValidationMarkdown } from './markdown/render-validation-markdown.js'
+export { REVIEW_TRUNCATION_ORDER, renderReviewMarkdown } from './markdown/render-review-markdown.js'
+export { renderProgressMarkdown } from './markdown/render-progress-markdown.js'
+export type {
+  ExecutionSimulation,
+  MarkdownOptions,
+  ProgressGate,
+  ProgressMarkdownInput,
+  ReviewMarkdownInput,
+  RevisionLike,
+  SimulatedGateLike,
+  SimulatedNodeLike,
+  SimulationProblemLike,
+  SimulationReportLike,
+} from './markdown/markdown-types.js'
+export { formatAge, renderResourceTable } from './resources/render-resource-table.js'
+export type { ListedResource, ResourceTableOptions } from './resources/render-resource-table.js'

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest'
 import * as reporter from '../src/index.js'
 
 describe('@planspec/reporter', () => {
-  it('exports the nine renderers and nothing else at runtime', () => {
+  it('exports the renderers, the Markdown helpers and nothing else at runtime', () => {
     expect(Object.keys(reporter).sort()).toEqual([
+      'REVIEW_TRUNCATION_ORDER',
+      'codeSpan',
+      'escapeMarkdown',
+      'formatAge',
+      'hasStickyMarker',
       'renderGithub',
       'renderGraphDot',
       'renderGraphJson',
@@ -11,8 +16,13 @@ describe('@planspec/reporter', () => {
       'renderGraphText',
       'renderJson',
       'renderJunit',
+      'renderProgressMarkdown',
+      'renderResourceTable',
+      'renderReviewMarkdown',
       'renderSarif',
       'renderText',
+      'renderValidationMarkdown',
+      'stickyMarker',
     ])
   })
 })

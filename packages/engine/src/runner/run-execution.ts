@@ -64,6 +64,11 @@ export interface ExecutionRunDeps {
   readonly waitForPeople?: (status: ExecutionStatus) => Promise<readonly { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown>; message?: string }[]>
   /** Told every new status, with the previous one, after it was saved. */
   readonly onChange?: (status: ExecutionStatus, previous: ExecutionStatus | undefined) => void
+  /**
+   * Re-opens a Failed run from its failed nodes (optionally only `nodes`), keeping succeeded work
+   * (`planspec retry`, DECISIONS §3). Applied on the first round only.
+   */
+  readonly retryRequested?: { readonly nodes?: readonly string[] }
   /** Aborting cancels the run: running attempts are cancelled through their providers. */
   readonly signal?: AbortSignal
   /** Deterministic jitter in [0, 1) per runId (default: a hash of the runId). */
@@ -112,6 +117,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   let status = await deps.state?.load()
   let idleRounds = 0
   let idleStatus = ''
+  let retryPending = true
 
   const commit = async (next: ExecutionStatus): Promise<void> => {
     if (!statusChanged(status, next)) return
@@ -206,9 +212,11 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
       gates,
       externals,
       cancelRequested: deps.signal?.aborted ?? false,
+      ...(retryPending && deps.retryRequested ? { retryRequested: deps.retryRequested } : {}),
       evaluate: deps.evaluate,
       jitter,
     })
+    retryPending = false
     await commit(result.status) // durable intent before any effect
     for (const action of result.actions) await perform(action)
     if (TERMINAL_PHASES.has(status!.phase ?? '') && inflight.size === 0) return status!

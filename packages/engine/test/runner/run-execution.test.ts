@@ -204,3 +204,23 @@ describe('runExecution', () => {
     }
   })
 })
+
+describe('runExecution: retry', () => {
+  it('re-opens a Failed run from its failed node when retry is requested, keeping succeeded work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-retry-'))
+    const state = fileState(join(dir, 'state.json'))
+    const flag = join(dir, 'fixed')
+    // Fails until the flag file exists: the first run fails, the retried one succeeds.
+    const flaky: NodeBinding = { outcome: 'bound', provider: 'exec://flaky', claimable: false, config: { command: [NODE, '-e', `process.exit(require('fs').existsSync(${JSON.stringify(flag)}) ? 0 : 4)`] } }
+    const run = input({ nodes: [{ id: 'first', kind: 'Task' }, { id: 'flaky', kind: 'Task', dependsOn: ['first'] }] }, { first: echoTag('a'), flaky })
+    const failed = await runExecution(run, { ...baseDeps(dir), state })
+    expect(failed).toMatchObject({ phase: 'Failed', reason: 'NodeFailed' })
+    // Without a retry request a terminal run stays as it is.
+    expect(await runExecution(run, { ...baseDeps(dir), state })).toMatchObject({ phase: 'Failed' })
+    writeFileSync(flag, '')
+    const retried = await runExecution(run, { ...baseDeps(dir), state, retryRequested: {} })
+    expect(retried.phase).toBe('Succeeded')
+    expect(retried.nodeStatuses?.first).toMatchObject({ phase: 'Succeeded', attempt: 1 })
+    expect(retried.nodeStatuses?.flaky).toMatchObject({ phase: 'Succeeded', attempt: 2 })
+  })
+})
