@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config'
 import { sharedTestConfig } from '../../vitest.shared.js'
 
-export default defineConfig({ test: { ...sharedTestConfig } })
+// The test files share one module graph per worker (isolate: false): each builds its own servers
+// and stores, and loading fastify, better-sqlite3 and the validator once per worker instead of once
+// per file keeps the suite inside its time budget on two cores.
+export default defineConfig({ test: { ...sharedTestConfig, isolate: false } })

@@ -1,0 +1,128 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { createValidator, type Validator } from '@planspec/validator'
+import type { ApiStore } from '../store/api-store.js'
+import { createAuthorizer, type RbacOptions } from './authorizer.js'
+import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js'
+import { jsonDeeperThan } from './json-depth.js'
+import { createMetrics } from './metrics.js'
+import { SHARED_SCHEMAS } from './route-schemas.js'
+import { actionRoutes } from './routes/action-routes.js'
+import { applyRoute } from './routes/apply-route.js'
+import { discoveryRoutes } from './routes/discovery-routes.js'
+import { healthRoutes } from './routes/health-routes.js'
+import { namespaceRoutes } from './routes/namespace-routes.js'
+import { readRoutes } from './routes/read-routes.js'
+import { statusRoutes } from './routes/status-routes.js'
+import { validateRoute } from './routes/validate-route.js'
+import { writeRoutes } from './routes/write-routes.js'
+import { createRequestGate, securityPlugin } from './security-plugin.js'
+import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './server-context.js'
+import type { TokenRegistry } from './tokens.js'
+import { ensureNamespace } from './write-object.js'
+
+/** Options of {@link buildServer}. */
+export interface BuildServerOptions {
+  /** The store the API serves (`sqliteStore`). */
+  readonly store: ApiStore
+  /** The validator used for admission and `POST .../validate` (default: `createValidator()`). */
+  readonly validator?: Validator
+  /** Bearer tokens. Without them every request but the health probes gets 401: there is no anonymous mode. */
+  readonly tokens?: TokenRegistry
+  /** Enforce the optional RBAC profile (default off: every authenticated caller may do everything). */
+  readonly rbac?: boolean | RbacOptions
+  /** fastify's logger setting, or a pino-compatible logger instance. */
+  readonly logger?: boolean | FastifyBaseLogger
+  /** Overrides of the default limits. */
+  readonly limits?: Partial<ServerLimits>
+  /** The clock, RFC 3339 (default: the system clock). */
+  readonly now?: () => string
+}
+
+/**
+ * Builds the PlanSpec API server: a fastify instance that is ready to `inject()` or `listen()`, but
+ * not listening. It serves every kind under `/apis/planspec.io/v1alpha1` with Kubernetes
+ * conventions (Status errors, resourceVersion compare-and-swap, watch with resume and 410,
+ * selectors, pagination, dry run, the status subresource, merge patch and batch apply), plus
+ * validate, graph, gate approvals, execution cancel/retry, namespaces, discovery, OpenAPI,
+ * health probes and metrics. The `default` namespace is created when missing.
+ *
+ * @example
+ * const app = buildServer({ store: sqliteStore({ file: ':memory:' }), tokens: parseTokens('t0ken,alice'), logger: false })
+ * const res = await app.inject({ method: 'GET', url: '/apis/planspec.io/v1alpha1/goals', headers: { authorization: 'Bearer t0ken' } })
+ * res.statusCode // 200
+ */
+export function buildServer(options: BuildServerOptions): FastifyInstance {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits }
+  const logger = options.logger
+  const app = Fastify({
+    ...(logger !== undefined && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
+    bodyLimit: limits.maxBodyBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    routerOptions: { maxParamLength: 512 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    forceCloseConnections: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  })
+  const store = options.store
+  const context: ServerContext = {
+    store,
+    validator: options.validator ?? createValidator(),
+    tokens: options.tokens,
+    authorizer: createAuthorizer(store, options.rbac),
+    limits,
+    metrics: createMetrics(() => Number(store.currentResourceVersion())),
+    now: options.now ?? (() => new Date().toISOString()),
+    watches: new Set(),
+  }
+  store.transact((tx) => ensureNamespace(tx, 'default'))
+
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
+  // Response schemas document every route (and feed /openapi/v3), but resource shapes are open
+  // objects: plain JSON.stringify serialises them faster than a generated serializer would.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  // JSON bodies: nesting is bounded before parsing, then fastify's parser refuses __proto__ and
+  // constructor.prototype keys (THREATS T7, T9). Anything else (YAML, text, forms) is 415.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  const boundedJson = (request: FastifyRequest, text: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
+    if (jsonDeeperThan(String(text), limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
+    parseJson(request, String(text), done)
+  }
+  app.removeContentTypeParser(['application/json', 'text/plain'])
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, boundedJson)
+  app.decorateRequest('identity', undefined)
+  app.decorateRequest('watching', false)
+  app.register(fp(async (root) => void root.decorate('planspec', context), { name: 'planspec-context', fastify: '5.x' }))
+  const gate = createRequestGate(context)
+  app.register(securityPlugin, { gate })
+
+  app.addHook('preClose', async () => {
+    for (const end of [...context.watches]) end()
+  })
+  app.addHook('onClose', async () => context.authorizer.close())
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = toStatus(error)
+    if (mapped.unexpected) request.log.error({ err: error }, 'unexpected error')
+    if (mapped.closeConnection) reply.header('connection', 'close')
+    const retryAfter = mapped.status.details?.retryAfterSeconds
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+    return reply.code(mapped.status.code).type('application/json').send(mapped.status)
+  })
+  const authenticate = gate.gate(false)
+  app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) => {
+    context.metrics.observeRequest(request.method, 'unmatched', 404, -1)
+    return reply.code(404).type('application/json').send(statusObject(API_ERRORS.NotFound, `the server could not find the requested resource (${request.method} ${request.url.split('?')[0]})`))
+  })
+
+  app.register(readRoutes)
+  app.register(writeRoutes)
+  app.register(statusRoutes)
+  app.register(actionRoutes)
+  app.register(applyRoute)
+  app.register(validateRoute)
+  app.register(namespaceRoutes)
+  app.register(discoveryRoutes)
+  app.register(healthRoutes)
+  return app
+}

@@ -1,0 +1,111 @@
+import { normalizeGraph, type GraphEdgeLike, type GraphNodeLike, type PlanGraphLike } from '@planspec/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../error-catalog.js'
+import { API_PREFIX, type KindEntry } from '../kinds.js'
+import { listObjects, objectFilter } from '../list-objects.js'
+import { keyFor, rbacResource, resolveKind, type ResourceParams } from '../route-helpers.js'
+import { clusterNameParams, errorResponses, fixedNameParams, listQuerySchema, namespacedNameParams, namespacedParams, objectResponses, pluralParams } from '../route-schemas.js'
+import { authorize } from '../server-context.js'
+import { openWatch } from '../watch-stream.js'
+
+interface ListQuery {
+  readonly labelSelector?: string
+  readonly fieldSelector?: string
+  readonly limit?: number
+  readonly continue?: string
+  readonly watch?: boolean
+  readonly resourceVersion?: string
+  readonly resourceVersionMatch?: string
+  readonly timeoutSeconds?: number
+  readonly allowWatchBookmarks?: boolean
+  readonly sendInitialEvents?: boolean
+}
+
+/**
+ * Registers the read routes of every kind: list and watch (in a namespace, or across namespaces
+ * and for cluster-scoped kinds), get, the status subresource's GET, and a Plan's graph view.
+ */
+export async function readRoutes(app: FastifyInstance): Promise<void> {
+  const context = app.planspec
+  const listSchema = { querystring: listQuerySchema(context.limits.maxListLimit), response: { 200: { $ref: 'planspec-list#' }, ...errorResponses } }
+
+  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | string => {
+    const { params, query } = request
+    const entry = resolveKind(params, { acrossNamespaces: true })
+    authorize(context, request, { verb: query.watch === true ? 'watch' : 'list', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
+    const scope = params.namespace === undefined ? {} : { namespace: params.namespace }
+    if (query.watch === true) {
+      const filter = objectFilter(query.labelSelector, query.fieldSelector)
+      return openWatch(context, request, reply, {
+        entry,
+        ...scope,
+        ...(query.resourceVersion === undefined ? {} : { resourceVersion: query.resourceVersion }),
+        ...(query.sendInitialEvents === undefined ? {} : { sendInitialEvents: query.sendInitialEvents }),
+        allowBookmarks: query.allowWatchBookmarks === true,
+        ...(query.timeoutSeconds === undefined ? {} : { timeoutSeconds: query.timeoutSeconds }),
+        ...(filter === undefined ? {} : { filter }),
+      })
+    }
+    if (query.resourceVersionMatch === 'Exact') throw new ApiError('BadRequest', 'resourceVersionMatch=Exact is not supported; use limit and continue for a consistent snapshot')
+    reply.type('application/json')
+    return listObjects(context.store, {
+      entry,
+      ...scope,
+      ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+      ...(query.fieldSelector === undefined ? {} : { fieldSelector: query.fieldSelector }),
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.continue === undefined ? {} : { continueToken: query.continue }),
+    })
+  }
+  app.get(`${API_PREFIX}/:plural`, { schema: { params: pluralParams, ...listSchema } }, list)
+  app.get(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: { params: namespacedParams, ...listSchema } }, list)
+
+  const read = (entry: KindEntry, request: FastifyRequest<{ Params: ResourceParams }>, reply: FastifyReply): string => {
+    const { params } = request
+    authorize(context, request, { verb: 'get', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), ...(params.name === undefined ? {} : { name: params.name }) })
+    const text = context.store.getText(keyFor(entry, params))
+    if (text === undefined) throw new ApiError('NotFound', `${entry.plural} ${JSON.stringify(params.name)} not found`, { ...(params.name === undefined ? {} : { name: params.name }), group: 'planspec.io', kind: entry.plural })
+    reply.type('application/json')
+    return text
+  }
+  const get = (request: FastifyRequest<{ Params: ResourceParams }>, reply: FastifyReply): string => read(resolveKind(request.params), request, reply)
+  const getStatus = (request: FastifyRequest<{ Params: ResourceParams }>, reply: FastifyReply): string => {
+    const entry = resolveKind(request.params)
+    if (!entry.hasStatus) throw new ApiError('NotFound', `${entry.plural} have no status subresource`, { group: 'planspec.io', kind: entry.plural })
+    return read(entry, request, reply)
+  }
+  app.get(`${API_PREFIX}/:plural/:name`, { schema: { params: clusterNameParams, response: objectResponses() } }, get)
+  app.get(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: { params: namespacedNameParams, response: objectResponses() } }, get)
+  app.get(`${API_PREFIX}/:plural/:name/status`, { schema: { params: clusterNameParams, response: objectResponses() } }, getStatus)
+  app.get(`${API_PREFIX}/namespaces/:namespace/:plural/:name/status`, { schema: { params: namespacedNameParams, response: objectResponses() } }, getStatus)
+
+  const graphResponse = {
+    type: 'object',
+    required: ['nodes', 'edges', 'normalizedEdges'],
+    properties: {
+      nodes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      edges: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      normalizedEdges: { type: 'array', items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, type: { type: 'string' } } } },
+    },
+  }
+  app.get<{ Params: { namespace: string; name: string } }>(
+    `${API_PREFIX}/namespaces/:namespace/plans/:name/graph`,
+    { schema: { params: fixedNameParams, response: { 200: graphResponse, ...errorResponses } } },
+    async (request) => {
+      const { namespace, name } = request.params
+      authorize(context, request, { verb: 'get', resource: 'plans', namespace, name })
+      const plan = await context.store.get({ kind: 'Plan', namespace, name })
+      if (plan === undefined) throw new ApiError('NotFound', `plans ${JSON.stringify(name)} not found`, { name, group: 'planspec.io', kind: 'plans' })
+      return graphView(plan.spec)
+    },
+  )
+}
+
+/** The graph view (RESOURCES §8): `spec.graph` as written, plus core's normalized edges (`dependsOn` folded in, explicit edges first). */
+function graphView(spec: unknown): { nodes: readonly GraphNodeLike[]; edges: readonly GraphEdgeLike[]; normalizedEdges: { from: string; to: string; type: string }[] } {
+  const graph = (spec as { graph?: PlanGraphLike } | undefined)?.graph
+  const nodes = graph?.nodes ?? []
+  const edges = graph?.edges ?? []
+  const normalizedEdges = normalizeGraph({ nodes, edges }).edges.map((edge) => ({ from: edge.from, to: edge.to, type: edge.type }))
+  return { nodes, edges, normalizedEdges }
+}

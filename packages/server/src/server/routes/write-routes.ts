@@ -1,0 +1,113 @@
+import type { StoredResource } from '@planspec/engine'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { admitObject } from '../admit-object.js'
+import { API_PREFIX } from '../kinds.js'
+import { mergePatch } from '../merge-patch.js'
+import { isDryRun, keyFor, rbacResource, resolveKind, setWarnings, type ResourceParams } from '../route-helpers.js'
+import {
+  clusterNameParams,
+  deleteBodySchema,
+  deleteQuerySchema,
+  namespacedNameParams,
+  namespacedParams,
+  objectResponses,
+  pluralParams,
+  resourceBodySchema,
+  writeQuerySchema,
+} from '../route-schemas.js'
+import { authorize } from '../server-context.js'
+import { createObject, deleteObject, readObject, replaceObject, type PropagationPolicy } from '../write-object.js'
+
+interface WriteQuery {
+  readonly dryRun?: string
+}
+interface DeleteQuery extends WriteQuery {
+  readonly propagationPolicy?: PropagationPolicy
+}
+interface DeleteBody {
+  readonly propagationPolicy?: PropagationPolicy
+  readonly dryRun?: readonly string[]
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string }
+}
+type Write<B> = FastifyRequest<{ Params: ResourceParams; Querystring: WriteQuery; Body: B }>
+
+const JSON_ONLY = { mediaTypes: ['application/json'] }
+const MERGE_PATCH_ONLY = { mediaTypes: ['application/merge-patch+json'] }
+
+/**
+ * Registers create (POST), replace (PUT), JSON merge patch (PATCH, `application/merge-patch+json`)
+ * and delete (DELETE) for every kind, namespaced and cluster-scoped. Every write is admitted
+ * before anything is stored (400/422), runs in one store transaction (with `?dryRun=All` it is
+ * rolled back), and answers with the stored object.
+ */
+export async function writeRoutes(app: FastifyInstance): Promise<void> {
+  const context = app.planspec
+  const { store, validator } = context
+
+  const create = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
+    const { params } = request
+    const entry = resolveKind(params)
+    const identity = authorize(context, request, { verb: 'create', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
+    const admitted = admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }) }, validator)
+    const created = store.transact((tx) => createObject(tx, entry, admitted.object, identity), { dryRun: isDryRun(request.query) })
+    setWarnings(reply, admitted.warnings)
+    reply.code(201)
+    return created
+  }
+  const createSchema = (params: object) => ({ params, querystring: writeQuerySchema, body: resourceBodySchema, response: objectResponses(201) })
+  app.post(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: createSchema(namespacedParams), config: JSON_ONLY }, create)
+  app.post(`${API_PREFIX}/:plural`, { schema: createSchema(pluralParams), config: JSON_ONLY }, create)
+
+  const replace = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
+    const { params } = request
+    const entry = resolveKind(params)
+    authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    const admitted = admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' }, validator)
+    const saved = store.transact((tx) => replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion), { dryRun: isDryRun(request.query) })
+    setWarnings(reply, admitted.warnings)
+    return saved
+  }
+  const objectSchema = (params: object) => ({ params, querystring: writeQuerySchema, body: resourceBodySchema, response: objectResponses() })
+  app.put(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: JSON_ONLY }, replace)
+  app.put(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: JSON_ONLY }, replace)
+
+  // A merge patch is computed against the latest stored object inside the transaction, so two
+  // patches never lose each other's changes; a metadata.resourceVersion in the patch is a precondition.
+  const patch = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
+    const { params } = request
+    const entry = resolveKind(params)
+    authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    let warnings: readonly string[] = []
+    const saved = store.transact((tx) => {
+      const key = keyFor(entry, params)
+      const { status: _status, ...stored } = readObject(tx, entry, key)
+      const admitted = admitObject(mergePatch(stored, request.body), { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: key.name }, validator)
+      warnings = admitted.warnings
+      return replaceObject(tx, entry, key, admitted.object, admitted.resourceVersion)
+    }, { dryRun: isDryRun(request.query) })
+    setWarnings(reply, warnings)
+    return saved
+  }
+  app.patch(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: MERGE_PATCH_ONLY }, patch)
+  app.patch(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: MERGE_PATCH_ONLY }, patch)
+
+  const remove = (request: FastifyRequest<{ Params: ResourceParams; Querystring: DeleteQuery; Body: DeleteBody | null | undefined }>): StoredResource => {
+    const { params, query } = request
+    const body = request.body ?? {}
+    const entry = resolveKind(params)
+    authorize(context, request, { verb: 'delete', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    const dryRun = isDryRun(query) || (body.dryRun ?? []).includes('All')
+    return store.transact(
+      (tx) =>
+        deleteObject(tx, entry, keyFor(entry, params), {
+          propagationPolicy: body.propagationPolicy ?? query.propagationPolicy ?? 'Background',
+          ...(body.preconditions?.uid === undefined ? {} : { uid: body.preconditions.uid }),
+          ...(body.preconditions?.resourceVersion === undefined ? {} : { resourceVersion: body.preconditions.resourceVersion }),
+        }),
+      { dryRun },
+    )
+  }
+  const deleteSchema = (params: object) => ({ params, querystring: deleteQuerySchema, body: deleteBodySchema, response: objectResponses() })
+  app.delete(`${API_PREFIX}/:plural/:name`, { schema: deleteSchema(clusterNameParams), config: JSON_ONLY }, remove)
+  app.delete(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: deleteSchema(namespacedNameParams), config: JSON_ONLY }, remove)
+}

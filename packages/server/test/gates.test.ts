@@ -1,0 +1,133 @@
+// POST .../gates/NAME/approve|reject: core's decideGate rules through the API (DECISIONS §5, THREATS T14).
+import { describe, expect, it } from 'vitest'
+import { API, body, create, execution, gate, plan, setup, type User } from './helpers.js'
+
+const gatedPlan = plan('p', [
+  { id: 'build', kind: 'Task', description: 'build' },
+  { id: 'review', kind: 'Gate', gateRef: { name: 'review' }, dependsOn: ['build'] },
+])
+
+/** A plan with a Gate node, an Execution started by carol that reached it, and the Gate. */
+async function scenario(request: ReturnType<typeof setup>['request'], spec: Record<string, unknown>, reached = true, author: User = 'carol') {
+  await create(request, gatedPlan)
+  const run = await create(request, execution('run-1', 'p'), author)
+  if (reached) {
+    const res = await request({
+      method: 'PUT',
+      url: `${API}/namespaces/team/executions/run-1/status`,
+      payload: { ...run, status: { phase: 'Blocked', nodeStatuses: { build: { phase: 'Succeeded', attempt: 1 }, review: { phase: 'Blocked', attempt: 0 } } } },
+    })
+    expect(res.statusCode).toBe(200)
+  }
+  await create(request, gate('review', { targetRef: { kind: 'Execution', name: 'run-1' }, ...spec }))
+}
+
+const decide = (request: ReturnType<typeof setup>['request'], user: User, action: 'approve' | 'reject', payload: object = {}) =>
+  request({ method: 'POST', url: `${API}/namespaces/team/gates/review/${action}`, user, payload })
+const read = async (request: ReturnType<typeof setup>['request']) => body(await request({ method: 'GET', url: `${API}/namespaces/team/gates/review` }))
+
+describe('gate approvals', () => {
+  it('approves with a quorum of distinct eligible reviewers; N-1 approvals and repeats keep it Waiting', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre'], requiredApprovers: 2 })
+    const first = await decide(request, 'alice', 'approve', { comment: 'lgtm' })
+    expect(first.statusCode).toBe(200)
+    expect(body(first).status.phase).toBe('Waiting')
+    expect((await decide(request, 'alice', 'approve')).statusCode).toBe(200)
+    expect((await read(request)).status.phase).toBe('Waiting')
+    const second = await decide(request, 'bob', 'approve')
+    expect(body(second).status).toMatchObject({ phase: 'Approved', decidedGeneration: 1, resolution: { outcome: 'approved', actors: ['user:alice', 'user:bob'] } })
+    const history = body(second).status.reviewHistory
+    expect(history).toHaveLength(3)
+    expect(history[0]).toMatchObject({ reviewer: 'user:alice', action: 'approve', comment: 'lgtm', targetGeneration: 1, source: 'api' })
+  })
+
+  it('refuses self-approval by the author of the run (403 SelfApproval), records it, and stays Waiting', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['user:carol', 'team:acme/sre'] })
+    const res = await decide(request, 'carol', 'approve')
+    expect(res.statusCode).toBe(403)
+    expect(body(res)).toMatchObject({ reason: 'Forbidden', details: { causes: [{ reason: 'SelfApproval' }] } })
+    const stored = await read(request)
+    expect(stored.status.phase).toBe('Waiting')
+    expect(stored.status.reviewHistory).toHaveLength(1)
+  })
+
+  it('refuses reviewers that are not eligible (403 NotEligible)', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre'] })
+    const res = await decide(request, 'dave', 'approve')
+    expect(res.statusCode).toBe(403)
+    expect(body(res).details.causes[0].reason).toBe('NotEligible')
+    expect((await read(request)).status.phase).toBe('Waiting')
+  })
+
+  it('rejects on any eligible rejection, after which the gate is decided (409)', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre'], requiredApprovers: 2 })
+    await decide(request, 'alice', 'approve')
+    const rejected = await decide(request, 'bob', 'reject', { comment: 'not yet' })
+    expect(body(rejected).status).toMatchObject({ phase: 'Rejected', resolution: { outcome: 'rejected', actors: ['user:bob'], comment: 'not yet' } })
+    const late = await decide(request, 'alice', 'approve')
+    expect(late.statusCode).toBe(409)
+    expect(body(late).reason).toBe('Conflict')
+  })
+
+  it('refuses an action for another generation (409 StaleGeneration)', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre'] })
+    const res = await decide(request, 'alice', 'approve', { targetGeneration: 7 })
+    expect(res.statusCode).toBe(409)
+    expect(body(res).details.causes[0].reason).toBe('StaleGeneration')
+    expect((await read(request)).status.phase).toBe('Waiting')
+  })
+
+  it('voids approvals when the gate spec changes: old-generation approvals no longer count', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre'], requiredApprovers: 2 })
+    await decide(request, 'alice', 'approve')
+    await decide(request, 'bob', 'approve')
+    const approved = await read(request)
+    expect(approved.status.phase).toBe('Approved')
+    const edited = await request({ method: 'PUT', url: `${API}/namespaces/team/gates/review`, payload: { ...approved, spec: { ...approved.spec, description: 'scope grew' } } })
+    expect(body(edited).metadata.generation).toBe(2)
+    const again = await decide(request, 'alice', 'approve')
+    expect(again.statusCode).toBe(200)
+    expect(body(again).status.phase).toBe('Waiting')
+    expect(body(again).status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SpecChanged' })
+  })
+
+  it('records actions on a gate no run has reached yet, and keeps it Pending', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre'] }, false)
+    const res = await decide(request, 'alice', 'approve')
+    expect(res.statusCode).toBe(200)
+    expect(body(res).status.phase).toBe('Pending')
+    expect(body(res).status.reviewHistory).toHaveLength(1)
+  })
+
+  it('lets anyone with write access decide when reviewers is empty', async () => {
+    const { request } = setup()
+    await scenario(request, {})
+    const res = await decide(request, 'dave', 'approve')
+    expect(body(res).status).toMatchObject({ phase: 'Approved', resolution: { actors: ['user:dave'] } })
+  })
+
+  it('needs the approve verb under RBAC (403, nothing recorded)', async () => {
+    const { request } = setup({ rbac: true })
+    await scenario(request, {}, true, 'admin')
+    const res = await decide(request, 'dave', 'approve')
+    expect(res.statusCode).toBe(403)
+    expect(body(res).details.causes).toBeUndefined()
+    expect((await read(request)).status.reviewHistory).toBeUndefined()
+  })
+
+  it('does not record on dryRun, and answers 404 for a missing gate', async () => {
+    const { request } = setup()
+    await scenario(request, {})
+    const dry = await request({ method: 'POST', url: `${API}/namespaces/team/gates/review/approve?dryRun=All`, user: 'dave', payload: {} })
+    expect(body(dry).status.phase).toBe('Approved')
+    expect((await read(request)).status.reviewHistory).toBeUndefined()
+    expect((await request({ method: 'POST', url: `${API}/namespaces/team/gates/nope/approve`, payload: {} })).statusCode).toBe(404)
+  })
+})
