@@ -1,3 +1,4 @@
+import { canonicalJson } from '@planspec/validator'
 import { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError, type ListResult, type ObjectKey, type Store, type StoredResource, type WatchEvent } from './store.js'
 
 /** Effects the in-memory store needs: the time for creationTimestamp and a uid source. */
@@ -65,13 +66,16 @@ export function memoryStore(deps: MemoryStoreDeps): Store {
       const key = keyFrom(object)
       if (objects.has(keyOf(key))) throw new StoreAlreadyExistsError(key)
       const { uid: _uid, resourceVersion: _rv, generation: _gen, creationTimestamp: _ts, deletionTimestamp: _del, ...metadata } = object.metadata
-      return write({ ...object, metadata: { ...metadata, namespace: key.namespace, uid: deps.newUid(), generation: 1, creationTimestamp: deps.now() } }, 'ADDED')
+      // Status is written by controllers only (DECISIONS §8): a status sent with create is dropped.
+      const { status: _status, ...rest } = object
+      return write({ ...rest, metadata: { ...metadata, namespace: key.namespace, uid: deps.newUid(), generation: 1, creationTimestamp: deps.now() } }, 'ADDED')
     },
     async update(object) {
       const key = keyFrom(object)
       const stored = read(key)
       checkVersion(key, stored, object.metadata.resourceVersion)
-      const specChanged = JSON.stringify(object.spec) !== JSON.stringify(stored.spec)
+      // Key order is not a change: compare canonical JSON.
+      const specChanged = canonicalJson(object.spec ?? null) !== canonicalJson(stored.spec ?? null)
       const generation = (stored.metadata.generation ?? 1) + (specChanged ? 1 : 0)
       return write({ ...object, status: stored.status, metadata: { ...object.metadata, uid: stored.metadata.uid, generation, creationTimestamp: stored.metadata.creationTimestamp } }, 'MODIFIED')
     },

@@ -8,6 +8,14 @@ const goal = (name: string, description = 'd'): StoredResource => ({ apiVersion:
 const key = (name: string) => ({ kind: 'Goal', namespace: 'team', name })
 
 describe('memoryStore', () => {
+  it('drops a status sent with create, and does not count reordered spec keys as a change', async () => {
+    const s = store()
+    const created = await s.create({ ...goal('a'), spec: { description: 'd', timeout: '1h' }, status: { phase: 'Succeeded' } })
+    expect(created.status).toBeUndefined()
+    const reordered = await s.update({ ...created, spec: { timeout: '1h', description: 'd' } })
+    expect(reordered.metadata.generation).toBe(1)
+  })
+
   it('sets uid, resourceVersion, generation 1 and creationTimestamp on create, overwriting client values', async () => {
     const s = store()
     const created = await s.create({ ...goal('a'), metadata: { name: 'a', namespace: 'team', uid: 'mine', generation: 7, resourceVersion: '99' } })
