@@ -1,24 +1,90 @@
 #!/usr/bin/env node
-// `npm start`: the end-to-end demo on embedded defaults. It validates every example repository
-// strictly, draws the example plan, then runs it to completion with the editor's approval gate
-// approved on the way, showing progress, all through the same code as the `planspec` command.
-// (The git sync agent will take this over: it will run the same plan from a local repository.)
+// `npm start`: the product's main job, end to end, on embedded defaults. It validates the example
+// repositories, builds a local git repository from examples/minimal (with isomorphic-git: no
+// other tool needed), starts the sync agent on it, waits until the Execution stops at its approval
+// gate, approves the gate the way a reviewer does (a request file on the status branch), and
+// waits until the agent has run the plan to completion, then shows the status it wrote to git.
+import * as fs from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { PassThrough } from 'node:stream'
+import git from 'isomorphic-git'
 import { runCli } from '@planspec/cli'
 
-const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: new URL('..', import.meta.url).pathname, env: process.env }
-const steps = [
-  ['validate', 'examples/minimal', '--closed'],
-  ['validate', 'examples/google-sso', '--closed'],
-  ['validate', 'examples/multi-team', '--closed'],
-  ['graph', 'examples/minimal', '--plan', 'publish-changelog'],
-  ['run', 'examples/minimal', '--execution', 'changelog-2025-w10', '--approve', 'changelog-approval'],
-]
-for (const argv of steps) {
+const ROOT = new URL('..', import.meta.url).pathname
+const EXECUTION = 'changelog-2025-w10'
+const io = (overrides = {}) => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: ROOT, env: process.env, ...overrides })
+
+async function step(argv) {
   process.stdout.write(`\n$ planspec ${argv.join(' ')}\n`)
-  const code = await runCli(argv, io)
-  if (code !== 0) {
-    process.stdout.write(`\nstep failed with exit code ${code}\n`)
-    process.exit(code)
-  }
+  const code = await runCli(argv, io())
+  if (code !== 0) fail(`step failed with exit code ${code}`)
 }
-process.stdout.write('\nDone: the example plan ran to completion with its gate approved. Try: npx planspec --help\n')
+
+/** Runs a command quietly and returns its stdout (for polling). */
+async function capture(argv) {
+  const stdout = new PassThrough()
+  let text = ''
+  stdout.on('data', (chunk) => (text += chunk))
+  const code = await runCli(argv, io({ stdout, stderr: new PassThrough() }))
+  return code === 0 ? text : undefined
+}
+
+function fail(message) {
+  process.stdout.write(`\n${message}\n`)
+  process.exit(1)
+}
+
+async function waitForPhase(repo, phases, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const text = await capture(['get', 'execution', EXECUTION, '--repo', repo, '-o', 'json'])
+    const phase = text ? JSON.parse(text).status?.phase : undefined
+    if (phases.includes(phase)) return phase
+    await new Promise((done) => setTimeout(done, 250))
+  }
+  fail(`timed out waiting for the execution to become ${phases.join(' or ')}`)
+}
+
+/** Builds a local git repository holding the minimal example, committed by its author. */
+async function buildDemoRepository() {
+  const dir = mkdtempSync(join(tmpdir(), 'planspec-demo-'))
+  await git.init({ fs, dir, defaultBranch: 'main' })
+  const source = join(ROOT, 'examples/minimal')
+  const walk = (from) => fs.readdirSync(from, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(from, e.name)) : [join(from, e.name)]))
+  for (const file of walk(source).filter((f) => /\.ya?ml$/.test(f))) {
+    const path = relative(source, file)
+    fs.mkdirSync(join(dir, path, '..'), { recursive: true })
+    fs.copyFileSync(file, join(dir, path))
+    await git.add({ fs, dir, filepath: path })
+  }
+  await git.commit({ fs, dir, message: 'Add the weekly changelog plan', author: { name: 'Ann Author', email: 'ann@example.com' } })
+  return dir
+}
+
+await step(['validate', 'examples/minimal', '--closed'])
+await step(['validate', 'examples/google-sso', '--closed'])
+await step(['validate', 'examples/multi-team', '--closed'])
+await step(['graph', 'examples/minimal', '--plan', 'publish-changelog'])
+
+const repo = await buildDemoRepository()
+const teams = join(repo, '..', `${repo.split('/').pop()}-teams.yaml`)
+writeFileSync(teams, '# Who belongs to the teams that Gates name as reviewers.\nteam:acme/editors: [email:editor@example.com]\n')
+process.stdout.write(`\nA local git repository with the example: ${repo}\n`)
+
+const stop = new AbortController()
+const agentArgv = ['agent', '--repo', repo, '--interval', '1s', '--teams', teams]
+process.stdout.write(`\n$ planspec ${agentArgv.join(' ')} &\n`)
+const agent = runCli(agentArgv, io({ signal: stop.signal }))
+
+await waitForPhase(repo, ['Blocked'], 60_000)
+await step(['get', 'executions', '--repo', repo])
+await step(['approve', 'changelog-approval', '--repo', repo, '--author', 'Eddie Editor <editor@example.com>', '--comment', 'The draft reads well.'])
+const phase = await waitForPhase(repo, ['Succeeded', 'Failed', 'Cancelled'], 60_000)
+stop.abort()
+await agent
+await step(['get', 'executions', '--repo', repo])
+await step(['describe', 'execution', EXECUTION, '--repo', repo])
+if (phase !== 'Succeeded') fail(`the execution ended ${phase}`)
+process.stdout.write(`\nDone: the agent ran the plan to completion with its gate approved; the status is on branch planspec/status of ${repo}.\nTry: npx planspec --help\n`)

@@ -8,6 +8,7 @@ import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
+import { registerRepoCommands } from './register-repo-commands.js'
 
 /**
  * Runs the planspec command line with `argv` (without the node and script names) and returns
@@ -176,6 +177,8 @@ Examples:
     .action(async (path: string, o: Record<string, unknown>) => {
       setExit(await runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], output: o.output as 'text' | 'json' }, io, io.signal))
     })
+
+  registerRepoCommands(program, io, setExit)
 
   return program
 }

@@ -1,2 +1,8 @@
-// The public surface of @planspec/testing; filled in as the package grows.
-export {}
+export { startGitServer, GIT_HTTP_BACKEND } from './start-git-server.js'
+export { startGitServerProcess } from './start-git-server-process.js'
+export type { GitServer, GitServerOptions, GitServerStats, OutageMode } from './start-git-server.js'
+export { createBareRepo } from './create-bare-repo.js'
+export { pushFixture, FIXTURE_EPOCH } from './push-fixture.js'
+export type { FixtureFile, PushFixtureOptions } from './push-fixture.js'
+export { runGit, hermeticGitEnv } from './run-git.js'
+export type { RunGitOptions, RunGitResult } from './run-git.js'

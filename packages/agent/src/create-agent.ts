@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { ExecutionStatus } from '@planspec/core'
+import { createProviders, redact, type Policy, type Provider } from '@planspec/engine'
+import type { Logger } from 'pino'
+import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js'
+import { createExecutionRunners, type ExecutionContext, type ExecutionRunners } from './execution-runners.js'
+import { createStatusWriter, type StatusWriter } from './status-writer.js'
+import { syncOnce, type AgentScope, type SyncResult } from './sync-once.js'
+import type { AgentRepo, DesiredSnapshot } from './types.js'
+
+/** Settings and effects of the agent. */
+export interface AgentOptions {
+  readonly repo: AgentRepo
+  readonly logger: Logger
+  readonly policy: Policy
+  readonly workspaceRoot: string
+  /** Poll interval (default 30 s). */
+  readonly intervalMs?: number
+  /** Lease length (default three intervals, at least 30 s). */
+  readonly leaseMs?: number
+  /** At most this many new leases per round (default 50), so several agents share the work. */
+  readonly maxNewLeases?: number
+  readonly scope?: AgentScope
+  readonly teams?: ReadonlyMap<string, readonly string[]>
+  readonly writers?: readonly string[]
+  /** This agent's lease holder id (default `hostname/pid/random`). */
+  readonly holder?: string
+  readonly now?: () => number
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Providers (default: the built-in ones under `policy`). */
+  readonly providers?: { forUri(uri: string): Provider | undefined }
+  /** Values masked in every log line. */
+  readonly secrets?: readonly string[]
+  readonly metrics?: AgentMetrics
+  readonly commitAuthor: (revision: string) => Promise<{ readonly name: string; readonly email: string } | undefined>
+  readonly desiredAt: (revision: string) => Promise<DesiredSnapshot>
+  /** How often runs re-read gates and externals while they wait (default 1 s). */
+  readonly pollMs?: number
+  /** Cap of the backoff while the remote fails (default 5 min). */
+  readonly maxBackoffMs?: number
+  /**
+   * Told every status change of a run this agent executes, after it was written (e.g. to post
+   * progress to GitHub: the composition root wires it; the agent knows no reporter).
+   */
+  readonly onExecutionChange?: (change: ExecutionChange) => void
+}
+
+/** One status change of a run, as {@link AgentOptions.onExecutionChange} receives it. */
+export interface ExecutionChange {
+  readonly subject: string
+  readonly namespace: string
+  readonly name: string
+  readonly status: ExecutionStatus
+  readonly previous: ExecutionStatus | undefined
+  /** The commit that introduced the Execution. */
+  readonly commit: string
+  /** The graph the run executes. */
+  readonly graph: ExecutionContext['prepared']['input']['graph']
+}
+
+/** A running agent. */
+export interface Agent {
+  /** Runs rounds until `stop()`: every interval, on `trigger()`, backing off while rounds fail. */
+  run(): Promise<void>
+  /** Runs rounds until a round changes nothing: every Execution in scope finished or waits on people. */
+  runOnce(): Promise<SyncResult>
+  /** Wakes the loop now (webhooks, the API). */
+  trigger(): void
+  /** Ends `run()` after the current round; running attempts are left to the next agent. */
+  stop(): void
+  /** Whether the agent is ready (last round succeeded within three intervals). */
+  ready(): { readonly ready: boolean; readonly reason: string }
+  readonly metrics: AgentMetrics
+  readonly holder: string
+}
+
+/**
+ * Creates the sync agent (DECISIONS §6): a loop of level-based rounds (`syncOnce`) with one
+ * way to requeue (the interval, or sooner when a controller asks), capped exponential backoff
+ * with full jitter while rounds fail (a dead remote), and structured logs. Several agents may
+ * run against one repository: Executions are leased through compare-and-swap pushes.
+ *
+ * @example
+ * const agent = createAgent({ repo, logger: pino(), policy, workspaceRoot, commitAuthor, desiredAt })
+ * await agent.run()
+ */
+export function createAgent(options: AgentOptions): Agent {
+  const now = options.now ?? Date.now
+  const intervalMs = options.intervalMs ?? 30_000
+  const leaseMs = options.leaseMs ?? Math.max(30_000, 3 * intervalMs)
+  const holder = options.holder ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`
+  const metrics = options.metrics ?? createAgentMetrics()
+  const sleep = options.sleep ?? realSleep
+  const log = options.logger.child({ holder })
+  const mask = (text: string): string => redact(text, options.secrets ?? [])
+  const providers = options.providers ?? createProviders({ policy: options.policy, ...(options.secrets ? { secrets: options.secrets } : {}) })
+  const writer: StatusWriter = createStatusWriter({ repo: options.repo, holder, now, onConflict: () => metrics.conflicts.inc() })
+  const stopped = new AbortController()
+  let wake = new AbortController()
+  let lastOk: number | undefined
+  let lastError = 'no sync round yet'
+  let lastRevision: string | undefined
+
+  const runners: ExecutionRunners = createExecutionRunners({
+    providers,
+    policy: options.policy,
+    workspaceRoot: options.workspaceRoot,
+    now,
+    sleep,
+    pollMs: options.pollMs ?? 1000,
+    save: (doc, revision) => writer.write({ docs: new Map([[`execution/${doc.namespace}/${doc.name}`, doc]]) }, revision, `status: execution/${doc.namespace}/${doc.name} ${(doc.status as ExecutionStatus).phase ?? ''}`.trimEnd()),
+    onChange: (subject, next, previous, context) => {
+      options.onExecutionChange?.({ subject, namespace: context.namespace, name: context.name, status: next, previous, commit: context.introducedIn, graph: context.prepared.input.graph })
+      for (const [node, s] of Object.entries(next.nodeStatuses ?? {})) {
+        const before = previous?.nodeStatuses?.[node]
+        if (!s || (before?.phase === s.phase && before?.attempt === s.attempt)) continue
+        metrics.transitions.inc({ phase: s.phase ?? 'Pending' })
+        log.info({ subject, node, phase: s.phase, attempt: s.attempt, reason: s.reason, ...(s.phase === 'Failed' && s.message ? { message: mask(s.message) } : {}) }, `node ${node} ${s.phase}`)
+      }
+      if (previous?.phase !== next.phase) log.info({ subject, phase: next.phase, reason: next.reason }, `${subject} ${next.phase}`)
+    },
+    onStop: (subject, outcome) => {
+      if (outcome.error === undefined) return
+      const code = (outcome.error as { code?: string }).code
+      const message = mask((outcome.error as Error)?.message ?? String(outcome.error))
+      if (code === 'PLANSPEC_ERR_AGENT_LEASE_LOST') log.warn({ subject, code }, message)
+      else log.error({ subject, code }, `run of ${subject} stopped: ${message}`)
+    },
+  })
+
+  const round = async (): Promise<SyncResult> => {
+    const end = metrics.syncSeconds.startTimer()
+    try {
+      const result = await syncOnce({ repo: options.repo, writer, runners, holder, now, leaseMs, ...(options.maxNewLeases ? { maxNewLeases: options.maxNewLeases } : {}), scope: options.scope, teams: options.teams ?? new Map(), ...(options.writers ? { writers: options.writers } : {}), commitAuthor: options.commitAuthor, desiredAt: options.desiredAt })
+      metrics.syncs.inc({ result: 'ok' })
+      lastRevision = result.revision
+      metrics.running.set(result.running)
+      metrics.leased.set(result.leased)
+      lastOk = now()
+      metrics.lastSuccess.set(lastOk / 1000)
+      for (const r of result.refused) log.warn({ gate: r.gate, reviewer: r.reviewer, reason: r.reason, source: r.source }, `review action by ${r.reviewer} on ${r.gate} refused: ${r.reason}`)
+      const level = result.unchanged && result.written === 0 ? 'debug' : 'info'
+      log[level]({ revision: result.revision, written: result.written, leased: result.leased, running: result.running }, 'sync round')
+      return result
+    } catch (error) {
+      metrics.syncs.inc({ result: 'error' })
+      lastError = mask((error as Error)?.message ?? String(error))
+      log.error({ code: (error as { code?: string }).code }, `sync round failed: ${lastError}`)
+      throw error
+    } finally {
+      end()
+    }
+  }
+
+  /** Gives up this agent's leases so another agent takes over at once (graceful stop). */
+  const releaseLeases = async (): Promise<void> => {
+    const held = [...writer.held()]
+    if (held.length === 0) return
+    if (lastRevision === undefined) return
+    await writer.write({ leases: new Map(held.map((s) => [s, null])) }, lastRevision, `release ${held.length} lease(s): ${holder} stopping`).catch((error: unknown) => log.warn({ code: (error as { code?: string }).code }, `could not release leases: ${(error as Error)?.message}`))
+  }
+
+  return {
+    metrics,
+    holder,
+    async run() {
+      let failures = 0
+      while (!stopped.signal.aborted) {
+        let delay = intervalMs
+        try {
+          const result = await round()
+          failures = 0
+          if (result.requeueAfterMs !== undefined) delay = Math.max(100, Math.min(delay, result.requeueAfterMs))
+        } catch {
+          failures++
+          // Full jitter over a capped exponential (STYLE §4), so agents do not retry in step.
+          const cap = Math.min(options.maxBackoffMs ?? 300_000, 1000 * 2 ** Math.min(failures, 20))
+          delay = Math.max(250, Math.floor(Math.random() * cap))
+        }
+        const waiting = AbortSignal.any([stopped.signal, wake.signal])
+        await sleep(delay, waiting)
+        if (wake.signal.aborted) wake = new AbortController()
+      }
+      runners.abandon()
+      await releaseLeases()
+    },
+    async runOnce() {
+      // A round that fails (a dead remote, a lost race) is retried with backoff, a few times.
+      const attempt = async (): Promise<SyncResult> => {
+        for (let failures = 1; ; failures++) {
+          try {
+            return await round()
+          } catch (error) {
+            if (failures >= 5) throw error
+            await sleep(Math.floor(Math.random() * 250 * 2 ** failures), stopped.signal)
+          }
+        }
+      }
+      let result = await attempt()
+      // Runs go on until they finish or wait on people; rounds repeat until one changes nothing
+      // on the status branch (gate decisions, claims and goal phases recorded).
+      for (;;) {
+        const before = writer.snapshot()?.head
+        await runners.settled()
+        result = await attempt()
+        await runners.settled()
+        if (writer.snapshot()?.head === before) {
+          await releaseLeases()
+          return result
+        }
+      }
+    },
+    trigger() {
+      wake.abort()
+    },
+    stop() {
+      stopped.abort()
+    },
+    ready() {
+      if (lastOk === undefined) return { ready: false, reason: lastError }
+      if (now() - lastOk > 3 * intervalMs + 30_000) return { ready: false, reason: `no successful sync for ${Math.round((now() - lastOk) / 1000)}s: ${lastError}` }
+      return { ready: true, reason: 'synced' }
+    },
+  }
+}
+
+function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

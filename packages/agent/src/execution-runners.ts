@@ -1,0 +1,150 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
+import { createCelEvaluator, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
+import type { LeaseLostError } from './status-writer.js'
+import type { StatusDoc } from './types.js'
+
+/** What a round knows about one Execution it holds the lease of. */
+export interface ExecutionContext {
+  readonly subject: string
+  readonly namespace: string
+  readonly name: string
+  /** The Execution's generation (observed spec changes); written as observedGeneration. */
+  readonly generation: number
+  /** The commit that introduced the Execution (its pull request gets the progress comment). */
+  readonly introducedIn: string
+  /** The run input as of the revision the run started on (immutability, DECISIONS §3). */
+  readonly prepared: PreparedRun
+  /** The status document last written, if any. */
+  readonly doc: StatusDoc | undefined
+  /** The revision the desired state was read at. */
+  readonly revision: string
+  readonly cancel: boolean
+  /** A retry request not yet applied. */
+  readonly retry?: { readonly id: string; readonly nodes?: readonly string[] }
+  /** Completed claimable work (request id, node, outputs) not yet applied. */
+  readonly completions: readonly { readonly id: string; readonly node: string; readonly outputs?: Record<string, unknown>; readonly failed?: boolean; readonly message?: string }[]
+  /** The Gate a Gate node waits on: its current decision (NotFound when the Gate does not exist). */
+  readonly gate: (ref: { readonly name: string; readonly namespace: string }) => GateNodeObservation
+  /** The phase of a resource an External node waits on. */
+  readonly resourcePhase: (ref: { name: string; kind?: string; namespace?: string }) => string | undefined
+}
+
+/** The effects of the runners. */
+export interface ExecutionRunnersDeps {
+  readonly providers: { forUri(uri: string): Provider | undefined }
+  readonly policy: Policy
+  readonly workspaceRoot: string
+  readonly now: () => number
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Durably writes an Execution's status document (rejects with LeaseLostError when the lease is gone). */
+  readonly save: (doc: StatusDoc, revision: string) => Promise<void>
+  /** Told about every status change of a run. */
+  readonly onChange?: (subject: string, next: ExecutionStatus, previous: ExecutionStatus | undefined, context: ExecutionContext) => void
+  /** Told when a run stops: finished, blocked on people, lease lost or crashed. */
+  readonly onStop?: (subject: string, outcome: { readonly status?: ExecutionStatus; readonly error?: unknown }) => void
+  /** How often gates and externals are re-read while a run waits (default 1 s). */
+  readonly pollMs?: number
+}
+
+/** The running Executions of this agent. */
+export interface ExecutionRunners {
+  /** Starts the run of `ctx` unless it is running; a running one sees the new context (cancel, gates). */
+  ensure(ctx: ExecutionContext): void
+  /** Subjects being run now. */
+  running(): readonly string[]
+  /** Cancels nothing: waits until every run stopped on its own (used by `--once` and tests). */
+  settled(): Promise<void>
+  /** Stops every run without cancelling its work: the next agent re-attaches (AgentRestarted). */
+  abandon(): void
+}
+
+type Active = { latest: ExecutionContext; readonly controller: AbortController; done: Promise<void> }
+
+/**
+ * Creates the runners: one `runExecution` per leased, unfinished Execution, with its status
+ * saved through the status writer before every dispatch (the intent is durable first, THREATS
+ * T1), gates answered from the Gate statuses the agent reconciles, claimable work completed from
+ * request files, and cancellation through the run's abort signal.
+ *
+ * @example
+ * const runners = createExecutionRunners({ providers, policy, workspaceRoot, now: Date.now, sleep, save })
+ * runners.ensure(context)
+ */
+export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRunners {
+  const active = new Map<string, Active>()
+  const evaluate = createCelEvaluator()
+  const abandoned = new AbortController()
+
+  const start = (ctx: ExecutionContext): void => {
+    const controller = new AbortController()
+    const entry: Active = { latest: ctx, controller, done: Promise.resolve() }
+    if (ctx.cancel) controller.abort()
+    const workspace = join(deps.workspaceRoot, ctx.namespace, ctx.name)
+    mkdirSync(workspace, { recursive: true })
+    const applied = new Set<string>([...(ctx.retry ? [ctx.retry.id] : []), ...(ctx.doc?.appliedRequests ?? [])])
+    const toDoc = (status: ExecutionStatus): StatusDoc => ({
+      kind: 'Execution',
+      namespace: ctx.namespace,
+      name: ctx.name,
+      uid: ctx.prepared.input.uid,
+      observedGeneration: entry.latest.generation,
+      sourceRevision: entry.latest.revision,
+      runRevision: ctx.doc?.runRevision ?? ctx.revision,
+      appliedRequests: [...applied],
+      status,
+    })
+    const done = runExecution(ctx.prepared.input, {
+      providers: deps.providers,
+      evaluate,
+      now: deps.now,
+      sleep: deps.sleep,
+      workspace,
+      state: {
+        load: async () => ctx.doc?.status as ExecutionStatus | undefined,
+        save: async (status) => {
+          if (abandoned.signal.aborted) throw new Error('agent stopping')
+          await deps.save(toDoc(status), entry.latest.revision)
+        },
+      },
+      gate: async (_node, ref) => entry.latest.gate({ name: ref.name, namespace: ref.namespace ?? ctx.namespace }),
+      external: observeExternals(ctx.prepared.externals, deps.providers, (ref) => entry.latest.resourcePhase(ref)),
+      externalPolled: (node) => {
+        const ref = ctx.prepared.externals.get(node)
+        return ref?.type === 'webhook' || ref?.type === 'resource' || (ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri))
+      },
+      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy: deps.policy, signal: abort }),
+      waitForPeople: async () => {
+        const fresh = entry.latest.completions.filter((c) => !applied.has(c.id))
+        for (const c of fresh) applied.add(c.id)
+        return fresh.map((c) => ({ node: c.node, outcome: c.failed ? ('failed' as const) : ('succeeded' as const), ...(c.outputs ? { outputs: c.outputs } : {}), ...(c.message ? { message: c.message } : {}) }))
+      },
+      signal: controller.signal,
+      ...(ctx.retry ? { retryRequested: { ...(ctx.retry.nodes ? { nodes: ctx.retry.nodes } : {}) } } : {}),
+      onChange: (next, previous) => deps.onChange?.(ctx.subject, next, previous, entry.latest),
+      pollMs: deps.pollMs ?? 1000,
+    })
+      .then((status) => deps.onStop?.(ctx.subject, { status }))
+      .catch((error: unknown) => deps.onStop?.(ctx.subject, { error: error as LeaseLostError }))
+      .finally(() => active.delete(ctx.subject))
+    entry.done = done
+    active.set(ctx.subject, entry)
+  }
+
+  return {
+    ensure(ctx) {
+      const running = active.get(ctx.subject)
+      if (running === undefined) return start(ctx)
+      running.latest = ctx
+      if (ctx.cancel && !running.controller.signal.aborted) running.controller.abort()
+    },
+    running: () => [...active.keys()],
+    async settled() {
+      while (active.size > 0) await Promise.all([...active.values()].map((a) => a.done))
+    },
+    abandon() {
+      abandoned.abort()
+    },
+  }
+}

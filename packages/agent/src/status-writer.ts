@@ -1,0 +1,182 @@
+import { PlanSpecError } from '@planspec/core'
+import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
+
+/** This agent no longer holds the lease of an Execution: it must stop writing its status. */
+export class LeaseLostError extends PlanSpecError {
+  constructor(subject: string, holder: string | undefined) {
+    super(`lease of ${subject} is held by ${holder ?? 'nobody'}; this agent stops running it`, { code: 'PLANSPEC_ERR_AGENT_LEASE_LOST', data: { subject, holder: holder ?? null } })
+  }
+}
+
+/** What a write asks for: documents and leases, merged with other writes into one commit. */
+export interface PendingWrite {
+  readonly docs?: ReadonlyMap<string, StatusDoc | null>
+  readonly leases?: ReadonlyMap<string, Lease | null>
+  /**
+   * A round's write: after a lost race, the leases and Execution documents another holder took
+   * are dropped from it and the rest is written. Without it (a run saving its status) the whole
+   * write fails with LeaseLostError.
+   */
+  readonly partial?: boolean
+}
+
+/** The effects the writer needs. */
+export interface StatusWriterDeps {
+  readonly repo: AgentRepo
+  /** This agent's lease holder id. */
+  readonly holder: string
+  readonly now: () => number
+  /** How many times a conflicting push is re-read and retried before giving up (default 20). */
+  readonly maxAttempts?: number
+  /** Told each time a push lost a race (for metrics and logs). */
+  readonly onConflict?: () => void
+  /** Waits before a retry after a lost race (default: a timer). */
+  readonly pause?: (ms: number) => Promise<void>
+}
+
+/** The status writer: every status and lease change of the agent goes through it. */
+export interface StatusWriter {
+  /** Queues a write; resolves once a pushed commit holds it (group commit with concurrent writes). */
+  write(write: PendingWrite, sourceRevision: string, message: string): Promise<void>
+  /** Adopts a fresh read of the status branch (head and leases). */
+  adopt(snapshot: StatusSnapshot): void
+  /** The latest known status branch snapshot. */
+  snapshot(): StatusSnapshot | undefined
+  /** Subjects whose lease this agent holds, as of the last successful push. */
+  held(): ReadonlySet<string>
+}
+
+type Waiter = { readonly write: PendingWrite; readonly resolve: () => void; readonly reject: (error: unknown) => void }
+
+/**
+ * Creates the status writer: writes that arrive while a push is in flight are merged into the
+ * next commit (one commit per burst, DECISIONS §6), every push is compare-and-swap, and a lost
+ * race re-reads the branch and re-decides: Execution documents and leases are kept only where no
+ * other live holder has taken the lease meanwhile; the writes that lose are rejected with
+ * {@link LeaseLostError} so their runner stops. Nothing already pushed is ever rewritten.
+ *
+ * @example
+ * const writer = createStatusWriter({ repo, holder: 'agent-a', now: Date.now })
+ * await writer.write({ docs: new Map([[subject, doc]]) }, revision, 'status: 1 execution')
+ */
+export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
+  let current: StatusSnapshot | undefined
+  const heldLeases = new Set<string>()
+  let queue: { waiter: Waiter; sourceRevision: string; message: string }[] = []
+  let flushing: Promise<void> | undefined
+
+  const leaseOwner = (subject: string): string | undefined => {
+    const lease = current?.leases.get(subject)
+    return lease !== undefined && lease.expiresAt > deps.now() ? lease.holder : undefined
+  }
+  /** May this agent write `subject` (an Execution) or take its lease now? */
+  const mayWrite = (subject: string): boolean => {
+    const owner = leaseOwner(subject)
+    return owner === undefined || owner === deps.holder
+  }
+
+  const flush = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue
+      queue = []
+      let live = batch.map((entry) => entry.waiter)
+      const attempts = deps.maxAttempts ?? 20
+      for (let attempt = 1; ; attempt++) {
+        // Drop what another holder took meanwhile: those writers learn they lost their lease.
+        live = live.flatMap((waiter) => {
+          const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject)].filter((s) => !mayWrite(s))
+          if (lost.length === 0) return [waiter]
+          if (waiter.write.partial !== true) {
+            waiter.reject(new LeaseLostError(lost[0] as string, leaseOwner(lost[0] as string)))
+            return []
+          }
+          const gone = new Set(lost)
+          const keep = <V>(map: ReadonlyMap<string, V> | undefined): Map<string, V> => new Map([...(map ?? [])].filter(([k]) => !gone.has(k)))
+          return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases) } }]
+        })
+        if (live.length === 0) break
+        const docs = new Map<string, StatusDoc | null>()
+        const leases = new Map<string, Lease | null>()
+        for (const waiter of live) {
+          for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v)
+          for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
+        }
+        const last = batch[batch.length - 1] as { sourceRevision: string; message: string }
+        try {
+          const result = await deps.repo.writeStatus({ docs, leases, sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
+          const nextLeases = new Map(current?.leases ?? [])
+          for (const [k, v] of leases) {
+            if (v === null) {
+              nextLeases.delete(k)
+              heldLeases.delete(k)
+            } else {
+              nextLeases.set(k, v)
+              if (v.holder === deps.holder) heldLeases.add(k)
+            }
+          }
+          const nextDocs = new Map(current?.docs ?? [])
+          for (const [k, v] of docs) {
+            if (v === null) nextDocs.delete(k)
+            else nextDocs.set(k, v)
+          }
+          current = { requests: [], problems: new Map(), ...current, head: result.head, leases: nextLeases, docs: nextDocs }
+          for (const waiter of live) waiter.resolve()
+          break
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'PLANSPEC_ERR_GIT_CONFLICT' || attempt >= attempts) {
+            for (const waiter of live) waiter.reject(error)
+            break
+          }
+          deps.onConflict?.()
+          try {
+            // Agents that collided back off a little (jittered) so they do not collide again.
+            await (deps.pause ?? defaultPause)(Math.floor(Math.random() * 50 * 2 ** Math.min(attempt, 6)))
+            current = await deps.repo.readStatus()
+          } catch (readError) {
+            for (const waiter of live) waiter.reject(readError)
+            break
+          }
+          for (const subject of [...heldLeases]) if (leaseOwner(subject) !== deps.holder) heldLeases.delete(subject)
+        }
+      }
+    }
+  }
+
+  const schedule = (): void => {
+    if (flushing !== undefined) return
+    flushing = (async () => {
+      try {
+        await flush()
+      } finally {
+        flushing = undefined
+        // A write may have arrived after the last batch was taken.
+        if (queue.length > 0) schedule()
+      }
+    })()
+  }
+
+  return {
+    write(write, sourceRevision, message) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ waiter: { write, resolve, reject }, sourceRevision, message })
+        schedule()
+      })
+    },
+    adopt(snapshot) {
+      current = snapshot
+      for (const subject of [...heldLeases]) if (leaseOwner(subject) !== deps.holder) heldLeases.delete(subject)
+      for (const [subject, lease] of snapshot.leases) if (lease.holder === deps.holder && lease.expiresAt > deps.now()) heldLeases.add(subject)
+    },
+    snapshot: () => current,
+    held: () => heldLeases,
+  }
+}
+
+/** Execution documents are guarded by leases; other kinds are derived and written by any agent. */
+function isExecutionSubject(subject: string): boolean {
+  return subject.startsWith('execution/')
+}
+
+function defaultPause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

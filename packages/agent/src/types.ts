@@ -1,0 +1,114 @@
+import type { Diagnostic } from '@planspec/core'
+
+/** A resource in effect on the tracked branch, as the agent needs it. */
+export interface DesiredItem {
+  /** `kind/namespace/name` (kind lower-case). */
+  readonly subject: string
+  readonly kind: string
+  readonly namespace: string
+  readonly name: string
+  readonly file: string
+  /** The manifest (metadata carries git-mode uid, generation and creationTimestamp). */
+  readonly object: Record<string, unknown>
+  readonly generation: number
+  /** False while the file's current version is invalid and the last known good one is in effect. */
+  readonly sourceValid: boolean
+  /** Why the source is not valid (file:line:col and the first problem). */
+  readonly sourceMessage?: string
+  /** The revision where the resource first appeared (its change author is that commit's author). */
+  readonly introducedIn: string
+}
+
+/** The desired state of one revision of the tracked branch. */
+export interface DesiredSnapshot {
+  readonly revision: string
+  /** True when nothing changed since the previous read. */
+  readonly unchanged: boolean
+  readonly items: ReadonlyMap<string, DesiredItem>
+  readonly diagnostics: readonly Diagnostic[]
+  /** True when the tracked branch was rewritten (force-push) since the previous read. */
+  readonly historyRewritten: boolean
+}
+
+/** What the status branch holds for one resource. */
+export interface StatusDoc {
+  readonly kind: string
+  readonly namespace: string
+  readonly name: string
+  readonly uid?: string
+  readonly observedGeneration?: number
+  /** The tracked-branch revision the status was computed from. */
+  readonly sourceRevision?: string
+  /** Executions: the revision the run started on; its spec and plan stay in effect (DECISIONS §3). */
+  readonly runRevision?: string
+  /** Executions: request files already applied (retry, completions), so none applies twice. */
+  readonly appliedRequests?: readonly string[]
+  readonly status: unknown
+}
+
+/** An Execution lease: who may run it, until when. */
+export interface Lease {
+  readonly holder: string
+  /** Epoch milliseconds. */
+  readonly expiresAt: number
+}
+
+/** The actions people ask for through request files. */
+export type RequestAction = 'approve' | 'reject' | 'comment' | 'cancel' | 'retry' | 'claim' | 'complete'
+
+/** One request file on the status branch (append-only). */
+export interface AgentRequest {
+  /** The file path: unique and stable, used to remember which requests were applied. */
+  readonly id: string
+  readonly action: RequestAction
+  readonly target: { readonly kind: string; readonly namespace: string; readonly name: string; readonly node?: string }
+  readonly comment?: string
+  readonly outputs?: Readonly<Record<string, unknown>>
+  /** Nodes a retry re-opens (all failed nodes when absent). */
+  readonly nodes?: readonly string[]
+  /** The commit author of the file: who acted, whatever the file itself claims. */
+  readonly author: { readonly name: string; readonly email: string }
+  /** RFC 3339 commit time. */
+  readonly time: string
+  /** The Gate generation the reviewer saw (approve/reject). */
+  readonly targetGeneration?: number
+}
+
+/** The status branch as one read saw it. */
+export interface StatusSnapshot {
+  /** The status branch head (undefined when the branch does not exist yet). */
+  readonly head?: string
+  readonly docs: ReadonlyMap<string, StatusDoc>
+  readonly requests: readonly AgentRequest[]
+  readonly leases: ReadonlyMap<string, Lease>
+  /** Status files that could not be read (edited by hand): subject → problem. */
+  readonly problems: ReadonlyMap<string, string>
+}
+
+/** One status commit: documents to write (null deletes) and leases to take, renew or drop. */
+export interface StatusWrite {
+  readonly docs: ReadonlyMap<string, StatusDoc | null>
+  readonly leases: ReadonlyMap<string, Lease | null>
+  readonly sourceRevision: string
+  readonly message: string
+}
+
+/**
+ * The repository as the agent uses it: the desired state from the tracked branch, the status
+ * branch, and compare-and-swap writes to it. Implemented over git (`gitAgentRepo`); tests may
+ * implement it over anything that keeps the same contract.
+ */
+export interface AgentRepo {
+  /** Fetches (with a remote) and reads the tracked branch, incrementally after the first call. */
+  readDesired(): Promise<DesiredSnapshot>
+  /** Fetches and reads the status branch. */
+  readStatus(): Promise<StatusSnapshot>
+  /**
+   * Writes one commit on top of `expectedHead` and pushes it. Resolves `unchanged` when the
+   * write changes nothing. Throws an error with code `PLANSPEC_ERR_GIT_CONFLICT` when the branch
+   * moved (re-read, re-decide, retry).
+   */
+  writeStatus(write: StatusWrite, expectedHead: string | undefined): Promise<{ readonly outcome: 'committed' | 'unchanged'; readonly head: string | undefined }>
+  /** Appends a request file (people's actions) and pushes; retried internally on conflicts. */
+  appendRequest(request: Omit<AgentRequest, 'id' | 'author' | 'time'>, author: { readonly name: string; readonly email: string }): Promise<string>
+}

@@ -1,0 +1,71 @@
+import { stringify } from 'yaml'
+import { renderResourceTable, type ListedResource } from '@planspec/reporter'
+import { EXIT, type CommandIO } from '../../io.js'
+import { describeResource } from '../resources/describe-resource.js'
+import { resolveKind } from './kinds.js'
+import { openRepo, type RepoFlags } from './open-repo.js'
+
+/** Options of `planspec get` and `planspec describe` against a repository. */
+export interface GetOptions extends RepoFlags {
+  readonly kind: string
+  readonly name?: string
+  readonly namespace?: string
+  readonly allNamespaces: boolean
+  readonly output: 'table' | 'wide' | 'json' | 'yaml' | 'name'
+}
+
+/** The output formats of `get`. */
+export const GET_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const
+
+/**
+ * Lists resources of a kind from a repository, with the status the agent wrote on the status
+ * branch merged in: a kubectl-style table (`wide` adds columns), JSON or YAML (a List for
+ * several), or `kind/name` lines. Exit 1 when a named resource does not exist.
+ */
+export async function runGet(options: GetOptions, io: CommandIO): Promise<number> {
+  const found = await readResources(options, io)
+  if (found === undefined) return EXIT.findings
+  if (options.output === 'name') {
+    io.stdout.write(found.map((r) => `${r.kind.toLowerCase()}/${r.name}\n`).join(''))
+  } else if (options.output === 'json' || options.output === 'yaml') {
+    const objects = found.map(toObject)
+    const value = options.name !== undefined ? objects[0] : { apiVersion: 'planspec.io/v1alpha1', kind: 'List', items: objects }
+    io.stdout.write(options.output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 }))
+  } else {
+    io.stdout.write(renderResourceTable(resolveKind(options.kind), found, { nowMs: Date.now(), wide: options.output === 'wide', allNamespaces: options.allNamespaces }))
+  }
+  return EXIT.ok
+}
+
+/** Describes one resource, or every resource of the kind, kubectl style. */
+export async function runDescribe(options: Omit<GetOptions, 'output'>, io: CommandIO): Promise<number> {
+  const found = await readResources({ ...options, output: 'table' }, io)
+  if (found === undefined) return EXIT.findings
+  io.stdout.write(found.map((r) => describeResource(r, Date.now())).join('\n'))
+  return EXIT.ok
+}
+
+type Listed = ListedResource & { readonly object: Record<string, unknown> }
+
+async function readResources(options: GetOptions, io: CommandIO): Promise<Listed[] | undefined> {
+  const kind = resolveKind(options.kind)
+  const { repo } = openRepo(options, io)
+  const desired = await repo.readDesired()
+  const status = await repo.readStatus()
+  const items = [...desired.items.values()]
+    .filter((i) => i.kind === kind && (options.allNamespaces || i.namespace === (options.namespace ?? i.namespace)) && (options.name === undefined || i.name === options.name))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+  if (options.name !== undefined && items.length === 0) {
+    io.stderr.write(`error: ${kind.toLowerCase()} "${options.name}" not found${options.namespace ? ` in namespace "${options.namespace}"` : ''}\n`)
+    return undefined
+  }
+  return items.map((i) => {
+    const doc = status.docs.get(i.subject)
+    const metadata = i.object.metadata as ListedResource['metadata']
+    return { kind: i.kind, name: i.name, namespace: i.namespace, ...(metadata ? { metadata } : {}), spec: i.object.spec, ...(doc ? { status: doc.status } : {}), object: i.object }
+  })
+}
+
+function toObject(r: Listed): Record<string, unknown> {
+  return { ...r.object, ...(r.status === undefined ? {} : { status: r.status }) }
+}

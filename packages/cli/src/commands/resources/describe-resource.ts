@@ -1,0 +1,56 @@
+import { stringify } from 'yaml'
+import { formatAge, type ListedResource } from '@planspec/reporter'
+
+type Obj = Record<string, unknown>
+const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})
+// Values come from manifests and status files: never let them drive the terminal.
+const clean = (value: unknown): string => String(value ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
+
+/**
+ * Describes one resource like `kubectl describe`: identity, labels and age; then its status
+ * (phase, reason, message), conditions as a table, the node table of an Execution, the review
+ * history of a Gate; then the spec as YAML.
+ *
+ * @example
+ * describeResource(execution, Date.now())
+ */
+export function describeResource(resource: ListedResource & { readonly metadata?: Obj }, nowMs: number): string {
+  const meta = obj(resource.metadata)
+  const status = obj(resource.status)
+  const lines: string[] = [
+    `Name:         ${clean(resource.name)}`,
+    `Namespace:    ${clean(resource.namespace)}`,
+    `Kind:         ${clean(resource.kind)}`,
+    `Labels:       ${Object.entries(obj(meta.labels)).map(([k, v]) => `${clean(k)}=${clean(v)}`).join(', ') || '<none>'}`,
+    `Created:      ${clean(meta.creationTimestamp ?? '<unknown>')} (${formatAge(meta.creationTimestamp as string | undefined, nowMs)} ago)`,
+    `Generation:   ${clean(meta.generation ?? 1)}`,
+    `Phase:        ${clean(status.phase ?? 'Pending')}`,
+  ]
+  if (status.reason !== undefined) lines.push(`Reason:       ${clean(status.reason)}`)
+  if (status.message !== undefined) lines.push(`Message:      ${clean(status.message)}`)
+  const conditions = (status.conditions as Obj[] | undefined) ?? []
+  if (conditions.length > 0) {
+    lines.push('Conditions:')
+    lines.push(...table(['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], conditions.map((c) => [c.type, c.status, c.reason, c.lastTransitionTime, c.message])).map((l) => `  ${l}`))
+  }
+  const nodes = Object.entries(obj(status.nodeStatuses))
+  if (nodes.length > 0) {
+    lines.push('Nodes:')
+    lines.push(...table(['NODE', 'PHASE', 'ATTEMPT', 'REASON', 'MESSAGE'], nodes.map(([id, n]) => [id, obj(n).phase, obj(n).attempt, obj(n).reason, obj(n).message])).map((l) => `  ${l}`))
+  }
+  const history = (status.reviewHistory as Obj[] | undefined) ?? []
+  if (history.length > 0) {
+    lines.push('Review history:')
+    lines.push(...table(['WHEN', 'WHO', 'ACTION', 'GENERATION', 'SOURCE', 'COMMENT'], history.map((a) => [a.timestamp, a.reviewer, a.action, a.targetGeneration, a.source, a.comment])).map((l) => `  ${l}`))
+  }
+  lines.push('Spec:')
+  lines.push(...stringify(resource.spec ?? {}, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${clean(l)}`))
+  return lines.join('\n') + '\n'
+}
+
+/** Aligns rows under a header; empty cells for missing values. */
+function table(header: readonly string[], rows: readonly (readonly unknown[])[]): string[] {
+  const cells = rows.map((row) => row.map((v) => (v === undefined || v === null ? '' : clean(v))))
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] as string).length)))
+  return [header, ...cells].map((r) => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd())
+}

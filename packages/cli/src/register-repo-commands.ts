@@ -1,0 +1,139 @@
+import { Option, type Command } from 'commander'
+import { runAgentCommand } from './commands/repo/agent.js'
+import { GET_FORMATS, runDescribe, runGet, type GetOptions } from './commands/repo/get.js'
+import { parseOutputs, runRequest, runWorkList } from './commands/repo/requests.js'
+import type { GitHubFlags } from './commands/repo/wire-github.js'
+import { UsageError, type CommandIO } from './io.js'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+/** The flags every repository command shares. */
+function repoFlags(command: Command): Command {
+  return command
+    .option('--repo <url|path>', 'the manifest repository: an http(s) URL or a local path (default: the current directory)')
+    .option('--branch <name>', 'tracked branch', 'main')
+    .option('--status-branch <name>', 'status branch', 'planspec/status')
+    .option('--cache-dir <dir>', 'where a remote repository is cloned')
+}
+
+function flags(o: Record<string, unknown>, io: CommandIO): { repo: string; branch: string; statusBranch: string; cacheDir?: string; author?: string } {
+  return {
+    repo: (o.repo as string | undefined) ?? io.cwd,
+    branch: o.branch as string,
+    statusBranch: o.statusBranch as string,
+    ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}),
+    ...(o.author ? { author: o.author as string } : {}),
+  }
+}
+
+/**
+ * Registers the commands that work against a manifest repository (git mode): `agent`, `get`,
+ * `describe`, `approve`, `reject`, `cancel`, `retry` and `work list|claim|complete`.
+ */
+export function registerRepoCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
+  repoFlags(program.command('agent'))
+    .description('Run the sync agent: poll the repository, run its Executions, write status back to the status branch.')
+    .option('--interval <duration>', 'poll interval', '30s')
+    .option('--once', 'run until nothing changes, then exit', false)
+    .option('--lease <duration>', 'how long an Execution lease lasts without renewal (default: 3 intervals, at least 30s)')
+    .option('-n, --namespace <ns>', 'only run Executions of this namespace')
+    .option('--shard <i/n>', 'only run Executions whose namespace hashes to shard i of n')
+    .option('--workspace <dir>', 'root of the Executions\' working directories')
+    .option('--allow-command <pattern>', 'allow running this executable (repeatable)', collect, [])
+    .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
+    .option('--listen <addr>', 'serve /healthz, /readyz, /metrics and /webhook on HOST:PORT')
+    .option('--teams <file>', 'YAML mapping of team:ORG/SLUG to member subjects, for Gate reviewers')
+    .option('--writer <subject>', 'eligible when a Gate lists no reviewers (repeatable)', collect, [])
+    .option('--github-repo <owner/repo>', 'report progress to this GitHub repository\'s pull requests and take /planspec comment commands')
+    .option('--github-api-url <url>', 'GitHub REST API root (default: https://api.github.com)')
+    .option('--github-poll <duration>', 'poll for comment commands this often (default: the --interval, unless a GitHub webhook is served)')
+    .option('--github-progress-interval <duration>', 'at most one progress comment update per Execution this often (default: 10s)')
+    .addHelpText('after', `
+Credentials for a remote come from PLANSPEC_GIT_TOKEN (or PLANSPEC_GIT_USERNAME and PLANSPEC_GIT_PASSWORD).
+With --github-repo, the GitHub token comes from PLANSPEC_GITHUB_TOKEN or GITHUB_TOKEN, and with --listen
+comment commands are received on POST /github/webhook, signed with PLANSPEC_GITHUB_WEBHOOK_SECRET.
+Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level.
+
+Examples:
+  planspec agent --repo https://git.example.com/team/plans.git --interval 30s --listen :9090
+  planspec agent --repo . --once --allow-command "$(command -v node)"
+  GITHUB_TOKEN=... planspec agent --repo https://github.com/acme/plans.git --github-repo acme/plans --github-poll 1m`)
+    .action(async (o: Record<string, unknown>) => {
+      setExit(await runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...githubFlags(o) }, io))
+    })
+
+  const listing = (name: string, description: string): Command =>
+    repoFlags(program.command(name))
+      .description(description)
+      .argument('<kind>', 'executions, plans, goals, gates, capabilities or bindings')
+      .argument('[name]', 'one resource')
+      .option('-n, --namespace <ns>', 'namespace (default: every namespace a name matches, else "default")')
+      .option('-A, --all-namespaces', 'list across namespaces', false)
+  listing('get', 'List resources with their status from the status branch.')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
+    .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
+      setExit(await runGet({ ...getOptions(kind, name, o, io), output: o.output as GetOptions['output'] }, io))
+    })
+  listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
+    .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
+      setExit(await runDescribe(getOptions(kind, name, o, io), io))
+    })
+
+  const request = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
+    repoFlags(program.command(name))
+      .description(`${what} (recorded as a request file on the status branch; the agent applies it).`)
+      .argument(`<${kind.toLowerCase()}>`, `name of the ${kind}`)
+      .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
+      .option('--author <who>', 'who acts, "Name <email>" (default: git config user.name/user.email)')
+      .option('--dry-run', 'check and print, record nothing', false)
+  for (const [verb, what] of [['approve', 'Approve a Gate'], ['reject', 'Reject a Gate']] as const) {
+    request(verb, what, 'Gate')
+      .option('--comment <text>', 'why')
+      .action(async (gate: string, o: Record<string, unknown>) => setExit(await runRequest(verb, { kind: 'Gate', name: gate }, requestOptions(o, io), io)))
+  }
+  request('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await runRequest('cancel', { kind: 'Execution', name: execution }, requestOptions(o, io), io)))
+  request('retry', 'Re-open a Failed Execution from its failed nodes, keeping succeeded work', 'Execution')
+    .option('--node <id>', 're-open only this failed node')
+    .action(async (execution: string, o: Record<string, unknown>) => setExit(await runRequest('retry', { kind: 'Execution', name: execution, ...(o.node ? { node: o.node as string } : {}) }, requestOptions(o, io), io)))
+
+  const work = program.command('work').description('Claimable work (human://, agent://): list, claim and complete nodes waiting for a worker.')
+  repoFlags(work.command('list'))
+    .description('List nodes waiting for a worker.')
+    .option('-n, --namespace <ns>', 'only this namespace')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (o: Record<string, unknown>) => setExit(await runWorkList({ ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), output: o.output as 'table' | 'json' }, io)))
+  for (const verb of ['claim', 'complete'] as const) {
+    const command = repoFlags(work.command(verb))
+      .description(verb === 'claim' ? 'Claim a waiting node (tells others you are on it).' : 'Complete a claimed node with its outputs: key=value ...')
+      .argument('<execution>', 'the Execution')
+      .argument('<node>', 'the node')
+      .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
+      .option('--author <who>', 'who acts, "Name <email>"')
+      .option('--dry-run', 'check and print, record nothing', false)
+    if (verb === 'complete') command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', [])
+    command.action(async (execution: string, node: string, ...rest: unknown[]) => {
+      const outputs = verb === 'complete' ? parseOutputs(rest[0] as string[]) : undefined
+      const o = (verb === 'complete' ? rest[1] : rest[0]) as Record<string, unknown>
+      setExit(await runRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, requestOptions(o, io), io))
+    })
+  }
+}
+
+/** The `--github-*` flags of `planspec agent`, as given. */
+function githubFlags(o: Record<string, unknown>): GitHubFlags {
+  return {
+    ...(o.githubRepo ? { githubRepo: o.githubRepo as string } : {}),
+    ...(o.githubApiUrl ? { githubApiUrl: o.githubApiUrl as string } : {}),
+    ...(o.githubPoll ? { githubPoll: o.githubPoll as string } : {}),
+    ...(o.githubProgressInterval ? { githubProgressInterval: o.githubProgressInterval as string } : {}),
+  }
+}
+
+function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, io: CommandIO): Omit<GetOptions, 'output'> {
+  if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
+  return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && o.namespace === undefined) }
+}
+
+function requestOptions(o: Record<string, unknown>, io: CommandIO): Parameters<typeof runRequest>[2] {
+  return { ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun) }
+}

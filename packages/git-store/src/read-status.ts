@@ -1,0 +1,140 @@
+import type { Diagnostic } from '@planspec/core'
+import { gitDiagnostic } from './diagnostic-codes.js'
+import { parseLease, type Lease } from './lease-document.js'
+import { diffTrees, type TreeFileEntry } from './internal/diff-trees.js'
+import { fetchBranches } from './internal/fetch-branches.js'
+import { readBlobBytes, readCommitInfo } from './internal/git-objects.js'
+import { checkBranch, openRepository, type RepoContext } from './internal/open-repository.js'
+import { readBranchHead } from './internal/read-branch-head.js'
+import { rememberBlob } from './internal/remember-blob.js'
+import { classifyStatusPath, type ParsedStatusBlob } from './internal/status-layout.js'
+import type { ResourceIdentity } from './resource-identity.js'
+import { parseStatusDocument, type StoredStatus } from './status-document.js'
+import { DEFAULT_STATUS_BRANCH, type GitRepository } from './types.js'
+
+/** What one status-branch path holds, kept for the next incremental read. */
+export type StatusEntry = { readonly oid: string; readonly parsed: ParsedStatusBlob } | { readonly oid: string; readonly request: true }
+
+/** The status branch at one commit. */
+export interface StatusSnapshot {
+  readonly branch: string
+  /** The head commit, which is the `resourceVersion` of every status in git mode; undefined when the branch does not exist. */
+  readonly revision: string | undefined
+  readonly exists: boolean
+  /** Valid status files, by subject (`kind/namespace/name`). Invalid ones are absent and reported. */
+  readonly documents: ReadonlyMap<string, StoredStatus>
+  /** Identities persisted in the status files, by subject, for `readDesired({ identities })`. */
+  readonly identities: ReadonlyMap<string, ResourceIdentity>
+  /** Paths of the request files, sorted (oldest first, ids start with their time). */
+  readonly requests: readonly string[]
+  /** Valid leases, by `namespace/name` of the Execution. */
+  readonly leases: ReadonlyMap<string, Lease>
+  /** Invalid files (PS7010, PS7011, PS7012) and refused entries (PS7001, PS7002). */
+  readonly diagnostics: readonly Diagnostic[]
+  /** The root tree, for the next incremental read. */
+  readonly tree: string | undefined
+  readonly entries: ReadonlyMap<string, StatusEntry>
+  /** Blobs read (not found in the cache) by this call. */
+  readonly blobsRead: number
+}
+
+/** Options of {@link readStatus}. */
+export interface ReadStatusOptions extends GitRepository {
+  /** The status branch; `planspec/status` by default. */
+  readonly branch?: string
+  /** The snapshot of the previous call: only files that changed are read again. */
+  readonly previous?: StatusSnapshot
+  /** Fetch the branch first (only with `url`); true by default. */
+  readonly fetch?: boolean
+}
+
+/**
+ * Reads the status branch: each resource's status file (`<namespace>/<plural>/<name>.yaml`), the
+ * list of request files and the leases. A file that is not what the agent writes (garbage edited
+ * by hand, a wrong kind, a link) is reported (PS7010-PS7012, PS7001/PS7002) and treated as
+ * absent: it never makes this throw. A missing branch gives an empty snapshot (`exists: false`);
+ * the next `writeStatusCommit` recreates it. Incremental with `previous`: unchanged subtrees are
+ * skipped and parsed files are cached by blob id.
+ *
+ * @example
+ * const status = await readStatus({ fs, http, dir, url, cache })
+ * status.documents.get('execution/default/release-1')?.status.phase
+ */
+export async function readStatus(options: ReadStatusOptions): Promise<StatusSnapshot> {
+  const context = await openRepository(options)
+  const branch = checkBranch(options.branch ?? DEFAULT_STATUS_BRANCH)
+  if (context.remote && options.fetch !== false) await fetchBranches(context, [{ name: branch, required: false }])
+  const head = await readBranchHead(context, branch, false)
+  const previous = options.previous?.branch === branch ? options.previous : undefined
+  if (head === undefined) return snapshot(branch, undefined, undefined, new Map(), 0)
+  if (previous && previous.revision === head) return { ...previous, blobsRead: 0 }
+  const { tree } = await readCommitInfo(context, head)
+  const entries = new Map<string, StatusEntry>(previous?.tree === undefined ? [] : previous.entries)
+  const pending: TreeFileEntry[] = []
+  await diffTrees(
+    context,
+    previous?.tree,
+    tree,
+    {
+      file(entry) {
+        const place = classifyStatusPath(entry.path)
+        if (place.type === 'request' && entry.type === 'blob') entries.set(entry.path, { oid: entry.oid, request: true })
+        else if (place.type === 'other') entries.delete(entry.path)
+        else pending.push(entry)
+      },
+      remove: (path) => entries.delete(path),
+      removeDir(path) {
+        for (const key of [...entries.keys()]) if (key.startsWith(`${path}/`)) entries.delete(key)
+      },
+      refuse: (path, code, message) => entries.set(path, { oid: '', parsed: { type: 'invalid', diagnostic: gitDiagnostic(code, path, message) } }),
+    },
+    { trees: 0 },
+  )
+  let blobsRead = 0
+  for (const entry of pending) {
+    const parsed = await parseEntry(context, entry, () => blobsRead++)
+    entries.set(entry.path, { oid: entry.oid, parsed })
+  }
+  return snapshot(branch, head, tree, entries, blobsRead)
+}
+
+async function parseEntry(context: RepoContext, entry: TreeFileEntry, onRead: () => void): Promise<ParsedStatusBlob> {
+  const place = classifyStatusPath(entry.path)
+  if (entry.type !== 'blob') {
+    const code = place.type === 'lease' ? 'PS7012' : place.type === 'request' ? 'PS7011' : 'PS7010'
+    return { type: 'invalid', diagnostic: gitDiagnostic(code, entry.path, `${entry.path} is not a regular file (mode ${entry.mode}); it was not read and is treated as absent`) }
+  }
+  const key = `${entry.oid}:${entry.path}`
+  const cache = context.cache
+  const cached = cache.statusBlobs.get(key)
+  if (cached) return cached
+  onRead()
+  const bytes = await readBlobBytes(context, entry.oid)
+  const parsed = place.type === 'lease' ? parseLease(entry.path, bytes, place) : place.type === 'status' ? parseStatusDocument(entry.path, bytes, entry.oid, place) : undefined
+  if (!parsed) return { type: 'invalid', diagnostic: gitDiagnostic('PS7010', entry.path, `${entry.path} is not part of the status layout`) }
+  rememberBlob(cache.statusBlobs, cache.maxBlobs, key, parsed)
+  return parsed
+}
+
+function snapshot(branch: string, revision: string | undefined, tree: string | undefined, entries: ReadonlyMap<string, StatusEntry>, blobsRead: number): StatusSnapshot {
+  const documents = new Map<string, StoredStatus>()
+  const identities = new Map<string, ResourceIdentity>()
+  const leases = new Map<string, Lease>()
+  const requests: string[] = []
+  const diagnostics: Diagnostic[] = []
+  for (const path of [...entries.keys()].sort()) {
+    const entry = entries.get(path)!
+    if ('request' in entry) {
+      requests.push(path)
+      continue
+    }
+    const parsed = entry.parsed
+    if (parsed.type === 'invalid') diagnostics.push(parsed.diagnostic)
+    else if (parsed.type === 'lease') leases.set(`${parsed.value.namespace}/${parsed.value.name}`, parsed.value)
+    else {
+      documents.set(parsed.value.subject, parsed.value)
+      if (parsed.value.identity) identities.set(parsed.value.subject, parsed.value.identity)
+    }
+  }
+  return { branch, revision, exists: revision !== undefined, documents, identities, requests, leases, diagnostics, tree, entries, blobsRead }
+}

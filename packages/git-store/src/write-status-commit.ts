@@ -1,0 +1,133 @@
+import git from 'isomorphic-git'
+import { subject as subjectOf } from '@planspec/engine'
+import { GitInvalidInputError } from './errors.js'
+import { buildCommit, publishCommit } from './internal/commit-to-branch.js'
+import { readBlobBytes, readCommitInfo, type RawTreeEntry } from './internal/git-objects.js'
+import { checkStatusBranch, openRepository } from './internal/open-repository.js'
+import { readBranchHead } from './internal/read-branch-head.js'
+import { leasePath, statusPath } from './internal/status-layout.js'
+import { entryAtPath } from './internal/update-tree.js'
+import { leaseProblem, renderLease, type LeaseChange } from './lease-document.js'
+import { parseStatusDocument, renderStatusDocument, type StatusChange, type StatusUpdate } from './status-document.js'
+import { AGENT_IDENTITY, DEFAULT_STATUS_BRANCH, type GitIdentity, type GitRepository } from './types.js'
+
+/** Options of {@link writeStatusCommit}. */
+export interface WriteStatusCommitOptions extends GitRepository {
+  /** The status branch; `planspec/status` by default. */
+  readonly branch?: string
+  /** The tracked branch, which this never writes (refused as `branch`); `main` by default. */
+  readonly trackedBranch?: string
+  readonly changes: readonly StatusChange[]
+  /**
+   * Leases written in the same commit (taken, renewed or dropped by this reconcile round), so a
+   * lease and the statuses it guards move together through one compare-and-swap push.
+   */
+  readonly leases?: readonly LeaseChange[]
+  /** The tracked revision this reconcile round read: the `PlanSpec-Source` trailer. */
+  readonly sourceRevision: string
+  /** First line(s) of the commit message; a summary by default. */
+  readonly message?: string
+  /**
+   * The status head the changes were computed on (`readStatus(...).revision`; null when the
+   * branch did not exist). The push succeeds only if the remote is still there (CAS). By default
+   * the head as last fetched.
+   */
+  readonly base?: string | null
+  readonly author?: GitIdentity
+  /** Clock, milliseconds since the epoch; `Date.now` by default. */
+  readonly now?: () => number
+}
+
+/** The outcome of {@link writeStatusCommit}. */
+export interface StatusCommitResult {
+  /** `committed`: one new commit was pushed; `unchanged`: nothing differed, nothing was written. */
+  readonly outcome: 'committed' | 'unchanged'
+  /** The status head after the call (the new commit, or the unchanged head). */
+  readonly commit: string | undefined
+  /** The status files written or removed. */
+  readonly paths: readonly string[]
+}
+
+const SHA = /^[0-9a-f]{40}$/
+
+/**
+ * Writes one reconcile round's status changes as ONE commit on the status branch (DECISIONS §6),
+ * with plumbing (no index), and pushes it with compare-and-swap. A status file is rewritten only
+ * when its content changes; a different `sourceCommit` alone does not count, so a new tracked
+ * revision with the same statuses commits nothing. Nothing to write returns `unchanged`. A
+ * missing status branch is recreated with an orphan commit. The message ends with the trailer
+ * `PlanSpec-Source: <sha>`. The tracked branch is never written.
+ *
+ * Throws `StatusConflictError` (`PLANSPEC_ERR_GIT_CONFLICT`) when the branch moved since `base`:
+ * re-fetch (`readStatus`), re-reconcile and call again. Other failures are the coded errors of
+ * `fetchRemote`; `PLANSPEC_ERR_GIT_INVALID_INPUT` for a malformed change.
+ *
+ * @example
+ * const status = await readStatus({ fs, http, dir, url })
+ * await writeStatusCommit({ fs, http, dir, url, base: status.revision ?? null, sourceRevision: desired.revision,
+ *   changes: [{ kind: 'Plan', namespace: 'default', name: 'release', observedGeneration: 1, status: { phase: 'Ready' } }] })
+ */
+export async function writeStatusCommit(options: WriteStatusCommitOptions): Promise<StatusCommitResult> {
+  const context = await openRepository(options)
+  const branch = checkStatusBranch(options.branch ?? DEFAULT_STATUS_BRANCH, options.trackedBranch)
+  if (!SHA.test(options.sourceRevision)) throw new GitInvalidInputError('sourceRevision must be a full commit id', { data: { field: 'sourceRevision' } })
+  const head = options.base !== undefined ? (options.base ?? undefined) : await readBranchHead(context, branch, false)
+  const tree = head === undefined ? undefined : (await readCommitInfo(context, head)).tree
+  const trees = new Map<string, readonly RawTreeEntry[]>()
+  const changes = new Map<string, Uint8Array | null>()
+  const paths = new Set<string>()
+  for (const change of options.changes) {
+    const path = statusPath(change)
+    if (paths.has(path)) throw new GitInvalidInputError(`two changes for ${subjectOf(change)}`, { data: { field: 'changes' } })
+    paths.add(path)
+  }
+  // Changes are judged a batch at a time (reads of existing files overlap); order is kept.
+  for (let i = 0; i < options.changes.length; i += 32) {
+    const batch = options.changes.slice(i, i + 32)
+    const judged = await Promise.all(
+      batch.map(async (change) => {
+        const path = statusPath(change)
+        const existing = await entryAtPath(context, tree, path, trees)
+        if ('delete' in change) return [path, existing ? null : undefined] as const
+        return [path, await statusContent(context, change, path, existing, options.sourceRevision)] as const
+      }),
+    )
+    for (const [path, content] of judged) if (content !== undefined) changes.set(path, content)
+  }
+  for (const change of options.leases ?? []) {
+    const path = leasePath(change.namespace, change.name)
+    if (paths.has(path)) throw new GitInvalidInputError(`two lease changes for execution/${change.namespace}/${change.name}`, { data: { field: 'leases' } })
+    paths.add(path)
+    const existing = await entryAtPath(context, tree, path, trees)
+    if (change.lease === null) {
+      if (existing) changes.set(path, null)
+      continue
+    }
+    const problem = leaseProblem(change.lease, change)
+    if (problem) throw new GitInvalidInputError(`invalid lease: ${problem}`, { data: { field: 'leases' } })
+    const bytes = Buffer.from(renderLease(change.lease))
+    if (existing?.type !== 'blob' || (await git.hashBlob({ object: bytes })).oid !== existing.oid) changes.set(path, bytes)
+  }
+  if (changes.size === 0) return { outcome: 'unchanged', commit: head, paths: [] }
+  const message = `${options.message ?? `planspec: status of ${changes.size} resource${changes.size === 1 ? '' : 's'}`}\n\nPlanSpec-Source: ${options.sourceRevision}\n`
+  const who = options.author ?? AGENT_IDENTITY
+  const commit = await buildCommit(context, { base: head, changes, message, author: who, committer: who, time: (options.now ?? Date.now)() })
+  if (commit === undefined) return { outcome: 'unchanged', commit: head, paths: [] }
+  await publishCommit(context, branch, head, commit)
+  return { outcome: 'committed', commit, paths: [...changes.keys()] }
+}
+
+/**
+ * Returns the bytes to write for `update`, or undefined when the file already says the same
+ * (ignoring `sourceCommit`).
+ */
+async function statusContent(context: Awaited<ReturnType<typeof openRepository>>, update: StatusUpdate, path: string, existing: RawTreeEntry | undefined, sourceRevision: string): Promise<Uint8Array | undefined> {
+  const wanted: StatusUpdate = { ...update, sourceCommit: update.sourceCommit ?? sourceRevision }
+  const bytes = Buffer.from(renderStatusDocument(wanted))
+  if (!existing || existing.type !== 'blob') return bytes
+  if ((await git.hashBlob({ object: bytes })).oid === existing.oid) return undefined
+  const parsed = parseStatusDocument(path, await readBlobBytes(context, existing.oid), existing.oid, update)
+  if (parsed.type !== 'status' || parsed.value.sourceCommit === undefined) return bytes
+  const same = Buffer.from(renderStatusDocument({ ...wanted, sourceCommit: parsed.value.sourceCommit }))
+  return (await git.hashBlob({ object: same })).oid === existing.oid ? undefined : bytes
+}
