@@ -38,6 +38,12 @@ export interface SyncDeps {
 export interface SyncResult {
   readonly revision: string
   readonly unchanged: boolean
+  /** True when status files (or the whole branch) had disappeared or were garbage, and this round wrote back the last known ones. */
+  readonly restored: boolean
+  /** Status-branch files that could not be read (edited by hand): reported, treated as absent. */
+  readonly problems: readonly { readonly file: string; readonly message: string }[]
+  /** Unfinished Executions nobody holds yet (taken in later rounds, `maxNewLeases` at a time). */
+  readonly backlog: number
   /** Status documents written (other kinds; Executions write as they run). */
   readonly written: number
   readonly leased: number
@@ -59,7 +65,14 @@ export interface SyncResult {
  */
 export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const desired = await deps.repo.readDesired() // effect
-  const status = await deps.repo.readStatus() // effect
+  const read = await deps.repo.readStatus() // effect
+  // A status branch deleted (or emptied) under a running agent: restore what it last saw rather
+  // than start every Execution again (nothing lost, nothing dispatched twice).
+  // The same for a status file edited into garbage by hand: the last good version is written back.
+  const remembered = deps.writer.snapshot()
+  const lost = [...(remembered?.docs ?? [])].filter(([subject]) => !read.docs.has(subject) && desired.items.has(subject))
+  const restored = lost.length > 0
+  const status: StatusSnapshot = restored ? { ...read, docs: new Map([...read.docs, ...lost]) } : read
   deps.writer.adopt(status)
   const nowMs = deps.now()
   const now = new Date(nowMs).toISOString()
@@ -79,6 +92,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     nowMs,
   }) // pure
   const docs = changedDocs(items, reconciled.statuses, status, desired.revision) // pure
+  for (const [subject, doc] of lost) if (!docs.has(subject)) docs.set(subject, doc)
   if (docs.size > 0 || leases.size > 0) await deps.writer.write({ docs, leases, partial: true }, desired.revision, `status: ${docs.size} resource(s), ${leases.size} lease(s)`) // effect
   let errors = 0
   for (const execution of executions) {
@@ -93,6 +107,9 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   return {
     revision: desired.revision,
     unchanged: desired.unchanged,
+    restored,
+    problems: [...read.problems].map(([file, message]) => ({ file, message })),
+    backlog: executions.filter((e) => !deps.writer.held().has(e.subject) && !status.leases.has(e.subject) && !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))).length,
     written: docs.size,
     leased: deps.writer.held().size,
     running: deps.runners.running().length,
