@@ -140,6 +140,7 @@ export function createAgent(options: AgentOptions): Agent {
       lastOk = now()
       metrics.lastSuccess.set(lastOk / 1000)
       for (const r of result.refused) log.warn({ gate: r.gate, reviewer: r.reviewer, reason: r.reason, source: r.source }, `review action by ${r.reviewer} on ${r.gate} refused: ${r.reason}`)
+      if (result.historyRewritten) log.warn({ revision: result.revision }, 'the tracked branch was rewritten (force-push): read it again in full; runs keep the spec they started with')
       for (const p of result.problems) log.warn({ file: p.file }, `status branch file ${p.file} is not valid: ${mask(p.message)}`)
       if (result.restored) log.warn({ revision: result.revision, written: result.written }, 'status files were missing or invalid on the status branch: restored the last known statuses')
       const level = result.unchanged && result.written === 0 && result.backlog === 0 ? 'debug' : 'info'

@@ -40,6 +40,8 @@ export interface SyncResult {
   readonly unchanged: boolean
   /** True when status files (or the whole branch) had disappeared or were garbage, and this round wrote back the last known ones. */
   readonly restored: boolean
+  /** True when the tracked branch was rewritten (force-push): the whole tree was read again. */
+  readonly historyRewritten: boolean
   /** Status-branch files that could not be read (edited by hand): reported, treated as absent. */
   readonly problems: readonly { readonly file: string; readonly message: string }[]
   /** Unfinished Executions nobody holds yet (taken in later rounds, `maxNewLeases` at a time). */
@@ -108,6 +110,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     revision: desired.revision,
     unchanged: desired.unchanged,
     restored,
+    historyRewritten: desired.historyRewritten,
     problems: [...read.problems].map(([file, message]) => ({ file, message })),
     backlog: executions.filter((e) => !deps.writer.held().has(e.subject) && !status.leases.has(e.subject) && !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))).length,
     written: docs.size,

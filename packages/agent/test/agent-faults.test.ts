@@ -14,6 +14,20 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000
 }
 
 describe('agent faults', () => {
+  it('says so when the tracked branch is force-pushed, and keeps going from the new history', async () => {
+    const remote = await startRemote()
+    const files = filesOf('examples/minimal')
+    await remote.push(files)
+    const { agent, logs } = await startAgent(remote)
+    await agent.runOnce()
+    await remote.push({ ...files, 'planspec/extra.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata: { name: rewritten }\nspec: { description: After the force-push }\n' }, { orphan: true, message: 'rewrite history' })
+    await agent.runOnce()
+    expect(logs.some((l) => String(l.msg).startsWith('the tracked branch was rewritten'))).toBe(true)
+    const status = await (await remote.open()).readStatus()
+    expect(status.docs.get('goal/default/rewritten')).toBeDefined()
+    expect((status.docs.get('execution/default/changelog-2025-w10')?.status as { phase?: string }).phase).toBe('Blocked')
+  }, 60_000)
+
   it('backs off while the remote is down, reports not ready, and converges when it returns', async () => {
     const remote = await startRemote()
     const ledger = join(await tempDir(), 'ledger.txt')
