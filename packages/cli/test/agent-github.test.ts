@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
@@ -58,7 +58,10 @@ beforeAll(async () => {
   server = await startGitServer({ root })
   url = server.url('plans.git')
 })
-afterAll(async () => server?.close())
+afterAll(async () => {
+  await server?.close()
+  rmSync(root, { recursive: true, force: true })
+})
 
 /** Runs `planspec agent` in-process until `stop()`; resolves its listen address from the log. */
 function startAgent(github: FakeGitHub): { address: Promise<string>; logs: () => Record<string, unknown>[]; stop: () => Promise<number> } {

@@ -19,6 +19,9 @@ import { progressUpdateOf } from './github-progress.js'
 import type { AgentSnapshot } from './observe-agent-repo.js'
 import { createSnapshotResolver } from './snapshot-resolver.js'
 
+/** The agent's HTTP app (`buildAgentServer`), a fastify instance that is not listening yet. */
+export type AgentServer = ReturnType<typeof buildAgentServer>
+
 /** What {@link createGitHubBridge} needs: the repository on GitHub, and the agent's side. */
 export interface GitHubBridgeOptions {
   readonly octokit: GitHubClient
@@ -68,9 +71,6 @@ export interface GitHubBridge {
   /** Delivers the queued progress now and returns the outcomes since the last flush (at the end of a run). */
   flush(): Promise<readonly ProgressOutcome[]>
 }
-
-/** The agent's HTTP app (`buildAgentServer`), a fastify instance that is not listening yet. */
-export type AgentServer = ReturnType<typeof buildAgentServer>
 
 /** Comment ids remembered as handled, so overlapping polls do not answer a comment twice. */
 const HANDLED_KEPT = 10_000

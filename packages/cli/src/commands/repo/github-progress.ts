@@ -47,7 +47,8 @@ export function progressUpdateOf(change: ExecutionChange, context: ProgressConte
 
 /**
  * Says where a run stands in one line, for its commit status: phase, reason and nodes done, e.g.
- * `Blocked (AwaitingApproval): 2 of 4 nodes done`. Group nodes are not counted. Pure.
+ * `Blocked (AwaitingApproval): 2 of 4 nodes done` (a reason that repeats the phase is left
+ * out). Group nodes are not counted. Pure.
  *
  * @example
  * describeProgress(change) // 'Succeeded: 4 of 4 nodes done'
@@ -55,6 +56,7 @@ export function progressUpdateOf(change: ExecutionChange, context: ProgressConte
 export function describeProgress(change: Pick<ExecutionChange, 'graph' | 'status'>): string {
   const nodes = change.graph.nodes.filter((node) => node.kind !== 'Group')
   const done = nodes.filter((node) => DONE.has(change.status.nodeStatuses?.[node.id]?.phase ?? 'Pending')).length
-  const reason = change.status.reason === undefined ? '' : ` (${change.status.reason})`
-  return `${change.status.phase ?? 'Pending'}${reason}: ${done} of ${nodes.length} nodes done`
+  const phase = change.status.phase ?? 'Pending'
+  const reason = change.status.reason === undefined || change.status.reason === phase ? '' : ` (${change.status.reason})`
+  return `${phase}${reason}: ${done} of ${nodes.length} nodes done`
 }
