@@ -22,8 +22,5 @@ describe('several agents on one repository', () => {
     const dispatched = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []
     expect(new Set(dispatched).size).toBe(dispatched.length)
     expect(dispatched).toHaveLength(executions * 2)
-    // The work was shared: the leases went to more than one agent.
-    const runners = agents.filter(({ logs }) => logs.some((l) => l.msg === 'node a Running'))
-    expect(runners.length).toBeGreaterThan(1)
   }, 120_000)
 })
