@@ -34,7 +34,7 @@ const impls: Impl[] = [
 const goal = (name: string, description = 'd', namespace = 'team'): StoredResource => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'Goal', metadata: { name, namespace }, spec: { description } })
 const key = (name: string, namespace = 'team') => ({ kind: 'Goal', namespace, name })
 
-describe.each(impls)('Store contract: $name', ({ name, make }) => {
+describe.each(impls)('Store contract: $name', ({ make }) => {
   it('sets uid, resourceVersion, generation 1 and creationTimestamp on create, overwriting client values', async () => {
     const s = make()
     const created = await s.create({ ...goal('a'), metadata: { name: 'a', namespace: 'team', uid: 'mine', generation: 7, resourceVersion: '99', creationTimestamp: '1999-01-01T00:00:00Z' } })
