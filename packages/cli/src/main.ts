@@ -9,6 +9,7 @@ import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/v
 import { EXIT, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
+import { registerServerCommands } from './register-server-commands.js'
 
 /**
  * Runs the planspec command line with `argv` (without the node and script names) and returns
@@ -179,6 +180,7 @@ Examples:
     })
 
   registerRepoCommands(program, io, setExit)
+  registerServerCommands(program, io, setExit)
 
   return program
 }

@@ -4,6 +4,9 @@ import { GET_FORMATS, runDescribe, runGet, type GetOptions } from './commands/re
 import { parseOutputs, runRequest, runWorkList } from './commands/repo/requests.js'
 import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
+import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
+import { runServerDescribe, runServerGet } from './commands/server/get.js'
+import { runServerRequest } from './commands/server/request.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -14,6 +17,18 @@ function repoFlags(command: Command): Command {
     .option('--branch <name>', 'tracked branch', 'main')
     .option('--status-branch <name>', 'status branch', 'planspec/status')
     .option('--cache-dir <dir>', 'where a remote repository is cloned')
+}
+
+/** Adds `--server` and `--context` to a command that works against a repository or a server. */
+function targetFlags(command: Command): Command {
+  return command
+    .option('--server <url>', 'a PlanSpec API server instead of a repository (token from PLANSPEC_TOKEN or the context)')
+    .option('--context <name>', 'a context of .planspec.yaml (default: its currentContext)')
+}
+
+/** Resolves where a command goes: `--server`, `--repo`, the context, else the current directory's repository. */
+async function targetOf(o: Record<string, unknown>, io: CommandIO): Promise<ResolvedContext> {
+  return resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
 }
 
 function flags(o: Record<string, unknown>, io: CommandIO): { repo: string; branch: string; statusBranch: string; cacheDir?: string; author?: string } {
@@ -63,7 +78,7 @@ Examples:
     })
 
   const listing = (name: string, description: string): Command =>
-    repoFlags(program.command(name))
+    targetFlags(repoFlags(program.command(name)))
       .description(description)
       .argument('<kind>', 'executions, plans, goals, gates, capabilities or bindings')
       .argument('[name]', 'one resource')
@@ -71,16 +86,23 @@ Examples:
       .option('-A, --all-namespaces', 'list across namespaces', false)
   listing('get', 'List resources with their status from the status branch.')
     .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
+    .option('-l, --selector <query>', 'label selector (server mode), e.g. team=payments,tier!=web')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
-      setExit(await runGet({ ...getOptions(kind, name, o, io), output: o.output as GetOptions['output'] }, io))
+      const target = await targetOf(o, io)
+      const options = { ...getOptions(kind, name, o, io, target), output: o.output as GetOptions['output'] }
+      if (target.mode === 'server') setExit(await runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
+      else setExit(await runGet({ ...options, repo: target.repo }, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
-      setExit(await runDescribe(getOptions(kind, name, o, io), io))
+      const target = await targetOf(o, io)
+      const options = getOptions(kind, name, o, io, target)
+      if (target.mode === 'server') setExit(await runServerDescribe({ ...serverOf(target), ...options }, io))
+      else setExit(await runDescribe({ ...options, repo: target.repo }, io))
     })
 
   const request = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
-    repoFlags(program.command(name))
+    targetFlags(repoFlags(program.command(name)))
       .description(`${what} (recorded as a request file on the status branch; the agent applies it).`)
       .argument(`<${kind.toLowerCase()}>`, `name of the ${kind}`)
       .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
@@ -89,12 +111,12 @@ Examples:
   for (const [verb, what] of [['approve', 'Approve a Gate'], ['reject', 'Reject a Gate']] as const) {
     request(verb, what, 'Gate')
       .option('--comment <text>', 'why')
-      .action(async (gate: string, o: Record<string, unknown>) => setExit(await runRequest(verb, { kind: 'Gate', name: gate }, requestOptions(o, io), io)))
+      .action(async (gate: string, o: Record<string, unknown>) => setExit(await dispatchRequest(verb, { kind: 'Gate', name: gate }, o, io)))
   }
-  request('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await runRequest('cancel', { kind: 'Execution', name: execution }, requestOptions(o, io), io)))
+  request('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('cancel', { kind: 'Execution', name: execution }, o, io)))
   request('retry', 'Re-open a Failed Execution from its failed nodes, keeping succeeded work', 'Execution')
     .option('--node <id>', 're-open only this failed node')
-    .action(async (execution: string, o: Record<string, unknown>) => setExit(await runRequest('retry', { kind: 'Execution', name: execution, ...(o.node ? { node: o.node as string } : {}) }, requestOptions(o, io), io)))
+    .action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('retry', { kind: 'Execution', name: execution, ...(o.node ? { node: o.node as string } : {}) }, o, io)))
 
   const work = program.command('work').description('Claimable work (human://, agent://): list, claim and complete nodes waiting for a worker.')
   repoFlags(work.command('list'))
@@ -129,9 +151,24 @@ function githubFlags(o: Record<string, unknown>): GitHubFlags {
   }
 }
 
-function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, io: CommandIO): Omit<GetOptions, 'output'> {
+function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, io: CommandIO, target: ResolvedContext): Omit<GetOptions, 'output'> {
   if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
-  return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && o.namespace === undefined) }
+  const namespace = (o.namespace as string | undefined) ?? target.namespace
+  return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
+}
+
+function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string } {
+  return { server: target.server, ...(target.token ? { token: target.token } : {}) }
+}
+
+/** Records an action: a request file on the status branch, or the API's action route on a server. */
+async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry', target: { kind: 'Gate' | 'Execution'; name: string; node?: string }, o: Record<string, unknown>, io: CommandIO): Promise<number> {
+  const where = await targetOf(o, io)
+  const namespace = (o.namespace as string | undefined) ?? where.namespace
+  if (where.mode === 'server') {
+    return runServerRequest(action, { kind: target.kind, name: target.name, ...(namespace ? { namespace } : {}), ...(target.node ? { nodes: [target.node] } : {}) }, { ...serverOf(where), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun) }, io)
+  }
+  return runRequest(action, target, { ...requestOptions(o, io), repo: where.repo, ...(namespace ? { namespace } : {}) }, io)
 }
 
 function requestOptions(o: Record<string, unknown>, io: CommandIO): Parameters<typeof runRequest>[2] {

@@ -1884,4 +1884,8 @@ export interface RepositoryContext {
    * Default namespace for commands run in this context.
    */
   namespace?: string
+  /**
+   * Name of the environment variable holding the server's bearer token (default `PLANSPEC_TOKEN`). The token itself never goes in this file.
+   */
+  tokenEnv?: string
 }

@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Policy } from '@planspec/engine'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { RbacOptions } from '../server/authorizer.js'
 import { buildServer } from '../server/build-server.js'
@@ -5,6 +8,7 @@ import type { ServerLimits } from '../server/server-context.js'
 import { loadTokens, type TokenRegistry } from '../server/tokens.js'
 import { sqliteStore, type SqliteStore } from '../store/sqlite-store.js'
 import { startControllers, type Controllers } from './controller-loop.js'
+import { startExecutionController, type ExecutionController } from './execution-controller.js'
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -20,6 +24,18 @@ export interface ServeOptions {
   readonly limits?: Partial<ServerLimits>
   /** Run the status controllers in-process (default true). */
   readonly controllers?: boolean
+  /**
+   * Run Executions in-process (`startExecutionController`). Off by default so that an embedding
+   * that runs Executions elsewhere (an agent writing statuses through the API) keeps working;
+   * `planspec serve` turns it on.
+   */
+  readonly executions?: boolean
+  /** What runs may reach: `exec://` commands and `http(s)://` URLs (default: nothing). */
+  readonly policy?: Policy
+  /** Root of the runs' working directories (default `<tmpdir>/planspec-serve`). */
+  readonly workspace?: string
+  /** How often a waiting run re-reads its gates and externals, in ms (default 1000). */
+  readonly pollMs?: number
   /** The clock, RFC 3339. */
   readonly now?: () => string
 }
@@ -32,20 +48,24 @@ export interface RunningServer {
   readonly url: string
   /** The in-process controllers, when they run. */
   readonly controllers: Controllers | undefined
+  /** The in-process Execution runner, when it runs. */
+  readonly executions: ExecutionController | undefined
   /** Stops the controllers, closes the server (open watches are ended) and the database. Idempotent. */
   close(): Promise<void>
 }
 
 /**
- * Opens the SQLite store, builds the API server, starts listening and runs the status controllers
+ * Opens the SQLite store, builds the API server, starts listening and runs the controllers
  * in-process: Plan, Capability, Binding, Goal and Gate statuses follow every change (watch →
  * reconcile with core's pure controllers → status write with compare-and-swap, retried on
- * conflict). Executions are not run by `serve`: their status stays what the server set on create
- * until a runner (`planspec agent`/`run` against this server) writes it; their cancel and retry
- * requests are recorded as annotations. This is what `planspec serve` calls.
+ * conflict). With `executions: true` every Execution is run too (`startExecutionController`):
+ * its DAG is dispatched to the providers its Bindings name under `policy`, Gate nodes wait for
+ * `POST .../approve`, cancel and retry requests (annotations) are applied. Without it, an
+ * Execution's status stays what the server set on create until a runner writes it through the
+ * API. This is what `planspec serve` calls (with `executions: true`).
  *
  * @example
- * const server = await serve({ db: 'planspec.db', tokens: 'tokens.csv', listen: { port: 8080 } })
+ * const server = await serve({ db: 'planspec.db', tokens: 'tokens.csv', listen: { port: 8080 }, executions: true, workspace: '/var/lib/planspec/runs' })
  * // ... later
  * await server.close()
  */
@@ -54,6 +74,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const store = sqliteStore({ file: options.db, pollMs: 1000, ...(options.now === undefined ? {} : { now: options.now }) })
   let app: FastifyInstance | undefined
   let controllers: Controllers | undefined
+  let executions: ExecutionController | undefined
   try {
     app = buildServer({
       store,
@@ -76,17 +97,32 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         onError: (error, key) => log.warn({ err: error, subject: `${key.kind.toLowerCase()}/${key.namespace}/${key.name}` }, 'reconcile failed; retrying'),
       })
     }
+    if (options.executions === true) {
+      executions = startExecutionController({
+        store,
+        ...(options.policy === undefined ? {} : { policy: options.policy }),
+        workspace: options.workspace ?? join(tmpdir(), 'planspec-serve'),
+        ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        onChange: (key, next, previous) => {
+          if (next.phase !== previous?.phase) log.info({ subject: `execution/${key.namespace}/${key.name}`, phase: next.phase, reason: next.reason }, `execution/${key.namespace}/${key.name} ${next.phase ?? 'Pending'}`)
+        },
+        onError: (error, key) => log.warn({ err: error, subject: `execution/${key.namespace}/${key.name}` }, 'run failed; retrying'),
+      })
+    }
     const url = await app.listen({ host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 8080 })
     let closed: Promise<void> | undefined
     const running = app
     const loops = controllers
+    const runs = executions
     return {
       app: running,
       store,
       url,
       controllers: loops,
+      executions: runs,
       close: () => {
         closed ??= (async () => {
+          await runs?.stop()
           loops?.stop()
           await running.close()
           store.close()
@@ -95,6 +131,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       },
     }
   } catch (error) {
+    await executions?.stop()
     controllers?.stop()
     await app?.close()
     store.close()

@@ -1,0 +1,84 @@
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Writable } from 'node:stream'
+import { pino, type Logger } from 'pino'
+import pretty from 'pino-pretty'
+import { EXIT, UsageError, type CommandIO } from '../../io.js'
+
+/** Options of `planspec serve`. */
+export interface ServeCommandOptions {
+  /** The SQLite database file (created when missing). */
+  readonly db: string
+  /** `HOST:PORT`, `:PORT` or `PORT` (0 picks a free port). */
+  readonly listen: string
+  /** The tokens file (`token,user[,groups]` lines or YAML). */
+  readonly tokens?: string
+  readonly allowCommands: readonly string[]
+  readonly allowUrls: readonly string[]
+  /** Root of the runs' working directories. */
+  readonly workspace?: string
+  /** Run Executions in the server (default true). */
+  readonly executions: boolean
+  /** Enforce RBAC (Roles and RoleBindings stored in the server). */
+  readonly rbac: boolean
+}
+
+/**
+ * Runs the API server (`serve` from `@planspec/server`): opens the SQLite database, listens, runs
+ * the status controllers and, unless `--no-executions`, the Executions, under the allow-lists of
+ * `--allow-command` and `--allow-url`. Logs are JSON lines on stdout (pretty on a terminal;
+ * `PLANSPEC_LOG_LEVEL` sets the level); the first says `listening on URL` with the `url` field.
+ * Runs until SIGINT or SIGTERM (`io.signal`), then closes everything and exits 0. Exit 2 when it
+ * cannot start (bad flags, unreadable tokens file, address in use).
+ *
+ * @example
+ * await runServeCommand({ db: 'planspec.db', listen: '127.0.0.1:8080', tokens: 'tokens.csv', allowCommands: [], allowUrls: [], executions: true, rbac: false }, io)
+ */
+export async function runServeCommand(options: ServeCommandOptions, io: CommandIO): Promise<number> {
+  const [host, port] = splitAddress(options.listen)
+  const logger = createLogger(io)
+  // Loaded on demand: only `serve` needs fastify and the native SQLite module.
+  const { serve } = await import('@planspec/server')
+  if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
+  let server: Awaited<ReturnType<typeof serve>>
+  try {
+    server = await serve({
+      db: options.db === ':memory:' ? options.db : resolve(io.cwd, options.db),
+      listen: { host, port },
+      ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
+      rbac: options.rbac,
+      logger,
+      executions: options.executions,
+      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
+      workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),
+    })
+  } catch (error) {
+    io.stderr.write(`error: cannot start the server: ${(error as Error)?.message ?? String(error)}\n`)
+    return EXIT.usage
+  }
+  logger.info({ url: server.url, db: options.db, executions: options.executions }, `listening on ${server.url}`)
+  await new Promise<void>((done) => {
+    if (io.signal === undefined) return
+    if (io.signal.aborted) return done()
+    io.signal.addEventListener('abort', () => done(), { once: true })
+  })
+  logger.info('stopping')
+  await server.close()
+  return EXIT.ok
+}
+
+/** JSON lines on stdout; human-readable on a terminal (pino-pretty). */
+function createLogger(io: CommandIO): Logger {
+  const level = io.env.PLANSPEC_LOG_LEVEL ?? 'info'
+  if (io.stdout.isTTY) return pino({ level }, pretty({ destination: io.stdout as unknown as Writable, colorize: !io.env.NO_COLOR, sync: true, ignore: 'pid,hostname' }) as unknown as Writable)
+  return pino({ level, base: undefined }, io.stdout as Writable)
+}
+
+/** Parses `HOST:PORT`, `:PORT` or `PORT` (IPv6 hosts in brackets). */
+export function splitAddress(text: string): [string, number] {
+  const at = text.lastIndexOf(':')
+  const host = at > 0 ? text.slice(0, at).replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'
+  const port = Number(at >= 0 ? text.slice(at + 1) : text)
+  if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen must be HOST:PORT, :PORT or PORT, got ${JSON.stringify(text)}`)
+  return [host, port]
+}

@@ -1,0 +1,169 @@
+import { Option, type Command } from 'commander'
+import { APPLY_FORMATS, runServerApply } from './commands/server/apply.js'
+import { runCurrentContext, runGetContexts, runUseContext } from './commands/server/contexts.js'
+import { runServerDelete } from './commands/server/delete.js'
+import { runServerDiff } from './commands/server/diff.js'
+import { runServerEdit } from './commands/server/edit.js'
+import { resolveContext } from './commands/server/resolve-context.js'
+import { runServeCommand } from './commands/server/serve.js'
+import { runServerWatch } from './commands/server/watch.js'
+import { UsageError, type CommandIO } from './io.js'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+/** The flags that choose the server. */
+function serverFlags(command: Command): Command {
+  return command
+    .option('--server <url>', 'the PlanSpec API server (default: the current context of .planspec.yaml)')
+    .option('--context <name>', 'use this context of .planspec.yaml instead of the current one')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else the object\'s or "default")')
+}
+
+/** The server a command talks to: flag > context; a repository context is a usage error. */
+async function target(verb: string, o: Record<string, unknown>, io: CommandIO): Promise<{ server: string; token?: string; namespace?: string }> {
+  const context = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
+  if (context.mode !== 'server') throw new UsageError(`${verb} talks to a server: pass --server URL, or select a server context (planspec config use-context NAME)`)
+  const namespace = (o.namespace as string | undefined) ?? context.namespace
+  return { server: context.server, ...(context.token === undefined ? {} : { token: context.token }), ...(namespace === undefined ? {} : { namespace }) }
+}
+
+const TOKEN_HELP = `
+The server and namespace come from --server/--namespace, else from the current context of the
+nearest .planspec.yaml (contexts: { NAME: { server: URL, namespace: NS, tokenEnv: VAR } }). The
+bearer token is read from the variable the context names in tokenEnv, else PLANSPEC_TOKEN; it is
+never taken from a flag and never printed.`
+
+/**
+ * Registers the commands that work against a PlanSpec API server: `serve`, `apply`, `delete`,
+ * `diff`, `edit`, `watch`, and `config get-contexts|current-context|use-context`. The verbs shared
+ * with git mode (`get`, `describe`, `approve`, ...) are exported from `commands/server/` and
+ * dispatched by the repository commands when the target is a server.
+ */
+export function registerServerCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('Run the PlanSpec API server (REST, watch, SQLite): reconcile statuses and run Executions.')
+    .option('--db <file>', 'SQLite database file, created when missing (":memory:" for a throwaway server)', 'planspec.db')
+    .option('--listen <addr>', 'HOST:PORT to listen on (port 0 picks a free port)', '127.0.0.1:8080')
+    .option('--tokens <file>', 'bearer tokens: "token,user[,groups]" lines or YAML')
+    .option('--rbac', 'enforce Roles and RoleBindings (deny by default)', false)
+    .option('--allow-command <pattern>', 'allow runs to execute this command (absolute path or glob; repeatable)', collect, [])
+    .option('--allow-url <pattern>', 'allow runs to call URLs that match (repeatable)', collect, [])
+    .option('--workspace <dir>', "root of the Executions' working directories")
+    .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
+    .addHelpText('after', `
+Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
+line after start says "listening on URL". Stops on SIGINT or SIGTERM.
+
+Examples:
+  planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
+  planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
+    .action(async (o: Record<string, unknown>) => {
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), rbac: Boolean(o.rbac), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
+    })
+
+  serverFlags(program.command('apply'))
+    .description('Create or update resources on a server from files, in one atomic batch (server-side apply).')
+    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
+    .option('--dry-run', 'let the server check and report, store nothing', false)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(APPLY_FORMATS).default('text'))
+    .addHelpText('after', `${TOKEN_HELP}
+
+Prints "kind/name created|configured|unchanged" per resource. Exit 0 also when nothing changed.
+
+Examples:
+  planspec apply -f examples/minimal --server http://127.0.0.1:8080
+  planspec apply -f plan.yaml -f binding.yaml --dry-run
+  cat plan.yaml | planspec apply -f - -o json`)
+    .action(async (o: Record<string, unknown>) => {
+      const where = await target('apply', o, io)
+      setExit(await runServerApply({ ...where, paths: o.filename as string[], dryRun: Boolean(o.dryRun), output: o.output as (typeof APPLY_FORMATS)[number] }, io))
+    })
+
+  serverFlags(program.command('delete'))
+    .description('Delete resources of one kind by name on a server.')
+    .argument('<kind>', 'executions, plans, goals, gates, capabilities, bindings, ...')
+    .argument('<names...>', 'one or more names')
+    .option('--dry-run', 'let the server check and report, delete nothing', false)
+    .option('--ignore-not-found', 'succeed for names that do not exist', false)
+    .addHelpText('after', `${TOKEN_HELP}
+
+Examples:
+  planspec delete execution changelog-2025-w10
+  planspec delete plans old-plan older-plan -n team --dry-run`)
+    .action(async (kind: string, names: string[], o: Record<string, unknown>) => {
+      const where = await target('delete', o, io)
+      setExit(await runServerDelete({ ...where, kind, names, dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }, io))
+    })
+
+  serverFlags(program.command('diff'))
+    .description('Show what apply would change on a server, as a unified diff of YAML (server-side dry run).')
+    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
+    .addHelpText('after', `${TOKEN_HELP}
+
+Exit codes: 0 no changes, 1 changes, >1 error.
+
+Examples:
+  planspec diff -f examples/minimal
+  planspec diff -f planspec/ && echo "in sync"`)
+    .action(async (o: Record<string, unknown>) => {
+      const where = await target('diff', o, io)
+      setExit(await runServerDiff({ ...where, paths: o.filename as string[] }, io))
+    })
+
+  serverFlags(program.command('edit'))
+    .description('Edit a resource on a server in your editor; applied with its resourceVersion (a concurrent change is refused).')
+    .argument('<kind>', 'plans, goals, gates, capabilities, bindings, ...')
+    .argument('<name>', 'the resource')
+    .addHelpText('after', `${TOKEN_HELP}
+
+The editor is PLANSPEC_EDITOR, VISUAL or EDITOR (default vi), started without a shell.
+
+Examples:
+  planspec edit plan publish-changelog
+  EDITOR="code --wait" planspec edit gate changelog-approval -n default`)
+    .action(async (kind: string, name: string, o: Record<string, unknown>) => {
+      const where = await target('edit', o, io)
+      setExit(await runServerEdit({ ...where, kind, name }, io))
+    })
+
+  serverFlags(program.command('watch'))
+    .description('Stream changes of a kind (or of one resource) from a server, one line per event.')
+    .argument('<kind>', 'executions, plans, goals, gates, capabilities, bindings, ...')
+    .argument('[name]', 'only this resource')
+    .option('-A, --all-namespaces', 'watch every namespace', false)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', `${TOKEN_HELP}
+
+Prints "TYPE kind/name phase" per event (ADDED, MODIFIED, DELETED), starting with the current
+objects. A dropped connection resumes from the last version seen; runs until Ctrl-C.
+
+Examples:
+  planspec watch executions
+  planspec watch execution changelog-2025-w10 -o json`)
+    .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
+      if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
+      const where = await target('watch', o, io)
+      setExit(await runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces), output: o.output as 'text' | 'json' }, io))
+    })
+
+  const config = program.command('config').description('Show and switch the contexts of .planspec.yaml (a server or a repository).')
+  config
+    .command('get-contexts')
+    .description('List the contexts; * marks the current one.')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'name']).default('table'))
+    .action(async (o: { output: 'table' | 'name' }) => setExit(await runGetContexts(o, io)))
+  config
+    .command('current-context')
+    .description('Print the current context.')
+    .action(async () => setExit(await runCurrentContext(io)))
+  config
+    .command('use-context')
+    .description('Make a context the current one (rewrites currentContext in .planspec.yaml, keeping comments).')
+    .argument('<name>', 'a context defined under contexts:')
+    .addHelpText('after', `
+Examples:
+  planspec config use-context staging
+  planspec get executions          # now talks to the staging server`)
+    .action(async (name: string) => setExit(await runUseContext(name, io)))
+}

@@ -1,0 +1,293 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { setCondition, type ExecutionStatus } from '@planspec/core'
+import { createCelEvaluator, createProviders, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
+import { canonicalJson } from '@planspec/validator'
+import type { ApiStore } from '../store/api-store.js'
+import { CANCEL_ANNOTATION } from '../server/admit-status.js'
+import { observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
+import { pendingRetry, RETRY_APPLIED_KEY, type RetryRequest } from './pending-retry.js'
+import { RUN_STOPPED_ERROR_CODE, RunStoppedError, storedRunState } from './stored-run-state.js'
+
+/** What the Execution controller needs. */
+export interface ExecutionControllerOptions {
+  readonly store: ApiStore
+  /** Allow-lists of `exec://` commands and `http(s)://` URLs (default: nothing allowed). */
+  readonly policy?: Policy
+  /** Root of the working directories: each Execution runs in `<workspace>/<namespace>/<name>`. */
+  readonly workspace: string
+  /** Providers (default: the built-in ones under `policy`). */
+  readonly providers?: { forUri(uri: string): Provider | undefined }
+  /** The clock, epoch milliseconds (default `Date.now`). */
+  readonly now?: () => number
+  /** How often a waiting run re-reads its gates and externals (default 1 s). */
+  readonly pollMs?: number
+  /** Told every status change of a run, after it was stored. */
+  readonly onChange?: (key: ObjectKey, next: ExecutionStatus, previous: ExecutionStatus | undefined) => void
+  /** Told about runs that failed with an error (they are retried with backoff). */
+  readonly onError?: (error: unknown, key: ObjectKey) => void
+  /** Every Execution is looked at again this often, whatever changed (default 30 s). */
+  readonly resyncMs?: number
+}
+
+/** A running Execution controller. */
+export interface ExecutionController {
+  /** Subjects (`execution/namespace/name`) being run now. */
+  running(): readonly string[]
+  /** Resolves once nothing is queued, no run is active and no failed run waits for its backoff. */
+  settled(): Promise<void>
+  /** Stops watching and ends every run without cancelling it (the next start resumes it). Idempotent. */
+  stop(): Promise<void>
+}
+
+interface Active {
+  /** The uid of the object being run: a new object with the same name is another run. */
+  readonly uid: string | undefined
+  readonly controller: AbortController
+  /** Something changed while the run was active: look again once it stops. */
+  again: boolean
+  done: Promise<void>
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
+const STOP_GRACE_MS = 5_000
+// Changes that can move a stopped (Blocked or not yet prepared) run on.
+const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
+
+/**
+ * Starts the controller that runs Executions inside `serve` (DECISIONS §3), modelled on the git-mode
+ * agent's runners: every non-terminal Execution in the store is run with the engine's
+ * `runExecution`, one run at a time per Execution. Level-based: any change of an Execution (and of
+ * a Gate, Plan or Binding) makes it look again at what is stored.
+ * - The status is stored after every transition, before any dispatch, with compare-and-swap
+ *   (re-read and retried on conflict). The resources the run started with are pinned in the status
+ *   (`extensions['io.planspec.runSource']`): a later change of the Plan or a Binding does not alter it.
+ * - Gate nodes observe the Gate's status in the store (`NotFound` when it does not exist);
+ *   External `resource` references the referenced object's phase.
+ * - `planspec.io/cancel: "true"` aborts the run (running attempts are cancelled through their
+ *   providers); `planspec.io/retry` (and `planspec.io/retry-nodes`) re-opens a Failed run once: the
+ *   applied request is remembered in `extensions['io.planspec.retryApplied']`.
+ * - Claimable work (`human://`, `agent://` without a command) stays `Blocked`: the API has no route
+ *   to complete it yet.
+ *
+ * @example
+ * const executions = startExecutionController({ store, workspace: '/var/lib/planspec/runs', policy: { allowCommands: [], allowUrls: [] } })
+ * await executions.stop()
+ */
+export function startExecutionController(options: ExecutionControllerOptions): ExecutionController {
+  const { store } = options
+  const policy: Policy = options.policy ?? { allowCommands: [], allowUrls: [] }
+  const providers = options.providers ?? createProviders({ policy })
+  const evaluate = createCelEvaluator()
+  const now = options.now ?? Date.now
+  const stopping = new AbortController()
+  const active = new Map<string, Active>()
+  const queue = new Map<string, ObjectKey>()
+  const failures = new Map<string, number>()
+  const timers = new Map<string, NodeJS.Timeout>()
+  const own = new Set<string>()
+  const events: { readonly key: ObjectKey; readonly resourceVersion: string }[] = []
+  const waiting: (() => void)[] = []
+  let scheduled = false
+
+  const id = (key: ObjectKey): string => `execution/${key.namespace}/${key.name}`
+  const keyOf = (namespace: string, name: string): ObjectKey => ({ kind: 'Execution', namespace, name })
+  const isSettled = (): boolean => !scheduled && queue.size === 0 && events.length === 0 && active.size === 0 && timers.size === 0
+  const notify = (): void => {
+    if (isSettled()) for (const resolve of waiting.splice(0)) resolve()
+  }
+  const schedule = (): void => {
+    if (scheduled || stopping.signal.aborted) return
+    scheduled = true
+    setImmediate(() => void drain())
+  }
+  const enqueue = (key: ObjectKey): void => {
+    queue.set(id(key), key)
+    schedule()
+  }
+  const enqueueAll = (namespace?: string): void => {
+    for (const row of store.listPage('Execution', namespace === undefined ? {} : { namespace }).rows) queue.set(id(keyOf(row.namespace, row.name)), keyOf(row.namespace, row.name))
+  }
+  const later = (key: ObjectKey): void => {
+    const count = (failures.get(id(key)) ?? 0) + 1
+    failures.set(id(key), count)
+    clearTimeout(timers.get(id(key)))
+    const timer = setTimeout(() => {
+      timers.delete(id(key))
+      enqueue(key)
+    }, Math.min(250 * 2 ** (count - 1), 30_000))
+    timers.set(id(key), timer)
+  }
+
+  async function drain(): Promise<void> {
+    // Events are looked at here, not in the listener: by now our own writes are known by version.
+    for (const event of events.splice(0)) {
+      if (event.key.kind === 'Execution') {
+        if (!own.delete(event.resourceVersion)) enqueue(event.key)
+      } else if (WAKING_KINDS.has(event.key.kind)) enqueueAll(event.key.namespace) // other namespaces: the periodic resync
+    }
+    while (queue.size > 0 && !stopping.signal.aborted) {
+      const [k, key] = queue.entries().next().value as [string, ObjectKey]
+      queue.delete(k)
+      try {
+        await ensure(key)
+      } catch (error) {
+        options.onError?.(error, key)
+        later(key)
+      }
+    }
+    scheduled = false
+    if (events.length > 0 || queue.size > 0) schedule()
+    notify()
+  }
+
+  /** Starts the run of an Execution unless it is running, finished or gone; tells a running one about cancellation. */
+  async function ensure(key: ObjectKey): Promise<void> {
+    const execution = await store.get(key)
+    const entry = active.get(id(key))
+    const cancel = execution?.metadata.annotations?.[CANCEL_ANNOTATION] === 'true'
+    if (entry !== undefined) {
+      entry.again = true
+      // Deleted, replaced or cancelled: cancel the running attempts through their providers.
+      if (execution === undefined || execution.metadata.uid !== entry.uid || cancel) entry.controller.abort()
+      return
+    }
+    if (execution === undefined) return
+    const phase = (execution.status as ExecutionStatus | undefined)?.phase ?? 'Pending'
+    const retry = pendingRetry(execution)
+    if (TERMINAL.has(phase) && retry === undefined) return
+    const controller = new AbortController()
+    if (cancel) controller.abort()
+    const started: Active = { uid: execution.metadata.uid, controller, again: false, done: Promise.resolve() }
+    active.set(id(key), started)
+    started.done = run(key, execution, retry, controller.signal)
+      .then(() => void failures.delete(id(key)))
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown })?.code === RUN_STOPPED_ERROR_CODE) return
+        options.onError?.(error, key)
+        if (!stopping.signal.aborted) later(key)
+      })
+      .finally(() => {
+        active.delete(id(key))
+        if (started.again && !stopping.signal.aborted) enqueue(key)
+        notify()
+      })
+  }
+
+  async function run(key: ObjectKey, execution: StoredResource, retry: RetryRequest | undefined, signal: AbortSignal): Promise<void> {
+    let stored
+    try {
+      stored = await prepareStoredRun(store, execution)
+    } catch (error) {
+      await recordNotPrepared(execution, error instanceof Error ? error.message : String(error), signal.aborted)
+      return
+    }
+    const { prepared, source } = stored
+    const workspace = join(options.workspace, key.namespace, key.name)
+    await mkdir(workspace, { recursive: true })
+    const appliedRetry = retry?.value ?? (execution.status as { extensions?: Record<string, unknown> } | undefined)?.extensions?.[RETRY_APPLIED_KEY]
+    const decorate = (status: ExecutionStatus): ExecutionStatus => ({
+      ...status,
+      conditions: planFound(status, new Date(now()).toISOString()),
+      extensions: { ...status.extensions, [RUN_SOURCE_KEY]: { resources: source }, ...(appliedRetry === undefined ? {} : { [RETRY_APPLIED_KEY]: appliedRetry }) },
+    })
+    await runExecution(prepared.input, {
+      providers,
+      evaluate,
+      now,
+      sleep: (ms, abort) => sleepUnlessStopping(ms, abort, key),
+      workspace,
+      state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
+      gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }),
+      external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
+      externalPolled: (node) => {
+        const ref = prepared.externals.get(node)
+        return ref?.type === 'webhook' || ref?.type === 'resource' || (ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri))
+      },
+      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
+      // No API route completes claimable work yet: such nodes stay Blocked.
+      waitForPeople: async () => [],
+      signal,
+      ...(retry === undefined ? {} : { retryRequested: retry.nodes === undefined ? {} : { nodes: retry.nodes } }),
+      onChange: (next, previous) => options.onChange?.(key, next, previous),
+      pollMs: options.pollMs ?? 1000,
+    })
+  }
+
+  /** Waits like the runner expects; rejects once the server stops, which ends the run where it is. */
+  function sleepUnlessStopping(ms: number, abort: AbortSignal, key: ObjectKey): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (stopping.signal.aborted) return reject(new RunStoppedError(key, 'stopping'))
+      if (abort.aborted) return resolve()
+      const finish = (): void => {
+        clearTimeout(timer)
+        abort.removeEventListener('abort', finish)
+        stopping.signal.removeEventListener('abort', finish)
+        if (stopping.signal.aborted) reject(new RunStoppedError(key, 'stopping'))
+        else resolve()
+      }
+      const timer = setTimeout(finish, Math.min(Math.max(ms, 0), 2_147_000_000))
+      abort.addEventListener('abort', finish, { once: true })
+      stopping.signal.addEventListener('abort', finish, { once: true })
+    })
+  }
+
+  /**
+   * Records why a run cannot start (its Plan is missing) as `PlanResolved=False`, which a Plan
+   * change heals; a cancelled one that never started simply ends `Cancelled`.
+   */
+  async function recordNotPrepared(execution: StoredResource, message: string, cancelled: boolean): Promise<void> {
+    const status = (execution.status ?? {}) as ExecutionStatus
+    const at = new Date(now()).toISOString()
+    const next: ExecutionStatus = cancelled
+      ? { ...status, phase: 'Cancelled', reason: 'CancelledByUser', message: 'cancelled by user before it started', lastPhaseTransitionTime: at, completionTime: at, conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'CancelledByUser', message: 'cancelled by user before it started' }, at) }
+      : { ...status, conditions: setCondition(status.conditions, { type: 'PlanResolved', status: 'False', reason: 'PlanNotFound', message }, at) }
+    if (canonicalJson(next) === canonicalJson(status)) return
+    const saved = await store.updateStatus({ ...execution, status: next })
+    own.add(String(saved.metadata.resourceVersion))
+  }
+
+  const unsubscribe = store.subscribe((event) => {
+    events.push({ key: event.key, resourceVersion: event.resourceVersion })
+    schedule()
+  })
+  enqueueAll()
+  schedule()
+  // Level-based safety net: changes no event names (a Gate in another namespace) are seen here.
+  const resync = setInterval(() => {
+    enqueueAll()
+    schedule()
+  }, options.resyncMs ?? 30_000)
+  resync.unref()
+
+  return {
+    running: () => [...active.keys()],
+    settled: () =>
+      new Promise<void>((resolve) => {
+        if (isSettled()) resolve()
+        else waiting.push(resolve)
+      }),
+    async stop() {
+      if (stopping.signal.aborted) return
+      stopping.abort()
+      clearInterval(resync)
+      unsubscribe()
+      for (const timer of timers.values()) clearTimeout(timer)
+      timers.clear()
+      queue.clear()
+      events.length = 0
+      // A run ends at its next wait or save; do not hang on one stuck in a provider's status call.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([Promise.allSettled([...active.values()].map((entry) => entry.done)), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))])
+      clearTimeout(timer)
+      for (const resolve of waiting.splice(0)) resolve()
+    },
+  }
+}
+
+/** Turns a `PlanResolved=False` left by a run that could not start into `True` once it can. */
+function planFound(status: ExecutionStatus, now: string): ExecutionStatus['conditions'] {
+  const previous = status.conditions?.find((c) => c.type === 'PlanResolved')
+  if (previous === undefined || previous.status === 'True') return status.conditions
+  return setCondition(status.conditions, { type: 'PlanResolved', status: 'True', reason: 'PlanFound' }, now)
+}

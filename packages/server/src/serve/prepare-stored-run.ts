@@ -1,0 +1,92 @@
+import { resolveReference, type GateNodeObservation, type GateStatus } from '@planspec/core'
+import { prepareRun, type ObjectKey, type PreparedRun, type ResourceLike, type StoredResource } from '@planspec/engine'
+import type { ApiStore } from '../store/api-store.js'
+
+/**
+ * Status extension holding the resources a run started with (the Execution, its Plan, Bindings and
+ * Goal), so that a run resumed later (after a Blocked stop or a restart) keeps the graph and the
+ * providers it started with even when the Plan or a Binding changed since (DECISIONS §3, §8).
+ */
+export const RUN_SOURCE_KEY = 'io.planspec.runSource'
+
+type Obj = Record<string, unknown>
+const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value)
+const namespaceOf = (object: StoredResource): string => object.metadata.namespace ?? 'default'
+
+/** The run of one stored Execution, and the resources it was prepared from. */
+export interface StoredRun {
+  readonly prepared: PreparedRun
+  /** The resources the run is pinned to: written into the status under {@link RUN_SOURCE_KEY}. */
+  readonly source: readonly ResourceLike[]
+}
+
+/**
+ * Prepares the run of a stored Execution with the engine's `prepareRun`. A run that already started
+ * (its status carries {@link RUN_SOURCE_KEY}) is prepared from the resources recorded then; a new
+ * one from the Plan, Bindings and Goal in the store now, which become its pinned source. Throws a
+ * plain Error naming what is missing when the Plan does not exist.
+ *
+ * @example
+ * const { prepared, source } = await prepareStoredRun(store, execution)
+ */
+export async function prepareStoredRun(store: ApiStore, execution: StoredResource): Promise<StoredRun> {
+  const recorded = recordedSource(execution)
+  const source = recorded ?? (await currentSource(store, execution))
+  return { prepared: prepareRun(source, { name: execution.metadata.name, namespace: namespaceOf(execution) }), source }
+}
+
+function recordedSource(execution: StoredResource): ResourceLike[] | undefined {
+  const extensions = (execution.status as { extensions?: Obj } | undefined)?.extensions
+  const value = extensions?.[RUN_SOURCE_KEY]
+  if (!isObj(value) || !Array.isArray(value.resources)) return undefined
+  const resources = value.resources.filter((r): r is ResourceLike => isObj(r) && typeof r.kind === 'string' && typeof r.name === 'string' && typeof r.namespace === 'string' && isObj(r.value))
+  return resources.length === value.resources.length ? resources : undefined
+}
+
+/** The Execution and what its run reads: the Plan, the Bindings it names and the Goal (with its constraints). */
+async function currentSource(store: ApiStore, execution: StoredResource): Promise<ResourceLike[]> {
+  const namespace = namespaceOf(execution)
+  const spec = (execution.spec ?? {}) as { planRef?: { name: string; namespace?: string }; goalRef?: { name: string; namespace?: string }; bindingRef?: { name: string; namespace?: string }; nodeBindings?: Obj }
+  const resources: ResourceLike[] = [pinned(execution)]
+  const add = async (kind: string, ref: { name: string; namespace?: string } | undefined, holder: string): Promise<StoredResource | undefined> => {
+    if (ref === undefined || typeof ref.name !== 'string') return undefined
+    const key: ObjectKey = { kind, ...resolveReference(ref, holder) }
+    if (resources.some((r) => r.kind === key.kind && r.namespace === key.namespace && r.name === key.name)) return undefined
+    const found = await store.get(key)
+    if (found !== undefined) resources.push(pinned(found))
+    return found
+  }
+  // prepareRun looks the Plan up in the Execution's namespace.
+  const plan = await add('Plan', spec.planRef === undefined ? undefined : { name: spec.planRef.name }, namespace)
+  for (const ref of [spec.bindingRef, ...Object.values(spec.nodeBindings ?? {})]) if (isObj(ref)) await add('Binding', ref as { name: string; namespace?: string }, namespace)
+  const planGoal = (plan?.spec as { goalRef?: { name: string; namespace?: string } } | undefined)?.goalRef
+  await add('Goal', spec.goalRef ?? planGoal, namespace)
+  return resources
+}
+
+/** What a run needs of a resource: identity, generation, labels and spec (never its status). */
+function pinned(object: StoredResource): ResourceLike {
+  const { name } = object.metadata
+  const namespace = namespaceOf(object)
+  const metadata = { name, namespace, generation: object.metadata.generation ?? 1, ...(object.metadata.labels === undefined ? {} : { labels: object.metadata.labels }) }
+  return { kind: object.kind, name, namespace, value: { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: object.spec ?? {} } }
+}
+
+/**
+ * Observes the Gate a Gate node waits on, from the store: its phase, generation and the generation
+ * its decision was made for; `NotFound` when the Gate does not exist (the node fails `GateNotFound`).
+ */
+export async function observeStoredGate(store: ApiStore, ref: { readonly name: string; readonly namespace: string }): Promise<GateNodeObservation> {
+  const gate = await store.get({ kind: 'Gate', namespace: ref.namespace, name: ref.name })
+  if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }
+  const status = (gate.status ?? {}) as GateStatus
+  return { phase: status.phase ?? 'Pending', generation: gate.metadata.generation ?? 1, ...(status.decidedGeneration === undefined ? {} : { decisionGeneration: status.decidedGeneration }) }
+}
+
+/** The phase of a resource an External node waits on (`kind` defaults to Goal, as in git mode); read synchronously. */
+export function storedPhase(store: ApiStore, ref: { readonly name: string; readonly kind?: string; readonly namespace?: string }, holderNamespace: string): string | undefined {
+  const text = store.getText({ kind: ref.kind ?? 'Goal', namespace: ref.namespace ?? holderNamespace, name: ref.name })
+  if (text === undefined) return undefined
+  const phase = (JSON.parse(text) as { status?: { phase?: unknown } }).status?.phase
+  return typeof phase === 'string' ? phase : undefined
+}
