@@ -132,11 +132,17 @@ Examples:
       .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
       .option('--author <who>', 'who acts, "Name <email>"')
       .option('--dry-run', 'check and print, record nothing', false)
-    if (verb === 'complete') command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', [])
+    if (verb === 'complete') targetFlags(command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', []))
     command.action(async (execution: string, node: string, ...rest: unknown[]) => {
       const outputs = verb === 'complete' ? parseOutputs(rest[0] as string[]) : undefined
       const o = (verb === 'complete' ? rest[1] : rest[0]) as Record<string, unknown>
-      setExit(await runRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, requestOptions(o, io), io))
+      const where = verb === 'complete' ? await targetOf(o, io) : undefined
+      if (where?.mode === 'server') {
+        const namespace = (o.namespace as string | undefined) ?? where.namespace
+        setExit(await runServerRequest('complete', { kind: 'Execution', name: execution, node, ...(namespace ? { namespace } : {}), ...(outputs ? { outputs } : {}) }, { ...serverOf(where), dryRun: Boolean(o.dryRun) }, io))
+        return
+      }
+      setExit(await runRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, { ...requestOptions(o, io), ...(where?.mode === 'repo' ? { repo: where.repo } : {}) }, io))
     })
   }
 }

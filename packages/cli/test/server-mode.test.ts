@@ -124,6 +124,33 @@ async function waitForPhase(name: string, phase: string): Promise<Obj> {
 
 const minimalCopy = join(work, 'minimal')
 const extras = tempTree({
+  'claim.yaml': `apiVersion: planspec.io/v1alpha1
+kind: Capability
+metadata: { name: editing }
+spec: { description: Editing by hand }
+---
+apiVersion: planspec.io/v1alpha1
+kind: Plan
+metadata: { name: by-hand }
+spec:
+  description: one node a person does
+  graph:
+    nodes:
+      - { id: edit, kind: Task, capabilityRefs: [{ name: editing }], outputs: [verdict] }
+---
+apiVersion: planspec.io/v1alpha1
+kind: Binding
+metadata: { name: people }
+spec:
+  rules:
+    - selector: { capabilityRef: { name: editing } }
+      target: { provider: "human://editors" }
+---
+apiVersion: planspec.io/v1alpha1
+kind: Execution
+metadata: { name: by-hand-1 }
+spec: { planRef: { name: by-hand }, bindingRef: { name: people } }
+`,
   'held.yaml': `apiVersion: planspec.io/v1alpha1
 kind: Plan
 metadata: { name: held }
@@ -251,6 +278,18 @@ describe('planspec against a server', () => {
     expect(lines.indexOf(`MODIFIED execution/${EXECUTION} Running`)).toBeLessThan(lines.indexOf(`MODIFIED execution/${EXECUTION} Succeeded`))
     const done = await getExecution(EXECUTION)
     expect(done.status.nodeStatuses.publish).toMatchObject({ phase: 'Succeeded', outputs: { post_url: 'https://engineering.example.com/changelog/2025-w10' } })
+  })
+
+  it('completes claimable work with planspec work complete --server: the outputs are recorded and the run succeeds', async () => {
+    expect((await run(['apply', '-f', join(extras, 'claim.yaml'), '--server', url])).code).toBe(0)
+    const blocked = await waitForPhase('by-hand-1', 'Blocked')
+    expect(blocked.status.nodeStatuses.edit).toMatchObject({ phase: 'Blocked', reason: 'AwaitingClaim' })
+    const done = await run(['work', 'complete', 'by-hand-1', 'edit', 'verdict=ship', '--server', url])
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stdout).toBe('execution/by-hand-1 completed\n')
+    const finished = await waitForPhase('by-hand-1', 'Succeeded')
+    expect(finished.status.nodeStatuses.edit).toMatchObject({ phase: 'Succeeded', outputs: { verdict: 'ship' } })
+    expect((await run(['work', 'complete', 'by-hand-1', 'edit', '--server', url])).code).toBe(1)
   })
 
   it('cancels a blocked run and retries a failed one through the server', async () => {

@@ -14,7 +14,7 @@ describe('discovery', () => {
     const list = body(await request({ method: 'GET', url: API }))
     const names = list.resources.map((r: { name: string }) => r.name)
     for (const plural of ['goals', 'plans', 'capabilities', 'bindings', 'executions', 'gates', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']) expect(names).toContain(plural)
-    for (const sub of ['goals/status', 'plans/graph', 'gates/approve', 'gates/reject', 'executions/cancel', 'executions/retry']) expect(names).toContain(sub)
+    for (const sub of ['goals/status', 'plans/graph', 'gates/approve', 'gates/reject', 'executions/cancel', 'executions/retry', 'executions/complete']) expect(names).toContain(sub)
     expect(list.resources.find((r: { name: string }) => r.name === 'clusterroles')).toMatchObject({ namespaced: false, kind: 'ClusterRole' })
   })
 })

@@ -261,6 +261,32 @@ describe('startExecutionController', () => {
     expect((after!.status as Obj).nodeStatuses['review-by-hand'].attempt).toBe(1)
   })
 
+  it('completes claimable work through POST .../complete: outputs recorded, the run goes on; a node not waiting is refused', async () => {
+    const server = await start()
+    await post(server, 'plans', plan('p', [task('review-by-hand', { outputs: ['verdict'] }), task('after', { dependsOn: ['review-by-hand'] })]))
+    await post(server, 'bindings', { ...binding(), spec: { rules: [{ selector: { planRef: { name: 'p' }, nodeId: 'review-by-hand' }, target: { provider: 'human://editors' } }, { selector: { capabilityRef: { name: 'work' } }, target: { provider: 'noop://ok' } }] } })
+    await post(server, 'executions', execution('run', 'p'))
+    const deadline = Date.now() + 10_000
+    let res = await server.call('GET', `${ns}/executions/run`)
+    while (res.body.status?.nodeStatuses?.['review-by-hand']?.reason !== 'AwaitingClaim' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+      res = await server.call('GET', `${ns}/executions/run`)
+    }
+    expect(res.body.status.phase).toBe('Blocked')
+    const early = await server.call('POST', `${ns}/executions/run/complete`, { node: 'after' })
+    expect(early.status).toBe(409)
+    const done = await server.call('POST', `${ns}/executions/run/complete`, { node: 'review-by-hand', outputs: { verdict: 'ship it' } })
+    expect(done.status, JSON.stringify(done.body)).toBe(200)
+    while (res.body.status?.phase !== 'Succeeded' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+      res = await server.call('GET', `${ns}/executions/run`)
+    }
+    expect(res.body.status.nodeStatuses['review-by-hand']).toMatchObject({ phase: 'Succeeded', attempt: 1, outputs: { verdict: 'ship it' } })
+    expect(res.body.status.phase).toBe('Succeeded')
+    const late = await server.call('POST', `${ns}/executions/run/complete`, { node: 'review-by-hand' })
+    expect(late.status).toBe(409)
+  })
+
   it('ends Cancelled a run cancelled before its Plan exists, and stops runs of deleted Executions', async () => {
     const { store, controller, dir } = setupStore()
     await store.create(binding())

@@ -4,7 +4,7 @@ import { setCondition, type ExecutionStatus } from '@planspec/core'
 import { createCelEvaluator, createProviders, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
-import { CANCEL_ANNOTATION } from '../server/admit-status.js'
+import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX } from '../server/admit-status.js'
 import { observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
 import { pendingRetry, RETRY_APPLIED_KEY, type RetryRequest } from './pending-retry.js'
 import { RUN_STOPPED_ERROR_CODE, RunStoppedError, storedRunState } from './stored-run-state.js'
@@ -205,8 +205,9 @@ export function startExecutionController(options: ExecutionControllerOptions): E
         return ref?.type === 'webhook' || ref?.type === 'resource' || (ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri))
       },
       checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
-      // No API route completes claimable work yet: such nodes stay Blocked.
-      waitForPeople: async () => [],
+      // Claimable work is completed through POST .../executions/NAME/complete (an annotation per
+      // node); recording a result twice changes nothing, so no bookkeeping is needed here.
+      waitForPeople: async (status) => completionsOf(await store.get(key), status),
       signal,
       ...(retry === undefined ? {} : { retryRequested: retry.nodes === undefined ? {} : { nodes: retry.nodes } }),
       onChange: (next, previous) => options.onChange?.(key, next, previous),
@@ -290,4 +291,24 @@ function planFound(status: ExecutionStatus, now: string): ExecutionStatus['condi
   const previous = status.conditions?.find((c) => c.type === 'PlanResolved')
   if (previous === undefined || previous.status === 'True') return status.conditions
   return setCondition(status.conditions, { type: 'PlanResolved', status: 'True', reason: 'PlanFound' }, now)
+}
+
+/** The completions recorded for nodes that still wait for a worker (annotations `planspec.io/complete.<node>`). */
+function completionsOf(execution: StoredResource | undefined, status: ExecutionStatus): { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown>; message?: string }[] {
+  const done: { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown>; message?: string }[] = []
+  for (const [name, value] of Object.entries(execution?.metadata.annotations ?? {})) {
+    if (!name.startsWith(COMPLETE_ANNOTATION_PREFIX)) continue
+    const node = name.slice(COMPLETE_ANNOTATION_PREFIX.length)
+    const waiting = status.nodeStatuses?.[node]
+    if (waiting?.phase !== 'Blocked' || waiting.reason !== 'AwaitingClaim') continue
+    let record: { outputs?: unknown; failed?: unknown; message?: unknown }
+    try {
+      record = JSON.parse(value ?? "") as typeof record
+    } catch {
+      continue
+    }
+    const outputs = record.outputs !== null && typeof record.outputs === 'object' && !Array.isArray(record.outputs) ? (record.outputs as Record<string, unknown>) : undefined
+    done.push({ node, outcome: record.failed === true ? 'failed' : 'succeeded', ...(outputs ? { outputs } : {}), ...(typeof record.message === 'string' ? { message: record.message } : {}) })
+  }
+  return done
 }

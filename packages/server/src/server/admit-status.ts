@@ -10,6 +10,11 @@ export const RETRY_ANNOTATION = 'planspec.io/retry'
 export const RETRY_NODES_ANNOTATION = 'planspec.io/retry-nodes'
 /** The annotation a cancel request sets on an Execution (value `"true"`). */
 export const CANCEL_ANNOTATION = 'planspec.io/cancel'
+/**
+ * The prefix of the annotations that complete claimable work (`human://`, `agent://`): one per
+ * node, `planspec.io/complete.<node>`, whose value is the JSON `{ outputs?, failed?, message?, by, at }`.
+ */
+export const COMPLETE_ANNOTATION_PREFIX = 'planspec.io/complete.'
 
 type Status = Record<string, unknown>
 

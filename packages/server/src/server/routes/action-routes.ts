@@ -1,7 +1,7 @@
 import type { StoredResource } from '@planspec/engine'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { invalid } from '../admit-object.js'
-import { CANCEL_ANNOTATION, RETRY_ANNOTATION, RETRY_NODES_ANNOTATION } from '../admit-status.js'
+import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX, RETRY_ANNOTATION, RETRY_NODES_ANNOTATION } from '../admit-status.js'
 import { ApiError } from '../error-catalog.js'
 import { reviewGate } from '../gate-review.js'
 import { API_PREFIX, kindByName } from '../kinds.js'
@@ -34,6 +34,17 @@ const retryBody = {
   additionalProperties: false,
 } as const
 const cancelBody = { type: ['object', 'null'], additionalProperties: false } as const
+const completeBody = {
+  type: 'object',
+  required: ['node'],
+  properties: {
+    node: { type: 'string', maxLength: 63 },
+    outputs: { type: 'object', maxProperties: 100 },
+    failed: { type: 'boolean' },
+    message: { type: 'string', maxLength: 4096 },
+  },
+  additionalProperties: false,
+} as const
 
 /**
  * Registers the action routes: `POST .../gates/NAME/approve|reject` (verb `approve` on gates)
@@ -44,6 +55,8 @@ const cancelBody = { type: ['object', 'null'], additionalProperties: false } as 
  * - cancel sets the annotation `planspec.io/cancel: "true"` (409 on a finished Execution).
  * - retry, on a `Failed` Execution only (else 409), sets `planspec.io/retry` to the request time and,
  *   with `nodes`, `planspec.io/retry-nodes`; a controller re-opens the run from there.
+ * - complete (`POST .../executions/NAME/complete`, verb `update`), for a node waiting for a worker
+ *   only (else 409), sets `planspec.io/complete.<node>` to `{ outputs?, failed?, message?, by, at }`.
  */
 export async function actionRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
@@ -98,6 +111,24 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
         if (TERMINAL.has(phase ?? '')) throw conflict(execution.metadata.name, `execution ${JSON.stringify(execution.metadata.name)} has already finished (${phase})`)
         return execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true' ? undefined : { [CANCEL_ANNOTATION]: 'true' }
       }),
+  )
+  // Claimable work (DECISIONS §4): a worker completes a node that waits for one (Blocked,
+  // AwaitingClaim). Recorded as an annotation the Execution controller reads; 409 otherwise.
+  app.post<{ Params: { namespace: string; name: string }; Querystring: { dryRun?: string }; Body: { node: string; outputs?: Record<string, unknown>; failed?: boolean; message?: string } }>(
+    `${API_PREFIX}/namespaces/:namespace/executions/:name/complete`,
+    { schema: schema(completeBody), config },
+    (request) => {
+      const { namespace, name } = request.params
+      const identity = authorize(context, request, { verb: 'update', resource: 'executions', namespace, name })
+      return annotate(request, (execution) => {
+        const { node, outputs, failed, message } = request.body
+        if (!NODE_ID.test(node)) throw invalid(EXECUTIONS, execution.metadata.name, [{ reason: 'FieldValueInvalid', message: `${JSON.stringify(node)} is not a node id`, field: 'node' }])
+        const waiting = (execution.status as { nodeStatuses?: Record<string, { phase?: string; reason?: string }> } | undefined)?.nodeStatuses?.[node]
+        if (waiting?.phase !== 'Blocked' || waiting.reason !== 'AwaitingClaim') throw conflict(execution.metadata.name, `node ${JSON.stringify(node)} of execution ${JSON.stringify(execution.metadata.name)} is not waiting for a worker (${waiting?.phase ?? 'unknown'})`)
+        const record = { ...(outputs === undefined ? {} : { outputs }), ...(failed === undefined ? {} : { failed }), ...(message === undefined ? {} : { message }), by: identity.user, at: context.now() }
+        return { [`${COMPLETE_ANNOTATION_PREFIX}${node}`]: JSON.stringify(record) }
+      })
+    },
   )
   app.post<{ Params: { namespace: string; name: string }; Querystring: { dryRun?: string }; Body: RetryBody | undefined }>(
     `${API_PREFIX}/namespaces/:namespace/executions/:name/retry`,

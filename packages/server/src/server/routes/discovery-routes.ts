@@ -41,7 +41,7 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     ...(entry.hasStatus ? [{ name: `${entry.plural}/status`, singularName: '', namespaced: entry.namespaced, kind: entry.kind, verbs: ['get', 'patch', 'update'] }] : []),
     ...(entry.kind === 'Plan' ? [{ name: 'plans/graph', singularName: '', namespaced: true, kind: 'PlanGraph', verbs: ['get'] }] : []),
     ...(entry.kind === 'Gate' ? ['approve', 'reject'].map((a) => ({ name: `gates/${a}`, singularName: '', namespaced: true, kind: 'Gate', verbs: ['create'] })) : []),
-    ...(entry.kind === 'Execution' ? ['cancel', 'retry'].map((a) => ({ name: `executions/${a}`, singularName: '', namespaced: true, kind: 'Execution', verbs: ['create'] })) : []),
+    ...(entry.kind === 'Execution' ? ['cancel', 'retry', 'complete'].map((a) => ({ name: `executions/${a}`, singularName: '', namespaced: true, kind: 'Execution', verbs: ['create'] })) : []),
   ])
   app.get(`/apis/${GROUP}/${VERSION}`, { schema }, async (request) => {
     identityOf(request)
