@@ -81,10 +81,11 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const items = [...desired.items.values()]
   const executions = items.filter((i) => i.kind === 'Execution' && inScope(i.namespace, deps.scope))
   const leases = decideLeases(executions, status, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
+  const planErrors = errorsByFile(desired) // pure, once per round (not once per resource)
   const executionStatuses = new Map(executions.map((e) => [referenceKey('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
   const changeAuthors = await gateChangeAuthors(items, deps) // effect (cached commit reads)
   const reconciled = reconcileResources({
-    resources: items.map((i) => toView(i, status.docs.get(i.subject), desired)),
+    resources: items.map((i) => toView(i, status.docs.get(i.subject), planErrors)),
     executionStatuses: new Map([...executionStatuses].filter(([, s]) => s !== undefined)),
     activatedGates: activatedGates(status, items),
     gateActions: gateActions(status.requests),
@@ -172,9 +173,20 @@ function matches(request: AgentRequest, item: { kind: string; namespace: string;
 }
 
 /** A desired item as the controllers see it: its object, generation, status and source problems. */
-function toView(item: DesiredItem, doc: StatusDoc | undefined, desired: DesiredSnapshot): ResourceView {
-  const errors = desired.diagnostics.filter((d) => d.severity === 'error' && d.file === item.file).map((d) => ({ code: d.code, message: d.message }))
-  return { kind: item.kind, name: item.name, namespace: item.namespace, value: item.object, generation: item.generation, status: doc?.status, errors: item.kind === 'Plan' ? errors : [] }
+function toView(item: DesiredItem, doc: StatusDoc | undefined, errors: ReadonlyMap<string, { code: string; message: string }[]>): ResourceView {
+  return { kind: item.kind, name: item.name, namespace: item.namespace, value: item.object, generation: item.generation, status: doc?.status, errors: item.kind === 'Plan' ? (errors.get(item.file) ?? []) : [] }
+}
+
+/** The validator's error findings grouped by file. */
+function errorsByFile(desired: DesiredSnapshot): Map<string, { code: string; message: string }[]> {
+  const byFile = new Map<string, { code: string; message: string }[]>()
+  for (const d of desired.diagnostics) {
+    if (d.severity !== 'error' || d.file === undefined) continue
+    const list = byFile.get(d.file)
+    if (list === undefined) byFile.set(d.file, [{ code: d.code, message: d.message }])
+    else list.push({ code: d.code, message: d.message })
+  }
+  return byFile
 }
 
 /** Gates an Execution reached: a Gate node of a run waiting on them (from the written statuses). */
@@ -303,7 +315,15 @@ function currentSpecHash(desired: DesiredSnapshot, execution: DesiredItem): stri
   }
 }
 
-/** The desired items in the shape `prepareRun` reads. */
+/** Resource lists per snapshot: every leased Execution of a round prepares from the same one. */
+const resourceLists = new WeakMap<DesiredSnapshot, ResourceLike[]>()
+
+/** The desired items in the shape `prepareRun` reads (built once per snapshot). */
 function resourcesOf(snapshot: DesiredSnapshot): ResourceLike[] {
-  return [...snapshot.items.values()].map((i) => ({ kind: i.kind, name: i.name, namespace: i.namespace, value: i.object }))
+  let list = resourceLists.get(snapshot)
+  if (list === undefined) {
+    list = [...snapshot.items.values()].map((i) => ({ kind: i.kind, name: i.name, namespace: i.namespace, value: i.object }))
+    resourceLists.set(snapshot, list)
+  }
+  return list
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ledgerRepository } from './fixtures.js'
+import { ledgerRepository } from '@planspec/testing'
 import { cleanup, filesOf, startAgent, startRemote, tempDir } from './helpers.js'
 
 afterEach(cleanup)
@@ -31,7 +31,7 @@ describe('agent faults', () => {
   it('backs off while the remote is down, reports not ready, and converges when it returns', async () => {
     const remote = await startRemote()
     const ledger = join(await tempDir(), 'ledger.txt')
-    await remote.push(ledgerRepository(ledger, 1))
+    await remote.push(ledgerRepository({ ledger, executions: 1 }))
     const { agent, logs } = await startAgent(remote)
     await remote.server.down('refuse')
     const running = agent.run()

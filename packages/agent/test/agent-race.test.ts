@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ledgerRepository } from './fixtures.js'
+import { ledgerRepository } from '@planspec/testing'
 import { cleanup, startAgent, startRemote, tempDir } from './helpers.js'
 
 afterEach(cleanup)
@@ -11,7 +11,7 @@ describe('several agents on one repository', () => {
     const remote = await startRemote()
     const ledger = join(await tempDir(), 'ledger.txt')
     const executions = 4
-    await remote.push(ledgerRepository(ledger, executions, { sleepMs: 50 }))
+    await remote.push(ledgerRepository({ ledger, executions, sleepMs: 50 }))
     const agents = await Promise.all([0, 1, 2].map(() => startAgent(remote, { maxNewLeases: 1 })))
     await Promise.all(agents.map(({ agent }) => agent.runOnce()))
     // A last round by each picks up anything a lost race left (leases released at the end).

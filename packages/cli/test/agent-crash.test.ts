@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBareRepo, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
+import { createBareRepo, ledgerRepository, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
 import { cli, REPO } from './helpers.js'
 
 // THREATS: a killed agent loses nothing and dispatches nothing twice. The real `planspec agent`
@@ -16,23 +16,11 @@ let server: GitServer
 let url: string
 let ledger: string
 
-function manifests(count: number): Record<string, string> {
-  const script = `require('fs').appendFileSync(${JSON.stringify(ledger)}, process.env.PLANSPEC_RUN_ID + '\\n'); setTimeout(() => console.log(JSON.stringify({ ok: true })), 300)`
-  const files: Record<string, string> = {
-    'goal.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata: { name: g }\nspec: { description: A goal }\n',
-    'capability.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Capability\nmetadata: { name: work }\nspec: { description: Work }\n',
-    'plan.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Plan\nmetadata: { name: p }\nspec:\n  description: Three steps\n  goalRef: { name: g }\n  graph:\n    nodes:\n      - { id: a, kind: Task, retries: 3, capabilityRefs: [{ name: work }], outputs: [ok] }\n      - { id: b, kind: Task, retries: 3, capabilityRefs: [{ name: work }], dependsOn: [a], outputs: [ok] }\n      - { id: c, kind: Task, retries: 3, capabilityRefs: [{ name: work }], dependsOn: [b], outputs: [ok] }\n',
-    'binding.yaml': `apiVersion: planspec.io/v1alpha1\nkind: Binding\nmetadata: { name: b }\nspec:\n  rules:\n    - selector: { capabilityRef: { name: work } }\n      target:\n        provider: exec://ledger\n        config: { command: ${JSON.stringify([NODE, '-e', script])} }\n`,
-  }
-  for (let i = 0; i < count; i++) files[`executions/e${i}.yaml`] = `apiVersion: planspec.io/v1alpha1\nkind: Execution\nmetadata: { name: e${i} }\nspec:\n  goalRef: { name: g }\n  planRef: { name: p }\n  bindingRef: { name: b }\n`
-  return files
-}
-
 beforeAll(async () => {
   const root = mkdtempSync(join(tmpdir(), 'planspec-agent-crash-'))
   ledger = join(root, 'ledger.txt')
   const bare = await createBareRepo(root, 'plans.git')
-  await pushFixture({ remote: bare, files: manifests(2) })
+  await pushFixture({ remote: bare, files: ledgerRepository({ ledger, executions: 2, steps: 3, retries: 3, sleepMs: 300 }) })
   server = await startGitServer({ root })
   url = server.url('plans.git')
 })
