@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
-import { createCelEvaluator, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
+import { createCelEvaluator, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
 import type { LeaseLostError } from './status-writer.js'
 import type { StatusDoc } from './types.js'
 
@@ -110,10 +110,7 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       },
       gate: async (_node, ref) => entry.latest.gate({ name: ref.name, namespace: ref.namespace ?? ctx.namespace }),
       external: observeExternals(ctx.prepared.externals, deps.providers, (ref) => entry.latest.resourcePhase(ref)),
-      externalPolled: (node) => {
-        const ref = ctx.prepared.externals.get(node)
-        return ref?.type === 'webhook' || ref?.type === 'resource' || (ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri))
-      },
+      externalPolled: (node) => isPolledExternal(ctx.prepared.externals.get(node), { resources: true }),
       checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy: deps.policy, signal: abort }),
       waitForPeople: async () => {
         const fresh = entry.latest.completions.filter((c) => !applied.has(c.id))

@@ -4,9 +4,10 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
 import { createHash } from 'node:crypto'
-import { createCelEvaluator, createProviders, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type ExternalRefLike, type RunState } from '@planspec/engine'
+import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
+import { secretValues } from '../secret-values.js'
 import { validatePaths, DEFAULTS } from './validate.js'
 
 /** Options of `planspec run`. */
@@ -71,7 +72,7 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     // resource External nodes: a Gate approved with --approve, else the phase recorded in the files.
     external: observeExternals(prepared.externals, providers, (ref) => localResourcePhase(result.resources, ref, approved, prepared.namespace)),
     // Only webhooks and http(s) URIs change while a local run waits; other Externals stop it Blocked.
-    externalPolled: (node) => isPolledExternal(prepared.externals.get(node)),
+    externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: false }),
     checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
     evaluate: createCelEvaluator(),
     now: Date.now,
@@ -104,19 +105,6 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   return status.phase === 'Succeeded' ? EXIT.ok : EXIT.findings
 }
 
-/** Tells whether an External node's ref is polled over http(s) (webhook, or an http(s) uri). */
-function isPolledExternal(ref: ExternalRefLike | undefined): boolean {
-  if (ref?.type === 'webhook') return true
-  return ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri)
-}
-
-/** Names of variables whose values are secrets, as CI systems mask them. */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i
-
-/** Returns the values of the environment's secret-looking variables, for redaction. */
-function secretValues(env: CommandIO['env']): string[] {
-  return Object.entries(env).flatMap(([name, value]) => (value && SECRET_NAME.test(name) ? [value] : []))
-}
 
 /**
  * The phase of a resource an External node waits on, in a local run: a Gate named by `--approve`

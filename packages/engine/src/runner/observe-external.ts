@@ -42,3 +42,18 @@ export function observeExternals(
     return { state: 'pending', message: result?.outcome === 'failed' ? result.message : undefined }
   }
 }
+
+/**
+ * Tells whether waiting on an External node can end without people: a webhook, or an http(s)
+ * `uri`, is polled; a `resource` ref changes when the referenced resource does, which a store can
+ * see (`resources: true`: the agent and the server) and a local run cannot. Anything else is
+ * claimable work a person completes.
+ *
+ * @example
+ * isPolledExternal({ type: 'webhook', webhookUrl: 'https://ci.example.com/status' }, { resources: false }) // true
+ */
+export function isPolledExternal(ref: ExternalRefLike | undefined, options: { readonly resources: boolean }): boolean {
+  if (ref?.type === 'webhook') return true
+  if (ref?.type === 'resource') return options.resources
+  return ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri)
+}

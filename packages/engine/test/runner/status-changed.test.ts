@@ -39,3 +39,15 @@ describe('statusChanged', () => {
     )
   })
 })
+
+describe('isPolledExternal', () => {
+  it('polls webhooks and http(s) uris, resources only where a store is seen, nothing else', async () => {
+    const { isPolledExternal } = await import('../../src/runner/observe-external.js')
+    expect(isPolledExternal({ type: 'webhook', webhookUrl: 'https://ci.example.com/s' }, { resources: false })).toBe(true)
+    expect(isPolledExternal({ type: 'uri', uri: 'HTTPS://ci.example.com/s' }, { resources: false })).toBe(true)
+    expect(isPolledExternal({ type: 'uri', uri: 'jira://PROJ-1' }, { resources: true })).toBe(false)
+    expect(isPolledExternal({ type: 'resource', resourceRef: { kind: 'Goal', name: 'g' } }, { resources: true })).toBe(true)
+    expect(isPolledExternal({ type: 'resource', resourceRef: { kind: 'Goal', name: 'g' } }, { resources: false })).toBe(false)
+    expect(isPolledExternal(undefined, { resources: true })).toBe(false)
+  })
+})

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setCondition, type ExecutionStatus } from '@planspec/core'
-import { createCelEvaluator, createProviders, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
+import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
 import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX } from '../server/admit-status.js'
@@ -200,10 +200,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
       gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }),
       external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
-      externalPolled: (node) => {
-        const ref = prepared.externals.get(node)
-        return ref?.type === 'webhook' || ref?.type === 'resource' || (ref?.type === 'uri' && /^https?:\/\//i.test(ref.uri))
-      },
+      externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: true }),
       checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
       // Claimable work is completed through POST .../executions/NAME/complete (an annotation per
       // node); recording a result twice changes nothing, so no bookkeeping is needed here.

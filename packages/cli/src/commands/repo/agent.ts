@@ -9,6 +9,8 @@ import { buildAgentServer, createAgent } from '@planspec/agent'
 import { parseDuration } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { openRepo, type RepoFlags } from './open-repo.js'
+import { splitAddress } from '../server/serve.js'
+import { secretValues } from '../../secret-values.js'
 import { wireGitHub, type GitHubFlags } from './wire-github.js'
 
 /** Options of `planspec agent`. */
@@ -42,7 +44,7 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
   const teams = options.teams ? readTeams(resolve(io.cwd, options.teams)) : new Map<string, string[]>()
   const writers = [...options.writers]
   const github = wireGitHub(options, io, { repo, teams, writers, logger, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
-  const secrets = Object.entries(io.env).flatMap(([k, v]) => (v && /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i.test(k) ? [v] : []))
+  const secrets = secretValues(io.env)
   const agent = createAgent({
     repo: github?.repo ?? repo,
     logger,
@@ -104,14 +106,6 @@ function parseShard(text: string): { index: number; count: number } {
   const count = Number(match?.[2])
   if (!match || count < 1 || index >= count) throw new UsageError(`--shard must be I/N with 0 <= I < N, got ${JSON.stringify(text)}`)
   return { index, count }
-}
-
-function splitAddress(text: string): [string, number] {
-  const at = text.lastIndexOf(':')
-  const host = at > 0 ? text.slice(0, at) : '127.0.0.1'
-  const port = Number(at >= 0 ? text.slice(at + 1) : text)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen must be HOST:PORT or PORT, got ${JSON.stringify(text)}`)
-  return [host, port]
 }
 
 /** Reads `--teams FILE`: a YAML mapping of `team:ORG/SLUG` to member subjects (`email:`, `user:`). */
