@@ -46,7 +46,8 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--db <file>', 'SQLite database file, created when missing (":memory:" for a throwaway server)', 'planspec.db')
     .option('--listen <addr>', 'HOST:PORT to listen on (port 0 picks a free port)', '127.0.0.1:8080')
     .option('--tokens <file>', 'bearer tokens: "token,user[,groups]" lines or YAML')
-    .option('--rbac', 'enforce Roles and RoleBindings (deny by default)', false)
+    .option('--insecure-allow-all-authenticated', 'turn RBAC off: every token holder may do everything (logged as a warning at every start)', false)
+    .addOption(new Option('--rbac', 'RBAC is always on unless --insecure-allow-all-authenticated (kept for old scripts)').hideHelp())
     .option('--allow-command <pattern>', 'allow runs to execute this command (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow runs to call URLs that match (repeatable)', collect, [])
     .option('--workspace <dir>', "root of the Executions' working directories")
@@ -59,7 +60,7 @@ Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), rbac: Boolean(o.rbac), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
     })
 
   serverFlags(program.command('apply'))

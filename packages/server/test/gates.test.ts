@@ -1,6 +1,6 @@
 // POST .../gates/NAME/approve|reject: core's decideGate rules through the API (DECISIONS §5, THREATS T14).
 import { describe, expect, it } from 'vitest'
-import { API, body, create, execution, gate, plan, setup, type User } from './helpers.js'
+import { API, body, create, execution, gate, grantEditors, plan, setup, type User } from './helpers.js'
 
 const gatedPlan = plan('p', [
   { id: 'build', kind: 'Task', description: 'build' },
@@ -8,7 +8,8 @@ const gatedPlan = plan('p', [
 ])
 
 /** A plan with a Gate node, an Execution started by carol that reached it, and the Gate. */
-async function scenario(request: ReturnType<typeof setup>['request'], spec: Record<string, unknown>, reached = true, author: User = 'carol') {
+async function scenario(request: ReturnType<typeof setup>['request'], spec: Record<string, unknown>, reached = true, author: User = 'carol', grant = true) {
+  if (grant) await grantEditors(request)
   await create(request, gatedPlan)
   const run = await create(request, execution('run-1', 'p'), author)
   if (reached) {
@@ -114,8 +115,8 @@ describe('gate approvals', () => {
   })
 
   it('needs the approve verb under RBAC (403, nothing recorded)', async () => {
-    const { request } = setup({ rbac: true })
-    await scenario(request, {}, true, 'admin')
+    const { request } = setup()
+    await scenario(request, {}, true, 'admin', false)
     const res = await decide(request, 'dave', 'approve')
     expect(res.statusCode).toBe(403)
     expect(body(res).details.causes).toBeUndefined()

@@ -69,6 +69,27 @@ export const gate = (name: string, spec: Record<string, unknown> = {}, namespace
   spec: { gateType: 'approval', targetRef: { kind: 'Execution', name: 'run-1' }, ...spec },
 })
 
+/**
+ * The policy most tests assume: every authenticated user may do everything to the PlanSpec kinds
+ * (not to roles, bindings or namespaces). RBAC is on by default, so tests that act as plain users
+ * apply it first, as an operator bootstrapping a server would.
+ */
+export const EDITOR_POLICY = [
+  { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRole', metadata: { name: 'planspec-editor' }, rules: [{ resources: ['goals', 'plans', 'capabilities', 'bindings', 'executions', 'gates'], verbs: ['*'] }] },
+  {
+    apiVersion: 'planspec.io/v1alpha1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'planspec-editors' },
+    subjects: [{ kind: 'Group', name: 'system:authenticated' }],
+    roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'planspec-editor' },
+  },
+]
+
+/** Grants every authenticated user the editor policy (see {@link EDITOR_POLICY}). */
+export async function grantEditors(request: ReturnType<typeof setup>['request']): Promise<void> {
+  for (const object of EDITOR_POLICY) await create(request, object as never)
+}
+
 /** Parses a JSON response body. */
 export const body = (res: { readonly payload: string }): Record<string, any> => JSON.parse(res.payload) as Record<string, any>
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { serve, type RunningServer } from '../src/index.js'
-import { API, execution, gate, goal, plan, TOKEN, TOKENS_CSV, tokens } from './helpers.js'
+import { API, EDITOR_POLICY, execution, gate, goal, plan, TOKEN, TOKENS_CSV, tokens } from './helpers.js'
 
 async function start(options: { db?: string } = {}): Promise<RunningServer & { call: (method: string, path: string, payload?: unknown) => Promise<{ status: number; body: any }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'planspec-serve-'))
@@ -22,6 +22,7 @@ async function start(options: { db?: string } = {}): Promise<RunningServer & { c
     const text = await res.text()
     return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text }
   }
+  for (const object of EDITOR_POLICY) await call('POST', `${API}/${object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, object)
   return Object.assign(server, { call })
 }
 

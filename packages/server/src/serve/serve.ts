@@ -18,7 +18,7 @@ export interface ServeOptions {
   readonly listen?: { readonly host?: string; readonly port?: number }
   /** Bearer tokens, or the path of a tokens file (`token,user[,groups]` lines or YAML, see `parseTokens`). */
   readonly tokens?: TokenRegistry | string
-  /** Enforce the RBAC profile. */
+  /** RBAC (default on); `false` is the insecure mode where every authenticated caller may do everything, logged as a warning at every start. */
   readonly rbac?: boolean | RbacOptions
   readonly logger?: boolean | FastifyBaseLogger
   readonly limits?: Partial<ServerLimits>
@@ -87,6 +87,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await app.ready()
     const context = app.planspec
     const log = app.log
+    if (options.rbac === false) log.warn({ rbac: false }, 'RBAC is off (--insecure-allow-all-authenticated): every authenticated caller may read, write and delete everything, including roles and namespaces')
     if (options.controllers !== false) {
       controllers = startControllers({
         store,

@@ -29,7 +29,11 @@ export interface BuildServerOptions {
   readonly validator?: Validator
   /** Bearer tokens. Without them every request but the health probes gets 401: there is no anonymous mode. */
   readonly tokens?: TokenRegistry
-  /** Enforce the optional RBAC profile (default off: every authenticated caller may do everything). */
+  /**
+   * RBAC (default on: deny by default, Roles and RoleBindings stored in the server grant access;
+   * members of `adminGroups` bypass it). `false` lets every authenticated caller do everything:
+   * the insecure mode of `planspec serve --insecure-allow-all-authenticated`.
+   */
   readonly rbac?: boolean | RbacOptions
   /** fastify's logger setting, or a pino-compatible logger instance. */
   readonly logger?: boolean | FastifyBaseLogger

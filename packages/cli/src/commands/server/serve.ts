@@ -19,8 +19,8 @@ export interface ServeCommandOptions {
   readonly workspace?: string
   /** Run Executions in the server (default true). */
   readonly executions: boolean
-  /** Enforce RBAC (Roles and RoleBindings stored in the server). */
-  readonly rbac: boolean
+  /** Turn RBAC off: every authenticated caller may do everything (insecure; logged at every start). */
+  readonly insecureAllowAllAuthenticated: boolean
 }
 
 /**
@@ -32,7 +32,7 @@ export interface ServeCommandOptions {
  * cannot start (bad flags, unreadable tokens file, address in use).
  *
  * @example
- * await runServeCommand({ db: 'planspec.db', listen: '127.0.0.1:8080', tokens: 'tokens.csv', allowCommands: [], allowUrls: [], executions: true, rbac: false }, io)
+ * await runServeCommand({ db: 'planspec.db', listen: '127.0.0.1:8080', tokens: 'tokens.csv', allowCommands: [], allowUrls: [], executions: true, insecureAllowAllAuthenticated: false }, io)
  */
 export async function runServeCommand(options: ServeCommandOptions, io: CommandIO): Promise<number> {
   const [host, port] = splitAddress(options.listen)
@@ -46,7 +46,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       db: options.db === ':memory:' ? options.db : resolve(io.cwd, options.db),
       listen: { host, port },
       ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
-      rbac: options.rbac,
+      rbac: !options.insecureAllowAllAuthenticated,
       logger,
       executions: options.executions,
       policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },

@@ -3,6 +3,7 @@ import { canonicalJson } from '@planspec/validator'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoreTransaction } from '../../store/api-store.js'
 import { admitObject } from '../admit-object.js'
+import { authorizeGrant } from '../authorize-grant.js'
 import { ApiError } from '../error-catalog.js'
 import { API_PREFIX, API_VERSION, kindByName, type KindEntry } from '../kinds.js'
 import { isDryRun, rbacResource, setWarnings } from '../route-helpers.js'
@@ -80,6 +81,7 @@ function applyItem(context: ServerContext, request: FastifyRequest<{ Params: { n
   const existing = tx.get(key)
   const access = { resource: rbacResource(entry), ...(namespace === undefined ? {} : { namespace }), name }
   const identity = authorize(context, request, { verb: existing === undefined ? 'create' : 'update', ...access })
+  prefixed(index, () => authorizeGrant(context.authorizer, identity, admitted.object, tx))
   const result = (action: ApplyAction, object: StoredResource): ApplyResult => ({ subject: `${entry.kind.toLowerCase()}/${namespace ?? ''}/${name}`, kind: entry.kind, ...(namespace === undefined ? {} : { namespace }), name, action, object })
   if (existing === undefined) return result('created', prefixed(index, () => createObject(tx, entry, admitted.object, identity)))
   if (admitted.resourceVersion === undefined && sameDesiredState(entry, admitted.object, existing)) return result('unchanged', existing)

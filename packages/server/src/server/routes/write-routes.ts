@@ -1,6 +1,7 @@
 import type { StoredResource } from '@planspec/engine'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { admitObject } from '../admit-object.js'
+import { authorizeGrant } from '../authorize-grant.js'
 import { API_PREFIX } from '../kinds.js'
 import { mergePatch } from '../merge-patch.js'
 import { isDryRun, keyFor, rbacResource, resolveKind, setWarnings, type ResourceParams } from '../route-helpers.js'
@@ -49,7 +50,13 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
     const entry = resolveKind(params)
     const identity = authorize(context, request, { verb: 'create', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
     const admitted = admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }) }, validator)
-    const created = store.transact((tx) => createObject(tx, entry, admitted.object, identity), { dryRun: isDryRun(request.query) })
+    const created = store.transact(
+      (tx) => {
+        authorizeGrant(context.authorizer, identity, admitted.object, tx)
+        return createObject(tx, entry, admitted.object, identity)
+      },
+      { dryRun: isDryRun(request.query) },
+    )
     setWarnings(reply, admitted.warnings)
     reply.code(201)
     return created
@@ -61,9 +68,15 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
   const replace = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
     const { params } = request
     const entry = resolveKind(params)
-    authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
     const admitted = admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' }, validator)
-    const saved = store.transact((tx) => replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion), { dryRun: isDryRun(request.query) })
+    const saved = store.transact(
+      (tx) => {
+        authorizeGrant(context.authorizer, identity, admitted.object, tx)
+        return replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion)
+      },
+      { dryRun: isDryRun(request.query) },
+    )
     setWarnings(reply, admitted.warnings)
     return saved
   }
@@ -76,13 +89,14 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
   const patch = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
     const { params } = request
     const entry = resolveKind(params)
-    authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
     let warnings: readonly string[] = []
     const saved = store.transact((tx) => {
       const key = keyFor(entry, params)
       const { status: _status, ...stored } = readObject(tx, entry, key)
       const admitted = admitObject(mergePatch(stored, request.body), { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: key.name }, validator)
       warnings = admitted.warnings
+      authorizeGrant(context.authorizer, identity, admitted.object, tx)
       return replaceObject(tx, entry, key, admitted.object, admitted.resourceVersion)
     }, { dryRun: isDryRun(request.query) })
     setWarnings(reply, warnings)
