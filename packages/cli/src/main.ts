@@ -166,6 +166,7 @@ Examples:
     .option('--workspace <dir>', 'working directory of commands (default: a new temporary directory)')
     .option('--allow-command <pattern>', 'allow running this executable (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
+    .option('--allow-env <pattern>', "let Bindings hand this variable of planspec's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
     .addOption(output(['text', 'json'], 'text'))
     .addHelpText('after', `
 Exit codes: 0 Succeeded, 1 Failed, Cancelled or left Blocked, 2 usage or invalid manifests.
@@ -176,7 +177,7 @@ Examples:
   planspec run . --execution release-1 --state .planspec/run.json   # resumes after a kill
   planspec run . --execution release-1 -o json > result.json`)
     .action(async (path: string, o: Record<string, unknown>) => {
-      setExit(await runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], output: o.output as 'text' | 'json' }, io, io.signal))
+      setExit(await runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], output: o.output as 'text' | 'json' }, io, io.signal))
     })
 
   registerRepoCommands(program, io, setExit)

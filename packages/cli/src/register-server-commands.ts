@@ -50,6 +50,7 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .addOption(new Option('--rbac', 'RBAC is always on unless --insecure-allow-all-authenticated (kept for old scripts)').hideHelp())
     .option('--allow-command <pattern>', 'allow runs to execute this command (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow runs to call URLs that match (repeatable)', collect, [])
+    .option('--allow-env <pattern>', "let Bindings hand this variable of the server's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
     .option('--workspace <dir>', "root of the Executions' working directories")
     .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
     .addHelpText('after', `
@@ -60,7 +61,7 @@ Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
     })
 
   serverFlags(program.command('apply'))

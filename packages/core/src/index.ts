@@ -34,6 +34,8 @@ export type {
 export { selectPlanForGoal } from './plan-selection.js'
 export type { GoalSelectionLike, PlanLike, PlanSelection } from './plan-selection.js'
 export { findCondition, setCondition } from './conditions.js'
+export { createRedactor, looksSecret, REDACTED, redactSecrets, secretEnvValues, secretForms } from './redact-secrets.js'
+export type { Redactor } from './redact-secrets.js'
 export type { Condition, ConditionStatus, ConditionUpdate } from './conditions.js'
 export type * from './model/generated.js'
 export { initialStatus } from './controllers/initial-status.js'

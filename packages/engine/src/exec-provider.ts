@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isCommandAllowed } from './command-allowed.js'
 import { clip, keepDeclared, lastLine, parseJsonObject } from './internal/outputs.js'
+import { commandEnv } from './internal/command-env.js'
 import { runArgv } from './internal/run-argv.js'
-import { redact } from './redact.js'
+import { maskText } from './internal/mask-text.js'
+import type { Redactor } from '@planspec/core'
 import type { DispatchRequest, DispatchResult, Policy, Provider, SpawnFn } from './types.js'
 
 /** Default cap on stdout, stderr and the outputs file: 1 MiB. */
@@ -13,18 +15,17 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024
 /** Default attempt budget when neither the request nor the config sets one: 10 minutes. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 10 * 60 * 1000
 
-/** Environment variables passed through from the agent; everything else is dropped. */
-const ENV_ALLOW = new Set(['PATH', 'HOME', 'LANG'])
-
 /** Effects and policy of the command providers. */
 export interface ExecProviderDeps {
   policy: Policy
   /** `child_process.spawn`; tests inject a counting wrapper. */
   spawn?: SpawnFn
-  /** The agent's environment (default `process.env`), filtered by the env allow-list. */
+  /** The process's environment (default `process.env`): only `PATH`, `LANG` and what a Binding's `config.env` names (under `policy.allowEnv`) reach a command. */
   env?: Readonly<Record<string, string | undefined>>
   /** Secret values redacted from every message. */
   secrets?: readonly string[]
+  /** The shell's redactor (masks messages; learns values a Binding's env marks secret). */
+  redactor?: Redactor
 }
 
 /**
@@ -48,8 +49,11 @@ export function createExecProvider(deps: ExecProviderDeps): Provider {
  *   be on the allow-list (`NotAllowed`; nothing is spawned).
  * - The inputs go as JSON on stdin (then closed) and as `PLANSPEC_INPUT_<NAME>` env vars (name
  *   upper-cased, other characters than `A-Z0-9` turned into `_`; strings as they are, other
- *   values as JSON). The rest of the env is `PATH`, `HOME`, `LANG` and `PLANSPEC_*` from the
- *   agent, plus `PLANSPEC_RUN_ID`, `PLANSPEC_NODE`, `PLANSPEC_ATTEMPT` and `PLANSPEC_OUTPUTS`.
+ *   values as JSON). The rest of the env is explicit (DECISIONS §9): `PATH` and `LANG` of the
+ *   process, `HOME` = the workspace, what the Binding's `config.env` names (see `commandEnv`;
+ *   refused with `NotAllowed`/`InvalidConfig`), plus `PLANSPEC_RUN_ID`, `PLANSPEC_NODE`,
+ *   `PLANSPEC_ATTEMPT` and `PLANSPEC_OUTPUTS`. Nothing else of the agent's or server's own
+ *   variables (its git token, its keys) ever reaches a command.
  * - cwd is `req.workspace`. The process runs in its own group; the budget is `req.timeoutMs`,
  *   else `config.timeoutMs`, else 10 minutes.
  * - Outputs: the JSON object in the file named by `$PLANSPEC_OUTPUTS` if the command wrote it,
@@ -59,7 +63,6 @@ export function createExecProvider(deps: ExecProviderDeps): Provider {
  *   not start), `ExitCode` (with the redacted last stderr line), `InvalidOutput`.
  */
 export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchRequest): Promise<DispatchResult> {
-  const secrets = deps.secrets ?? []
   const command = req.config['command']
   if (!Array.isArray(command) || command.length === 0 || !command.every((a): a is string => typeof a === 'string')) {
     return { outcome: 'failed', reason: 'InvalidConfig', message: 'config.command must be a non-empty array of strings' }
@@ -69,10 +72,12 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
     return {
       outcome: 'failed',
       reason: 'NotAllowed',
-      message: clip(redact(`command ${JSON.stringify(executable)} is not on the allow-list`, secrets)),
+      message: clip(maskText(deps, `command ${JSON.stringify(executable)} is not on the allow-list`)),
     }
   }
   if (req.signal.aborted) return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }
+  const base = commandEnv({ processEnv: deps.env ?? process.env, workspace: req.workspace, bindingEnv: req.config['env'], allowEnv: deps.policy.allowEnv ?? [], ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }) })
+  if (!base.ok) return { outcome: 'failed', reason: base.reason, message: clip(maskText(deps, base.message)) }
   const maxBytes = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
   const configTimeout = req.config['timeoutMs']
   const timeoutMs = req.timeoutMs ?? (typeof configTimeout === 'number' ? configTimeout : DEFAULT_EXEC_TIMEOUT_MS)
@@ -83,7 +88,7 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
       spawn: deps.spawn ?? nodeSpawn,
       argv: command,
       cwd: req.workspace,
-      env: commandEnv(deps.env ?? process.env, req, outputsPath),
+      env: attemptEnv(base.env, req, outputsPath),
       stdin: JSON.stringify(req.inputs),
       timeoutMs,
       maxBytes,
@@ -104,7 +109,7 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
         if (result.code !== 0) {
           const detail = lastLine(result.stderr)
           const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
-          return { outcome: 'failed', reason: 'ExitCode', message: clip(redact(message, secrets)) }
+          return { outcome: 'failed', reason: 'ExitCode', message: clip(maskText(deps, message)) }
         }
         return await readOutputs(outputsPath, result.stdout, maxBytes, req.declaredOutputs)
     }
@@ -141,16 +146,9 @@ async function readOutputs(
   return { outcome: 'succeeded', ...keepDeclared(outputs, declared) }
 }
 
-/** Builds the allow-listed environment of a command. */
-function commandEnv(
-  agentEnv: Readonly<Record<string, string | undefined>>,
-  req: DispatchRequest,
-  outputsPath: string,
-): Record<string, string> {
-  const env: Record<string, string> = Object.create(null) as Record<string, string>
-  for (const [key, value] of Object.entries(agentEnv)) {
-    if (value !== undefined && (ENV_ALLOW.has(key) || key.startsWith('PLANSPEC_'))) env[key] = value
-  }
+/** Adds what one attempt tells its command to the explicit environment: inputs, run id, node, attempt and the outputs file. */
+function attemptEnv(base: Readonly<Record<string, string>>, req: DispatchRequest, outputsPath: string): Record<string, string> {
+  const env: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, base)
   for (const [name, value] of Object.entries(req.inputs)) {
     const key = `PLANSPEC_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
     env[key] = typeof value === 'string' ? value : (JSON.stringify(value) ?? '')

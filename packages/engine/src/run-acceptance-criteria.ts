@@ -7,9 +7,11 @@ import type { AcceptanceCriterion, CriterionFailureReason, CriterionResult } fro
 import { isCommandAllowed } from './command-allowed.js'
 import { DEFAULT_MAX_OUTPUT_BYTES } from './exec-provider.js'
 import { clip, lastLine } from './internal/outputs.js'
+import { commandEnv } from './internal/command-env.js'
 import { runArgv } from './internal/run-argv.js'
 import { vettedRequest } from './internal/vetted-request.js'
-import { redact } from './redact.js'
+import { maskText } from './internal/mask-text.js'
+import type { Redactor } from '@planspec/core'
 import type { LookupFn, PinnedFetch, Policy, SpawnFn } from './types.js'
 
 /** Budget of a criterion without its own `timeout`: 5 minutes. */
@@ -25,12 +27,12 @@ export interface AcceptanceDeps {
   lookup?: LookupFn
   env?: Readonly<Record<string, string | undefined>>
   secrets?: readonly string[]
+  /** The shell's redactor: masks every message. */
+  redactor?: Redactor
   signal?: AbortSignal
 }
 
 type Verdict = { passed: true; message: string } | { passed: false; reason: CriterionFailureReason; message: string }
-
-const ENV_ALLOW = new Set(['PATH', 'HOME', 'LANG'])
 
 /**
  * Checks a Task's acceptance criteria (RESOURCES §2.9), one after the other, and returns one
@@ -71,7 +73,7 @@ export async function runAcceptanceCriteria(
       type: criterion.type,
       required: criterion.required !== false,
       ...verdict,
-      message: clip(redact(verdict.message, deps.secrets)),
+      message: clip(maskText(deps, verdict.message)),
     })
   }
   return results
@@ -169,10 +171,9 @@ async function checkCommand(
     return { passed: false, reason: 'NotAllowed', message: `command ${JSON.stringify(executable)} is not on the allow-list` }
   }
   const max = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(deps.env ?? process.env)) {
-    if (value !== undefined && (ENV_ALLOW.has(key) || key.startsWith('PLANSPEC_'))) env[key] = value
-  }
+  // The explicit environment of DECISIONS §9: PATH, LANG, HOME = the workspace, nothing else.
+  const built = commandEnv({ processEnv: deps.env ?? process.env, workspace: deps.workspace, bindingEnv: undefined, allowEnv: [] })
+  const env = built.ok ? built.env : {}
   const r = await runArgv({
     spawn: deps.spawn ?? nodeSpawn,
     argv,

@@ -93,10 +93,14 @@ export interface Provider {
  * - `allowPrivateNetworks`: allow loopback/private/link-local/multicast targets (tests, labs).
  * - `maxOutputBytes`: cap on each of stdout, stderr, an outputs file and an HTTP body
  *   (default 1 MiB).
+ * - `allowEnv`: patterns (`*` = any run of characters) of the process's environment variables a
+ *   Binding's `config.env` may hand to a command (`{ fromEnv: VAR }`); default none. The product's
+ *   own variables (`PLANSPEC_*`) are never handed over.
  */
 export interface Policy {
   allowCommands: readonly string[]
   allowUrls: readonly string[]
+  allowEnv?: readonly string[]
   allowPrivateNetworks?: boolean
   maxOutputBytes?: number
 }

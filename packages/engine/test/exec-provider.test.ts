@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { createRedactor } from '@planspec/core'
 import { createProviders } from '../src/index.js'
 import { EXEC_CHILD, NODE, countingSpawn, eventually, isAlive, request, tempDir } from './helpers.js'
 
@@ -43,22 +44,44 @@ describe('exec provider', () => {
     expect(result).toMatchObject({ outcome: 'failed', reason: 'InvalidOutput' })
   })
 
-  it('runs in the workspace with an allow-listed environment only', async () => {
+  it('runs in the workspace with an explicit environment: PATH, LANG, HOME = workspace, and what the Binding names', async () => {
     const workspace = await tempDir()
-    const env = { PATH: '/usr/bin:/bin', HOME: '/home/x', AWS_SECRET_ACCESS_KEY: 'nope', PLANSPEC_TOKEN_FILE: '/t' }
-    const result = await createProviders({ policy, env }).dispatch(
-      request({ workspace, config: { command: [NODE, EXEC_CHILD, 'env'] }, declaredOutputs: ['env'] }),
-    )
+    const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/home/x', AWS_SECRET_ACCESS_KEY: 'nope', PLANSPEC_GIT_TOKEN: 'git-token-value', PLANSPEC_TOKEN_FILE: '/t', DEPLOY_REGION: 'eu', DEPLOY_KEY: 'deploy-key-value', OTHER: 'o' }
+    const redactor = createRedactor()
+    const providers = createProviders({ policy: { ...policy, allowEnv: ['DEPLOY_*'] }, env, redactor })
+    const bindingEnv = { REGION: { fromEnv: 'DEPLOY_REGION' }, KEY: { fromEnv: 'DEPLOY_KEY' }, MODE: 'fast', HIDDEN: { value: 'literal-secret', secret: true }, MISSING: { fromEnv: 'DEPLOY_UNSET' } }
+    const result = await providers.dispatch(request({ workspace, config: { command: [NODE, EXEC_CHILD, 'env'], env: bindingEnv }, declaredOutputs: ['env'] }))
     if (result.outcome !== 'succeeded') throw new Error(JSON.stringify(result))
     const childEnv = result.outputs['env'] as Record<string, string>
-    expect(childEnv['AWS_SECRET_ACCESS_KEY']).toBeUndefined()
-    expect(childEnv['PATH']).toBe('/usr/bin:/bin')
-    expect(childEnv['PLANSPEC_TOKEN_FILE']).toBe('/t')
+    expect(Object.keys(childEnv).filter((k) => !k.startsWith('PLANSPEC_')).sort()).toEqual(['HIDDEN', 'HOME', 'KEY', 'LANG', 'MODE', 'PATH', 'REGION'])
+    expect(childEnv).toMatchObject({ PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: workspace, REGION: 'eu', KEY: 'deploy-key-value', MODE: 'fast' })
+    expect(Object.keys(childEnv).filter((k) => k.startsWith('PLANSPEC_')).sort()).toEqual(['PLANSPEC_ATTEMPT', 'PLANSPEC_NODE', 'PLANSPEC_OUTPUTS', 'PLANSPEC_RUN_ID'])
     expect(childEnv['PLANSPEC_RUN_ID']).toBe('uid-1/build/1')
+    // The values a Binding hands over as secrets are masked from then on, everywhere.
+    expect(redactor.redact('deploy-key-value literal-secret eu')).toBe('[REDACTED] [REDACTED] eu')
     const argvResult = await createProviders({ policy }).dispatch(
       request({ workspace, config: { command: [NODE, EXEC_CHILD, 'argv'] }, declaredOutputs: ['cwd'] }),
     )
     expect(argvResult).toMatchObject({ outcome: 'succeeded', outputs: { cwd: workspace } })
+  })
+
+  it.each([
+    ['a variable off the env allow-list', { TOKEN: { fromEnv: 'OTHER' } }, 'NotAllowed'],
+    ["the agent's own git token", { TOKEN: { fromEnv: 'PLANSPEC_GIT_TOKEN' } }, 'NotAllowed'],
+    ['a product variable as target', { PLANSPEC_RUN_ID: 'x' }, 'InvalidConfig'],
+    ['HOME', { HOME: '/etc' }, 'InvalidConfig'],
+    ['a bad shape', { A: 1 }, 'InvalidConfig'],
+    ['a bad secret flag', { A: { value: 'x', secret: 'yes' } }, 'InvalidConfig'],
+    ['a list naming a variable off the allow-list', ['OTHER'], 'NotAllowed'],
+    ['not a list or map', 'PATH', 'InvalidConfig'],
+  ])('refuses a Binding env naming %s, starting nothing', async (_what, bindingEnv, reason) => {
+    const workspace = await tempDir()
+    const { spawn, calls } = countingSpawn()
+    const env = { PATH: '/usr/bin', OTHER: 'o', PLANSPEC_GIT_TOKEN: 'git-token-value' }
+    const result = await createProviders({ policy: { ...policy, allowEnv: ['DEPLOY_*', 'PLANSPEC_*'] }, env, spawn }).dispatch(request({ workspace, config: { command: [NODE, EXEC_CHILD, 'env'], env: bindingEnv } }))
+    expect(result).toMatchObject({ outcome: 'failed', reason })
+    expect(JSON.stringify(result)).not.toContain('git-token-value')
+    expect(calls()).toBe(0)
   })
 
   it('passes argv byte for byte and never runs a shell (fuzz)', async () => {

@@ -9,6 +9,7 @@ import {
   type ExecutionStatus,
   type ExternalObservation,
   type GateNodeObservation,
+  type Redactor,
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
@@ -87,6 +88,12 @@ export interface ExecutionRunDeps {
    * with reason `AcceptanceFailed` (DECISIONS §3). Without it, criteria are not checked.
    */
   readonly checkAcceptance?: (node: string, criteria: readonly AcceptanceCriterion[], signal: AbortSignal) => Promise<readonly CriterionResult[]>
+  /**
+   * Masks known secrets in what attempts report (outputs and messages) before they enter the
+   * status, so no sink that writes the status (state file, status branch, database, API) and no
+   * downstream input ever holds them (DECISIONS §9).
+   */
+  readonly redactor?: Redactor
 }
 
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
@@ -126,8 +133,9 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     status = next
     deps.onChange?.(next, previous)
   }
-  const record = (node: string, attempt: number, outcome: 'succeeded' | 'failed', fields: { outputs?: Record<string, unknown>; reason?: string; message?: string }): ExecutionStatus => {
+  const record = (node: string, attempt: number, outcome: 'succeeded' | 'failed', reported: { outputs?: Record<string, unknown>; reason?: string; message?: string }): ExecutionStatus => {
     const nowMs = deps.now()
+    const fields = deps.redactor === undefined ? reported : deps.redactor.redactValue(reported)
     return recordAttemptResult(status!, { node, attempt, outcome, ...fields, now: iso(nowMs), nowMs, declaredOutputs: input.declaredOutputs.get(node) })
   }
 

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createRedactor, type Redactor } from '@planspec/core'
 import type { Policy } from '@planspec/engine'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { RbacOptions } from '../server/authorizer.js'
@@ -38,6 +39,13 @@ export interface ServeOptions {
   readonly pollMs?: number
   /** The clock, RFC 3339. */
   readonly now?: () => string
+  /**
+   * The process's redactor (DECISIONS §9): database rows, watch events, API responses and what
+   * runs record are masked with it; providers register the secrets they come to know on it.
+   */
+  readonly redactor?: Redactor
+  /** The environment commands' explicit environments are built from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A running server. */
@@ -71,7 +79,8 @@ export interface RunningServer {
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tokens = typeof options.tokens === 'string' ? await loadTokens(options.tokens) : options.tokens
-  const store = sqliteStore({ file: options.db, pollMs: 1000, ...(options.now === undefined ? {} : { now: options.now }) })
+  const redactor = options.redactor ?? createRedactor()
+  const store = sqliteStore({ file: options.db, pollMs: 1000, redactor, ...(options.now === undefined ? {} : { now: options.now }) })
   let app: FastifyInstance | undefined
   let controllers: Controllers | undefined
   let executions: ExecutionController | undefined
@@ -83,6 +92,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.logger === undefined ? { logger: true } : { logger: options.logger }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.now === undefined ? {} : { now: options.now }),
+      redactor,
     })
     await app.ready()
     const context = app.planspec
@@ -103,6 +113,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         store,
         ...(options.policy === undefined ? {} : { policy: options.policy }),
         workspace: options.workspace ?? join(tmpdir(), 'planspec-serve'),
+        redactor,
+        ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
         onChange: (key, next, previous) => {
           if (next.phase !== previous?.phase) log.info({ subject: `execution/${key.namespace}/${key.name}`, phase: next.phase, reason: next.reason }, `execution/${key.namespace}/${key.name} ${next.phase ?? 'Pending'}`)

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { createRedactor, type Redactor } from '@planspec/core'
 import { createValidator, type Validator } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
@@ -41,6 +42,11 @@ export interface BuildServerOptions {
   readonly limits?: Partial<ServerLimits>
   /** The clock, RFC 3339 (default: the system clock). */
   readonly now?: () => string
+  /**
+   * Masks known secrets in every response body (API responses are a sink, DECISIONS §9); give the
+   * store the same redactor for database rows and watch events. Default: URL userinfo only.
+   */
+  readonly redactor?: Redactor
 }
 
 /**
@@ -101,6 +107,10 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const gate = createRequestGate(context)
   app.register(securityPlugin, { gate })
 
+  // Every response body the API sends is a string here (the serializer and the text routes), so
+  // this one hook masks them all; watch events are stored rows, masked when they were written.
+  const redactor = options.redactor ?? createRedactor()
+  app.addHook('onSend', (_request, _reply, payload, done) => done(null, typeof payload === 'string' ? redactor.redact(payload) : payload))
   app.addHook('preClose', async () => {
     for (const end of [...context.watches]) end()
   })

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Writable } from 'node:stream'
 import { parse } from 'yaml'
-import { pino, type Logger } from 'pino'
-import pretty from 'pino-pretty'
 import { buildAgentServer, createAgent } from '@planspec/agent'
-import { parseDuration } from '@planspec/core'
+import { createRedactor, parseDuration } from '@planspec/core'
+import { createProviders } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { openRepo, type RepoFlags } from './open-repo.js'
 import { splitAddress } from '../server/serve.js'
+import { createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
 import { wireGitHub, type GitHubFlags } from './wire-github.js'
 
@@ -23,6 +22,8 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
   readonly workspace?: string
   readonly allowCommands: readonly string[]
   readonly allowUrls: readonly string[]
+  /** Process variables a Binding's `config.env` may hand to commands (patterns). */
+  readonly allowEnv?: readonly string[]
   readonly listen?: string
   readonly teams?: string
   readonly writers: readonly string[]
@@ -39,23 +40,27 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
 export async function runAgentCommand(options: AgentCommandOptions, io: CommandIO): Promise<number> {
   const intervalMs = durationMs(options.interval, '--interval')
   const shard = options.shard === undefined ? undefined : parseShard(options.shard)
+  // One redactor for every sink of the agent: logs, status commits, GitHub comments (DECISIONS §9).
+  const redactor = createRedactor(secretValues(io.env))
   const { repo, author } = openRepo(options, io)
-  const logger = createLogger(io)
+  const logger = createLogger(io, redactor)
   const teams = options.teams ? readTeams(resolve(io.cwd, options.teams)) : new Map<string, string[]>()
   const writers = [...options.writers]
-  const github = wireGitHub(options, io, { repo, teams, writers, logger, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
-  const secrets = secretValues(io.env)
+  const github = wireGitHub(options, io, { repo, teams, writers, logger, redactor, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
+  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
   const agent = createAgent({
     repo: github?.repo ?? repo,
     logger,
-    policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
+    policy,
+    // Commands see the explicit environment built from this process's (injected) environment.
+    providers: createProviders({ policy, env: io.env, redactor }),
     workspaceRoot: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-agent')),
     intervalMs,
     ...(options.lease ? { leaseMs: durationMs(options.lease, '--lease') } : {}),
     scope: { ...(options.namespace ? { namespace: options.namespace } : {}), ...(shard ? { shard } : {}) },
     teams,
     ...(writers.length || github ? { writers } : {}),
-    secrets,
+    redactor,
     commitAuthor: (revision) => repo.commitAuthor(revision),
     desiredAt: (revision) => repo.desiredAt(revision),
     ...(github ? { onExecutionChange: github.onExecutionChange } : {}),
@@ -85,13 +90,6 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     await server?.close()
     await github?.close()
   }
-}
-
-/** JSON lines on stdout; human-readable on a terminal (pino-pretty), as kubectl users expect. */
-function createLogger(io: CommandIO): Logger {
-  const level = io.env.PLANSPEC_LOG_LEVEL ?? 'info'
-  if (io.stdout.isTTY) return pino({ level }, pretty({ destination: io.stdout as unknown as Writable, colorize: !io.env.NO_COLOR, sync: true, ignore: 'pid,hostname' }) as unknown as Writable)
-  return pino({ level, base: undefined }, io.stdout as Writable)
 }
 
 function durationMs(text: string, flag: string): number {

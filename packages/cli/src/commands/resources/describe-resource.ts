@@ -1,10 +1,11 @@
 import { stringify } from 'yaml'
 import { formatAge, type ListedResource } from '@planspec/reporter'
+import { sanitizeTerminalText } from '../../terminal-text.js'
 
 type Obj = Record<string, unknown>
 const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})
 // Values come from manifests and status files: never let them drive the terminal.
-const clean = (value: unknown): string => String(value ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
+const clean = sanitizeTerminalText
 
 /**
  * Describes one resource like `kubectl describe`: identity, labels and age; then its status

@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Writable } from 'node:stream'
-import { pino, type Logger } from 'pino'
-import pretty from 'pino-pretty'
+import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
+import { createLogger } from '../../logger.js'
+import { secretValues } from '../../secret-values.js'
 
 /** Options of `planspec serve`. */
 export interface ServeCommandOptions {
@@ -15,6 +15,8 @@ export interface ServeCommandOptions {
   readonly tokens?: string
   readonly allowCommands: readonly string[]
   readonly allowUrls: readonly string[]
+  /** Process variables a Binding's `config.env` may hand to commands (patterns). */
+  readonly allowEnv?: readonly string[]
   /** Root of the runs' working directories. */
   readonly workspace?: string
   /** Run Executions in the server (default true). */
@@ -36,7 +38,9 @@ export interface ServeCommandOptions {
  */
 export async function runServeCommand(options: ServeCommandOptions, io: CommandIO): Promise<number> {
   const [host, port] = splitAddress(options.listen)
-  const logger = createLogger(io)
+  // One redactor for every sink of the server: logs, database rows, API responses (DECISIONS §9).
+  const redactor = createRedactor(secretValues(io.env))
+  const logger = createLogger(io, redactor)
   // Loaded on demand: only `serve` needs fastify and the native SQLite module.
   const { serve } = await import('@planspec/server')
   if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
@@ -49,7 +53,9 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       rbac: !options.insecureAllowAllAuthenticated,
       logger,
       executions: options.executions,
-      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
+      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] },
+      redactor,
+      env: io.env,
       workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),
     })
   } catch (error) {
@@ -65,13 +71,6 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   logger.info('stopping')
   await server.close()
   return EXIT.ok
-}
-
-/** JSON lines on stdout; human-readable on a terminal (pino-pretty). */
-function createLogger(io: CommandIO): Logger {
-  const level = io.env.PLANSPEC_LOG_LEVEL ?? 'info'
-  if (io.stdout.isTTY) return pino({ level }, pretty({ destination: io.stdout as unknown as Writable, colorize: !io.env.NO_COLOR, sync: true, ignore: 'pid,hostname' }) as unknown as Writable)
-  return pino({ level, base: undefined }, io.stdout as Writable)
 }
 
 /** Parses `HOST:PORT`, `:PORT` or `PORT` (IPv6 hosts in brackets). */
