@@ -1,4 +1,4 @@
-import { referenceKey, subjectOf, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
+import { gateNodeObservation, referenceKey, subjectOf, type ExecutionStatus, type GateNodeObservation, type GateStatus, type WaitingExecution } from '@planspec/core'
 import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { ExecutionContext, ExecutionRunners } from './execution-runners.js'
@@ -83,13 +83,13 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const leases = decideLeases(executions, status, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
   const planErrors = errorsByFile(desired) // pure, once per round (not once per resource)
   const executionStatuses = new Map(executions.map((e) => [referenceKey('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
-  const changeAuthors = await gateChangeAuthors(items, deps) // effect (cached commit reads)
+  const waiting = await waitingExecutions(status, items, deps) // effect (cached commit reads)
   const reconciled = reconcileResources({
     resources: items.map((i) => toView(i, status.docs.get(i.subject), planErrors)),
     executionStatuses: new Map([...executionStatuses].filter(([, s]) => s !== undefined)),
-    activatedGates: activatedGates(status, items),
+    waitingExecutions: waiting,
     gateActions: gateActions(status.requests),
-    reviewFacts: { teams: deps.teams, ...(deps.writers ? { writers: deps.writers } : {}), changeAuthors },
+    reviewFacts: { teams: deps.teams, ...(deps.writers ? { writers: deps.writers } : {}) },
     cancelRequested: new Set(status.requests.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
     now,
     nowMs,
@@ -189,27 +189,40 @@ function errorsByFile(desired: DesiredSnapshot): Map<string, { code: string; mes
   return byFile
 }
 
-/** Gates an Execution reached: a Gate node of a run waiting on them (from the written statuses). */
-function activatedGates(status: StatusSnapshot, items: readonly DesiredItem[]): Set<string> {
-  const activated = new Set<string>()
+/**
+ * The Executions whose Gate node waits on each Gate (from the written statuses), by Gate key, with
+ * the uid, run digest and change author that core's `decideGate` binds approvals to. A run
+ * recorded without a `runDigest` (started before digests existed) cannot be approved and is left out.
+ */
+async function waitingExecutions(status: StatusSnapshot, items: readonly DesiredItem[], deps: SyncDeps): Promise<Map<string, WaitingExecution[]>> {
+  const waiting = new Map<string, WaitingExecution[]>()
   const plans = new Map(items.filter((i) => i.kind === 'Plan').map((p) => [`${p.namespace}/${p.name}`, p]))
   for (const item of items) {
     if (item.kind !== 'Execution') continue
     const run = status.docs.get(item.subject)?.status as ExecutionStatus | undefined
-    if (run?.nodeStatuses === undefined) continue
+    if (run?.nodeStatuses === undefined || run.runDigest === undefined) continue
     const planRef = ((item.object.spec as Record<string, unknown> | undefined)?.planRef ?? {}) as { name?: string; namespace?: string }
     const plan = plans.get(`${planRef.namespace ?? item.namespace}/${planRef.name}`)
     const nodes = ((((plan?.object.spec as Record<string, unknown> | undefined)?.graph as Record<string, unknown> | undefined)?.nodes ?? []) as Record<string, unknown>[])
     for (const node of nodes) {
-      if (node.kind !== 'Gate') continue
-      const phase = run.nodeStatuses[String(node.id)]?.phase
-      if (phase === undefined || phase === 'Pending') continue
+      if (node.kind !== 'Gate' || !WAITING_NODE.has(String(run.nodeStatuses[String(node.id)]?.phase))) continue
       const ref = (node.gateRef ?? {}) as { name?: string; namespace?: string }
-      activated.add(referenceKey('Gate', ref.namespace ?? item.namespace, String(ref.name)))
+      const key = referenceKey('Gate', ref.namespace ?? item.namespace, String(ref.name))
+      const author = await deps.commitAuthor(item.introducedIn)
+      const entry: WaitingExecution = {
+        name: item.name,
+        namespace: item.namespace,
+        uid: String((item.object.metadata as Record<string, unknown>).uid ?? ''),
+        digest: run.runDigest,
+        ...(author === undefined ? {} : { changeAuthor: reviewerOf(author) }),
+      }
+      waiting.set(key, [...(waiting.get(key) ?? []), entry])
     }
   }
-  return activated
+  return waiting
 }
+
+const WAITING_NODE: ReadonlySet<string> = new Set(['Running', 'Blocked'])
 
 /** Review actions from request files; the actor is the commit author, never what the file says. */
 function gateActions(requests: readonly AgentRequest[]): GateAction[] {
@@ -236,19 +249,6 @@ export function reviewerOf(author: { readonly email: string }): string {
   return github ? `user:${(github[1] as string).toLowerCase()}` : `email:${author.email.toLowerCase()}`
 }
 
-/** The author of the change that created each Gate's Execution (separation of duties). */
-async function gateChangeAuthors(items: readonly DesiredItem[], deps: SyncDeps): Promise<Map<string, string>> {
-  const authors = new Map<string, string>()
-  for (const gate of items.filter((i) => i.kind === 'Gate')) {
-    const target = ((gate.object.spec as Record<string, unknown> | undefined)?.targetRef ?? {}) as { kind?: string; name?: string; namespace?: string }
-    if (target.kind !== 'Execution' || target.name === undefined) continue
-    const execution = items.find((i) => i.kind === 'Execution' && i.name === target.name && i.namespace === (target.namespace ?? gate.namespace))
-    const author = execution === undefined ? undefined : await deps.commitAuthor(execution.introducedIn)
-    if (author !== undefined) authors.set(referenceKey('Gate', gate.namespace, gate.name), reviewerOf(author))
-  }
-  return authors
-}
-
 /** Status documents whose status changed this round (other kinds than Execution). */
 function changedDocs(items: readonly DesiredItem[], statuses: ReadonlyMap<string, unknown>, status: StatusSnapshot, revision: string): Map<string, StatusDoc | null> {
   const docs = new Map<string, StatusDoc | null>()
@@ -271,7 +271,9 @@ async function executionContext(execution: DesiredItem, desired: DesiredSnapshot
   const started: PreparedRun = prepareRun(resourcesOf(source), { name: execution.name, namespace: execution.namespace })
   // The run reports the spec it observes now, so an edit shows as SpecChanged (ImmutableSpec).
   const observedHash = source === desired ? started.input.specHash : currentSpecHash(desired, execution) ?? started.input.specHash
-  const prepared: PreparedRun = { ...started, input: { ...started.input, specHash: observedHash } }
+  // One uid per Execution for runIds and gate decisions: the one the tracked branch gives it now.
+  const uid = String((execution.object.metadata as Record<string, unknown>).uid ?? started.input.uid)
+  const prepared: PreparedRun = { ...started, input: { ...started.input, uid, specHash: observedHash } }
   const applied = new Set(doc?.appliedRequests ?? [])
   const retry = pendingRetry(execution, status, doc)
   const cancelAnnotation = ((execution.object.metadata as Record<string, unknown>).annotations as Record<string, string> | undefined)?.['planspec.io/cancel'] === 'true'
@@ -294,7 +296,8 @@ async function executionContext(execution: DesiredItem, desired: DesiredSnapshot
       const gate = items.get(subjectOf('Gate', ref.namespace, ref.name))
       if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }
       const decided = (statuses.get(referenceKey('Gate', ref.namespace, ref.name)) ?? status.docs.get(gate.subject)?.status) as GateStatus | undefined
-      return { phase: (decided?.phase as GateNodeObservation['phase'] | undefined) ?? 'Pending', generation: gate.generation, ...(decided?.decidedGeneration === undefined ? {} : { decisionGeneration: decided.decidedGeneration }) }
+      const digest = (doc?.status as ExecutionStatus | undefined)?.runDigest ?? prepared.input.runDigest ?? ''
+      return gateNodeObservation({ metadata: { generation: gate.generation }, ...(decided === undefined ? {} : { status: decided }) }, { name: execution.name, uid: prepared.input.uid, digest })
     },
     resourcePhase: (ref) => {
       const kind = ref.kind ?? 'Goal'

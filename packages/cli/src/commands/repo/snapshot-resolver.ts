@@ -74,7 +74,6 @@ export function createSnapshotResolver(options: SnapshotResolverOptions): Snapsh
           ...(status === undefined ? {} : { status }),
         },
         ...(author === undefined ? {} : { changeAuthor: reviewerOf(author) }),
-        activated: status?.phase !== undefined && status.phase !== 'Pending',
       }
     },
     async findExecution(target) {
