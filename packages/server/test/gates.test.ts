@@ -16,6 +16,7 @@ async function scenario(request: ReturnType<typeof setup>['request'], spec: Reco
   if (reached) {
     const res = await request({
       method: 'PUT',
+      user: 'controller',
       url: `${API}/namespaces/team/executions/run-1/status`,
       payload: { ...run, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { build: { phase: 'Succeeded', attempt: 1 }, review: { phase: 'Blocked', attempt: 0 } } } },
     })
@@ -114,7 +115,7 @@ describe('gate approvals', () => {
     const { request } = setup()
     await scenario(request, { reviewers: ['team:acme/sre', 'user:carol'] })
     const second = await create(request, execution('run-2', 'p'), 'alice')
-    const reached = await request({ method: 'PUT', url: `${API}/namespaces/team/executions/run-2/status`, payload: { ...second, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { review: { phase: 'Blocked', attempt: 0 } } } } })
+    const reached = await request({ method: 'PUT', user: 'controller', url: `${API}/namespaces/team/executions/run-2/status`, payload: { ...second, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { review: { phase: 'Blocked', attempt: 0 } } } } })
     expect(reached.statusCode).toBe(200)
     // alice approves both runs; her own (run-2) is refused, carol's run-1 counts.
     const first = await decide(request, 'alice', 'approve')
@@ -128,6 +129,28 @@ describe('gate approvals', () => {
     const wrongDigest = await decide(request, 'bob', 'reject', { execution: 'run-2', digest: `sha256:${'e'.repeat(64)}` })
     expect(wrongDigest.statusCode).toBe(409)
     expect(body(wrongDigest).details.causes[0].reason).toBe('AlreadyDecided')
+  })
+
+  it('checks the author of the waiting run whatever targetRef says: a missing target is reported, not a way around', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['user:carol', 'team:acme/sre'], targetRef: { kind: 'Execution', name: 'ghost' } })
+    const own = await decide(request, 'carol', 'approve')
+    expect(own.statusCode).toBe(403)
+    expect(body(own).details.causes[0].reason).toBe('SelfApproval')
+    expect(String(own.headers.warning)).toContain('targetRef names Execution \\"ghost\\", which does not exist')
+    expect((await read(request)).status.executions).toEqual([expect.objectContaining({ name: 'run-1', phase: 'Waiting' })])
+    expect(body(await decide(request, 'alice', 'approve')).status.executions).toEqual([expect.objectContaining({ name: 'run-1', phase: 'Approved' })])
+  })
+
+  it('checks the author of the waiting run when targetRef names its Plan and someone else started a newer run', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['user:carol', 'team:acme/sre'], targetRef: { kind: 'Plan', name: 'p' } })
+    // bob's newer run of the same plan has not reached the Gate: carol's run-1 is the one waiting.
+    await create(request, execution('run-2', 'p'), 'bob')
+    const own = await decide(request, 'carol', 'approve')
+    expect(own.statusCode).toBe(403)
+    expect(body(own).details.causes[0].reason).toBe('SelfApproval')
+    expect((await read(request)).status.executions).toEqual([expect.objectContaining({ name: 'run-1', phase: 'Waiting' })])
   })
 
   it('lets anyone with write access decide when reviewers is empty', async () => {

@@ -6,11 +6,16 @@ import { buildServer, parseTokens, sqliteStore, type BuildServerOptions, type Sq
 
 export const API = '/apis/planspec.io/v1alpha1'
 
-/** admin is in system:masters (the RBAC bypass group); the others are plain users. */
-export const TOKEN = { admin: 'admin-secret-token', alice: 'alice-secret-token', bob: 'bob-secret-token', carol: 'carol-secret-token', dave: 'dave-secret-token' } as const
+/**
+ * admin is in system:masters (the RBAC bypass group); controller is an external engine (group
+ * system:controllers: the only API writer of node results) that may also do everything; the
+ * others are plain users.
+ */
+export const TOKEN = { admin: 'admin-secret-token', controller: 'controller-secret-token', alice: 'alice-secret-token', bob: 'bob-secret-token', carol: 'carol-secret-token', dave: 'dave-secret-token' } as const
 export type User = keyof typeof TOKEN
 export const TOKENS_CSV = [
   `${TOKEN.admin},admin,system:masters`,
+  `${TOKEN.controller},engine,"system:controllers,system:masters"`,
   `${TOKEN.alice},alice,"acme/sre,writers"`,
   `${TOKEN.bob},bob,acme/sre`,
   `${TOKEN.carol},carol,acme/dev`,

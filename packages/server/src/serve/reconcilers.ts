@@ -1,6 +1,7 @@
 import {
   decideGate,
   findCondition,
+  setCondition,
   matchesLabels,
   reconcileBinding,
   reconcileCapability,
@@ -25,7 +26,7 @@ import { graphDigest, type Validator } from '@planspec/validator'
 import type { StoreTransaction } from '../store/api-store.js'
 import { validateOne } from '../server/admit-object.js'
 import { CANCEL_ANNOTATION } from '../server/admit-status.js'
-import { gatePolicy, type GateDeps } from '../server/gate-review.js'
+import { gatePolicy, missingTarget, type GateDeps } from '../server/gate-review.js'
 
 /** What a reconciler needs besides the transaction. */
 export interface ReconcileDeps extends Omit<GateDeps, 'now'> {
@@ -139,13 +140,18 @@ const goal: Reconciler = (tx, object, deps) => {
 }
 
 /** Gate: level-based decision over the recorded history (activation, stale decisions after a spec change). */
-const gate: Reconciler = (tx, object, deps) =>
-  decideGate({
+const gate: Reconciler = (tx, object, deps) => {
+  const decided = decideGate({
     gate: { metadata: { generation: generationOf(object) }, spec: (object.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }, status: (object.status ?? {}) as GateStatus },
     ...gatePolicy(tx, object, deps),
     actions: [],
     now: deps.now,
   })
+  // A targetRef naming nothing is reported; it never decides who is checked (DECISIONS §9).
+  const missing = missingTarget(tx, object)
+  const target = missing === undefined ? { type: 'TargetResolved', status: 'True' as const, reason: 'TargetFound' } : { type: 'TargetResolved', status: 'False' as const, reason: 'TargetNotFound', message: missing }
+  return { status: { ...decided.status, conditions: setCondition(decided.status.conditions, { ...target, observedGeneration: generationOf(object) }, deps.now) } }
+}
 
 /** The reconciler of each kind the in-process controllers manage. */
 export const RECONCILERS: Readonly<Record<string, Reconciler>> = { Plan: plan, Capability: capability, Binding: binding, Goal: goal, Gate: gate }

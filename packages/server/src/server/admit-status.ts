@@ -85,6 +85,8 @@ function gateProblems(previous: Status, next: Status, from: string | undefined, 
   const causes: StatusCause[] = []
   const same = (field: string): boolean => canonicalJson(previous[field] ?? null) === canonicalJson(next[field] ?? null)
   if (!same('reviewHistory')) causes.push({ reason: 'FieldValueForbidden', message: 'reviewHistory is an append-only audit trail written by the approve and reject routes', field: 'status.reviewHistory' })
+  // The per-Execution verdicts are what Gate nodes run on: only approve/reject and the Gate controller write them.
+  if (!same('executions')) causes.push({ reason: 'FieldValueForbidden', message: 'the decisions per Execution change only through POST .../approve and .../reject', field: 'status.executions' })
   const decided = (phase: string | undefined): boolean => phase === 'Approved' || phase === 'Rejected'
   const staleDecision = decided(from) && previous.decidedGeneration !== generation
   const clearsStale = staleDecision && to === 'Waiting' && next.resolution === undefined && next.decidedGeneration === undefined

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { createRedactor, type Redactor } from '@planspec/core'
 import { createValidator, type Validator } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
+import { CONTROLLER_GROUP } from './admit-execution-status.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
 import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js'
 import { jsonDeeperThan } from './json-depth.js'
@@ -47,6 +48,12 @@ export interface BuildServerOptions {
    * store the same redactor for database rows and watch events. Default: URL userinfo only.
    */
   readonly redactor?: Redactor
+  /**
+   * Groups whose members run Executions outside the server (an external engine, e.g. with
+   * `planspec serve --no-executions`): the only identities whose status writes may record node
+   * results and the Execution's phase (default `['system:controllers']`, DECISIONS §9).
+   */
+  readonly controllerGroups?: readonly string[]
 }
 
 /**
@@ -85,6 +92,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     metrics: createMetrics(() => Number(store.currentResourceVersion())),
     now: options.now ?? (() => new Date().toISOString()),
     watches: new Set(),
+    controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
   }
   store.transact((tx) => ensureNamespace(tx, 'default'))
 

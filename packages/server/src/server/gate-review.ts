@@ -68,6 +68,19 @@ function waitsOn(tx: StoreTransaction, execution: StoredResource, status: Execut
   )
 }
 
+/**
+ * Tells why a Gate's `targetRef` names nothing (a message such as `targetRef names Execution
+ * "run-9", which does not exist in namespace "team"`), or `undefined` when the target exists or
+ * none is given. Only reported: separation of duties never depends on it.
+ */
+export function missingTarget(tx: StoreTransaction, gate: StoredResource): string | undefined {
+  const target = (gate.spec as { targetRef?: { kind?: string; name?: string; namespace?: string } } | undefined)?.targetRef
+  if (target?.kind === undefined || target.name === undefined) return undefined
+  const namespace = target.namespace ?? gate.metadata.namespace ?? 'default'
+  if (tx.get({ kind: target.kind, namespace, name: target.name }) !== undefined) return undefined
+  return `targetRef names ${target.kind} ${JSON.stringify(target.name)}, which does not exist in namespace ${JSON.stringify(namespace)}`
+}
+
 /** A review request from the API. */
 export interface ReviewRequest {
   readonly namespace: string

@@ -63,6 +63,8 @@ export interface ServerContext {
   readonly now: () => string
   /** Ends each open watch (their count is bounded by `limits.maxWatches`); all are ended before the server closes. */
   readonly watches: Set<() => void>
+  /** Groups whose members are an external engine: the only API writers of Execution node results. */
+  readonly controllerGroups: readonly string[]
 }
 
 declare module 'fastify' {

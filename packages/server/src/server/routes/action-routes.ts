@@ -1,11 +1,11 @@
 import type { StoredResource } from '@planspec/engine'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { invalid } from '../admit-object.js'
 import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX, RETRY_ANNOTATION, RETRY_NODES_ANNOTATION } from '../admit-status.js'
 import { ApiError } from '../error-catalog.js'
-import { reviewGate } from '../gate-review.js'
+import { missingTarget, reviewGate } from '../gate-review.js'
 import { API_PREFIX, kindByName } from '../kinds.js'
-import { isDryRun } from '../route-helpers.js'
+import { isDryRun, setWarnings } from '../route-helpers.js'
 import { fixedNameParams, objectResponses, writeQuerySchema } from '../route-schemas.js'
 import { authorize } from '../server-context.js'
 import { readObject } from '../write-object.js'
@@ -79,13 +79,13 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
   const { store } = context
 
-  const review = (action: 'approve' | 'reject') => (request: Action<ReviewBody>): StoredResource => {
+  const review = (action: 'approve' | 'reject') => (request: Action<ReviewBody>, reply: FastifyReply): StoredResource => {
     const { namespace, name } = request.params
     const identity = authorize(context, request, { verb: 'approve', resource: 'gates', namespace, name })
     const body = request.body ?? {}
-    const { gate, counted, refusals } = store.transact(
-      (tx) =>
-        reviewGate(
+    const { gate, counted, refusals, missing } = store.transact(
+      (tx) => {
+        const reviewed = reviewGate(
           tx,
           {
             namespace,
@@ -98,9 +98,13 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
             ...(body.digest === undefined ? {} : { digest: body.digest }),
           },
           { tokens: context.tokens, authorizer: context.authorizer, now: context.now() },
-        ),
+        )
+        return { ...reviewed, missing: missingTarget(tx, reviewed.gate) }
+      },
       { dryRun: isDryRun(request.query) },
     )
+    // A targetRef naming nothing is reported (it plays no part in who may decide).
+    if (missing !== undefined) setWarnings(reply, [missing])
     const refusal = refusals[0]
     if (counted === 0 && refusal !== undefined) {
       const causes = refusals.map((r) => ({ reason: r.reason, message: `${REFUSAL_MESSAGES[r.reason] ?? r.reason}${r.execution === undefined ? '' : ` (execution ${r.execution.name})`}; the action was recorded but does not count` }))
