@@ -9,6 +9,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from './exec-provider.js'
 import { clip, lastLine } from './internal/outputs.js'
 import { commandEnv } from './internal/command-env.js'
 import { runArgv } from './internal/run-argv.js'
+import { compileUserRegex, type UserRegex } from './internal/user-regex.js'
 import { vettedRequest } from './internal/vetted-request.js'
 import { maskText } from './internal/mask-text.js'
 import type { Redactor } from '@planspec/core'
@@ -41,7 +42,8 @@ type Verdict = { passed: true; message: string } | { passed: false; reason: Crit
  * - `artifact_exists`: `path` is relative to the workspace; absolute paths, `..` escapes and
  *   symlinks whose real path leaves the workspace's real path fail with `PathEscape`. With
  *   `contentMatch`, the path must be a regular file (at most `policy.maxOutputBytes`, default
- *   1 MiB) whose UTF-8 content matches the regex.
+ *   1 MiB) whose UTF-8 content matches the regex. Every pattern (`contentMatch`, `outputMatch`,
+ *   `bodyMatch`) has RE2 semantics and runs on a linear-time engine: none can backtrack.
  * - `test_passes` / `command_succeeds`: `[command, ...args]` runs without a shell, allow-listed
  *   like `exec://`, in the workspace with the allow-listed env and empty stdin; passes on
  *   `expectedExitCode` (default 0) and, for `command_succeeds`, stdout matching `outputMatch`.
@@ -115,7 +117,7 @@ async function check(c: AcceptanceCriterion, deps: AcceptanceDeps): Promise<Verd
 
 async function checkArtifact(path: string, contentMatch: string | undefined, deps: AcceptanceDeps): Promise<Verdict> {
   const pattern = compile(contentMatch)
-  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'contentMatch is not a valid regex' }
+  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'contentMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   if (path.includes('\0') || isAbsolute(path)) {
     return { passed: false, reason: 'PathEscape', message: `${JSON.stringify(path)} must be relative to the workspace` }
   }
@@ -165,7 +167,7 @@ async function checkCommand(
   deps: AcceptanceDeps,
 ): Promise<Verdict> {
   const pattern = compile(outputMatch)
-  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'outputMatch is not a valid regex' }
+  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'outputMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   const executable = argv[0] ?? ''
   if (!isCommandAllowed(executable, deps.policy.allowCommands)) {
     return { passed: false, reason: 'NotAllowed', message: `command ${JSON.stringify(executable)} is not on the allow-list` }
@@ -220,7 +222,7 @@ async function checkHttp(
   deps: AcceptanceDeps,
 ): Promise<Verdict> {
   const pattern = compile(expected.bodyMatch)
-  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'bodyMatch is not a valid regex' }
+  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'bodyMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   const res = await vettedRequest(deps, {
     url,
     method,
@@ -244,14 +246,10 @@ async function checkHttp(
   return { passed: true, message: `answered ${status}` }
 }
 
-/** `undefined` for no pattern, `null` for an invalid one. */
-function compile(pattern: string | undefined): RegExp | undefined | null {
+/** `undefined` for no pattern, `null` for one RE2 does not accept (matched in linear time, never backtracking). */
+function compile(pattern: string | undefined): UserRegex | undefined | null {
   if (pattern === undefined) return undefined
-  try {
-    return new RegExp(pattern)
-  } catch {
-    return null
-  }
+  return compileUserRegex(pattern)
 }
 
 function isInside(root: string, target: string): boolean {
