@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { REPO } from './helpers.js'
@@ -57,12 +58,12 @@ async function startServe(name: string, flags: string[] = []): Promise<Server> {
 const ns = (path: string, namespace = 'default') => `${API}/namespaces/${namespace}${path}`
 const role = (name: string, namespace: string | undefined, rules: object[]) => ({ apiVersion: V, kind: namespace === undefined ? 'ClusterRole' : 'Role', metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, rules })
 const bindingTo = (name: string, namespace: string | undefined, roleKind: string, roleName: string, subject: object) => ({ apiVersion: V, kind: namespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding', metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, subjects: [subject], roleRef: { apiGroup: 'planspec.io', kind: roleKind, name: roleName } })
-const PLURAL: Record<string, string> = { Capability: 'capabilities', Plan: 'plans', Binding: 'bindings', Gate: 'gates', Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' }
+const PLURAL: Record<string, string> = { Capability: 'capabilities', Plan: 'plans', Binding: 'bindings', Gate: 'gates', Execution: 'executions', Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' }
 const urlOf = (object: Obj) => (object.metadata.namespace === undefined ? `${API}/${PLURAL[object.kind]}` : ns(`/${PLURAL[object.kind]}`, object.metadata.namespace))
 
 let server: Server
 beforeAll(async () => {
-  server = await startServe('main')
+  server = await startServe('main', ['--allow-command', process.execPath])
   // The operator's bootstrap: everyone may work on the PlanSpec kinds, nothing more.
   for (const object of [
     role('planspec-editor', undefined, [{ resources: ['goals', 'plans', 'capabilities', 'bindings', 'executions', 'gates'], verbs: ['*'] }]),
@@ -158,6 +159,55 @@ describe('planspec serve hardening (real server process)', () => {
     expect((await server.call('POST', ns('/roles', 'team'), role('creator-too', 'team', [{ resources: ['goals'], verbs: ['create'] }]), 'mallory')).status).toBe(201)
   })
 
+  it('answers /healthz while a large POST /validate is being validated (off the event loop)', async () => {
+    const plan = (i: number) => `apiVersion: planspec.io/v1alpha1\nkind: Plan\nmetadata:\n  name: p${i}\nspec:\n  description: d\n  graph:\n    nodes:\n${Array.from({ length: 200 }, (_, n) => `      - { id: n${n}, kind: Task${n ? `, dependsOn: [n${n - 1}]` : ''} }\n`).join('')}`
+    const files = Array.from({ length: 12 }, (_, i) => ({ file: `p${i}.yaml`, text: plan(i) }))
+    let validated = false
+    const validating = server.call('POST', `${API}/validate`, { files }).then((res) => ((validated = true), res))
+    // The old server parsed and validated on its event loop: no probe answered until it was done.
+    let answeredMeanwhile = 0
+    while (!validated) {
+      const probe = await fetch(`${server.url}/healthz`)
+      expect(probe.status).toBe(200)
+      if (!validated) answeredMeanwhile++
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const res = await validating
+    expect(res.status).toBe(200)
+    expect(res.body.summary).toMatchObject({ files: 12, errors: 0 })
+    expect(answeredMeanwhile).toBeGreaterThanOrEqual(3)
+  }, 60_000)
+
+  it('runs a criterion with a catastrophic pattern without stalling: the run ends at once, the server keeps answering', async () => {
+    const objects = [
+      { apiVersion: V, kind: 'Capability', metadata: { name: 'redos-work' }, spec: { description: 'work' } },
+      { apiVersion: V, kind: 'Plan', metadata: { name: 'redos' }, spec: { description: 'a catastrophic outputMatch', graph: { nodes: [{ id: 'check', kind: 'Task', capabilityRefs: [{ name: 'redos-work' }], acceptanceCriteria: [{ name: 'output', type: 'command_succeeds', command: process.execPath, args: ['-e', `console.log('${'a'.repeat(60)}!')`], outputMatch: '^(a+)+$' }] }] } } },
+      { apiVersion: V, kind: 'Binding', metadata: { name: 'redos' }, spec: { rules: [{ selector: { capabilityRef: { name: 'redos-work' } }, target: { provider: 'noop://done' } }] } },
+      { apiVersion: V, kind: 'Execution', metadata: { name: 'redos-run' }, spec: { planRef: { name: 'redos' }, bindingRef: { name: 'redos' } } },
+    ]
+    for (const object of objects) expect((await server.call('POST', ns(`/${PLURAL[object.kind] ?? 'executions'}`), object)).status).toBe(201)
+    const done = await waitFor('/executions/redos-run', (e) => e.status?.phase === 'Failed')
+    expect(done.status.nodeStatuses.check).toMatchObject({ phase: 'Failed', reason: 'AcceptanceFailed', message: expect.stringContaining('stdout does not match outputMatch') })
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+  })
+
+  it('closes slow-loris connections within its headers timeout (at most 20 s), and more than 256 from one address at once', async () => {
+    const sockets = await Promise.all(Array.from({ length: 300 }, () => slowLoris(new URL(server.url))))
+    await vi.waitFor(() => expect(sockets.filter((s) => s.open()).length).toBeLessThanOrEqual(256), { timeout: 5_000, interval: 50 })
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    const started = Date.now()
+    await Promise.all(sockets.map((s) => s.closed))
+    expect(Date.now() - started).toBeLessThan(30_000)
+  }, 60_000)
+
+  it('refuses a JSON body that is not UTF-8 (400)', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"apiVersion":"planspec.io/v1alpha1","kind":"Goal","metadata":{"name":"utf"},"spec":{"description":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}}')])
+    const res = await fetch(`${server.url}${ns('/goals')}`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' }, body: bytes })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as Obj).message).toBe('the request body is not valid UTF-8')
+    expect((await server.call('GET', ns('/goals/utf'))).status).toBe(404)
+  })
+
   it('creates its SQLite files readable by their owner only', () => {
     for (const suffix of ['', '-wal', '-shm']) expect(statSync(join(work, 'main', `planspec.db${suffix}`)).mode & 0o777).toBe(0o600)
   })
@@ -174,3 +224,20 @@ describe('planspec serve hardening (real server process)', () => {
     expect(help.stdout).toContain('--insecure-allow-all-authenticated')
   })
 })
+
+/** A connection that sends a request line, then one header byte a second, and never ends its headers. */
+function slowLoris(url: URL): Promise<{ closed: Promise<void>; open: () => boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname)
+    let open = true
+    const closed = new Promise<void>((done) => socket.once('close', () => ((open = false), done())))
+    socket.on('error', () => undefined)
+    const drip = setInterval(() => socket.writable && socket.write('X'), 1000)
+    socket.once('close', () => clearInterval(drip))
+    socket.once('connect', () => {
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ')
+      resolve({ closed, open: () => open })
+    })
+    socket.once('close', () => resolve({ closed, open: () => open }))
+  })
+}

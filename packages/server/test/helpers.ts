@@ -1,8 +1,7 @@
 // Shared test setup: a server over an in-memory SQLite store, tokens, and manifest builders.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { createValidator } from '@planspec/validator'
 import { onTestFinished } from 'vitest'
-import { buildServer, parseTokens, sqliteStore, type BuildServerOptions, type SqliteStore } from '../src/index.js'
+import { buildServer, createValidationPool, parseTokens, sqliteStore, type BuildServerOptions, type SqliteStore } from '../src/index.js'
 
 export const API = '/apis/planspec.io/v1alpha1'
 
@@ -24,8 +23,8 @@ export const TOKENS_CSV = [
 export const tokens = parseTokens(TOKENS_CSV)
 export const auth = (user: User = 'admin'): Record<string, string> => ({ authorization: `Bearer ${TOKEN[user]}` })
 
-/** One validator for the whole file: compiling it once keeps each test's server cheap. */
-export const validator = createValidator()
+/** One pool of validation workers for the whole test process: starting them once keeps each test's server cheap. */
+export const validation = createValidationPool()
 
 let clock = 0
 /** A deterministic clock: one second per call. */
@@ -34,7 +33,7 @@ export const testNow = (): string => new Date(Date.UTC(2026, 0, 1) + clock++ * 1
 /** Builds a server (and its store) that is closed when the current test finishes. */
 export function setup(options: Partial<BuildServerOptions> & { store?: SqliteStore } = {}) {
   const store = options.store ?? sqliteStore({ now: testNow })
-  const app = buildServer({ tokens, validator, logger: false, now: testNow, limits: { rateLimit: false }, ...options, store })
+  const app = buildServer({ tokens, validation, logger: false, now: testNow, limits: { rateLimit: false }, ...options, store })
   onTestFinished(async () => {
     await app.close()
     store.close()

@@ -101,7 +101,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     if (options.controllers !== false) {
       controllers = startControllers({
         store,
-        validator: context.validator,
+        validation: context.validation,
         tokens,
         authorizer: context.authorizer,
         now: context.now,

@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer'
+import { createServer, type Server } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createRedactor, type Redactor } from '@planspec/core'
-import { createValidator, type Validator } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
 import { CONTROLLER_GROUP } from './admit-execution-status.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
@@ -22,13 +23,17 @@ import { createRequestGate, securityPlugin } from './security-plugin.js'
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './server-context.js'
 import type { TokenRegistry } from './tokens.js'
 import { ensureNamespace } from './write-object.js'
+import { createValidationPool, type ValidationService } from '../validation/validation-pool.js'
 
 /** Options of {@link buildServer}. */
 export interface BuildServerOptions {
   /** The store the API serves (`sqliteStore`). */
   readonly store: ApiStore
-  /** The validator used for admission and `POST .../validate` (default: `createValidator()`). */
-  readonly validator?: Validator
+  /**
+   * The validation workers used for admission, status writes and `POST .../validate` (default: a
+   * new `createValidationPool()`, closed with the server; a pool passed in is the caller's to close).
+   */
+  readonly validation?: ValidationService
   /** Bearer tokens. Without them every request but the health probes gets 401: there is no anonymous mode. */
   readonly tokens?: TokenRegistry
   /**
@@ -74,6 +79,9 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const logger = options.logger
   const app = Fastify({
     ...(logger !== undefined && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
+    // Slow clients cannot hold connections: headers within headersTimeoutMs, the whole request within
+    // requestTimeoutMs, both checked every second (Node's default check runs every 30 s).
+    serverFactory: (handler) => limitConnections(createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler), limits.maxConnectionsPerIp),
     bodyLimit: limits.maxBodyBytes,
     requestTimeout: limits.requestTimeoutMs,
     routerOptions: { maxParamLength: 512 },
@@ -85,7 +93,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const store = options.store
   const context: ServerContext = {
     store,
-    validator: options.validator ?? createValidator(),
+    validation: options.validation ?? createValidationPool(),
     tokens: options.tokens,
     authorizer: createAuthorizer(store, options.rbac),
     limits,
@@ -100,15 +108,18 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   // Response schemas document every route (and feed /openapi/v3), but resource shapes are open
   // objects: plain JSON.stringify serialises them faster than a generated serializer would.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
-  // JSON bodies: nesting is bounded before parsing, then fastify's parser refuses __proto__ and
-  // constructor.prototype keys (THREATS T7, T9). Anything else (YAML, text, forms) is 415.
+  // JSON bodies: bytes that are not UTF-8 are refused (never decoded lossily), nesting is bounded
+  // before parsing, then fastify's parser refuses __proto__ and constructor.prototype keys
+  // (THREATS T7, T9). Anything else (YAML, text, forms) is 415.
   const parseJson = app.getDefaultJsonParser('error', 'error')
-  const boundedJson = (request: FastifyRequest, text: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
-    if (jsonDeeperThan(String(text), limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
-    parseJson(request, String(text), done)
+  const boundedJson = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
+    if (typeof body !== 'string' && !isUtf8(body)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
+    const text = String(body)
+    if (jsonDeeperThan(text, limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
+    parseJson(request, text, done)
   }
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, boundedJson)
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, boundedJson)
   app.decorateRequest('identity', undefined)
   app.decorateRequest('watching', false)
   app.register(fp(async (root) => void root.decorate('planspec', context), { name: 'planspec-context', fastify: '5.x' }))
@@ -122,7 +133,10 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.addHook('preClose', async () => {
     for (const end of [...context.watches]) end()
   })
-  app.addHook('onClose', async () => context.authorizer.close())
+  app.addHook('onClose', async () => {
+    context.authorizer.close()
+    if (options.validation === undefined) await context.validation.close()
+  })
   app.setErrorHandler((error, request, reply) => {
     const mapped = toStatus(error)
     if (mapped.unexpected) request.log.error({ err: error }, 'unexpected error')
@@ -147,4 +161,24 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(discoveryRoutes)
   app.register(healthRoutes)
   return app
+}
+
+/**
+ * Closes a new connection at once when its client address already holds `max` open ones (THREATS:
+ * a slow-loris from one address must not exhaust the server's sockets).
+ */
+function limitConnections(server: Server, max: number): Server {
+  const open = new Map<string, number>()
+  server.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? 'unknown'
+    const count = (open.get(address) ?? 0) + 1
+    if (count > max) return void socket.destroy()
+    open.set(address, count)
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1
+      if (left <= 0) open.delete(address)
+      else open.set(address, left)
+    })
+  })
+  return server
 }

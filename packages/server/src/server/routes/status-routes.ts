@@ -2,7 +2,7 @@ import type { StoredResource } from '@planspec/engine'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { invalid } from '../admit-object.js'
 import { executionStatusProblems } from '../admit-execution-status.js'
-import { admitStatus } from '../admit-status.js'
+import { admitStatus, statusDiagnostics } from '../admit-status.js'
 import { ApiError } from '../error-catalog.js'
 import { API_PREFIX, API_VERSION, type KindEntry } from '../kinds.js'
 import { mergePatch } from '../merge-patch.js'
@@ -22,7 +22,7 @@ type StatusWrite = FastifyRequest<{ Params: ResourceParams; Querystring: { dryRu
  */
 export async function statusRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
-  const { store, validator } = context
+  const { store, validation } = context
 
   const entryOf = (request: StatusWrite): { entry: KindEntry; identity: Identity } => {
     const { params } = request
@@ -31,17 +31,24 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
     const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
     return { entry, identity }
   }
-  const write = (request: StatusWrite, { entry, identity }: { entry: KindEntry; identity: Identity }, next: (stored: StoredResource) => { status: unknown; resourceVersion: unknown }): StoredResource =>
-    store.transact(
+  // The status is validated against the stored object off the event loop, then written in one
+  // transaction only if that object is still the stored one (else the write is stale: 409).
+  const write = async (request: StatusWrite, { entry, identity }: { entry: KindEntry; identity: Identity }, next: (stored: StoredResource) => { status: unknown; resourceVersion: unknown }): Promise<StoredResource> => {
+    const key = keyFor(entry, request.params)
+    const seen = store.transact((tx) => readObject(tx, entry, key))
+    const proposed = next(seen)
+    const diagnostics = proposed.resourceVersion === seen.metadata.resourceVersion ? await statusDiagnostics(validation, seen, proposed.status) : []
+    return store.transact(
       (tx) => {
-        const key = keyFor(entry, request.params)
         const stored = readObject(tx, entry, key)
         const { status, resourceVersion } = next(stored)
         if (typeof resourceVersion !== 'string' || resourceVersion === '') {
           throw invalid(entry, key.name, [{ reason: 'FieldValueRequired', message: 'must be specified for a status update', field: 'metadata.resourceVersion' }])
         }
         if (resourceVersion === stored.metadata.resourceVersion) {
-          admitStatus(stored, status, entry, validator)
+          // Validated above against the version read then: a change in between makes the write stale.
+          if (stored.metadata.resourceVersion !== seen.metadata.resourceVersion) throw new ApiError('Conflict', `${entry.plural} ${JSON.stringify(key.name)} changed while its status was validated; read it again`, { name: key.name, group: 'planspec.io', kind: entry.plural })
+          admitStatus(stored, status, entry, diagnostics)
           // Controllers own an Execution's node results and the gates' verdicts (DECISIONS §9).
           const problems = entry.kind === 'Execution' ? executionStatusProblems(tx, stored, status as Record<string, unknown>, identity, context.controllerGroups) : []
           if (problems.length > 0) throw invalid(entry, key.name, problems)
@@ -50,8 +57,9 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
       },
       { dryRun: isDryRun(request.query) },
     )
+  }
 
-  const put = (request: StatusWrite): StoredResource => {
+  const put = (request: StatusWrite): Promise<StoredResource> => {
     const target = entryOf(request)
     const { entry } = target
     const body = request.body
@@ -61,7 +69,7 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
     if (metadata.namespace !== undefined && metadata.namespace !== request.params.namespace) throw new ApiError('BadRequest', 'the namespace of the object does not match the namespace on the URL')
     return write(request, target, () => ({ status: body.status, resourceVersion: metadata.resourceVersion }))
   }
-  const patch = (request: StatusWrite): StoredResource => {
+  const patch = (request: StatusWrite): Promise<StoredResource> => {
     const target = entryOf(request)
     const patchMeta = (request.body.metadata ?? {}) as { resourceVersion?: unknown }
     return write(request, target, (stored) => ({ status: (mergePatch(stored, { status: request.body.status }) as { status?: unknown }).status, resourceVersion: patchMeta.resourceVersion }))
