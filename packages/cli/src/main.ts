@@ -163,7 +163,7 @@ Examples:
     .option('-n, --namespace <ns>', 'namespace of the Execution, when the name is not unique')
     .option('--state <file>', 'persist the run after every transition and resume from it')
     .option('--approve <gate>', 'approve this Gate when the run reaches it (repeatable)', collect, [])
-    .option('--workspace <dir>', 'working directory of commands (default: a new temporary directory)')
+    .option('--workspace <dir>', 'working directory of commands (default: STATE.workspace with --state, else a new temporary directory)')
     .option('--allow-command <pattern>', 'allow running this executable (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
     .option('--allow-env <pattern>', "let Bindings hand this variable of planspec's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])

@@ -29,6 +29,14 @@ export interface ProviderDeps {
    * (HMAC keys, environment values a Binding marks secret), so every other sink masks them too.
    */
   redactor?: Redactor
+  /**
+   * Where command attempts are journaled (`exec://`, `agent://` with a command): give the same
+   * directory after a restart and running attempts are re-attached to, finished ones collected,
+   * lost ones stopped (default: a new temporary directory per process).
+   */
+  attemptsDir?: string
+  /** Between SIGTERM and SIGKILL when an attempt's process group is stopped (default 5 s). */
+  graceMs?: number
 }
 
 /** The provider registry returned by {@link createProviders}. */

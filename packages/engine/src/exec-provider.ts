@@ -1,14 +1,17 @@
 import { spawn as nodeSpawn } from 'node:child_process'
-import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { lstat, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isCommandAllowed } from './command-allowed.js'
 import { clip, keepDeclared, lastLine, parseJsonObject } from './internal/outputs.js'
 import { commandEnv } from './internal/command-env.js'
-import { runArgv } from './internal/run-argv.js'
+import type { RunArgvResult } from './internal/run-argv.js'
+import { reattachSupervised, runSupervised } from './internal/supervised-run.js'
 import { maskText } from './internal/mask-text.js'
 import type { Redactor } from '@planspec/core'
-import type { DispatchRequest, DispatchResult, Policy, Provider, SpawnFn } from './types.js'
+import type { DispatchRequest, DispatchResult, Policy, Provider, Reattached, SpawnFn } from './types.js'
 
 /** Default cap on stdout, stderr and the outputs file: 1 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024
@@ -26,6 +29,14 @@ export interface ExecProviderDeps {
   secrets?: readonly string[]
   /** The shell's redactor (masks messages; learns values a Binding's env marks secret). */
   redactor?: Redactor
+  /**
+   * Where each attempt's journal and files live (`<attemptsDir>/<hash of runId>`): give the same
+   * directory after a restart and attempts are re-attached to (default: a new temporary directory,
+   * so nothing survives the process).
+   */
+  attemptsDir?: string
+  /** Between SIGTERM and SIGKILL when an attempt's process group is stopped (default 5 s). */
+  graceMs?: number
 }
 
 /**
@@ -39,7 +50,35 @@ export interface ExecProviderDeps {
  * ```
  */
 export function createExecProvider(deps: ExecProviderDeps): Provider {
-  return { schemes: ['exec', 'tool'], dispatch: (req) => dispatchCommand(deps, req) }
+  return { schemes: ['exec', 'tool'], dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId) }
+}
+
+const defaultRoots = new WeakMap<ExecProviderDeps, string>()
+
+/** The directory of one attempt's journal and files. */
+export function attemptDir(deps: ExecProviderDeps, runId: string): string {
+  let root = deps.attemptsDir ?? defaultRoots.get(deps)
+  if (root === undefined) defaultRoots.set(deps, (root = mkdtempSync(join(tmpdir(), 'planspec-attempts-'))))
+  return join(root, createHash('sha256').update(runId).digest('hex').slice(0, 32))
+}
+
+/**
+ * Finds a command attempt a previous runner started (same `attemptsDir`): never started, its
+ * result (re-attached, waiting for it to end), or lost (its supervisor died without recording an
+ * end; what was left of its process group is terminated first). See `reattachSupervised`.
+ */
+export async function reattachCommand(deps: ExecProviderDeps, req: Pick<DispatchRequest, 'runId' | 'declaredOutputs' | 'signal'>): Promise<Reattached> {
+  const dir = attemptDir(deps, req.runId)
+  const maxBytes = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+  const found = await reattachSupervised(dir, { signal: req.signal, maxBytes, ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }) })
+  if (found.state === 'not-started') return found
+  if (found.state === 'lost') return { state: 'lost', message: `attempt ${req.runId} ended while the runner was down and left no result${found.terminated ? '; what was left of its process group was terminated' : ''}` }
+  return { state: 'attached', result: found.result.then((result) => toDispatchResult(deps, result, join(dir, 'outputs.json'), maxBytes, req.declaredOutputs, 'the attempt')) }
+}
+
+/** Removes an attempt's directory once its result is recorded. */
+async function releaseCommand(deps: ExecProviderDeps, runId: string): Promise<void> {
+  await rm(attemptDir(deps, runId), { recursive: true, force: true })
 }
 
 /**
@@ -54,8 +93,11 @@ export function createExecProvider(deps: ExecProviderDeps): Provider {
  *   refused with `NotAllowed`/`InvalidConfig`), plus `PLANSPEC_RUN_ID`, `PLANSPEC_NODE`,
  *   `PLANSPEC_ATTEMPT` and `PLANSPEC_OUTPUTS`. Nothing else of the agent's or server's own
  *   variables (its git token, its keys) ever reaches a command.
- * - cwd is `req.workspace`. The process runs in its own group; the budget is `req.timeoutMs`,
- *   else `config.timeoutMs`, else 10 minutes.
+ * - cwd is `req.workspace`. The command runs under a supervisor in its own process group, which
+ *   is journaled (pid, pgid, start time) in `attemptsDir` before the command may start; the
+ *   supervisor records how it ended on disk, so a restarted runner re-attaches to it (see
+ *   {@link reattachCommand}). The budget is `req.timeoutMs`, else `config.timeoutMs`, else 10
+ *   minutes; the supervisor enforces it even when the runner is gone.
  * - Outputs: the JSON object in the file named by `$PLANSPEC_OUTPUTS` if the command wrote it,
  *   else the JSON object on the last non-empty stdout line, else `{}` when stdout is empty.
  *   Undeclared keys are dropped (named in `message`).
@@ -81,40 +123,44 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
   const maxBytes = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
   const configTimeout = req.config['timeoutMs']
   const timeoutMs = req.timeoutMs ?? (typeof configTimeout === 'number' ? configTimeout : DEFAULT_EXEC_TIMEOUT_MS)
-  const dir = await mkdtemp(join(tmpdir(), 'planspec-outputs-'))
+  const dir = attemptDir(deps, req.runId)
   const outputsPath = join(dir, 'outputs.json')
-  try {
-    const result = await runArgv({
-      spawn: deps.spawn ?? nodeSpawn,
-      argv: command,
-      cwd: req.workspace,
-      env: attemptEnv(base.env, req, outputsPath),
-      stdin: JSON.stringify(req.inputs),
-      timeoutMs,
-      maxBytes,
-      signal: req.signal,
-    })
-    switch (result.kind) {
-      case 'timeout':
-        return { outcome: 'failed', reason: 'Timeout', message: `command timed out after ${timeoutMs}ms` }
-      case 'cancelled':
-        return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }
-      case 'too-large':
-        return { outcome: 'failed', reason: 'OutputTooLarge', message: `${result.stream} exceeded ${maxBytes} bytes` }
-      case 'spawn-error':
-        return { outcome: 'failed', reason: 'Crashed', message: `command could not start (${result.code})` }
-      case 'signaled':
-        return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}` }
-      case 'exited':
-        if (result.code !== 0) {
-          const detail = lastLine(result.stderr)
-          const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
-          return { outcome: 'failed', reason: 'ExitCode', message: clip(maskText(deps, message)) }
-        }
-        return await readOutputs(outputsPath, result.stdout, maxBytes, req.declaredOutputs)
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true })
+  const result = await runSupervised({
+    spawn: deps.spawn ?? nodeSpawn,
+    runId: req.runId,
+    dir,
+    argv: command,
+    cwd: req.workspace,
+    env: attemptEnv(base.env, req, outputsPath),
+    stdin: JSON.stringify(req.inputs),
+    timeoutMs,
+    maxBytes,
+    signal: req.signal,
+    ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }),
+  })
+  return toDispatchResult(deps, result, outputsPath, maxBytes, req.declaredOutputs, `after ${timeoutMs}ms`)
+}
+
+/** How a command ended, as the attempt's result (`within`: how the timeout is described). */
+async function toDispatchResult(deps: ExecProviderDeps, result: RunArgvResult, outputsPath: string, maxBytes: number, declared: readonly string[], within: string): Promise<DispatchResult> {
+  switch (result.kind) {
+    case 'timeout':
+      return { outcome: 'failed', reason: 'Timeout', message: within.startsWith('after') ? `command timed out ${within}` : 'command timed out' }
+    case 'cancelled':
+      return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }
+    case 'too-large':
+      return { outcome: 'failed', reason: 'OutputTooLarge', message: `${result.stream} exceeded ${maxBytes} bytes` }
+    case 'spawn-error':
+      return { outcome: 'failed', reason: 'Crashed', message: `command could not start (${result.code})` }
+    case 'signaled':
+      return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}` }
+    case 'exited':
+      if (result.code !== 0) {
+        const detail = lastLine(result.stderr)
+        const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
+        return { outcome: 'failed', reason: 'ExitCode', message: clip(maskText(deps, message)) }
+      }
+      return await readOutputs(outputsPath, result.stdout, maxBytes, declared)
   }
 }
 

@@ -68,6 +68,17 @@ export type DispatchResult =
   | { outcome: 'failed'; reason: FailureReason; message: string }
   | { outcome: 'pending'; poll?: { url: string; intervalMs: number }; claimable?: boolean }
 
+/**
+ * What a provider knows of an attempt a previous runner process started (DECISIONS §9, "no side
+ * effect twice"): it never started (dispatch it again, same runId); it is re-attached to (its
+ * result, when it ends); or it ran and how it ended is lost (what was left of it is stopped, then
+ * it may be retried with that reason recorded).
+ */
+export type Reattached =
+  | { readonly state: 'not-started' }
+  | { readonly state: 'attached'; readonly result: Promise<DispatchResult> }
+  | { readonly state: 'lost'; readonly message: string }
+
 /** A provider: dispatches attempts for the URI schemes it lists. */
 export interface Provider {
   /** URI schemes handled, without `://`, e.g. `['exec', 'tool']`. */
@@ -76,6 +87,13 @@ export interface Provider {
   dispatch(req: DispatchRequest): Promise<DispatchResult>
   /** Polls a pending attempt; `undefined` when the provider cannot tell. */
   status?(runId: string, poll?: { url: string }): Promise<DispatchResult | undefined>
+  /**
+   * Finds an attempt a previous runner process started, after a restart; `signal` cancels a
+   * re-attached one. Providers that cannot (HTTP, MCP) leave it out: the runner then asks `status`.
+   */
+  reattach?(req: Pick<DispatchRequest, 'runId' | 'node' | 'attempt' | 'provider' | 'config' | 'declaredOutputs' | 'workspace' | 'signal'>): Promise<Reattached>
+  /** Forgets what the provider kept of an attempt whose result is now recorded in the status. */
+  release?(runId: string): Promise<void>
 }
 
 /**

@@ -187,3 +187,26 @@ describe('exec provider', () => {
     expect(result).toMatchObject({ outcome: 'failed', reason: 'Crashed' })
   })
 })
+
+describe('exec provider: attempts survive the runner', () => {
+  it('journals each attempt; another runner with the same attempts directory re-attaches to it while it runs, and release forgets it', async () => {
+    const workspace = await tempDir()
+    const attemptsDir = join(workspace, '.attempts')
+    const marker = join(workspace, 'runs.txt')
+    const command = [NODE, '-e', `require('fs').appendFileSync(${JSON.stringify(marker)}, 'x'); setTimeout(() => console.log(JSON.stringify({ done: 'yes' })), 800)`]
+    const first = createProviders({ policy, attemptsDir }).forUri('exec://x')!
+    const dispatched = first.dispatch(request({ workspace, runId: 'u/n/1', config: { command }, declaredOutputs: ['done'] }))
+    await eventually(() => existsSync(marker))
+    // A second runner (as after a restart) finds the attempt by its run id and waits for it.
+    const second = createProviders({ policy, attemptsDir }).forUri('exec://x')!
+    const found = await second.reattach!({ runId: 'u/n/1', node: 'n', attempt: 1, provider: 'exec://x', config: { command }, declaredOutputs: ['done'], workspace, signal: new AbortController().signal })
+    expect(found.state).toBe('attached')
+    expect(await (found as { result: Promise<unknown> }).result).toEqual({ outcome: 'succeeded', outputs: { done: 'yes' } })
+    expect(await dispatched).toEqual({ outcome: 'succeeded', outputs: { done: 'yes' } })
+    expect(await readFile(marker, 'utf8')).toBe('x')
+    expect(await second.reattach!({ runId: 'u/n/2', node: 'n', attempt: 2, provider: 'exec://x', config: { command }, declaredOutputs: [], workspace, signal: new AbortController().signal })).toEqual({ state: 'not-started' })
+    await second.release!('u/n/1')
+    expect(await second.reattach!({ runId: 'u/n/1', node: 'n', attempt: 1, provider: 'exec://x', config: { command }, declaredOutputs: [], workspace, signal: new AbortController().signal })).toEqual({ state: 'not-started' })
+  })
+})
+

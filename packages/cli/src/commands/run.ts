@@ -47,7 +47,10 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const workspace = resolve(io.cwd, options.workspace ?? mkdtempSync(join(tmpdir(), `planspec-${options.execution}-`)))
+  const statePath = options.state === undefined ? undefined : resolve(io.cwd, options.state)
+  // A resumable run keeps its workspace and its attempts' journals beside the state file, so a
+  // restarted run finds the attempts the killed one started (re-attached, or stopped).
+  const workspace = resolve(io.cwd, options.workspace ?? (statePath === undefined ? mkdtempSync(join(tmpdir(), `planspec-${options.execution}-`)) : `${statePath}.workspace`))
   mkdirSync(workspace, { recursive: true })
   const approved = new Set(options.approve)
   const tty = Boolean(io.stdout.isTTY) && options.output === 'text'
@@ -71,7 +74,7 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   // sink the run writes: the status it records, the state file, the text and JSON output.
   const redactor = createRedactor(secretValues(io.env))
   const print = (text: string): boolean => io.stdout.write(redactor.redact(text))
-  const providers = createProviders({ policy, env: io.env, redactor })
+  const providers = createProviders({ policy, env: io.env, redactor, ...(statePath === undefined ? {} : { attemptsDir: `${statePath}.attempts` }) })
   const status = await runExecution(prepared.input, {
     providers,
     // webhook and http(s) uri External nodes are polled through the allow-listed client.
@@ -88,8 +91,8 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
       abort.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true })
     }),
     workspace,
-    state: options.state ? fileState(resolve(io.cwd, options.state), io.env, redactor) : undefined,
-    journal: options.state ? fileJournal(`${resolve(io.cwd, options.state)}.dispatched`) : undefined,
+    state: statePath === undefined ? undefined : fileState(statePath, io.env, redactor),
+    journal: statePath === undefined ? undefined : fileJournal(`${statePath}.dispatched`),
     gate,
     signal,
     // On a terminal, claimable work (human://, agent://) is completed at a prompt.
@@ -173,11 +176,11 @@ function crashHook(env: CommandIO['env']): () => void {
   }
 }
 
-/** Writes a file durably: temp file, fsync, rename, so a kill never leaves half of it. */
+/** Writes a file durably and readable by its owner only: temp file, fsync, rename, so a kill never leaves half of it. */
 function writeDurably(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true })
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, text)
+  writeFileSync(temporary, text, { mode: 0o600 })
   const fd = openSync(temporary, 'r')
   fsyncSync(fd)
   closeSync(fd)

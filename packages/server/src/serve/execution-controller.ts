@@ -82,7 +82,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
   const { store } = options
   const policy: Policy = options.policy ?? { allowCommands: [], allowUrls: [] }
   const redactor = options.redactor ?? createRedactor()
-  const providers = options.providers ?? createProviders({ policy, redactor, ...(options.env === undefined ? {} : { env: options.env }) })
+  // Attempts are journaled beside the workspaces: a restarted server re-attaches to them.
+  const providers = options.providers ?? createProviders({ policy, redactor, attemptsDir: join(options.workspace, '.attempts'), ...(options.env === undefined ? {} : { env: options.env }) })
   const evaluate = createCelEvaluator()
   const now = options.now ?? Date.now
   const stopping = new AbortController()

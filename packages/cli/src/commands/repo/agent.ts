@@ -47,14 +47,16 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
   const teams = options.teams ? readTeams(resolve(io.cwd, options.teams)) : new Map<string, string[]>()
   const writers = [...options.writers]
   const github = wireGitHub(options, io, { repo, teams, writers, logger, redactor, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
+  const workspaceRoot = resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-agent'))
   const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
   const agent = createAgent({
     repo: github?.repo ?? repo,
     logger,
     policy,
     // Commands see the explicit environment built from this process's (injected) environment.
-    providers: createProviders({ policy, env: io.env, redactor }),
-    workspaceRoot: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-agent')),
+    // Attempts are journaled beside the workspaces: a restarted agent re-attaches to them.
+    providers: createProviders({ policy, env: io.env, redactor, attemptsDir: join(workspaceRoot, '.attempts') }),
+    workspaceRoot,
     intervalMs,
     ...(options.lease ? { leaseMs: durationMs(options.lease, '--lease') } : {}),
     scope: { ...(options.namespace ? { namespace: options.namespace } : {}), ...(shard ? { shard } : {}) },
