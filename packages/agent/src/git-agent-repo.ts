@@ -1,7 +1,14 @@
 import git from 'isomorphic-git'
 import {
+  allowedSignerPrincipals,
   appendRequest,
+  classifyStatusPath,
+  findIntroducingCommit,
+  isReachable,
   readDesired,
+  readTrackedFile,
+  verifySshSignature,
+  type AgentKeyring,
   readRequests,
   readStatus,
   writeStatusCommit,
@@ -14,7 +21,10 @@ import {
   type StatusChange,
   type StatusSnapshot as GitStatusSnapshot,
 } from '@planspec/git-store'
-import type { AgentRepo, AgentRequest, DesiredItem, DesiredSnapshot, Lease, StatusDoc, StatusSnapshot } from './types.js'
+import { subjectOf } from '@planspec/core'
+import { authenticateRequest, type RequestIdentity } from './authenticate-request.js'
+import { reviewerOf } from './reviewer-of.js'
+import type { AgentRepo, AgentRequest, AgentTrust, ChangeAuthor, DesiredItem, DesiredSnapshot, Lease, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
 
 /** Where the agent's repository is and how to write to it. */
 export interface GitAgentRepoOptions extends GitRepository {
@@ -25,14 +35,51 @@ export interface GitAgentRepoOptions extends GitRepository {
   /** The identity of status commits and of requests made from this process. */
   readonly author?: GitIdentity
   readonly now?: () => number
+  /**
+   * The agents' key (DECISIONS §9). With it the repository is read and written as an agent: only
+   * proven status is read (tampered files are reported), status commits are proven, requests are
+   * authenticated (signed by an allowed signer, or attested by an agent), and requests this
+   * process records (GitHub comment commands) are attested. Without it (people's commands) the
+   * status branch is read as it is and requests are not authenticated.
+   */
+  readonly agentKey?: AgentKeyring
+  /** `--allow-unsigned-requests`: requests not signed by an allowed signer count for their commit author. */
+  readonly allowUnsignedRequests?: boolean
+  /** The allowed-signers file on the tracked branch; `.planspec/allowed-signers` by default. */
+  readonly allowedSignersPath?: string
+  /** The ssh-keygen program (git's `gpg.ssh.program`). */
+  readonly sshProgram?: string
 }
 
+/** Who may sign requests, from the tracked branch's allowed-signers file. */
+export interface RequestSigners {
+  /** The file's text; undefined when it is absent or refused. */
+  readonly text: string | undefined
+  /** Its literal principals as reviewer subjects: the people with write access (DECISIONS §9). */
+  readonly writers: readonly string[]
+  /** Why the file was not read (too large, a link, not text). */
+  readonly problem?: string
+}
+
+/** The default place of the allowed-signers file on the tracked branch. */
+export const ALLOWED_SIGNERS_PATH = '.planspec/allowed-signers'
+
 /** The git repository as the agent uses it, plus the reads the agent's commands need. */
-export interface GitAgentRepo extends AgentRepo {
+export interface GitAgentRepo extends AgentRepo, AgentTrust {
   /** The author of a commit, cached (the change author of an Execution). */
   commitAuthor(revision: string): Promise<{ readonly name: string; readonly email: string } | undefined>
   /** The desired state at an older revision (an Execution keeps the spec it started with). */
   desiredAt(revision: string): Promise<DesiredSnapshot>
+  /**
+   * The author of the change that created a resource (DECISIONS §9): the commit that added it to
+   * the tracked branch (through merges, unchanged by later commits), its signer when an allowed
+   * signer signed it, else its author. Cached per resource. Undefined when history cannot tell.
+   */
+  changeAuthor(item: DesiredItem): Promise<ChangeAuthor | undefined>
+  /** Tells whether a commit is in the tracked branch's history (as last read). */
+  reachable(revision: string): Promise<boolean>
+  /** The allowed signers of the tracked branch as last read. */
+  signers(): Promise<RequestSigners>
 }
 
 /** Where the agent keeps its own bookkeeping inside an Execution status. */
@@ -53,11 +100,44 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
   const branch = options.branch ?? 'main'
   let desiredState: DesiredState | undefined
   let statusState: GitStatusSnapshot | undefined
-  let requestRecords: RequestRecord[] = []
+  let requestRecords: AuthenticatedRecord[] = []
   let requestsRevision: string | undefined
   const authors = new Map<string, { name: string; email: string } | undefined>()
+  const changeAuthors = new Map<string, Promise<ChangeAuthor | undefined>>()
   const older = new Map<string, DesiredSnapshot>()
+  const signersAt = new Map<string, Promise<RequestSigners>>()
   const repo: GitRepository = options
+  const keyring = options.agentKey
+  const signers = (): Promise<RequestSigners> => {
+    const revision = desiredState?.revision
+    if (revision === undefined) return Promise.resolve({ text: undefined, writers: [] })
+    let found = signersAt.get(revision)
+    if (found === undefined) {
+      found = readTrackedFile({ ...repo, revision, path: options.allowedSignersPath ?? ALLOWED_SIGNERS_PATH }).then((file) => ({
+        text: file.text,
+        writers: file.text === undefined ? [] : allowedSignerPrincipals(file.text).filter((p) => p.includes('@')).map((email) => reviewerOf({ email })),
+        ...(file.diagnostic ? { problem: file.diagnostic.message } : {}),
+      }))
+      signersAt.clear()
+      signersAt.set(revision, found)
+    }
+    return found
+  }
+
+  /** The signer (else author) of the commit that added `item`, walking from the revision the agent read. */
+  const findChangeAuthor = async (item: DesiredItem): Promise<ChangeAuthor | undefined> => {
+    const state = desiredState
+    if (state === undefined) return undefined
+    const found = await findIntroducingCommit({ ...repo, revision: state.revision, resource: { kind: item.kind, namespace: item.namespace, name: item.name, file: item.file }, defaultNamespace: state.config.namespace ?? 'default' })
+    const text = (await signers()).text
+    if (found.signed !== undefined && text !== undefined) {
+      const verdict = await verifySshSignature({ payload: found.signed.payload, signature: found.signed.signature, allowedSigners: text, identity: found.author.email, ...(options.sshProgram ? { program: options.sshProgram } : {}) })
+      // A valid signature by someone else's key names the signer: they made the change.
+      if (verdict.verified) return { subject: reviewerOf({ email: verdict.identity }), commit: found.commit }
+      if (verdict.reason === 'SignerMismatch' && verdict.principals?.[0]) return { subject: reviewerOf({ email: verdict.principals[0] }), commit: found.commit }
+    }
+    return { subject: reviewerOf(found.author), commit: found.commit }
+  }
 
   return {
     async readDesired() {
@@ -65,12 +145,16 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
       return toSnapshot(desiredState)
     },
     async readStatus() {
-      statusState = await readStatus({ ...repo, branch: statusBranch, ...(statusState ? { previous: statusState } : {}) })
+      statusState = await readStatus({ ...repo, branch: statusBranch, ...(statusState ? { previous: statusState } : {}), ...(keyring ? { agentKey: keyring } : {}) })
       if (statusState.revision !== requestsRevision) {
         // Request files are append-only: read only the commits since the last read.
-        const log = await readRequests({ ...repo, branch: statusBranch, fetch: false, ...(requestsRevision ? { since: requestsRevision } : {}) })
-        const known = new Set(requestRecords.map((r) => r.id))
-        requestRecords = [...requestRecords, ...log.requests.filter((r) => !known.has(r.id))]
+        const log = await readRequests({ ...repo, branch: statusBranch, fetch: false, ...(requestsRevision ? { since: requestsRevision } : {}), ...(keyring ? { agentKey: keyring } : {}) })
+        const known = new Set(requestRecords.map((r) => r.record.id))
+        const fresh = log.requests.filter((r) => !known.has(r.id))
+        // Only an agent judges identities; who signed a request is decided once, when first read.
+        const trust = keyring ? { allowedSigners: (await signers()).text, allowUnsigned: options.allowUnsignedRequests === true, ...(options.sshProgram ? { program: options.sshProgram } : {}) } : undefined
+        const judged = await Promise.all(fresh.map(async (record) => ({ record, identity: trust ? await authenticateRequest(record, trust) : {} })))
+        requestRecords = [...requestRecords, ...judged]
         requestsRevision = statusState.revision
       }
       return toStatus(statusState, requestRecords)
@@ -98,14 +182,16 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
         const [, namespace, name] = subject.split('/') as [string, string, string]
         return { namespace, name, lease: lease === null ? null : toGitLease(namespace, name, lease, statusState?.leases.get(`${namespace}/${name}`)) }
       })
-      const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}) })
+      const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
       return { outcome: result.outcome, head: result.commit }
     },
-    async appendRequest(request, author) {
+    async appendRequest(request, author, sign) {
       const result = await appendRequest({
         ...repo,
         branch: statusBranch,
         author,
+        ...(sign ? { sign } : {}),
+        ...(keyring && !sign ? { agentKey: keyring } : {}),
         request: {
           action: request.action as 'approve',
           target: { kind: request.target.kind, namespace: request.target.namespace, name: request.target.name },
@@ -126,6 +212,19 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
       }
       return authors.get(revision)
     },
+    changeAuthor(item) {
+      const key = `${item.subject}@${item.introducedIn}`
+      let found = changeAuthors.get(key)
+      if (found === undefined) {
+        found = findChangeAuthor(item).catch(() => undefined)
+        changeAuthors.set(key, found)
+      }
+      return found
+    },
+    async reachable(revision) {
+      return desiredState !== undefined && isReachable({ ...repo, commit: revision, from: desiredState.revision })
+    },
+    signers,
     async desiredAt(revision) {
       const cached = older.get(revision)
       if (cached) return cached
@@ -135,6 +234,9 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
     },
   }
 }
+
+/** One request as read, and who it was judged to be from. */
+type AuthenticatedRecord = { readonly record: RequestRecord; readonly identity: RequestIdentity }
 
 /** The gitdir of a repository: a bare cache, or `.git` of a work tree. */
 async function gitdirOf(options: GitAgentRepoOptions): Promise<string> {
@@ -161,11 +263,11 @@ function toSnapshot(state: DesiredState): DesiredSnapshot {
   return { revision: state.revision, unchanged: state.unchanged, items, diagnostics: state.diagnostics, historyRewritten: state.historyRewritten }
 }
 
-function toStatus(state: GitStatusSnapshot, records: readonly RequestRecord[]): StatusSnapshot {
+function toStatus(state: GitStatusSnapshot, records: readonly AuthenticatedRecord[]): StatusSnapshot {
   const docs = new Map<string, StatusDoc>()
   for (const [subject, d] of state.documents) {
     const status = d.status as Record<string, unknown>
-    const agent = ((status.extensions as Record<string, unknown> | undefined)?.[AGENT_EXTENSION] ?? {}) as { runRevision?: string; appliedRequests?: string[] }
+    const agent = ((status.extensions as Record<string, unknown> | undefined)?.[AGENT_EXTENSION] ?? {}) as { runRevision?: string; appliedRequests?: string[]; changeAuthor?: ChangeAuthor; refusedRequests?: { id: string; reason: string }[] }
     docs.set(subject, {
       kind: d.kind,
       namespace: d.namespace,
@@ -175,12 +277,14 @@ function toStatus(state: GitStatusSnapshot, records: readonly RequestRecord[]): 
       ...(d.sourceCommit === undefined ? {} : { sourceRevision: d.sourceCommit }),
       ...(agent.runRevision ? { runRevision: agent.runRevision } : {}),
       ...(agent.appliedRequests ? { appliedRequests: agent.appliedRequests } : {}),
+      ...(Array.isArray(agent.refusedRequests) ? { refusedRequests: agent.refusedRequests.filter((r) => typeof r?.id === 'string' && typeof r.reason === 'string').map((r) => ({ id: r.id, reason: r.reason })) } : {}),
+      ...(isChangeAuthor(agent.changeAuthor) ? { changeAuthor: { subject: agent.changeAuthor.subject, commit: agent.changeAuthor.commit } } : {}),
       status: withoutAgentExtension(status),
     })
   }
   const leases = new Map<string, Lease>()
   for (const [key, lease] of state.leases) leases.set(`execution/${key}`, { holder: lease.holder, expiresAt: Date.parse(lease.expiresAt) })
-  const requests: AgentRequest[] = records.map((r) => ({
+  const requests: AgentRequest[] = records.map(({ record: r, identity }) => ({
     id: r.id,
     action: r.request.action,
     target: { ...r.request.target, ...(r.request.node === undefined ? {} : { node: r.request.node }) },
@@ -190,17 +294,34 @@ function toStatus(state: GitStatusSnapshot, records: readonly RequestRecord[]): 
     ...(r.request.generation === undefined ? {} : { targetGeneration: r.request.generation }),
     author: { name: r.author.name, email: r.author.email },
     time: new Date(r.author.timestamp * 1000).toISOString(),
+    commit: r.commit,
+    ...(identity.actor === undefined ? {} : { actor: identity.actor }),
+    ...(identity.refusal === undefined ? {} : { refusal: identity.refusal }),
   }))
-  const problems = new Map(state.diagnostics.map((d) => [d.file, d.message]))
-  return { ...(state.revision ? { head: state.revision } : {}), docs, requests, leases, problems }
+  const problems = new Map(state.diagnostics.filter((d) => d.code !== 'PS7013').map((d) => [d.file, d.message]))
+  const tampered: TamperedFile[] = state.tampered.map((t) => {
+    const place = classifyStatusPath(t.path)
+    return { path: t.path, commit: t.commit, ...(place.type === 'status' ? { subject: subjectOf(place.kind, place.namespace, place.name) } : {}) }
+  })
+  return { ...(state.revision ? { head: state.revision } : {}), docs, requests, leases, problems, tampered }
 }
 
-/** Keeps the agent's bookkeeping (run revision, applied requests) inside the status extensions. */
+/** Keeps the agent's bookkeeping (run revision, applied requests, change author) inside the status extensions. */
 function withAgentExtension(doc: StatusDoc): Record<string, unknown> {
   const status = { ...(doc.status as Record<string, unknown>) }
-  if (doc.runRevision === undefined && doc.appliedRequests === undefined) return status
-  const extensions = { ...(status.extensions as Record<string, unknown> | undefined), [AGENT_EXTENSION]: { ...(doc.runRevision ? { runRevision: doc.runRevision } : {}), ...(doc.appliedRequests ? { appliedRequests: [...doc.appliedRequests] } : {}) } }
-  return { ...status, extensions }
+  if (doc.runRevision === undefined && doc.appliedRequests === undefined && doc.changeAuthor === undefined && doc.refusedRequests === undefined) return status
+  const agent = {
+    ...(doc.runRevision ? { runRevision: doc.runRevision } : {}),
+    ...(doc.appliedRequests ? { appliedRequests: [...doc.appliedRequests] } : {}),
+    ...(doc.changeAuthor ? { changeAuthor: { subject: doc.changeAuthor.subject, commit: doc.changeAuthor.commit } } : {}),
+    ...(doc.refusedRequests?.length ? { refusedRequests: doc.refusedRequests.slice(-100).map((r) => ({ id: r.id, reason: r.reason })) } : {}),
+  }
+  return { ...status, extensions: { ...(status.extensions as Record<string, unknown> | undefined), [AGENT_EXTENSION]: agent } }
+}
+
+function isChangeAuthor(value: unknown): value is ChangeAuthor {
+  const v = value as Partial<ChangeAuthor> | undefined
+  return typeof v?.subject === 'string' && typeof v.commit === 'string' && /^[0-9a-f]{40}$/.test(v.commit)
 }
 
 function withoutAgentExtension(status: Record<string, unknown>): Record<string, unknown> {

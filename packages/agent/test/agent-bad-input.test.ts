@@ -29,7 +29,8 @@ describe('agent bad input', () => {
     await agent.runOnce()
     after = (await person.readStatus()).docs.get(EXECUTION)?.status as Phase
     expect(after).toMatchObject({ phase: 'Blocked', nodeStatuses: { collect: { attempt: 1 }, draft: { attempt: 1 } } })
-    expect(logs.some((l) => String(l.msg).startsWith('status branch file default/executions/changelog-2025-w10.yaml is not valid'))).toBe(true)
+    // A hand edit carries no agent proof: it is ignored, reported with its commit, and written back.
+    expect(logs.some((l) => String(l.msg).startsWith('status file default/executions/changelog-2025-w10.yaml was changed by commit'))).toBe(true)
   }, 90_000)
 
   it('takes a burst of Executions in bounded rounds and says how many wait for a lease', async () => {

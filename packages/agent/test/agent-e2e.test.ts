@@ -11,7 +11,7 @@ const EXECUTION = 'execution/default/changelog-2025-w10'
 describe('agent end to end over a real git server', () => {
   it('runs the minimal example: blocked on its gate, approved through a request file, then Succeeded, all recorded on the status branch', async () => {
     const remote = await startRemote()
-    await remote.push(filesOf('examples/minimal'), { author: AUTHOR, message: 'add the changelog plan' })
+    await remote.push({ ...filesOf('examples/minimal'), '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor', 'author@fixture.invalid': 'author' }) }, { author: AUTHOR, message: 'add the changelog plan' })
     const { agent } = await startAgent(remote, { teams })
 
     await agent.runOnce()
@@ -21,7 +21,7 @@ describe('agent end to end over a real git server', () => {
     expect(status.docs.get('plan/default/publish-changelog')?.status).toMatchObject({ phase: 'Ready' })
     expect(status.docs.get('gate/default/changelog-approval')?.status).toMatchObject({ phase: 'Waiting' })
 
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: 'reads well', targetGeneration: 1 }, EDITOR)
+    await remote.request(EDITOR, 'editor', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: 'reads well', targetGeneration: 1 })
     await agent.runOnce()
     status = await person.readStatus()
     expect(status.docs.get(EXECUTION)?.status).toMatchObject({ phase: 'Succeeded', nodeStatuses: { publish: { phase: 'Succeeded', outputs: { post_url: 'https://engineering.example.com/changelog/2025-w10' } } } })
@@ -33,12 +33,12 @@ describe('agent end to end over a real git server', () => {
 
   it('refuses an approval by the author of the change that created the Execution, and by a non-reviewer', async () => {
     const remote = await startRemote()
-    await remote.push(filesOf('examples/minimal'), { author: AUTHOR })
+    await remote.push({ ...filesOf('examples/minimal'), '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor', 'author@fixture.invalid': 'author', 'mallory@example.com': 'mallory' }) }, { author: AUTHOR })
     const { agent, logs } = await startAgent(remote, { teams })
     await agent.runOnce()
     const person = await remote.open()
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 }, AUTHOR)
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 }, { name: 'Mallory', email: 'mallory@example.com' })
+    await remote.request(AUTHOR, 'author', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 })
+    await remote.request({ name: 'Mallory', email: 'mallory@example.com' }, 'mallory', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 })
     await agent.runOnce()
     const status = await person.readStatus()
     expect(status.docs.get(EXECUTION)?.status).toMatchObject({ phase: 'Blocked' })
