@@ -1,4 +1,4 @@
-import { PlanSpecError, referenceKey, subjectOf, type Condition, type GateNodeObservation, type GateStatus } from '@planspec/core'
+import { gateNodeObservation, PlanSpecError, referenceKey, subjectOf, type Condition, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
 import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import { matches, pendingRetry } from './decide-leases.js'
 import type { ExecutionContext } from './execution-runners.js'
@@ -17,6 +17,8 @@ export interface ExecutionRound {
   readonly changeAuthor: ChangeAuthor | undefined
   /** A `StatusTampered` condition to keep on the run's status, if its file was tampered with. */
   readonly tampered: Condition | undefined
+  /** Requests on this run refused this round (not eligible), recorded in its status. */
+  readonly refusedRequests: readonly { readonly id: string; readonly reason: string }[]
 }
 
 /** A run the agent refuses to continue: its recorded revision is not on the tracked branch. */
@@ -42,7 +44,9 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
   const started: PreparedRun = prepareRun(resourcesOf(source), { name: execution.name, namespace: execution.namespace })
   // The run reports the spec it observes now, so an edit shows as SpecChanged (ImmutableSpec).
   const observedHash = source === desired ? started.input.specHash : currentSpecHash(desired, execution) ?? started.input.specHash
-  const prepared: PreparedRun = { ...started, input: { ...started.input, specHash: observedHash } }
+  // One uid per Execution for runIds and gate decisions: the one the tracked branch gives it now.
+  const uid = String((execution.object.metadata as Record<string, unknown>).uid ?? started.input.uid)
+  const prepared: PreparedRun = { ...started, input: { ...started.input, uid, specHash: observedHash } }
   const applied = new Set(doc?.appliedRequests ?? [])
   const retry = pendingRetry(execution, status, doc)
   const cancelAnnotation = ((execution.object.metadata as Record<string, unknown>).annotations as Record<string, string> | undefined)?.['planspec.io/cancel'] === 'true'
@@ -58,6 +62,7 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
     revision: desired.revision,
     ...(round.changeAuthor ? { changeAuthor: round.changeAuthor } : {}),
     ...(round.tampered ? { tampered: round.tampered } : {}),
+    refusedRequests: [...(doc?.refusedRequests ?? []), ...round.refusedRequests.filter((r) => !doc?.refusedRequests?.some((known) => known.id === r.id)).map((r) => ({ id: r.id, reason: r.reason }))],
     cancel: cancelAnnotation || status.requests.some((r) => r.action === 'cancel' && matches(r, execution)),
     ...(retry === undefined ? {} : { retry: { id: retry.id, ...(retry.nodes ? { nodes: retry.nodes } : {}) } }),
     completions: status.requests
@@ -67,7 +72,9 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
       const gate = items.get(subjectOf('Gate', ref.namespace, ref.name))
       if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }
       const decided = (statuses.get(referenceKey('Gate', ref.namespace, ref.name)) ?? status.docs.get(gate.subject)?.status) as GateStatus | undefined
-      return { phase: (decided?.phase as GateNodeObservation['phase'] | undefined) ?? 'Pending', generation: gate.generation, ...(decided?.decidedGeneration === undefined ? {} : { decisionGeneration: decided.decidedGeneration }) }
+      // Only this run's own entry, for its uid and the digest of what it runs, can open its Gate node.
+      const digest = (doc?.status as ExecutionStatus | undefined)?.runDigest ?? prepared.input.runDigest ?? ''
+      return gateNodeObservation({ metadata: { generation: gate.generation }, ...(decided === undefined ? {} : { status: decided }) }, { name: execution.name, uid: prepared.input.uid, digest })
     },
     resourcePhase: (ref) => {
       const kind = ref.kind ?? 'Goal'

@@ -25,6 +25,8 @@ export interface ExecutionContext {
   readonly changeAuthor?: ChangeAuthor
   /** A `StatusTampered` condition the run's status keeps (its file was changed by a non-agent). */
   readonly tampered?: Condition
+  /** Requests on this run that did not count, and why (kept in its status). */
+  readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[]
   /** A retry request not yet applied. */
   readonly retry?: { readonly id: string; readonly nodes?: readonly string[] }
   /** Completed claimable work (request id, node, outputs) not yet applied. */
@@ -99,6 +101,7 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       sourceRevision: entry.latest.revision,
       runRevision: ctx.doc?.runRevision ?? ctx.revision,
       appliedRequests: [...applied],
+      ...(entry.latest.refusedRequests?.length ? { refusedRequests: entry.latest.refusedRequests.slice(-100) } : {}),
       ...((entry.latest.changeAuthor ?? ctx.doc?.changeAuthor) ? { changeAuthor: (ctx.doc?.changeAuthor ?? entry.latest.changeAuthor)! } : {}),
       status: entry.latest.tampered ? { ...status, conditions: setCondition(status.conditions, entry.latest.tampered, entry.latest.tampered.lastTransitionTime) } : status,
     })

@@ -200,6 +200,8 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
           ...(request.comment === undefined ? {} : { comment: request.comment }),
           ...(request.outputs === undefined ? {} : { outputs: request.outputs }),
           ...(request.targetGeneration === undefined ? {} : { generation: request.targetGeneration }),
+          ...(request.execution === undefined ? {} : { execution: { name: request.execution.name, uid: request.execution.uid } }),
+          ...(request.digest === undefined ? {} : { digest: request.digest }),
         },
         ...(options.now ? { now: options.now } : {}),
       })
@@ -292,6 +294,8 @@ function toStatus(state: GitStatusSnapshot, records: readonly AuthenticatedRecor
     ...(r.request.outputs === undefined ? {} : { outputs: r.request.outputs }),
     ...(r.request.action === 'retry' && r.request.node !== undefined ? { nodes: [r.request.node] } : {}),
     ...(r.request.generation === undefined ? {} : { targetGeneration: r.request.generation }),
+    ...(r.request.execution === undefined ? {} : { execution: r.request.execution }),
+    ...(r.request.digest === undefined ? {} : { digest: r.request.digest }),
     author: { name: r.author.name, email: r.author.email },
     time: new Date(r.author.timestamp * 1000).toISOString(),
     commit: r.commit,

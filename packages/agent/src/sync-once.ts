@@ -2,8 +2,9 @@ import { findCondition, referenceKey, setCondition, type Condition, type Executi
 import { canonicalJson } from '@planspec/validator'
 import { decideLeases, inScope, TERMINAL, type AgentScope } from './decide-leases.js'
 import { executionContext } from './execution-context.js'
+import { judgeRunRequests } from './judge-run-requests.js'
 import type { ExecutionRunners } from './execution-runners.js'
-import { activatedGates, gateActions, gateChangeAuthors } from './gate-inputs.js'
+import { gateActions, waitingExecutions } from './gate-inputs.js'
 import { reconcileResources, type ResourceView } from './reconcile-resources.js'
 import type { StatusWriter } from './status-writer.js'
 import type { AgentRepo, AgentRequest, AgentTrust, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
@@ -102,28 +103,36 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const items = [...desired.items.values()]
   const tampered = read.tampered ?? []
   const tamperConditions = tamperedConditions(tampered, status, now) // pure
-  const { counted, refusedRequests } = sortRequests(status.requests, seenRequests(deps.writer)) // pure
-  const trusted: StatusSnapshot = { ...status, requests: counted }
+  const seen = seenRequests(deps.writer)
+  const unproven = unprovenRequests(status.requests, seen) // pure
+  const writers = [...(deps.writers ?? []), ...signers.writers, ...[...deps.teams.values()].flat()]
+  const judged = await judgeRunRequests(status.requests, { desired, status, teams: deps.teams, writers, changeAuthor: (item) => changeAuthorOf(item, status, deps) }) // effect (cached history walks)
+  const refusedRequests = [...unproven, ...notEligible(judged.refused, status.requests, seen)]
+  const trusted: StatusSnapshot = { ...status, requests: judged.counted }
   const executions = items.filter((i) => i.kind === 'Execution' && inScope(i.namespace, deps.scope))
   const leases = decideLeases(executions, trusted, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
   const planErrors = errorsByFile(desired) // pure, once per round (not once per resource)
   const executionStatuses = new Map(executions.map((e) => [referenceKey('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
-  const changeAuthors = await gateChangeAuthors(items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
-  const writers = [...(deps.writers ?? []), ...signers.writers, ...[...deps.teams.values()].flat()]
+  const waiting = await waitingExecutions(status, items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
   const reconciled = reconcileResources({
     resources: items.map((i) => toView(i, status.docs.get(i.subject), planErrors)),
     executionStatuses: new Map([...executionStatuses].filter(([, s]) => s !== undefined)),
-    activatedGates: activatedGates(status, items),
-    gateActions: gateActions(counted),
-    reviewFacts: { teams: deps.teams, writers, changeAuthors },
-    cancelRequested: new Set(counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
+    waitingExecutions: waiting,
+    // Every Gate request, proven or not: core records the unproven ones as refused, never counted.
+    gateActions: gateActions(status.requests),
+    reviewFacts: { teams: deps.teams, writers },
+    cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
     now,
     nowMs,
   }) // pure
   const statuses = withConditions(reconciled.statuses, tamperConditions) // pure
   const docs = changedDocs(items, statuses, status, desired.revision) // pure
   for (const [subject, doc] of lost) if (!docs.has(subject)) docs.set(subject, doc)
-  for (const doc of tamperedExecutionDocs(tamperConditions, status, deps.writer.held())) if (!docs.has(`execution/${doc.namespace}/${doc.name}`)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
+  // A run being executed writes its own status (with these notes, through its context): never
+  // overwrite it here with the older document read at the start of the round.
+  const active = new Set(deps.runners.running())
+  for (const doc of tamperedExecutionDocs(tamperConditions, status, deps.writer.held(), active)) if (!docs.has(`execution/${doc.namespace}/${doc.name}`)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
+  for (const doc of refusalDocs(judged.refused, docs, status, deps.holder, nowMs, active)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
   if (docs.size > 0 || leases.size > 0 || tampered.length > 0) await deps.writer.write({ docs, leases, partial: true }, desired.revision, `status: ${docs.size} resource(s), ${leases.size} lease(s)${tampered.length ? `, ${tampered.length} tampered file(s) restored` : ''}`) // effect
   let errors = 0
   const stopped: { subject: string; code?: string; message: string }[] = []
@@ -137,6 +146,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
       reachable: (revision) => deps.trust.reachable(revision),
       changeAuthor: await changeAuthorOf(execution, status, deps),
       tampered: tamperConditions.get(execution.subject) ?? findCondition((status.docs.get(execution.subject)?.status as ExecutionStatus | undefined)?.conditions, TAMPERED),
+      refusedRequests: judged.refused.get(execution.subject) ?? [],
     }).catch((error: unknown) => {
       stopped.push({ subject: execution.subject, ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}), message: (error as Error)?.message ?? String(error) })
       return undefined
@@ -198,11 +208,11 @@ function withConditions(statuses: ReadonlyMap<string, unknown>, conditions: Read
 }
 
 /** The restored status documents of tampered Executions this agent holds, with the condition. */
-function tamperedExecutionDocs(conditions: ReadonlyMap<string, Condition>, status: StatusSnapshot, held: ReadonlySet<string>): StatusDoc[] {
+function tamperedExecutionDocs(conditions: ReadonlyMap<string, Condition>, status: StatusSnapshot, held: ReadonlySet<string>, active: ReadonlySet<string>): StatusDoc[] {
   const docs: StatusDoc[] = []
   for (const [subject, condition] of conditions) {
     const doc = status.docs.get(subject)
-    if (!subject.startsWith('execution/') || doc === undefined || !held.has(subject)) continue
+    if (!subject.startsWith('execution/') || doc === undefined || !held.has(subject) || active.has(subject)) continue
     const run = doc.status as ExecutionStatus
     docs.push({ ...doc, status: { ...run, conditions: setCondition(run.conditions, condition, condition.lastTransitionTime) } })
   }
@@ -217,21 +227,48 @@ function seenRequests(writer: StatusWriter): Set<string> {
   return seen
 }
 
-/**
- * Splits the requests into those that prove who asks (counted further by eligibility) and those
- * that prove nobody; the refusals not reported before are returned for the log. Gate approvals
- * and rejections that prove nobody are passed on too: core records them, never counted.
- */
-function sortRequests(requests: readonly AgentRequest[], seen: Set<string>): { counted: AgentRequest[]; refusedRequests: RefusedRequest[] } {
-  const counted: AgentRequest[] = []
-  const refusedRequests: RefusedRequest[] = []
+/** Requests that prove nobody (no valid signature of an allowed signer), not reported before. */
+function unprovenRequests(requests: readonly AgentRequest[], seen: Set<string>): RefusedRequest[] {
+  const refused: RefusedRequest[] = []
   for (const request of requests) {
-    if (request.actor !== undefined) counted.push(request)
     if (request.refusal === undefined || seen.has(request.id)) continue
     seen.add(request.id)
-    refusedRequests.push({ id: request.id, action: request.action, target: `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`, claimed: request.author.email, reason: request.refusal.reason, message: request.refusal.message })
+    refused.push({ id: request.id, action: request.action, target: `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`, claimed: request.author.email, reason: request.refusal.reason, message: request.refusal.message })
   }
-  return { counted, refusedRequests }
+  return refused
+}
+
+/** Run requests refused as not eligible this round, not reported before. */
+function notEligible(refused: ReadonlyMap<string, readonly { id: string; reason: string; requester: string }[]>, requests: readonly AgentRequest[], seen: Set<string>): RefusedRequest[] {
+  const out: RefusedRequest[] = []
+  for (const [target, list] of refused) {
+    for (const r of list) {
+      if (seen.has(`eligible:${r.id}`)) continue
+      seen.add(`eligible:${r.id}`)
+      const request = requests.find((q) => q.id === r.id)
+      out.push({ id: r.id, action: request?.action ?? 'request', target, claimed: r.requester, reason: r.reason, message: `${r.requester} may not ${request?.action ?? 'act'} on ${target}` })
+    }
+  }
+  return out
+}
+
+/**
+ * Execution documents that record newly refused requests (so `--wait` and `describe` can say
+ * why): written by this round when this agent holds the run, or nobody does (a live lease of
+ * another agent leaves it to that agent).
+ */
+function refusalDocs(refused: ReadonlyMap<string, readonly { id: string; reason: string }[]>, docs: ReadonlyMap<string, StatusDoc | null>, status: StatusSnapshot, holder: string, nowMs: number, active: ReadonlySet<string>): StatusDoc[] {
+  const out: StatusDoc[] = []
+  for (const [subject, list] of refused) {
+    if (!subject.startsWith('execution/') || active.has(subject)) continue
+    const doc = docs.get(subject) ?? status.docs.get(subject)
+    const owner = liveHolder(status, subject, nowMs)
+    if (!doc || (owner !== undefined && owner !== holder)) continue
+    const known = new Set((doc.refusedRequests ?? []).map((r) => r.id))
+    const added = list.filter((r) => !known.has(r.id)).map((r) => ({ id: r.id, reason: r.reason }))
+    if (added.length > 0) out.push({ ...doc, refusedRequests: [...(doc.refusedRequests ?? []), ...added].slice(-100) })
+  }
+  return out
 }
 
 /** The change author recorded in the Execution's status, else found in history (cached by the trust port). */

@@ -97,6 +97,10 @@ export interface AgentRequest {
   readonly time: string
   /** The Gate generation the reviewer saw (approve/reject). */
   readonly targetGeneration?: number
+  /** The Execution an approval or rejection decides for (absent: every Execution waiting when it is processed). */
+  readonly execution?: { readonly name: string; readonly uid: string }
+  /** The run content digest the reviewer saw (`status.runDigest` of that Execution). */
+  readonly digest?: string
 }
 
 /** The status branch as one read saw it. */

@@ -45,7 +45,7 @@ describe('planspec agent under SIGKILL', () => {
     const last = await cli(['agent', '--repo', url, '--cache-dir', join(base, 'cache-final'), '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, '--once'], { env: { PLANSPEC_LOG_LEVEL: 'warn' } })
     expect(last.code).toBe(0)
     const listed = await cli(['get', 'executions', '--repo', url, '--cache-dir', join(base, 'cache-final'), '-o', 'json'])
-    const items = JSON.parse(listed.stdout).items as { metadata: { name: string }; status: { phase: string; nodeStatuses: Record<string, { phase: string; attempt: number }> } }[]
+    const items = JSON.parse(listed.stdout).items as { metadata: { name: string; uid: string }; status: { phase: string; nodeStatuses: Record<string, { phase: string; attempt: number }> } }[]
     expect(items.map((e) => [e.metadata.name, e.status.phase])).toEqual([['e0', 'Succeeded'], ['e1', 'Succeeded']])
     const dispatched = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []
     // No attempt twice: every run id (execution/node/attempt) appears once in the ledger.
@@ -54,8 +54,8 @@ describe('planspec agent under SIGKILL', () => {
     // Nothing lost: every dispatched attempt is at or below the attempt its node recorded.
     for (const runId of dispatched) {
       const [execution, node, attempt] = runId.split('/').slice(-3) as [string, string, string]
-      const name = execution.split('.')[1]
-      const recorded = items.find((e) => e.metadata.name === name)!.status.nodeStatuses[node]!
+      // Run ids start with the Execution's uid (git mode: kind, name and the commit that added it).
+      const recorded = items.find((e) => e.metadata.uid === execution)!.status.nodeStatuses[node]!
       expect(Number(attempt)).toBeLessThanOrEqual(recorded.attempt)
     }
   }, 180_000)

@@ -66,7 +66,7 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     teams,
     ...(writers.length || github ? { writers } : {}),
     secrets,
-    trust: repo,
+    trust: github?.repo ?? repo,
     desiredAt: (revision) => repo.desiredAt(revision),
     ...(options.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
     ...(github ? { onExecutionChange: github.onExecutionChange } : {}),
