@@ -123,7 +123,8 @@ Examples:
   for (const [verb, what] of [['approve', 'Approve a Gate'], ['reject', 'Reject a Gate']] as const) {
     request(verb, what, 'Gate')
       .option('--comment <text>', 'why')
-      .action(async (gate: string, o: Record<string, unknown>) => setExit(await dispatchRequest(verb, { kind: 'Gate', name: gate }, o, io)))
+      .option('--execution <name>', 'decide for this waiting Execution only (default: the one waiting, or every one waiting)')
+      .action(async (gate: string, o: Record<string, unknown>) => setExit(await dispatchRequest(verb, { kind: 'Gate', name: gate, ...(o.execution ? { execution: o.execution as string } : {}) }, o, io)))
   }
   request('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('cancel', { kind: 'Execution', name: execution }, o, io)))
   request('retry', 'Re-open a Failed Execution from its failed nodes, keeping succeeded work', 'Execution')
@@ -181,7 +182,7 @@ function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { serve
 }
 
 /** Records an action: a request file on the status branch, or the API's action route on a server. */
-async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry', target: { kind: 'Gate' | 'Execution'; name: string; node?: string }, o: Record<string, unknown>, io: CommandIO): Promise<number> {
+async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry', target: { kind: 'Gate' | 'Execution'; name: string; node?: string; execution?: string }, o: Record<string, unknown>, io: CommandIO): Promise<number> {
   const where = await targetOf(o, io)
   const namespace = (o.namespace as string | undefined) ?? where.namespace
   if (where.mode === 'server') {

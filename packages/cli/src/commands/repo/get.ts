@@ -45,7 +45,7 @@ export async function runDescribe(options: Omit<GetOptions, 'output'>, io: Comma
   return EXIT.ok
 }
 
-type Listed = ListedResource & { readonly object: Record<string, unknown> }
+type Listed = ListedResource & { readonly object: Record<string, unknown>; readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[] }
 
 async function readResources(options: GetOptions, io: CommandIO): Promise<Listed[] | undefined> {
   const kind = resolveKind(options.kind)
@@ -62,7 +62,7 @@ async function readResources(options: GetOptions, io: CommandIO): Promise<Listed
   return items.map((i) => {
     const doc = status.docs.get(i.subject)
     const metadata = i.object.metadata as ListedResource['metadata']
-    return { kind: i.kind, name: i.name, namespace: i.namespace, ...(metadata ? { metadata } : {}), spec: i.object.spec, ...(doc ? { status: doc.status } : {}), object: i.object }
+    return { kind: i.kind, name: i.name, namespace: i.namespace, ...(metadata ? { metadata } : {}), spec: i.object.spec, ...(doc ? { status: doc.status } : {}), ...(doc?.refusedRequests?.length ? { refusedRequests: doc.refusedRequests } : {}), object: i.object }
   })
 }
 

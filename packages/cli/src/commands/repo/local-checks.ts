@@ -1,5 +1,5 @@
 import type { DesiredItem, DesiredSnapshot, GitAgentRepo, RequestAction, StatusSnapshot } from '@planspec/agent'
-import { checkReviewer, type ExecutionStatus } from '@planspec/core'
+import { checkRequester, checkReviewer, normalizeSubject, type ExecutionDecision, type ExecutionStatus, type GateStatus, type RunRequestKind } from '@planspec/core'
 
 /** What the local checks of a request read. */
 export interface LocalCheckContext {
@@ -12,47 +12,79 @@ export interface LocalCheckContext {
   readonly writers: readonly string[]
 }
 
+/** The outcome of the local checks: a refusal, or the Execution an approval binds to and notes to print. */
+export type LocalVerdict =
+  | { readonly refusal: string }
+  | { readonly refusal?: undefined; readonly bind?: { readonly execution: { readonly name: string; readonly uid: string }; readonly digest: string }; readonly notes: readonly string[] }
+
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled'])
 
 type Obj = Record<string, unknown>
 const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})
 
 /**
- * Checks a request before it is pushed, as the agent will (DECISIONS §5, §9), and returns why it
- * cannot count, or undefined. Only certain refusals are reported: eligibility through a `team:`
- * reviewer needs the agent's team file, so it is left to the agent.
+ * Checks a request before it is pushed, as the agent will (DECISIONS §5, §9). Approvals and
+ * rejections: an Execution must wait on the Gate (`--execution` names one; with exactly one
+ * waiting, the request binds to it and the digest of what it runs), the requester must not be its
+ * change author, and must be eligible. Cancel and retry: the run must be in a phase that allows
+ * them, and the requester its change author, a reviewer of a Gate of its plan, or an allowed
+ * signer. Only certain refusals are reported: membership of a `team:` needs the agent's team file,
+ * so it is left to the agent.
  */
-export async function localRefusal(action: RequestAction, item: DesiredItem, target: { readonly node?: string }, context: LocalCheckContext): Promise<string | undefined> {
-  if (action === 'approve' || action === 'reject') return gateRefusal(item, context)
+export async function localVerdict(action: RequestAction, item: DesiredItem, target: { readonly node?: string; readonly execution?: string }, context: LocalCheckContext): Promise<LocalVerdict> {
+  if (action === 'approve' || action === 'reject') return gateVerdict(item, target.execution, context)
   const run = context.status.docs.get(item.subject)?.status as ExecutionStatus | undefined
   const phase = run?.phase
-  if (action === 'cancel' && phase !== undefined && TERMINAL.has(phase)) return `the Execution has ended: ${phase}`
-  if (action === 'retry' && phase !== 'Failed') return `only a Failed Execution can be retried; it is ${phase ?? 'not started'}`
+  if (action === 'cancel' && phase !== undefined && TERMINAL.has(phase)) return { refusal: `the Execution has ended: ${phase}` }
+  if (action === 'retry' && phase !== 'Failed') return { refusal: `only a Failed Execution can be retried; it is ${phase ?? 'not started'}` }
   if ((action === 'complete' || action === 'claim') && target.node !== undefined) {
     const node = run?.nodeStatuses?.[target.node]?.phase
-    if (phase !== undefined && TERMINAL.has(phase)) return `the Execution has ended: ${phase}`
-    if (node !== 'Blocked') return `node ${target.node} is ${node ?? 'Pending'}; only a node waiting for a worker can be ${action === 'claim' ? 'claimed' : 'completed'}`
+    if (phase !== undefined && TERMINAL.has(phase)) return { refusal: `the Execution has ended: ${phase}` }
+    if (node !== 'Blocked') return { refusal: `node ${target.node} is ${node ?? 'Pending'}; only a node waiting for a worker can be ${action === 'claim' ? 'claimed' : 'completed'}` }
   }
-  return undefined
+  if ((action === 'cancel' || action === 'retry') && item.kind === 'Execution') {
+    const gateReviewers = planGateReviewers(item, context.desired)
+    if (gateReviewers.some((r) => r.startsWith('team:'))) return { notes: [] }
+    const author = context.status.docs.get(item.subject)?.changeAuthor ?? (await context.repo.changeAuthor(item))
+    const reason = checkRequester(context.requester, action as RunRequestKind, { gateReviewers, teams: new Map(), writers: context.writers, ...(author ? { changeAuthor: author.subject } : {}) })
+    if (reason !== undefined) return { refusal: `${reason}: only the Execution's author, a reviewer of its plan's Gates, or someone in .planspec/allowed-signers may ${action} it` }
+  }
+  return { notes: [] }
 }
 
-async function gateRefusal(gate: DesiredItem, context: LocalCheckContext): Promise<string | undefined> {
+async function gateVerdict(gate: DesiredItem, named: string | undefined, context: LocalCheckContext): Promise<LocalVerdict> {
+  const status = context.status.docs.get(gate.subject)?.status as GateStatus | undefined
+  const waiting = (status?.executions ?? []).filter((entry) => entry.phase === 'Waiting')
+  const chosen = named === undefined ? waiting : waiting.filter((entry) => entry.name === named)
+  if (chosen.length === 0) {
+    const decided = named === undefined ? undefined : status?.executions?.find((entry) => entry.name === named)
+    if (decided !== undefined) return { refusal: `AlreadyDecided: ${named} is ${decided.phase} on this Gate` }
+    return { refusal: named === undefined ? 'NotWaiting: no Execution waits on this Gate (an approval given now would never count)' : `NotWaiting: Execution ${named} does not wait on this Gate` }
+  }
   const reviewers = (obj(gate.object.spec).reviewers as string[] | undefined) ?? []
-  const authors = await changeAuthorsOf(gate, context)
-  const reason = checkReviewer(context.requester, { reviewers, teams: new Map(), writers: context.writers, ...(authors[0] ? { changeAuthor: authors[0] } : {}) })
-  if (reason === 'SelfApproval') return `SelfApproval: you (${context.requester}) created the Execution waiting on this Gate (separation of duties)`
+  const mine = (entry: ExecutionDecision): boolean => entry.changeAuthor !== undefined && normalizeSubject(entry.changeAuthor) === normalizeSubject(context.requester)
+  const own = chosen.filter(mine)
+  if (own.length === chosen.length) return { refusal: `SelfApproval: you (${context.requester}) created ${own.map((e) => e.name).join(', ')} (separation of duties)` }
+  const reason = checkReviewer(context.requester, { reviewers, teams: new Map(), writers: context.writers })
   if (reason === 'NotEligible' && !reviewers.some((r) => r.startsWith('team:'))) {
-    return reviewers.length === 0 ? `NotEligible: the Gate lists no reviewers, so only people in .planspec/allowed-signers may decide it, and ${context.requester} is not there` : `NotEligible: ${context.requester} is not a reviewer of this Gate (reviewers: ${reviewers.join(', ')})`
+    return { refusal: reviewers.length === 0 ? `NotEligible: the Gate lists no reviewers, so only people in .planspec/allowed-signers may decide it, and ${context.requester} is not there` : `NotEligible: ${context.requester} is not a reviewer of this Gate (reviewers: ${reviewers.join(', ')})` }
   }
-  return undefined
+  const notes = own.length > 0 ? [`it will not count for ${own.map((e) => e.name).join(', ')}: you created ${own.length === 1 ? 'it' : 'them'} (separation of duties)`] : []
+  const only = chosen.length === 1 ? chosen[0]! : undefined
+  // One run waits (or one is named): bind the decision to it and to what it runs, as seen now.
+  return { notes, ...(only ? { bind: { execution: { name: only.name, uid: only.uid }, digest: only.digest } } : {}) }
 }
 
-/** The change authors of the Executions a Gate decides for (its target). */
-async function changeAuthorsOf(gate: DesiredItem, context: LocalCheckContext): Promise<string[]> {
-  const ref = obj(obj(gate.object.spec).targetRef)
-  if (ref.kind !== 'Execution' || typeof ref.name !== 'string') return []
-  const execution = context.desired.items.get(`execution/${typeof ref.namespace === 'string' ? ref.namespace : gate.namespace}/${ref.name}`)
-  if (execution === undefined) return []
-  const author = context.status.docs.get(execution.subject)?.changeAuthor ?? (await context.repo.changeAuthor(execution))
-  return author === undefined ? [] : [author.subject]
+/** The reviewers of every Gate an Execution's plan names. */
+function planGateReviewers(execution: DesiredItem, desired: DesiredSnapshot): string[] {
+  const planRef = obj(obj(execution.object.spec).planRef)
+  const plan = desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
+  const nodes = (obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []
+  return nodes
+    .filter((node) => node.kind === 'Gate')
+    .flatMap((node) => {
+      const ref = obj(node.gateRef)
+      const gate = desired.items.get(`gate/${typeof ref.namespace === 'string' ? ref.namespace : execution.namespace}/${String(ref.name)}`)
+      return (obj(gate?.object.spec).reviewers as string[] | undefined) ?? []
+    })
 }

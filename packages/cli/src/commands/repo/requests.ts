@@ -2,7 +2,7 @@ import type { ExecutionStatus } from '@planspec/core'
 import type { RequestAction } from '@planspec/agent'
 import { verifySshSignature } from '@planspec/git-store'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
-import { localRefusal } from './local-checks.js'
+import { localVerdict } from './local-checks.js'
 import { openRepo, type RepoFlags } from './open-repo.js'
 import { findSigningKey, signerOf } from './signing-key.js'
 import { waitForVerdict } from './wait-for-verdict.js'
@@ -22,6 +22,8 @@ export interface RequestTarget {
   readonly name: string
   readonly node?: string
   readonly outputs?: Record<string, unknown>
+  /** `--execution`: the Execution an approval or rejection decides for. */
+  readonly execution?: string
 }
 
 const VERBS: Readonly<Record<string, string>> = { approve: 'approval', reject: 'rejection', cancel: 'cancel', retry: 'retry', claim: 'claim', complete: 'completion' }
@@ -58,8 +60,10 @@ export async function runRequest(action: RequestAction, target: RequestTarget, o
   const signers = await repo.signers()
   if (signers.text === undefined) return refuse(`the tracked branch has no usable .planspec/allowed-signers${signers.problem ? ` (${signers.problem})` : ''}: no request can count`)
   const status = await repo.readStatus()
-  const refusal = await localRefusal(action, item, target, { repo, desired, status, requester: `email:${author.email.toLowerCase()}`, writers: signers.writers })
-  if (refusal !== undefined) return refuse(`${subject}: ${VERBS[action]} refused: ${refusal}`)
+  const verdict = await localVerdict(action, item, target, { repo, desired, status, requester: `email:${author.email.toLowerCase()}`, writers: signers.writers })
+  if (verdict.refusal !== undefined) return refuse(`${subject}: ${VERBS[action]} refused: ${verdict.refusal}`)
+  for (const note of verdict.notes) io.stderr.write(`warning: ${note}\n`)
+  const bind = verdict.bind
   if (options.dryRun) {
     io.stdout.write(`${subject}: ${VERBS[action]} would be recorded (dry run)\n`)
     return EXIT.ok
@@ -74,6 +78,7 @@ export async function runRequest(action: RequestAction, target: RequestTarget, o
         ...(options.comment ? { comment: options.comment } : {}),
         ...(target.outputs ? { outputs: target.outputs } : {}),
         ...(action === 'approve' || action === 'reject' ? { targetGeneration: item.generation } : {}),
+        ...(bind ? { execution: bind.execution, digest: bind.digest } : {}),
       },
       author,
       async (payload) => {
@@ -89,7 +94,7 @@ export async function runRequest(action: RequestAction, target: RequestTarget, o
     if ((error as { code?: string }).code === 'PLANSPEC_ERR_GIT_INVALID_INPUT' && /cannot sign/.test((error as Error).message)) return refuse((error as Error).message)
     throw error
   }
-  io.stdout.write(`${subject}: ${VERBS[action]} recorded (request ${id}); the agent decides\n`)
+  io.stdout.write(`${subject}: ${VERBS[action]}${bind ? ` for ${bind.execution.name}` : ''} recorded (request ${id}); the agent decides\n`)
   if (options.wait === undefined) return EXIT.ok
   return waitForVerdict(repo, { id, action, item, waitFor: options.wait }, io)
 }
