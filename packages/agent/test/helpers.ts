@@ -47,7 +47,7 @@ export interface Remote {
   readonly server: GitServer
   readonly bare: string
   readonly url: string
-  push(files: Record<string, string | null>, options?: { author?: { name: string; email: string }; message?: string; orphan?: boolean; signingKey?: string }): Promise<string>
+  push(files: Record<string, string | null>, options?: { author?: { name: string; email: string }; message?: string; orphan?: boolean; signingKey?: string; branch?: string; mergeWith?: readonly string[] }): Promise<string>
   /** A repository handle with its own clone (as a separate agent or person has). */
   open(extra?: { statusBranch?: string; agentKey?: AgentKeyring; allowUnsignedRequests?: boolean }): Promise<GitAgentRepo>
   /** The key the agents of this remote share. */
@@ -113,4 +113,13 @@ export async function startAgent(remote: Remote, overrides: Partial<AgentOptions
   })
   cleanups.push(async () => agent.stop())
   return { agent, repo, logs }
+}
+
+/** Polls `check` until it holds (a deadline, never a fixed sleep). */
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }

@@ -15,7 +15,7 @@ const clean = (value: unknown): string => String(value ?? '').replace(/[\u0000-\
  * @example
  * describeResource(execution, Date.now())
  */
-export function describeResource(resource: ListedResource & { readonly metadata?: Obj; readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[] }, nowMs: number): string {
+export function describeResource(resource: ListedResource & { readonly metadata?: Obj; readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[]; readonly gateWaits?: readonly { readonly node: string; readonly gate: string; readonly message: string }[] }, nowMs: number): string {
   const meta = obj(resource.metadata)
   const status = obj(resource.status)
   const lines: string[] = [
@@ -38,6 +38,11 @@ export function describeResource(resource: ListedResource & { readonly metadata?
   if (nodes.length > 0) {
     lines.push('Nodes:')
     lines.push(...table(['NODE', 'PHASE', 'ATTEMPT', 'REASON', 'MESSAGE'], nodes.map(([id, n]) => [id, obj(n).phase, obj(n).attempt, obj(n).reason, obj(n).message])).map((l) => `  ${l}`))
+  }
+  const waits = resource.gateWaits ?? []
+  if (waits.length > 0) {
+    lines.push('Waiting on gates:')
+    lines.push(...table(['NODE', 'GATE', 'WHY'], waits.map((w) => [w.node, w.gate, w.message])).map((l) => `  ${l}`))
   }
   const decisions = (status.executions as Obj[] | undefined) ?? []
   if (decisions.length > 0) {
