@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -63,6 +64,8 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true })
 })
 
+const AGENT_KEY = randomBytes(32).toString('base64')
+
 /** Runs `planspec agent` in-process until `stop()`; resolves its listen address from the log. */
 function startAgent(github: FakeGitHub): { address: Promise<string>; logs: () => Record<string, unknown>[]; stop: () => Promise<number> } {
   const stdout = new PassThrough()
@@ -94,7 +97,7 @@ function startAgent(github: FakeGitHub): { address: Promise<string>; logs: () =>
     '--github-poll', '300ms',
     '--github-progress-interval', '200ms',
   ]
-  const env = { GITHUB_TOKEN: TEST_TOKEN, PLANSPEC_GITHUB_WEBHOOK_SECRET: SECRET, PLANSPEC_LOG_LEVEL: 'info' }
+  const env = { GITHUB_TOKEN: TEST_TOKEN, PLANSPEC_GITHUB_WEBHOOK_SECRET: SECRET, PLANSPEC_LOG_LEVEL: 'info', PLANSPEC_AGENT_KEY: AGENT_KEY }
   const exit = runCli(argv, { stdout, stderr, stdin: Readable.from(['']), cwd: root, env, signal: controller.signal })
   return {
     address,
