@@ -145,6 +145,7 @@ export function createAgent(options: AgentOptions): Agent {
       metrics.lastSuccess.set(lastOk / 1000)
       if (options.allowUnsignedRequests) log.warn('--allow-unsigned-requests is on: requests count for their commit author without a signature; use it only for a single-user local repository')
       if (result.signersProblem) log.warn({ problem: result.signersProblem }, `the allowed-signers file cannot be used: ${result.signersProblem}`)
+      for (const e of result.refusedEntries) log.warn({ file: e.file, code: e.code }, `refused ${e.file} on the tracked branch: ${e.code} ${mask(e.message)}`)
       for (const t of result.tampered) log.warn({ path: t.path, commit: t.commit, ...(t.subject ? { subject: t.subject } : {}) }, `status file ${t.path} was changed by commit ${t.commit.slice(0, 12)}, which no agent wrote: ignored, the agents' version written back (StatusTampered)`)
       for (const r of result.refusedRequests) log.warn({ request: r.id, action: r.action, target: r.target, claimed: r.claimed, reason: r.reason }, `request ${r.id} (${r.action} ${r.target}) proves no identity: ${r.reason}: ${r.message}${options.allowUnsignedRequests ? ' (counted for its author: --allow-unsigned-requests)' : ''}`)
       for (const s of result.stopped) log.error({ subject: s.subject, code: s.code }, `run of ${s.subject} not continued: ${mask(s.message)}`)

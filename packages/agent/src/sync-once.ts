@@ -72,6 +72,13 @@ export interface SyncResult {
   readonly refusedRequests: readonly RefusedRequest[]
   /** Why the allowed-signers file could not be read, if so. */
   readonly signersProblem?: string
+  /**
+   * Tree entries and files of the tracked branch refused in this new revision (a link, a submodule,
+   * an unsafe path, a tree too deep, a file too large, nested too deep, an alias bomb, too many
+   * documents, binary): each is logged; resources they held keep their last good version with
+   * condition `SourceValid=False`.
+   */
+  readonly refusedEntries: readonly { readonly file: string; readonly code: string; readonly message: string }[]
   readonly requeueAfterMs?: number
 }
 
@@ -125,7 +132,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     now,
     nowMs,
   }) // pure
-  const statuses = withConditions(reconciled.statuses, tamperConditions) // pure
+  const statuses = withConditions(withConditions(reconciled.statuses, tamperConditions), sourceConditions(items, status, now)) // pure
   const docs = changedDocs(items, statuses, status, desired.revision) // pure
   for (const [subject, doc] of lost) if (!docs.has(subject)) docs.set(subject, doc)
   // A run being executed writes its own status (with these notes, through its context): never
@@ -174,10 +181,40 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     stopped,
     refused: reconciled.refused,
     refusedRequests,
+    refusedEntries: desired.unchanged ? [] : refusedEntries(desired),
     ...(signers.problem === undefined ? {} : { signersProblem: signers.problem }),
     ...(reconciled.requeueAfterMs === undefined ? {} : { requeueAfterMs: reconciled.requeueAfterMs }),
   }
 }
+
+/** Codes of refused tree entries and files (THREATS T6, T7, T10): links, unsafe paths, submodules, deep trees, oversize, deep nesting, alias bombs, too many documents, binary. */
+const REFUSAL_CODES: ReadonlySet<string> = new Set(['PS7001', 'PS7002', 'PS7003', 'PS7007', 'PS1002', 'PS1004', 'PS1006', 'PS1007', 'PS1009'])
+
+/** The refused entries of a new revision, one per file and code. */
+function refusedEntries(desired: DesiredSnapshot): { file: string; code: string; message: string }[] {
+  const seen = new Map<string, { file: string; code: string; message: string }>()
+  for (const d of desired.diagnostics) if (REFUSAL_CODES.has(d.code) && d.file !== undefined && !seen.has(`${d.file}\0${d.code}`)) seen.set(`${d.file}\0${d.code}`, { file: d.file, code: d.code, message: d.message })
+  return [...seen.values()]
+}
+
+/**
+ * `SourceValid` for resources other than Executions: False (reason `LastKnownGood`, the file and
+ * first problem in the message) while the current version of their file is invalid or refused and
+ * the last good version is in effect; back to True once it is fixed.
+ */
+function sourceConditions(items: readonly DesiredItem[], status: StatusSnapshot, now: string): Map<string, Condition> {
+  const conditions = new Map<string, Condition>()
+  for (const item of items) {
+    if (item.kind === 'Execution') continue
+    const previous = (status.docs.get(item.subject)?.status as { conditions?: Condition[] } | undefined)?.conditions
+    const known = findCondition(previous, SOURCE_VALID)
+    if (item.sourceValid && known === undefined) continue
+    const update = item.sourceValid ? { type: SOURCE_VALID, status: 'True' as const, reason: 'Valid', message: `${item.file} is valid again` } : { type: SOURCE_VALID, status: 'False' as const, reason: 'LastKnownGood', message: item.sourceMessage ?? `${item.file} is not valid; the last valid version stays in effect` }
+    conditions.set(item.subject, setCondition(previous, update, now).find((c) => c.type === SOURCE_VALID)!)
+  }
+  return conditions
+}
+const SOURCE_VALID = 'SourceValid'
 
 /** The condition type a resource carries when its status file was changed by someone not an agent. */
 export const TAMPERED = 'StatusTampered'

@@ -52,3 +52,21 @@ describe('agent bad input', () => {
     expect(round.backlog).toBeGreaterThanOrEqual(121 - 25)
   }, 120_000)
 })
+
+describe('refused tree entries', () => {
+  it('logs every refused entry once (link, oversize file, alias bomb) and keeps the last good version of a resource with SourceValid=False', async () => {
+    const remote = await startRemote()
+    const files = filesOf('examples/minimal')
+    await remote.push(files)
+    const { agent, repo, logs } = await startAgent(remote)
+    await agent.runOnce()
+    const goalFile = Object.keys(files).find((f) => f.includes('goals/'))!
+    const bomb = `apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata: { name: bomb }\nspec:\n  description: &a [x, x]\n  context: { a: *a, b: *a }\n`
+    await remote.push({ [goalFile]: { symlink: '/etc/passwd' } as never, 'planspec/huge.yaml': `apiVersion: planspec.io/v1alpha1\n${'#'.repeat(1024 * 1024 + 10)}\n`, 'planspec/bomb.yaml': bomb })
+    await agent.runOnce()
+    const refused = logs.filter((l) => String(l.msg).startsWith('refused ')).map((l) => `${l.file} ${l.code}`).sort()
+    expect(refused).toEqual(['planspec/bomb.yaml PS1004', `${goalFile} PS7001`, 'planspec/huge.yaml PS1006'])
+    const status = await repo.readStatus()
+    expect((status.docs.get('goal/default/weekly-changelog')?.status as { conditions?: unknown[] }).conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'SourceValid', status: 'False', reason: 'LastKnownGood' })]))
+  }, 90_000)
+})
