@@ -202,3 +202,18 @@ describe('eligibility of run requests', () => {
     expect(status.docs.get('execution/default/d1')?.status).toMatchObject({ phase: 'Succeeded', nodeStatuses: { write: { outputs: { url: 'https://docs.example/d1' } }, ship: { phase: 'Succeeded' } } })
   }, 120_000)
 })
+
+describe('--allow-unsigned-requests', () => {
+  it('counts an unsigned request for its commit author, and says so in a warning every round', async () => {
+    const remote = await startRemote()
+    await minimal(remote)
+    const { agent, repo, logs } = await startAgent(remote, { teams, allowUnsignedRequests: true }, { allowUnsignedRequests: true })
+    await agent.runOnce()
+    await remote.request(EDITOR, undefined, approve)
+    await agent.runOnce()
+    const status = await repo.readStatus()
+    expect(phaseOf(status.docs.get(EXECUTION)?.status)).toBe('Succeeded')
+    expect(logs.filter((l) => String(l.msg).startsWith('--allow-unsigned-requests is on')).length).toBeGreaterThanOrEqual(2)
+    expect(logs.some((l) => String(l.msg).includes('(counted for its author: --allow-unsigned-requests)'))).toBe(true)
+  }, 90_000)
+})
