@@ -86,7 +86,7 @@ export interface Agent {
  * run against one repository: Executions are leased through compare-and-swap pushes.
  *
  * @example
- * const agent = createAgent({ repo, logger: pino(), policy, workspaceRoot, commitAuthor, desiredAt })
+ * const agent = createAgent({ repo, logger: pino(), policy, workspaceRoot, trust: repo, desiredAt: (revision) => repo.desiredAt(revision) })
  * await agent.run()
  */
 export function createAgent(options: AgentOptions): Agent {
