@@ -54,7 +54,7 @@ export async function localVerdict(action: RequestAction, item: DesiredItem, tar
 
 async function gateVerdict(gate: DesiredItem, named: string | undefined, context: LocalCheckContext): Promise<LocalVerdict> {
   const status = context.status.docs.get(gate.subject)?.status as GateStatus | undefined
-  const waiting = (status?.executions ?? []).filter((entry) => entry.phase === 'Waiting')
+  const waiting = await waitingOn(gate, status, context)
   const chosen = named === undefined ? waiting : waiting.filter((entry) => entry.name === named)
   if (chosen.length === 0) {
     const decided = named === undefined ? undefined : status?.executions?.find((entry) => entry.name === named)
@@ -73,6 +73,36 @@ async function gateVerdict(gate: DesiredItem, named: string | undefined, context
   const only = chosen.length === 1 ? chosen[0]! : undefined
   // One run waits (or one is named): bind the decision to it and to what it runs, as seen now.
   return { notes, ...(only ? { bind: { execution: { name: only.name, uid: only.uid }, digest: only.digest } } : {}) }
+}
+
+/**
+ * The Executions waiting on a Gate: its `Waiting` entries, and the runs whose Gate node for it
+ * already waits but that the agent has not entered on the Gate yet (it binds them in the round that
+ * reads the request, as core's `decideGate` does).
+ */
+async function waitingOn(gate: DesiredItem, status: GateStatus | undefined, context: LocalCheckContext): Promise<ExecutionDecision[]> {
+  const entries = status?.executions ?? []
+  const waiting = entries.filter((entry) => entry.phase === 'Waiting')
+  for (const item of context.desired.items.values()) {
+    if (item.kind !== 'Execution') continue
+    const uid = String(obj(item.object.metadata).uid ?? '')
+    if (entries.some((entry) => entry.uid === uid)) continue
+    const run = context.status.docs.get(item.subject)?.status as ExecutionStatus | undefined
+    if (run?.runDigest === undefined || !gateNodesOf(item, context.desired).some((node) => node.gate === gate.subject && ['Blocked', 'Running'].includes(String(run.nodeStatuses?.[node.id]?.phase)))) continue
+    const author = context.status.docs.get(item.subject)?.changeAuthor ?? (await context.repo.changeAuthor(item))
+    waiting.push({ name: item.name, namespace: item.namespace, uid, digest: run.runDigest, phase: 'Waiting', ...(author ? { changeAuthor: author.subject } : {}) })
+  }
+  return waiting
+}
+
+/** The Gate nodes of an Execution's plan, with the subject of the Gate each names. */
+function gateNodesOf(execution: DesiredItem, desired: DesiredSnapshot): { id: string; gate: string }[] {
+  const planRef = obj(obj(execution.object.spec).planRef)
+  const plan = desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
+  const nodes = (obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []
+  return nodes
+    .filter((node) => node.kind === 'Gate' && typeof node.id === 'string')
+    .map((node) => ({ id: node.id as string, gate: `gate/${typeof obj(node.gateRef).namespace === 'string' ? (obj(node.gateRef).namespace as string) : execution.namespace}/${String(obj(node.gateRef).name)}` }))
 }
 
 /** The reviewers of every Gate an Execution's plan names. */
