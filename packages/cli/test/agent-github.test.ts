@@ -55,7 +55,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'planspec-agent-github-'))
   const bare = await createBareRepo(root, 'plans.git')
   // The pull request's author wrote the commit that introduced the Execution (GitHub no-reply address).
-  commit = await pushFixture({ remote: bare, files: examplesMinimal(), author: { name: PR_AUTHOR, email: `${PR_AUTHOR}@users.noreply.github.com` }, message: 'add the changelog plan' })
+  commit = await pushFixture({ remote: bare, files: examplesMinimal(), author: { name: 'Merge Bot', email: 'merge-bot@example.com' }, message: 'add the changelog plan' })
   server = await startGitServer({ root })
   url = server.url('plans.git')
 })
@@ -176,6 +176,8 @@ describe('planspec agent --github-repo', () => {
         expect.objectContaining({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: 'reads well', targetGeneration: 1, author: { name: 'eddie', email: 'eddie@users.noreply.github.com' } }),
       ])
       expect(status.docs.get(GATE)?.status).toMatchObject({ phase: 'Approved', resolution: { outcome: 'approved', actors: ['user:eddie'] } })
+      // With --github-repo the change author is the author of the pull request that brought the commit.
+      expect(status.docs.get(GATE)?.status).toMatchObject({ executions: [{ name: 'changelog-2025-w10', changeAuthor: `user:${PR_AUTHOR}` }] })
       await vi.waitFor(() => {
         expect(progressComments(github)).toEqual([expect.objectContaining({ id: progressId, body: expect.stringContaining('Succeeded') })])
         expect(github.statuses.filter((s) => s.context === CONTEXT).at(-1)).toMatchObject({ sha: commit, state: 'success', description: 'Succeeded: 4 of 4 nodes done' })
