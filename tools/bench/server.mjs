@@ -1,5 +1,7 @@
-// Benchmark: the API server (@planspec/server) on a real port. Each server runs in a worker
-// thread of its own, the load generator in the main thread, so both get a core:
+// Benchmark: the API server (@planspec/server) on a real port, hardened as `planspec serve` runs
+// it: RBAC on (the bench user is authorized by a ClusterRoleBinding, not an admin group), secret
+// redaction of every row and response, admission in the validation workers. Each server runs in a
+// worker thread of its own, the load generator in the main thread, so both get a core:
 //   1. GET throughput against a bare node:http server returning the same bytes (goal >= 80 %),
 //      keep-alive clients, same run;
 //   2. write latency (POST of Goals) at a steady 500 writes/s, open loop (p50/p99/max);
@@ -10,18 +12,35 @@ import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { createRedactor } from '@planspec/core'
 
 const TOKEN = 'bench-token'
+const ADMIN_TOKEN = 'bench-admin-token'
 const API = '/apis/planspec.io/v1alpha1/namespaces/bench'
 const goal = (name, extra = {}) => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'Goal', metadata: { name, namespace: 'bench', ...extra }, spec: { description: `goal ${name}` } })
 
 // ---- worker side: one server per worker ----
 async function startPlanspec(file) {
   const { buildServer, createTokenRegistry, sqliteStore } = await import('@planspec/server')
-  const store = sqliteStore({ file })
-  const app = buildServer({ store, tokens: createTokenRegistry([{ token: TOKEN, user: 'bench', groups: [] }]), logger: false, limits: { rateLimit: false, maxWatches: 5000 } })
+  // Five secret values, as a server started with a git token, keys and passwords in its environment knows.
+  const redactor = createRedactor(Array.from({ length: 5 }, (_, i) => `secret-value-${i}-${'x'.repeat(24)}`))
+  const store = sqliteStore({ file, redactor })
+  const tokens = createTokenRegistry([
+    { token: ADMIN_TOKEN, user: 'admin', groups: ['system:masters'] },
+    { token: TOKEN, user: 'bench', groups: [] },
+  ])
+  // The load comes from one address: the per-address connection cap is raised for the 1,000 watchers.
+  const app = buildServer({ store, tokens, redactor, logger: false, limits: { rateLimit: false, maxWatches: 5000, maxConnectionsPerIp: 5000 } })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return app.server.address().port
+  const port = app.server.address().port
+  for (const object of [
+    { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRole', metadata: { name: 'bench' }, rules: [{ resources: ['goals'], verbs: ['*'] }] },
+    { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRoleBinding', metadata: { name: 'bench' }, subjects: [{ kind: 'User', name: 'bench' }], roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'bench' } },
+  ]) {
+    const res = await app.inject({ method: 'POST', url: `/apis/planspec.io/v1alpha1/${object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: object })
+    if (res.statusCode !== 201) throw new Error(`RBAC setup failed: ${res.statusCode} ${res.payload}`)
+  }
+  return port
 }
 async function startBare(bytes) {
   const body = Buffer.from(bytes)
@@ -152,7 +171,7 @@ async function fanOut(port, watchers, changes) {
 /** Runs the benchmark and prints its figures. */
 export async function run(argv = []) {
   const seconds = Number(argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 3)
-  console.log(`server: @planspec/server over SQLite (a WAL file in a temp dir) in a worker thread; load from the main thread; ${seconds} s per phase`)
+  console.log(`server: @planspec/server over SQLite (a WAL file in a temp dir) in a worker thread, RBAC on, 5 secrets redacted, validation workers; load from the main thread; ${seconds} s per phase`)
   const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
   const planspec = await spawnServer('planspec', { file: join(dir, 'bench.db') })
   try {

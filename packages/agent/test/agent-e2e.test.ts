@@ -51,12 +51,12 @@ describe('agent end to end over a real git server', () => {
   it('masks known secrets in every status document it commits (the status branch is a sink), whatever brought them', async () => {
     const canary = 'canary-secret-6f1d2c8e9a'
     const remote = await startRemote()
-    await remote.push(filesOf('examples/minimal'), { author: AUTHOR })
+    await remote.push({ ...filesOf('examples/minimal'), '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor', 'author@fixture.invalid': 'author' }) }, { author: AUTHOR })
     const { agent } = await startAgent(remote, { teams, redactor: createRedactor([canary]) })
     await agent.runOnce()
     const person = await remote.open()
     // A reviewer's comment is copied into the Gate's reviewHistory: not through any run.
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: `token ${canary} and ${Buffer.from(canary).toString('base64')}`, targetGeneration: 1 }, EDITOR)
+    await remote.request(EDITOR, 'editor', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: `token ${canary} and ${Buffer.from(canary).toString('base64')}`, targetGeneration: 1 })
     await agent.runOnce()
     const status = await person.readStatus()
     const gate = status.docs.get('gate/default/changelog-approval')?.status as { phase: string; reviewHistory: { comment?: string }[] }

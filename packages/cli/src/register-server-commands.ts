@@ -57,6 +57,12 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
 line after start says "listening on URL". Stops on SIGINT or SIGTERM.
 
+RBAC is on: tokens whose groups include system:masters may do everything (bootstrap Roles,
+ClusterRoles and their bindings with planspec apply); nobody may grant more than they hold. Every
+identity is in the group system:authenticated. Commands get PATH, LANG, HOME (their workspace) and
+what a Binding's config.env names under --allow-env; secret-looking variables are masked in logs,
+the database and API responses.
+
 Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
