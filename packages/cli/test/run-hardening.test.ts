@@ -48,4 +48,20 @@ describe('planspec run hardening', () => {
     expect(res.stdout).toContain('?]0;pwned??[2J')
     expect(res.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
   })
+
+  it('evaluates a when with a catastrophic matches() pattern at once (RE2), and refuses a CEL expression too costly to run', () => {
+    const node = (id: string, when: string) => `      - id: ${id}\n        kind: Task\n        capabilityRefs: [{ name: work }]\n        when: ${JSON.stringify(when)}\n`
+    const plan = `${H}kind: Plan\nmetadata: { name: p }\nspec:\n  description: hostile conditions\n  graph:\n    nodes:\n${node('redos', `params.text.matches("^(a+)+$")`)}${node('costly', 'params.items.map(a, params.items.map(b, params.items.filter(c, a + b == c))).size() > 0')}`
+    const items = Array.from({ length: 400 }, (_, i) => i)
+    const dir = tempTree({
+      ...files([NODE, '-e', "console.log('{}')"]),
+      'plan.yaml': plan,
+      'execution.yaml': `${H}kind: Execution\nmetadata: { name: e }\nspec:\n  planRef: { name: p }\n  bindingRef: { name: b }\n  parameters: { text: "${'a'.repeat(60)}!", items: ${JSON.stringify(items)} }\n`,
+    })
+    const res = run(dir, ['-o', 'json'], {})
+    const status = JSON.parse(res.stdout).status
+    expect(status.nodeStatuses.redos).toMatchObject({ phase: 'Skipped', reason: 'ConditionFalse' })
+    expect(status.nodeStatuses.costly).toMatchObject({ phase: 'Failed', reason: 'WhenError', message: expect.stringContaining('too costly') })
+  })
 })
+
