@@ -4,11 +4,18 @@ import * as reporter from '../src/index.js'
 describe('@planspec/reporter', () => {
   it('exports the renderers, the Markdown helpers and nothing else at runtime', () => {
     expect(Object.keys(reporter).sort()).toEqual([
+      'ANNOTATIONS_PER_SEVERITY',
+      'PLANSPEC_HOME',
       'REVIEW_TRUNCATION_ORDER',
+      'SARIF_SRCROOT',
+      'annotationOverflow',
+      'annotationRange',
       'codeSpan',
       'escapeMarkdown',
       'formatAge',
+      'githubAnchor',
       'hasStickyMarker',
+      'rankForAnnotations',
       'renderGithub',
       'renderGraphDot',
       'renderGraphJson',
@@ -22,6 +29,7 @@ describe('@planspec/reporter', () => {
       'renderSarif',
       'renderText',
       'renderValidationMarkdown',
+      'sarifRuleDocs',
       'stickyMarker',
     ])
   })
