@@ -27,6 +27,7 @@ describe('@planspec/reporter', () => {
       'renderResourceTable',
       'renderReviewMarkdown',
       'renderSarif',
+      'renderSimulationGantt',
       'renderText',
       'renderValidationMarkdown',
       'sarifRuleDocs',

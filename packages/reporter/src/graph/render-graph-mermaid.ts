@@ -1,6 +1,7 @@
 import type { NormalizedGraph } from '@planspec/core'
 import type { GraphRenderOptions } from '../types.js'
 import { assignMermaidIds } from '../internal/assign-mermaid-ids.js'
+import { escapeMermaidLabel } from '../internal/escape-mermaid-label.js'
 import { flattenText } from '../internal/flatten-text.js'
 import { indexGraph, labelNode, otherGroupsOf, type IndexedNode, type NodeShape } from '../internal/index-graph.js'
 
@@ -21,11 +22,6 @@ const CLASS_STYLES: Record<NodeShape, string> = {
   other: 'fill:#ffffff,stroke:#5f6368,color:#202124',
   missing: 'fill:#fce8e6,stroke:#d93025,stroke-dasharray:3 3,color:#a50e0e',
 }
-
-// Mermaid entity codes (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters).
-// `#` is escaped too, so user text cannot spell an entity; backticks would start a Markdown
-// string or close a fenced block; `@` keeps a label from reading as a mention where Markdown renders it.
-const ENTITIES: Record<string, string> = { '#': '#35;', '"': '#quot;', '&': '#amp;', '<': '#lt;', '>': '#gt;', '`': '#96;', '@': '#64;' }
 
 /**
  * Renders a plan graph as a Mermaid `flowchart TD`, ready for a fenced ```` ```mermaid ```` block.
@@ -59,7 +55,7 @@ export function renderGraphMermaid(graph: NormalizedGraph, options: GraphRenderO
       const drawn = parent === undefined ? 'at the top level' : `in ${idOf(parent)}`
       lines.push(`${indent}%% ${idOf(entry.id)} is also listed in ${others.map(idOf).join(', ')}; drawn ${drawn} only`)
     }
-    const label = escapeLabel(labelNode(entry))
+    const label = escapeMermaidLabel(labelNode(entry))
     if (entry.shape !== 'group') {
       const [open, close] = BRACKETS[entry.shape]
       lines.push(`${indent}${idOf(entry.id)}${open}"${label}"${close}`)
@@ -84,6 +80,3 @@ export function renderGraphMermaid(graph: NormalizedGraph, options: GraphRenderO
   return `${lines.join('\n')}\n`
 }
 
-function escapeLabel(text: string): string {
-  return flattenText(text).replace(/[#"&<>`@]/g, (c) => ENTITIES[c] as string)
-}

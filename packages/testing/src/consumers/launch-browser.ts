@@ -21,6 +21,20 @@ export interface MermaidRender {
   readonly height: number
   /** The text of every label, axis tick and title in the diagram, in document order. */
   readonly texts: readonly string[]
+  /** Computed colours of every node, group (cluster) and edge as drawn: what a reader sees. */
+  readonly painted: readonly PaintedElement[]
+}
+
+/** The colours of one drawn element, as CSS colour strings (`rgb(…)`). */
+export interface PaintedElement {
+  readonly kind: 'node' | 'cluster' | 'edge'
+  /** The element's label (nodes and clusters) or id (edges). */
+  readonly label: string
+  /** Fill of the node or cluster shape; empty for edges. */
+  readonly fill: string
+  readonly stroke: string
+  /** Colour of the label text; empty for edges. */
+  readonly text: string
 }
 
 /** A headless Chromium page with the real `mermaid` package loaded. */
@@ -75,7 +89,7 @@ export async function launchMermaidBrowser(options: { readonly timezoneId?: stri
         await shot.evaluate((body) => {
           ;(document.querySelector('article') as HTMLElement).innerHTML = body
         }, html)
-        await loadMermaid(shot)
+        await shot.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') })
         const errors = await shot.evaluate(async (mermaidTheme) => {
           const found: string[] = []
           const blocks = [...document.querySelectorAll('pre > code.language-mermaid')]
@@ -109,7 +123,7 @@ export async function launchMermaidBrowser(options: { readonly timezoneId?: stri
 }
 
 async function loadMermaid(page: Page): Promise<void> {
-  if (page.url() === 'about:blank') await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>')
+  await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>')
   await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') })
 }
 
@@ -129,10 +143,25 @@ async function renderInPage({ code, theme }: { code: string; theme: string }): P
     const texts = [...element.querySelectorAll('text, foreignObject')]
       .map((node) => (node.textContent ?? '').trim())
       .filter((text) => text !== '')
+    const shapeOf = (group: Element): Element | null => group.querySelector(':scope > rect, :scope > polygon, :scope > path, :scope > circle, :scope > g > rect, :scope > g > polygon, :scope > g > path')
+    const textColour = (group: Element): string => {
+      const label = group.querySelector('.nodeLabel p, .nodeLabel, span, text') as Element | null
+      if (label === null) return ''
+      const style = getComputedStyle(label)
+      return label.tagName.toLowerCase() === 'text' ? style.fill : style.color
+    }
+    const painted: PaintedElement[] = []
+    for (const group of element.querySelectorAll('g.node, g.cluster')) {
+      const shape = shapeOf(group)
+      if (shape === null) continue
+      const style = getComputedStyle(shape)
+      painted.push({ kind: group.classList.contains('cluster') ? 'cluster' : 'node', label: (group.textContent ?? '').trim(), fill: style.fill, stroke: style.stroke, text: textColour(group) })
+    }
+    for (const path of element.querySelectorAll('path.flowchart-link')) painted.push({ kind: 'edge', label: path.id, fill: '', stroke: getComputedStyle(path).stroke, text: '' })
     holder.remove()
-    return { svg, width: box?.width ?? 0, height: box?.height ?? 0, texts }
+    return { svg, width: box?.width ?? 0, height: box?.height ?? 0, texts, painted }
   } catch (error) {
     document.getElementById(`d${id}`)?.remove()
-    return { error: error instanceof Error ? error.message : String(error), width: 0, height: 0, texts: [] }
+    return { error: error instanceof Error ? error.message : String(error), width: 0, height: 0, texts: [], painted: [] }
   }
 }
