@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { validateWorkflow } from '@action-validator/core'
+import { GITHUB_ACTION_SCHEMA } from '@planspec/testing'
 import { Ajv } from 'ajv'
 import { marked } from 'marked'
 import { describe, expect, it } from 'vitest'
@@ -65,7 +66,7 @@ describe('action.yml', () => {
 
   it("validates against SchemaStore's action metadata schema", () => {
     const ajv = new Ajv({ allErrors: true, strict: false })
-    const validate = ajv.compile(JSON.parse(readFileSync(require.resolve('@planspec/testing/vendor/github-action.schema.json'), 'utf8')))
+    const validate = ajv.compile(JSON.parse(readFileSync(GITHUB_ACTION_SCHEMA, 'utf8')))
     expect(validate(action) ? [] : validate.errors).toEqual([])
   })
 

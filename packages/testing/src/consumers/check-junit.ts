@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url'
 
 const VENDOR = join(dirname(fileURLToPath(import.meta.url)), '../../vendor')
 
+/** SchemaStore's schema of action.yml (what editors and `action-validator` check actions with). */
+export const GITHUB_ACTION_SCHEMA = join(VENDOR, 'github-action.schema.json')
+
 /** The JUnit XML schemas CI servers read: Jenkins' (xunit-plugin) and the strict Apache Ant one. */
 export const JUNIT_SCHEMAS = {
   jenkins: join(VENDOR, 'jenkins-junit-10.xsd'),

@@ -1,0 +1,40 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { launchMermaidBrowser } from '@planspec/testing'
+import { marked } from 'marked'
+import { describe, expect, it } from 'vitest'
+import { useActionHarness } from './support/action-harness.js'
+import { multiTeamChange, MULTI_TEAM_EXAMPLE } from './support/multi-team-change.js'
+
+const DOCS = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/images')
+
+const h = useActionHarness({ example: MULTI_TEAM_EXAMPLE })
+
+describe('the review comment of a pull request on examples/multi-team, as GitHub shows it', () => {
+  it('renders in the light and dark themes with every diagram drawn, and is saved to docs/images', { timeout: 240_000 }, async () => {
+    h.openPullRequest(multiTeamChange())
+    const { result } = await h.run()
+    expect(result).toMatchObject({ errors: 0, comment: 'created' })
+    const [body] = h.comments()
+    expect(body).toBeDefined()
+    const comment = body as string
+    // The change reads as it is: a node added and one rewired, a node renamed, a Gate asking for a third approval.
+    expect(comment).toContain('`canary` Canary: 5% of EU merchants for 24h')
+    expect(comment).toContain('| `gate/payments/payments-security-review` | ✏️ changed | `user:li-wei` | — | 2 → 3 |')
+    const headings = marked.lexer(comment).flatMap((t) => (t.type === 'heading' ? [t.text] : []))
+    expect(headings).toEqual(expect.arrayContaining(['PlanSpec review', 'Plans', 'Plan graphs']))
+    mkdirSync(DOCS, { recursive: true })
+    const browser = await launchMermaidBrowser()
+    try {
+      for (const theme of ['light', 'dark'] as const) {
+        const path = join(DOCS, `review-comment-multi-team-${theme}.png`)
+        expect(await browser.screenshotMarkdown(comment, { theme, path })).toEqual([])
+        expect(existsSync(path)).toBe(true)
+        expect(statSync(path).size).toBeGreaterThan(50_000)
+      }
+    } finally {
+      await browser.close()
+    }
+  })
+})
