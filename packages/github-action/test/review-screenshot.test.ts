@@ -5,7 +5,7 @@ import { launchMermaidBrowser } from '@planspec/testing'
 import { marked } from 'marked'
 import { describe, expect, it } from 'vitest'
 import { useActionHarness } from './support/action-harness.js'
-import { multiTeamChange, MULTI_TEAM_EXAMPLE } from './support/multi-team-change.js'
+import { multiTeamChange, multiTeamRename, MULTI_TEAM_EXAMPLE } from './support/multi-team-change.js'
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/images')
 
@@ -36,5 +36,17 @@ describe('the review comment of a pull request on examples/multi-team, as GitHub
     } finally {
       await browser.close()
     }
+  })
+
+  it('shows a pure rename of the launch plan as a rename: no graph, no run to simulate, no gates to approve', { timeout: 120_000 }, async () => {
+    h.openPullRequest(multiTeamRename())
+    const { result } = await h.run()
+    expect(result).toMatchObject({ errors: 0, comment: 'created' })
+    const comment = h.comments()[0] as string
+    expect(comment).toContain('- **Changes:** Plan 1 renamed\n')
+    expect(comment).toContain('| 🏷️ renamed | `plan/payments/payments-launch-eu` (was `payments-launch-v2`) | same content; references updated in `binding/payments/payments-default`, `binding/payments/payments-prod-overrides`, `execution/payments/payments-launch-eu-001` |')
+    expect(comment).not.toContain('Touched executions')
+    expect(comment).not.toContain('```mermaid')
+    expect(comment).not.toContain('to approve')
   })
 })

@@ -51,3 +51,15 @@ export function multiTeamChange(): { path: string; base: string; head: string }[
     { path: LAUNCH_GATES, base: gates, head: gatesHead },
   ]
 }
+
+/**
+ * A pure rename on the multi-team example: the launch plan `payments-launch-v2` becomes
+ * `payments-launch-eu`, and the Execution and the Bindings that name it follow.
+ */
+export function multiTeamRename(): { path: string; base: string; head: string }[] {
+  const files = [LAUNCH_PLAN, 'planspec/executions/payments-launch-eu-001.yaml', 'planspec/bindings/payments-default.yaml', 'planspec/bindings/payments-prod-overrides.yaml']
+  return files.map((path) => {
+    const base = readFileSync(join(MULTI_TEAM_EXAMPLE, path), 'utf8')
+    return { path, base, head: edit(base, 'payments-launch-v2', 'payments-launch-eu').replaceAll('payments-launch-v2', 'payments-launch-eu') }
+  })
+}
