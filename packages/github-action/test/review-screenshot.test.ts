@@ -27,6 +27,14 @@ describe('the review comment of a pull request on examples/multi-team, as GitHub
     mkdirSync(DOCS, { recursive: true })
     const browser = await launchMermaidBrowser()
     try {
+      // The graph shown open is readable at GitHub's width; the whole graph, collapsed, would not be.
+      const blocks = marked.lexer(comment).flatMap((t) => (t.type === 'html' || t.type === 'paragraph' ? [] : t.type === 'code' && t.lang === 'mermaid' ? [t.text] : []))
+      expect(blocks).toHaveLength(2)
+      const shown = await browser.renderMermaid(blocks[0] as string)
+      const whole = await browser.renderMermaid(blocks[1] as string)
+      expect(shown.error).toBeUndefined()
+      expect(shown.width).toBeLessThanOrEqual(1_100)
+      expect(whole.width).toBeGreaterThan(1_100)
       for (const theme of ['light', 'dark'] as const) {
         const path = join(DOCS, `review-comment-multi-team-${theme}.png`)
         expect(await browser.screenshotMarkdown(comment, { theme, path })).toEqual([])
