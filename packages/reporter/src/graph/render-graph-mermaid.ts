@@ -31,7 +31,8 @@ const CLASS_STYLES: Record<NodeShape, string> = {
  * `subgraph id ["label (mode)"] … end` around the nodes it lists; nested groups nest. A node
  * listed by several groups is drawn in the first and a `%%` comment names the others. An id that
  * edges or groups name but no node declares is drawn as a stadium with class `missing`. Hard
- * edges are `-->`, soft edges `-.->`. One `classDef` per kind present styles the nodes.
+ * edges are `-->`, soft edges `-.->`. One `classDef` per kind present styles the nodes, with its
+ * own text colour, and edges are a gray that reads in mermaid's light and dark themes.
  *
  * Labels are the node's `name`, else its id, with `"`, `#`, `&`, `<`, `>`, backticks and `@` turned
  * into entity codes and line breaks into spaces, so a label can neither end its node nor add
@@ -77,6 +78,8 @@ export function renderGraphMermaid(graph: NormalizedGraph, options: GraphRenderO
     if (members.length === 0) continue
     lines.push(`  classDef ${shape} ${CLASS_STYLES[shape]}`, `  class ${members.join(',')} ${shape}`)
   }
+  // A gray with 4:1 contrast on GitHub's white and dark backgrounds, and on the light group fill.
+  if (graph.edges.length > 0) lines.push('  linkStyle default stroke:#6e7781,stroke-width:1.5px')
   return `${lines.join('\n')}\n`
 }
 

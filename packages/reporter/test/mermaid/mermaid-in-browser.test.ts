@@ -59,9 +59,12 @@ describe('every Mermaid output, rendered by mermaid in headless Chromium', () =>
   it('plan graphs (planspec graph -o mermaid), names drawn literally', { timeout: 120_000 }, async () => {
     const nasty = graphOf(NASTY.map((name, i) => ({ id: i === 0 ? 'end' : `n-${i}`, kind: ['Task', 'Gate', 'External', 'Milestone'][i % 4] as string, name })), [edge('end', 'n-1'), edge('n-1', 'n-2', 'soft')])
     for (const [what, graph] of [['release', releaseGraph], ['groups', awkwardGroups], ['big', bigGraph()], ['nasty', nasty]] as const) {
-      const render = await browser.renderMermaid(renderGraphMermaid(graph, { title: `${what} "plan" #1` }))
-      expectDrawn(render, what)
-      if (what === 'nasty') for (const name of NASTY) expect(render.texts).toContain(name.replace('\n', ' '))
+      for (const theme of ['default', 'dark'] as const) {
+        const render = await browser.renderMermaid(renderGraphMermaid(graph, { title: `${what} "plan" #1` }), theme)
+        expectDrawn(render, what)
+        if (what !== 'big') expectLegible(render, theme)
+        if (what === 'nasty') for (const name of NASTY) expect(render.texts).toContain(name.replace('\n', ' '))
+      }
     }
   })
 
