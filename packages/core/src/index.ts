@@ -121,6 +121,7 @@ export type {
   PlanDiffCounts,
   ProviderResolution,
   ResourceChange,
+  ResourceChangeAction,
   ReviewResourceLike,
   SemanticDiff,
 } from './review/review-types.js'
