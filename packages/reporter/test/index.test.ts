@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest'
 import * as reporter from '../src/index.js'
 
 describe('@planspec/reporter', () => {
-  it('exports the renderers, the Markdown helpers and nothing else at runtime', () => {
+  it('exports the renderers, the Markdown helpers, the graph palette and nothing else at runtime', () => {
     expect(Object.keys(reporter).sort()).toEqual([
+      'NODE_PALETTE',
+      'PHASE_STYLES',
       'REVIEW_TRUNCATION_ORDER',
       'codeSpan',
       'escapeMarkdown',
@@ -22,6 +24,7 @@ describe('@planspec/reporter', () => {
       'renderSarif',
       'renderText',
       'renderValidationMarkdown',
+      'shapeOfKind',
       'stickyMarker',
     ])
   })
