@@ -15,3 +15,7 @@ export type { GateAction, ResourcesObservation, ResourcesReconcileResult, Resour
 export type { AgentRepo, AgentRequest, DesiredItem, DesiredSnapshot, Lease, RequestAction, StatusDoc, StatusSnapshot, StatusWrite } from './types.js'
 export { AGENT_EXTENSION, gitAgentRepo } from './git-agent-repo.js'
 export type { GitAgentRepo, GitAgentRepoOptions } from './git-agent-repo.js'
+export { agentViewRoutes } from './agent-view-routes.js'
+export type { AgentViewOptions, ViewIdentity } from './agent-view-routes.js'
+export { createResourceView, kindOfPlural, VIEW_PLURALS } from './resource-view.js'
+export type { ResourceApiView, ResourceViewSource, ViewEvent } from './resource-view.js'
