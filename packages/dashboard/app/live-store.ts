@@ -5,6 +5,14 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'polling'
 
 /** No request for one kind starts sooner than this after the previous one (the issue: nothing polls faster than once per 10 s). */
 export const MIN_REQUEST_INTERVAL_MS = 10_000
+/** Kinds that change while people watch are streamed; the others are listed again this often. */
+export const LIST_REFRESH_MS = 30_000
+/**
+ * The kinds followed with a watch stream. A browser opens at most six HTTP/1.1 connections to one
+ * server and a watch holds one for minutes, so a page streams only what moves (runs and gate
+ * decisions) and lists the rest; a hidden tab follows nothing (see `follow([])`).
+ */
+export const WATCHED_KINDS: ReadonlySet<string> = new Set(['executions', 'gates'])
 
 /** The resources the app shows, kept up to date from the API's watch streams. */
 export interface LiveStore {
@@ -43,7 +51,8 @@ const keyOf = (object: Resource): string => `${object.metadata.namespace ?? ''}/
  * Creates the app's store. Each followed kind runs a Kubernetes-style informer loop: list, then
  * watch from the list's resourceVersion; a stream that ends is resumed from the last version seen
  * (events and BOOKMARKs carry it); `410 Gone` (an HTTP answer or an ERROR event) means the version
- * is too old, so the kind is listed again. A server without watch (405) is listed every 10 s.
+ * is too old, so the kind is listed again. Only {@link WATCHED_KINDS} are streamed; other kinds
+ * are listed every {@link LIST_REFRESH_MS}, and a server without watch (405) every 10 s.
  * Requests for one kind are spaced by at least {@link MIN_REQUEST_INTERVAL_MS}, so a failing or
  * flapping server is never hammered.
  *
@@ -65,9 +74,10 @@ export function createLiveStore(deps: LiveStoreDeps): LiveStore {
     const signal = followed.stop.signal
     let resourceVersion: string | undefined
     let lastStart = Number.NEGATIVE_INFINITY
-    let polling = false
+    let polling = !WATCHED_KINDS.has(plural)
+    let watchUnsupported = false
     while (!signal.aborted) {
-      const delay = lastStart + MIN_REQUEST_INTERVAL_MS - now()
+      const delay = lastStart + (polling ? (watchUnsupported ? MIN_REQUEST_INTERVAL_MS : LIST_REFRESH_MS) : MIN_REQUEST_INTERVAL_MS) - now()
       if (delay > 0) await sleep(delay, signal)
       if (signal.aborted) return
       lastStart = now()
@@ -80,7 +90,9 @@ export function createLiveStore(deps: LiveStoreDeps): LiveStore {
           followed.loaded = true
         }
         if (polling) {
-          set(followed, 'polling', 'refreshed every 10 s (this server has no watch)')
+          if (watchUnsupported) set(followed, 'polling', 'refreshed every 10 s (this server has no watch)')
+          else set(followed, 'live', '')
+          changed()
           continue
         }
         set(followed, 'live', '')
@@ -104,8 +116,8 @@ export function createLiveStore(deps: LiveStoreDeps): LiveStore {
           return
         }
         if (error instanceof ApiError && error.status === 410) resourceVersion = undefined
-        else if (error instanceof ApiError && (error.status === 405 || error.status === 404) && followed.loaded) polling = true
-        set(followed, polling ? 'polling' : 'reconnecting', error instanceof Error ? error.message : String(error))
+        else if (error instanceof ApiError && (error.status === 405 || error.status === 404) && followed.loaded && !polling) polling = watchUnsupported = true
+        set(followed, watchUnsupported ? 'polling' : 'reconnecting', error instanceof Error ? error.message : String(error))
       }
     }
   }
@@ -117,18 +129,21 @@ export function createLiveStore(deps: LiveStoreDeps): LiveStore {
 
   return {
     follow(plurals) {
+      let changes = 0
       for (const [plural, followed] of kinds) {
         if (plurals.includes(plural)) continue
         followed.stop.abort()
         kinds.delete(plural)
+        changes++
       }
       for (const plural of plurals) {
         if (kinds.has(plural)) continue
         const followed: Followed = { objects: new Map(), stop: new AbortController(), state: 'connecting', loaded: false, detail: '' }
         kinds.set(plural, followed)
         void run(plural, followed)
+        changes++
       }
-      changed()
+      if (changes > 0) changed()
     },
     items: (plural) => [...(kinds.get(plural)?.objects.values() ?? [])],
     get: (plural, namespace, name) => kinds.get(plural)?.objects.get(`${namespace}/${name}`),

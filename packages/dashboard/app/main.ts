@@ -137,7 +137,8 @@ function render(): void {
     lastRoute = location.hash
   }
   const page = pageFor(current)
-  current.store.follow(page?.follows ?? [])
+  // A hidden tab holds no connection open; coming back lists everything again.
+  if (!document.hidden) current.store.follow(page?.follows ?? [])
   // Keep the keyboard focus across re-renders (elements are rebuilt from the live data).
   const active = document.activeElement as HTMLElement | null
   const focusKey = active?.dataset.node ?? active?.dataset.key
@@ -166,6 +167,11 @@ function render(): void {
   }
 }
 
+document.addEventListener('visibilitychange', () => {
+  // Frames do not run in a hidden tab: stop following at once, and resume on the next frame back.
+  if (document.hidden) session?.store.follow([])
+  else schedule()
+})
 window.addEventListener('hashchange', () => {
   if (session === undefined) return
   schedule()
