@@ -11,7 +11,7 @@ const layering = [
   { sourceTag: 'layer:report', onlyDependOnLibsWithTags: ['layer:model'] },
   // The web dashboard: a browser app over core and the reporter's palette, plus the plugin that
   // serves its files (which the API server and the agent's listener register).
-  { sourceTag: 'layer:ui', onlyDependOnLibsWithTags: ['layer:report', 'layer:model'] },
+  { sourceTag: 'layer:ui', onlyDependOnLibsWithTags: ['layer:report', 'layer:model', 'layer:testing'] },
   // The git-backed Store implements the engine's Store port; the agent drives the engine over it.
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: ['layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   { sourceTag: 'layer:agent', onlyDependOnLibsWithTags: ['layer:ui', 'layer:store', 'layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },

@@ -2,10 +2,14 @@ import { PHASE_STYLES } from '@planspec/reporter'
 import { h, link, type Child } from './dom.js'
 import { displayText } from './model/display-text.js'
 
+// Gate and Goal phases shown with the icon of the run phase they mean.
+const SAME_AS: Readonly<Record<string, string>> = { Approved: 'Succeeded', Rejected: 'Failed', Waiting: 'Blocked', Executing: 'Running', Ready: 'Pending', Planning: 'Pending' }
+
 /** A phase with its icon (the same icons as the PR comments), styled by phase. */
 export function phaseBadge(phase: unknown): HTMLElement {
   const text = typeof phase === 'string' && phase !== '' ? phase : 'Pending'
-  const icon = Object.hasOwn(PHASE_STYLES, text) ? PHASE_STYLES[text]!.icon : '•'
+  const like = Object.hasOwn(SAME_AS, text) ? SAME_AS[text]! : text
+  const icon = Object.hasOwn(PHASE_STYLES, like) ? PHASE_STYLES[like]!.icon : '•'
   return h('span', { class: `badge phase-${displayText(text, 20).toLowerCase()}` }, `${icon} ${displayText(text, 20)}`)
 }
 
