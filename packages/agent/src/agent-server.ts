@@ -28,7 +28,7 @@ export interface AgentServerDeps {
  * await app.listen({ host: '127.0.0.1', port: 9090 })
  */
 export function buildAgentServer(deps: AgentServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true })
   // Keep the raw body: the signature covers the exact bytes sent.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body))
   app.get('/healthz', async () => ({ status: 'ok' }))

@@ -56,6 +56,11 @@ export async function agentViewRoutes(app: FastifyInstance, options: AgentViewOp
   }
 
   await app.register(dashboardPlugin, options.dashboard ?? {})
+  // Open watches end when the server closes (a stopping agent does not wait for its viewers).
+  const open = new Set<PassThrough>()
+  app.addHook('preClose', async () => {
+    for (const stream of open) stream.end()
+  })
 
   const list = (request: FastifyRequest<{ Params: { plural: string; namespace?: string }; Querystring: Record<string, string | undefined> }>, reply: FastifyReply): FastifyReply | undefined => {
     if (identify(request, reply) === undefined || !known(request.params.plural, reply)) return reply
@@ -81,6 +86,7 @@ export async function agentViewRoutes(app: FastifyInstance, options: AgentViewOp
       backlog = events.filter(matches).map(line)
     }
     const out = new PassThrough()
+    open.add(out)
     for (const text of backlog) out.write(text)
     const unsubscribe = view.subscribe((event) => {
       if (matches(event)) out.write(line(event))
@@ -88,17 +94,24 @@ export async function agentViewRoutes(app: FastifyInstance, options: AgentViewOp
     const poll = setInterval(() => view.refresh(), watchRefreshMs)
     const end = setTimeout(() => out.end(), timeout * 1000)
     const stop = (): void => {
+      open.delete(out)
       unsubscribe()
       clearInterval(poll)
       clearTimeout(end)
     }
     out.once('close', stop)
     out.once('end', stop)
-    request.raw.once('close', () => {
+    // The response closes when the client goes away (the request's own 'close' fires as soon as it was read).
+    reply.raw.once('close', () => {
       stop()
       out.end()
     })
-    return reply.type('application/json').header('cache-control', 'no-store').send(out)
+    // Headers go out at once (a client waits for them before it reads events), then the events.
+    reply.hijack()
+    reply.raw.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    reply.raw.flushHeaders()
+    out.pipe(reply.raw)
+    return reply
   }
 
   app.get<{ Params: { plural: string }; Querystring: Record<string, string | undefined> }>(`${PREFIX}/:plural`, list)
