@@ -80,7 +80,10 @@ export { executionOrder } from './execution/execution-order.js'
 export {
   ATTEMPT_BASE_KEY,
   DISPATCH_KEY,
+  ACCEPTANCE_KEY,
   FIRST_FAILURE_KEY,
+  INPUTS_KEY,
+  LOG_KEY,
   NEXT_POLL_KEY,
   RETRY_AT_KEY,
   START_MS_KEY,

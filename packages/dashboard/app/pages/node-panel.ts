@@ -1,15 +1,10 @@
-import type { GraphNodeLike } from '@planspec/core'
+import { ACCEPTANCE_KEY, INPUTS_KEY, LOG_KEY, type GraphNodeLike } from '@planspec/core'
 import type { Resource } from '../api-client.js'
 import { h, link } from '../dom.js'
 import { elapsedMs, formatDuration, formatTime } from '../model/display-text.js'
 import { maskSecrets } from '../model/mask-secrets.js'
 import { nodeStatusOf, record } from '../model/run-plan.js'
 import { facts, jsonBlock, phaseBadge, userText } from '../widgets.js'
-
-/** Node-status extension keys the engine records for people (DECISIONS: extensions carry logs and timings). */
-export const LOG_KEY = 'io.planspec.log'
-export const INPUTS_KEY = 'io.planspec.inputs'
-export const ACCEPTANCE_KEY = 'io.planspec.acceptance'
 
 /**
  * The panel of one node of a run: phase, reason and message, attempts (of `retries + 1`), start,
@@ -30,7 +25,9 @@ export function nodePanel(execution: Resource, node: GraphNodeLike, nowMs: numbe
   const outputs = status.outputs
   const criteria = (Array.isArray(spec.acceptanceCriteria) ? spec.acceptanceCriteria : []).map(record)
   const results = (Array.isArray(extensions[ACCEPTANCE_KEY]) ? (extensions[ACCEPTANCE_KEY] as unknown[]) : []).map(record)
-  const log = typeof extensions[LOG_KEY] === 'string' ? (extensions[LOG_KEY] as string) : undefined
+  const logEntry = record(extensions[LOG_KEY])
+  const log = typeof logEntry.text === 'string' ? logEntry.text : undefined
+  const logAttempt = typeof logEntry.attempt === 'number' ? logEntry.attempt : undefined
   const message = typeof status.message === 'string' ? status.message : undefined
   const gateRef = record(spec.gateRef)
   const namespace = execution.metadata.namespace ?? 'default'
@@ -71,7 +68,7 @@ export function nodePanel(execution: Resource, node: GraphNodeLike, nowMs: numbe
             }),
           ),
         ),
-    h('h3', {}, 'Log'),
+    h('h3', {}, logAttempt === undefined ? 'Log' : `Log of attempt ${logAttempt}`),
     log !== undefined
       ? h('pre', { class: 'log', 'data-testid': 'node-log', tabindex: 0 }, userText(log, 64_000))
       : h('p', { 'data-testid': 'node-log' }, message === undefined ? 'No log recorded.' : ['No output was kept; the last message: ', userText(message, 4096)]),

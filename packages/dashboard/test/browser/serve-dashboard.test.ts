@@ -156,7 +156,11 @@ describe('planspec serve: the dashboard', () => {
     const panel = page.getByTestId('node-panel')
     await panel.waitFor()
     expect(await panel.textContent()).toContain('ExitCode')
-    expect(await page.getByTestId('node-log').textContent()).toContain('error: disk full while writing out/app.o')
+    const log = await page.getByTestId('node-log').textContent()
+    // The tail of what the command printed, stdout and stderr, not only the last line.
+    expect(log).toContain('compiling 42 files')
+    expect(log).toContain('error: disk full while writing out/app.o')
+    expect(await panel.textContent()).toContain('Log of attempt 1')
     await screenshots(page, 'execution-failed-node')
     await page.close()
   })
