@@ -1,4 +1,4 @@
-import type { ApiClient, Resource, Viewer } from './api-client.js'
+import type { ApiClient, Viewer } from './api-client.js'
 import type { LiveStore } from './live-store.js'
 
 /** What every page reads: the API, the live store, who is signed in, and page-local UI state. */
@@ -22,14 +22,4 @@ export interface Page {
   readonly title: string
   readonly follows: readonly string[]
   render(): Node
-}
-
-/** Looks up a followed resource by plural, namespace and name. */
-export function find(context: AppContext, plural: string, namespace: string, name: string): Resource | undefined {
-  return context.store.get(plural, namespace, name)
-}
-
-/** `namespace/name` of a resource, for lists. */
-export function fullName(resource: Resource): string {
-  return `${resource.metadata.namespace ?? 'default'}/${resource.metadata.name}`
 }

@@ -1,5 +1,6 @@
 import { NODE_PALETTE, PHASE_STYLES, shapeOfKind } from '@planspec/reporter'
 import { s } from '../dom.js'
+import { displayText } from '../model/display-text.js'
 import type { GraphLayout, PlacedNode } from './layout-graph.js'
 
 /** What the drawing shows of each node's run, and what a click or Enter on a node does. */
@@ -68,7 +69,7 @@ function drawNode(node: PlacedNode, decorations: GraphDecorations): SVGElement {
     'data-node': node.id,
     'data-phase': phase,
     ...(decorations.onSelect === undefined ? {} : { tabindex: 0, role: 'button' }),
-    'aria-label': `${node.kind ?? 'missing'} ${node.label}${phase === undefined ? '' : `, ${phase}`}`,
+    'aria-label': `${displayText(node.kind ?? 'missing', 40)} ${node.label}${phase === undefined ? '' : `, ${phase}`}`,
     onclick: select,
     onkeydown: (event: Event) => {
       const key = (event as KeyboardEvent).key
@@ -85,6 +86,6 @@ function drawNode(node: PlacedNode, decorations: GraphDecorations): SVGElement {
   else if (shape === 'other' || shape === 'missing') group.appendChild(s('ellipse', { rx: w, ry: hh, ...paint }))
   else group.appendChild(s('rect', { x: -w, y: -hh, width: node.width, height: node.height, rx: shape === 'task' ? 8 : 2, ...paint }))
   group.appendChild(s('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central', fill: style.text, class: 'label' }, `${icon}${node.label}`))
-  group.appendChild(s('title', {}, `${node.id}${phase === undefined ? '' : ` (${phase})`}`))
+  group.appendChild(s('title', {}, `${displayText(node.id, 253)}${phase === undefined ? '' : ` (${phase})`}`))
   return group
 }

@@ -12,7 +12,8 @@ export interface RunPlan {
   readonly plan?: Resource
 }
 
-const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {})
+/** Reads a value as a plain object (user data is read defensively): anything else is `{}`. */
+export const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {})
 
 /** The namespace and name an Execution's `planRef` points to. */
 export function planRefOf(execution: Resource): { readonly namespace: string; readonly name: string } | undefined {
@@ -51,4 +52,3 @@ export function nodeStatusOf(execution: Resource, id: string): Record<string, un
   return record(record(execution.status?.nodeStatuses)[id])
 }
 
-export { record }

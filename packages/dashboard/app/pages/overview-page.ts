@@ -70,8 +70,8 @@ export function overviewPage(context: AppContext): Page {
           h(
             'div',
             { class: 'columns' },
-            h('ul', { class: 'plain' }, [...store.items('goals')].sort(byName).map((goal) => h('li', {}, resourceLink('goals', goal.metadata.namespace ?? 'default', goal.metadata.name, 60), ' ', phaseBadge(goal.status?.phase)))),
-            h('ul', { class: 'plain' }, [...store.items('plans')].sort(byName).map((plan) => h('li', {}, resourceLink('plans', plan.metadata.namespace ?? 'default', plan.metadata.name, 60)))),
+            h('div', {}, h('h3', {}, 'Goals'), h('ul', { class: 'plain' }, store.items('goals').length === 0 ? h('li', {}, 'None.') : [...store.items('goals')].sort(byName).map((goal) => h('li', {}, resourceLink('goals', goal.metadata.namespace ?? 'default', goal.metadata.name, 60), ' ', phaseBadge(goal.status?.phase))))),
+            h('div', {}, h('h3', {}, 'Plans'), h('ul', { class: 'plain' }, store.items('plans').length === 0 ? h('li', {}, 'None.') : [...store.items('plans')].sort(byName).map((plan) => h('li', {}, resourceLink('plans', plan.metadata.namespace ?? 'default', plan.metadata.name, 60))))),
           ),
         ),
       )
