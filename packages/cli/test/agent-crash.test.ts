@@ -26,23 +26,25 @@ beforeAll(async () => {
 })
 afterAll(async () => server?.close())
 
-function startAgentProcess(cache: string, workspace: string, extra: string[] = []): ChildProcess {
-  return spawn(NODE, [BIN, 'agent', '--repo', url, '--cache-dir', cache, '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, ...extra], { stdio: ['ignore', 'ignore', 'ignore'] })
+function startAgentProcess(cache: string, workspace: string, state: string, extra: string[] = []): ChildProcess {
+  // The agents' key is generated on first start and kept in the state directory: every restart reads it back.
+  return spawn(NODE, [BIN, 'agent', '--repo', url, '--cache-dir', cache, '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, ...extra], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, XDG_STATE_HOME: state } })
 }
 
 describe('planspec agent under SIGKILL', () => {
   it('resumes after kills at several points: every Execution succeeds and no attempt is dispatched twice', async () => {
     const base = mkdtempSync(join(tmpdir(), 'planspec-agent-runs-'))
     const workspace = join(base, 'ws')
+    const state = join(base, 'state')
     for (const [i, delay] of [700, 1300, 1900, 2600].entries()) {
-      const child = startAgentProcess(join(base, `cache-${i % 2}`), workspace)
+      const child = startAgentProcess(join(base, `cache-${i % 2}`), workspace, state)
       await new Promise((resolve) => setTimeout(resolve, delay))
       child.kill('SIGKILL')
       await new Promise((resolve) => child.once('exit', resolve))
       // The dead agent's leases expire (2s) before the next one may take them over.
       await new Promise((resolve) => setTimeout(resolve, 2100))
     }
-    const last = await cli(['agent', '--repo', url, '--cache-dir', join(base, 'cache-final'), '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, '--once'], { env: { PLANSPEC_LOG_LEVEL: 'warn' } })
+    const last = await cli(['agent', '--repo', url, '--cache-dir', join(base, 'cache-final'), '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, '--once'], { env: { PLANSPEC_LOG_LEVEL: 'warn', XDG_STATE_HOME: state } })
     expect(last.code).toBe(0)
     const listed = await cli(['get', 'executions', '--repo', url, '--cache-dir', join(base, 'cache-final'), '-o', 'json'])
     const items = JSON.parse(listed.stdout).items as { metadata: { name: string; uid: string }; status: { phase: string; nodeStatuses: Record<string, { phase: string; attempt: number }> } }[]

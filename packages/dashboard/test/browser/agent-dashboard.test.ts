@@ -1,6 +1,7 @@
 // The agent's read-only view in Chromium: a real `planspec agent --listen` over a real smart-HTTP git
 // server, running examples/minimal. The same dashboard shows it live, with every action hidden.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -10,6 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { API, api, BIN, launchBrowser, REPO, screenshots, startPlanspec, until, type Running } from './harness.js'
 
 const VIEW_TOKEN = 'viewer-dashboard-token-3d6f'
+const AGENT_KEY = randomBytes(32).toString('base64')
+const REVIEWER = { name: 'Eddie Editor', email: 'editor@example.com' }
 const EXECUTION = 'changelog-2025-w10'
 const work = mkdtempSync(join(tmpdir(), 'planspec-dashboard-agent-'))
 let git: GitServer
@@ -31,9 +34,9 @@ function files(dir: string): Record<string, string> {
   return out
 }
 
-function run(argv: string[]): Promise<{ code: number | null; output: string }> {
+function run(argv: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -43,14 +46,27 @@ function run(argv: string[]): Promise<{ code: number | null; output: string }> {
 
 const phase = async (): Promise<string | undefined> => (await api(agent.url, VIEW_TOKEN, 'GET', `${API}/namespaces/default/executions/${EXECUTION}`)).body?.status?.phase
 
+/** A reviewer as git mode trusts one: an SSH signing key listed in the repository's allowed signers. */
+function reviewerEnv(): { env: Record<string, string>; allowedSigner: string } {
+  const key = join(work, 'editor_ed25519')
+  const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', REVIEWER.email, '-f', key], { encoding: 'utf8' })
+  if (made.status !== 0) throw new Error(`ssh-keygen failed: ${made.stderr}`)
+  const config = join(work, 'gitconfig')
+  writeFileSync(config, `[user]\n\tname = ${REVIEWER.name}\n\temail = ${REVIEWER.email}\n\tsigningKey = ${key}\n[gpg]\n\tformat = ssh\n`)
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, GIT_CONFIG_GLOBAL: config, GIT_CONFIG_NOSYSTEM: '1', XDG_STATE_HOME: join(work, 'state'), PLANSPEC_AGENT_KEY: AGENT_KEY }
+  return { env, allowedSigner: `${REVIEWER.email} ${readFileSync(`${key}.pub`, 'utf8').trim()}\n` }
+}
+let reviewer: ReturnType<typeof reviewerEnv>
+
 beforeAll(async () => {
+  reviewer = reviewerEnv()
   const bare = await createBareRepo(work, 'plans.git')
-  await pushFixture({ remote: bare, files: files(join(REPO, 'examples/minimal')), author: { name: 'Ann Author', email: 'ann@example.com' } })
+  await pushFixture({ remote: bare, files: { ...files(join(REPO, 'examples/minimal')), '.planspec/allowed-signers': reviewer.allowedSigner }, author: { name: 'Ann Author', email: 'ann@example.com' } })
   git = await startGitServer({ root: work })
   repoUrl = git.url('plans.git')
   writeFileSync(join(work, 'teams.yaml'), 'team:acme/editors: [email:editor@example.com]\n')
   writeFileSync(join(work, 'tokens.csv'), `${VIEW_TOKEN},viewer\n`)
-  agent = await startPlanspec(['agent', '--repo', repoUrl, '--cache-dir', join(work, 'cache'), '--workspace', join(work, 'runs'), '--interval', '1s', '--teams', join(work, 'teams.yaml'), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv')], 'dashboard')
+  agent = await startPlanspec(['agent', '--repo', repoUrl, '--cache-dir', join(work, 'cache'), '--workspace', join(work, 'runs'), '--interval', '1s', '--teams', join(work, 'teams.yaml'), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv')], 'dashboard', { XDG_STATE_HOME: join(work, 'state'), PLANSPEC_AGENT_KEY: AGENT_KEY })
   browser = await launchBrowser()
   context = browser.context
 })
@@ -94,9 +110,9 @@ describe('planspec agent --listen: the read-only dashboard', () => {
     await expect.poll(() => node('editor-approval').getAttribute('data-phase'), { timeout: 30_000 }).toBe('Blocked')
     await screenshots(page, 'agent-execution')
 
-    // A reviewer approves the way git mode takes it: a request file on the status branch.
+    // A reviewer approves the way git mode takes it: a signed request commit on the status branch.
     // (Asynchronously: the git server answers from this very process.)
-    const approved = await run([BIN, 'approve', 'changelog-approval', '--repo', repoUrl, '--cache-dir', join(work, 'cache-reviewer'), '--author', 'Eddie Editor <editor@example.com>', '--comment', 'Reads well.'])
+    const approved = await run([BIN, 'approve', 'changelog-approval', '--repo', repoUrl, '--cache-dir', join(work, 'cache-reviewer'), '--comment', 'Reads well.'], reviewer.env)
     expect(approved.code, approved.output).toBe(0)
     let navigations = 0
     page.on('framenavigated', () => navigations++)
