@@ -60,6 +60,9 @@ export function serveResources(): object[] {
     plan('failing', [task('compile', { name: 'Compile', retries: 0 }), task('package', { dependsOn: ['compile'] })]),
     plan('hostile', [task('evil', { name: HOSTILE_NAME, inputs: { payload: HOSTILE_LONG }, outputs: ['html'] }), { id: 'grp', kind: 'Group', name: HOSTILE_NAME, children: ['evil'] }], { description: HOSTILE_LONG.slice(0, 4000) }),
     big.plan,
+    { apiVersion: V, kind: 'Goal', metadata: { name: 'ship-app' }, spec: { description: 'Ship the app every week' } },
+    plan('release-v1', [task('cut', { name: 'Cut the release' })], { goalRef: { name: 'ship-app' }, series: 'release', version: '1.0.0' }),
+    plan('release-v2', [task('cut', { name: 'Cut the release' }), task('announce', { dependsOn: ['cut'] })], { goalRef: { name: 'ship-app' }, series: 'release', version: '2.0.0' }),
     { apiVersion: V, kind: 'Gate', metadata: { name: 'release-gate' }, spec: { gateType: 'approval', description: 'Ship the release', targetRef: { kind: 'Execution', name: 'gated-1' }, reviewers: ['team:acme/editors'] } },
     {
       apiVersion: V,
@@ -76,6 +79,7 @@ export function serveResources(): object[] {
           rule('failing', 'package', 'noop://package', { outputs: {} }),
           rule('hostile', 'evil', 'noop://evil', { outputs: { html: HOSTILE_LONG, 'x-note': HOSTILE_NAME } }),
           ...big.rules,
+          { selector: { planRef: { name: 'release-v2' } }, target: { provider: 'noop://release', config: { outputs: {} } } },
         ],
       },
     },
@@ -83,6 +87,7 @@ export function serveResources(): object[] {
     execution('failing-1', 'failing'),
     execution('hostile-1', 'hostile', { parameters: { note: HOSTILE_LONG } }),
     execution('big-1', 'big'),
+    execution('release-2', 'release-v2', { goalRef: { name: 'ship-app' } }),
   ]
 }
 
