@@ -124,6 +124,7 @@ export type {
   PlanDiffCounts,
   ProviderResolution,
   ResourceChange,
+  ResourceChangeAction,
   ReviewResourceLike,
   SemanticDiff,
 } from './review/review-types.js'
