@@ -1,11 +1,11 @@
 // The agent's read-only view in Chromium: a real `planspec agent --listen` over a real smart-HTTP git
 // server, running examples/minimal. The same dashboard shows it live, with every action hidden.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { createBareRepo, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
+import { createBareRepo, createSshKey, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { API, api, BIN, launchBrowser, REPO, screenshots, startPlanspec, until, type Running } from './harness.js'
@@ -47,19 +47,17 @@ function run(argv: string[], env: Record<string, string>): Promise<{ code: numbe
 const phase = async (): Promise<string | undefined> => (await api(agent.url, VIEW_TOKEN, 'GET', `${API}/namespaces/default/executions/${EXECUTION}`)).body?.status?.phase
 
 /** A reviewer as git mode trusts one: an SSH signing key listed in the repository's allowed signers. */
-function reviewerEnv(): { env: Record<string, string>; allowedSigner: string } {
-  const key = join(work, 'editor_ed25519')
-  const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', REVIEWER.email, '-f', key], { encoding: 'utf8' })
-  if (made.status !== 0) throw new Error(`ssh-keygen failed: ${made.stderr}`)
+async function reviewerEnv(): Promise<{ env: Record<string, string>; allowedSigner: string }> {
+  const key = await createSshKey(work, 'editor_ed25519')
   const config = join(work, 'gitconfig')
-  writeFileSync(config, `[user]\n\tname = ${REVIEWER.name}\n\temail = ${REVIEWER.email}\n\tsigningKey = ${key}\n[gpg]\n\tformat = ssh\n`)
+  writeFileSync(config, `[user]\n\tname = ${REVIEWER.name}\n\temail = ${REVIEWER.email}\n\tsigningKey = ${key.keyFile}\n[gpg]\n\tformat = ssh\n`)
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, GIT_CONFIG_GLOBAL: config, GIT_CONFIG_NOSYSTEM: '1', XDG_STATE_HOME: join(work, 'state'), PLANSPEC_AGENT_KEY: AGENT_KEY }
-  return { env, allowedSigner: `${REVIEWER.email} ${readFileSync(`${key}.pub`, 'utf8').trim()}\n` }
+  return { env, allowedSigner: `${key.allowedSigner(REVIEWER.email)}\n` }
 }
-let reviewer: ReturnType<typeof reviewerEnv>
+let reviewer: Awaited<ReturnType<typeof reviewerEnv>>
 
 beforeAll(async () => {
-  reviewer = reviewerEnv()
+  reviewer = await reviewerEnv()
   const bare = await createBareRepo(work, 'plans.git')
   await pushFixture({ remote: bare, files: { ...files(join(REPO, 'examples/minimal')), '.planspec/allowed-signers': reviewer.allowedSigner }, author: { name: 'Ann Author', email: 'ann@example.com' } })
   git = await startGitServer({ root: work })

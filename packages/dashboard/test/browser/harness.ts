@@ -1,17 +1,16 @@
 // Real components for the browser scenarios: the bundled `planspec` binary as a child process,
 // Debian's Chromium driven by playwright-core, and plain HTTP to seed the API.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { launchChromium, type ChromiumSession } from '@planspec/testing'
+import type { Page } from 'playwright-core'
 
 export const REPO = join(import.meta.dirname, '../../../..')
 export const BIN = join(REPO, 'packages/cli/bin/planspec.js')
 /** Screenshots of every page, light and dark (the key ones are copied to docs/ by hand). */
 export const SCREENSHOTS = join(REPO, 'packages/dashboard/screenshots')
 export const API = '/apis/planspec.io/v1alpha1'
-export const CHROMIUM = process.env.PLANSPEC_CHROMIUM ?? '/usr/bin/chromium'
 
 /** A running `planspec` process that logs JSON lines. */
 export interface Running {
@@ -87,22 +86,12 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
   }
 }
 
-/** A fresh Chromium profile (its own --user-data-dir), headless, with no background traffic. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'planspec-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 720 },
-  })
-  return {
-    context,
-    close: async () => {
-      await context.close()
-      rmSync(profile, { recursive: true, force: true })
-    },
-  }
+/** Debian's Chromium at 1280×720 with a fresh profile (its own --user-data-dir), headless, with no background traffic. */
+export async function launchBrowser(): Promise<ChromiumSession> {
+  const browser = await launchChromium({ viewport: { width: 1280, height: 720 } })
+  // Generous waits: the machine running the scenarios is shared and often loaded.
+  browser.context.setDefaultTimeout(60_000)
+  return browser
 }
 
 /** Signs in through the login form. */
