@@ -153,15 +153,24 @@ async function toDispatchResult(deps: ExecProviderDeps, result: RunArgvResult, o
     case 'spawn-error':
       return { outcome: 'failed', reason: 'Crashed', message: `command could not start (${result.code})` }
     case 'signaled':
-      return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}` }
+      return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}`, ...logOf(deps, result.stdout, result.stderr) }
     case 'exited':
       if (result.code !== 0) {
         const detail = lastLine(result.stderr)
         const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
-        return { outcome: 'failed', reason: 'ExitCode', message: clip(maskText(deps, message)) }
+        return { outcome: 'failed', reason: 'ExitCode', message: clip(maskText(deps, message)), ...logOf(deps, result.stdout, result.stderr) }
       }
       return await readOutputs(outputsPath, result.stdout, maxBytes, declared)
   }
+}
+
+/** The last bytes a failed command printed, secrets masked: what a person opens to see why. */
+const LOG_TAIL_CHARS = 2048
+function logOf(deps: ExecProviderDeps, stdout: string, stderr: string): { log?: string } {
+  const parts = [stdout.trim() === '' ? '' : stdout.trimEnd(), stderr.trim() === '' ? '' : stderr.trimEnd()].filter((part) => part !== '')
+  if (parts.length === 0) return {}
+  const text = maskText(deps, parts.join('\n'))
+  return { log: text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text }
 }
 
 async function readOutputs(

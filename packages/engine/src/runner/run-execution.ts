@@ -13,6 +13,7 @@ import {
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
+import { withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -98,7 +99,8 @@ export interface ExecutionRunDeps {
 
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
 
-type Completion = { readonly node: string; readonly attempt: number; readonly runId: string; readonly provider: Provider | undefined; readonly result: DispatchResult }
+/** A finished attempt waiting to be recorded. */
+export type Completion = { readonly node: string; readonly attempt: number; readonly runId: string; readonly provider: Provider | undefined; readonly result: DispatchResult; readonly acceptance?: readonly CriterionResult[] }
 
 /**
  * Runs one Execution to a terminal phase (or until only people can move it on): the loop is
@@ -147,6 +149,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   const follow = (node: string, attempt: number, runId: string, provider: Provider | undefined, started: Promise<DispatchResult>, controller: AbortController): void => {
     const binding = input.bindings.get(node)
     const criteria = input.acceptanceCriteria?.get(node) ?? []
+    let checked: readonly CriterionResult[] | undefined
     void started
           .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
           .then(async (first): Promise<DispatchResult> => {
@@ -158,7 +161,8 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
               result = (await provider.status(runId, { url: result.poll.url })) ?? result
             }
             if (result.outcome !== 'succeeded' || !criteria.length || !deps.checkAcceptance) return result
-            const failed = (await deps.checkAcceptance(node, criteria, controller.signal)).filter((r) => r.required && !r.passed)
+            checked = await deps.checkAcceptance(node, criteria, controller.signal)
+            const failed = checked.filter((r) => r.required && !r.passed)
             if (!failed.length) return result
             return { outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance criteria failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}` }
           })
@@ -167,7 +171,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
             inflight.delete(runId)
             // Claimable work stays Blocked until a worker completes it; pollable work is polled.
             if (result.outcome === 'pending' && (result.claimable || (binding?.outcome === 'bound' && binding.claimable))) return
-            completions.push({ node, attempt, runId, provider, result })
+            completions.push({ node, attempt, runId, provider, result, ...(checked === undefined ? {} : { acceptance: checked }) })
             notify()
           })
   }
@@ -230,7 +234,9 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     while (completions.length) {
       const c = completions.shift()!
       if (c.result.outcome === 'pending') continue
-      await commit(record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message }))
+      const reported = deps.redactor === undefined ? c : { ...c, result: deps.redactor.redactValue(c.result), ...(c.acceptance === undefined ? {} : { acceptance: deps.redactor.redactValue(c.acceptance) }) }
+      const recorded = record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message })
+      await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported))
       // The result is durable now: what the provider kept to re-attach after a crash can go.
       await c.provider?.release?.(c.runId).catch(() => undefined)
     }
@@ -250,7 +256,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
       jitter,
     })
     retryPending = false
-    await commit(result.status) // durable intent before any effect
+    await commit(withDispatchedInputs(result.status, result.actions)) // durable intent before any effect
     for (const action of result.actions) await perform(action)
     if (TERMINAL_PHASES.has(status!.phase ?? '') && inflight.size === 0) return status!
     if (completions.length) continue

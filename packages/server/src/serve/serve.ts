@@ -46,6 +46,8 @@ export interface ServeOptions {
   readonly redactor?: Redactor
   /** The environment commands' explicit environments are built from (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /** Serve the web dashboard at `/` (default true). */
+  readonly dashboard?: boolean
 }
 
 /** A running server. */
@@ -93,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.now === undefined ? {} : { now: options.now }),
       redactor,
+      dashboard: options.dashboard ?? true,
     })
     await app.ready()
     const context = app.planspec

@@ -10,6 +10,8 @@ import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js
 import { jsonDeeperThan } from './json-depth.js'
 import { createMetrics } from './metrics.js'
 import { SHARED_SCHEMAS } from './route-schemas.js'
+import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboard'
+import { accessReviewRoutes } from './routes/access-review-routes.js'
 import { actionRoutes } from './routes/action-routes.js'
 import { applyRoute } from './routes/apply-route.js'
 import { discoveryRoutes } from './routes/discovery-routes.js'
@@ -59,6 +61,8 @@ export interface BuildServerOptions {
    * results and the Execution's phase (default `['system:controllers']`, DECISIONS §9).
    */
   readonly controllerGroups?: readonly string[]
+  /** Serve the web dashboard at `/` (default off here; `serve` turns it on). `true` serves the package's build. */
+  readonly dashboard?: boolean | DashboardPluginOptions
 }
 
 /**
@@ -67,7 +71,8 @@ export interface BuildServerOptions {
  * conventions (Status errors, resourceVersion compare-and-swap, watch with resume and 410,
  * selectors, pagination, dry run, the status subresource, merge patch and batch apply), plus
  * validate, graph, gate approvals, execution cancel/retry, namespaces, discovery, OpenAPI,
- * health probes and metrics. The `default` namespace is created when missing.
+ * health probes, metrics, Kubernetes' SelfSubjectReview and SelfSubjectAccessReview, and (with
+ * `dashboard`) the web dashboard's files at `/`. The `default` namespace is created when missing.
  *
  * @example
  * const app = buildServer({ store: sqliteStore({ file: ':memory:' }), tokens: parseTokens('t0ken,alice'), logger: false })
@@ -160,6 +165,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(namespaceRoutes)
   app.register(discoveryRoutes)
   app.register(healthRoutes)
+  app.register(accessReviewRoutes)
+  if (options.dashboard !== undefined && options.dashboard !== false) app.register(dashboardPlugin, options.dashboard === true ? {} : options.dashboard)
   return app
 }
 
