@@ -13,6 +13,7 @@ import { discoveryRoutes } from './routes/discovery-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { namespaceRoutes } from './routes/namespace-routes.js'
 import { readRoutes } from './routes/read-routes.js'
+import { selfSubjectReviewRoute } from './routes/self-subject-review-route.js'
 import { statusRoutes } from './routes/status-routes.js'
 import { validateRoute } from './routes/validate-route.js'
 import { writeRoutes } from './routes/write-routes.js'
@@ -124,5 +125,6 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(namespaceRoutes)
   app.register(discoveryRoutes)
   app.register(healthRoutes)
+  app.register(selfSubjectReviewRoute)
   return app
 }
