@@ -1,5 +1,5 @@
 import { EXIT, type CommandIO } from '../../io.js'
-import { ApiRequestError, ServerUnreachableError } from './api-client.js'
+import { ApiRequestError, ServerUnreachableError } from '@planspec/client'
 
 // Text from a server must never drive the terminal.
 const clean = (text: string): string => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
