@@ -64,7 +64,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
   const signing = findSigningKey(options.env, opened.url === undefined ? dir : options.env.cwd)
   let resolved: Promise<{ identity: ClientIdentity; author: { name: string; email: string } }> | undefined
   const resolve = (): Promise<{ identity: ClientIdentity; author: { name: string; email: string } }> => {
-    resolved ??= resolveIdentity().catch((error: unknown) => {
+    resolved ??= serial(resolveIdentity).catch((error: unknown) => {
       resolved = undefined
       throw error
     })
@@ -88,7 +88,16 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     if (!status.requests.some((r) => r.action === 'claim')) return new Map()
     return (await judgeRunRequests(status.requests, { desired, status, teams: new Map(), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })).holders
   }
-  const read = async (): Promise<{ desired: Awaited<ReturnType<GitAgentRepo['readDesired']>>; status: Awaited<ReturnType<GitAgentRepo['readStatus']>> }> => ({ desired: await repo.readDesired(), status: await repo.readStatus() })
+  // One repository handle, one cache directory: its reads keep incremental state and fetches write
+  // objects and refs, so every use of it (tool calls and a subscription's polls) takes its turn.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = queue.then(work, work)
+    queue = turn.catch(() => undefined)
+    return turn
+  }
+  const readNow = async (): Promise<{ desired: Awaited<ReturnType<GitAgentRepo['readDesired']>>; status: Awaited<ReturnType<GitAgentRepo['readStatus']>> }> => ({ desired: await repo.readDesired(), status: await repo.readStatus() })
+  const read = (): ReturnType<typeof readNow> => serial(readNow)
 
   const client: GitResourceClient = {
     mode: 'git',
@@ -109,18 +118,18 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     branch: options.branch ?? 'main',
     async propose(change) {
       const { author } = await resolve()
-      return proposeBranch({ ...opened.git, base: options.branch ?? 'main', statusBranch: options.statusBranch ?? 'planspec/status', branch: change.branch, files: change.files, message: change.message, author, sign: (payload) => client.sign(payload) })
+      return serial(() => proposeBranch({ ...opened.git, base: options.branch ?? 'main', statusBranch: options.statusBranch ?? 'planspec/status', branch: change.branch, files: change.files, message: change.message, author, sign: (payload) => client.sign(payload) }))
     },
-    async list(kindText, listOptions = {}) {
-      const { desired, status } = await read()
+    list: (kindText, listOptions = {}) => serial(async () => {
+      const { desired, status } = await readNow()
       return withClaims(gitResources(desired, status, { kind: resolveKind(kindText), ...(listOptions.namespace === undefined ? {} : { namespace: listOptions.namespace }) }), await holders(desired, status))
-    },
-    async get(kindText, name, namespace) {
-      const { desired, status } = await read()
+    }),
+    get: (kindText, name, namespace) => serial(async () => {
+      const { desired, status } = await readNow()
       const found = withClaims(gitResources(desired, status, { kind: resolveKind(kindText), name, ...(namespace === undefined ? {} : { namespace }) }), await holders(desired, status))
       if (found.length > 1) throw new ClientRefusedError('Ambiguous', `${kindText} "${name}" exists in several namespaces (${found.map((r) => r.namespace).join(', ')}); name one`)
       return found[0]
-    },
+    }),
     async watch(kinds, onChange, signal) {
       const wanted = kinds.map(resolveKind)
       const known = new Map<string, { fingerprint: string; view: ResourceView }>()
@@ -152,13 +161,14 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     },
     async request(action, target, requestOptions = {}) {
       const { author } = await resolve()
+      return serial(async () => {
       const outcome = await recordGitRequest({ repo, author, signing }, action, target, requestOptions)
       if (outcome.status === 'refused') return { status: 'refused', subject: outcome.subject, reason: outcome.reason, message: outcome.message, ...(outcome.recorded ? { recorded: outcome.recorded } : {}) }
       if (outcome.status === 'dry-run') return { status: 'dry-run', subject: outcome.subject, namespace: outcome.item.namespace, notes: outcome.notes }
       const base = { subject: outcome.subject, namespace: outcome.item.namespace, id: outcome.id, notes: outcome.notes, ...(outcome.execution ? { execution: outcome.execution } : {}) }
       if (action !== 'claim') return { status: 'recorded', ...base }
       // The branch orders every claim: judge them all as the agent will, and say at once who won.
-      const { desired, status } = await read()
+      const { desired, status } = await readNow()
       const judged = await judgeRunRequests(status.requests, { desired, status, teams: new Map(), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })
       const refused = judged.refused.get(outcome.item.subject)?.find((r) => r.id === outcome.id)
       if (refused !== undefined) {
@@ -166,8 +176,9 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         return { status: 'refused', subject: outcome.subject, reason: refused.reason, message: `${outcome.subject}: claim refused: ${refused.reason}${holder ? `: node ${target.node} is claimed by ${holder}` : ''}`, recorded: { id: outcome.id } }
       }
       return { status: 'recorded', ...base, counted: true }
+      })
     },
-    async dryRunApply(objects) {
+    dryRunApply: (objects) => serial(async () => {
       const desired = await repo.readDesired()
       return objects.map((object): ApplyPreview => {
         const kind = String(object.kind)
@@ -177,7 +188,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         const same = current !== undefined && canonicalJson(comparable(current.object)) === canonicalJson(comparable(object))
         return { kind, namespace, name: String(metadata.name), action: current === undefined ? 'created' : same ? 'unchanged' : 'configured' }
       })
-    },
+    }),
   }
   return client
 }
