@@ -162,20 +162,20 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     async request(action, target, requestOptions = {}) {
       const { author } = await resolve()
       return serial(async () => {
-      const outcome = await recordGitRequest({ repo, author, signing }, action, target, requestOptions)
-      if (outcome.status === 'refused') return { status: 'refused', subject: outcome.subject, reason: outcome.reason, message: outcome.message, ...(outcome.recorded ? { recorded: outcome.recorded } : {}) }
-      if (outcome.status === 'dry-run') return { status: 'dry-run', subject: outcome.subject, namespace: outcome.item.namespace, notes: outcome.notes }
-      const base = { subject: outcome.subject, namespace: outcome.item.namespace, id: outcome.id, notes: outcome.notes, ...(outcome.execution ? { execution: outcome.execution } : {}) }
-      if (action !== 'claim') return { status: 'recorded', ...base }
-      // The branch orders every claim: judge them all as the agent will, and say at once who won.
-      const { desired, status } = await readNow()
-      const judged = await judgeRunRequests(status.requests, { desired, status, teams: new Map(), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })
-      const refused = judged.refused.get(outcome.item.subject)?.find((r) => r.id === outcome.id)
-      if (refused !== undefined) {
-        const holder = judged.holders.get(`${outcome.item.subject}#${target.node}`)
-        return { status: 'refused', subject: outcome.subject, reason: refused.reason, message: `${outcome.subject}: claim refused: ${refused.reason}${holder ? `: node ${target.node} is claimed by ${holder}` : ''}`, recorded: { id: outcome.id } }
-      }
-      return { status: 'recorded', ...base, counted: true }
+        const outcome = await recordGitRequest({ repo, author, signing }, action, target, requestOptions)
+        if (outcome.status === 'refused') return { status: 'refused', subject: outcome.subject, reason: outcome.reason, message: outcome.message, ...(outcome.recorded ? { recorded: outcome.recorded } : {}) }
+        if (outcome.status === 'dry-run') return { status: 'dry-run', subject: outcome.subject, namespace: outcome.item.namespace, notes: outcome.notes }
+        const base = { subject: outcome.subject, namespace: outcome.item.namespace, id: outcome.id, notes: outcome.notes, ...(outcome.execution ? { execution: outcome.execution } : {}) }
+        if (action !== 'claim') return { status: 'recorded', ...base }
+        // The branch orders every claim: judge them all as the agent will, and say at once who won.
+        const { desired, status } = await readNow()
+        const judged = await judgeRunRequests(status.requests, { desired, status, teams: new Map(), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })
+        const refused = judged.refused.get(outcome.item.subject)?.find((r) => r.id === outcome.id)
+        if (refused !== undefined) {
+          const holder = judged.holders.get(`${outcome.item.subject}#${target.node}`)
+          return { status: 'refused', subject: outcome.subject, reason: refused.reason, message: `${outcome.subject}: claim refused: ${refused.reason}${holder ? `: node ${target.node} is claimed by ${holder}` : ''}`, recorded: { id: outcome.id } }
+        }
+        return { status: 'recorded', ...base, counted: true }
       })
     },
     dryRunApply: (objects) => serial(async () => {
