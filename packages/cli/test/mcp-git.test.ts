@@ -59,10 +59,12 @@ beforeAll(async () => {
   bare = await createBareRepo(root, 'plans.git')
   const files = examplesFiles()
   const second = files[`planspec/executions/${RUN}.yaml`]!.replaceAll(RUN, RACE)
-  await pushFixture({ remote: bare, files: { ...files, [`planspec/executions/${RACE}.yaml`]: second, '.planspec/allowed-signers': `${signers}\n` }, author: { name: 'Ann Author', email: 'ann@example.com' }, message: 'Add the API reference plan' })
+  const commit = await pushFixture({ remote: bare, files: { ...files, [`planspec/executions/${RACE}.yaml`]: second, '.planspec/allowed-signers': `${signers}\n` }, author: { name: 'Ann Author', email: 'ann@example.com' }, message: 'Add the API reference plan' })
   server = await startGitServer({ root })
   url = server.url('plans.git')
   github = await startFakeGitHub({ branchHead: (_owner, _repo, branch) => spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: bare, encoding: 'utf8' }).stdout.trim() || undefined })
+  // The pull request that brought the plan and its Executions (merged by Ann).
+  github.addPullRequest({ owner: 'acme', repo: 'plans', number: 7, author: 'ann', headSha: commit, title: 'Add the API reference plan' })
   // The sync agent runs the Executions and judges every request.
   const stop = new AbortController()
   const out = new PassThrough()
@@ -123,7 +125,8 @@ describe('planspec mcp (git mode)', () => {
       // The agent may not approve: refused at once, and recorded so people see the attempt.
       const approval = await claude.tool('review_gate', { gate: 'api-reference-review', decision: 'approve', comment: 'Looks complete to me' })
       expect(approval).toMatchObject({ ok: false, error: { code: 'PLANSPEC_ERR_MCP_REFUSED', reason: 'AgentCannotDecide' } })
-      expect(await claude.tool('request_approval', { gate: 'api-reference-review', message: 'The draft covers all 12 endpoints; please review docs/api-reference.md.' })).toMatchObject({ ok: true, value: { requested: true, reviewers: ['email:editor@example.com'] } })
+      expect(await claude.tool('request_approval', { gate: 'api-reference-review', message: 'The draft covers all 12 endpoints; please review docs/api-reference.md.' })).toMatchObject({ ok: true, value: { requested: true, execution: RUN, reviewers: ['email:editor@example.com'], pullRequest: { number: 7 } } })
+      expect(github.commentsOn('acme', 'plans', 7).map((c) => c.body)).toEqual([expect.stringContaining('**Approval requested** for gate `api-reference-review` of Execution `api-reference-2025-10` by `svc:writer-claude` (through `mcp:claude-code/1.0.0`)')])
       const history = await until(async () => {
         const gate = await claude.tool('get', { kind: 'gate', name: 'api-reference-review' })
         const entries = gate.ok ? ((gate.value.items[0].status?.reviewHistory ?? []) as Record<string, unknown>[]) : []
@@ -163,7 +166,7 @@ describe('planspec mcp (git mode)', () => {
       const invalid = await claude.tool('propose_plan', { plan: { ...plan, spec: { ...plan.spec, graph: { nodes: [...plan.spec.graph.nodes, { id: 'late', kind: 'Task', dependsOn: ['nowhere'] }] } } } })
       expect(invalid).toMatchObject({ ok: false, error: { code: 'PLANSPEC_ERR_MCP_INVALID_MANIFESTS' } })
       const proposed = await claude.tool('propose_plan', { plan, title: 'Propose api-reference-v2', description: 'Adds a changelog entry beside the reference.', branch: 'api-reference-v2' })
-      expect(proposed).toMatchObject({ ok: true, value: { mode: 'git', branch: 'planspec/proposals/api-reference-v2', base: 'main', files: ['planspec/plans/api-reference-v2.yaml'], pullRequest: { number: 1 }, preview: [{ kind: 'Plan', name: 'api-reference-v2', action: 'created' }] } })
+      expect(proposed).toMatchObject({ ok: true, value: { mode: 'git', branch: 'planspec/proposals/api-reference-v2', base: 'main', files: ['planspec/plans/api-reference-v2.yaml'], pullRequest: { number: 8 }, preview: [{ kind: 'Plan', name: 'api-reference-v2', action: 'created' }] } })
       // The branch holds a valid plan (parsed by the validator), signed by the agent; main did not move.
       const branch = 'refs/heads/planspec/proposals/api-reference-v2'
       const text = (await runGit(['show', `${branch}:planspec/plans/api-reference-v2.yaml`], { cwd: bare })).stdout
@@ -175,7 +178,7 @@ describe('planspec mcp (git mode)', () => {
       writeFileSync(signersFile, `${keys.claude.allowedSigner('svc:writer-claude')}\n`)
       const verified = await runGit(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${signersFile}`, 'verify-commit', branch], { cwd: bare })
       expect(verified.stderr).toContain('Good "git" signature for svc:writer-claude')
-      expect(github.pulls.get('acme/plans#1')).toMatchObject({ headRef: 'planspec/proposals/api-reference-v2', baseRef: 'main', title: 'Propose api-reference-v2', body: expect.stringContaining('svc:writer-claude') })
+      expect(github.pulls.get('acme/plans#8')).toMatchObject({ headRef: 'planspec/proposals/api-reference-v2', baseRef: 'main', title: 'Propose api-reference-v2', body: expect.stringContaining('svc:writer-claude') })
       expect(github.violations).toEqual([])
 
       const prompt = await claude.client.getPrompt({ name: 'draft_plan', arguments: { goal: 'api-reference' } })

@@ -29,6 +29,7 @@ export function gitResourceView(item: DesiredItem, desired: DesiredSnapshot, sta
     namespace: item.namespace,
     object: item.object,
     file: item.file,
+    introducedIn: item.introducedIn,
     ...(metadata ? { metadata: metadata as ResourceView['metadata'] } : {}),
     spec: item.object.spec,
     ...(doc ? { status: doc.status } : {}),

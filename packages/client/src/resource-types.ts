@@ -30,6 +30,8 @@ export interface ResourceView extends ListedResource {
   readonly claims?: Readonly<Record<string, string>>
   /** git mode: the tracked-branch file that holds it. */
   readonly file?: string
+  /** git mode: the tracked-branch commit that introduced it (its pull request is where people review it). */
+  readonly introducedIn?: string
 }
 
 /** Who a client acts as. */

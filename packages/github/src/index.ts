@@ -3,6 +3,8 @@ export type { StickyCommentOutcome, StickyCommentResult, UpsertStickyCommentOpti
 export { STATUS_DESCRIPTION_LIMIT, commitStateForPhase, executionStatusContext, setCommitStatus } from './set-commit-status.js'
 export type { CommitState, CommitStatusResult, SetCommitStatusOptions } from './set-commit-status.js'
 export { openPullRequest } from './open-pull-request.js'
+export { commentOnPullRequestOf, findPullRequestOfCommit } from './pull-request-of-commit.js'
+export type { CommitPullRequestOptions } from './pull-request-of-commit.js'
 export type { OpenedPullRequest, OpenPullRequestOptions } from './open-pull-request.js'
 export { createProgressReporter } from './create-progress-reporter.js'
 export type { ProgressOutcome, ProgressReporter, ProgressReporterOptions, ProgressUpdate } from './create-progress-reporter.js'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { GITHUB_ERROR_CODES, openPullRequest } from '../src/index.js'
+import { commentOnPullRequestOf, findPullRequestOfCommit, GITHUB_ERROR_CODES, openPullRequest } from '../src/index.js'
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.js'
 import { createTestOctokit } from './support/test-octokit.js'
 
@@ -21,5 +21,19 @@ describe('openPullRequest', () => {
     expect(github.pulls.get('acme/plans#1')).toMatchObject({ headRef: 'planspec/proposals/docs-v2', headSha: 'c'.repeat(40), baseRef: 'main', title: 'Propose plan docs-v2', body: 'Proposed by svc:docs-writer', author: 'github-actions[bot]' })
     await expect(openPullRequest({ octokit, owner: 'acme', repo: 'plans', head: 'planspec/proposals/docs-v2', base: 'main', title: 'again', body: '' })).rejects.toMatchObject({ code: GITHUB_ERROR_CODES.invalid, data: expect.objectContaining({ status: 422 }) })
     await expect(openPullRequest({ octokit, owner: 'acme', repo: 'plans', head: 'no-such-branch', base: 'main', title: 'x', body: '' })).rejects.toMatchObject({ data: expect.objectContaining({ status: 422 }) })
+  })
+})
+
+describe('commentOnPullRequestOf', () => {
+  it('comments on the pull request that brought a commit, and posts nothing when none did', async () => {
+    github = await startFakeGitHub()
+    const octokit = createTestOctokit(github)
+    const pr = github.addPullRequest({ owner: 'acme', repo: 'plans', number: 7, author: 'ann' })
+    expect(await findPullRequestOfCommit({ octokit, owner: 'acme', repo: 'plans', commit: pr.headSha })).toBe(7)
+    const posted = await commentOnPullRequestOf({ octokit, owner: 'acme', repo: 'plans', commit: pr.headSha, body: 'Approval requested by svc:writer-claude' })
+    expect(posted).toMatchObject({ number: 7, url: expect.stringContaining('/pull/7#issuecomment-') })
+    expect(github.commentsOn('acme', 'plans', 7).map((c) => c.body)).toEqual(['Approval requested by svc:writer-claude'])
+    expect(await commentOnPullRequestOf({ octokit, owner: 'acme', repo: 'plans', commit: 'f'.repeat(40), body: 'nobody reads this' })).toBeUndefined()
+    expect(github.comments.size).toBe(1)
   })
 })

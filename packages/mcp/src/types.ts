@@ -15,6 +15,8 @@ export interface ProposalPort {
   propose(change: { readonly branch: string; readonly files: ReadonlyMap<string, string>; readonly message: string }): Promise<{ readonly branch: string; readonly commit: string; readonly base: string }>
   /** Opens a pull request of `head` into `base` (configured with a GitHub repository). */
   openPullRequest?(request: { readonly head: string; readonly base: string; readonly title: string; readonly body: string }): Promise<{ readonly number: number; readonly url: string }>
+  /** Comments on the pull request that brought `commit` (configured with a GitHub repository); undefined when none did. */
+  announce?(commit: string, body: string): Promise<{ readonly number: number; readonly url: string } | undefined>
 }
 
 /** One audit line of the MCP server: every tool call, who made it, through which client, and its outcome. */

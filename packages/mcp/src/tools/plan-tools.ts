@@ -99,7 +99,7 @@ export const requestApproval: ToolDefinition = {
   title: 'Ask people to approve',
   description: "Records that a Gate waits for people: a comment in the Gate's review history (shown by describe, on the pull request's progress comment and in the dashboard) naming you, your MCP client and your message. It never approves; people decide.",
   inputSchema: { type: 'object', required: ['gate', 'message'], properties: { gate: NAME_SCHEMA, namespace: NAME_SCHEMA, execution: { ...NAME_SCHEMA, description: 'The waiting Execution the approval is for (default: the one waiting).' }, message: { type: 'string', minLength: 1, maxLength: 4000, description: 'What to review and why it is ready.' } }, additionalProperties: false },
-  outputSchema: { type: 'object', required: ['requested', 'gate', 'reviewers'], properties: { requested: { const: true }, gate: { type: 'string' }, execution: { type: 'string' }, reviewers: { type: 'array', items: { type: 'string' } }, request: { type: 'string' } } },
+  outputSchema: { type: 'object', required: ['requested', 'gate', 'reviewers'], properties: { requested: { const: true }, gate: { type: 'string' }, execution: { type: 'string' }, reviewers: { type: 'array', items: { type: 'string' } }, request: { type: 'string' }, pullRequest: { type: 'object', required: ['number', 'url'], properties: { number: { type: 'integer' }, url: { type: 'string' } } } } },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, context) {
     const identity = (await context.deps.client.whoami()).subject
@@ -108,9 +108,18 @@ export const requestApproval: ToolDefinition = {
     const gate = await requireResource(context, 'Gate', text(args, 'gate')!, namespace)
     const outcome = await context.deps.client.request('comment', { kind: 'Gate', name: gate.name, namespace: gate.namespace, ...(execution ? { execution } : {}) }, { via: context.via, comment: `Approval requested by ${identity}: ${text(args, 'message')!}`.slice(0, 4096) })
     if (outcome.status !== 'recorded') throw outcome.status === 'refused' ? refusedError(outcome) : new ToolError(MCP_ERRORS.refused, 'DryRun', 'nothing was recorded')
-    const reviewers = obj(gate.object.spec).reviewers
-    return { requested: true, gate: `${gate.namespace}/${gate.name}`, ...(outcome.execution ? { execution: outcome.execution } : execution ? { execution } : {}), reviewers: Array.isArray(reviewers) ? reviewers : [], request: outcome.id }
+    const reviewers = (Array.isArray(obj(gate.object.spec).reviewers) ? obj(gate.object.spec).reviewers : []) as string[]
+    const runName = outcome.execution ?? execution
+    const pullRequest = runName === undefined ? undefined : await announce(context, gate.namespace, runName, `**Approval requested** for gate \`${gate.name}\` of Execution \`${runName}\` by \`${identity}\` (through \`${context.via}\`):\n\n> ${text(args, 'message')!.replace(/\n/g, '\n> ')}\n\nReviewers: ${reviewers.map((r) => `\`${r}\``).join(', ') || 'anyone with write access'}. An AI agent cannot approve it; decide with \`planspec approve ${gate.name} --execution ${runName}\` or \`/planspec approve ${gate.name}\`.`)
+    return { requested: true, gate: `${gate.namespace}/${gate.name}`, ...(runName ? { execution: runName } : {}), reviewers, request: outcome.id, ...(pullRequest ? { pullRequest } : {}) }
   },
+}
+
+/** Comments on the pull request that brought the Execution (git mode with a GitHub repository), if there is one. */
+async function announce(context: ToolContext, namespace: string, execution: string, body: string): Promise<{ readonly number: number; readonly url: string } | undefined> {
+  if (context.deps.proposals?.announce === undefined) return undefined
+  const run = await context.deps.client.get('Execution', execution, namespace)
+  return run?.introducedIn === undefined ? undefined : context.deps.proposals.announce(run.introducedIn, body)
 }
 
 /** `review_gate`: decide a Gate, which an agent may only as a svc: reviewer the Gate names. */

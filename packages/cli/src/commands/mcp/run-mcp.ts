@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { Octokit } from '@octokit/rest'
 import { clientFor, createGitResourceClient, createHttpResourceClient, type ResourceClient } from '@planspec/client'
-import { openPullRequest } from '@planspec/github'
+import { commentOnPullRequestOf, openPullRequest } from '@planspec/github'
 import { createPlanSpecMcpServer, serveMcpHttp, type PlanSpecMcpDeps, type ProposalPort } from '@planspec/mcp'
 import { createValidator } from '@planspec/validator'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
@@ -104,7 +104,7 @@ function proposalsOf(client: ReturnType<typeof createGitResourceClient>, options
   return {
     base: client.branch,
     propose: (change) => client.propose(change),
-    ...(github === undefined ? {} : { openPullRequest: (request: { head: string; base: string; title: string; body: string }) => openPullRequest({ ...github, ...request }) }),
+    ...(github === undefined ? {} : { openPullRequest: (request: { head: string; base: string; title: string; body: string }) => openPullRequest({ ...github, ...request }), announce: (commit: string, body: string) => commentOnPullRequestOf({ ...github, commit, body }) }),
   }
 }
 
