@@ -37,6 +37,11 @@ describe('lint rules that guard the architecture', () => {
     expect(await ruleIds('packages/reporter/src/probe.ts', "import { createValidator } from '@planspec/validator'\nexport const x = createValidator\n")).toContain('@nx/enforce-module-boundaries')
   })
 
+  it('forbids shipped source importing test support (tests may)', async () => {
+    expect(await ruleIds('packages/reporter/src/probe.ts', "import { checkSarifSchema } from '@planspec/testing'\nexport const x = checkSarifSchema\n")).toContain('no-restricted-imports')
+    expect(await ruleIds('packages/reporter/test/probe.test.ts', "import { checkSarifSchema } from '@planspec/testing'\nexport const x = checkSarifSchema\n")).toEqual([])
+  })
+
   it('forbids core importing any other package', async () => {
     expect(await ruleIds('packages/core/src/probe.ts', "import { renderText } from '@planspec/reporter'\nexport const x = renderText\n")).toEqual(expect.arrayContaining(['@nx/enforce-module-boundaries']))
   })
@@ -54,6 +59,17 @@ describe('lint rules that guard the architecture', () => {
     expect(await ruleIds('packages/mcp/src/probe.ts', "import { gitAgentRepo } from '@planspec/agent'\nexport const x = gitAgentRepo\n")).toContain('@nx/enforce-module-boundaries')
     expect(await ruleIds('packages/mcp/src/probe.ts', "import git from 'isomorphic-git'\nexport const x = git\n")).toContain('@nx/enforce-module-boundaries')
     expect(await ruleIds('packages/mcp/src/probe.ts', "import { runCli } from '@planspec/cli'\nexport const x = runCli\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
+  it('forbids the dashboard importing the server or the engine', async () => {
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "import { buildServer } from '@planspec/server'\nexport const x = buildServer\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "import { runExecution } from '@planspec/engine'\nexport const x = runExecution\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
+  it('forbids parsing data as HTML and eval in the dashboard', async () => {
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "export const x = (e: HTMLElement, t: string) => { e.innerHTML = t }\n")).toContain('no-restricted-properties')
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "export const x = (e: HTMLElement, t: string) => e.insertAdjacentHTML('beforeend', t)\n")).toContain('no-restricted-properties')
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "export const x = (t: string) => eval(t)\n")).toContain('no-restricted-globals')
   })
 
   it('accepts a file that respects the layering', async () => {

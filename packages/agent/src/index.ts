@@ -29,3 +29,7 @@ export type { AgentRepo, AgentRequest, AgentTrust, ChangeAuthor, DesiredItem, De
 export { ALLOWED_SIGNERS_PATH, gitAgentRepo } from './git-agent-repo.js'
 export { AGENT_EXTENSION } from './status-doc-mapping.js'
 export type { GitAgentRepo, GitAgentRepoOptions, RequestSigners } from './git-agent-repo.js'
+export { agentViewRoutes } from './agent-view-routes.js'
+export type { AgentViewOptions, ViewIdentity } from './agent-view-routes.js'
+export { createResourceView, kindOfPlural, VIEW_PLURALS } from './resource-view.js'
+export type { ResourceApiView, ResourceViewSource, ViewEvent } from './resource-view.js'

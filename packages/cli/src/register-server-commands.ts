@@ -51,15 +51,17 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--allow-url <pattern>', 'allow runs to call URLs that match (repeatable)', collect, [])
     .option('--workspace <dir>', "root of the Executions' working directories")
     .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
+    .option('--no-dashboard', 'do not serve the web dashboard at /')
     .addHelpText('after', `
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
-line after start says "listening on URL". Stops on SIGINT or SIGTERM.
+line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
+--tokens). Stops on SIGINT or SIGTERM.
 
 Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), rbac: Boolean(o.rbac), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), rbac: Boolean(o.rbac), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false }, io))
     })
 
   serverFlags(program.command('apply'))

@@ -19,6 +19,8 @@ export { DEFAULT_NAMESPACE, namespaceOf, referenceKey, resolveReference, subject
 export type { ObjectReferenceLike, ResolvedReference } from './reference.js'
 export { ancestors, findCycle, hardAncestors, normalizeGraph, topologicalLayers } from './graph.js'
 export { findGroupCycle, groupMembership } from './group-membership.js'
+export { criticalPath } from './critical-path.js'
+export type { CriticalPath } from './critical-path.js'
 export { compareVersions } from './version.js'
 export { resolveCapabilityUse, selectorShape, specificityOf } from './binding-resolution.js'
 export type {
@@ -81,7 +83,10 @@ export { executionOrder } from './execution/execution-order.js'
 export {
   ATTEMPT_BASE_KEY,
   DISPATCH_KEY,
+  ACCEPTANCE_KEY,
   FIRST_FAILURE_KEY,
+  INPUTS_KEY,
+  LOG_KEY,
   NEXT_POLL_KEY,
   RETRY_AT_KEY,
   START_MS_KEY,
@@ -122,6 +127,7 @@ export type {
   PlanDiffCounts,
   ProviderResolution,
   ResourceChange,
+  ResourceChangeAction,
   ReviewResourceLike,
   SemanticDiff,
 } from './review/review-types.js'

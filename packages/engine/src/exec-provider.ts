@@ -99,18 +99,27 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
       case 'spawn-error':
         return { outcome: 'failed', reason: 'Crashed', message: `command could not start (${result.code})` }
       case 'signaled':
-        return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}` }
+        return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}`, ...logOf(result.stdout, result.stderr, secrets) }
       case 'exited':
         if (result.code !== 0) {
           const detail = lastLine(result.stderr)
           const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
-          return { outcome: 'failed', reason: 'ExitCode', message: clip(redact(message, secrets)) }
+          return { outcome: 'failed', reason: 'ExitCode', message: clip(redact(message, secrets)), ...logOf(result.stdout, result.stderr, secrets) }
         }
         return await readOutputs(outputsPath, result.stdout, maxBytes, req.declaredOutputs)
     }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** The last bytes a failed command printed, secrets masked: what a person opens to see why. */
+const LOG_TAIL_CHARS = 2048
+function logOf(stdout: string, stderr: string, secrets: readonly string[]): { log?: string } {
+  const parts = [stdout.trim() === '' ? '' : stdout.trimEnd(), stderr.trim() === '' ? '' : stderr.trimEnd()].filter((part) => part !== '')
+  if (parts.length === 0) return {}
+  const text = redact(parts.join('\n'), secrets)
+  return { log: text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text }
 }
 
 async function readOutputs(

@@ -61,11 +61,12 @@ export interface DispatchRequest {
 
 /**
  * What an attempt came to. `succeeded.message` is set when undeclared outputs were dropped
- * (`UndeclaredOutput: dropped a, b`). `pending` is either pollable (`poll`) or claimable work.
+ * (`UndeclaredOutput: dropped a, b`). `failed.log` is the tail of what the attempt printed (stdout
+ * then stderr, secrets masked, at most 2 KiB), kept in the node's status for people to read. `pending` is either pollable (`poll`) or claimable work.
  */
 export type DispatchResult =
   | { outcome: 'succeeded'; outputs: Record<string, unknown>; message?: string }
-  | { outcome: 'failed'; reason: FailureReason; message: string }
+  | { outcome: 'failed'; reason: FailureReason; message: string; log?: string }
   | { outcome: 'pending'; poll?: { url: string; intervalMs: number }; claimable?: boolean }
 
 /** A provider: dispatches attempts for the URI schemes it lists. */

@@ -147,12 +147,17 @@ describe('exec provider', () => {
     expect(Date.now() - started).toBeLessThan(5000)
   })
 
-  it('reports a non-zero exit as ExitCode with the redacted last stderr line', async () => {
+  it('reports a non-zero exit as ExitCode with the redacted last stderr line, and keeps the redacted tail of its output as the log', async () => {
     const workspace = await tempDir()
     const result = await createProviders({ policy, secrets: ['hunter2-canary'] }).dispatch(
       request({ workspace, config: { command: [NODE, EXEC_CHILD, 'fail', 'hunter2-canary'] } }),
     )
-    expect(result).toEqual({ outcome: 'failed', reason: 'ExitCode', message: 'command exited with code 3: boom: token=[REDACTED]' })
+    expect(result).toEqual({ outcome: 'failed', reason: 'ExitCode', message: 'command exited with code 3: boom: token=[REDACTED]', log: 'first line\nboom: token=[REDACTED]' })
+    const noisy = await createProviders({ policy }).dispatch(request({ workspace, config: { command: [NODE, '-e', "console.log('x'.repeat(5000)); console.error('the end'); process.exit(1)"] } }))
+    const log = (noisy as { log?: string }).log ?? ''
+    expect(log.startsWith('…')).toBe(true)
+    expect(log.endsWith('the end')).toBe(true)
+    expect(log.length).toBe(2049)
   })
 
   it('reports a missing executable as Crashed', async () => {

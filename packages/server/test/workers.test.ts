@@ -52,7 +52,7 @@ describe('workers through the API', () => {
     for (const [plural, object] of resources) expect((await server.call('POST', `${ns}/${plural}`, object)).status).toBe(201)
     await server.until(`${ns}/executions/d1`, (e) => e.status?.nodeStatuses?.write?.reason === 'AwaitingClaim')
 
-    expect((await server.call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {}, 'b')).body.status.userInfo).toEqual({ username: 'svc:writer-b', groups: ['acme/sre'] })
+    expect((await server.call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {}, 'b')).body.status.userInfo).toMatchObject({ username: 'svc:writer-b', groups: ['acme/sre'] })
 
     const [first, second] = await Promise.all([server.call('POST', `${ns}/executions/d1/claim`, { node: 'write', via }, 'a'), server.call('POST', `${ns}/executions/d1/claim`, { node: 'write', via }, 'b')])
     const statuses = [first.status, second.status].sort()

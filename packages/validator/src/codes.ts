@@ -29,6 +29,8 @@ export const CODES = {
   PS1009: { severity: 'error', title: 'Too many documents', help: 'The file holds more documents than the limit (1000); the rest were not read. Split the file.', example: '---\n---\n...' },
   PS1010: { severity: 'error', title: 'File cannot be read', help: 'The file could not be read (permissions, a broken link, or a directory loop).', example: '<unreadable file>' },
   PS1011: { severity: 'error', title: 'Tag not allowed', help: 'Explicit YAML tags other than the core ones (!!str, !!int, ...) are not allowed: manifests are plain data.', example: 'run: !!js/function "() => 1"' },
+  PS1012: { severity: 'error', title: 'Path not found', help: 'A path given to planspec validate does not exist. The other paths are still checked; the run exits 2, as for any usage or I/O error.', example: 'planspec validate plans/ no-such-dir/' },
+  PS1013: { severity: 'error', title: 'No YAML files found', help: 'The paths given hold no *.yaml or *.yml file (after the paths and exclude of .planspec.yaml). The run exits 2.', example: 'planspec validate docs/' },
   PS1099: { severity: 'warning', title: 'Too many findings', help: 'The file has more findings than the per-file cap; the rest are not shown. Fix the ones shown first.', example: '' },
   PS2001: { severity: 'error', title: 'Document is not a mapping', help: 'Each YAML document must be a mapping with apiVersion, kind, metadata and spec. A list or a scalar is not a resource.', example: '- a\n- b' },
   PS2002: { severity: 'error', title: 'Unknown or missing kind', help: 'kind must be one of Goal, Plan, Capability, Binding, Execution, Gate, List, Role, ClusterRole, RoleBinding, ClusterRoleBinding.', example: 'apiVersion: planspec.io/v1alpha1\nkind: Goul' },

@@ -203,6 +203,14 @@ describe('decideGate: one decision per Execution', () => {
     expect(refused).toEqual([{ reviewer: 'user:mallory', reason: 'NotEligible', execution: { name: 'r1', uid: 'uid-r1' } }])
   })
 
+  it('summarizes the newest decision, wherever it sits in the list', () => {
+    const decision = (name: string, outcome: 'approved' | 'rejected', timestamp: string): ExecutionDecision => ({
+      name, namespace: 'default', uid: `uid-${name}`, digest: D1, phase: outcome === 'approved' ? 'Approved' : 'Rejected', resolution: { outcome, timestamp, actors: ['user:alice'] }, decidedGeneration: 2,
+    })
+    const { status } = decideGate(observe({ gate: gate({ executions: [decision('r1', 'rejected', later), decision('r2', 'approved', now)] }), waiting: [] }))
+    expect(status).toMatchObject({ phase: 'Rejected', resolution: { timestamp: later } })
+  })
+
   it('summarizes a recorded decision written without actors', () => {
     const recorded: GateStatus = { executions: [{ name: 'r1', namespace: 'default', uid: 'uid-r1', digest: D1, phase: 'Approved', resolution: { outcome: 'approved', timestamp: now }, decidedGeneration: 2 }] }
     const { status } = decideGate(observe({ gate: gate(recorded), waiting: [] }))

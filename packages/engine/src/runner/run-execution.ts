@@ -1,4 +1,7 @@
 import {
+  ACCEPTANCE_KEY,
+  INPUTS_KEY,
+  LOG_KEY,
   abandonAttempt,
   dispatchIntentOf,
   reconcileExecution,
@@ -91,7 +94,7 @@ export interface ExecutionRunDeps {
 
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
 
-type Completion = { readonly node: string; readonly attempt: number; readonly result: DispatchResult }
+type Completion = { readonly node: string; readonly attempt: number; readonly result: DispatchResult; readonly acceptance?: readonly CriterionResult[] }
 
 /**
  * Runs one Execution to a terminal phase (or until only people can move it on): the loop is
@@ -157,6 +160,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
         const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
         const criteria = input.acceptanceCriteria?.get(action.node) ?? []
+        let checked: readonly CriterionResult[] | undefined
         void started
           .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
           .then(async (first): Promise<DispatchResult> => {
@@ -168,7 +172,8 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
               result = (await provider.status(action.runId, { url: result.poll.url })) ?? result
             }
             if (result.outcome !== 'succeeded' || !criteria.length || !deps.checkAcceptance) return result
-            const failed = (await deps.checkAcceptance(action.node, criteria, controller.signal)).filter((r) => r.required && !r.passed)
+            checked = await deps.checkAcceptance(action.node, criteria, controller.signal)
+            const failed = checked.filter((r) => r.required && !r.passed)
             if (!failed.length) return result
             return { outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance criteria failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}` }
           })
@@ -177,7 +182,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
             inflight.delete(action.runId)
             // Claimable work stays Blocked until a worker completes it; pollable work is polled.
             if (result.outcome === 'pending' && (result.claimable || (binding?.outcome === 'bound' && binding.claimable))) return
-            completions.push({ node: action.node, attempt: action.attempt, result })
+            completions.push({ node: action.node, attempt: action.attempt, result, ...(checked === undefined ? {} : { acceptance: checked }) })
             notify()
           })
         return
@@ -199,7 +204,8 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     while (completions.length) {
       const c = completions.shift()!
       if (c.result.outcome === 'pending') continue
-      await commit(record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message }))
+      const recorded = record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message })
+      await commit(recorded === status ? recorded : withAttemptDetails(recorded, c))
     }
     // Gates already reached are re-read every round: approvals arrive while the run waits.
     for (const [node, gate] of gateRefs) if (deps.gate) gates.set(node, await deps.gate(node, gate))
@@ -217,7 +223,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
       jitter,
     })
     retryPending = false
-    await commit(result.status) // durable intent before any effect
+    await commit(withDispatchedInputs(result.status, result.actions)) // durable intent before any effect
     for (const action of result.actions) await perform(action)
     if (TERMINAL_PHASES.has(status!.phase ?? '') && inflight.size === 0) return status!
     if (completions.length) continue
@@ -246,6 +252,35 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     await waitFor(delay, deps, (resume) => (wake = resume))
     wake = undefined
   }
+}
+
+/** Most bytes of a node's inputs kept in its status for people; larger inputs are summarized. */
+const INPUTS_MAX_CHARS = 2048
+
+/** Notes, in each dispatched node's status, the inputs its attempt gets (what the node panel shows). */
+function withDispatchedInputs(status: ExecutionStatus, actions: readonly Action[]): ExecutionStatus {
+  const dispatched = actions.filter((a): a is Extract<Action, { type: 'dispatch' }> => a.type === 'dispatch')
+  if (dispatched.length === 0) return status
+  const nodes = { ...status.nodeStatuses }
+  for (const action of dispatched) {
+    const node = nodes[action.node]
+    if (node === undefined) continue
+    const text = JSON.stringify(action.inputs)
+    const inputs = text.length <= INPUTS_MAX_CHARS ? action.inputs : { 'x-truncated': `${text.length} characters of inputs; the first ${INPUTS_MAX_CHARS}: ${text.slice(0, INPUTS_MAX_CHARS)}` }
+    nodes[action.node] = { ...node, extensions: { ...node.extensions, [INPUTS_KEY]: inputs } }
+  }
+  return { ...status, nodeStatuses: nodes }
+}
+
+/** Adds what people read about a finished attempt to its node: the log tail of a failure and the acceptance results. */
+function withAttemptDetails(status: ExecutionStatus, c: Completion): ExecutionStatus {
+  const node = status.nodeStatuses?.[c.node]
+  const log = c.result.outcome === 'failed' ? c.result.log : undefined
+  if (node === undefined || (log === undefined && c.acceptance === undefined)) return status
+  const extensions: Record<string, unknown> = { ...node.extensions }
+  if (log !== undefined) extensions[LOG_KEY] = { attempt: c.attempt, text: log }
+  if (c.acceptance !== undefined) extensions[ACCEPTANCE_KEY] = c.acceptance.map((r) => ({ name: r.name, required: r.required, passed: r.passed, message: r.message }))
+  return { ...status, nodeStatuses: { ...status.nodeStatuses, [c.node]: { ...node, extensions } } }
 }
 
 function waitsOnExternal(status: ExecutionStatus, polled: (node: string) => boolean): boolean {

@@ -160,6 +160,9 @@ describe('runExecution', () => {
     expect(transitions).toContain('Failed:AcceptanceFailed')
     expect(status.phase).toBe('Succeeded')
     expect(status.nodeStatuses?.a?.attempt).toBe(2)
+    // What people read in the node panel: the results of the last check and the inputs of the attempt.
+    expect(status.nodeStatuses?.a?.extensions?.['io.planspec.acceptance']).toEqual([{ name: 'report written', required: true, passed: true, message: expect.any(String) }])
+    expect(status.nodeStatuses?.a?.extensions?.['io.planspec.inputs']).toEqual({})
   })
 
   it('polls an accepted (202) HTTP task and a webhook External node until they succeed', async () => {

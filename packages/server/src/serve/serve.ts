@@ -38,6 +38,8 @@ export interface ServeOptions {
   readonly pollMs?: number
   /** The clock, RFC 3339. */
   readonly now?: () => string
+  /** Serve the web dashboard at `/` (default true). */
+  readonly dashboard?: boolean
 }
 
 /** A running server. */
@@ -83,6 +85,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.logger === undefined ? { logger: true } : { logger: options.logger }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.now === undefined ? {} : { now: options.now }),
+      dashboard: options.dashboard ?? true,
     })
     await app.ready()
     const context = app.planspec

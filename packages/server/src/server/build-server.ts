@@ -7,13 +7,14 @@ import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js
 import { jsonDeeperThan } from './json-depth.js'
 import { createMetrics } from './metrics.js'
 import { SHARED_SCHEMAS } from './route-schemas.js'
+import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboard'
+import { accessReviewRoutes } from './routes/access-review-routes.js'
 import { actionRoutes } from './routes/action-routes.js'
 import { applyRoute } from './routes/apply-route.js'
 import { discoveryRoutes } from './routes/discovery-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { namespaceRoutes } from './routes/namespace-routes.js'
 import { readRoutes } from './routes/read-routes.js'
-import { selfSubjectReviewRoute } from './routes/self-subject-review-route.js'
 import { statusRoutes } from './routes/status-routes.js'
 import { validateRoute } from './routes/validate-route.js'
 import { writeRoutes } from './routes/write-routes.js'
@@ -38,6 +39,8 @@ export interface BuildServerOptions {
   readonly limits?: Partial<ServerLimits>
   /** The clock, RFC 3339 (default: the system clock). */
   readonly now?: () => string
+  /** Serve the web dashboard at `/` (default off here; `serve` turns it on). `true` serves the package's build. */
+  readonly dashboard?: boolean | DashboardPluginOptions
 }
 
 /**
@@ -46,7 +49,8 @@ export interface BuildServerOptions {
  * conventions (Status errors, resourceVersion compare-and-swap, watch with resume and 410,
  * selectors, pagination, dry run, the status subresource, merge patch and batch apply), plus
  * validate, graph, gate approvals, execution cancel/retry, namespaces, discovery, OpenAPI,
- * health probes and metrics. The `default` namespace is created when missing.
+ * health probes, metrics, Kubernetes' SelfSubjectReview and SelfSubjectAccessReview, and (with
+ * `dashboard`) the web dashboard's files at `/`. The `default` namespace is created when missing.
  *
  * @example
  * const app = buildServer({ store: sqliteStore({ file: ':memory:' }), tokens: parseTokens('t0ken,alice'), logger: false })
@@ -125,6 +129,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(namespaceRoutes)
   app.register(discoveryRoutes)
   app.register(healthRoutes)
-  app.register(selfSubjectReviewRoute)
+  app.register(accessReviewRoutes)
+  if (options.dashboard !== undefined && options.dashboard !== false) app.register(dashboardPlugin, options.dashboard === true ? {} : options.dashboard)
   return app
 }

@@ -34,9 +34,9 @@ export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omi
   const identities = deps.tokens?.identities() ?? []
   const teams = new Map<string, string[]>()
   for (const reviewer of spec.reviewers ?? []) {
-    if (!normalizeSubject(reviewer).startsWith('team:')) continue
-    const slug = reviewer.slice(reviewer.indexOf(':') + 1).toLowerCase()
-    teams.set(reviewer, identities.filter((id) => id.groups.some((g) => g.toLowerCase() === slug || g.toLowerCase() === `team:${slug}`)).map(subjectOfIdentity))
+    const team = normalizeSubject(reviewer)
+    if (!team.startsWith('team:')) continue
+    teams.set(reviewer, identities.filter((id) => teamsOf(id).includes(team)).map(subjectOfIdentity))
   }
   const writers = identities.filter((id) => deps.authorizer.allowed(id, { verb: 'approve', resource: 'gates', namespace, name: gate.metadata.name })).map(subjectOfIdentity)
   const waiting = tx.list('Execution').flatMap((execution): WaitingExecution[] => {
@@ -46,6 +46,16 @@ export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omi
     return [{ name: execution.metadata.name, namespace: execution.metadata.namespace ?? 'default', uid: execution.metadata.uid, digest: status.runDigest, ...(changeAuthor === undefined ? {} : { changeAuthor }) }]
   })
   return { waiting, teams, writers }
+}
+
+/**
+ * The teams an identity is a member of, as Gate reviewers name them (`team:org/slug`, lower-case):
+ * each of its groups written `ORG/SLUG` or `team:ORG/SLUG` (DECISIONS §5; groups come from the
+ * tokens file). Other groups (`system:masters`) name no team.
+ */
+export function teamsOf(identity: Identity): string[] {
+  const teams = identity.groups.map((group) => group.toLowerCase().replace(/^team:/, '')).filter((slug) => slug.includes('/') && !slug.includes(':'))
+  return [...new Set(teams)].map((slug) => `team:${slug}`)
 }
 
 function subjectOfIdentity(identity: Identity): string {

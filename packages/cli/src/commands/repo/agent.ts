@@ -5,10 +5,11 @@ import { Writable } from 'node:stream'
 import { parse } from 'yaml'
 import { pino, type Logger } from 'pino'
 import pretty from 'pino-pretty'
-import { buildAgentServer, createAgent, resolveAgentKey, type ResolvedAgentKey } from '@planspec/agent'
-import { parseDuration } from '@planspec/core'
+import { buildAgentServer, createAgent, createResourceView, resolveAgentKey, type ExecutionChange, type ResolvedAgentKey } from '@planspec/agent'
+import { parseDuration, type ExecutionStatus } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { openRepo, type RepoFlags } from '@planspec/client'
+import { observeAgentRepo } from './observe-agent-repo.js'
 import { splitAddress } from '../server/serve.js'
 import { secretValues } from '../../secret-values.js'
 import { wireGitHub, type GitHubFlags } from './wire-github.js'
@@ -30,13 +31,17 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
   readonly agentKeyFile?: string
   /** `--allow-unsigned-requests`: requests count for their commit author without a signature (single-user local repositories). */
   readonly allowUnsignedRequests?: boolean
+  /** Bearer tokens of the read-only view on `--listen` (the same file format as `planspec serve --tokens`). */
+  readonly tokens?: string
 }
 
 /**
  * Runs the sync agent against a repository: polls every `--interval`, reconciles every kind,
  * runs leased Executions, writes status to the status branch, logs one JSON line per event
  * (pretty on a terminal), and with `--listen` serves /healthz, /readyz, /metrics and a push
- * webhook (secret from `PLANSPEC_WEBHOOK_SECRET`). `--once` runs until nothing changes and exits.
+ * webhook (secret from `PLANSPEC_WEBHOOK_SECRET`), and the read-only view: the web dashboard at `/`
+ * and `GET` of the resources the agent holds, for holders of a `--tokens` token. `--once` runs
+ * until nothing changes and exits.
  * With `--github-repo`, runs also report progress to GitHub and take PR comment commands
  * (see `wireGitHub`).
  */
@@ -53,10 +58,20 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
   })
   const teams = options.teams ? readTeams(resolve(io.cwd, options.teams)) : new Map<string, string[]>()
   const writers = [...options.writers]
-  const github = wireGitHub(options, io, { repo, teams, writers, logger, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
+  // The read-only view shows what the agent's rounds read, and its own runs' latest statuses.
+  const observed = options.listen ? observeAgentRepo(repo) : undefined
+  const runs = new Map<string, ExecutionStatus>()
+  const tokens = options.listen && options.tokens ? await loadViewTokens(resolve(io.cwd, options.tokens)) : undefined
+  const github = wireGitHub(options, io, { repo: observed?.repo ?? repo, teams, writers, logger, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
+  const onExecutionChange = (change: ExecutionChange): void => {
+    // A finished run's last status is on the status branch within a round; until then it is kept here.
+    if (['Succeeded', 'Failed', 'Cancelled'].includes(change.status.phase ?? '')) runs.delete(change.subject)
+    else runs.set(change.subject, change.status)
+    github?.onExecutionChange(change)
+  }
   const secrets = secretValues(io.env)
   const agent = createAgent({
-    repo: github?.repo ?? repo,
+    repo: github?.repo ?? observed?.repo ?? repo,
     logger,
     policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
     workspaceRoot: resolve(io.cwd, options.workspace ?? join(tmpdir(), `planspec-agent-${process.getuid?.() ?? 'user'}`)),
@@ -69,14 +84,17 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     trust: github?.repo ?? repo,
     desiredAt: (revision) => repo.desiredAt(revision),
     ...(options.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
-    ...(github ? { onExecutionChange: github.onExecutionChange } : {}),
+    ...(github || observed ? { onExecutionChange } : {}),
   })
-  const server = options.listen ? buildAgentServer({ metrics: agent.metrics, ready: () => agent.ready(), trigger: () => agent.trigger(), ...(io.env.PLANSPEC_WEBHOOK_SECRET ? { webhookSecret: io.env.PLANSPEC_WEBHOOK_SECRET } : {}) }) : undefined
+  const view = observed === undefined ? undefined : { view: createResourceView(() => ({ ...observed.latest(), runs })), ...(tokens === undefined ? {} : { authenticate: (token: string) => tokens.authenticate(token) }) }
+  const server = options.listen ? buildAgentServer({ metrics: agent.metrics, ready: () => agent.ready(), trigger: () => agent.trigger(), ...(io.env.PLANSPEC_WEBHOOK_SECRET ? { webhookSecret: io.env.PLANSPEC_WEBHOOK_SECRET } : {}), ...(view === undefined ? {} : { view }) }) : undefined
   await github?.register(server)
   if (server && options.listen) {
     const [host, port] = splitAddress(options.listen)
     const address = await server.listen({ host, port })
     logger.info({ address }, `listening on ${address}`)
+    if (tokens === undefined) logger.warn('no --tokens file: the read-only dashboard at / answers 401 to every data request')
+    logger.info({ dashboard: `${address}/` }, `dashboard (read-only) at ${address}/`)
   }
   github?.start()
   io.signal?.addEventListener('abort', () => agent.stop(), { once: true })
@@ -98,6 +116,16 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
   } finally {
     await server?.close()
     await github?.close()
+  }
+}
+
+/** Reads the tokens of the read-only view (the server's tokens file format; loaded only when asked for). */
+async function loadViewTokens(path: string): Promise<{ authenticate(token: string): { user: string; groups: readonly string[] } | undefined }> {
+  const { loadTokens } = await import('@planspec/server')
+  try {
+    return await loadTokens(path)
+  } catch (error) {
+    throw new UsageError(`--tokens ${path}: ${(error as Error).message}`)
   }
 }
 

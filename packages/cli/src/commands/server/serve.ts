@@ -21,13 +21,16 @@ export interface ServeCommandOptions {
   readonly executions: boolean
   /** Enforce RBAC (Roles and RoleBindings stored in the server). */
   readonly rbac: boolean
+  /** Serve the web dashboard at `/` (default true). */
+  readonly dashboard?: boolean
 }
 
 /**
  * Runs the API server (`serve` from `@planspec/server`): opens the SQLite database, listens, runs
  * the status controllers and, unless `--no-executions`, the Executions, under the allow-lists of
  * `--allow-command` and `--allow-url`. Logs are JSON lines on stdout (pretty on a terminal;
- * `PLANSPEC_LOG_LEVEL` sets the level); the first says `listening on URL` with the `url` field.
+ * `PLANSPEC_LOG_LEVEL` sets the level); the first says `listening on URL` with the `url` field,
+ * the next `dashboard at URL/` (the web dashboard, unless `dashboard: false`).
  * Runs until SIGINT or SIGTERM (`io.signal`), then closes everything and exits 0. Exit 2 when it
  * cannot start (bad flags, unreadable tokens file, address in use).
  *
@@ -49,6 +52,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       rbac: options.rbac,
       logger,
       executions: options.executions,
+      dashboard: options.dashboard ?? true,
       policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
       workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),
     })
@@ -57,6 +61,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
     return EXIT.usage
   }
   logger.info({ url: server.url, db: options.db, executions: options.executions }, `listening on ${server.url}`)
+  if (options.dashboard !== false) logger.info({ dashboard: `${server.url}/` }, `dashboard at ${server.url}/`)
   await new Promise<void>((done) => {
     if (io.signal === undefined) return
     if (io.signal.aborted) return done()
