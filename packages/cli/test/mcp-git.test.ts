@@ -83,11 +83,13 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true })
 })
 
-const blocked = (session: McpSession, execution: string) =>
+/** Waits until the draft nodes of `executions` all wait for a worker (the agent's rounds are its own), and returns the first one's item. */
+const blocked = (session: McpSession, ...executions: string[]) =>
   until(async () => {
     const work = await session.tool('list_work')
-    return work.ok && (work.value.items as { execution: string; node: string }[]).find((item) => item.execution === execution && item.node === 'draft')
-  }, `the draft node of ${execution} to wait for a worker`)
+    const items = work.ok ? (work.value.items as { execution: string; node: string }[]) : []
+    return executions.every((execution) => items.some((item) => item.execution === execution && item.node === 'draft')) && items.find((item) => item.execution === executions[0])
+  }, `the draft nodes of ${executions.join(', ')} to wait for a worker`)
 
 describe('planspec mcp (git mode)', () => {
   it('lets an agent list, claim and complete agent:// work (a missing output refused first), refuses and audits its approval, asks people, and the run goes on once the editor approves', async () => {
@@ -97,7 +99,7 @@ describe('planspec mcp (git mode)', () => {
       expect(tools).toEqual(expect.arrayContaining(['list_work', 'claim_work', 'complete_work', 'fail_work', 'validate', 'explain', 'simulate', 'get', 'describe', 'why_blocked', 'propose_plan', 'request_approval', 'review_gate']))
       expect(await claude.tool('whoami')).toMatchObject({ ok: true, value: { subject: 'svc:writer-claude', mode: 'git', client: 'mcp:claude-code/1.0.0' } })
 
-      const item = await blocked(claude, RUN)
+      const item = await blocked(claude, RUN, RACE)
       expect(item).toMatchObject({ provider: 'agent://docs-writers', outputs: ['draft_path', 'endpoints'], inputs: { openapi: 'openapi/public-api.yaml' }, eligible: true, acceptanceCriteria: [expect.objectContaining({ type: 'artifact_exists', path: 'docs/api-reference.md' })] })
       expect(await claude.tool('claim_work', { execution: RUN, node: 'draft' })).toMatchObject({ ok: true, value: { claimed: true, holder: 'svc:writer-claude' } })
 
@@ -118,9 +120,10 @@ describe('planspec mcp (git mode)', () => {
       // The run goes on to the editor's Gate.
       const waiting = await until(async () => {
         const why = await claude.tool('why_blocked', { name: RUN })
-        return why.ok && (why.value.reasons as { node?: string }[]).some((r) => r.node === 'editor-review') && why.value
+        // Once the agent has entered the run on the Gate, the Gate node says how many approvals it has.
+        return why.ok && (why.value.reasons as { node?: string; message: string }[]).some((r) => r.node === 'editor-review' && r.message.includes('required approvals')) && why.value
       }, 'the run to wait on the editor')
-      expect(waiting).toMatchObject({ blocked: true, reasons: [expect.objectContaining({ reason: 'AwaitingApproval', waitingFor: ['email:editor@example.com'] })] })
+      expect(waiting).toMatchObject({ blocked: true, reasons: [expect.objectContaining({ reason: 'AwaitingApproval', waitingFor: ['email:editor@example.com'], message: expect.stringContaining('Waiting: 0 of 1 required approvals') })] })
 
       // The agent may not approve: refused at once, and recorded so people see the attempt.
       const approval = await claude.tool('review_gate', { gate: 'api-reference-review', decision: 'approve', comment: 'Looks complete to me' })

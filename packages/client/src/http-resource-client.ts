@@ -44,10 +44,13 @@ export function createHttpResourceClient(options: HttpResourceClientOptions): Re
     whoami() {
       identity ??= (async () => {
         try {
-          const { body } = await api.request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })
+          const { body } = await api.request<{ status?: { userInfo?: { username?: string; extra?: Record<string, unknown> } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } })
           const user = body.status?.userInfo?.username
           if (typeof user !== 'string' || user === '') throw new ClientRefusedError('Unauthorized', `${api.server} did not say who the token is`)
-          return { subject: user.includes(':') ? user.toLowerCase() : `user:${user.toLowerCase()}`, source: `token of ${user} at ${api.server}` }
+          // The subject Gates see for this token (the server says; else its user, read as `user:` without a prefix).
+          const named = body.status?.userInfo?.extra?.['planspec.io/subject']
+          const subject = Array.isArray(named) && typeof named[0] === 'string' ? named[0] : user.includes(':') ? user : `user:${user}`
+          return { subject: subject.toLowerCase(), source: `token of ${user} at ${api.server}` }
         } catch (error) {
           identity = undefined
           if (error instanceof ApiRequestError && error.status === 401) throw new ClientRefusedError('Unauthorized', `${api.server} does not know the token (set PLANSPEC_TOKEN, or tokenEnv in the context)`)
