@@ -77,3 +77,18 @@ describe('claimable work between workers', () => {
     expect((status.docs.get(EXECUTION)?.status as ExecutionStatus).phase).toBe('Succeeded')
   }, 120_000)
 })
+
+describe('failed work', () => {
+  it('fails a node whose holder reports the work failed, with the message, and ends the run Failed', async () => {
+    const remote = await startRemote()
+    await remote.push({ ...repository(), '.planspec/allowed-signers': await remote.signers({ 'author@fixture.invalid': 'author', 'svc:writer-a': 'a' }) }, { author: AUTHOR })
+    const { agent, repo } = await startAgent(remote)
+    await agent.runOnce()
+    await remote.request(BOT_A, 'a', { action: 'claim', target: node, via })
+    await remote.request(BOT_A, 'a', { action: 'complete', target: node, failed: true, comment: 'the OpenAPI description does not parse', via })
+    await agent.runOnce()
+    await agent.runOnce()
+    const run = (await repo.readStatus()).docs.get(EXECUTION)?.status as ExecutionStatus
+    expect(run).toMatchObject({ phase: 'Failed', nodeStatuses: { write: { phase: 'Failed', message: 'the OpenAPI description does not parse' } } })
+  }, 120_000)
+})
