@@ -54,6 +54,19 @@ beforeAll(async () => {
   const second = readFileSync(join(REPO, `examples/ai-agents/planspec/executions/${RUN}.yaml`), 'utf8').replaceAll(RUN, RACE)
   writeFileSync(join(work, 'race.yaml'), second)
   expect((await cli(['apply', '-f', join(work, 'race.yaml'), '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.admin } })).code).toBe(0)
+  // With --tokens, RBAC is on: the admin lets the two agents and the editor read, work and review here.
+  // Reading is cluster-wide (list_work looks in every namespace); working and reviewing is in `default`.
+  const subjects = ['svc:writer-claude', 'svc:writer-codex', 'email:editor@example.com'].map((name) => ({ kind: 'User', name }))
+  const grants: Array<[string, Obj]> = [
+    ['clusterroles', { kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ resources: ['*'], verbs: ['get', 'list', 'watch'] }] }],
+    ['clusterrolebindings', { kind: 'ClusterRoleBinding', metadata: { name: 'readers' }, subjects, roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'reader' } }],
+    ['namespaces/default/roles', { kind: 'Role', metadata: { name: 'worker', namespace: 'default' }, rules: [{ resources: ['executions'], verbs: ['update'] }, { resources: ['gates'], verbs: ['approve'] }, { resources: ['plans'], verbs: ['create'] }] }],
+    ['namespaces/default/rolebindings', { kind: 'RoleBinding', metadata: { name: 'workers', namespace: 'default' }, subjects, roleRef: { apiGroup: 'planspec.io', kind: 'Role', name: 'worker' } }],
+  ]
+  for (const [path, object] of grants) {
+    const res = await fetch(`${url}/apis/planspec.io/v1alpha1/${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'planspec.io/v1alpha1', ...object }) })
+    expect(res.status, await res.text()).toBe(201)
+  }
 }, 120_000)
 
 afterAll(async () => {

@@ -46,10 +46,17 @@ const resources = [
   ['executions', { apiVersion: 'planspec.io/v1alpha1', kind: 'Execution', metadata: { name: 'd1', namespace: 'team' }, spec: { planRef: { name: 'write-docs' }, bindingRef: { name: 'agents' } } }],
 ] as const
 
+const workerAccess = [
+  ['roles', { apiVersion: 'planspec.io/v1alpha1', kind: 'Role', metadata: { name: 'worker', namespace: 'team' }, rules: [{ resources: ['executions'], verbs: ['get', 'list', 'watch', 'update'] }, { resources: ['gates'], verbs: ['get', 'list', 'watch', 'approve'] }] }],
+  ['rolebindings', { apiVersion: 'planspec.io/v1alpha1', kind: 'RoleBinding', metadata: { name: 'workers', namespace: 'team' }, subjects: [{ kind: 'User', name: 'svc:writer-a' }, { kind: 'Group', name: 'acme/sre' }], roleRef: { apiGroup: 'planspec.io', kind: 'Role', name: 'worker' } }],
+] as const
+
 describe('workers through the API', () => {
   it('gives a node to the first claim, refuses the other claim and a completion by someone else or without every declared output, and lets an agent decide only as a named svc: reviewer', async () => {
     const server = await start()
     for (const [plural, object] of resources) expect((await server.call('POST', `${ns}/${plural}`, object)).status).toBe(201)
+    // With --tokens, RBAC is on: the admin lets the writers and the SRE team work and review in `team`.
+    for (const [plural, object] of workerAccess) expect((await server.call('POST', `${ns}/${plural}`, object)).status).toBe(201)
     await server.until(`${ns}/executions/d1`, (e) => e.status?.nodeStatuses?.write?.reason === 'AwaitingClaim')
 
     expect((await server.call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {}, 'b')).body.status.userInfo).toMatchObject({ username: 'svc:writer-b', groups: ['acme/sre'] })
