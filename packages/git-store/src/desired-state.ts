@@ -1,5 +1,4 @@
-import type { ConditionUpdate, Diagnostic } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import type { ConditionUpdate, Diagnostic, StoredResource } from '@planspec/core'
 import type { Validator } from '@planspec/validator'
 import type { ManifestValidateOptions } from './internal/analyze-blob.js'
 import type { PathState } from './internal/path-state.js'

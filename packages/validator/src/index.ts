@@ -14,7 +14,6 @@ export { locate, toPointer, pointerSegments } from './positions.js'
 export { parseExpression, findTemplates } from './expressions.js'
 export { graphDigest } from './graph-check.js'
 /** Re-exported from core, where it lives, for existing callers. */
-export { canonicalJson } from '@planspec/core'
 export { applyFixes } from './fix.js'
 export type { FixOutcome } from './fix.js'
 export { renderCodeCatalog } from './code-catalog.js'

@@ -1,4 +1,4 @@
-import { referenceKey, subjectOf } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 import { diffBindingResolutions } from './diff-binding-resolutions.js'
 import { diffGate } from './diff-gate.js'
 import { diffPlan } from './diff-plan.js'
@@ -83,7 +83,7 @@ export function diffResources(base: readonly ReviewResourceLike[], head: readonl
   }
 
   const pair = (change: ResourceChange): [ReviewResourceLike | undefined, ReviewResourceLike | undefined] => {
-    const key = referenceKey(change.kind, change.namespace, change.name)
+    const key = subjectOf(change.kind, change.namespace, change.name)
     return [before.get(key), after.get(key)]
   }
   const plans = resources.filter((c) => c.kind === 'Plan' && c.action !== 'renamed').map((c) => diffPlan(...pair(c)))

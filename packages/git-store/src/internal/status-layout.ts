@@ -1,5 +1,4 @@
-import type { Diagnostic } from '@planspec/core'
-import type { ObjectKey } from '@planspec/engine'
+import type { Diagnostic, ObjectKey } from '@planspec/core'
 import { GitInvalidInputError } from '../errors.js'
 import type { Lease } from '../lease-document.js'
 import type { StoredStatus } from '../status-document.js'

@@ -1,6 +1,4 @@
-import { initialStatus, type StatusKind } from '@planspec/core'
-import { StoreAlreadyExistsError, StoreConflictError, StoreNotFoundError, type ObjectKey, type StoredResource, type WatchEvent } from '@planspec/engine'
-import { canonicalJson } from '@planspec/validator'
+import { initialStatus, type StatusKind, StoreAlreadyExistsError, StoreConflictError, StoreNotFoundError, type ObjectKey, type StoredResource, type WatchEvent, canonicalJson } from '@planspec/core'
 import type { StoreTransaction } from './api-store.js'
 import { assemble, composeMetadata, keyOf, systemMetadata, userMetadata } from './build-object.js'
 import type { Statements } from './sqlite-tables.js'

@@ -1,4 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
+import type { StoredResource } from '@planspec/core'
 import { CLAIM_ANNOTATION_PREFIX } from '../admit-status.js'
 import type { StoreTransaction } from '../../store/api-store.js'
 import { RUN_SOURCE_KEY } from '../../serve/prepare-stored-run.js'
