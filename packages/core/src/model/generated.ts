@@ -1948,7 +1948,7 @@ export interface RepositoryConfig {
    */
   namespace?: string
   /**
-   * Glob patterns, relative to the repository root, of the files that may hold PlanSpec resources (only documents with `apiVersion: planspec.io/*` are read). Default `["** /*.yaml", "** /*.yml"]`.
+   * Glob patterns (picomatch), relative to the folder of this file, of the YAML files that hold PlanSpec resources: every matching `.yaml`/`.yml` file is validated. `dir/` means everything below `dir`; a `!pattern` excludes; wildcards skip dot files. `.git`, `node_modules`, `.nx` and `dist` are never read. Without `paths`, every YAML file whose text names an `apiVersion: planspec.io/*` is read (others are skipped).
    */
   paths?: string[]
   /**
