@@ -86,7 +86,7 @@ export function unprovenRequests(requests: readonly AgentRequest[], seen: Set<st
   for (const request of requests) {
     if (request.refusal === undefined || seen.has(request.id)) continue
     seen.add(request.id)
-    refused.push({ id: request.id, action: request.action, target: `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`, claimed: request.author.email, reason: request.refusal.reason, message: request.refusal.message })
+    refused.push({ id: request.id, action: request.action, target: subjectOf(request.target.kind, request.target.namespace, request.target.name), claimed: request.author.email, reason: request.refusal.reason, message: request.refusal.message })
   }
   return refused
 }

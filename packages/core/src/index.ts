@@ -20,6 +20,8 @@ export { DEFAULT_NAMESPACE, namespaceOf, resolveReference } from './reference.js
 export { formatObjectKey, parseObjectKey, subjectOf } from './object-key.js'
 export type { ObjectKey } from './object-key.js'
 export { kindFacts, kindNames, resolveKind } from './kinds.js'
+export { PROVIDER_SCHEMES, providerScheme, schemesOf } from './provider-schemes.js'
+export type { ProviderFamily, ProviderScheme } from './provider-schemes.js'
 export { KIND_TABLE, STATUS_KINDS } from './model/kind-table.js'
 export type { KindFacts, KindName, StatusKindName } from './model/kind-table.js'
 export { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError } from './store/store.js'

@@ -1,11 +1,11 @@
-import { findCycle, normalizeGraph, subjectOf, resolveCapabilityUse, resolveReference } from '@planspec/core'
+import { findCycle, normalizeGraph, subjectOf, resolveCapabilityUse, resolveReference, STATUS_KINDS, PROVIDER_SCHEMES, providerScheme } from '@planspec/core'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
 import type { Resource } from './resource.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const KNOWN_PROVIDER = /^(exec|tool|http|https|mcp|human|agent|noop):\/\//
+const KNOWN_SCHEMES = Object.keys(PROVIDER_SCHEMES).join(', ')
 
 /** A reference finding, attached to the resource it was found in. */
 export interface ReferenceIssue extends PathIssue {
@@ -73,7 +73,7 @@ export function checkReferences(resources: readonly Resource[], options: { close
         break
       case 'Gate': {
         const target = spec.targetRef
-        if (isObj(target) && typeof target.kind === 'string' && typeof target.name === 'string' && ['Goal', 'Plan', 'Execution', 'Gate', 'Capability', 'Binding'].includes(target.kind)) {
+        if (isObj(target) && typeof target.kind === 'string' && typeof target.name === 'string' && (STATUS_KINDS as readonly string[]).includes(target.kind)) {
           const found = follow({ name: target.name, namespace: target.namespace }, target.kind, ['spec', 'targetRef'])
           const plan = found?.kind === 'Plan' ? found : found?.kind === 'Execution' ? index.get(subjectOf('Plan', found.namespace, String(((found.value.spec as Obj).planRef as Obj | undefined)?.name))) : undefined
           if (plan && typeof target.nodeId === 'string' && !planNodeIds(plan).has(target.nodeId)) {
@@ -118,8 +118,8 @@ function checkBinding(spec: Obj, follow: Follow, report: Report): void {
       report({ code: 'PS4003', message: `node "${selector.nodeId}" is not a node of plan "${plan.name}"`, path: toPointer([...at, 'selector', 'nodeId']) })
     }
     const provider = isObj(rule.target) ? rule.target.provider : undefined
-    if (typeof provider === 'string' && !KNOWN_PROVIDER.test(provider)) {
-      report({ code: 'PS4009', message: `provider "${provider}" has no known scheme (exec, tool, http, https, mcp, human, agent, noop); at run time its nodes fail with UnknownProvider`, path: toPointer([...at, 'target', 'provider']) })
+    if (typeof provider === 'string' && providerScheme(provider) === undefined) {
+      report({ code: 'PS4009', message: `provider "${provider}" has no known scheme (${KNOWN_SCHEMES}); at run time its nodes fail with UnknownProvider`, path: toPointer([...at, 'target', 'provider']) })
     }
   })
 }
