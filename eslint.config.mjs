@@ -7,14 +7,17 @@ const layering = [
   { sourceTag: 'layer:model', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:schema', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:parse', onlyDependOnLibsWithTags: ['layer:model', 'layer:schema'] },
-  { sourceTag: 'layer:engine', onlyDependOnLibsWithTags: ['layer:parse', 'layer:model', 'layer:schema'] },
+  // The engine (providers, runner, in-memory store) needs the vocabulary only: never the validator's
+  // parser (ajv, yaml); shells hand it digests and parsed resources.
+  { sourceTag: 'layer:engine', onlyDependOnLibsWithTags: ['layer:model', 'layer:schema'] },
   // Its tests check the output with the real consumers of @planspec/testing (a devDependency).
   { sourceTag: 'layer:report', onlyDependOnLibsWithTags: ['layer:model', 'layer:testing'] },
   // The web dashboard: a browser app over core and the reporter's palette, plus the plugin that
   // serves its files (which the API server and the agent's listener register).
   { sourceTag: 'layer:ui', onlyDependOnLibsWithTags: ['layer:report', 'layer:model', 'layer:testing'] },
-  // The git-backed Store implements the engine's Store port; the agent drives the engine over it.
-  { sourceTag: 'layer:store', onlyDependOnLibsWithTags: ['layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  // The git-backed store speaks core's vocabulary (Store port, StoredResource, ObjectKey): it never
+  // loads the engine (providers, the MCP SDK, cel); the agent composes the two.
+  { sourceTag: 'layer:store', onlyDependOnLibsWithTags: ['layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   { sourceTag: 'layer:agent', onlyDependOnLibsWithTags: ['layer:ui', 'layer:store', 'layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   // The client port (git-mode and HTTP implementations of ResourceClient): what commands and tools
   // act through. It knows no server, GitHub or MCP.

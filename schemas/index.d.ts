@@ -36,6 +36,8 @@ export interface KindInfo {
   readonly namespaced: boolean
   /** `true` when the kind has a `status` block (the six core kinds); RBAC kinds and `List` have none. */
   readonly hasStatus: boolean
+  /** Short names a command line accepts besides the singular and plural, e.g. `ex` for `Execution`. */
+  readonly shortNames: readonly string[]
 }
 
 /** The API version every PlanSpec resource carries: `planspec.io/v1alpha1`. */
@@ -70,5 +72,9 @@ export declare const schemaIdByKind: {
   readonly ClusterRoleBinding: 'https://planspec.io/schemas/v1alpha1/cluster-role-binding.json'
 }
 
-/** Plural, scope and status presence of each kind (RESOURCES 0.1). */
+/**
+ * Plural, scope, status presence and short names of each kind (RESOURCES 0.1): the one table of
+ * kinds. Key order is the dependency order (Goal, Plan, Capability, Binding, Gate, Execution, then
+ * `List` and the RBAC kinds). `npm run codegen` copies it into `@planspec/core` (`KIND_TABLE`).
+ */
 export declare const kindInfo: { readonly [K in SchemaKind]: KindInfo }

@@ -39,15 +39,17 @@ export const schemaIdByKind = Object.freeze({
   ClusterRoleBinding: `${BASE}cluster-role-binding.json`,
 })
 
-const info = (plural, namespaced, hasStatus) => Object.freeze({ plural, namespaced, hasStatus })
+const info = (plural, namespaced, hasStatus, shortNames = []) => Object.freeze({ plural, namespaced, hasStatus, shortNames: Object.freeze(shortNames) })
 
+// The one table of kinds: key order is the dependency order (what a review lists first, what an
+// apply creates first); codegen copies it into @planspec/core (packages/core/src/model/kind-table.ts).
 export const kindInfo = Object.freeze({
   Goal: info('goals', true, true),
   Plan: info('plans', true, true),
-  Capability: info('capabilities', true, true),
+  Capability: info('capabilities', true, true, ['cap', 'caps']),
   Binding: info('bindings', true, true),
-  Execution: info('executions', true, true),
   Gate: info('gates', true, true),
+  Execution: info('executions', true, true, ['exec', 'ex']),
   List: info('lists', false, false),
   Role: info('roles', true, false),
   ClusterRole: info('clusterroles', false, false),

@@ -175,11 +175,12 @@ describe('index.js exports', () => {
 
   it('describes each kind', () => {
     expect(Object.keys(kindInfo).sort()).toEqual(Object.keys(schemaIdByKind).sort())
-    expect(kindInfo.Goal).toEqual({ plural: 'goals', namespaced: true, hasStatus: true })
+    expect(kindInfo.Goal).toEqual({ plural: 'goals', namespaced: true, hasStatus: true, shortNames: [] })
     expect(kindInfo.Capability.plural).toBe('capabilities')
-    expect(kindInfo.Gate).toEqual({ plural: 'gates', namespaced: true, hasStatus: true })
-    expect(kindInfo.ClusterRole).toEqual({ plural: 'clusterroles', namespaced: false, hasStatus: false })
-    expect(kindInfo.RoleBinding).toEqual({ plural: 'rolebindings', namespaced: true, hasStatus: false })
+    expect(kindInfo.Gate).toEqual({ plural: 'gates', namespaced: true, hasStatus: true, shortNames: [] })
+    expect(kindInfo.Execution.shortNames).toEqual(['exec', 'ex'])
+    expect(kindInfo.ClusterRole).toEqual({ plural: 'clusterroles', namespaced: false, hasStatus: false, shortNames: [] })
+    expect(kindInfo.RoleBinding).toEqual({ plural: 'rolebindings', namespaced: true, hasStatus: false, shortNames: [] })
     expect(kindInfo.List.hasStatus).toBe(false)
     for (const [kind, info] of Object.entries(kindInfo)) {
       const s = schemas.find((x) => x.$id === schemaIdByKind[kind as keyof typeof schemaIdByKind]) as Node

@@ -4,7 +4,7 @@
 // ~170 ms of ajv compilation. Writes packages/validator/src/generated/schema-validators.ts;
 // `--check` exits 1 when the committed file differs from what would be generated.
 import { createRequire } from 'node:module'
-import { schemas, schemaIdByKind } from '@planspec/schemas'
+import { repositoryConfigSchemaId, schemas, schemaIdByKind } from '@planspec/schemas'
 import { writeGenerated } from './write-generated.mjs'
 
 const validatorPackage = new URL('../../packages/validator/package.json', import.meta.url)
@@ -20,7 +20,8 @@ export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, stric
 const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: true, lines: false, formats: _`require("ajv-formats/dist/formats").fullFormats` } })
 addFormats(ajv)
 for (const schema of schemas) ajv.addSchema(schema)
-let code = standaloneCode(ajv, schemaIdByKind)
+// Every kind, plus the repository config file (`.planspec.yaml`), which is not a resource.
+let code = standaloneCode(ajv, { ...schemaIdByKind, RepositoryConfig: repositoryConfigSchemaId })
 
 // ajv emits require() for its runtime helpers even in ESM mode; turn them into imports.
 const modules = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort()

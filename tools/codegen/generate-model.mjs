@@ -20,7 +20,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeGenerated } from './write-generated.mjs'
 import { compile } from 'json-schema-to-typescript'
-import { schemas } from '@planspec/schemas'
+import { kindInfo, schemas } from '@planspec/schemas'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const OUT_FILE = resolve(ROOT, 'packages/core/src/model/generated.ts')
@@ -229,7 +229,8 @@ const BANNER = [
   ' */',
 ].join('\n')
 
-const documentKinds = ['Goal', 'Plan', 'Capability', 'Binding', 'Execution', 'Gate', 'List', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']
+// Every kind of the one kind table (schemas/index.js kindInfo), in its order.
+const documentKinds = Object.keys(kindInfo)
 
 const documentSchema = {
   title: 'PlanSpecDocument',

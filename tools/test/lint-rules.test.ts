@@ -37,6 +37,16 @@ describe('lint rules that guard the architecture', () => {
     expect(await ruleIds('packages/reporter/src/probe.ts', "import { createValidator } from '@planspec/validator'\nexport const x = createValidator\n")).toContain('@nx/enforce-module-boundaries')
   })
 
+  it('forbids the engine importing the validator (the shells hand it digests and parsed resources)', async () => {
+    expect(await ruleIds('packages/engine/src/probe.ts', "import { graphDigest } from '@planspec/validator'\nexport const x = graphDigest\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/engine/src/probe.ts', "import { canonicalJson } from '@planspec/core'\nexport const x = canonicalJson\n")).toEqual([])
+  })
+
+  it('forbids git-store importing the engine (it speaks core vocabulary only)', async () => {
+    expect(await ruleIds('packages/git-store/src/probe.ts', "import { memoryStore } from '@planspec/engine'\nexport const x = memoryStore\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/git-store/src/probe.ts', "import type { StoredResource } from '@planspec/core'\nexport type X = StoredResource\n")).toEqual([])
+  })
+
   it('forbids shipped source importing test support (tests may)', async () => {
     expect(await ruleIds('packages/reporter/src/probe.ts', "import { checkSarifSchema } from '@planspec/testing'\nexport const x = checkSarifSchema\n")).toContain('no-restricted-imports')
     expect(await ruleIds('packages/reporter/test/probe.test.ts', "import { checkSarifSchema } from '@planspec/testing'\nexport const x = checkSarifSchema\n")).toEqual([])

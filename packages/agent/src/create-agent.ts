@@ -136,7 +136,7 @@ export function createAgent(options: AgentOptions): Agent {
       if (outcome.error === undefined) return
       const code = (outcome.error as { code?: string }).code
       const message = mask((outcome.error as Error)?.message ?? String(outcome.error))
-      if (code === 'PLANSPEC_ERR_AGENT_LEASE_LOST') log.warn({ subject, code }, message)
+      if (code === 'PLANSPEC_ERR_GIT_LEASE_LOST') log.warn({ subject, code }, message)
       else log.error({ subject, code }, `run of ${subject} stopped: ${message}`)
     },
   })

@@ -1,4 +1,4 @@
-import { gateNodeObservation, PlanSpecError, referenceKey, subjectOf, type Condition, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
+import { gateNodeObservation, PlanSpecError, subjectOf, type Condition, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
 import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import { matches, pendingRetry } from './decide-leases.js'
 import type { ExecutionContext } from './execution-runners.js'
@@ -71,7 +71,7 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
     gate: (ref): GateNodeObservation => {
       const gate = items.get(subjectOf('Gate', ref.namespace, ref.name))
       if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }
-      const decided = (statuses.get(referenceKey('Gate', ref.namespace, ref.name)) ?? status.docs.get(gate.subject)?.status) as GateStatus | undefined
+      const decided = (statuses.get(subjectOf('Gate', ref.namespace, ref.name)) ?? status.docs.get(gate.subject)?.status) as GateStatus | undefined
       // Only this run's own entry, for its uid and the digest of what it runs, can open its Gate node.
       const digest = (doc?.status as ExecutionStatus | undefined)?.runDigest ?? prepared.input.runDigest ?? ''
       return gateNodeObservation({ metadata: { generation: gate.generation }, ...(decided === undefined ? {} : { status: decided }) }, { name: execution.name, uid: prepared.input.uid, digest })
@@ -80,7 +80,7 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
       const kind = ref.kind ?? 'Goal'
       const target = items.get(subjectOf(kind, ref.namespace ?? execution.namespace, ref.name))
       if (target === undefined) return undefined
-      const seen = (statuses.get(referenceKey(kind, target.namespace, target.name)) ?? status.docs.get(target.subject)?.status) as { phase?: string } | undefined
+      const seen = (statuses.get(subjectOf(kind, target.namespace, target.name)) ?? status.docs.get(target.subject)?.status) as { phase?: string } | undefined
       return seen?.phase
     },
   }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
 import { createCelEvaluator, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
-import type { LeaseLostError } from './status-writer.js'
+import type { LeaseLostError } from '@planspec/git-store'
 import type { ChangeAuthor, StatusDoc } from './types.js'
 
 /** What a round knows about one Execution it holds the lease of. */

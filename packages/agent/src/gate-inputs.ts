@@ -1,4 +1,4 @@
-import { checkAgentReview, isAgentVia, referenceKey, type ExecutionStatus, type WaitingExecution } from '@planspec/core'
+import { checkAgentReview, isAgentVia, subjectOf, type ExecutionStatus, type WaitingExecution } from '@planspec/core'
 import type { GateAction } from './reconcile-resources.js'
 import { reviewerOf } from './reviewer-of.js'
 import type { AgentRequest, ChangeAuthor, DesiredItem, StatusSnapshot } from './types.js'
@@ -26,7 +26,7 @@ export async function waitingExecutions(status: StatusSnapshot, items: readonly 
     for (const node of nodes) {
       if (node.kind !== 'Gate' || !WAITING_NODE.has(String(run.nodeStatuses[String(node.id)]?.phase))) continue
       const ref = (node.gateRef ?? {}) as { name?: string; namespace?: string }
-      const key = referenceKey('Gate', ref.namespace ?? item.namespace, String(ref.name))
+      const key = subjectOf('Gate', ref.namespace ?? item.namespace, String(ref.name))
       const author = await changeAuthor(item)
       const entry: WaitingExecution = {
         name: item.name,

@@ -16,6 +16,7 @@ import {
   type StatusChange,
   type StatusSnapshot as GitStatusSnapshot,
 } from '@planspec/git-store'
+import { parseObjectKey, subjectOf } from '@planspec/core'
 import { authenticateRequest } from './authenticate-request.js'
 import { reviewerOf } from './reviewer-of.js'
 import { identityOf, toGitLease, toSnapshot, toStatus, withAgentExtension, type AuthenticatedRecord } from './status-doc-mapping.js'
@@ -164,19 +165,22 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
           namespace: doc.namespace,
           name: doc.name,
           ...(doc.observedGeneration === undefined ? {} : { observedGeneration: doc.observedGeneration }),
-          ...identityOf(`${doc.kind.toLowerCase()}/${doc.namespace}/${doc.name}`, desiredState, statusState),
+          ...identityOf(subjectOf(doc.kind, doc.namespace, doc.name), desiredState, statusState),
           ...(doc.sourceRevision === undefined ? {} : { sourceCommit: doc.sourceRevision }),
           status: withAgentExtension(doc),
         })
       }
       for (const [subject, doc] of write.docs) {
         if (doc !== null) continue
-        const [kind, namespace, name] = subject.split('/') as [string, string, string]
-        changes.push({ kind: kind.charAt(0).toUpperCase() + kind.slice(1), namespace, name, delete: true })
+        const key = parseObjectKey(subject)
+        if (key !== undefined) changes.push({ ...key, delete: true })
       }
-      const leases = [...write.leases].map(([subject, lease]) => {
-        const [, namespace, name] = subject.split('/') as [string, string, string]
-        return { namespace, name, lease: lease === null ? null : toGitLease(namespace, name, lease, statusState?.leases.get(`${namespace}/${name}`)) }
+      const nowMs = (options.now ?? Date.now)()
+      const leases = [...write.leases].flatMap(([subject, lease]) => {
+        const key = parseObjectKey(subject)
+        if (key === undefined) return []
+        const { namespace, name } = key
+        return [{ namespace, name, lease: lease === null ? null : toGitLease(namespace, name, lease, statusState?.leases.get(`${namespace}/${name}`), nowMs) }]
       })
       const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
       return { outcome: result.outcome, head: result.commit }

@@ -1,4 +1,4 @@
-import { checkClaim, checkCompletion, checkRequester, claimSubjects, type RunRequestKind } from '@planspec/core'
+import { checkClaim, checkCompletion, checkRequester, claimSubjects, type RunRequestKind, subjectOf } from '@planspec/core'
 import { prepareRun } from '@planspec/engine'
 import { resourcesOf } from './execution-context.js'
 import type { AgentRequest, ChangeAuthor, DesiredItem, DesiredSnapshot, StatusSnapshot } from './types.js'
@@ -54,7 +54,7 @@ export async function judgeRunRequests(requests: readonly AgentRequest[], facts:
       counted.push(request)
       continue
     }
-    const subject = `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`
+    const subject = subjectOf(request.target.kind, request.target.namespace, request.target.name)
     const item = facts.desired.items.get(subject)
     const doc = facts.status.docs.get(subject)
     if (item === undefined || doc?.refusedRequests?.some((r) => r.id === request.id)) continue

@@ -5,7 +5,7 @@ import {
   reconcileCapability,
   reconcileGoal,
   reconcilePlan,
-  referenceKey,
+  subjectOf,
   type BindingUse,
   type CapabilityAvailability,
   type ExecutionStatus,
@@ -47,14 +47,14 @@ export interface ReviewFacts {
 /** What {@link reconcileResources} observes. */
 export interface ResourcesObservation {
   readonly resources: readonly ResourceView[]
-  /** Execution statuses by `referenceKey('Execution', ns, name)` (from the runners or the status branch). */
+  /** Execution statuses by `subjectOf('Execution', ns, name)` (from the runners or the status branch). */
   readonly executionStatuses: ReadonlyMap<string, ExecutionStatus>
   /** Per Gate key: the Executions whose Gate node waits on it (uid, run digest, change author). */
   readonly waitingExecutions: ReadonlyMap<string, readonly WaitingExecution[]>
   /** Review actions from request files, oldest first; those already recorded are ignored. */
   readonly gateActions: readonly GateAction[]
   readonly reviewFacts: ReviewFacts
-  /** Cancel requests by `referenceKey(kind, ns, name)` (annotation or request file). */
+  /** Cancel requests by `subjectOf(kind, ns, name)` (annotation or request file). */
   readonly cancelRequested: ReadonlySet<string>
   readonly now: string
   readonly nowMs: number
@@ -84,7 +84,7 @@ export function reconcileResources(o: ResourcesObservation): ResourcesReconcileR
   const statuses = new Map<string, unknown>()
   const refused: { gate: string; reviewer: string; reason: string; source?: string }[] = []
   const byKind = (kind: string): ResourceView[] => o.resources.filter((r) => r.kind === kind)
-  const key = (r: ResourceView): string => referenceKey(r.kind, r.namespace, r.name)
+  const key = (r: ResourceView): string => subjectOf(r.kind, r.namespace, r.name)
   let requeueAfterMs: number | undefined
 
   for (const plan of byKind('Plan')) {
@@ -117,7 +117,7 @@ export function reconcileResources(o: ResourcesObservation): ResourcesReconcileR
   const planLikes: PlanLike[] = plans.map((p) => ({ metadata: { name: p.name, namespace: p.namespace, labels: obj(obj(p.value).metadata).labels as PlanLike['metadata']['labels'] }, spec: obj(obj(p.value).spec) as PlanLike['spec'] }))
   for (const goal of byKind('Goal')) {
     const goalExecutions = executions
-      .filter((e) => referenceKey('Goal', namespaceOf(obj(obj(obj(e.value).spec).goalRef) as { namespace?: string }, e.namespace), String(obj(obj(obj(e.value).spec).goalRef).name)) === key(goal))
+      .filter((e) => subjectOf('Goal', namespaceOf(obj(obj(obj(e.value).spec).goalRef) as { namespace?: string }, e.namespace), String(obj(obj(obj(e.value).spec).goalRef).name)) === key(goal))
       .map((e) => ({ name: e.name, phase: o.executionStatuses.get(key(e))?.phase, planRef: obj(obj(e.value).spec).planRef as never, creationTimestamp: String(obj(obj(e.value).metadata).creationTimestamp ?? '') }))
     const result = reconcileGoal({
       goal: { metadata: { name: goal.name, namespace: goal.namespace, ...(typeof obj(obj(goal.value).metadata).creationTimestamp === 'string' ? { creationTimestamp: obj(obj(goal.value).metadata).creationTimestamp as string } : {}) }, spec: obj(obj(goal.value).spec) as never, status: goal.status as never },
@@ -136,7 +136,7 @@ export function reconcileResources(o: ResourcesObservation): ResourcesReconcileR
     const gateKey = key(gate)
     const status = gate.status as GateStatus | undefined
     const recorded = new Set((status?.reviewHistory ?? []).map((a) => a.source).filter((s): s is string => s !== undefined))
-    const actions = o.gateActions.filter((a) => referenceKey('Gate', a.gate.namespace, a.gate.name) === gateKey && !(a.source !== undefined && recorded.has(a.source)))
+    const actions = o.gateActions.filter((a) => subjectOf('Gate', a.gate.namespace, a.gate.name) === gateKey && !(a.source !== undefined && recorded.has(a.source)))
     const spec = obj(obj(gate.value).spec)
     const result = decideGate({
       gate: { metadata: { generation: gate.generation }, spec: { reviewers: spec.reviewers as string[] | undefined, requiredApprovers: spec.requiredApprovers as number | undefined }, ...(status ? { status } : {}) },
@@ -161,10 +161,10 @@ function bindingUses(binding: ResourceView, plans: readonly ResourceView[], exec
     const bindingRef = obj(spec.bindingRef)
     if (bindingRef.name !== binding.name || (bindingRef.namespace ?? e.namespace) !== binding.namespace) continue
     const planRef = obj(spec.planRef)
-    planKeys.add(referenceKey('Plan', String(planRef.namespace ?? e.namespace), String(planRef.name)))
+    planKeys.add(subjectOf('Plan', String(planRef.namespace ?? e.namespace), String(planRef.name)))
   }
   for (const plan of plans) {
-    if (!planKeys.has(referenceKey('Plan', plan.namespace, plan.name))) continue
+    if (!planKeys.has(subjectOf('Plan', plan.namespace, plan.name))) continue
     const labels = obj(obj(plan.value).metadata).labels as BindingUse['plan']['labels']
     for (const node of (obj(obj(obj(plan.value).spec).graph).nodes as Obj[] | undefined) ?? []) {
       if (node.kind !== 'Task') continue

@@ -1,4 +1,4 @@
-import { findCondition, referenceKey, setCondition, type Condition, type ExecutionStatus } from '@planspec/core'
+import { findCondition, subjectOf, setCondition, type Condition, type ExecutionStatus } from '@planspec/core'
 import type { StatusWriter } from './status-writer.js'
 import type { RefusedRequest } from './sync-once.js'
 import type { AgentRequest, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
@@ -53,7 +53,7 @@ export function withConditions(statuses: ReadonlyMap<string, unknown>, condition
   const next = new Map(statuses)
   for (const [subject, condition] of conditions) {
     const [kind, namespace, name] = subject.split('/') as [string, string, string]
-    const key = referenceKey(kind.charAt(0).toUpperCase() + kind.slice(1), namespace, name)
+    const key = subjectOf(kind.charAt(0).toUpperCase() + kind.slice(1), namespace, name)
     const current = next.get(key) as { conditions?: Condition[] } | undefined
     if (current !== undefined) next.set(key, { ...current, conditions: setCondition(current.conditions, condition, condition.lastTransitionTime) })
   }
@@ -86,7 +86,7 @@ export function unprovenRequests(requests: readonly AgentRequest[], seen: Set<st
   for (const request of requests) {
     if (request.refusal === undefined || seen.has(request.id)) continue
     seen.add(request.id)
-    refused.push({ id: request.id, action: request.action, target: `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`, claimed: request.author.email, reason: request.refusal.reason, message: request.refusal.message })
+    refused.push({ id: request.id, action: request.action, target: subjectOf(request.target.kind, request.target.namespace, request.target.name), claimed: request.author.email, reason: request.refusal.reason, message: request.refusal.message })
   }
   return refused
 }

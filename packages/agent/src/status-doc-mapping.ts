@@ -107,8 +107,9 @@ export function identityOf(subject: string, desired: DesiredState | undefined, s
   return identity ? { identity } : {}
 }
 
-export function toGitLease(namespace: string, name: string, lease: Lease, previous: GitLease | undefined): GitLease {
-  const now = new Date().toISOString()
+/** Writes the agent's lease as git-store's lease document; `nowMs` comes from the injected clock. */
+export function toGitLease(namespace: string, name: string, lease: Lease, previous: GitLease | undefined, nowMs: number): GitLease {
+  const now = new Date(nowMs).toISOString()
   const sameHolder = previous?.holder === lease.holder
   return {
     namespace,

@@ -1,11 +1,10 @@
-import { PlanSpecError, type Redactor } from '@planspec/core'
+import type { Redactor } from '@planspec/core'
+import { LeaseLostError } from '@planspec/git-store'
 import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
 
-/** This agent no longer holds the lease of an Execution: it must stop writing its status. */
-export class LeaseLostError extends PlanSpecError {
-  constructor(subject: string, holder: string | undefined) {
-    super(`lease of ${subject} is held by ${holder ?? 'nobody'}; this agent stops running it`, { code: 'PLANSPEC_ERR_AGENT_LEASE_LOST', data: { subject, holder: holder ?? null } })
-  }
+/** Says this agent no longer holds the lease of `subject` (git-store's one LeaseLostError, terminal). */
+function leaseLost(subject: string, holder: string | undefined): LeaseLostError {
+  return new LeaseLostError(`lease of ${subject} is held by ${holder ?? 'nobody'}; this agent stops running it`, { data: { subject, holder: holder ?? null } })
 }
 
 /** What a write asks for: documents and leases, merged with other writes into one commit. */
@@ -89,7 +88,7 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
           const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject)].filter((s) => !mayWrite(s))
           if (lost.length === 0) return [waiter]
           if (waiter.write.partial !== true) {
-            waiter.reject(new LeaseLostError(lost[0] as string, leaseOwner(lost[0] as string)))
+            waiter.reject(leaseLost(lost[0] as string, leaseOwner(lost[0] as string)))
             return []
           }
           const gone = new Set(lost)

@@ -1,5 +1,4 @@
-import { findCondition, referenceKey, type ExecutionStatus } from '@planspec/core'
-import { canonicalJson } from '@planspec/validator'
+import { findCondition, subjectOf, type ExecutionStatus, canonicalJson } from '@planspec/core'
 import { decideLeases, inScope, TERMINAL, type AgentScope } from './decide-leases.js'
 import { executionContext } from './execution-context.js'
 import { judgeRunRequests } from './judge-run-requests.js'
@@ -120,7 +119,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const executions = items.filter((i) => i.kind === 'Execution' && inScope(i.namespace, deps.scope))
   const leases = decideLeases(executions, trusted, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
   const planErrors = errorsByFile(desired) // pure, once per round (not once per resource)
-  const executionStatuses = new Map(executions.map((e) => [referenceKey('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
+  const executionStatuses = new Map(executions.map((e) => [subjectOf('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
   const waiting = await waitingExecutions(status, items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
   const reconciled = reconcileResources({
     resources: items.map((i) => toView(i, status.docs.get(i.subject), planErrors)),
@@ -129,7 +128,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     // Every Gate request, proven or not: core records the unproven ones as refused, never counted.
     gateActions: gateActions(status.requests, (gate) => (desired.items.get(`gate/${gate.namespace}/${gate.name}`)?.object.spec as { reviewers?: string[] } | undefined)?.reviewers),
     reviewFacts: { teams: deps.teams, writers },
-    cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
+    cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => subjectOf('Goal', r.target.namespace, r.target.name))),
     now,
     nowMs,
   }) // pure
@@ -216,7 +215,7 @@ function errorsByFile(desired: DesiredSnapshot): Map<string, { code: string; mes
 function changedDocs(items: readonly DesiredItem[], statuses: ReadonlyMap<string, unknown>, status: StatusSnapshot, revision: string): Map<string, StatusDoc | null> {
   const docs = new Map<string, StatusDoc | null>()
   for (const item of items) {
-    const next = statuses.get(referenceKey(item.kind, item.namespace, item.name))
+    const next = statuses.get(subjectOf(item.kind, item.namespace, item.name))
     if (next === undefined) continue
     const previous = status.docs.get(item.subject)
     // Stored documents have sorted keys: compare canonical forms, not serialisation order.

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander'
+import { RECONCILED_KINDS_HELP } from './kind-help.js'
 import { runAgentCommand } from './commands/repo/agent.js'
 import { GET_FORMATS, runDescribe, runGet, type GetOptions } from './commands/repo/get.js'
 import { parseOutputs, runRequest, runWorkList } from './commands/repo/requests.js'
@@ -93,7 +94,7 @@ Examples:
   const listing = (name: string, description: string): Command =>
     targetFlags(repoFlags(program.command(name)))
       .description(description)
-      .argument('<kind>', 'executions, plans, goals, gates, capabilities or bindings')
+      .argument('<kind>', RECONCILED_KINDS_HELP)
       .argument('[name]', 'one resource')
       .option('-n, --namespace <ns>', 'namespace (default: every namespace a name matches, else "default")')
       .option('-A, --all-namespaces', 'list across namespaces', false)

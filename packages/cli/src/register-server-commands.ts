@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander'
+import { RBAC_KINDS_HELP, RECONCILED_KINDS_HELP } from './kind-help.js'
 import { APPLY_FORMATS, runServerApply } from './commands/server/apply.js'
 import { runCurrentContext, runGetContexts, runUseContext } from './commands/server/contexts.js'
 import { runServerDelete } from './commands/server/delete.js'
@@ -95,7 +96,7 @@ Examples:
 
   serverFlags(program.command('delete'))
     .description('Delete resources of one kind by name on a server.')
-    .argument('<kind>', 'executions, plans, goals, gates, capabilities, bindings, ...')
+    .argument('<kind>', `${RECONCILED_KINDS_HELP}, ${RBAC_KINDS_HELP}`)
     .argument('<names...>', 'one or more names')
     .option('--dry-run', 'let the server check and report, delete nothing', false)
     .option('--ignore-not-found', 'succeed for names that do not exist', false)
@@ -126,7 +127,7 @@ Examples:
 
   serverFlags(program.command('edit'))
     .description('Edit a resource on a server in your editor; applied with its resourceVersion (a concurrent change is refused).')
-    .argument('<kind>', 'plans, goals, gates, capabilities, bindings, ...')
+    .argument('<kind>', `${RECONCILED_KINDS_HELP}, ${RBAC_KINDS_HELP}`)
     .argument('<name>', 'the resource')
     .addHelpText('after', `${TOKEN_HELP}
 
@@ -142,7 +143,7 @@ Examples:
 
   serverFlags(program.command('watch'))
     .description('Stream changes of a kind (or of one resource) from a server, one line per event.')
-    .argument('<kind>', 'executions, plans, goals, gates, capabilities, bindings, ...')
+    .argument('<kind>', `${RECONCILED_KINDS_HELP}, ${RBAC_KINDS_HELP}`)
     .argument('[name]', 'only this resource')
     .option('-A, --all-namespaces', 'watch every namespace', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))

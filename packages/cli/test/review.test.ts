@@ -230,6 +230,6 @@ describe('planspec review', () => {
     commit(dir, 'broken config')
     const { code, stderr } = await cli(['review', '--base', 'HEAD', '--head', 'HEAD'], { cwd: dir, env: ENV })
     expect(code).toBe(2)
-    expect(stderr).toMatch(/^error: cannot read \.planspec\.yaml: /)
+    expect(stderr).toMatch(/^error: \.planspec\.yaml is not a valid repository config: /)
   })
 })

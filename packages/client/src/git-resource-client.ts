@@ -1,5 +1,5 @@
 import { judgeRunRequests, reviewerOf, type GitAgentRepo } from '@planspec/agent'
-import { canonicalJson } from '@planspec/core'
+import { canonicalJson, subjectOf } from '@planspec/core'
 import { findSignerPrincipals, proposeBranch, signPayload, type ProposeBranchResult } from '@planspec/git-store'
 import type { ClientEnv } from './client-env.js'
 import { ClientRefusedError } from './errors.js'
@@ -197,7 +197,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
 function withClaims(views: ResourceView[], holders: ReadonlyMap<string, string>): ResourceView[] {
   if (holders.size === 0) return views
   return views.map((view) => {
-    const prefix = `${view.kind.toLowerCase()}/${view.namespace}/${view.name}#`
+    const prefix = `${subjectOf(view.kind, view.namespace, view.name)}#`
     const claims = Object.fromEntries([...holders].filter(([key]) => key.startsWith(prefix)).map(([key, holder]) => [key.slice(prefix.length), holder]))
     return Object.keys(claims).length === 0 ? view : { ...view, claims }
   })

@@ -1,17 +1,9 @@
+import { KIND_TABLE, resolveKind as resolveKindName, STATUS_KINDS } from '@planspec/core'
 import { ClientUsageError } from './errors.js'
 
-const KINDS: Readonly<Record<string, string>> = {
-  execution: 'Execution', executions: 'Execution', exec: 'Execution', ex: 'Execution',
-  plan: 'Plan', plans: 'Plan',
-  goal: 'Goal', goals: 'Goal',
-  gate: 'Gate', gates: 'Gate',
-  capability: 'Capability', capabilities: 'Capability', cap: 'Capability', caps: 'Capability',
-  binding: 'Binding', bindings: 'Binding',
-}
-
-/** Resolves a kind as kubectl does: any case, singular, plural or short name (`ex`, `cap`). */
+/** Resolves a kind as kubectl does: any case, singular, plural or short name (`ex`, `cap`); only the reconciled kinds (core's kind table). */
 export function resolveKind(text: string): string {
-  const kind = KINDS[text.toLowerCase()]
-  if (kind === undefined) throw new ClientUsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings`)
+  const kind = resolveKindName(text)
+  if (kind === undefined || !KIND_TABLE[kind].hasStatus) throw new ClientUsageError(`unknown kind "${text}"; one of: ${STATUS_KINDS.map((k) => KIND_TABLE[k].plural).join(', ')}`)
   return kind
 }

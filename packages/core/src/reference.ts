@@ -43,39 +43,6 @@ export function resolveReference(ref: ObjectReferenceLike, holderNamespace: stri
   return { name: ref.name, namespace: nonEmpty(ref.namespace) ?? holderNamespace }
 }
 
-/**
- * Returns the subject string used in logs, CLI output, PR comments and status files:
- * `kind/namespace/name` with the kind lower-cased (STYLE §2 Naming).
- *
- * @example
- * ```ts
- * subjectOf('Plan', 'finance', 'billing-v3') // 'plan/finance/billing-v3'
- * ```
- */
-export function subjectOf(kind: string, namespace: string, name: string): string {
-  return `${kind.toLowerCase()}/${namespace}/${name}`
-}
-
-/**
- * Returns a map key that identifies (kind, namespace, name) without collisions: `%` and `/` in each
- * part are percent-encoded and the parts are joined with `/`, so distinct triples always give distinct keys
- * even when a part contains `/`. Kinds are case-sensitive here (`Plan` ≠ `plan`). For valid names the
- * key reads like a subject with the kind as written: `Plan/finance/billing-v3`.
- *
- * @example
- * ```ts
- * const plans = new Map([[referenceKey('Plan', 'finance', 'billing-v3'), plan]])
- * ```
- */
-export function referenceKey(kind: string, namespace: string, name: string): string {
-  return [kind, namespace, name].map(escapePart).join('/')
-}
-
-/** Escapes `%` and `/` so a part never contains the separator (total, unlike encodeURIComponent). */
-function escapePart(part: string): string {
-  return part.replace(/%/g, '%25').replace(/\//g, '%2F')
-}
-
 /** Returns the string unless it is absent or empty. */
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value

@@ -1,3 +1,4 @@
+import { schemesOf } from '@planspec/core'
 import { attemptDir, dispatchCommand, reattachCommand, type ExecProviderDeps } from './exec-provider.js'
 import { rm } from 'node:fs/promises'
 import type { Provider } from './types.js'
@@ -16,7 +17,7 @@ import type { Provider } from './types.js'
  */
 export function createClaimableProvider(deps: ExecProviderDeps): Provider {
   return {
-    schemes: ['human', 'agent'],
+    schemes: schemesOf('claimable'),
     dispatch: (req) => {
       if (/^agent:/i.test(req.provider) && req.config['command'] !== undefined) return dispatchCommand(deps, req)
       return Promise.resolve({ outcome: 'pending', claimable: true })

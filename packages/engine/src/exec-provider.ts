@@ -10,7 +10,7 @@ import { commandEnv } from './internal/command-env.js'
 import type { RunArgvResult } from './internal/run-argv.js'
 import { reattachSupervised, runSupervised } from './internal/supervised-run.js'
 import { maskText } from './internal/mask-text.js'
-import type { Redactor } from '@planspec/core'
+import { schemesOf, type Redactor } from '@planspec/core'
 import type { DispatchRequest, DispatchResult, Policy, Provider, Reattached, SpawnFn } from './types.js'
 
 /** Default cap on stdout, stderr and the outputs file: 1 MiB. */
@@ -50,7 +50,7 @@ export interface ExecProviderDeps {
  * ```
  */
 export function createExecProvider(deps: ExecProviderDeps): Provider {
-  return { schemes: ['exec', 'tool'], dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId) }
+  return { schemes: schemesOf('exec'), dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId) }
 }
 
 const defaultRoots = new WeakMap<ExecProviderDeps, string>()

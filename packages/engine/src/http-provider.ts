@@ -1,3 +1,4 @@
+import { schemesOf } from '@planspec/core'
 import { createHmac } from 'node:crypto'
 import { clip, isPlainObject, keepDeclared, parseJsonObject } from './internal/outputs.js'
 import { vettedRequest, type HttpDeps } from './internal/vetted-request.js'
@@ -33,7 +34,7 @@ export interface HttpProviderDeps extends HttpDeps {
  */
 export function createHttpProvider(deps: HttpProviderDeps): Provider {
   return {
-    schemes: ['http', 'https'],
+    schemes: schemesOf('http'),
     dispatch: (req) => dispatchHttp(deps, req),
     status: (runId, poll) => (poll === undefined ? Promise.resolve(undefined) : pollHttp(deps, runId, poll.url)),
   }

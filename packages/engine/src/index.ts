@@ -35,7 +35,7 @@ export type {
   CriterionFailureReason,
   CriterionResult,
 } from './acceptance-criterion.js'
-export { memoryStore, StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError, subject } from './store/index.js'
-export type { ListResult, MemoryStoreDeps, ObjectKey, Store, StoredResource, WatchEvent } from './store/index.js'
+export { memoryStore } from './store/index.js'
+export type { MemoryStoreDeps } from './store/index.js'
 export { createCelEvaluator, DEFAULT_RETRY_POLICY, hashJitter, isPolledExternal, observeExternals, prepareRun, runExecution, simulateRun } from './runner/index.js'
 export type { DispatchJournal, ExternalRefLike, ExecutionRunDeps, ExecutionRunInput, PreparedRun, ResourceLike, RunState, SimulatedGate, SimulatedNode, SimulationProblem, SimulationReport } from './runner/index.js'

@@ -4,7 +4,7 @@ import { isCommandAllowed } from './command-allowed.js'
 import { commandEnv } from './internal/command-env.js'
 import { clip, isPlainObject, keepDeclared, parseJsonObject } from './internal/outputs.js'
 import { maskText } from './internal/mask-text.js'
-import type { Redactor } from '@planspec/core'
+import { schemesOf, type Redactor } from '@planspec/core'
 import type { DispatchRequest, DispatchResult, McpServerConfig, Policy, Provider } from './types.js'
 
 /** Default budget of an MCP tool call (connect included): 5 minutes. */
@@ -39,7 +39,7 @@ export interface McpProviderDeps {
  * server's own grandchildren are not reaped on timeout; the SDK kills the server itself.
  */
 export function createMcpProvider(deps: McpProviderDeps): Provider {
-  return { schemes: ['mcp'], dispatch: (req) => dispatchMcp(deps, req) }
+  return { schemes: schemesOf('mcp'), dispatch: (req) => dispatchMcp(deps, req) }
 }
 
 async function dispatchMcp(deps: McpProviderDeps, req: DispatchRequest): Promise<DispatchResult> {

@@ -1,3 +1,4 @@
+import { schemesOf } from '@planspec/core'
 import { isPlainObject, keepDeclared } from './internal/outputs.js'
 import type { Provider } from './types.js'
 
@@ -13,7 +14,7 @@ import type { Provider } from './types.js'
  */
 export function createNoopProvider(): Provider {
   return {
-    schemes: ['noop'],
+    schemes: schemesOf('noop'),
     dispatch: (req) => {
       const outputs = req.config['outputs'] ?? {}
       if (!isPlainObject(outputs)) {

@@ -1,3 +1,4 @@
+import { subjectOf } from '@planspec/core'
 import { randomBytes } from 'node:crypto'
 import git from 'isomorphic-git'
 import { agentProof, type AgentKeyring } from './agent-key.js'
@@ -79,7 +80,7 @@ export async function appendRequest(options: AppendRequestOptions): Promise<Appe
   const { request } = options
   const content = Buffer.from(renderRequest(id, { ...request, createdAt: request.createdAt ?? new Date(created).toISOString() }))
   const author = options.author ?? { name: request.by, email: `${request.by.replace(/[^A-Za-z0-9._-]+/g, '-')}@users.noreply.planspec.io` }
-  const target = `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`
+  const target = subjectOf(request.target.kind, request.target.namespace, request.target.name)
   const message = `planspec: ${request.action} ${target}${request.node ? ` node ${request.node}` : ''} by ${request.by}\n`
   const outcome = await updateBranch(context, { branch, maxAttempts: options.maxAttempts ?? 10, now, committer: options.sign ? author : AGENT_IDENTITY }, async (view) => {
     if (await entryAtPath(context, view.tree, path)) throw new GitInvalidInputError(`request ${id} exists already`, { data: { field: 'id' } })

@@ -1,9 +1,7 @@
-import type { ConditionUpdate, Diagnostic } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import type { ConditionUpdate, Diagnostic, RepositoryConfig, StoredResource } from '@planspec/core'
 import type { Validator } from '@planspec/validator'
 import type { ManifestValidateOptions } from './internal/analyze-blob.js'
 import type { PathState } from './internal/path-state.js'
-import type { RepositoryConfig } from './internal/repository-config.js'
 import type { ResourceIdentity } from './resource-identity.js'
 import type { GitRepository } from './types.js'
 

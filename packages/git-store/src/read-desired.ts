@@ -1,5 +1,5 @@
-import type { Diagnostic } from '@planspec/core'
-import { createValidator } from '@planspec/validator'
+import type { Diagnostic, RepositoryConfig } from '@planspec/core'
+import { createValidator, parseRepositoryConfig } from '@planspec/validator'
 import { gitDiagnostic } from './diagnostic-codes.js'
 import type { DesiredChanges, DesiredState, ReadDesiredOptions, ReadDesiredStats } from './desired-state.js'
 import { fetchBranches } from './internal/fetch-branches.js'
@@ -7,7 +7,7 @@ import { isAncestor, readBlobBytes, readCommitInfo, readRawTree } from './intern
 import { mergeDesired } from './internal/merge-desired.js'
 import { checkBranch, openRepository, type RepoContext } from './internal/open-repository.js'
 import { readBranchHead } from './internal/read-branch-head.js'
-import { candidateFilter, CONFIG_FILE, parseRepositoryConfig, type RepositoryConfig } from './internal/repository-config.js'
+import { candidateFilter, CONFIG_FILE } from './internal/repository-config.js'
 import { scanDesired, type ScanCounters } from './internal/scan-desired.js'
 
 const NO_CHANGES: DesiredChanges = Object.freeze({ added: [], modified: [], removed: [] })

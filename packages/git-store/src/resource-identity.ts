@@ -1,5 +1,5 @@
+import { canonicalJson } from '@planspec/core'
 import { createHash } from 'node:crypto'
-import { canonicalJson } from '@planspec/validator'
 
 /**
  * Git-mode metadata of one resource (DECISIONS §6), kept on the status branch in the resource's

@@ -1,5 +1,5 @@
+import { formatObjectKey } from '@planspec/core'
 import { stringify } from 'yaml'
-import { subject as subjectOf } from '@planspec/engine'
 import { gitDiagnostic } from './diagnostic-codes.js'
 import { isRecord, parseDocument } from './internal/parse-document.js'
 import type { ParsedStatusBlob } from './internal/status-layout.js'
@@ -113,7 +113,7 @@ export function parseStatusDocument(path: string, bytes: Uint8Array, blob: strin
     kind: key.kind,
     namespace: key.namespace,
     name: key.name,
-    subject: subjectOf(key),
+    subject: formatObjectKey(key),
     path,
     blob,
     ...(identity ? { identity } : {}),

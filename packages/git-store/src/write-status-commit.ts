@@ -1,5 +1,5 @@
+import { formatObjectKey } from '@planspec/core'
 import git from 'isomorphic-git'
-import { subject as subjectOf } from '@planspec/engine'
 import { GitInvalidInputError } from './errors.js'
 import { buildCommit, publishCommit } from './internal/commit-to-branch.js'
 import { readBlobBytes, readCommitInfo, type RawTreeEntry } from './internal/git-objects.js'
@@ -90,7 +90,7 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
   const paths = new Set<string>()
   for (const change of options.changes) {
     const path = statusPath(change)
-    if (paths.has(path)) throw new GitInvalidInputError(`two changes for ${subjectOf(change)}`, { data: { field: 'changes' } })
+    if (paths.has(path)) throw new GitInvalidInputError(`two changes for ${formatObjectKey(change)}`, { data: { field: 'changes' } })
     paths.add(path)
   }
   // Changes are judged a batch at a time (reads of existing files overlap); order is kept.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createValidator } from '@planspec/validator'
 import { analyzeBlob } from '../src/internal/analyze-blob.js'
-import { compileGlob } from '../src/internal/compile-glob.js'
 import { unsafeNameReason } from '../src/internal/entry-name.js'
 import { parseTree } from '../src/internal/git-objects.js'
 import { effectiveResources } from '../src/internal/path-state.js'
@@ -19,27 +18,6 @@ describe('unsafeNameReason', () => {
   })
   it.each(['plan.yaml', '.github', '.gitignore', 'a..b', '...', 'über.yaml', 'git', '.planspec.yaml'])('accepts %j', (name) => {
     expect(unsafeNameReason(name)).toBeUndefined()
-  })
-})
-
-describe('compileGlob', () => {
-  it.each([
-    ['plans/**/*.yaml', 'plans/a.yaml', true],
-    ['plans/**/*.yaml', 'plans/x/y/a.yaml', true],
-    ['plans/**/*.yaml', 'other/a.yaml', false],
-    ['**/*.yml', 'a/b/c.yml', true],
-    ['**/*.yml', 'c.yml', true],
-    ['*.yaml', 'a/b.yaml', false],
-    ['*.yaml', '.hidden.yaml', false],
-    ['**', '.github/x.yaml', false],
-    ['plans/', 'plans/a/b.yaml', true],
-    ['./goals/*.{yaml,yml}', 'goals/a.yml', true],
-    ['goals/[ab].yaml', 'goals/b.yaml', true],
-    ['goals/[!ab].yaml', 'goals/b.yaml', false],
-    ['a+b(c)/x.yaml', 'a+b(c)/x.yaml', true],
-    ['team-?/**', 'team-1/plans/p.yaml', true],
-  ] as const)('%s matches %s: %s', (glob, path, expected) => {
-    expect(compileGlob(glob)(path)).toBe(expected)
   })
 })
 

@@ -2,7 +2,6 @@ import { PlanSpecError } from '@planspec/core'
 import { GITHUB_ERROR_CODES, GitHubApiError } from '@planspec/github'
 import { describe, expect, it } from 'vitest'
 import { describeFailure } from '../src/internal/describe-failure.js'
-import { globPattern, matchesGlobs } from '../src/internal/glob-pattern.js'
 
 const apiError = (code: (typeof GITHUB_ERROR_CODES)[keyof typeof GITHUB_ERROR_CODES], status: number): GitHubApiError =>
   new GitHubApiError(`GitHub pulls.listFiles answered ${status}: nope`, { code, data: { operation: 'pulls.listFiles', status } })
@@ -24,26 +23,5 @@ describe('describeFailure', () => {
     [{ toString: () => 'sneaky' }, 'failed with a thrown object value'],
   ])('describes %s', (error, text) => {
     expect(describeFailure(error)).toBe(text)
-  })
-})
-
-describe('globPattern', () => {
-  it.each([
-    ['planspec/**/*.yaml', 'planspec/a.yaml', true],
-    ['planspec/**/*.yaml', 'planspec/x/y/a.yaml', true],
-    ['planspec/**/*.yaml', 'other/a.yaml', false],
-    ['*.yml', 'deep/dir/a.yml', true],
-    ['./plans/?.yaml', 'plans/a.yaml', true],
-    ['plans/?.yaml', 'plans/ab.yaml', false],
-    ['plans/*.yaml', 'plans/x/a.yaml', false],
-    ['a+b/(c).yaml', 'a+b/(c).yaml', true],
-    ['**', 'anything/at/all.yaml', true],
-  ])('%s matches %s: %s', (glob, path, expected) => {
-    expect(globPattern(glob).test(path)).toBe(expected)
-  })
-
-  it('excludes after including', () => {
-    expect(matchesGlobs('plans/drafts/a.yaml', [globPattern('plans/**')], [globPattern('plans/drafts/**')])).toBe(false)
-    expect(matchesGlobs('plans/a.yaml', [globPattern('plans/**')], [globPattern('plans/drafts/**')])).toBe(true)
   })
 })

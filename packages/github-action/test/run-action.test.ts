@@ -153,12 +153,27 @@ describe('runAction reading the change', () => {
     h.workspace.write('.planspec.yaml', 'namespace: default\npaths: ["planspec/**/*.yaml"]\nexclude: ["planspec/drafts/**"]\n')
     h.openPullRequest([
       { path: 'planspec/drafts/wip.yaml', head: 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: Not_Valid\n' },
-      { path: 'planspec/notes.yaml', base: 'title: notes\n', head: 'title: more notes\n' },
+      { path: 'docs/notes.yaml', base: 'title: notes\n', head: 'title: more notes\n' },
     ], { extraFiles: [{ filename: '.github/workflows/ci.yml', status: 'modified' }] })
     const { core, result } = await h.run()
     expect(result).toMatchObject({ errors: 0, warnings: 0 })
     expect(core.annotations).toEqual([])
     expect(h.github.requests.filter((r) => r.operation === 'repos/get-content')).toEqual([])
+  })
+
+  it('reports YAML that is not PlanSpec under explicit paths, as the agent and the CLI do', async () => {
+    h.workspace.write('.planspec.yaml', 'paths: ["planspec/**/*.yaml"]\n')
+    h.openPullRequest([{ path: 'planspec/notes.yaml', base: 'title: notes\n', head: 'title: more notes\n' }])
+    const { core, result } = await h.run()
+    expect(result.errors).toBeGreaterThan(0)
+    expect(core.annotations.map((a) => a.properties?.file)).toContain('planspec/notes.yaml')
+  })
+
+  it('fails with a coded error on a .planspec.yaml the repository-config schema refuses', async () => {
+    h.workspace.write('.planspec.yaml', 'paths: planspec\n')
+    h.openPullRequest([{ path: PLAN, base: h.example(PLAN) }])
+    const { core } = await h.run()
+    expect(core.failures).toEqual([expect.stringContaining('PLANSPEC_ERR_ACTION_REPOSITORY_CONFIG')])
   })
 
   it('fails on warnings when asked to', async () => {

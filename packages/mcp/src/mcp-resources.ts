@@ -1,3 +1,4 @@
+import { subjectOf } from '@planspec/core'
 import type { ResourceClient } from '@planspec/client'
 import { resourceObject } from './tools/resource-tools.js'
 import { RESOURCE_KINDS, kindRef, withResourceDefs } from './tool-schemas.js'
@@ -36,7 +37,7 @@ export const RESOURCE_TEMPLATES = [
 export async function listResources(client: ResourceClient, maxItems: number): Promise<ListedMcpResource[]> {
   const schemas = RESOURCE_KINDS.map((kind) => ({ uri: `planspec://schemas/${kind}`, name: `schema-${kind.toLowerCase()}`, title: `${kind} schema`, description: `The JSON Schema of a ${kind} (planspec.io/v1alpha1)`, mimeType: 'application/schema+json' }))
   const [plans, executions] = await Promise.all([client.list('Plan'), client.list('Execution')])
-  const items = [...plans, ...executions].slice(0, maxItems).map((r) => ({ uri: resourceUri(r.kind, r.namespace, r.name)!, name: `${r.kind.toLowerCase()}/${r.namespace}/${r.name}`, title: `${r.kind} ${r.name}`, mimeType: 'application/json', ...(typeof (r.status as { phase?: unknown } | undefined)?.phase === 'string' ? { description: `phase ${(r.status as { phase: string }).phase}` } : {}) }))
+  const items = [...plans, ...executions].slice(0, maxItems).map((r) => ({ uri: resourceUri(r.kind, r.namespace, r.name)!, name: subjectOf(r.kind, r.namespace, r.name), title: `${r.kind} ${r.name}`, mimeType: 'application/json', ...(typeof (r.status as { phase?: unknown } | undefined)?.phase === 'string' ? { description: `phase ${(r.status as { phase: string }).phase}` } : {}) }))
   return [...schemas, ...items]
 }
 

@@ -1,12 +1,12 @@
 import type { ResourceClient, ResourceView } from '@planspec/client'
-import { checkRequester, claimSubjects, hardAncestors, resolveInputs, type ExecutionStatus } from '@planspec/core'
+import { checkRequester, claimSubjects, hardAncestors, resolveInputs, STATUS_KINDS, type ExecutionStatus } from '@planspec/core'
 import { createCelEvaluator, prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 
 type Obj = Record<string, unknown>
 const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})
 
 /** The kinds a run is prepared from. */
-const RUN_KINDS = ['Goal', 'Plan', 'Capability', 'Binding', 'Execution', 'Gate'] as const
+const RUN_KINDS = STATUS_KINDS
 /** Where the API server pins the resources a run started with (the server's `RUN_SOURCE_KEY`). */
 const RUN_SOURCE_KEY = 'io.planspec.runSource'
 

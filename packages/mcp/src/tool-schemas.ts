@@ -1,4 +1,5 @@
 import editorSchema from '@planspec/schemas/editor.json' with { type: 'json' }
+import { STATUS_KINDS } from '@planspec/core'
 
 /** A JSON Schema as a tool declares it. */
 export type JsonSchema = Record<string, unknown>
@@ -6,7 +7,7 @@ export type JsonSchema = Record<string, unknown>
 const BUNDLE_DEFS = (editorSchema as unknown as { $defs: Record<string, JsonSchema> }).$defs
 
 /** The resource kinds tools carry, as named in the schema bundle. */
-export const RESOURCE_KINDS = ['Goal', 'Plan', 'Capability', 'Binding', 'Execution', 'Gate'] as const
+export const RESOURCE_KINDS = STATUS_KINDS
 
 /** A `$ref` to a kind (or a kind's definition, `Plan_taskNode`) in the bundle. */
 export function kindRef(name: string): JsonSchema {

@@ -1,5 +1,5 @@
 import type { ResourceView } from '@planspec/client'
-import { claimSubjects, type ExecutionStatus, type GateStatus } from '@planspec/core'
+import { claimSubjects, type ExecutionStatus, type GateStatus, subjectOf } from '@planspec/core'
 import { gateReviewers, prepareView } from './run-context.js'
 
 type Obj = Record<string, unknown>
@@ -41,7 +41,7 @@ const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled', 'Approved', 'Rejec
 export function whyBlocked(resource: ResourceView, all: readonly ResourceView[]): BlockedExplanation {
   const status = obj(resource.status)
   const phase = typeof status.phase === 'string' ? status.phase : 'Pending'
-  const subject = `${resource.kind.toLowerCase()}/${resource.namespace}/${resource.name}`
+  const subject = subjectOf(resource.kind, resource.namespace, resource.name)
   const reasons: BlockingReason[] = []
   if (resource.kind === 'Execution') reasons.push(...executionReasons(resource, all))
   if (resource.kind === 'Gate') reasons.push(...gateReasons(resource))

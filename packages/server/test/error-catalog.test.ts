@@ -1,5 +1,5 @@
 // Every branch of error mapping (STYLE: no branch of error mapping untested), and small helpers.
-import { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError } from '@planspec/engine'
+import { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
 import { API_ERRORS, ApiError } from '../src/index.js'
 import { toStatus } from '../src/server/error-catalog.js'

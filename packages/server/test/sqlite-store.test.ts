@@ -1,4 +1,5 @@
 // What the SQLite store adds to the port's contract: durability, transactions, snapshots, compaction.
+import type { StoredResource, WatchEvent } from '@planspec/core'
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,7 +8,6 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { StoredResource, WatchEvent } from '@planspec/engine'
 import { sqliteStore, type SqliteStore } from '../src/index.js'
 
 const dirs: string[] = []

@@ -1,7 +1,8 @@
 // The Store port's contract, run unchanged over the engine's memoryStore and our sqliteStore.
+import type { Store, StoredResource, WatchEvent } from '@planspec/core'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { memoryStore, type Store, type StoredResource, type WatchEvent } from '@planspec/engine'
+import { memoryStore } from '@planspec/engine'
 import { sqliteStore } from '../src/index.js'
 
 interface Impl {

@@ -1,4 +1,8 @@
-import type { Severity } from '@planspec/core'
+import { PROVIDER_SCHEMES, type Severity } from '@planspec/core'
+
+// The one scheme table (core) in the PS4009 help: `exec://, tool://, ... and noop://`.
+const SCHEMES = Object.keys(PROVIDER_SCHEMES).map((scheme) => `${scheme}://`)
+const KNOWN_PROVIDER_SCHEMES = `${SCHEMES.slice(0, -1).join(', ')} and ${SCHEMES.at(-1)}`
 
 /** Documentation of one diagnostic code: a stable identity users can search for and suppress. */
 export interface CodeInfo {
@@ -73,7 +77,7 @@ export const CODES = {
   PS4006: { severity: 'error', title: 'Duplicate version in a series', help: 'Two Plans of one series have the same version.', example: 'series: a\nversion: "1"  # twice' },
   PS4007: { severity: 'warning', title: 'Supersedes a plan of another series', help: 'supersedes should name the previous version of the same series.', example: 'supersedes: [{name: other-series-v1}]' },
   PS4008: { severity: 'error', title: 'Supersedes cycle', help: 'Following supersedes must end; this chain loops.', example: 'a supersedes b, b supersedes a' },
-  PS4009: { severity: 'warning', title: 'Unknown provider scheme', help: 'Known provider schemes are exec://, tool://, http://, https://, mcp://, human://, agent:// and noop://. At run time an unknown provider fails the node with reason UnknownProvider.', example: 'provider: ftp://host' },
+  PS4009: { severity: 'warning', title: 'Unknown provider scheme', help: `Known provider schemes are ${KNOWN_PROVIDER_SCHEMES}. At run time an unknown provider fails the node with reason UnknownProvider.`, example: 'provider: ftp://host' },
   PS4010: { severity: 'error', title: 'Reference has the wrong kind', help: 'The reference names a kind that this field cannot point to.', example: 'gateRef: {name: g, kind: Plan}' },
   PS4011: { severity: 'error', title: 'Binding conflict', help: 'Under strategy ErrorOnConflict two rules tie for a capability use.', example: '<two rules, same priority and selector shape>' },
   PS4012: { severity: 'error', title: 'Unbound capability', help: 'No rule of the Binding an Execution uses resolves a capability a Task needs (or rules tie under ErrorOnConflict); the run would fail before any node starts (reason Unbound). Reported by planspec simulate.', example: 'capabilityRefs: [{name: deploy}]  # and no rule for deploy' },

@@ -1,11 +1,11 @@
-import { findCycle, normalizeGraph, referenceKey, resolveCapabilityUse, resolveReference } from '@planspec/core'
+import { findCycle, normalizeGraph, subjectOf, resolveCapabilityUse, resolveReference, STATUS_KINDS, PROVIDER_SCHEMES, providerScheme } from '@planspec/core'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
 import type { Resource } from './resource.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const KNOWN_PROVIDER = /^(exec|tool|http|https|mcp|human|agent|noop):\/\//
+const KNOWN_SCHEMES = Object.keys(PROVIDER_SCHEMES).join(', ')
 
 /** A reference finding, attached to the resource it was found in. */
 export interface ReferenceIssue extends PathIssue {
@@ -26,12 +26,12 @@ export function checkReferences(resources: readonly Resource[], options: { close
   const issues: ReferenceIssue[] = []
   const index = new Map<string, Resource>()
   for (const resource of resources) {
-    const key = referenceKey(resource.kind, resource.namespace, resource.name)
+    const key = subjectOf(resource.kind, resource.namespace, resource.name)
     const first = index.get(key)
     if (first) issues.push({ resource, code: 'PS4002', message: `${resource.kind} "${resource.namespace}/${resource.name}" is also defined in ${first.file}`, path: `${resource.pointer}/metadata/name` })
     else index.set(key, resource)
   }
-  const usable = resources.filter((r) => r.schemaValid && index.get(referenceKey(r.kind, r.namespace, r.name)) === r)
+  const usable = resources.filter((r) => r.schemaValid && index.get(subjectOf(r.kind, r.namespace, r.name)) === r)
   const missingSeverity = options.closed ? 'error' : 'warning'
   for (const resource of usable) {
     const spec = resource.value.spec as Obj
@@ -47,7 +47,7 @@ export function checkReferences(resources: readonly Resource[], options: { close
         return undefined
       }
       const target = resolveReference(ref as { name: string; namespace?: string }, resource.namespace)
-      const found = index.get(referenceKey(expected, target.namespace, target.name))
+      const found = index.get(subjectOf(expected, target.namespace, target.name))
       if (!found) report({ code: 'PS4001', severity: missingSeverity, message: `${expected} "${target.namespace}/${target.name}" is not in the validated files`, path: `${path}/name` })
       return found
     }
@@ -63,7 +63,7 @@ export function checkReferences(resources: readonly Resource[], options: { close
           spec.requirements.forEach((req, i) => {
             if (!isObj(req)) return
             // A missing optional requirement never blocks (RESOURCES 3.3), so it is no finding.
-            if (req.optional === true && !index.has(referenceKey('Capability', (req.namespace as string) ?? resource.namespace, String(req.name)))) return
+            if (req.optional === true && !index.has(subjectOf('Capability', (req.namespace as string) ?? resource.namespace, String(req.name)))) return
             follow(req, 'Capability', ['spec', 'requirements', i])
           })
         }
@@ -73,9 +73,9 @@ export function checkReferences(resources: readonly Resource[], options: { close
         break
       case 'Gate': {
         const target = spec.targetRef
-        if (isObj(target) && typeof target.kind === 'string' && typeof target.name === 'string' && ['Goal', 'Plan', 'Execution', 'Gate', 'Capability', 'Binding'].includes(target.kind)) {
+        if (isObj(target) && typeof target.kind === 'string' && typeof target.name === 'string' && (STATUS_KINDS as readonly string[]).includes(target.kind)) {
           const found = follow({ name: target.name, namespace: target.namespace }, target.kind, ['spec', 'targetRef'])
-          const plan = found?.kind === 'Plan' ? found : found?.kind === 'Execution' ? index.get(referenceKey('Plan', found.namespace, String(((found.value.spec as Obj).planRef as Obj | undefined)?.name))) : undefined
+          const plan = found?.kind === 'Plan' ? found : found?.kind === 'Execution' ? index.get(subjectOf('Plan', found.namespace, String(((found.value.spec as Obj).planRef as Obj | undefined)?.name))) : undefined
           if (plan && typeof target.nodeId === 'string' && !planNodeIds(plan).has(target.nodeId)) {
             report({ code: 'PS4003', message: `node "${target.nodeId}" is not a node of plan "${plan.name}"`, path: '/spec/targetRef/nodeId' })
           }
@@ -118,8 +118,8 @@ function checkBinding(spec: Obj, follow: Follow, report: Report): void {
       report({ code: 'PS4003', message: `node "${selector.nodeId}" is not a node of plan "${plan.name}"`, path: toPointer([...at, 'selector', 'nodeId']) })
     }
     const provider = isObj(rule.target) ? rule.target.provider : undefined
-    if (typeof provider === 'string' && !KNOWN_PROVIDER.test(provider)) {
-      report({ code: 'PS4009', message: `provider "${provider}" has no known scheme (exec, tool, http, https, mcp, human, agent, noop); at run time its nodes fail with UnknownProvider`, path: toPointer([...at, 'target', 'provider']) })
+    if (typeof provider === 'string' && providerScheme(provider) === undefined) {
+      report({ code: 'PS4009', message: `provider "${provider}" has no known scheme (${KNOWN_SCHEMES}); at run time its nodes fail with UnknownProvider`, path: toPointer([...at, 'target', 'provider']) })
     }
   })
 }
@@ -203,18 +203,18 @@ function seriesIssues(resources: readonly Resource[], index: ReadonlyMap<string,
     const superseded = Array.isArray(spec.supersedes) && isObj(spec.supersedes[0]) ? spec.supersedes[0] : undefined
     if (!superseded) continue
     const ref = resolveReference(superseded as { name: string; namespace?: string }, plan.namespace)
-    const previous = index.get(referenceKey('Plan', ref.namespace, ref.name))
+    const previous = index.get(subjectOf('Plan', ref.namespace, ref.name))
     if (!previous) continue
     const previousSeries = (previous.value.spec as Obj).series
     if (typeof spec.series === 'string' && typeof previousSeries === 'string' && previousSeries !== spec.series) {
       issues.push({ resource: plan, code: 'PS4007', message: `supersedes "${previous.name}" of series "${previousSeries}", not "${spec.series}"`, path: `${plan.pointer}/spec/supersedes/0` })
     }
     // Follow the chain; coming back to this plan is a cycle.
-    const seen = new Set([referenceKey('Plan', plan.namespace, plan.name)])
+    const seen = new Set([subjectOf('Plan', plan.namespace, plan.name)])
     let current: Resource | undefined = previous
     const chain = [plan.name]
     while (current) {
-      const key = referenceKey('Plan', current.namespace, current.name)
+      const key = subjectOf('Plan', current.namespace, current.name)
       chain.push(current.name)
       if (seen.has(key)) {
         if (current === plan) issues.push({ resource: plan, code: 'PS4008', message: `supersedes cycle: ${chain.join(' → ')}`, path: `${plan.pointer}/spec/supersedes/0` })
@@ -223,7 +223,7 @@ function seriesIssues(resources: readonly Resource[], index: ReadonlyMap<string,
       seen.add(key)
       const next: unknown = (current.value.spec as Obj).supersedes
       const nextRef: { name: string; namespace: string } | undefined = Array.isArray(next) && isObj(next[0]) ? resolveReference(next[0] as { name: string; namespace?: string }, current.namespace) : undefined
-      current = nextRef ? index.get(referenceKey('Plan', nextRef.namespace, nextRef.name)) : undefined
+      current = nextRef ? index.get(subjectOf('Plan', nextRef.namespace, nextRef.name)) : undefined
     }
   }
   return issues

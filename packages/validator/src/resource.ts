@@ -1,3 +1,4 @@
+import { kindNames } from '@planspec/core'
 /**
  * One resource found in the file set: a document, or an item of a `List` document. `value` is
  * the plain object after legacy shapes were normalized (what `planspec fix` would write), with
@@ -18,4 +19,4 @@ export interface Resource {
 }
 
 /** The kinds that live in a namespace (RBAC cluster kinds do not). */
-export const NAMESPACED_KINDS: ReadonlySet<string> = new Set(['Goal', 'Plan', 'Capability', 'Binding', 'Execution', 'Gate', 'Role', 'RoleBinding'])
+export const NAMESPACED_KINDS: ReadonlySet<string> = new Set(kindNames((facts) => facts.namespaced))

@@ -42,6 +42,20 @@ export function createSchemaValidator(): SchemaValidator {
   }
 }
 
+/**
+ * Checks a parsed `.planspec.yaml` against the repository-config schema (precompiled like the
+ * kinds' schemas). Returns no issues when it is valid.
+ *
+ * @example
+ * checkRepositoryConfigSchema({ paths: 'plans/**' }) // [{ code: 'PS2002', path: '/paths', message: 'must be array' }]
+ */
+export function checkRepositoryConfigSchema(value: unknown): SchemaIssue[] {
+  const fn = VALIDATORS['RepositoryConfig'] as ValidateFunction
+  if (fn(value)) return []
+  const byId = new Map((schemas as unknown as Schema[]).map((schema) => [String(schema.$id), schema]))
+  return mapErrors(fn.errors ?? [], collectPropertyNames(schemas), (id) => byId.get(id))
+}
+
 function collectPropertyNames(all: readonly unknown[]): string[] {
   const names = new Set<string>()
   const walk = (node: unknown): void => {

@@ -1,9 +1,8 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
-import picomatch from 'picomatch'
-import type { SourceFile } from '@planspec/validator'
+import { createFileSelection, SKIPPED_DIRECTORIES, type SourceFile } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
-import { CONFIG_FILE, findRepositoryConfig } from './repository-config.js'
+import { findRepositoryConfig } from './repository-config.js'
 
 /** The files to validate, and the repository default namespace that applies to them. */
 export interface CollectedFiles {
@@ -14,12 +13,12 @@ export interface CollectedFiles {
 /** The file name of standard input, unless the command line names it (`--stdin-filename`). */
 export const STDIN_FILE = '-'
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist'])
 const YAML = /\.ya?ml$/i
 
 /**
  * Turns command-line paths into source files: a file as given, a directory walked recursively
- * for `*.yaml|*.yml` (restricted to the `paths` globs of its `.planspec.yaml`), and `-` for
+ * with the validator's file selection (the agent's and the Action's: `*.yaml|*.yml` matching the
+ * `paths`/`exclude` globs of its `.planspec.yaml`, relative to that file's folder), and `-` for
  * stdin. Files larger than `maxFileBytes` are reported by size and never read; unreadable files
  * become entries with an `error`. Symbolic links are followed only when they resolve inside the
  * directory being walked (THREATS T10); a path that does not exist is a usage error. Standard
@@ -52,12 +51,9 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
     }
     const root = await realpath(absolute)
     const base = repository?.root ?? absolute
-    const include = picomatch(repository?.config.paths?.length ? [...repository.config.paths] : ['**/*.yaml', '**/*.yml'], { dot: false })
-    const exclude = repository?.config.exclude?.length ? picomatch([...repository.config.exclude]) : () => false
+    const selection = createFileSelection(repository?.config ?? {})
     for await (const file of walk(absolute, root)) {
-      if (file.endsWith(sep + CONFIG_FILE)) continue
-      const rel = relative(base, file).split(sep).join('/')
-      if (!include(rel) || exclude(rel)) continue
+      if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
       await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes)
     }
   }
@@ -75,7 +71,7 @@ async function* walk(dir: string, root: string): AsyncGenerator<string> {
   for (const entry of entries) {
     const full = join(dir, entry.name)
     if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) yield* walk(full, root)
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) yield* walk(full, root)
     } else if (entry.isSymbolicLink()) {
       // A link is followed only to a file inside the walked directory; directories are never
       // followed (no loops, no escapes).

@@ -1,6 +1,7 @@
 import { setCondition } from '../conditions.js'
 import type { CapabilityStatus } from '../model/generated.js'
-import { namespaceOf, referenceKey, resolveReference, type ResolvedReference } from '../reference.js'
+import { namespaceOf, resolveReference, type ResolvedReference } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 
 /** The fields of a Capability that {@link reconcileCapability} reads. */
 export interface CapabilityReconcileTarget {
@@ -22,7 +23,7 @@ export interface CapabilityObservation {
   /** `metadata.generation` of the capability; written to every `observedGeneration`. */
   readonly generation: number
   /**
-   * The capabilities that exist, keyed by `referenceKey('Capability', namespace, name)`. An entry
+   * The capabilities that exist, keyed by `subjectOf('Capability', namespace, name)`. An entry
    * without a phase counts as `Available` (the initial phase); `Deprecated` still counts as usable.
    */
   readonly capabilities: ReadonlyMap<string, CapabilityAvailability>
@@ -65,7 +66,7 @@ export function reconcileCapability(observation: CapabilityObservation): Capabil
     .filter((requirement) => requirement.optional !== true)
     .map((requirement) => resolveReference(requirement, namespace))
     .filter((ref) => {
-      const entry = capabilities.get(referenceKey('Capability', ref.namespace, ref.name))
+      const entry = capabilities.get(subjectOf('Capability', ref.namespace, ref.name))
       return entry === undefined || entry.phase === 'Unavailable'
     })
 

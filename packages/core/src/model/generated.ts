@@ -14,8 +14,8 @@ export type PlanSpecDocument =
   | Plan
   | Capability
   | Binding
-  | Execution
   | Gate
+  | Execution
   | List
   | Role
   | ClusterRole
@@ -1260,210 +1260,6 @@ export interface UnboundCapability {
   message?: string
 }
 /**
- * An Execution: one run of one Plan with given bindings. Creating it starts the run; its spec is immutable after creation, and running again means creating a new Execution. Lives in its Plan's namespace.
- */
-export interface Execution {
-  /**
-   * API version of the resource: always `planspec.io/v1alpha1`; immutable for the life of the object.
-   */
-  apiVersion: 'planspec.io/v1alpha1'
-  /**
-   * Resource type: always `Execution` for this schema.
-   */
-  kind: 'Execution'
-  metadata: ObjectMeta
-  spec: ExecutionSpec
-  status?: ExecutionStatus
-}
-/**
- * The intent of an Execution. Immutable after creation.
- */
-export interface ExecutionSpec {
-  planRef: ObjectReference
-  goalRef?: ObjectReference
-  bindingRef?: ObjectReference
-  /**
-   * Per-node Binding overrides, keyed by node id of the Plan; at most 1000 entries. Default `{}`.
-   */
-  nodeBindings?: {
-    [k: string]: ObjectReference
-  }
-  runtimeRef?: ObjectReference
-  /**
-   * Run parameters, a free-form object available to `when` expressions as `params`. Keys should be reverse-domain (`io.planspec.*`) or `x-` for experiments.
-   */
-  parameters?: {
-    [k: string]: unknown | undefined
-  }
-  /**
-   * Notes for this run (incident id, rationale); at most 64 items. Default `[]`.
-   *
-   * @maxItems 64
-   */
-  context?: ContextItem[]
-}
-/**
- * The run record of an Execution.
- */
-export interface ExecutionStatus {
-  /**
-   * Lifecycle phase: `Pending` (initial), `Running`, `Blocked` (waiting on a Gate, an External node or claimable work), and the terminal `Succeeded`, `Failed` and `Cancelled`.
-   */
-  phase?: 'Pending' | 'Running' | 'Blocked' | 'Succeeded' | 'Failed' | 'Cancelled'
-  /**
-   * Identifier of this run, set once; defaults to `metadata.uid`. At most 128 characters.
-   */
-  runId?: string
-  /**
-   * Machine-readable reason for the current phase, e.g. `ValidationFailed`, `GateRejected`, `NodeFailed`, `CancelledByUser`, `Unbound`; at most 256 characters.
-   */
-  reason?: string
-  /**
-   * Human-readable explanation of the current phase; at most 4096 characters.
-   */
-  message?: string
-  /**
-   * When a controller acknowledged the Execution.
-   */
-  queuedTime?: string
-  /**
-   * When the first node began.
-   */
-  startTime?: string
-  /**
-   * When the run reached a terminal phase.
-   */
-  completionTime?: string
-  /**
-   * When `phase` last changed.
-   */
-  lastPhaseTransitionTime?: string
-  /**
-   * Hash of the spec when first seen (`algo:digest`); a changed spec is not applied.
-   */
-  specHash?: string
-  /**
-   * The Plan's `metadata.generation` when the run started; the run keeps that graph even if the Plan changes later (>= 0).
-   */
-  planGeneration?: number
-  /**
-   * Digest of the Plan graph the run started with (`sha256:` + 64 lowercase hex digits).
-   */
-  graphDigest?: string
-  /**
-   * `sha256:` digest of what the run executes: the plan graph and the provider resolved for each Task, set when the run starts and never changed. Gate approvals name it (DECISIONS §9).
-   */
-  runDigest?: string
-  /**
-   * Per-node state, keyed by node id of the Plan. Controllers may leave out nodes not yet materialised, or list every node as `Pending`. Default `{}`.
-   */
-  nodeStatuses?: {
-    [k: string]: NodeStatus | undefined
-  }
-  /**
-   * Artifacts produced by the run; at most 1000 items. Default `[]`.
-   *
-   * @maxItems 1000
-   */
-  artifacts?: Artifact[]
-  /**
-   * Detailed, typed observations such as `Ready` or `Accepted`; at most one entry per `type`, at most 32 entries.
-   *
-   * @maxItems 32
-   */
-  conditions?: Condition[]
-  /**
-   * The `metadata.generation` the writer had fully reconciled when it wrote this status (rule M4). Never exceeds `metadata.generation`; a smaller value means the status describes an older spec.
-   */
-  observedGeneration?: number
-  /**
-   * Controller and runner information; keys reverse-domain or `x-` prefixed.
-   */
-  extensions?: {
-    [k: string]: unknown | undefined
-  }
-}
-/**
- * The state of one node within an Execution.
- */
-export interface NodeStatus {
-  /**
-   * Node phase: `Pending` (waiting for dependencies), `Running`, `Blocked` (waiting on a Gate or an External system), `Succeeded`, `Failed`, `Skipped` (its `when` was false or a dependency failed) or `Cancelled`.
-   */
-  phase?: 'Pending' | 'Running' | 'Blocked' | 'Succeeded' | 'Failed' | 'Skipped' | 'Cancelled'
-  /**
-   * Machine-readable reason for the current phase, e.g. `UpstreamFailed`, `ConditionFalse`, `Timeout`, `AcceptanceFailed`, `WhenError`, `GateRejected`; at most 256 characters.
-   */
-  reason?: string
-  /**
-   * When the node (its current attempt) started.
-   */
-  startTime?: string
-  /**
-   * When the node finished.
-   */
-  completionTime?: string
-  /**
-   * Attempt counter (>= 0): 0 = not attempted yet, 1 and up = number of the current attempt; at most `retries + 1`.
-   */
-  attempt?: number
-  /**
-   * Values produced, by declared Task output name; custom keys reverse-domain or `x-` prefixed.
-   */
-  outputs?: {
-    [k: string]: unknown | undefined
-  }
-  /**
-   * Status text; at most 4096 characters.
-   */
-  message?: string
-  /**
-   * Agent or worker id, logs, timings; keys reverse-domain or `x-` prefixed.
-   */
-  extensions?: {
-    [k: string]: unknown | undefined
-  }
-}
-/**
- * An artifact produced by a run. `path` is required for `file` and `directory` artifacts, `url` for `url` artifacts.
- */
-export interface Artifact {
-  /**
-   * Artifact name; 1-253 characters.
-   */
-  name: string
-  /**
-   * Kind of artifact: `file`, `directory` or `url`.
-   */
-  type: 'file' | 'directory' | 'url'
-  /**
-   * Location relative to the Execution's artifact root; required for `file` and `directory`. At most 4096 characters.
-   */
-  path?: string
-  /**
-   * Location as an absolute URI; required for `url`. At most 4096 characters.
-   */
-  url?: string
-  /**
-   * Integrity check, e.g. `sha256:<hex>`.
-   */
-  checksum?: string
-  /**
-   * Size in bytes (>= 0).
-   */
-  size?: number
-  /**
-   * MIME type, e.g. `text/csv`; at most 256 characters.
-   */
-  mediaType?: string
-  /**
-   * Extra string metadata about the artifact.
-   */
-  metadata?: {
-    [k: string]: string | undefined
-  }
-}
-/**
  * A Gate: an explicit approval checkpoint that blocks plan execution until it is approved or rejected. Reviewers may be people, policy engines or automated systems. v1alpha1 gates have no timeout. Namespaced, in the namespace of what they gate.
  */
 export interface Gate {
@@ -1690,6 +1486,210 @@ export interface ExecutionRef {
    * `metadata.uid` of the Execution, so an Execution re-created under the same name needs its own approval; 1-128 characters.
    */
   uid: string
+}
+/**
+ * An Execution: one run of one Plan with given bindings. Creating it starts the run; its spec is immutable after creation, and running again means creating a new Execution. Lives in its Plan's namespace.
+ */
+export interface Execution {
+  /**
+   * API version of the resource: always `planspec.io/v1alpha1`; immutable for the life of the object.
+   */
+  apiVersion: 'planspec.io/v1alpha1'
+  /**
+   * Resource type: always `Execution` for this schema.
+   */
+  kind: 'Execution'
+  metadata: ObjectMeta
+  spec: ExecutionSpec
+  status?: ExecutionStatus
+}
+/**
+ * The intent of an Execution. Immutable after creation.
+ */
+export interface ExecutionSpec {
+  planRef: ObjectReference
+  goalRef?: ObjectReference
+  bindingRef?: ObjectReference
+  /**
+   * Per-node Binding overrides, keyed by node id of the Plan; at most 1000 entries. Default `{}`.
+   */
+  nodeBindings?: {
+    [k: string]: ObjectReference
+  }
+  runtimeRef?: ObjectReference
+  /**
+   * Run parameters, a free-form object available to `when` expressions as `params`. Keys should be reverse-domain (`io.planspec.*`) or `x-` for experiments.
+   */
+  parameters?: {
+    [k: string]: unknown | undefined
+  }
+  /**
+   * Notes for this run (incident id, rationale); at most 64 items. Default `[]`.
+   *
+   * @maxItems 64
+   */
+  context?: ContextItem[]
+}
+/**
+ * The run record of an Execution.
+ */
+export interface ExecutionStatus {
+  /**
+   * Lifecycle phase: `Pending` (initial), `Running`, `Blocked` (waiting on a Gate, an External node or claimable work), and the terminal `Succeeded`, `Failed` and `Cancelled`.
+   */
+  phase?: 'Pending' | 'Running' | 'Blocked' | 'Succeeded' | 'Failed' | 'Cancelled'
+  /**
+   * Identifier of this run, set once; defaults to `metadata.uid`. At most 128 characters.
+   */
+  runId?: string
+  /**
+   * Machine-readable reason for the current phase, e.g. `ValidationFailed`, `GateRejected`, `NodeFailed`, `CancelledByUser`, `Unbound`; at most 256 characters.
+   */
+  reason?: string
+  /**
+   * Human-readable explanation of the current phase; at most 4096 characters.
+   */
+  message?: string
+  /**
+   * When a controller acknowledged the Execution.
+   */
+  queuedTime?: string
+  /**
+   * When the first node began.
+   */
+  startTime?: string
+  /**
+   * When the run reached a terminal phase.
+   */
+  completionTime?: string
+  /**
+   * When `phase` last changed.
+   */
+  lastPhaseTransitionTime?: string
+  /**
+   * Hash of the spec when first seen (`algo:digest`); a changed spec is not applied.
+   */
+  specHash?: string
+  /**
+   * The Plan's `metadata.generation` when the run started; the run keeps that graph even if the Plan changes later (>= 0).
+   */
+  planGeneration?: number
+  /**
+   * Digest of the Plan graph the run started with (`sha256:` + 64 lowercase hex digits).
+   */
+  graphDigest?: string
+  /**
+   * `sha256:` digest of what the run executes: the plan graph and the provider resolved for each Task, set when the run starts and never changed. Gate approvals name it (DECISIONS §9).
+   */
+  runDigest?: string
+  /**
+   * Per-node state, keyed by node id of the Plan. Controllers may leave out nodes not yet materialised, or list every node as `Pending`. Default `{}`.
+   */
+  nodeStatuses?: {
+    [k: string]: NodeStatus | undefined
+  }
+  /**
+   * Artifacts produced by the run; at most 1000 items. Default `[]`.
+   *
+   * @maxItems 1000
+   */
+  artifacts?: Artifact[]
+  /**
+   * Detailed, typed observations such as `Ready` or `Accepted`; at most one entry per `type`, at most 32 entries.
+   *
+   * @maxItems 32
+   */
+  conditions?: Condition[]
+  /**
+   * The `metadata.generation` the writer had fully reconciled when it wrote this status (rule M4). Never exceeds `metadata.generation`; a smaller value means the status describes an older spec.
+   */
+  observedGeneration?: number
+  /**
+   * Controller and runner information; keys reverse-domain or `x-` prefixed.
+   */
+  extensions?: {
+    [k: string]: unknown | undefined
+  }
+}
+/**
+ * The state of one node within an Execution.
+ */
+export interface NodeStatus {
+  /**
+   * Node phase: `Pending` (waiting for dependencies), `Running`, `Blocked` (waiting on a Gate or an External system), `Succeeded`, `Failed`, `Skipped` (its `when` was false or a dependency failed) or `Cancelled`.
+   */
+  phase?: 'Pending' | 'Running' | 'Blocked' | 'Succeeded' | 'Failed' | 'Skipped' | 'Cancelled'
+  /**
+   * Machine-readable reason for the current phase, e.g. `UpstreamFailed`, `ConditionFalse`, `Timeout`, `AcceptanceFailed`, `WhenError`, `GateRejected`; at most 256 characters.
+   */
+  reason?: string
+  /**
+   * When the node (its current attempt) started.
+   */
+  startTime?: string
+  /**
+   * When the node finished.
+   */
+  completionTime?: string
+  /**
+   * Attempt counter (>= 0): 0 = not attempted yet, 1 and up = number of the current attempt; at most `retries + 1`.
+   */
+  attempt?: number
+  /**
+   * Values produced, by declared Task output name; custom keys reverse-domain or `x-` prefixed.
+   */
+  outputs?: {
+    [k: string]: unknown | undefined
+  }
+  /**
+   * Status text; at most 4096 characters.
+   */
+  message?: string
+  /**
+   * Agent or worker id, logs, timings; keys reverse-domain or `x-` prefixed.
+   */
+  extensions?: {
+    [k: string]: unknown | undefined
+  }
+}
+/**
+ * An artifact produced by a run. `path` is required for `file` and `directory` artifacts, `url` for `url` artifacts.
+ */
+export interface Artifact {
+  /**
+   * Artifact name; 1-253 characters.
+   */
+  name: string
+  /**
+   * Kind of artifact: `file`, `directory` or `url`.
+   */
+  type: 'file' | 'directory' | 'url'
+  /**
+   * Location relative to the Execution's artifact root; required for `file` and `directory`. At most 4096 characters.
+   */
+  path?: string
+  /**
+   * Location as an absolute URI; required for `url`. At most 4096 characters.
+   */
+  url?: string
+  /**
+   * Integrity check, e.g. `sha256:<hex>`.
+   */
+  checksum?: string
+  /**
+   * Size in bytes (>= 0).
+   */
+  size?: number
+  /**
+   * MIME type, e.g. `text/csv`; at most 256 characters.
+   */
+  mediaType?: string
+  /**
+   * Extra string metadata about the artifact.
+   */
+  metadata?: {
+    [k: string]: string | undefined
+  }
 }
 /**
  * A List: a document envelope holding several core resources (Goal, Plan, Capability, Binding, Execution, Gate). Tools expand it into its items; Lists do not nest.
@@ -1948,7 +1948,7 @@ export interface RepositoryConfig {
    */
   namespace?: string
   /**
-   * Glob patterns, relative to the repository root, of the files that may hold PlanSpec resources (only documents with `apiVersion: planspec.io/*` are read). Default `["** /*.yaml", "** /*.yml"]`.
+   * Glob patterns (picomatch), relative to the folder of this file, of the YAML files that hold PlanSpec resources: every matching `.yaml`/`.yml` file is validated. `dir/` means everything below `dir`; a `!pattern` excludes; wildcards skip dot files. `.git`, `node_modules`, `.nx` and `dist` are never read. Without `paths`, every YAML file whose text names an `apiVersion: planspec.io/*` is read (others are skipped).
    */
   paths?: string[]
   /**

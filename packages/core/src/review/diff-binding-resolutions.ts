@@ -1,6 +1,7 @@
 import { resolveCapabilityUse, type BindingLike, type BindingRuleLike, type BindingSelectorLike } from '../binding-resolution.js'
 import type { LabelsLike } from '../label-selector.js'
-import { resolveReference, subjectOf } from '../reference.js'
+import { resolveReference } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 import { deepEqual } from './internal/changed-fields.js'
 import { findResource, indexResources, type ResourceIndex } from './internal/index-resources.js'
 import { asArray, asObject, asString, specOf, type Obj } from './internal/read-value.js'

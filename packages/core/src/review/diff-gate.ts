@@ -1,5 +1,5 @@
 import { normalizeSubject } from '../controllers/check-reviewer.js'
-import { subjectOf } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 import { specOf, stringsOf } from './internal/read-value.js'
 import type { GateDiff, ReviewResourceLike } from './review-types.js'
 

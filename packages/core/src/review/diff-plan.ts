@@ -1,6 +1,6 @@
 import type { EdgeType, GraphNodeLike, PlanGraphLike } from '../graph-types.js'
 import { normalizeGraph } from '../graph.js'
-import { subjectOf } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 import { changedFields } from './internal/changed-fields.js'
 import { asArray, asObject, asString, specOf, stringsOf, type Obj } from './internal/read-value.js'
 import type { EdgeDiff, NodeDiff, PlanDiff, ReviewResourceLike } from './review-types.js'

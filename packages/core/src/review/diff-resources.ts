@@ -1,4 +1,5 @@
-import { referenceKey, subjectOf } from '../reference.js'
+import { STATUS_KINDS } from '../model/kind-table.js'
+import { subjectOf } from '../object-key.js'
 import { diffBindingResolutions } from './diff-binding-resolutions.js'
 import { diffGate } from './diff-gate.js'
 import { diffPlan } from './diff-plan.js'
@@ -9,7 +10,7 @@ import { followRenames, pairRenames } from './pair-renames.js'
 import type { GateDiff, ResourceChange, ReviewResourceLike, SemanticDiff } from './review-types.js'
 
 /** Kinds in the order a reviewer reads them: the "what", the "how", then who runs and approves it. */
-const KIND_ORDER: readonly string[] = ['Goal', 'Plan', 'Capability', 'Binding', 'Gate', 'Execution']
+const KIND_ORDER: readonly string[] = STATUS_KINDS
 
 /** Written by controllers or the server, never by the author of a change (DECISIONS §8 "Status ownership"). */
 const NOT_AUTHORED: ReadonlySet<string> = new Set([
@@ -83,7 +84,7 @@ export function diffResources(base: readonly ReviewResourceLike[], head: readonl
   }
 
   const pair = (change: ResourceChange): [ReviewResourceLike | undefined, ReviewResourceLike | undefined] => {
-    const key = referenceKey(change.kind, change.namespace, change.name)
+    const key = subjectOf(change.kind, change.namespace, change.name)
     return [before.get(key), after.get(key)]
   }
   const plans = resources.filter((c) => c.kind === 'Plan' && c.action !== 'renamed').map((c) => diffPlan(...pair(c)))

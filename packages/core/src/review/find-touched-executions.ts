@@ -1,4 +1,5 @@
-import { referenceKey, resolveReference, subjectOf } from '../reference.js'
+import { resolveReference } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 import { indexResources } from './internal/index-resources.js'
 import { planOfExecution, planRefOf } from './internal/plan-of-execution.js'
 import { asArray, asObject, asString, specOf, type Obj } from './internal/read-value.js'
@@ -21,8 +22,8 @@ import type { ExecutionImpact, ExecutionImpactReason, ResourceChange, ReviewReso
  */
 export function findTouchedExecutions(head: readonly ReviewResourceLike[], changes: readonly ResourceChange[]): ExecutionImpact[] {
   const index = indexResources(head)
-  const actions = new Map(changes.map((c) => [referenceKey(c.kind, c.namespace, c.name), c.action]))
-  const touched = (kind: string, ref: { name: string; namespace: string }): boolean => actions.has(referenceKey(kind, ref.namespace, ref.name))
+  const actions = new Map(changes.map((c) => [subjectOf(c.kind, c.namespace, c.name), c.action]))
+  const touched = (kind: string, ref: { name: string; namespace: string }): boolean => actions.has(subjectOf(kind, ref.namespace, ref.name))
   const out: ExecutionImpact[] = []
   for (const execution of index.values()) {
     if (execution.kind !== 'Execution') continue
@@ -30,7 +31,7 @@ export function findTouchedExecutions(head: readonly ReviewResourceLike[], chang
     const plan = planOfExecution(execution, index)
     const planRef = planRefOf(execution)
     const reasons: ExecutionImpactReason[] = []
-    const own = actions.get(referenceKey('Execution', execution.namespace, execution.name))
+    const own = actions.get(subjectOf('Execution', execution.namespace, execution.name))
     if (own === 'added' || own === 'changed') reasons.push(own)
     if (planRef !== undefined && touched('Plan', planRef)) reasons.push('plan')
     const bindingRefs = [spec.bindingRef, ...Object.values(asObject(spec.nodeBindings) ?? {})]

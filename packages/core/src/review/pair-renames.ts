@@ -1,4 +1,4 @@
-import { referenceKey } from '../reference.js'
+import { subjectOf } from '../object-key.js'
 import { changedFields } from './internal/changed-fields.js'
 import type { ResourceIndex } from './internal/index-resources.js'
 import { asObject, asString, type Obj } from './internal/read-value.js'
@@ -10,7 +10,7 @@ export interface ResourceRename {
   readonly namespace: string
   readonly from: string
   readonly to: string
-  /** Its key in the base index (`referenceKey(kind, namespace, from)`). */
+  /** Its key in the base index (`subjectOf(kind, namespace, from)`). */
   readonly baseKey: string
   /** Its key in the head index. */
   readonly headKey: string
@@ -61,12 +61,12 @@ export function pairRenames(before: ResourceIndex, after: ResourceIndex, ignore:
  */
 export function followRenames(resource: ReviewResourceLike, renames: readonly ResourceRename[]): Obj {
   if (renames.length === 0) return resource.value as Obj
-  const renamed = new Map(renames.map((r) => [referenceKey(r.kind, r.namespace, r.from), r.to]))
+  const renamed = new Map(renames.map((r) => [subjectOf(r.kind, r.namespace, r.from), r.to]))
   const rewrite = (ref: unknown, kind: string): unknown => {
     const object = asObject(ref)
     const name = asString(object?.name)
     if (object === undefined || name === undefined) return ref
-    const to = renamed.get(referenceKey(asString(object.kind) ?? kind, asString(object.namespace) ?? resource.namespace, name))
+    const to = renamed.get(subjectOf(asString(object.kind) ?? kind, asString(object.namespace) ?? resource.namespace, name))
     return to === undefined ? ref : { ...object, name: to }
   }
   const walk = (value: unknown, kind: string | undefined): unknown => {

@@ -7,7 +7,7 @@ import {
   type CapabilityReconcileTarget,
 } from '../../src/controllers/reconcile-capability.js'
 import { initialStatus } from '../../src/controllers/initial-status.js'
-import { referenceKey } from '../../src/reference.js'
+import { subjectOf } from '../../src/object-key.js'
 
 const now = '2025-03-01T12:00:00Z'
 const later = '2025-03-02T12:00:00Z'
@@ -23,7 +23,7 @@ function capability(requirements?: Requirement[], status?: CapabilityReconcileTa
 }
 
 function available(entries: [string, string, CapabilityAvailability['phase']?][]): Map<string, CapabilityAvailability> {
-  return new Map(entries.map(([ns, name, phase]) => [referenceKey('Capability', ns, name), phase ? { phase } : {}]))
+  return new Map(entries.map(([ns, name, phase]) => [subjectOf('Capability', ns, name), phase ? { phase } : {}]))
 }
 
 const observe = (overrides: Partial<CapabilityObservation> = {}): CapabilityObservation => ({

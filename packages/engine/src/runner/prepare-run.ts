@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson, normalizeGraph, resolveCapabilityUse, resolveReference, runDigestContent, type BindingLike, type NodeBinding, type PlanGraphLike, type RetryPolicy } from '@planspec/core'
-import { graphDigest } from '@planspec/validator'
 import type { AcceptanceCriterion } from '../acceptance-criterion.js'
 import type { ExternalRefLike } from './observe-external.js'
 import type { ExecutionRunInput } from './run-execution.js'
@@ -109,7 +108,8 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
       uid,
       graph,
       specHash: `sha256:${sha256(canonicalJson(spec))}`,
-      graphDigest: graphDigest(graphSpec),
+      // The digest of G10, computed here (the shell) like specHash: sha256 of the canonical JSON.
+      graphDigest: `sha256:${sha256(canonicalJson(graphSpec))}`,
       runDigest: `sha256:${sha256(runDigestContent(graphSpec, bindings))}`,
       planGeneration: Number((plan.value.metadata as Obj).generation ?? 1),
       parameters: isObj(spec.parameters) ? spec.parameters : {},

@@ -1,4 +1,4 @@
-import { criticalPath, parseDuration, topologicalLayers, type ExecutionStatus } from '@planspec/core'
+import { criticalPath, parseDuration, providerScheme, topologicalLayers, type ExecutionStatus } from '@planspec/core'
 import type { DispatchResult, Provider } from '../types.js'
 import type { PreparedRun, ResourceLike } from './prepare-run.js'
 import { createCelEvaluator } from './cel-evaluator.js'
@@ -47,7 +47,6 @@ export interface SimulationReport {
   readonly outcome: string
 }
 
-const KNOWN_SCHEME = /^(exec|tool|http|https|mcp|human|agent|noop):\/\//
 const DEFAULT_TASK_MS = 60_000
 
 /**
@@ -67,7 +66,7 @@ export async function simulateRun(prepared: PreparedRun, resources: readonly Res
   const problems: SimulationProblem[] = []
   for (const [node, binding] of input.bindings) {
     if (binding.outcome !== 'bound') problems.push({ code: 'PS4012', severity: 'error', node, message: binding.message })
-    else if (!KNOWN_SCHEME.test(binding.provider)) problems.push({ code: 'PS4009', severity: 'error', node, message: `node "${node}" is bound to "${binding.provider}", a provider no scheme handles; it would fail with UnknownProvider` })
+    else if (providerScheme(binding.provider) === undefined) problems.push({ code: 'PS4009', severity: 'error', node, message: `node "${node}" is bound to "${binding.provider}", a provider no scheme handles; it would fail with UnknownProvider` })
   }
   const gates: SimulatedGate[] = []
   for (const [node, ref] of gateRefs) {

@@ -1,5 +1,4 @@
-import { canonicalJson } from '@planspec/validator'
-import { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError, type ListResult, type ObjectKey, type Store, type StoredResource, type WatchEvent } from './store.js'
+import { canonicalJson, formatObjectKey, StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFoundError, type ListResult, type ObjectKey, type Store, type StoredResource, type WatchEvent } from '@planspec/core'
 
 /** Effects the in-memory store needs: the time for creationTimestamp and a uid source. */
 export interface MemoryStoreDeps {
@@ -28,7 +27,7 @@ export function memoryStore(deps: MemoryStoreDeps): Store {
   const historyLimit = deps.historyLimit ?? 10_000
   let version = 0
 
-  const keyOf = (k: ObjectKey): string => `${k.kind}\u0000${k.namespace}\u0000${k.name}`
+  const keyOf = formatObjectKey
   const keyFrom = (object: StoredResource): ObjectKey => ({ kind: object.kind, namespace: object.metadata.namespace ?? 'default', name: object.metadata.name })
   const emit = (type: WatchEvent['type'], object: StoredResource): void => {
     const event: WatchEvent = { type, object, resourceVersion: object.metadata.resourceVersion ?? String(version) }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { memoryStore, type StoredResource, type WatchEvent } from '../../src/store/index.js'
+import type { StoredResource, WatchEvent } from '@planspec/core'
+import { memoryStore } from '../../src/store/index.js'
 
 let clock = 0
 const store = () => memoryStore({ now: () => new Date(Date.UTC(2026, 0, 1) + clock++ * 1000).toISOString(), newUid: (() => { let n = 0; return () => `uid-${++n}` })() })

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '@planspec/core'
-import type { Resource, ValidateOptions, Validator } from '@planspec/validator'
+import { isPlanSpecDocument, type Resource, type ValidateOptions, type Validator } from '@planspec/validator'
 
 /** What one manifest blob holds, as the validator sees it alone. Cached by blob id. */
 export interface BlobAnalysis {
@@ -21,9 +21,6 @@ export interface BlobAnalysis {
 /** The validator options a store run passes on (cross-file checks are the store's own). */
 export type ManifestValidateOptions = Pick<ValidateOptions, 'compat' | 'limits'>
 
-// `apiVersion: planspec.io/...` in block or flow style, quoted or not.
-const PLANSPEC_API_VERSION = /(?:^|[\s{,])["']?apiVersion["']?\s*:\s*["']?planspec\.io\//m
-const SNIFF_BYTES = 64 * 1024
 
 /** The cache key part that is not the blob id. */
 export function analysisKey(namespace: string | undefined, explicit: boolean, options: ManifestValidateOptions): string {
@@ -38,10 +35,7 @@ export function analysisKey(namespace: string | undefined, explicit: boolean, op
 export function analyzeBlob(validator: Validator, bytes: Uint8Array, at: { readonly file: string; readonly oid: string; readonly namespace: string | undefined; readonly explicit: boolean; readonly options: ManifestValidateOptions }): BlobAnalysis {
   const key = analysisKey(at.namespace, at.explicit, at.options)
   const base = { oid: at.oid, file: at.file, key }
-  if (!at.explicit) {
-    const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, SNIFF_BYTES)).toString('utf8')
-    if (!PLANSPEC_API_VERSION.test(head)) return { ...base, manifest: false, resources: [], diagnostics: [], fileInvalid: false, invalid: new Set() }
-  }
+  if (!at.explicit && !isPlanSpecDocument(bytes)) return { ...base, manifest: false, resources: [], diagnostics: [], fileInvalid: false, invalid: new Set() }
   const result = validator.validate([{ file: at.file, bytes }], { ...at.options, defaultNamespace: at.namespace, closed: false })
   const diagnostics = result.diagnostics.filter((d) => d.code !== 'PS4001')
   const named = new Set(result.resources.map((r) => `${r.kind}/${r.name}`))

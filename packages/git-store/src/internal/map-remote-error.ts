@@ -1,5 +1,4 @@
-import { PlanSpecError } from '@planspec/core'
-import { redact } from '@planspec/engine'
+import { PlanSpecError, redactSecrets } from '@planspec/core'
 import { GitAuthError, GitBranchNotFoundError, GitRepositoryNotFoundError, GitTransportError, GitUnreachableError, GitUrlError } from '../errors.js'
 import type { RemoteContext } from './open-repository.js'
 
@@ -36,7 +35,7 @@ function facts(error: unknown): { code: string; message: string; name: string; s
  */
 export function sanitizedCause(error: unknown, secrets: Iterable<string>): Error {
   const { code, message, name } = facts(error)
-  const copy = new Error(redact(message, secrets))
+  const copy = new Error(redactSecrets(message, secrets))
   copy.name = name
   return code ? Object.assign(copy, { code }) : copy
 }
@@ -69,5 +68,5 @@ export function mapRemoteError(error: unknown, remote: RemoteContext, context: {
     return new GitBranchNotFoundError(`${where}: branch ${context.branch} does not exist`, { cause, data })
   }
   if (code === 'UrlParseError' || code === 'UnknownTransportError') return new GitUrlError(`${where}: the URL cannot be used`, { cause, data })
-  return new GitTransportError(`${where} failed: ${redact(message, remote.secrets).slice(0, 300)}`, { cause, data })
+  return new GitTransportError(`${where} failed: ${redactSecrets(message, remote.secrets).slice(0, 300)}`, { cause, data })
 }

@@ -1,5 +1,4 @@
-import type { Diagnostic } from '@planspec/core'
-import { canonicalJson } from '@planspec/validator'
+import { type Diagnostic, canonicalJson } from '@planspec/core'
 import { gitDiagnostic } from '../diagnostic-codes.js'
 import type { DesiredChanges, DesiredResource } from '../desired-state.js'
 import type { PathState } from './path-state.js'

@@ -1,5 +1,5 @@
+import { redactSecrets } from '@planspec/core'
 import git, { type AuthCallback, type FsClient, type GitAuth, type HttpClient } from 'isomorphic-git'
-import { redact } from '@planspec/engine'
 import { createGitStoreCache, type GitStoreCache } from '../create-git-store-cache.js'
 import { GitInvalidInputError, GitUrlError } from '../errors.js'
 import type { GitRepository } from '../types.js'
@@ -96,7 +96,7 @@ function checkUrl(url: string, secrets: Set<string>): string {
   try {
     parsed = new URL(url)
   } catch {
-    throw new GitUrlError('the repository URL cannot be parsed', { data: { url: redact(url) } })
+    throw new GitUrlError('the repository URL cannot be parsed', { data: { url: redactSecrets(url) } })
   }
   if (parsed.username) secrets.add(decodeURIComponent(parsed.username))
   if (parsed.password) secrets.add(decodeURIComponent(parsed.password))

@@ -1,5 +1,4 @@
-import type { ConditionUpdate, Diagnostic } from '@planspec/core'
-import { subject as subjectOf, type StoredResource } from '@planspec/engine'
+import { formatObjectKey, type ConditionUpdate, type Diagnostic, type StoredResource } from '@planspec/core'
 import type { Resource } from '@planspec/validator'
 import { gitDiagnostic } from '../diagnostic-codes.js'
 import { SOURCE_VALID_CONDITION, type DesiredResource } from '../desired-state.js'
@@ -29,7 +28,7 @@ export interface StampContext {
 const VALID: ConditionUpdate = Object.freeze({ type: SOURCE_VALID_CONDITION, status: 'True', reason: 'Valid' })
 
 function stamp(resource: Resource, oid: string, context: StampContext, previous: DesiredResource | undefined): DesiredResource {
-  const subject = subjectOf(resource)
+  const subject = formatObjectKey(resource)
   const { status: _status, ...rest } = resource.value
   const identity = nextIdentity(previous?.identity ?? context.identityOf(subject), { kind: resource.kind, namespace: resource.namespace, name: resource.name, spec: resource.value.spec, revision: context.revision, commitTime: context.commitTime })
   const metadata = { ...(rest.metadata as Record<string, unknown>), name: resource.name, ...(resource.namespace ? { namespace: resource.namespace } : {}), uid: identity.uid, generation: identity.generation, creationTimestamp: identity.creationTimestamp }
@@ -78,7 +77,7 @@ export function effectiveResources(
   }
   const bySubject = new Map(previous.map((p) => [p.subject, p]))
   for (const resource of analysis.resources) {
-    const subject = subjectOf(resource)
+    const subject = formatObjectKey(resource)
     const before = bySubject.get(subject)
     if (analysis.invalid.has(`${resource.kind}/${resource.name}`)) {
       if (!before) continue

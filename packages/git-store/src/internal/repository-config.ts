@@ -1,42 +1,8 @@
-import { compileGlob } from './compile-glob.js'
-import { isRecord, parseDocument } from './parse-document.js'
+import type { RepositoryConfig } from '@planspec/core'
+import { createFileSelection, REPOSITORY_CONFIG_FILE } from '@planspec/validator'
 
 /** The repository configuration file, at the root of the tracked tree. */
-export const CONFIG_FILE = '.planspec.yaml'
-
-/** The parts of `.planspec.yaml` the git source uses. */
-export interface RepositoryConfig {
-  readonly namespace?: string
-  readonly paths?: readonly string[]
-  readonly exclude?: readonly string[]
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
-const MAX_CONFIG_BYTES = 64 * 1024
-
-function stringList(value: unknown): readonly string[] | undefined | false {
-  if (value === undefined || value === null) return undefined
-  if (!Array.isArray(value) || value.length > 256 || !value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024)) return false
-  return value as string[]
-}
-
-/**
- * Reads `.planspec.yaml` content: `namespace` (a DNS label), `paths` and `exclude` (glob lists).
- * Other keys (contexts, ...) are the CLI's and are ignored. Returns an error message instead of a
- * config when the file is unusable.
- */
-export function parseRepositoryConfig(bytes: Uint8Array): { readonly config: RepositoryConfig } | { readonly error: string } {
-  const parsed = parseDocument(CONFIG_FILE, bytes, MAX_CONFIG_BYTES)
-  if (parsed.error !== undefined) return { error: parsed.error }
-  if (!isRecord(parsed.value)) return { error: 'the file must hold a mapping' }
-  const { namespace, paths, exclude } = parsed.value
-  if (namespace !== undefined && namespace !== null && (typeof namespace !== 'string' || !DNS_LABEL.test(namespace))) return { error: 'namespace must be a DNS label' }
-  const include = stringList(paths)
-  const skip = stringList(exclude)
-  if (include === false) return { error: 'paths must be a list of globs' }
-  if (skip === false) return { error: 'exclude must be a list of globs' }
-  return { config: { ...(typeof namespace === 'string' ? { namespace } : {}), ...(include ? { paths: include } : {}), ...(skip ? { exclude: skip } : {}) } }
-}
+export const CONFIG_FILE = REPOSITORY_CONFIG_FILE
 
 /** Decides which tree paths are manifest candidates, and whether content must be sniffed. */
 export interface CandidateFilter {
@@ -50,16 +16,8 @@ export interface CandidateFilter {
   readonly explicit: boolean
 }
 
-const YAML_FILE = /\.ya?ml$/i
-
-/** Builds the candidate filter of a config. */
+/** Builds the candidate filter of a config with the validator's one file selection (CLI and Action use it too). */
 export function candidateFilter(config: RepositoryConfig): CandidateFilter {
-  const include = config.paths?.length ? config.paths.map(compileGlob) : undefined
-  const exclude = (config.exclude ?? []).map(compileGlob)
-  const accepts = (path: string): boolean => {
-    if (path === CONFIG_FILE) return false
-    if (include ? !include.some((m) => m(path)) : !YAML_FILE.test(path)) return false
-    return !exclude.some((m) => m(path))
-  }
-  return { accepts, explicit: include !== undefined }
+  const selection = createFileSelection(config)
+  return { accepts: (path) => selection.skipReason(path) === undefined, explicit: !selection.sniffs }
 }

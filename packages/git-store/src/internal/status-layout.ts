@@ -1,5 +1,4 @@
-import type { Diagnostic } from '@planspec/core'
-import type { ObjectKey } from '@planspec/engine'
+import { KIND_TABLE, kindNames, type Diagnostic, type ObjectKey } from '@planspec/core'
 import { GitInvalidInputError } from '../errors.js'
 import type { Lease } from '../lease-document.js'
 import type { StoredStatus } from '../status-document.js'
@@ -13,18 +12,7 @@ import type { StoredStatus } from '../status-document.js'
  * - `leases/<namespace>/executions/<name>.yaml`: an Execution's lease (four levels, for the
  *   same reason).
  */
-export const KIND_PLURALS: Readonly<Record<string, string>> = {
-  Goal: 'goals',
-  Plan: 'plans',
-  Capability: 'capabilities',
-  Binding: 'bindings',
-  Gate: 'gates',
-  Execution: 'executions',
-  Role: 'roles',
-  RoleBinding: 'rolebindings',
-  ClusterRole: 'clusterroles',
-  ClusterRoleBinding: 'clusterrolebindings',
-}
+export const KIND_PLURALS: Readonly<Record<string, string>> = Object.fromEntries(kindNames((_, kind) => kind !== 'List').map((kind) => [kind, KIND_TABLE[kind].plural]))
 
 const PLURAL_KINDS = new Map(Object.entries(KIND_PLURALS).map(([kind, plural]) => [plural, kind]))
 

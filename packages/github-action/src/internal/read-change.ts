@@ -1,10 +1,9 @@
 import { join } from 'node:path'
-import { decodeText, type SourceFile } from '@planspec/validator'
+import { isPlanSpecDocument, type FileSelection, type SourceFile } from '@planspec/validator'
 import { listPullRequestFiles, readRepositoryFile, type Clock, type GitHubClient, type GitHubRetryPolicy, type RepositoryFile } from '@planspec/github'
 import type { ActionFs } from '../action-types.js'
 import type { PullRequestInfo } from './read-pull-request.js'
-import { MANIFEST, readManifest, type Workspace } from './read-workspace.js'
-import { matchesGlobs } from './glob-pattern.js'
+import { readManifest, type Workspace } from './read-workspace.js'
 
 /** How many base files are fetched at once. */
 const CONCURRENCY = 8
@@ -48,17 +47,18 @@ export async function readChange(options: ReadChangeOptions): Promise<Change> {
   const head = new Map(workspace.files)
   const changed = new Set<string>()
   const baseNeeded = new Map<string, string>()
-  const relevant = files.filter((f) => /\.ya?ml$/i.test(f.filename) && (matchesGlobs(f.filename, workspace.include, workspace.exclude) || (f.previousFilename !== undefined && matchesGlobs(f.previousFilename, workspace.include, workspace.exclude))))
+  const selected = (path: string): boolean => workspace.selection.skipReason(path) === undefined
+  const relevant = files.filter((f) => selected(f.filename) || (f.previousFilename !== undefined && selected(f.previousFilename)))
   const readAt = (path: string, ref: string): Promise<RepositoryFile | undefined> => readRepositoryFile({ octokit, owner, repo, path, ref, ...retry })
   await forEachLimited(relevant, CONCURRENCY, async (file) => {
     if (file.status === 'removed') {
       baseNeeded.set(file.filename, file.filename)
       return
     }
-    let source = head.get(file.filename) ?? (await readManifest(fs, cwd, file.filename))
+    let source = head.get(file.filename) ?? (await readManifest(fs, cwd, file.filename, workspace.selection))
     // Only a file missing from the checkout is read through the API (a workflow without checkout).
     const inCheckout = source !== undefined || (await fs.lstat(join(cwd, file.filename)).then(() => true, () => false))
-    if (source === undefined && !inCheckout) source = asManifest(file.filename, await readAt(file.filename, pull.headSha))
+    if (source === undefined && !inCheckout) source = asManifest(file.filename, await readAt(file.filename, pull.headSha), workspace.selection)
     if (source === undefined) return
     head.set(file.filename, source)
     changed.add(file.filename)
@@ -67,7 +67,7 @@ export async function readChange(options: ReadChangeOptions): Promise<Change> {
   const base = new Map(head)
   for (const path of changed) base.delete(path)
   await forEachLimited([...baseNeeded.values()], CONCURRENCY, async (path) => {
-    const source = asManifest(path, await readAt(path, pull.baseSha))
+    const source = asManifest(path, await readAt(path, pull.baseSha), workspace.selection)
     if (source === undefined) return
     base.set(path, source)
     changed.add(path)
@@ -77,12 +77,11 @@ export async function readChange(options: ReadChangeOptions): Promise<Change> {
 }
 
 /** A file read through the API, as a source file when it is a manifest (or too big to tell, or not a regular file). */
-function asManifest(path: string, file: RepositoryFile | undefined): SourceFile | undefined {
+function asManifest(path: string, file: RepositoryFile | undefined, selection: FileSelection): SourceFile | undefined {
   if (file === undefined) return undefined
   if (file.error !== undefined) return { file: path, error: file.error }
   if (file.bytes === undefined) return { file: path, size: file.size }
-  const text = decodeText(file.bytes)
-  return text !== undefined && MANIFEST.test(text) ? { file: path, bytes: file.bytes } : undefined
+  return !selection.sniffs || isPlanSpecDocument(file.bytes) ? { file: path, bytes: file.bytes } : undefined
 }
 
 /** Runs `task` over `items`, at most `limit` at a time; the first failure is thrown once all settle. */

@@ -1,3 +1,4 @@
+import { KIND_TABLE, STATUS_KINDS } from '@planspec/core'
 import { describeResource, type ResourceView } from '@planspec/client'
 import { readAll } from '../run-context.js'
 import { MCP_ERRORS, ToolError } from '../tool-error.js'
@@ -6,7 +7,10 @@ import type { ToolContext, ToolDefinition } from '../types.js'
 import { whyBlocked } from '../why-blocked.js'
 import { text } from './outcome.js'
 
-const KIND = { type: 'string', minLength: 1, maxLength: 32, description: 'executions, plans, goals, gates, capabilities or bindings (singular, plural or short: ex, cap).' }
+// The words come from core's kind table, so a new kind shows up here without an edit.
+const PLURALS = STATUS_KINDS.map((kind) => KIND_TABLE[kind].plural)
+const SHORT_NAMES = STATUS_KINDS.flatMap((kind) => KIND_TABLE[kind].shortNames)
+const KIND = { type: 'string', minLength: 1, maxLength: 32, description: `${PLURALS.slice(0, -1).join(', ')} or ${PLURALS.at(-1)} (singular, plural or short: ${SHORT_NAMES.join(', ')}).` }
 const NAME = { type: 'string', minLength: 1, maxLength: 63 }
 const NAMESPACE = { type: 'string', minLength: 1, maxLength: 63, description: 'The namespace (default: every namespace a name matches).' }
 

@@ -1,6 +1,4 @@
-import { PlanSpecError } from '@planspec/core'
-import type { ObjectKey } from '@planspec/engine'
-import { canonicalJson } from '@planspec/validator'
+import { PlanSpecError, type ObjectKey, canonicalJson } from '@planspec/core'
 import { validateOne } from '../server/admit-object.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 import type { ApiStore } from '../store/api-store.js'

@@ -1,4 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
+import type { StoredResource } from '@planspec/core'
 import { RETRY_ANNOTATION, RETRY_NODES_ANNOTATION } from '../server/admit-status.js'
 
 /**

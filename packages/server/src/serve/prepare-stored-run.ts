@@ -1,5 +1,5 @@
-import { gateNodeObservation, resolveReference, type GateNodeObservation, type GateNodeSubject, type GateStatus } from '@planspec/core'
-import { prepareRun, type ObjectKey, type PreparedRun, type ResourceLike, type StoredResource } from '@planspec/engine'
+import { gateNodeObservation, resolveReference, type GateNodeObservation, type GateNodeSubject, type GateStatus, type ObjectKey, type StoredResource } from '@planspec/core'
+import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 
 /**

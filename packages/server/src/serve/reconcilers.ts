@@ -1,27 +1,4 @@
-import {
-  decideGate,
-  findCondition,
-  setCondition,
-  matchesLabels,
-  reconcileBinding,
-  reconcileCapability,
-  reconcileGoal,
-  reconcilePlan,
-  referenceKey,
-  resolveReference,
-  type BindingLike,
-  type BindingUse,
-  type CapabilityAvailability,
-  type CapabilityStatus,
-  type GateStatus,
-  type GoalExecutionLike,
-  type GoalStatus,
-  type LabelsLike,
-  type ObjectReferenceLike,
-  type PlanLike,
-  type PlanStatus,
-} from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import { decideGate, findCondition, setCondition, matchesLabels, reconcileBinding, reconcileCapability, reconcileGoal, reconcilePlan, subjectOf, resolveReference, type BindingLike, type BindingUse, type CapabilityAvailability, type CapabilityStatus, type GateStatus, type GoalExecutionLike, type GoalStatus, type LabelsLike, type ObjectReferenceLike, type PlanLike, type PlanStatus, type StoredResource } from '@planspec/core'
 import { graphDigest } from '@planspec/validator'
 import type { Diagnostic } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
@@ -87,7 +64,7 @@ const plan: Reconciler = (_tx, object, deps) => {
 /** Capability: its required capabilities must exist and be available (any namespace). */
 const capability: Reconciler = (tx, object, deps) => {
   const capabilities = new Map<string, CapabilityAvailability>(
-    tx.list('Capability').map((c) => [referenceKey('Capability', namespaceOf(c), c.metadata.name), { phase: (c.status as CapabilityStatus | undefined)?.phase }]),
+    tx.list('Capability').map((c) => [subjectOf('Capability', namespaceOf(c), c.metadata.name), { phase: (c.status as CapabilityStatus | undefined)?.phase }]),
   )
   const target = { metadata: object.metadata, spec: (object.spec ?? {}) as { requirements?: { name: string; namespace?: string; optional?: boolean }[] }, status: object.status as CapabilityStatus | undefined }
   return reconcileCapability({ capability: target, generation: generationOf(object), capabilities, now: deps.now })

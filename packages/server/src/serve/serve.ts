@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRedactor, type Redactor } from '@planspec/core'
+import { createRedactor, type Redactor, subjectOf } from '@planspec/core'
 import type { Policy } from '@planspec/engine'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { RbacOptions } from '../server/authorizer.js'
@@ -112,7 +112,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         tokens,
         authorizer: context.authorizer,
         now: context.now,
-        onError: (error, key) => log.warn({ err: error, subject: `${key.kind.toLowerCase()}/${key.namespace}/${key.name}` }, 'reconcile failed; retrying'),
+        onError: (error, key) => log.warn({ err: error, subject: subjectOf(key.kind, key.namespace, key.name) }, 'reconcile failed; retrying'),
       })
     }
     if (options.executions === true) {

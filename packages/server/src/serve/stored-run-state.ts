@@ -1,5 +1,5 @@
-import { PlanSpecError, type ExecutionStatus } from '@planspec/core'
-import { subject, type ObjectKey, type RunState, type StoredResource } from '@planspec/engine'
+import { PlanSpecError, type ExecutionStatus, formatObjectKey, type ObjectKey, type StoredResource } from '@planspec/core'
+import { type RunState } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 
 /** Code of {@link RunStoppedError}. */
@@ -11,7 +11,7 @@ export const RUN_STOPPED_ERROR_CODE = 'PLANSPEC_ERR_SERVE_RUN_STOPPED'
  */
 export class RunStoppedError extends PlanSpecError {
   constructor(key: ObjectKey, why: 'stopping' | 'gone') {
-    super(why === 'stopping' ? `the server is stopping; the run of ${subject(key)} resumes on the next start` : `${subject(key)} was deleted or replaced; its run stops`, { code: RUN_STOPPED_ERROR_CODE, data: { ...key, why }, terminal: true })
+    super(why === 'stopping' ? `the server is stopping; the run of ${formatObjectKey(key)} resumes on the next start` : `${formatObjectKey(key)} was deleted or replaced; its run stops`, { code: RUN_STOPPED_ERROR_CODE, data: { ...key, why }, terminal: true })
   }
 }
 

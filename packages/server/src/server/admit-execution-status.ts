@@ -1,5 +1,4 @@
-import { canonicalJson, gateNodeObservation, resolveReference, type GateStatus } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import { canonicalJson, gateNodeObservation, resolveReference, type GateStatus, type StoredResource } from '@planspec/core'
 import { RUN_SOURCE_KEY } from '../serve/prepare-stored-run.js'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { StatusCause } from './error-catalog.js'

@@ -1,5 +1,4 @@
-import type { Diagnostic } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import type { Diagnostic, StoredResource } from '@planspec/core'
 import { ApiError, type StatusCause } from './error-catalog.js'
 import { fieldPath } from './field-path.js'
 import { API_VERSION, type KindEntry } from './kinds.js'

@@ -1,6 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
-import type { Diagnostic } from '@planspec/core'
-import { canonicalJson } from '@planspec/validator'
+import { type Diagnostic, type StoredResource, canonicalJson } from '@planspec/core'
 import { invalid, toCause, validateOne } from './admit-object.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 import type { StatusCause } from './error-catalog.js'

@@ -1,4 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
+import type { StoredResource } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
 import { clusterRoleRules, rulesOf, ruleAllows, type Authorizer, type PolicyRule } from './authorizer.js'
 import { ApiError } from './error-catalog.js'

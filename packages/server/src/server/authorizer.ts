@@ -1,5 +1,4 @@
-import { matchesLabelSelector, type LabelSelectorLike } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import { matchesLabelSelector, type LabelSelectorLike, type StoredResource } from '@planspec/core'
 import type { ApiStore } from '../store/api-store.js'
 import type { Identity } from './tokens.js'
 

@@ -1,5 +1,4 @@
-import { checkAgentReview, decideGate, isAgentVia, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import { checkAgentReview, decideGate, isAgentVia, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution, type StoredResource } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { Authorizer } from './authorizer.js'
 import { kindByName } from './kinds.js'

@@ -1,4 +1,5 @@
 import { kindInfo } from '@planspec/schemas'
+import { KIND_TABLE, STATUS_KINDS } from '@planspec/core'
 
 /** The API group and version every PlanSpec resource is served under. */
 export const GROUP = 'planspec.io'
@@ -24,7 +25,8 @@ export interface KindEntry {
   readonly rbacResource: string | undefined
 }
 
-const RBAC_RESOURCES: ReadonlySet<string> = new Set(['goals', 'plans', 'capabilities', 'bindings', 'executions', 'gates'])
+// RBAC rules name the reconciled kinds by plural; the RBAC kinds themselves only through `*`.
+const RBAC_RESOURCES: ReadonlySet<string> = new Set(STATUS_KINDS.map((kind) => KIND_TABLE[kind].plural))
 
 /** Every served kind (all schema kinds except `List`), in schema order. */
 export const KINDS: readonly KindEntry[] = Object.entries(kindInfo)

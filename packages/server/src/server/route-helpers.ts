@@ -1,4 +1,4 @@
-import type { ObjectKey } from '@planspec/engine'
+import type { ObjectKey } from '@planspec/core'
 import type { FastifyReply } from 'fastify'
 import { ApiError } from './error-catalog.js'
 import { kindByPlural, type KindEntry } from './kinds.js'

@@ -1,5 +1,4 @@
-import { matchesLabelSelector, type LabelSelectorLike, type LabelSelectorRequirementLike } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import { matchesLabelSelector, type LabelSelectorLike, type LabelSelectorRequirementLike, type StoredResource } from '@planspec/core'
 import { ApiError } from './error-catalog.js'
 
 /** A predicate over stored objects built from a query parameter. */

@@ -1,7 +1,6 @@
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
-import { PlanSpecError } from '@planspec/core'
-import type { ObjectKey } from '@planspec/engine'
+import { PlanSpecError, type ObjectKey } from '@planspec/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiWatchEvent } from '../store/stored-entries.js'
 import { API_ERRORS, ApiError, statusObject, type StatusObject } from './error-catalog.js'

@@ -1,5 +1,4 @@
-import type { ObjectKey, StoredResource } from '@planspec/engine'
-import { canonicalJson } from '@planspec/validator'
+import { type ObjectKey, type StoredResource, canonicalJson } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
 import { invalid } from './admit-object.js'
 import { ApiError } from './error-catalog.js'

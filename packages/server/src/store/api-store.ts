@@ -1,4 +1,4 @@
-import type { ObjectKey, Store, StoredResource } from '@planspec/engine'
+import type { ObjectKey, Store, StoredResource } from '@planspec/core'
 import type { ApiWatchEvent } from './stored-entries.js'
 
 /**

@@ -1,5 +1,4 @@
-import { DEFAULT_NAMESPACE } from '@planspec/core'
-import type { ObjectKey, StoredResource } from '@planspec/engine'
+import { DEFAULT_NAMESPACE, type ObjectKey, type StoredResource } from '@planspec/core'
 import { kindInfo } from '@planspec/schemas'
 
 /** Kinds that live outside namespaces: the cluster RBAC kinds and `Namespace` itself. */

@@ -1,4 +1,4 @@
-import { StoreGoneError } from '@planspec/engine'
+import { StoreGoneError } from '@planspec/core'
 import type { ListCursor, ListPage, ListPageOptions, StoredRow } from './api-store.js'
 import type { ObjectRow, SnapshotRow, Statements } from './sqlite-tables.js'
 import { LazyRow } from './stored-entries.js'

@@ -1,11 +1,9 @@
-import { initialStatus, type StatusKind } from '@planspec/core'
-import { StoreAlreadyExistsError, StoreConflictError, StoreNotFoundError, type ObjectKey, type StoredResource, type WatchEvent } from '@planspec/engine'
-import { canonicalJson } from '@planspec/validator'
+import { initialStatus, STATUS_KINDS, type StatusKind, StoreAlreadyExistsError, StoreConflictError, StoreNotFoundError, type ObjectKey, type StoredResource, type WatchEvent, canonicalJson } from '@planspec/core'
 import type { StoreTransaction } from './api-store.js'
 import { assemble, composeMetadata, keyOf, systemMetadata, userMetadata } from './build-object.js'
 import type { Statements } from './sqlite-tables.js'
 
-const STATUS_KINDS: ReadonlySet<string> = new Set<StatusKind>(['Goal', 'Plan', 'Capability', 'Binding', 'Execution', 'Gate'])
+const STATUS_KIND_SET: ReadonlySet<string> = new Set<string>(STATUS_KINDS)
 
 /** What the write primitives need from the store around them. */
 export interface WriteContext {
@@ -49,7 +47,7 @@ export function transactionApi(ctx: WriteContext): StoreTransaction {
       const creationTimestamp = ctx.now()
       const metadata = composeMetadata(key, { uid: ctx.newUid(), resourceVersion: String(version), generation: 1, creationTimestamp }, userMetadata(object.metadata))
       // A status sent with create is ignored; the server's initial status is written instead (RESOURCES 0.7).
-      const status = STATUS_KINDS.has(object.kind) ? initialStatus(object.kind as StatusKind, 1, creationTimestamp) : undefined
+      const status = STATUS_KIND_SET.has(object.kind) ? initialStatus(object.kind as StatusKind, 1, creationTimestamp) : undefined
       const saved = assemble(object, metadata, status)
       ctx.record('ADDED', key, version, saved)
       return saved

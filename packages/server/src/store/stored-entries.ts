@@ -1,4 +1,4 @@
-import type { ObjectKey, StoredResource, WatchEvent } from '@planspec/engine'
+import type { ObjectKey, StoredResource, WatchEvent } from '@planspec/core'
 import type { StoredRow } from './api-store.js'
 
 /** A watch event that also carries its object's JSON, so a stream serialises it once for every watcher. */

@@ -1,7 +1,5 @@
 import { posix } from 'node:path'
-import picomatch from 'picomatch'
-import type { SourceFile } from '@planspec/validator'
-import { parse } from 'yaml'
+import { createFileSelection, parseRepositoryConfig, REPOSITORY_CONFIG_FILE as CONFIG_FILE, type SourceFile } from '@planspec/validator'
 import { UsageError } from '../../io.js'
 import type { RepositoryConfig } from '../../files/repository-config.js'
 import { GitError, runGit, type GitCall } from './run-git.js'
@@ -24,9 +22,6 @@ interface TreeEntry {
   readonly path: string
 }
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist'])
-const YAML = /\.ya?ml$/i
-const CONFIG_FILE = '.planspec.yaml'
 const ENTRY = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([\s\S]*)$/
 
 /**
@@ -56,16 +51,16 @@ export async function readRevision(commit: string, prefix: string, maxFileBytes:
   const configEntry = ancestors(prefix).map((dir) => byPath.get(dir === '' ? CONFIG_FILE : `${dir}/${CONFIG_FILE}`)).find((e) => e !== undefined && e.type === 'blob')
   const config = configEntry === undefined ? undefined : parseConfig(configEntry.path, (await readBlobs([configEntry], git)).get(configEntry.oid))
   const configRoot = configEntry === undefined ? prefix : posix.dirname(configEntry.path).replace(/^\.$/, '')
-  const include = picomatch(config?.paths?.length ? [...config.paths] : ['**/*.yaml', '**/*.yml'], { dot: false })
-  const exclude = config?.exclude?.length ? picomatch([...config.exclude]) : () => false
+  const selection = createFileSelection(config ?? {})
 
   const selected = entries.filter((e) => {
     if (!(e.path === prefix || prefix === '' || e.path.startsWith(`${prefix}/`))) return false
-    const parts = e.path.split('/')
-    if (e.type !== 'blob' || !YAML.test(e.path) || parts.slice(0, -1).some((p) => SKIP_DIRS.has(p)) || parts[parts.length - 1] === CONFIG_FILE) return false
-    if (e.path === prefix) return true
+    if (e.type !== 'blob') return false
+    // The same path rules as `planspec validate`, the agent and the Action; a file named on the
+    // command line is validated whatever the globs say (but never a skipped directory's or the config).
     const rel = configRoot === '' ? e.path : posix.relative(configRoot, e.path)
-    return include(rel) && !exclude(rel)
+    const reason = selection.skipReason(rel)
+    return reason === undefined || (e.path === prefix && (reason === 'not-in-paths' || reason === 'excluded'))
   })
   const readable = selected.filter((e) => e.mode !== '120000' && e.size <= maxFileBytes)
   const blobs = await readBlobs(readable, git)
@@ -116,13 +111,9 @@ async function readBlobs(entries: readonly TreeEntry[], git: GitCall): Promise<M
   return blobs
 }
 
-/** Parses a `.planspec.yaml` blob the way `findRepositoryConfig` parses the file. */
+/** Parses a `.planspec.yaml` blob with the validator's one reader, as `findRepositoryConfig` reads the file. */
 function parseConfig(path: string, bytes: Buffer | undefined): RepositoryConfig {
-  let value: unknown
-  try {
-    value = parse((bytes ?? Buffer.alloc(0)).toString('utf8'), { schema: 'core', maxAliasCount: 0, uniqueKeys: true })
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message.split('\n')[0]}`)
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as RepositoryConfig) : {}
+  const read = parseRepositoryConfig(bytes ?? Buffer.alloc(0))
+  if ('error' in read) throw new UsageError(`${path} is not a valid repository config: ${read.error}`)
+  return read.config
 }

@@ -1,5 +1,4 @@
-import { checkClaim, checkCompletion, checkRequester } from '@planspec/core'
-import type { StoredResource } from '@planspec/engine'
+import { checkClaim, checkCompletion, checkRequester, type StoredResource } from '@planspec/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoreTransaction } from '../../store/api-store.js'
 import { invalid } from '../admit-object.js'

@@ -1,5 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
-import { canonicalJson } from '@planspec/validator'
+import { type StoredResource, canonicalJson } from '@planspec/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoreTransaction } from '../../store/api-store.js'
 import { admitObject, type Admitted } from '../admit-object.js'

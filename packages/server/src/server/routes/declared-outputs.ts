@@ -1,5 +1,5 @@
-import { claimSubjects, normalizeSubject, resolveReference, type RequesterPolicy } from '@planspec/core'
-import { prepareRun, type StoredResource } from '@planspec/engine'
+import { claimSubjects, normalizeSubject, resolveReference, type RequesterPolicy, type StoredResource } from '@planspec/core'
+import { prepareRun } from '@planspec/engine'
 import { CLAIM_ANNOTATION_PREFIX } from '../admit-status.js'
 import type { StoreTransaction } from '../../store/api-store.js'
 import { recordedSource, RUN_SOURCE_KEY } from '../../serve/prepare-stored-run.js'

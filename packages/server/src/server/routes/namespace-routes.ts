@@ -1,4 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
+import type { StoredResource } from '@planspec/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../error-catalog.js'
 import { isDryRun } from '../route-helpers.js'

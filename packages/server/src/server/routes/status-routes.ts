@@ -1,4 +1,4 @@
-import type { StoredResource } from '@planspec/engine'
+import type { StoredResource } from '@planspec/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { invalid } from '../admit-object.js'
 import { executionStatusProblems } from '../admit-execution-status.js'

@@ -1,4 +1,4 @@
-import type { ObjectKey, StoredResource } from '@planspec/engine'
+import type { ObjectKey, StoredResource } from '@planspec/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { admitObject } from '../admit-object.js'
 import { authorizeGrant } from '../authorize-grant.js'

@@ -1,4 +1,6 @@
-import { PlanSpecError, type ObjectMeta } from '@planspec/core'
+import { PlanSpecError } from '../errors.js'
+import type { ObjectMeta } from '../model/generated.js'
+import { formatObjectKey, type ObjectKey } from '../object-key.js'
 
 /** A stored resource: any kind, with server-maintained metadata (uid, resourceVersion, ...). */
 export interface StoredResource {
@@ -8,13 +10,6 @@ export interface StoredResource {
   readonly spec?: unknown
   readonly status?: unknown
   readonly [key: string]: unknown
-}
-
-/** Addresses one object: (kind, namespace, name) (RESOURCES M7). */
-export interface ObjectKey {
-  readonly kind: string
-  readonly namespace: string
-  readonly name: string
 }
 
 /** One change seen by a watcher, in resourceVersion order. */
@@ -32,7 +27,7 @@ export interface ListResult {
 }
 
 /**
- * The persistence port of the engine: the controllers and the runner are written once against it
+ * The persistence port: the controllers and the runner are written once against it
  * and run unchanged over memory, git (status branch) and SQLite (DECISIONS §1 "one engine,
  * several stores"). Writes are compare-and-swap on `metadata.resourceVersion` (409 semantics):
  * an update that carries a different version than the stored one throws `StoreConflictError`.
@@ -58,21 +53,21 @@ export interface Store {
 /** The stored object changed since the caller read it (HTTP 409). Retry after re-reading. */
 export class StoreConflictError extends PlanSpecError {
   constructor(key: ObjectKey, expected: string | undefined, actual: string) {
-    super(`${subject(key)} was modified: expected resourceVersion ${expected ?? '(none)'}, found ${actual}`, { code: 'PLANSPEC_ERR_STORE_CONFLICT', data: { ...key, expected: expected ?? null, actual } })
+    super(`${formatObjectKey(key)} was modified: expected resourceVersion ${expected ?? '(none)'}, found ${actual}`, { code: 'PLANSPEC_ERR_STORE_CONFLICT', data: { ...key, expected: expected ?? null, actual } })
   }
 }
 
 /** No object has this key (HTTP 404). */
 export class StoreNotFoundError extends PlanSpecError {
   constructor(key: ObjectKey) {
-    super(`${subject(key)} not found`, { code: 'PLANSPEC_ERR_STORE_NOT_FOUND', data: { ...key } })
+    super(`${formatObjectKey(key)} not found`, { code: 'PLANSPEC_ERR_STORE_NOT_FOUND', data: { ...key } })
   }
 }
 
 /** An object with this key exists already (HTTP 409 AlreadyExists). */
 export class StoreAlreadyExistsError extends PlanSpecError {
   constructor(key: ObjectKey) {
-    super(`${subject(key)} already exists`, { code: 'PLANSPEC_ERR_STORE_EXISTS', data: { ...key } })
+    super(`${formatObjectKey(key)} already exists`, { code: 'PLANSPEC_ERR_STORE_EXISTS', data: { ...key } })
   }
 }
 
@@ -81,9 +76,4 @@ export class StoreGoneError extends PlanSpecError {
   constructor(requested: string, oldest: string) {
     super(`resourceVersion ${requested} is too old; the oldest retained is ${oldest}: list again and watch from the list's resourceVersion`, { code: 'PLANSPEC_ERR_STORE_GONE', data: { requested, oldest } })
   }
-}
-
-/** Formats the subject string used everywhere: `kind/namespace/name`. */
-export function subject(key: ObjectKey): string {
-  return `${key.kind.toLowerCase()}/${key.namespace}/${key.name}`
 }
