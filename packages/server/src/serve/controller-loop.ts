@@ -85,7 +85,7 @@ export function startControllers(options: ControllerOptions): Controllers {
         planIssues = { uid: object.metadata.uid, generation: object.metadata.generation ?? 1, issues }
       }
     }
-    const requeueAfterMs = store.transact((tx) => {
+    const requeueAfterMs = await store.transact((tx) => {
       const object = tx.get(key)
       if (object === undefined) return undefined
       const desired = RECONCILERS[key.kind]!(tx, object, { ...options, now: options.now(), ...(planIssues === undefined ? {} : { planIssues }) })
