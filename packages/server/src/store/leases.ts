@@ -27,9 +27,10 @@ export type LeaseClaim =
  */
 export interface LeaseStore {
   /**
-   * Takes the lease `name` for `holder` for `ttlMs`: granted when nobody holds it or its holding
-   * expired (a new, larger token then fences the previous holder). With `onlyExpired`, a lease
-   * nobody holds is not taken: only an expired holding is taken over. Never waits.
+   * Takes the lease `name` for `holder` for `ttlMs`: granted when nobody holds it, when its holding
+   * expired, or when `holder` holds it already; every grant has a new, larger token, which fences
+   * the previous holding. With `onlyExpired`, a lease nobody holds is not taken: only an expired
+   * holding (or `holder`'s own) is taken over. Never waits.
    */
   acquire(name: string, holder: string, ttlMs: number, options?: { readonly onlyExpired?: boolean }): Promise<LeaseClaim>
   /** Extends a holding by `ttlMs` from now; false when it is not held with this token any more. */

@@ -14,8 +14,8 @@ export function pgLeases(pool: pg.Pool, n: PgNames): LeaseStore {
   // was there before, which is what a refused claim needs.
   const claim = (onlyExpired: boolean): string => `
     WITH taken AS (
-      ${onlyExpired ? `UPDATE ${n.leases} SET holder = $2, token = nextval('${n.schema}.lease_tokens'), acquired_at = now(), expires_at = now() + $3 * interval '1 millisecond' WHERE name = $1 AND expires_at <= now()` : `INSERT INTO ${n.leases} AS l (name, holder, token, acquired_at, expires_at) VALUES ($1, $2, nextval('${n.schema}.lease_tokens'), now(), now() + $3 * interval '1 millisecond')
-      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at WHERE l.expires_at <= now()`}
+      ${onlyExpired ? `UPDATE ${n.leases} SET holder = $2, token = nextval('${n.schema}.lease_tokens'), acquired_at = now(), expires_at = now() + $3 * interval '1 millisecond' WHERE name = $1 AND (expires_at <= now() OR holder = $2)` : `INSERT INTO ${n.leases} AS l (name, holder, token, acquired_at, expires_at) VALUES ($1, $2, nextval('${n.schema}.lease_tokens'), now(), now() + $3 * interval '1 millisecond')
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at WHERE l.expires_at <= now() OR l.holder = excluded.holder`}
       RETURNING token::text
     )
     SELECT (SELECT token FROM taken) AS token, l.holder, GREATEST(0, CEIL(EXTRACT(EPOCH FROM (l.expires_at - now())) * 1000))::bigint::text AS remaining

@@ -28,7 +28,7 @@ export function sqliteLeases(db: Database.Database, clock: () => number = Date.n
   const acquire = db.transaction((name: string, holder: string, ttlMs: number, onlyExpired: boolean) => {
     const now = clock()
     const current = read.get(name)
-    if (current === undefined ? onlyExpired : current.expires_ms > now) {
+    if (current === undefined ? onlyExpired : current.expires_ms > now && current.holder !== holder) {
       return current === undefined ? { acquired: false as const } : { acquired: false as const, holder: current.holder, remainingMs: current.expires_ms - now }
     }
     const token = nextToken.get()!
