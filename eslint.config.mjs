@@ -16,13 +16,18 @@ const layering = [
   // The git-backed Store implements the engine's Store port; the agent drives the engine over it.
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: ['layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   { sourceTag: 'layer:agent', onlyDependOnLibsWithTags: ['layer:ui', 'layer:store', 'layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  // The client port (git-mode and HTTP implementations of ResourceClient): what commands and tools
+  // act through. It knows no server, GitHub or MCP.
+  { sourceTag: 'layer:client', onlyDependOnLibsWithTags: ['layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  // The MCP server for AI agents: tools over the client port; the composition root gives it GitHub.
+  { sourceTag: 'layer:mcp', onlyDependOnLibsWithTags: ['layer:client', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   {
     sourceTag: 'layer:service',
     onlyDependOnLibsWithTags: ['layer:ui', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
   },
   {
     sourceTag: 'layer:app',
-    onlyDependOnLibsWithTags: ['layer:ui', 'layer:service', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
+    onlyDependOnLibsWithTags: ['layer:ui', 'layer:service', 'layer:mcp', 'layer:client', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
   },
   // Test support (a loopback git server, fakes of what we do not own) depends on nothing of ours;
   // only test files import it (its packages list it under devDependencies).
@@ -49,6 +54,8 @@ export default [
             // The engine never learns about GitHub or HTTP servers.
             { sourceTag: 'layer:engine', bannedExternalImports: ['fastify', '@octokit/*', '@actions/*', 'octokit'] },
             { sourceTag: 'layer:report', bannedExternalImports: ['fastify', 'isomorphic-git'] },
+            { sourceTag: 'layer:client', bannedExternalImports: ['fastify', '@octokit/*', 'octokit', '@modelcontextprotocol/*'] },
+            { sourceTag: 'layer:mcp', bannedExternalImports: ['fastify', '@octokit/*', 'octokit', 'isomorphic-git'] },
             // The dashboard ships to browsers: no server frameworks or Node-only libraries at run time.
             { sourceTag: 'layer:ui', bannedExternalImports: ['isomorphic-git', 'better-sqlite3', '@octokit/*', '@actions/*', 'octokit', 'pino'] },
           ],

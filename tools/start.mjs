@@ -110,6 +110,7 @@ function freePort() {
 await step(['validate', 'examples/minimal', '--closed'])
 await step(['validate', 'examples/google-sso', '--closed'])
 await step(['validate', 'examples/multi-team', '--closed'])
+await step(['validate', 'examples/ai-agents', '--closed'])
 await step(['graph', 'examples/minimal', '--plan', 'publish-changelog'])
 
 const reviewer = createReviewerKey()

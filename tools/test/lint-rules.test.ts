@@ -50,6 +50,17 @@ describe('lint rules that guard the architecture', () => {
     expect(await ruleIds('packages/cli/src/probe.ts', "import { spawn } from 'node:child_process'\nexport const x = () => spawn('ls', [], { shell: true })\n")).toContain('no-restricted-syntax')
   })
 
+  it('forbids the client port importing the server, GitHub or the MCP SDK', async () => {
+    expect(await ruleIds('packages/client/src/probe.ts', "import { serve } from '@planspec/server'\nexport const x = serve\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/client/src/probe.ts', "import { Server } from '@modelcontextprotocol/sdk/server/index.js'\nexport const x = Server\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
+  it('forbids the MCP server reaching past the client port (git, the agent, the command line)', async () => {
+    expect(await ruleIds('packages/mcp/src/probe.ts', "import { gitAgentRepo } from '@planspec/agent'\nexport const x = gitAgentRepo\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/mcp/src/probe.ts', "import git from 'isomorphic-git'\nexport const x = git\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/mcp/src/probe.ts', "import { runCli } from '@planspec/cli'\nexport const x = runCli\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
   it('forbids the dashboard importing the server or the engine', async () => {
     expect(await ruleIds('packages/dashboard/app/probe.ts', "import { buildServer } from '@planspec/server'\nexport const x = buildServer\n")).toContain('@nx/enforce-module-boundaries')
     expect(await ruleIds('packages/dashboard/app/probe.ts', "import { runExecution } from '@planspec/engine'\nexport const x = runExecution\n")).toContain('@nx/enforce-module-boundaries')

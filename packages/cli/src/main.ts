@@ -10,6 +10,7 @@ import { EXIT, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
+import { registerMcpCommand } from './register-mcp-command.js'
 
 /**
  * Runs the planspec command line with `argv` (without the node and script names) and returns
@@ -185,6 +186,7 @@ Examples:
 
   registerRepoCommands(program, io, setExit)
   registerServerCommands(program, io, setExit)
+  registerMcpCommand(program, io, setExit)
 
   return program
 }

@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream'
 import { createRedactor } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../src/logger.js'
-import { sanitizeTerminalText } from '../src/terminal-text.js'
+import { sanitizeTerminalText } from '@planspec/core'
 
 describe('createLogger', () => {
   it('masks known secrets in every line it writes, messages and fields alike (logs are a sink)', () => {

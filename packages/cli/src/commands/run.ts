@@ -8,7 +8,7 @@ import { createCelEvaluator, createProviders, isPolledExternal, observeExternals
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { secretValues } from '../secret-values.js'
-import { sanitizeTerminalText } from '../terminal-text.js'
+import { sanitizeTerminalText } from '@planspec/core'
 import { validatePaths, DEFAULTS } from './validate.js'
 
 /** Options of `planspec run`. */

@@ -17,6 +17,11 @@ export const CANCEL_ANNOTATION = 'planspec.io/cancel'
  * node, `planspec.io/complete.<node>`, whose value is the JSON `{ outputs?, failed?, message?, by, at }`.
  */
 export const COMPLETE_ANNOTATION_PREFIX = 'planspec.io/complete.'
+/**
+ * The prefix of the annotations that claim claimable work: one per node, `planspec.io/claim.<node>`,
+ * whose value is the JSON `{ by, at, via? }` of the first claim (it holds the node).
+ */
+export const CLAIM_ANNOTATION_PREFIX = 'planspec.io/claim.'
 
 type Status = Record<string, unknown>
 

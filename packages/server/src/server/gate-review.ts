@@ -1,4 +1,4 @@
-import { decideGate, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution } from '@planspec/core'
+import { checkAgentReview, decideGate, isAgentVia, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution } from '@planspec/core'
 import type { StoredResource } from '@planspec/engine'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { Authorizer } from './authorizer.js'
@@ -95,8 +95,10 @@ export function missingTarget(tx: StoreTransaction, gate: StoredResource): strin
 export interface ReviewRequest {
   readonly namespace: string
   readonly name: string
-  readonly action: 'approve' | 'reject'
+  readonly action: 'approve' | 'reject' | 'comment'
   readonly identity: Identity
+  /** The client the action came through (`mcp:NAME/VERSION` for an AI agent): recorded in `source`, never an identity. */
+  readonly via?: string
   readonly comment?: string
   /** The Gate generation the reviewer saw; the current one when absent. */
   readonly targetGeneration?: number
@@ -107,9 +109,12 @@ export interface ReviewRequest {
 }
 
 /**
- * Records an approve or reject into the Gate's `reviewHistory`, bound to the Executions it decides
- * for, and decides the Gate with core's `decideGate` (per Execution: distinct eligible reviewers,
- * no self-approval, quorum, stale generations and digests). Returns the stored Gate, how many
+ * Records an approve, reject or comment into the Gate's `reviewHistory`, bound to the Executions it
+ * decides for, and decides the Gate with core's `decideGate` (per Execution: distinct eligible
+ * reviewers, no self-approval, quorum, stale generations and digests). `source` is `api`, or
+ * `api via CLIENT` when the request names the client it came through; a decision through an AI
+ * agent's client (`via: mcp:…`) is refused `AgentCannotDecide` unless the Gate names the caller's
+ * `svc:` identity (core's `checkAgentReview`). Returns the stored Gate, how many
  * history entries counted and the refusals (recorded, not counted). A named Execution that does not
  * wait on the Gate is refused `NotWaiting`, never an error path around the checks.
  */
@@ -119,6 +124,8 @@ export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: G
   const status = (gate.status ?? {}) as GateStatus
   const policy = gatePolicy(tx, gate, deps)
   const named = request.execution === undefined ? undefined : policy.waiting.find((w) => w.name === request.execution) ?? (status.executions ?? []).find((e) => e.name === request.execution)
+  const spec = (gate.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }
+  const refusal = request.action !== 'comment' && isAgentVia(request.via) ? checkAgentReview(subjectOf(request.identity), spec.reviewers) : undefined
   const result = decideGate({
     gate: { metadata: { generation }, spec: (gate.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }, status },
     ...policy,
@@ -129,7 +136,8 @@ export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: G
         timestamp: deps.now,
         ...(request.comment === undefined ? {} : { comment: request.comment }),
         targetGeneration: request.targetGeneration ?? generation,
-        source: 'api',
+        source: request.via === undefined ? 'api' : `api via ${request.via}`,
+        ...(refusal === undefined ? {} : { refusal }),
         ...(request.execution === undefined ? {} : { execution: { name: request.execution, uid: named?.uid ?? `unknown:${request.execution}` } }),
         ...(request.digest === undefined ? {} : { digest: request.digest }),
       },

@@ -1,6 +1,6 @@
 import { EXIT, type CommandIO } from '../../io.js'
-import { ApiRequestError, ServerUnreachableError } from './api-client.js'
-import { sanitizeTerminalText } from '../../terminal-text.js'
+import { ApiRequestError, ServerUnreachableError } from '@planspec/client'
+import { sanitizeTerminalText } from '@planspec/core'
 
 // Text from a server must never drive the terminal.
 const clean = sanitizeTerminalText

@@ -1,5 +1,5 @@
 import { kindInfo } from '@planspec/schemas'
-import { UsageError } from '../../io.js'
+import { ClientUsageError } from './errors.js'
 
 /** A kind as the API serves it: its name, path plural and scope. */
 export interface ServerKind {
@@ -25,5 +25,5 @@ export function resolveServerKind(text: string): ServerKind {
     if (kind === 'List') continue
     if (kind === short || kind.toLowerCase() === wanted || info.plural === wanted) return { kind, plural: info.plural, namespaced: info.namespaced }
   }
-  throw new UsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings, roles, rolebindings, clusterroles, clusterrolebindings`)
+  throw new ClientUsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings, roles, rolebindings, clusterroles, clusterrolebindings`)
 }

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml'
 import { formatAge, type ListedResource } from '@planspec/reporter'
-import { sanitizeTerminalText } from '../../terminal-text.js'
+import { sanitizeTerminalText } from '@planspec/core'
 
 type Obj = Record<string, unknown>
 const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})

@@ -1,4 +1,4 @@
-import { UsageError } from '../../io.js'
+import { ClientUsageError } from './errors.js'
 
 const KINDS: Readonly<Record<string, string>> = {
   execution: 'Execution', executions: 'Execution', exec: 'Execution', ex: 'Execution',
@@ -12,6 +12,6 @@ const KINDS: Readonly<Record<string, string>> = {
 /** Resolves a kind as kubectl does: any case, singular, plural or short name (`ex`, `cap`). */
 export function resolveKind(text: string): string {
   const kind = KINDS[text.toLowerCase()]
-  if (kind === undefined) throw new UsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings`)
+  if (kind === undefined) throw new ClientUsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings`)
   return kind
 }

@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { signPayload, type SshSigningKey } from '@planspec/git-store'
-import type { CommandIO } from '../../io.js'
+import type { ClientEnv } from './client-env.js'
 
 /** The signing key a person's requests are signed with, or why there is none. */
 export type SigningKeyLookup = { readonly key: SshSigningKey; readonly describe: string } | { readonly problem: string }
 
 /** Reads one git config value the way git does (the repository's config, then the global one). */
-function gitConfig(io: CommandIO, cwd: string, key: string): string | undefined {
+function gitConfig(io: ClientEnv, cwd: string, key: string): string | undefined {
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(io.env)) if (value !== undefined) env[name] = value
   const result = spawnSync('git', ['config', '--get', key], { cwd, encoding: 'utf8', env, shell: false })
@@ -30,7 +30,7 @@ const PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-(ssh-ed25519|ecdsa
  * const found = findSigningKey(io, repoDir)
  * if ('problem' in found) io.stderr.write(`error: ${found.problem}\n`)
  */
-export function findSigningKey(io: CommandIO, cwd: string): SigningKeyLookup {
+export function findSigningKey(io: ClientEnv, cwd: string): SigningKeyLookup {
   const format = gitConfig(io, cwd, 'gpg.format') ?? 'openpgp'
   const configured = gitConfig(io, cwd, 'user.signingkey')
   const help = 'requests are signed like `git commit -S` with an SSH key: git config --global gpg.format ssh && git config --global user.signingKey ~/.ssh/id_ed25519.pub (its public key must be in .planspec/allowed-signers on the tracked branch)'
