@@ -285,10 +285,17 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     })
   }
 
-  const unsubscribe = store.subscribe((event) => {
-    events.push({ key: event.key, resourceVersion: event.resourceVersion })
-    schedule()
-  })
+  // A store that reloaded its state cannot say what changed: every Execution is looked at again.
+  const unsubscribe = store.subscribe(
+    (event) => {
+      events.push({ key: event.key, resourceVersion: event.resourceVersion })
+      schedule()
+    },
+    () => {
+      enqueueAll()
+      schedule()
+    },
+  )
   enqueueAll()
   schedule()
   // Level-based safety net: changes no event names (a Gate in another namespace) are seen here.

@@ -18,7 +18,7 @@ export interface FollowerDeps {
   readonly names: PgNames
   readonly mirror: Mirror
   /** Reloads the whole local state (the events it lacks were compacted away). */
-  readonly reload: () => Promise<void>
+  readonly reload: (why: string) => Promise<void>
   /** The safety-net poll while the database answers, in ms. */
   readonly pollMs: number
   readonly log?: StoreLog
@@ -72,11 +72,12 @@ export function createFollower(deps: FollowerDeps): Follower {
   const fetchOnce = async (): Promise<void> => {
     for (;;) {
       const from = mirror.version()
-      const results = (await deps.pool.query(`SELECT value::text AS value FROM ${n.meta} WHERE key = 'rv'; SELECT rv::text AS rv, type, kind, ns, name, data FROM ${n.events} WHERE rv > ${from} ORDER BY rv LIMIT ${PAGE}`)) as unknown as { rows: Record<string, unknown>[] }[]
+      const results = (await deps.pool.query(`SELECT value::text AS value FROM ${n.meta} WHERE key = 'rv'; SELECT rv::text AS rv, type, kind, ns, name, data FROM ${n.events} e WHERE e.rv > ${from} ORDER BY e.rv LIMIT ${PAGE}`)) as unknown as { rows: Record<string, unknown>[] }[]
       const target = Number((results[0]!.rows[0] as { value: string } | undefined)?.value ?? 0)
       const rows = readEventRows(results[1]!.rows as unknown as RawEventRow[])
       if (target <= mirror.version()) return
-      if (mirror.apply(rows) === 'gap' || (rows.length < PAGE && mirror.version() < target)) return deps.reload()
+      if (mirror.apply(rows) === 'gap') return deps.reload(`events after ${mirror.version()} were compacted away`)
+      if (rows.length < PAGE && mirror.version() < target) return deps.reload(`the database is at ${target}, its event log ends at ${mirror.version()}`)
       if (mirror.version() >= target) return
     }
   }

@@ -1,6 +1,7 @@
 import { PlanSpecError } from '@planspec/core'
 import type pg from 'pg'
 import type { PgNames } from './pg-names.js'
+import { checkOut } from './pg-client.js'
 
 /** One versioned step of the database schema. Steps are applied in order, each once. */
 export interface Migration {
@@ -57,7 +58,7 @@ export interface MigrationLog {
  * recording each. Idempotent. Throws `SchemaTooNewError` when the database is ahead of `steps`.
  */
 export async function migrate(pool: pg.Pool, names: PgNames, log: MigrationLog, steps: readonly Migration[] = MIGRATIONS): Promise<number> {
-  const client = await pool.connect()
+  const { client, release } = await checkOut(pool)
   let failed = false
   try {
     await client.query('BEGIN')
@@ -81,6 +82,6 @@ export async function migrate(pool: pg.Pool, names: PgNames, log: MigrationLog, 
     await client.query('ROLLBACK').catch(() => undefined)
     throw error
   } finally {
-    client.release(failed)
+    release(failed)
   }
 }

@@ -1,6 +1,7 @@
 import { escapeLiteral, type Pool, type PoolClient } from 'pg'
 import type { StoreTransaction } from './api-store.js'
 import type { Lease } from './leases.js'
+import { checkOut } from './pg-client.js'
 import type { Mirror } from './pg-mirror.js'
 import type { PgNames } from './pg-names.js'
 import { storeError } from './pg-errors.js'
@@ -20,7 +21,7 @@ export interface WriterDeps {
   /** Most units of work committed in one database transaction (default 128). */
   readonly maxBatch?: number
   /** Reloads the local state from the database (an event the local state needs was compacted away). */
-  readonly reload: () => Promise<void>
+  readonly reload: (why: string) => Promise<void>
   /** Told whether the database answered. */
   readonly onHealth: (ok: boolean, error?: unknown) => void
 }
@@ -41,7 +42,9 @@ interface Job {
 }
 
 /** The gap check of a round found the local state behind a compaction: reload, then try again. */
-class NeedsReload {}
+class NeedsReload {
+  constructor(readonly why: string) {}
+}
 
 /**
  * Creates the writer of a PostgreSQL replica. Every write of every replica goes through one global
@@ -106,8 +109,9 @@ export function createWriter(deps: WriterDeps): Writer {
 
   async function round(jobs: Job[]): Promise<void> {
     let client: PoolClient
+    let release: (broken: boolean) => void
     try {
-      client = await pool.connect()
+      ;({ client, release } = await checkOut(pool, (error) => deps.onHealth(false, error)))
     } catch (error) {
       deps.onHealth(false, error)
       return fail(jobs, storeError(error, 'connecting'))
@@ -124,11 +128,11 @@ export function createWriter(deps: WriterDeps): Writer {
       else await client.query('ROLLBACK').catch(() => (broken = true))
       fail(jobs, committed ? new StoreUnavailableError('the outcome of a commit is unknown (the connection was lost while committing)', { cause: error }) : storeError(error, 'writing'))
     } finally {
-      client.release(broken)
+      release(broken)
     }
     if (outcome instanceof NeedsReload) {
       try {
-        await deps.reload()
+        await deps.reload(outcome.why)
         queue.unshift(...jobs)
       } catch (error) {
         fail(jobs, storeError(error, 'reloading'))
@@ -146,7 +150,7 @@ export function createWriter(deps: WriterDeps): Writer {
       [
         'BEGIN',
         `SELECT key, value::text AS value FROM ${n.meta} WHERE key IN ('rv', 'floor') ORDER BY key FOR UPDATE`,
-        `SELECT rv::text AS rv, type, kind, ns, name, data FROM ${n.events} WHERE rv > ${from} ORDER BY rv`,
+        `SELECT rv::text AS rv, type, kind, ns, name, data FROM ${n.events} e WHERE e.rv > ${from} ORDER BY e.rv`,
         ...(fenced.length === 0 ? [] : [`SELECT name, holder, token::text AS token, expires_at > statement_timestamp() AS live FROM ${n.leases} WHERE name IN (${fenced.map(escapeLiteral).join(', ')}) FOR SHARE`]),
       ].join(';\n'),
     )) as unknown as { rows: Record<string, unknown>[] }[]
@@ -155,7 +159,7 @@ export function createWriter(deps: WriterDeps): Writer {
     const floor = meta.get('floor') ?? 0
     if (mirror.apply(readEventRows(results[2]!.rows as unknown as RawEventRow[])) === 'gap' || mirror.version() !== version) {
       await client.query('ROLLBACK')
-      return new NeedsReload()
+      return new NeedsReload(`writing at ${version}, the local state is at ${mirror.version()}`)
     }
     const leases = new Map((results[3]?.rows ?? []).map((row) => [row.name as string, row as { holder: string; token: string; live: boolean }]))
     const runnable: Job[] = []

@@ -118,7 +118,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     ...(options.redactor === undefined ? {} : { redactor: options.redactor }),
     ...(options.onListenerError === undefined ? {} : { onListenerError: options.onListenerError }),
   })
-  const reload = async (): Promise<void> => mirror.reset(await loadSnapshot(pool, names))
+  const load = async (): Promise<void> => mirror.reset(await loadSnapshot(pool, names))
+  const reload = async (why: string): Promise<void> => {
+    const from = mirror.version()
+    const snapshot = await loadSnapshot(pool, names)
+    // Events applied while the snapshot was read are newer than it, and contiguous: keep them.
+    if (snapshot.version <= mirror.version() && mirror.version() > from) return
+    mirror.reset(snapshot)
+    options.log?.warn({ reload: why, from, to: snapshot.version }, `reloaded the whole state (${why}): open watches end with 410 Expired and their clients list again`)
+  }
   const follower = createFollower({ config, pool, names, mirror, reload, pollMs: options.pollMs ?? 1000, ...(options.log === undefined ? {} : { log: options.log }) })
   const writer = createWriter({ pool, names, mirror, historyLimit, compactEvery, reload, onHealth: follower.report })
   // An idle pooled connection the database dropped (a restart): the next query opens a new one.
@@ -133,7 +141,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           applied: (step) => options.log?.info({ migration: step.version, schema: names.schema }, `database migration ${step.version} applied: ${step.name}`),
           current: (version, applied) => options.log?.info({ schemaVersion: version, schema: names.schema, applied }, `database schema ${names.schema} at version ${version}`),
         })
-        await reload()
+        await load()
         loaded = true
         follower.report(true)
         follower.start()
