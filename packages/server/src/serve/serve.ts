@@ -7,6 +7,7 @@ import type { RbacOptions } from '../server/authorizer.js'
 import { buildServer } from '../server/build-server.js'
 import type { ServerLimits } from '../server/server-context.js'
 import { loadTokens, type TokenRegistry } from '../server/tokens.js'
+import type { TlsCredentials } from '../tls/self-signed-certificate.js'
 import type { ApiStore } from '../store/api-store.js'
 import { postgresStore, type StoreLog } from '../store/postgres-store.js'
 import { sqliteStore } from '../store/sqlite-store.js'
@@ -75,13 +76,15 @@ export interface ServeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from `createSelfSignedCertificate`; plain HTTP without it. */
+  readonly tls?: TlsCredentials
 }
 
 /** A running server. */
 export interface RunningServer {
   readonly app: FastifyInstance
   readonly store: ApiStore
-  /** The base URL, e.g. `http://127.0.0.1:8080`. */
+  /** The base URL, e.g. `http://127.0.0.1:8080` (`https://` with `tls`). */
   readonly url: string
   /** The in-process controllers, when they run. */
   readonly controllers: Controllers | undefined
@@ -126,6 +129,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.now === undefined ? {} : { now: options.now }),
       redactor,
       dashboard: options.dashboard ?? true,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     })
     const log = app.log
     const replica = options.replica ?? defaultHolder()
@@ -161,7 +165,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         onError: (error, key) => log.warn({ err: error, subject: `execution/${key.namespace}/${key.name}` }, 'run failed; retrying'),
       })
     }
-    const url = await app.listen({ host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 8080 })
+    const address = await app.listen({ host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 8080 })
+    // fastify names the scheme from its own https option; the TLS server here comes from buildServer's factory.
+    const url = options.tls === undefined ? address : address.replace(/^http:/, 'https:')
     let closed: Promise<void> | undefined
     const running = app
     const loops = controllers
