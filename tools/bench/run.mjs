@@ -2,7 +2,8 @@
 // `npm run bench -- <name>`: runs one benchmark (or all). Each reports ratios against a baseline
 // measured in the same run, because these machines are noisy.
 const benches = { validate: './validate.mjs', engine: './engine.mjs', agent: './agent.mjs', 'agent-burst': './agent-burst.mjs', server: './server.mjs', trust: './trust.mjs', mcp: './mcp.mjs' }
-const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+// `--db postgres` (server) takes a value: it is not a benchmark's name.
+const requested = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && all[i - 1] !== '--db')
 const names = requested.length ? requested : Object.keys(benches)
 for (const name of names) {
   if (!benches[name]) {

@@ -8,7 +8,8 @@
 //      is registered, measured in the same rounds;
 //   2. write latency (POST of Goals) at a steady 500 writes/s, open loop (p50/p99/max);
 //   3. watch fan-out: 1,000 watch streams, delivery latency of each change (p50/p99).
-// `--seconds=N` sets the length of each load phase (default 3).
+// `--seconds=N` sets the length of each load phase (default 3). `--db postgres` runs
+// server-db.mjs instead: SQLite against PostgreSQL with 1 and 3 replicas.
 import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
@@ -172,6 +173,9 @@ async function fanOut(port, watchers, changes) {
 
 /** Runs the benchmark and prints its figures. */
 export async function run(argv = []) {
+  const db = argv.find((a) => a.startsWith('--db='))?.slice(5) ?? (argv.includes('--db') ? argv[argv.indexOf('--db') + 1] : undefined)
+  if (db === 'postgres') return (await import('./server-db.mjs')).runDatabases(argv)
+  if (db !== undefined) throw new Error(`--db ${db}: the server benchmark compares SQLite with "postgres" only`)
   const seconds = Number(argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 3)
   console.log(`server: @planspec/server over SQLite (a WAL file in a temp dir) in a worker thread, RBAC on, 5 secrets redacted, validation workers; load from the main thread; ${seconds} s per phase`)
   const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))

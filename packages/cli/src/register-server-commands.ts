@@ -43,8 +43,12 @@ never taken from a flag and never printed.`
 export function registerServerCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
   program
     .command('serve')
-    .description('Run the PlanSpec API server (REST, watch, SQLite): reconcile statuses and run Executions.')
-    .option('--db <file>', 'SQLite database file, created when missing (":memory:" for a throwaway server)', 'planspec.db')
+    .description('Run the PlanSpec API server (REST, watch, SQLite or PostgreSQL): reconcile statuses and run Executions.')
+    .option('--db <file|url>', 'SQLite database file, created when missing (":memory:" for a throwaway server; default planspec.db, or PLANSPEC_DB_URL), or postgres://USER@HOST:PORT/DB shared by several replicas (no password in it)')
+    .option('--db-password-file <file>', 'PostgreSQL password, read from this file (else PLANSPEC_DB_URL\'s, PGPASSWORD, or ~/.pgpass)')
+    .option('--db-pool-size <n>', 'PostgreSQL: most pooled connections per replica (default 10)')
+    .option('--db-statement-timeout <duration>', 'PostgreSQL: cancel statements running longer (default 30s)')
+    .option('--lease <duration>', 'how long an Execution\'s lease lasts unrenewed; a dead replica\'s runs are taken over after it (default 15s)')
     .option('--listen <addr>', 'HOST:PORT to listen on (port 0 picks a free port)', '127.0.0.1:8080')
     .option('--tokens <file>', 'bearer tokens: "token,user[,groups]" lines or YAML')
     .option('--insecure-allow-all-authenticated', 'turn RBAC off: every token holder may do everything (logged as a warning at every start)', false)
@@ -62,6 +66,12 @@ Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets th
 line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
 --tokens). Stops on SIGINT or SIGTERM.
 
+Scale-out: several replicas behind a load balancer share one PostgreSQL database (--db
+postgres://...); each Execution is run by one replica at a time, under a lease renewed every third
+of --lease, and taken over by another replica when a dead one's lease expires. The password comes
+from PGPASSWORD, PLANSPEC_DB_URL or --db-password-file, never from a flag value. See
+docs/scale-out.md.
+
 RBAC is on: tokens whose groups include system:masters may do everything (bootstrap Roles,
 ClusterRoles and their bindings with planspec apply); nobody may grant more than they hold. Every
 identity is in the group system:authenticated. Commands get PATH, LANG, HOME (their workspace) and
@@ -71,9 +81,11 @@ the database and API responses.
 Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"
+  PGPASSWORD=... planspec serve --db postgres://planspec@db.internal:5432/planspec --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}) }, io))
+      const database = { ...(o.db ? { db: o.db as string } : {}), ...(o.dbPasswordFile ? { dbPasswordFile: o.dbPasswordFile as string } : {}), ...(o.dbPoolSize ? { dbPoolSize: o.dbPoolSize as string } : {}), ...(o.dbStatementTimeout ? { dbStatementTimeout: o.dbStatementTimeout as string } : {}), ...(o.lease ? { lease: o.lease as string } : {}) }
+      setExit(await runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}) }, io))
     })
 
   serverFlags(program.command('apply'))

@@ -3,6 +3,7 @@ import { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFo
 import { describe, expect, it } from 'vitest'
 import { API_ERRORS, ApiError } from '../src/index.js'
 import { toStatus } from '../src/server/error-catalog.js'
+import { StoreUnavailableError } from '../src/store/store-errors.js'
 import { fieldPath } from '../src/server/field-path.js'
 import { jsonDeeperThan } from '../src/server/json-depth.js'
 
@@ -16,6 +17,7 @@ describe('toStatus', () => {
     ['a store already-exists', new StoreAlreadyExistsError(key), 409, 'AlreadyExists', false],
     ['a store conflict', new StoreConflictError(key, '1', '2'), 409, 'Conflict', false],
     ['a store gone', new StoreGoneError('1', '5'), 410, 'Gone', false],
+    ['an unreachable database', new StoreUnavailableError('writing: connect ECONNREFUSED 10.0.0.5:5432'), 503, 'ServiceUnavailable', false],
     ['a body too large', fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413), 413, 'RequestEntityTooLarge', false],
     ['an unsupported media type', fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415), 415, 'UnsupportedMediaType', false],
     ['a bad content length', fastifyError('FST_ERR_CTP_INVALID_CONTENT_LENGTH'), 400, 'BadRequest', false],
@@ -39,6 +41,10 @@ describe('toStatus', () => {
     expect(toStatus(new StoreConflictError(key, '1', '2')).closeConnection).toBe(false)
     expect(toStatus(new StoreNotFoundError(key)).status.details).toEqual({ name: 'a', group: 'planspec.io', kind: 'Goal' })
     expect(toStatus(new StoreGoneError('1', '5')).status.details).toBeUndefined()
+    // An unreachable database: retry in a second; the driver's message (addresses) stays in the log.
+    const unavailable = toStatus(new StoreUnavailableError('writing: connect ECONNREFUSED 10.0.0.5:5432')).status
+    expect(unavailable.details).toEqual({ retryAfterSeconds: 1 })
+    expect(unavailable.message).toBe('the database is unavailable; retry later')
   })
 
   it('has one entry per reason, each with a PLANSPEC_ERR_API_ code and a 4xx/5xx status', () => {

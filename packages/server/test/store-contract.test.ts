@@ -1,19 +1,22 @@
-// The Store port's contract, run unchanged over the engine's memoryStore and our sqliteStore.
+// The Store port's contract, run unchanged over the engine's memoryStore, our sqliteStore and our
+// postgresStore (each PostgreSQL store in its own schema of this file's database).
 import type { Store, StoredResource, WatchEvent } from '@planspec/core'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { memoryStore } from '@planspec/engine'
 import { sqliteStore } from '../src/index.js'
+import { createDatabase, openPostgres } from './postgres.js'
 
 interface Impl {
   readonly name: string
   readonly make: (historyLimit?: number) => Store
 }
 
-const opened: { close(): void }[] = []
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close()
+const opened: { close(): void | Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()))
 })
+const database = await createDatabase('contract')
 
 const deps = () => {
   let tick = 0
@@ -26,6 +29,14 @@ const impls: Impl[] = [
     name: 'sqliteStore',
     make: (historyLimit) => {
       const s = sqliteStore({ ...deps(), ...(historyLimit ? { historyLimit } : {}) })
+      opened.push(s)
+      return s
+    },
+  },
+  {
+    name: 'postgresStore',
+    make: (historyLimit) => {
+      const s = openPostgres(database, { ...deps(), ...(historyLimit ? { historyLimit } : {}) })
       opened.push(s)
       return s
     },

@@ -83,7 +83,7 @@ export function startControllers(options: ControllerOptions): Controllers {
         planIssues = { uid: object.metadata.uid, generation: object.metadata.generation ?? 1, issues }
       }
     }
-    const requeueAfterMs = store.transact((tx) => {
+    const requeueAfterMs = await store.transact((tx) => {
       const object = tx.get(key)
       if (object === undefined) return undefined
       const desired = RECONCILERS[key.kind]!(tx, object, { ...options, now: options.now(), ...(planIssues === undefined ? {} : { planIssues }) })
@@ -117,12 +117,16 @@ export function startControllers(options: ControllerOptions): Controllers {
   }
   const timersPendingRetry = (): number => [...timers.keys()].filter((k) => failures.has(k)).length
 
+  const enqueueEverything = (): void => {
+    for (const kind of Object.keys(RECONCILERS)) for (const row of store.listPage(kind).rows) enqueue({ kind, namespace: row.namespace, name: row.name })
+  }
+  // A store that reloaded its state cannot say what changed: everything is looked at again.
   const unsubscribe = store.subscribe((event) => {
     const { kind, namespace } = event.key
     enqueue(event.key)
     for (const dependent of DEPENDENTS[kind] ?? []) enqueueKind(dependent, namespace)
-  })
-  for (const kind of Object.keys(RECONCILERS)) for (const row of store.listPage(kind).rows) enqueue({ kind, namespace: row.namespace, name: row.name })
+  }, enqueueEverything)
+  enqueueEverything()
 
   return {
     settled: () =>

@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { createRedactor, setCondition, type ExecutionStatus, type Redactor, type ObjectKey, type StoredResource, canonicalJson } from '@planspec/core'
+import { createRedactor, type ExecutionStatus, type Redactor, type ObjectKey, type StoredResource } from '@planspec/core'
 import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type Provider } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
-import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX } from '../server/admit-status.js'
+import type { Lease } from '../store/leases.js'
+import { CANCEL_ANNOTATION } from '../server/admit-status.js'
+import { completionsOf, planFound } from './completions-of.js'
 import { observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
 import { pendingRetry, RETRY_APPLIED_KEY, type RetryRequest } from './pending-retry.js'
-import { RUN_STOPPED_ERROR_CODE, RunStoppedError, storedRunState } from './stored-run-state.js'
+import { claimExecutionLease, type HeldLease, type LeaseSettings } from './execution-lease.js'
+import { recordNotPrepared, RunStoppedError, sleepUnlessStopping, storedRunState } from './stored-run-state.js'
 
 /** What the Execution controller needs. */
 export interface ExecutionControllerOptions {
@@ -31,7 +36,16 @@ export interface ExecutionControllerOptions {
   readonly redactor?: Redactor
   /** The environment commands' explicit environments are built from (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /** This replica's identity in the store's leases (default `<host>/<pid>/<random>`). */
+  readonly holder?: string
+  /** How long a run's lease lasts without renewal (default 15 s): a dead replica's runs are taken over after it. */
+  readonly leaseMs?: number
+  /** Told when this replica lost a run's lease to another replica (`renewal`) or had a write refused for it (`fenced`). */
+  readonly onLeaseLost?: (key: ObjectKey, how: 'renewal' | 'fenced', lease: Lease) => void
 }
+
+/** The default identity of a replica in the leases: host, process and a random part (a restarted process is a new holder). */
+export const defaultHolder = (): string => `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`
 
 /** A running Execution controller. */
 export interface ExecutionController {
@@ -46,6 +60,7 @@ export interface ExecutionController {
 interface Active {
   /** The uid of the object being run: a new object with the same name is another run. */
   readonly uid: string | undefined
+  readonly lease: HeldLease
   readonly controller: AbortController
   /** Something changed while the run was active: look again once it stops. */
   again: boolean
@@ -106,9 +121,30 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     scheduled = true
     setImmediate(() => void drain())
   }
-  const enqueue = (key: ObjectKey): void => {
+  // A key queued only to take over a holding that should have expired (see takeOverLater).
+  const takeOvers = new Set<string>()
+  const takeOverTimers = new Map<string, NodeJS.Timeout>()
+  const enqueue = (key: ObjectKey, takeOver = false): void => {
+    if (!takeOver) takeOvers.delete(id(key))
+    else if (!queue.has(id(key))) takeOvers.add(id(key))
     queue.set(id(key), key)
     schedule()
+  }
+  const leaseSettings: LeaseSettings = {
+    leases: store.leases,
+    holder: options.holder ?? defaultHolder(),
+    ttlMs: options.leaseMs ?? 15_000,
+    onLost: (lease) => options.onLeaseLost?.(keyOf(...(lease.name.split('/').slice(1) as [string, string])), 'renewal', lease),
+  }
+  // A run another replica holds is looked at again when that holding would expire: a holder that
+  // died (or was cut off) is taken over then, one that renews keeps it. Not part of settled().
+  const takeOverLater = (key: ObjectKey, ms: number): void => {
+    clearTimeout(takeOverTimers.get(id(key)))
+    const timer = setTimeout(() => {
+      takeOverTimers.delete(id(key))
+      enqueue(key, true)
+    }, ms + 50 + Math.round(Math.random() * 250))
+    takeOverTimers.set(id(key), timer)
   }
   const enqueueAll = (namespace?: string): void => {
     for (const row of store.listPage('Execution', namespace === undefined ? {} : { namespace }).rows) queue.set(id(keyOf(row.namespace, row.name)), keyOf(row.namespace, row.name))
@@ -134,8 +170,9 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     while (queue.size > 0 && !stopping.signal.aborted) {
       const [k, key] = queue.entries().next().value as [string, ObjectKey]
       queue.delete(k)
+      const takeOver = takeOvers.delete(k)
       try {
-        await ensure(key)
+        await ensure(key, takeOver)
       } catch (error) {
         options.onError?.(error, key)
         later(key)
@@ -146,29 +183,58 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     notify()
   }
 
-  /** Starts the run of an Execution unless it is running, finished or gone; tells a running one about cancellation. */
-  async function ensure(key: ObjectKey): Promise<void> {
-    const execution = await store.get(key)
+  const needsRun = (execution: StoredResource | undefined): execution is StoredResource =>
+    execution !== undefined && (!TERMINAL.has((execution.status as ExecutionStatus | undefined)?.phase ?? 'Pending') || pendingRetry(execution) !== undefined)
+
+  /**
+   * Starts the run of an Execution unless it is running, finished or gone; tells a running one
+   * about cancellation. A run starts only under the Execution's lease (exactly one replica runs it
+   * at a time); one held elsewhere is looked at again when that holding would expire.
+   */
+  async function ensure(key: ObjectKey, takeOver: boolean): Promise<void> {
     const entry = active.get(id(key))
-    const cancel = execution?.metadata.annotations?.[CANCEL_ANNOTATION] === 'true'
     if (entry !== undefined) {
+      const execution = await store.get(key)
       entry.again = true
       // Deleted, replaced or cancelled: cancel the running attempts through their providers.
-      if (execution === undefined || execution.metadata.uid !== entry.uid || cancel) entry.controller.abort()
+      if (execution === undefined || execution.metadata.uid !== entry.uid || execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true') entry.controller.abort()
       return
     }
-    if (execution === undefined) return
-    const phase = (execution.status as ExecutionStatus | undefined)?.phase ?? 'Pending'
+    if (!needsRun(await store.get(key))) return
+    const claim = await claimExecutionLease(leaseSettings, key, takeOver)
+    if (claim.held === undefined) {
+      if (claim.retryInMs !== undefined) takeOverLater(key, claim.retryInMs)
+      return
+    }
+    // Read again under the lease: whatever the previous holder wrote before it let go is seen now.
+    const execution = await store.get(key).catch(async (error: unknown) => {
+      claim.held.abandon()
+      throw error
+    })
+    if (!needsRun(execution)) return claim.held.release()
     const retry = pendingRetry(execution)
-    if (TERMINAL.has(phase) && retry === undefined) return
     const controller = new AbortController()
-    if (cancel) controller.abort()
-    const started: Active = { uid: execution.metadata.uid, controller, again: false, done: Promise.resolve() }
+    if (execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true') controller.abort()
+    const started: Active = { uid: execution.metadata.uid, lease: claim.held, controller, again: false, done: Promise.resolve() }
     active.set(id(key), started)
-    started.done = run(key, execution, retry, controller.signal)
-      .then(() => void failures.delete(id(key)))
-      .catch((error: unknown) => {
-        if ((error as { code?: unknown })?.code === RUN_STOPPED_ERROR_CODE) return
+    started.done = run(key, execution, retry, controller.signal, claim.held.lease)
+      .then(async () => {
+        failures.delete(id(key))
+        // Finished, or waiting for people: another replica may take the next step.
+        await started.lease.release()
+      })
+      .catch(async (error: unknown) => {
+        if (error instanceof RunStoppedError) {
+          if (error.why === 'gone') await started.lease.release()
+          else started.lease.abandon()
+          if (error.why === 'fenced') {
+            options.onLeaseLost?.(key, 'fenced', started.lease.lease)
+            if (!stopping.signal.aborted) takeOverLater(key, leaseSettings.ttlMs)
+          }
+          return
+        }
+        // Kept until it expires: the retry here takes it again (same holder), or another replica after expiry.
+        started.lease.abandon()
         options.onError?.(error, key)
         if (!stopping.signal.aborted) later(key)
       })
@@ -179,12 +245,13 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       })
   }
 
-  async function run(key: ObjectKey, execution: StoredResource, retry: RetryRequest | undefined, signal: AbortSignal): Promise<void> {
+  async function run(key: ObjectKey, execution: StoredResource, retry: RetryRequest | undefined, signal: AbortSignal, lease: Lease): Promise<void> {
     let stored
     try {
       stored = await prepareStoredRun(store, execution)
     } catch (error) {
-      await recordNotPrepared(execution, error instanceof Error ? error.message : String(error), signal.aborted)
+      const saved = await recordNotPrepared({ store, now, lease }, execution, error instanceof Error ? error.message : String(error), signal.aborted)
+      if (saved !== undefined) own.add(String(saved.metadata.resourceVersion))
       return
     }
     const { prepared, source } = stored
@@ -200,9 +267,9 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       providers,
       evaluate,
       now,
-      sleep: (ms, abort) => sleepUnlessStopping(ms, abort, key),
+      sleep: (ms, abort) => sleepUnlessStopping(ms, abort, stopping.signal, key),
       workspace,
-      state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
+      state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, fence: lease, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
       gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }, { name: key.name, uid: prepared.input.uid, digest: prepared.input.runDigest ?? '' }),
       external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
       externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: true }),
@@ -218,43 +285,17 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     })
   }
 
-  /** Waits like the runner expects; rejects once the server stops, which ends the run where it is. */
-  function sleepUnlessStopping(ms: number, abort: AbortSignal, key: ObjectKey): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (stopping.signal.aborted) return reject(new RunStoppedError(key, 'stopping'))
-      if (abort.aborted) return resolve()
-      const finish = (): void => {
-        clearTimeout(timer)
-        abort.removeEventListener('abort', finish)
-        stopping.signal.removeEventListener('abort', finish)
-        if (stopping.signal.aborted) reject(new RunStoppedError(key, 'stopping'))
-        else resolve()
-      }
-      const timer = setTimeout(finish, Math.min(Math.max(ms, 0), 2_147_000_000))
-      abort.addEventListener('abort', finish, { once: true })
-      stopping.signal.addEventListener('abort', finish, { once: true })
-    })
-  }
-
-  /**
-   * Records why a run cannot start (its Plan is missing) as `PlanResolved=False`, which a Plan
-   * change heals; a cancelled one that never started simply ends `Cancelled`.
-   */
-  async function recordNotPrepared(execution: StoredResource, message: string, cancelled: boolean): Promise<void> {
-    const status = (execution.status ?? {}) as ExecutionStatus
-    const at = new Date(now()).toISOString()
-    const next: ExecutionStatus = cancelled
-      ? { ...status, phase: 'Cancelled', reason: 'CancelledByUser', message: 'cancelled by user before it started', lastPhaseTransitionTime: at, completionTime: at, conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'CancelledByUser', message: 'cancelled by user before it started' }, at) }
-      : { ...status, conditions: setCondition(status.conditions, { type: 'PlanResolved', status: 'False', reason: 'PlanNotFound', message }, at) }
-    if (canonicalJson(next) === canonicalJson(status)) return
-    const saved = await store.updateStatus({ ...execution, status: next })
-    own.add(String(saved.metadata.resourceVersion))
-  }
-
-  const unsubscribe = store.subscribe((event) => {
-    events.push({ key: event.key, resourceVersion: event.resourceVersion })
-    schedule()
-  })
+  // A store that reloaded its state cannot say what changed: every Execution is looked at again.
+  const unsubscribe = store.subscribe(
+    (event) => {
+      events.push({ key: event.key, resourceVersion: event.resourceVersion })
+      schedule()
+    },
+    () => {
+      enqueueAll()
+      schedule()
+    },
+  )
   enqueueAll()
   schedule()
   // Level-based safety net: changes no event names (a Gate in another namespace) are seen here.
@@ -276,8 +317,9 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       stopping.abort()
       clearInterval(resync)
       unsubscribe()
-      for (const timer of timers.values()) clearTimeout(timer)
+      for (const timer of [...timers.values(), ...takeOverTimers.values()]) clearTimeout(timer)
       timers.clear()
+      takeOverTimers.clear()
       queue.clear()
       events.length = 0
       // A run ends at its next wait or save; do not hang on one stuck in a provider's status call.
@@ -287,31 +329,4 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       for (const resolve of waiting.splice(0)) resolve()
     },
   }
-}
-
-/** Turns a `PlanResolved=False` left by a run that could not start into `True` once it can. */
-function planFound(status: ExecutionStatus, now: string): ExecutionStatus['conditions'] {
-  const previous = status.conditions?.find((c) => c.type === 'PlanResolved')
-  if (previous === undefined || previous.status === 'True') return status.conditions
-  return setCondition(status.conditions, { type: 'PlanResolved', status: 'True', reason: 'PlanFound' }, now)
-}
-
-/** The completions recorded for nodes that still wait for a worker (annotations `planspec.io/complete.<node>`). */
-function completionsOf(execution: StoredResource | undefined, status: ExecutionStatus): { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown>; message?: string }[] {
-  const done: { node: string; outcome: 'succeeded' | 'failed'; outputs?: Record<string, unknown>; message?: string }[] = []
-  for (const [name, value] of Object.entries(execution?.metadata.annotations ?? {})) {
-    if (!name.startsWith(COMPLETE_ANNOTATION_PREFIX)) continue
-    const node = name.slice(COMPLETE_ANNOTATION_PREFIX.length)
-    const waiting = status.nodeStatuses?.[node]
-    if (waiting?.phase !== 'Blocked' || waiting.reason !== 'AwaitingClaim') continue
-    let record: { outputs?: unknown; failed?: unknown; message?: unknown }
-    try {
-      record = JSON.parse(value ?? "") as typeof record
-    } catch {
-      continue
-    }
-    const outputs = record.outputs !== null && typeof record.outputs === 'object' && !Array.isArray(record.outputs) ? (record.outputs as Record<string, unknown>) : undefined
-    done.push({ node, outcome: record.failed === true ? 'failed' : 'succeeded', ...(outputs ? { outputs } : {}), ...(typeof record.message === 'string' ? { message: record.message } : {}) })
-  }
-  return done
 }

@@ -8,14 +8,41 @@ import { buildServer } from '../server/build-server.js'
 import type { ServerLimits } from '../server/server-context.js'
 import { loadTokens, type TokenRegistry } from '../server/tokens.js'
 import type { TlsCredentials } from '../tls/self-signed-certificate.js'
-import { sqliteStore, type SqliteStore } from '../store/sqlite-store.js'
+import type { ApiStore } from '../store/api-store.js'
+import { postgresStore, type StoreLog } from '../store/postgres-store.js'
+import { sqliteStore } from '../store/sqlite-store.js'
 import { startControllers, type Controllers } from './controller-loop.js'
-import { startExecutionController, type ExecutionController } from './execution-controller.js'
+import { defaultHolder, startExecutionController, type ExecutionController } from './execution-controller.js'
+
+/** How a replica reaches a PostgreSQL database (`db` is then a `postgres://` URL). */
+export interface DatabaseOptions {
+  /** The password (from `PGPASSWORD`, `PLANSPEC_DB_URL` or a file; never a flag); without it node-postgres reads the pgpass file. */
+  readonly password?: string
+  /** Most pooled connections (default 10). */
+  readonly poolSize?: number
+  /** Statements running longer are cancelled (default 30 s). */
+  readonly statementTimeoutMs?: number
+  /** The schema holding PlanSpec's tables (default `planspec`). */
+  readonly schema?: string
+}
+
+/** Tells whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a SQLite file. */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db)
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
-  /** The SQLite database file (created when missing; `:memory:` for a throwaway server). */
+  /**
+   * The SQLite database file (created when missing; `:memory:` for a throwaway server), or a
+   * PostgreSQL URL `postgres://USER@HOST:PORT/DATABASE` shared by several replicas (its password in
+   * `database.password`).
+   */
   readonly db: string
+  /** PostgreSQL settings (with a `postgres://` `db`). */
+  readonly database?: DatabaseOptions
+  /** This replica's identity in the Execution leases (default `<host>/<pid>/<random>`). */
+  readonly replica?: string
+  /** How long an Execution's lease lasts unrenewed (default 15 s): a dead replica's runs are taken over after it. */
+  readonly leaseMs?: number
   /** Where to listen (default `127.0.0.1:8080`; port 0 picks a free port). */
   readonly listen?: { readonly host?: string; readonly port?: number }
   /** Bearer tokens, or the path of a tokens file (`token,user[,groups]` lines or YAML, see `parseTokens`). */
@@ -56,7 +83,7 @@ export interface ServeOptions {
 /** A running server. */
 export interface RunningServer {
   readonly app: FastifyInstance
-  readonly store: SqliteStore
+  readonly store: ApiStore
   /** The base URL, e.g. `http://127.0.0.1:8080` (`https://` with `tls`). */
   readonly url: string
   /** The in-process controllers, when they run. */
@@ -85,8 +112,11 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tokens = typeof options.tokens === 'string' ? await loadTokens(options.tokens) : options.tokens
   const redactor = options.redactor ?? createRedactor()
-  const store = sqliteStore({ file: options.db, pollMs: 1000, redactor, ...(options.now === undefined ? {} : { now: options.now }) })
   let app: FastifyInstance | undefined
+  const store = openStore(options, redactor, {
+    info: (fields, message) => app?.log.info(fields, message),
+    warn: (fields, message) => app?.log.warn(fields, message),
+  })
   let controllers: Controllers | undefined
   let executions: ExecutionController | undefined
   try {
@@ -101,9 +131,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       dashboard: options.dashboard ?? true,
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     })
+    const log = app.log
+    const replica = options.replica ?? defaultHolder()
+    if (isPostgresUrl(options.db)) log.info({ replica, db: redactor.redact(options.db) }, `replica ${replica} of ${redactor.redact(options.db)}: waiting for the database`)
     await app.ready()
     const context = app.planspec
-    const log = app.log
     if (options.rbac === false) log.warn({ rbac: false }, 'RBAC is off (--insecure-allow-all-authenticated): every authenticated caller may read, write and delete everything, including roles and namespaces')
     if (options.controllers !== false) {
       controllers = startControllers({
@@ -123,6 +155,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         redactor,
         ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        holder: replica,
+        ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+        onLeaseLost: (key, how, lease) =>
+          log.warn({ subject: `execution/${key.namespace}/${key.name}`, lease: lease.name, token: lease.token, how }, how === 'fenced' ? `execution/${key.namespace}/${key.name}: status write refused (fenced): another replica holds the lease; this replica stops its run` : `execution/${key.namespace}/${key.name}: lease lost to another replica`),
         onChange: (key, next, previous) => {
           if (next.phase !== previous?.phase) log.info({ subject: `execution/${key.namespace}/${key.name}`, phase: next.phase, reason: next.reason }, `execution/${key.namespace}/${key.name} ${next.phase ?? 'Pending'}`)
         },
@@ -147,7 +183,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
           await runs?.stop()
           loops?.stop()
           await running.close()
-          store.close()
+          await store.close()
         })()
         return closed
       },
@@ -156,7 +192,25 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await executions?.stop()
     controllers?.stop()
     await app?.close()
-    store.close()
+    await store.close()
     throw error
   }
+}
+
+/** Opens the store `db` names: PostgreSQL for a `postgres://` URL (several replicas), else a SQLite file (one process). */
+function openStore(options: ServeOptions, redactor: Redactor, log: StoreLog): ApiStore {
+  const now = options.now === undefined ? {} : { now: options.now }
+  if (!isPostgresUrl(options.db)) return sqliteStore({ file: options.db, pollMs: 1000, redactor, ...now })
+  const database = options.database ?? {}
+  if (database.password !== undefined) redactor.add([database.password])
+  return postgresStore({
+    connectionString: options.db,
+    ...(database.password === undefined ? {} : { password: database.password }),
+    ...(database.poolSize === undefined ? {} : { poolSize: database.poolSize }),
+    ...(database.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: database.statementTimeoutMs }),
+    ...(database.schema === undefined ? {} : { schema: database.schema }),
+    redactor,
+    log,
+    ...now,
+  })
 }

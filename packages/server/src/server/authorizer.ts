@@ -88,9 +88,13 @@ export function createAuthorizer(store: ApiStore, rbac: boolean | RbacOptions | 
   }
   const adminGroups = new Set((rbac === true || rbac === undefined ? undefined : rbac.adminGroups) ?? ['system:masters'])
   let policy: Policy | undefined
-  const unsubscribe = store.subscribe((event) => {
-    if (RBAC_KINDS.has(event.key.kind)) policy = undefined
-  })
+  // A store that reloaded its state (a replica cut off for long) cannot say what changed: reload.
+  const unsubscribe = store.subscribe(
+    (event) => {
+      if (RBAC_KINDS.has(event.key.kind)) policy = undefined
+    },
+    () => (policy = undefined),
+  )
   const current = (): Policy => (policy ??= loadPolicy(store))
   const unrestricted = (identity: Identity): boolean => identity.groups.some((group) => adminGroups.has(group))
   const rulesOf = (identity: Identity, namespace: string | undefined): PolicyRule[] => {

@@ -117,7 +117,18 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     watches: new Set(),
     controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
   }
-  store.transact((tx) => ensureNamespace(tx, 'default'))
+  // The `default` namespace always exists; every replica of a shared database ensures it
+  // (idempotent). A single-process store runs the work at once, a shared one once it is loaded.
+  const defaultNamespace = store.transact((tx) => ensureNamespace(tx, 'default'))
+  defaultNamespace.catch(() => undefined) // awaited (and reported) when the server gets ready
+  app.addHook('onReady', async () => {
+    await defaultNamespace
+  })
+  // Reads see every write committed before the request, whichever replica committed it
+  // (read-your-writes behind a load balancer); a single-process store answers at once.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.public !== true) await store.catchUp()
+  })
 
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
   // Response schemas document every route (and feed /openapi/v3), but resource shapes are open

@@ -110,12 +110,15 @@ const FASTIFY_ERRORS: Readonly<Record<string, { reason: ApiErrorReason; message:
 }
 
 /**
- * Maps any thrown value to a Status: `ApiError`s by their catalog entry, store errors by code,
+ * Maps any thrown value to a Status: `ApiError`s by their catalog entry, store errors by code
+ * (an unreachable database is 503 with `Retry-After`),
  * fastify's body and validation errors to 400/413/415, and everything else (including values that
  * are not errors) to a 500 whose message reveals nothing.
  */
 export function toStatus(error: unknown): MappedError {
   if (error instanceof ApiError) return known(statusObject(error.kind, error.message, error.details))
+  // The database does not answer (a PostgreSQL restart): retry; the driver's words stay in the log.
+  if (error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_UNAVAILABLE') return known(statusObject(API_ERRORS.ServiceUnavailable, 'the database is unavailable; retry later', { retryAfterSeconds: 1 }))
   if (error instanceof PlanSpecError && STORE_ERRORS[error.code] !== undefined) {
     const reason = STORE_ERRORS[error.code]!
     const data = error.data as { kind?: unknown; name?: unknown }

@@ -115,12 +115,16 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     const since = rv ?? highWater
     for (const row of store.listPage(entry.kind, { ...scope, after: { resourceVersion: since, namespace: '', name: '' } }).rows) if (filter(row.object)) visible.add(`${row.namespace}/${row.name}`)
   }
-  const unsubscribe = store.subscribe((event) => {
-    if (phase === 'closed' || !matches(event.key)) return
-    if (phase === 'live') return deliver(event)
-    backlog.push(event)
-    if (backlog.length > limits.watchBacklogEvents) finish(statusObject(API_ERRORS.Expired, 'too many changes arrived while the watch replayed history; list again and watch from the list\'s resourceVersion'))
-  })
+  // A store that reloaded its state cannot replay what changed in between: the client lists again.
+  const unsubscribe = store.subscribe(
+    (event) => {
+      if (phase === 'closed' || !matches(event.key)) return
+      if (phase === 'live') return deliver(event)
+      backlog.push(event)
+      if (backlog.length > limits.watchBacklogEvents) finish(statusObject(API_ERRORS.Expired, 'too many changes arrived while the watch replayed history; list again and watch from the list\'s resourceVersion'))
+    },
+    () => finish(statusObject(API_ERRORS.Expired, 'the server reloaded its state and cannot replay what changed; list again and watch from the list\'s resourceVersion')),
+  )
   const end = (): void => finish()
   context.watches.add(end)
   metrics.watches.inc()

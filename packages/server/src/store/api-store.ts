@@ -1,4 +1,5 @@
 import type { ObjectKey, Store, StoredResource } from '@planspec/core'
+import type { LeaseStore, TransactOptions } from './leases.js'
 import type { ApiWatchEvent } from './stored-entries.js'
 
 /**
@@ -61,17 +62,30 @@ export interface ListPage {
 
 /**
  * The Store port plus what an API server needs on top of it: atomic multi-object transactions
- * (with a dry-run mode that rolls back), consistent paginated snapshots, the retained event log
- * and a global change feed. `sqliteStore` implements it.
+ * (with a dry-run mode that rolls back, and lease fencing), consistent paginated snapshots, the
+ * retained event log, a global change feed and leases. `sqliteStore` (one process) and
+ * `postgresStore` (any number of replicas sharing a database) implement it.
+ *
+ * Reads (`getText`, `listPage`, `readEvents`, `currentResourceVersion`) are synchronous: they serve
+ * what this store has seen. A replica of a shared database may lag behind writes other replicas
+ * committed by the time a notification takes; `catchUp()` first makes a read see every write
+ * committed before the call (read-your-writes across replicas).
  */
 export interface ApiStore extends Store {
   /**
    * Runs `work` in one transaction: all of its writes commit together, or none does (a throw rolls
-   * back and is rethrown). Watchers see the events only after commit, in resourceVersion order.
-   * With `dryRun`, the work runs to the end and is then rolled back: the result is returned, nothing
-   * is stored and no event is emitted.
+   * back and is rethrown). `work` is synchronous and sees the latest committed state of every
+   * replica; it may run more than once (only the last run's writes are kept), so it must have no
+   * effect besides its writes through `tx`. Resolves once the writes are durable; watchers see the
+   * events only after commit, in resourceVersion order. With `dryRun`, the work runs to the end and
+   * is then rolled back: the result is returned, nothing is stored and no event is emitted. With
+   * `fence`, nothing commits unless that lease is still held (`StoreFencedError`).
    */
-  transact<T>(work: (tx: StoreTransaction) => T, options?: { readonly dryRun?: boolean }): T
+  transact<T>(work: (tx: StoreTransaction) => T, options?: TransactOptions): Promise<T>
+  /** Resolves once every write committed before the call, by any replica, is visible to this store's reads and watchers. */
+  catchUp(): Promise<void>
+  /** Resolves once the store can serve: the database answers, its schema is migrated and its state is loaded. */
+  ready(): Promise<void>
   /** The stored JSON of one object, without parsing it (the fast read path). */
   getText(key: ObjectKey): string | undefined
   /**
@@ -85,8 +99,13 @@ export interface ApiStore extends Store {
    * `StoreGoneError` when events after that version were compacted away.
    */
   readEvents(afterResourceVersion: string, limit: number): ApiWatchEvent[]
-  /** Calls `listener` with every committed event of every kind, in order; returns the unsubscribe function. */
-  subscribe(listener: (event: ApiWatchEvent) => void): () => void
+  /**
+   * Calls `listener` with every committed event of every kind, in order; returns the unsubscribe
+   * function. `onReset` is called instead when this store had to reload its state and cannot tell
+   * what changed in between (a replica cut off from the database for longer than the retained
+   * history): listeners must list again (a watch ends with 410 Expired).
+   */
+  subscribe(listener: (event: ApiWatchEvent) => void, onReset?: () => void): () => void
   /** The resourceVersion of the last committed write ("0" for an empty store). */
   currentResourceVersion(): string
   /** The compaction floor: watches and snapshots must start at or after it. */
@@ -95,6 +114,8 @@ export interface ApiStore extends Store {
   compact(): void
   /** Tells whether the database answers (readiness). */
   ping(): boolean
-  /** Closes the database; the store is unusable afterwards. Idempotent. */
-  close(): void
+  /** The leases the Execution controller runs under (see {@link LeaseStore}). */
+  readonly leases: LeaseStore
+  /** Closes the database; the store is unusable afterwards. Idempotent; resolves once connections are closed. */
+  close(): void | Promise<void>
 }

@@ -4,7 +4,9 @@ import Database from 'better-sqlite3'
 import { type Redactor, StoreGoneError, type ListResult, type ObjectKey, type StoredResource, type WatchEvent } from '@planspec/core'
 import type { ApiStore, StoreTransaction } from './api-store.js'
 import { CLUSTER_SCOPED_KINDS } from './build-object.js'
+import type { TransactOptions } from './leases.js'
 import { readPage } from './sqlite-pages.js'
+import { sqliteLeases } from './sqlite-leases.js'
 import { prepareTables } from './sqlite-tables.js'
 import { transactionApi } from './sqlite-writes.js'
 import { deepFreeze, LazyEvent, type ApiWatchEvent } from './stored-entries.js'
@@ -143,7 +145,8 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     })
     storedFloor = target
   }
-  const transact = <T>(work: (api: StoreTransaction) => T, runOptions: { readonly dryRun?: boolean } = {}): T => {
+  const leases = sqliteLeases(db)
+  const transact = <T>(work: (api: StoreTransaction) => T, runOptions: TransactOptions = {}): T => {
     if (closed) throw new Error('the store is closed')
     if (pending !== undefined) return work(tx) // joins the open transaction
     syncForeignWrites()
@@ -152,6 +155,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     let result: T
     try {
       result = inTransaction.immediate(() => {
+        if (runOptions.fence !== undefined) leases.checkFence(runOptions.fence)
         const value = work(tx)
         if (runOptions.dryRun === true) throw new DryRunRollback(value)
         return value
@@ -184,7 +188,10 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   timer?.unref()
 
   return {
-    transact,
+    transact: async (work, runOptions) => transact(work, runOptions),
+    catchUp: async () => syncForeignWrites(),
+    ready: async () => undefined,
+    leases,
     async list(kind, listOptions = {}): Promise<ListResult> {
       syncForeignWrites()
       return { items: tx.list(kind, listOptions.namespace).map((o) => deepFreeze(o)), resourceVersion: String(version) }
@@ -215,7 +222,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       return readPage(st, { kind, version, floor: floor() }, pageOptions)
     },
     readEvents,
-    subscribe,
+    subscribe: (listener) => subscribe(listener),
     currentResourceVersion: () => String(version),
     oldestResourceVersion: () => String(floor()),
     compact,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import type { Logger } from 'pino'
 import { buildAgentServer, createAgent, createResourceView, resolveAgentKey, type ExecutionChange, type ResolvedAgentKey } from '@planspec/agent'
-import { createRedactor, parseDuration, type ExecutionStatus } from '@planspec/core'
+import { createRedactor, type ExecutionStatus } from '@planspec/core'
 import { createProviders } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { createLogger } from '../../logger.js'
@@ -13,6 +13,7 @@ import { observeAgentRepo } from './observe-agent-repo.js'
 import { splitAddress } from '../server/serve.js'
 import { secretValues } from '../../secret-values.js'
 import { wireGitHub, type GitHubFlags } from './wire-github.js'
+import { durationFlag } from '../../duration-flag.js'
 
 /** Options of `planspec agent`. */
 export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
@@ -48,7 +49,7 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
  * (see `wireGitHub`).
  */
 export async function runAgentCommand(options: AgentCommandOptions, io: CommandIO): Promise<number> {
-  const intervalMs = durationMs(options.interval, '--interval')
+  const intervalMs = durationFlag(options.interval, '--interval')
   const shard = options.shard === undefined ? undefined : parseShard(options.shard)
   // One redactor for every sink of the agent: logs, status commits, GitHub comments (DECISIONS §9).
   const redactor = createRedactor(secretValues(io.env))
@@ -85,7 +86,7 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     providers: createProviders({ policy, env: io.env, redactor, attemptsDir: join(workspaceRoot, '.attempts') }),
     workspaceRoot,
     intervalMs,
-    ...(options.lease ? { leaseMs: durationMs(options.lease, '--lease') } : {}),
+    ...(options.lease ? { leaseMs: durationFlag(options.lease, '--lease') } : {}),
     scope: { ...(options.namespace ? { namespace: options.namespace } : {}), ...(shard ? { shard } : {}) },
     teams,
     ...(writers.length || github ? { writers } : {}),
@@ -145,12 +146,6 @@ function logKeySource(logger: Logger, key: ResolvedAgentKey): void {
   else if (key.source.from === 'file') logger.info({ keyId: id, file: key.source.path }, `agent key ${id} from ${key.source.path}`)
   else if (key.source.generated) logger.warn({ keyId: id, file: key.source.path }, `generated a new agent key ${id} in ${key.source.path} (mode 0600): every agent of this repository must use the same key (PLANSPEC_AGENT_KEY or --agent-key-file); status written with another key is not trusted`)
   else logger.info({ keyId: id, file: key.source.path }, `agent key ${id} from ${key.source.path}`)
-}
-
-function durationMs(text: string, flag: string): number {
-  const parsed = parseDuration(text)
-  if (!parsed.ok || parsed.ms <= 0) throw new UsageError(`${flag} must be a duration such as 30s or 1m, got ${JSON.stringify(text)}`)
-  return parsed.ms
 }
 
 function parseShard(text: string): { index: number; count: number } {

@@ -1,12 +1,13 @@
 import { Octokit } from '@octokit/rest'
 import type { ChangeAuthor, DesiredItem, ExecutionChange, GitAgentRepo } from '@planspec/agent'
-import { parseDuration, type Redactor } from '@planspec/core'
+import type { Redactor } from '@planspec/core'
 import { createSystemClock, type Clock } from '@planspec/github'
 import type { Logger } from 'pino'
 import { UsageError, type CommandIO } from '../../io.js'
 import { VERSION } from '../../version.js'
 import { createGitHubBridge, type AgentServer, type GitHubBridge, type GitHubBridgeEvent } from './github-agent.js'
 import { observeAgentRepo } from './observe-agent-repo.js'
+import { durationFlag } from '../../duration-flag.js'
 
 /** The GitHub flags of `planspec agent`. Credentials come from the environment only. */
 export interface GitHubFlags {
@@ -80,8 +81,8 @@ export function wireGitHub(flags: GitHubFlags, io: CommandIO, deps: GitHubWiring
   if (!/^https?:\/\/[^\s/]+/i.test(baseUrl)) throw new UsageError(`--github-api-url must be an http(s) URL, got ${JSON.stringify(flags.githubApiUrl)}`)
   const token = io.env.PLANSPEC_GITHUB_TOKEN || io.env.GITHUB_TOKEN
   if (!token) throw new UsageError('--github-repo needs a token in PLANSPEC_GITHUB_TOKEN or GITHUB_TOKEN')
-  const pollMs = flags.githubPoll === undefined ? undefined : durationMs(flags.githubPoll, '--github-poll')
-  const intervalMs = flags.githubProgressInterval === undefined ? DEFAULT_PROGRESS_MS : durationMs(flags.githubProgressInterval, '--github-progress-interval')
+  const pollMs = flags.githubPoll === undefined ? undefined : durationFlag(flags.githubPoll, '--github-poll')
+  const intervalMs = flags.githubProgressInterval === undefined ? DEFAULT_PROGRESS_MS : durationFlag(flags.githubProgressInterval, '--github-progress-interval')
   const secret = io.env.PLANSPEC_GITHUB_WEBHOOK_SECRET || undefined
 
   const log = deps.logger.child({ github: `${owner}/${name}` })
@@ -210,8 +211,3 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-function durationMs(text: string, flag: string): number {
-  const parsed = parseDuration(text)
-  if (!parsed.ok || parsed.ms <= 0) throw new UsageError(`${flag} must be a duration such as 30s or 1m, got ${JSON.stringify(text)}`)
-  return parsed.ms
-}

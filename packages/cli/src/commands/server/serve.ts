@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
+import { durationFlag } from '../../duration-flag.js'
 import { createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
+import { resolveServeDatabase, type DatabaseFlags } from './serve-database.js'
 
 /** Options of `planspec serve`. */
-export interface ServeCommandOptions {
-  /** The SQLite database file (created when missing). */
-  readonly db: string
+export interface ServeCommandOptions extends DatabaseFlags {
+  /** How long an Execution's lease lasts unrenewed (`--lease`, a duration; default 15s). */
+  readonly lease?: string
   /** `HOST:PORT`, `:PORT` or `PORT` (0 picks a free port). */
   readonly listen: string
   /** The tokens file (`token,user[,groups]` lines or YAML). */
@@ -33,9 +35,10 @@ export interface ServeCommandOptions {
 }
 
 /**
- * Runs the API server (`serve` from `@planspec/server`): opens the SQLite database, listens, runs
- * the status controllers and, unless `--no-executions`, the Executions, under the allow-lists of
- * `--allow-command` and `--allow-url`. Logs are JSON lines on stdout (pretty on a terminal;
+ * Runs the API server (`serve` from `@planspec/server`): opens the database (a SQLite file, or a
+ * PostgreSQL database shared by several replicas: see `resolveServeDatabase`), listens, runs the
+ * status controllers and, unless `--no-executions`, the Executions (each under a lease, `--lease`),
+ * under the allow-lists of `--allow-command` and `--allow-url`. Logs are JSON lines on stdout (pretty on a terminal;
  * `PLANSPEC_LOG_LEVEL` sets the level); the first says `listening on URL` with the `url` field,
  * the next `dashboard at URL/` (the web dashboard, unless `dashboard: false`).
  * Runs until SIGINT or SIGTERM (`io.signal`), then closes everything and exits 0. Exit 2 when it
@@ -46,11 +49,13 @@ export interface ServeCommandOptions {
  */
 export async function runServeCommand(options: ServeCommandOptions, io: CommandIO): Promise<number> {
   const [host, port] = splitAddress(options.listen)
+  const leaseMs = options.lease === undefined ? undefined : durationFlag(options.lease, '--lease')
+  // Loaded on demand: only `serve` needs fastify, the native SQLite module and node-postgres.
+  const { serve, isPostgresUrl } = await import('@planspec/server')
+  const { db, database } = await resolveServeDatabase(options, io, isPostgresUrl)
   // One redactor for every sink of the server: logs, database rows, API responses (DECISIONS §9).
   const redactor = createRedactor(secretValues(io.env))
   const logger = createLogger(io, redactor)
-  // Loaded on demand: only `serve` needs fastify and the native SQLite module.
-  const { serve } = await import('@planspec/server')
   if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither')
   let tls: { cert: string; key: string } | undefined
@@ -66,7 +71,9 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   try {
     server = await serve({
       ...(tls === undefined ? {} : { tls }),
-      db: options.db === ':memory:' ? options.db : resolve(io.cwd, options.db),
+      db,
+      ...(database === undefined ? {} : { database }),
+      ...(leaseMs === undefined ? {} : { leaseMs }),
       listen: { host, port },
       ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
       rbac: !options.insecureAllowAllAuthenticated,
@@ -82,7 +89,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
     io.stderr.write(`error: cannot start the server: ${(error as Error)?.message ?? String(error)}\n`)
     return EXIT.usage
   }
-  logger.info({ url: server.url, db: options.db, executions: options.executions }, `listening on ${server.url}`)
+  logger.info({ url: server.url, db, executions: options.executions }, `listening on ${server.url}`)
   if (options.dashboard !== false) logger.info({ dashboard: `${server.url}/` }, `dashboard at ${server.url}/`)
   await new Promise<void>((done) => {
     if (io.signal === undefined) return

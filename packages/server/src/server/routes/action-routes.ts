@@ -103,11 +103,11 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
   const { store } = context
 
-  const review = (action: 'approve' | 'reject') => (request: Action<ReviewBody>, reply: FastifyReply): StoredResource => {
+  const review = (action: 'approve' | 'reject') => async (request: Action<ReviewBody>, reply: FastifyReply): Promise<StoredResource> => {
     const { namespace, name } = request.params
     const identity = authorize(context, request, { verb: 'approve', resource: 'gates', namespace, name })
     const body = request.body ?? {}
-    const { gate, counted, refusals, missing } = store.transact(
+    const { gate, counted, refusals, missing } = await store.transact(
       (tx) => {
         const reviewed = reviewGate(
           tx,
@@ -143,7 +143,7 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
   app.post(`${API_PREFIX}/namespaces/:namespace/gates/:name/approve`, { schema: schema(reviewBody), config }, review('approve'))
   app.post(`${API_PREFIX}/namespaces/:namespace/gates/:name/reject`, { schema: schema(reviewBody), config }, review('reject'))
 
-  const annotate = (request: Action<unknown>, change: (execution: StoredResource, phase: string | undefined, tx: StoreTransaction) => Record<string, string | undefined> | undefined): StoredResource => {
+  const annotate = (request: Action<unknown>, change: (execution: StoredResource, phase: string | undefined, tx: StoreTransaction) => Record<string, string | undefined> | undefined): Promise<StoredResource> => {
     const { namespace, name } = request.params
     authorize(context, request, { verb: 'update', resource: 'executions', namespace, name })
     return store.transact(

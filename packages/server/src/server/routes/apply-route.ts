@@ -60,7 +60,7 @@ export async function applyRoute(app: FastifyInstance): Promise<void> {
     // Every item is validated (off the event loop) before the one transaction that writes them all.
     const admitted: AdmittedItem[] = []
     for (const [index, item] of items.entries()) admitted.push(await admitItem(context, request, item, index))
-    const results = context.store.transact((tx) => admitted.map((item) => applyItem(context, request, tx, item, warnings)), { dryRun })
+    const results = await context.store.transact((tx) => admitted.map((item) => applyItem(context, request, tx, item, warnings)), { dryRun })
     setWarnings(reply, warnings)
     return { apiVersion: API_VERSION, kind: 'ApplyResult', dryRun, results }
   }

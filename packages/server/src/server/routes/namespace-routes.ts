@@ -45,7 +45,7 @@ export async function namespaceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>(
     '/api/v1/namespaces',
     { schema: { querystring: writeQuerySchema, body: namespaceBody, response: objectResponses(201) }, config: { mediaTypes: ['application/json'] } },
-    (request: FastifyRequest<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>, reply: FastifyReply): StoredResource => {
+    (request: FastifyRequest<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>, reply: FastifyReply): Promise<StoredResource> => {
       const name = request.body.metadata.name
       authorize(context, request, { verb: 'create', resource: 'namespaces', name })
       if (name.length > 63 || !DNS_LABEL.test(name)) {

@@ -35,7 +35,7 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
   // transaction only if that object is still the stored one (else the write is stale: 409).
   const write = async (request: StatusWrite, { entry, identity }: { entry: KindEntry; identity: Identity }, next: (stored: StoredResource) => { status: unknown; resourceVersion: unknown }): Promise<StoredResource> => {
     const key = keyFor(entry, request.params)
-    const seen = store.transact((tx) => readObject(tx, entry, key))
+    const seen = await store.transact((tx) => readObject(tx, entry, key))
     const proposed = next(seen)
     const diagnostics = proposed.resourceVersion === seen.metadata.resourceVersion ? await statusDiagnostics(validation, seen, proposed.status) : []
     return store.transact(

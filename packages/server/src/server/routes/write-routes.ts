@@ -53,7 +53,7 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
     const entry = resolveKind(params)
     const identity = authorize(context, request, { verb: 'create', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
     const admitted = await admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }) }, validation)
-    const created = store.transact(
+    const created = await store.transact(
       (tx) => {
         authorizeGrant(context.authorizer, identity, admitted.object, tx)
         return createObject(tx, entry, admitted.object, identity)
@@ -73,7 +73,7 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
     const entry = resolveKind(params)
     const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
     const admitted = await admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' }, validation)
-    const saved = store.transact(
+    const saved = await store.transact(
       (tx) => {
         authorizeGrant(context.authorizer, identity, admitted.object, tx)
         return replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion)
@@ -111,9 +111,9 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
   const patchInTurn = async (request: Write<unknown>, reply: FastifyReply, entry: KindEntry, key: ObjectKey, identity: Identity): Promise<StoredResource> => {
     const { params } = request
     for (let attempt = 1; ; attempt++) {
-      const { status: _status, ...stored } = store.transact((tx) => readObject(tx, entry, key))
+      const { status: _status, ...stored } = await store.transact((tx) => readObject(tx, entry, key))
       const admitted = await admitObject(mergePatch(stored, request.body), { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: key.name }, validation)
-      const saved = store.transact(
+      const saved = await store.transact(
         (tx) => {
           if (readObject(tx, entry, key).metadata.resourceVersion !== stored.metadata.resourceVersion) return undefined
           authorizeGrant(context.authorizer, identity, admitted.object, tx)
@@ -131,7 +131,7 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
   app.patch(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: MERGE_PATCH_ONLY }, patch)
   app.patch(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: MERGE_PATCH_ONLY }, patch)
 
-  const remove = (request: FastifyRequest<{ Params: ResourceParams; Querystring: DeleteQuery; Body: DeleteBody | null | undefined }>): StoredResource => {
+  const remove = (request: FastifyRequest<{ Params: ResourceParams; Querystring: DeleteQuery; Body: DeleteBody | null | undefined }>): Promise<StoredResource> => {
     const { params, query } = request
     const body = request.body ?? {}
     const entry = resolveKind(params)
