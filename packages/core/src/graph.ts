@@ -142,6 +142,31 @@ export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<strin
 }
 
 /**
+ * Tells whether `candidate` is a hard ancestor of `nodeId`: the same answer as
+ * `hardAncestors(graph, nodeId).has(candidate)`, found by a breadth-first search that stops at
+ * `candidate`, so checking an expression's direct producer costs one step, not the whole ancestry.
+ *
+ * @example
+ * ```ts
+ * isHardAncestor(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }), 'b', 'a') // true
+ * ```
+ */
+export function isHardAncestor(graph: NormalizedGraph, nodeId: string, candidate: string): boolean {
+  const lists = predecessors(graph, 'hard')
+  const found = new Set<string>()
+  const queue = [nodeId]
+  for (let head = 0; head < queue.length; head += 1) {
+    for (const next of lists.get(queue[head] as string) ?? []) {
+      if (next === candidate) return true
+      if (found.has(next)) continue
+      found.add(next)
+      queue.push(next)
+    }
+  }
+  return false
+}
+
+/**
  * Returns the transitive predecessors of `nodeId` through every edge, hard and soft. Same rules as
  * {@link hardAncestors} otherwise.
  *

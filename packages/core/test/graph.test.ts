@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ancestors, findCycle, hardAncestors, normalizeGraph, topologicalLayers } from '../src/graph.js'
+import { ancestors, findCycle, hardAncestors, isHardAncestor, normalizeGraph, topologicalLayers } from '../src/graph.js'
 import type { GraphEdgeLike, GraphNodeLike, NormalizedGraph } from '../src/graph-types.js'
 
 const task = (id: string, dependsOn?: string[]): GraphNodeLike => (dependsOn ? { id, kind: 'Task', dependsOn } : { id, kind: 'Task' })
@@ -255,6 +255,18 @@ describe('hardAncestors and ancestors', () => {
     expect([...ancestors(chain, 'b')]).toEqual(['a'])
     const other = graphOf([task('a'), task('c', ['a'])])
     expect([...hardAncestors(other, 'c')]).toEqual(['a'])
+  })
+
+  it('answers isHardAncestor exactly as hardAncestors, for every pair of random graphs', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'ghost']
+    const edge = fc.record({ from: fc.constantFrom(...ids), to: fc.constantFrom(...ids), type: fc.constantFrom('hard' as const, 'soft' as const) })
+    fc.assert(
+      fc.property(fc.array(edge, { maxLength: 12 }), (edges) => {
+        const graph = graphOf(ids.slice(0, 5).map((id) => task(id)), edges)
+        for (const node of ids) for (const candidate of ids) expect(isHardAncestor(graph, node, candidate)).toBe(hardAncestors(graph, node).has(candidate))
+      }),
+      { seed: 15, numRuns: 300 },
+    )
   })
 
   it('visits each ancestor once in a diamond', () => {

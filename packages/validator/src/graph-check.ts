@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { findCycle, findGroupCycle, hardAncestors, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
+import { findCycle, findGroupCycle, isHardAncestor, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
 import { findTemplates, parseExpression, EXPRESSION_ROOTS, type ExpressionReference } from './expressions.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
@@ -37,11 +37,11 @@ export function checkPlanGraph(spec: Obj): PathIssue[] {
   // G2, G3, G7 and edges touching Groups, reported where they are written.
   const broken = new Set<NormalizedEdge>()
   for (const edge of [...normalized.edges, ...normalized.duplicates]) {
-    const where = edgePath(edge)
+    const where = (): string => edgePath(edge) // built only for a finding
     const isDependsOn = edge.source.kind === 'dependsOn'
     if (edge.from === edge.to) {
       broken.add(edge)
-      issues.push({ code: 'PS3005', message: isDependsOn ? `node "${edge.to}" depends on itself` : `edge from "${edge.from}" to itself`, path: where })
+      issues.push({ code: 'PS3005', message: isDependsOn ? `node "${edge.to}" depends on itself` : `edge from "${edge.from}" to itself`, path: where() })
       continue
     }
     for (const [end, id] of [['from', edge.from], ['to', edge.to]] as const) {
@@ -49,16 +49,16 @@ export function checkPlanGraph(spec: Obj): PathIssue[] {
       if (!normalized.nodeById.has(id)) {
         broken.add(edge)
         issues.push(isDependsOn
-          ? { code: 'PS3003', message: `dependsOn names "${id}", which is not a node of this plan`, path: where }
-          : { code: 'PS3002', message: `edge ${end} "${id}", which is not a node of this plan`, path: `${where}/${end}` })
+          ? { code: 'PS3003', message: `dependsOn names "${id}", which is not a node of this plan`, path: where() }
+          : { code: 'PS3002', message: `edge ${end} "${id}", which is not a node of this plan`, path: `${where()}/${end}` })
       } else if (kindOf(id) === 'Group') {
         broken.add(edge)
-        issues.push({ code: 'PS3008', message: isDependsOn && end === 'from' ? `dependsOn names group "${id}"; groups create no edges, depend on its children instead` : `edge ${end} group "${id}"; groups create no edges, use its children instead`, path: isDependsOn ? where : `${where}/${end}` })
+        issues.push({ code: 'PS3008', message: isDependsOn && end === 'from' ? `dependsOn names group "${id}"; groups create no edges, depend on its children instead` : `edge ${end} group "${id}"; groups create no edges, use its children instead`, path: isDependsOn ? where() : `${where()}/${end}` })
       }
     }
     if (isDependsOn && kindOf(edge.to) === 'Group' && !broken.has(edge)) {
       broken.add(edge)
-      issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: where })
+      issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: where() })
     }
   }
   // G5: duplicates collapse, with a warning where the duplicate is written. A dependsOn item that
@@ -103,50 +103,51 @@ function checkTask(node: Obj, index: number, graph: NormalizedGraph, cyclic: boo
   if (node.kind !== 'Task') return
   const at = (...segments: (string | number)[]): string => toPointer(['spec', 'graph', 'nodes', index, ...segments])
   const id = String(node.id)
-  // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
-  const ancestors = cyclic ? undefined : hardAncestors(graph, id)
-  const checkReferences = (refs: readonly ExpressionReference[], path: string, base: number): void => {
+  // Paths are built only for findings: most expressions have none.
+  const checkReferences = (refs: readonly ExpressionReference[], path: () => string, base: number): void => {
     for (const ref of refs) {
       const within = { start: base + ref.start, end: base + ref.end }
       if (ref.type === 'root') {
-        if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path, within })
+        if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: path(), within })
         continue
       }
       const target = graph.nodeById.get(ref.node)
       if (!target) {
-        issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path, within })
+        issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path: path(), within })
         continue
       }
-      if (ancestors && !ancestors.has(ref.node)) {
-        issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${id}"; add an edge or dependsOn so it finishes first`, path, within })
+      // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
+      if (!cyclic && !isHardAncestor(graph, id, ref.node)) {
+        issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${id}"; add an edge or dependsOn so it finishes first`, path: path(), within })
         continue
       }
       const outputs = (target as unknown as Obj).outputs
       const declared = Array.isArray(outputs) ? (outputs as unknown[]) : []
       if (ref.field === 'outputs' && ref.output !== undefined && !declared.includes(ref.output)) {
         const list = declared.length ? `it declares ${declared.join(', ')}` : 'it declares no outputs'
-        issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path, within })
+        issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path: path(), within })
       }
     }
   }
   if (typeof node.when === 'string') {
     const parsed = parseExpression(node.when)
     if (!parsed.ok) issues.push({ code: 'PS3010', message: `when is not a valid CEL expression: ${parsed.message}`, path: at('when'), within: { start: parsed.offset, end: parsed.offset + 1 } })
-    else checkReferences(parsed.references, at('when'), 0)
+    else checkReferences(parsed.references, () => at('when'), 0)
   }
   if (isObj(node.inputs)) {
     for (const key of Object.keys(node.inputs)) {
       if (key.startsWith('_')) issues.push({ code: 'PS3016', message: `input key "${key}" starts with "_", which is reserved for the system`, path: at('inputs', key), key: true })
     }
     walkStrings(node.inputs, ['inputs'], (text, segments) => {
-      const path = at(...segments)
+      if (!text.includes('${{')) return
+      const path = (): string => at(...segments())
       for (const template of findTemplates(text)) {
         if (!template.terminated) {
-          issues.push({ code: 'PS3014', message: 'template "${{" has no closing "}}"', path, within: { start: template.start - 3, end: template.end } })
+          issues.push({ code: 'PS3014', message: 'template "${{" has no closing "}}"', path: path(), within: { start: template.start - 3, end: template.end } })
           continue
         }
         const parsed = parseExpression(template.expression)
-        if (!parsed.ok) issues.push({ code: 'PS3010', message: `template is not a valid CEL expression: ${parsed.message}`, path, within: { start: template.start + parsed.offset, end: template.start + parsed.offset + 1 } })
+        if (!parsed.ok) issues.push({ code: 'PS3010', message: `template is not a valid CEL expression: ${parsed.message}`, path: path(), within: { start: template.start + parsed.offset, end: template.start + parsed.offset + 1 } })
         else checkReferences(parsed.references, path, template.start)
       }
     })
@@ -174,10 +175,22 @@ function checkRegex(pattern: unknown, path: string, issues: PathIssue[]): void {
   }
 }
 
-function walkStrings(value: unknown, segments: (string | number)[], visit: (text: string, segments: (string | number)[]) => void): void {
-  if (typeof value === 'string') visit(value, segments)
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...segments, i], visit))
-  else if (isObj(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, [...segments, k], visit)
+/** Calls `visit` for every string under `value`, with a function that builds the string's path (segments are shared: call it at once). */
+function walkStrings(value: unknown, segments: (string | number)[], visit: (text: string, path: () => (string | number)[]) => void): void {
+  if (typeof value === 'string') visit(value, () => [...segments])
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      segments.push(i)
+      walkStrings(value[i], segments, visit)
+      segments.pop()
+    }
+  } else if (isObj(value)) {
+    for (const key of Object.keys(value)) {
+      segments.push(key)
+      walkStrings(value[key], segments, visit)
+      segments.pop()
+    }
+  }
 }
 
 /**

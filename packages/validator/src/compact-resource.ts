@@ -1,0 +1,54 @@
+import type { Resource } from './resource.js'
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Returns the resource with its value cut down to what cross-reference checks read (see
+ * `checkReferences`): identity and labels, and per kind the references a spec holds (a Plan's
+ * goal, series, supersedes and, per node, id, kind, capability, gate and external refs; a
+ * Binding's spec; a Capability's requirements; an Execution's plan, goal and binding refs; a
+ * Gate's target). A large repository keeps a few hundred bytes per resource instead of the whole
+ * parsed document. Pure; `resource` is not changed.
+ *
+ * @example
+ * compactResource(plan).value.spec // { goalRef, graph: { nodes: [{ id: 'build', kind: 'Task', capabilityRefs: [...] }] } }
+ */
+export function compactResource(resource: Resource): Resource {
+  const value = resource.value
+  const metadata = isObj(value.metadata) ? value.metadata : {}
+  const compact: Obj = { apiVersion: value.apiVersion, kind: value.kind, metadata: pick(metadata, ['name', 'namespace', 'labels']) }
+  // A resource that failed the schema is still found by references (a Plan's node ids), so its
+  // spec is cut down the same way, whatever its shape.
+  const spec = isObj(value.spec) ? compactSpec(resource.kind, value.spec) : undefined
+  if (spec) compact.spec = spec
+  return { ...resource, value: compact }
+}
+
+function compactSpec(kind: string, spec: Obj): Obj | undefined {
+  switch (kind) {
+    case 'Plan': {
+      const out = pick(spec, ['goalRef', 'series', 'version', 'supersedes'])
+      const graph = spec.graph
+      if (!isObj(graph)) return graph === undefined ? out : { ...out, graph }
+      const nodes = Array.isArray(graph.nodes) ? graph.nodes.map((node) => (isObj(node) ? pick(node, ['id', 'kind', 'capabilityRefs', 'gateRef', 'externalRef']) : node)) : graph.nodes
+      return { ...out, graph: nodes === undefined ? {} : { nodes } }
+    }
+    case 'Binding':
+      return spec
+    case 'Capability':
+      return pick(spec, ['requirements'])
+    case 'Execution':
+      return pick(spec, ['planRef', 'goalRef', 'bindingRef', 'nodeBindings'])
+    case 'Gate':
+      return pick(spec, ['targetRef'])
+    default:
+      return undefined
+  }
+}
+
+function pick(object: Obj, keys: readonly string[]): Obj {
+  const out: Obj = {}
+  for (const key of keys) if (object[key] !== undefined) out[key] = object[key]
+  return out
+}
