@@ -31,7 +31,7 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
   const explicitPairs = new Set<string>()
 
   const add = (edge: NormalizedEdge): void => {
-    const key = JSON.stringify([edge.from, edge.to, edge.type])
+    const key = edgeKey(edge.from, edge.to, edge.type)
     if (seen.has(key)) {
       duplicates.push(edge)
     } else {
@@ -41,7 +41,7 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
   }
 
   ;(graph.edges ?? []).forEach((edge, index) => {
-    explicitPairs.add(JSON.stringify([edge.from, edge.to]))
+    explicitPairs.add(edgeKey(edge.from, edge.to, ''))
     add({ from: edge.from, to: edge.to, type: edge.type === 'soft' ? 'soft' : 'hard', source: { kind: 'edge', index } })
   })
 
@@ -52,12 +52,21 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
     ;(node.dependsOn ?? []).forEach((from, itemIndex) => {
       const edge: NormalizedEdge = { from, to: node.id, type: 'hard', source: { kind: 'dependsOn', nodeIndex, itemIndex } }
       // Explicit edges win (RESOURCES 2.8 rule 2): an explicit soft A → N silences dependsOn A.
-      const overridden = explicitPairs.has(JSON.stringify([from, node.id])) && !seen.has(JSON.stringify([from, node.id, 'hard']))
+      const overridden = explicitPairs.has(edgeKey(from, node.id, '')) && !seen.has(edgeKey(from, node.id, 'hard'))
       if (!overridden) add(edge)
     })
   })
 
   return { nodes, nodeById, edges, duplicates }
+}
+
+/**
+ * A key that tells edges apart: the length-prefixed source makes it unambiguous for any strings,
+ * without the cost of JSON; ids that are not strings (a graph that failed the schema) fall back
+ * to JSON, whose keys never start with a digit.
+ */
+function edgeKey(from: unknown, to: unknown, type: string): string {
+  return typeof from === 'string' && typeof to === 'string' ? `${from.length}:${from}|${to}|${type}` : JSON.stringify([from, to, type])
 }
 
 /**

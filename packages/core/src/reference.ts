@@ -73,6 +73,8 @@ export function referenceKey(kind: string, namespace: string, name: string): str
 
 /** Escapes `%` and `/` so a part never contains the separator (total, unlike encodeURIComponent). */
 function escapePart(part: string): string {
+  // Names rarely hold either character; skip the two scans of the replacements then.
+  if (!part.includes('%') && !part.includes('/')) return part
   return part.replace(/%/g, '%25').replace(/\//g, '%2F')
 }
 

@@ -79,6 +79,21 @@ describe('normalizeGraph', () => {
     expect(pairs(g)).toEqual(['a->missing:hard', 'ghost->a:hard', 'a->a:hard'])
   })
 
+  it('tells apart ids that only look alike: "a|b" and "a", ids with separators, ids that are not strings', () => {
+    const g = normalizeGraph({
+      nodes: [task('a'), task('a|b'), task('b')],
+      edges: [
+        { from: 'a|b', to: 'b', type: 'hard' },
+        { from: 'a', to: 'b|b', type: 'hard' },
+        { from: '1', to: 'a', type: 'hard' },
+        { from: 1 as unknown as string, to: 'a', type: 'hard' },
+        { from: 1 as unknown as string, to: 'a', type: 'hard' },
+      ],
+    })
+    expect(g.edges.map((e) => [e.from, e.to])).toEqual([['a|b', 'b'], ['a', 'b|b'], ['1', 'a'], [1, 'a']])
+    expect(g.duplicates.map((e) => [e.from, e.to])).toEqual([[1, 'a']])
+  })
+
   it('accepts a graph without edges', () => {
     expect(normalizeGraph({ nodes: [task('a')] }).edges).toEqual([])
   })

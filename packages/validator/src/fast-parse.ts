@@ -18,19 +18,30 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/
 const NULL = /^(?:~|[Nn]ull|NULL)?$/
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/
 
+// Each resolver first looks at the first character, so that the common plain scalar (a name, a
+// word) is rejected without running a regular expression.
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+const mayBeNull = (s: string): boolean => s.length === 0 || ((s.charCodeAt(0) === 126 || (s.charCodeAt(0) | 32) === 110) && NULL.test(s)) // ~ n N
+const mayBeBool = (s: string): boolean => ((s.charCodeAt(0) | 32) === 116 || (s.charCodeAt(0) | 32) === 102) && BOOL.test(s) // t T f F
+const mayBeInt = (s: string): boolean => (isDigit(s.charCodeAt(0)) || s.charCodeAt(0) === 43 || s.charCodeAt(0) === 45) && INT.test(s) // digit + -
+const mayBeFloat = (s: string): boolean => {
+  const c = s.charCodeAt(0)
+  return (isDigit(c) || c === 43 || c === 45 || c === 46) && (FLOAT.test(s) || FLOAT_EXP.test(s) || FLOAT_SPECIAL.test(s)) // digit + - .
+}
+
 const CORE_SCHEMA = new Schema({
   implicit: [
-    new Type('planspec fast-path null', { kind: 'scalar', resolve: (s: string | null) => s === null || NULL.test(s), construct: () => null }),
-    new Type('planspec fast-path bool', { kind: 'scalar', resolve: (s: string | null) => s !== null && BOOL.test(s), construct: (s: string) => s[0] === 't' || s[0] === 'T' }),
+    new Type('planspec fast-path null', { kind: 'scalar', resolve: (s: string | null) => s === null || mayBeNull(s), construct: () => null }),
+    new Type('planspec fast-path bool', { kind: 'scalar', resolve: (s: string | null) => s !== null && mayBeBool(s), construct: (s: string) => s[0] === 't' || s[0] === 'T' }),
     new Type('planspec fast-path int', {
       kind: 'scalar',
-      resolve: (s: string | null) => s !== null && INT.test(s),
+      resolve: (s: string | null) => s !== null && mayBeInt(s),
       // yaml: parseInt of the digits after the 0o/0x prefix; no finiteness check, as in yaml.
       construct: (s: string) => (s[1] === 'o' ? parseInt(s.substring(2), 8) : s[1] === 'x' ? parseInt(s.substring(2), 16) : parseInt(s, 10)),
     }),
     new Type('planspec fast-path float', {
       kind: 'scalar',
-      resolve: (s: string | null) => s !== null && (FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s)),
+      resolve: (s: string | null) => s !== null && mayBeFloat(s),
       construct: (s: string) => (FLOAT_SPECIAL.test(s) ? (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity) : parseFloat(s)),
     }),
   ],
@@ -63,32 +74,81 @@ const ESCAPED_LINE_BREAK = /\\\r?\n/
 // A block scalar whose first lines hold only spaces, which yaml checks against the content's
 // indentation and js-yaml does not.
 const BLANK_BLOCK_START = /[|>][-+]?[ ]*(?:#.*)?\r?\n[ ]+\r?\n/
+// What may be a collection as a key in a flow mapping (a bracket after `{` or `,`, and maybe
+// comments): then js-yaml's events are watched.
+const MAY_HAVE_COLLECTION_KEY = /[{,](?:\s|#.*)*[[{]/
 // What may be a comment glued to a quoted scalar or a flow collection (`'a'#c`), which yaml
 // rejects and js-yaml reads as a comment: then js-yaml's events are watched (an opening quote, as
 // in `'#x'`, is fine).
 const MAY_HAVE_GLUED_COMMENT = /[\]}"']#/
-// An empty block sequence item (`- ` alone on its line): js-yaml lets a less indented item follow it.
-const EMPTY_ITEM = /^[ ]*-[ ]*\r?$/m
+// The end of an empty block sequence item (`- ` alone on its line, see `hasEmptyItem`): js-yaml
+// lets a less indented item follow it.
+const DASH_AT_LINE_END = /-[ ]*(?:\r?\n|\r?$)/g
 // yaml allows an implicit key of at most 1024 characters; js-yaml has no limit.
 const MAX_KEY_LINE = 1024
-// A token that may start node properties (an anchor or a tag): then js-yaml's events are watched.
-const MAY_HAVE_PROPERTIES = /(?:^|[\s[{,])[&!]/
 const OWN_TYPES: ReadonlySet<string | null> = new Set([null, '?', ...['null', 'bool', 'int', 'float'].map((t) => `planspec fast-path ${t}`)])
 
 /** Marks the parse as unusable by the fast path (thrown through js-yaml and caught below). */
 class Ineligible extends Error {}
 
-// js-yaml reports an anchor or a tag on the node that closes with it or, for one on an empty node,
-// on the nested node that opens right after it (and then forgets it). Between nodes it keeps the
-// last node's resolved type, which is one of ours; any other tag seen is a real one. A node that
-// closes on a quote or a bracket right before a `#` has a glued comment.
-const WATCH: LoadOptions['listener'] = (event, state) => {
-  const { anchor, tag } = state as State & { anchor?: string | null; tag?: string | null }
-  if (typeof anchor === 'string' || (tag !== undefined && !OWN_TYPES.has(tag))) throw new Ineligible('node properties')
-  if (event === 'close' && state.input.charCodeAt(state.position) === HASH && CLOSERS.has(state.input.charCodeAt(state.position - 1))) throw new Ineligible('glued comment')
+/**
+ * Watches js-yaml's node events (one `open` and one `close` per node) for what only the parser
+ * knows, and throws (ineligible) when it sees:
+ * - an anchor or a tag: js-yaml reports one on the node that closes with it or, for one on an
+ *   empty node, on the nested node that opens right after it (and then forgets it). Between nodes
+ *   it keeps the last node's resolved type, which is one of ours; any other tag is a real one;
+ * - a comment glued to a quote or a bracket: a node that closes right before a `#`;
+ * - a collection used as a key of a flow mapping (`{ [a, b] }`, `{ {a: 1} }`): a node that starts
+ *   with a bracket inside a flow mapping, anywhere but after the `:` of a value. js-yaml names such
+ *   a key "a,b" or "[object Object]", yaml writes it as YAML.
+ */
+function watcher(): NonNullable<LoadOptions['listener']> {
+  const flowMaps: boolean[] = [] // per open node: is it a flow mapping?
+  return (event, state) => {
+    const { anchor, tag } = state as State & { anchor?: string | null; tag?: string | null }
+    if (typeof anchor === 'string' || (tag !== undefined && !OWN_TYPES.has(tag))) throw new Ineligible('node properties')
+    const input = state.input
+    const at = state.position
+    if (event === 'close') {
+      flowMaps.pop()
+      if (input.charCodeAt(at) === HASH && CLOSERS.has(input.charCodeAt(at - 1))) throw new Ineligible('glued comment')
+      return
+    }
+    // A node opens before the space and comments in front of it are skipped.
+    const start = nextMark(input, at)
+    const first = input.charCodeAt(start)
+    const bracket = first === LBRACE || first === LBRACKET
+    if (bracket && flowMaps[flowMaps.length - 1] === true && previousMark(input, start) !== COLON) throw new Ineligible('collection key')
+    flowMaps.push(first === LBRACE)
+  }
 }
 const HASH = 35
+const COLON = 58
+const LBRACE = 123
+const LBRACKET = 91
 const CLOSERS: ReadonlySet<number> = new Set([34, 39, 93, 125]) // " ' ] }
+
+/** The offset of the first character at or after `at` that is neither white space nor in a comment. */
+function nextMark(input: string, at: number): number {
+  let next = at
+  for (;;) {
+    const c = input.charCodeAt(next)
+    if (c === 32 || c === 10 || c === 13) next++
+    else if (c === HASH && (next === 0 || isSpace(input.charCodeAt(next - 1)))) {
+      const end = input.indexOf('\n', next)
+      if (end < 0) return input.length
+      next = end + 1
+    } else return next
+  }
+}
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13
+
+/** The last character before `at` that is not white space. */
+function previousMark(input: string, at: number): number {
+  let before = at - 1
+  while (before >= 0 && (input.charCodeAt(before) === 32 || input.charCodeAt(before) === 10 || input.charCodeAt(before) === 13)) before--
+  return before < 0 ? -1 : input.charCodeAt(before)
+}
 
 /**
  * Reads the documents of a file with the fast parser, when the fast parser reads it exactly as
@@ -96,7 +156,8 @@ const CLOSERS: ReadonlySet<number> = new Set([34, 39, 93, 125]) // " ' ] }
  * the careful path. `text` has no byte-order mark. Never throws.
  *
  * Refused here (careful path): tabs, carriage returns outside CRLF, byte-order marks, `%` directives, merge keys (`<<`), explicit keys, indentation indicators, compact nested
- * sequences, content on a document marker line, comments glued to a quote or bracket, escaped line breaks,
+ * sequences, content on a document marker line, comments glued to a quote or bracket, collections as
+ * keys, escaped line breaks,
  * block scalars starting with blank lines, empty sequence items, lines longer than 1024 characters, collections
  * and nulls as keys, anchors and aliases, any explicit tag, duplicate
  * keys, and anything js-yaml rejects or warns about. The differential test (test/fast-path.test.ts)
@@ -112,20 +173,20 @@ export function fastParse(text: string): unknown[] | undefined {
   if (text.includes('%') && DIRECTIVE.test(text)) return undefined
   if (text.includes('\r') && LONE_CR.test(text)) return undefined
   if (text.includes('?') && EXPLICIT_KEY.test(text)) return undefined
-  if ((text.includes(']') || text.includes('}')) && COLLECTION_KEY.test(text)) return undefined
+  if ((text.includes(']:') || text.includes('}:') || text.includes('] ') || text.includes('} ')) && COLLECTION_KEY.test(text)) return undefined
   if ((text.includes('|') || text.includes('>')) && INDENTATION_INDICATOR.test(text)) return undefined
   if ((text.includes('~') || text.includes('ull') || text.includes('ULL')) && NULL_KEY.test(text)) return undefined
-  if (text.includes('!') && NON_SPECIFIC_TAG.test(text)) return undefined
+  if ((text.includes('! ') || text.includes('!\n') || text.includes('!\r') || text.endsWith('!')) && NON_SPECIFIC_TAG.test(text)) return undefined
   if (text.includes('- -') && COMPACT_SEQUENCE.test(text)) return undefined
   if ((text.includes('---') || text.includes('...')) && MARKER_CONTENT.test(text)) return undefined
   if (text.includes('\\') && ESCAPED_LINE_BREAK.test(text)) return undefined
   if ((text.includes('|') || text.includes('>')) && BLANK_BLOCK_START.test(text)) return undefined
-  if (text.includes('-') && EMPTY_ITEM.test(text)) return undefined
-  if (text.length > MAX_KEY_LINE && hasLongLine(text)) return undefined
+  if (hasEmptyItem(text)) return undefined
+  if (hasLongLine(text)) return undefined
   let warned = false
   const options: LoadOptions = { schema: CORE_SCHEMA, json: false, onWarning: () => (warned = true) }
-  const watch = ((text.includes('&') || text.includes('!')) && MAY_HAVE_PROPERTIES.test(text)) || (text.includes('#') && MAY_HAVE_GLUED_COMMENT.test(text))
-  if (watch) options.listener = WATCH
+  const watch = mayHaveProperties(text) || (text.includes('#') && MAY_HAVE_GLUED_COMMENT.test(text)) || (text.includes('{') && MAY_HAVE_COLLECTION_KEY.test(text))
+  if (watch) options.listener = watcher()
   try {
     const documents = loadAll(text, null, options)
     return warned ? undefined : documents
@@ -134,11 +195,44 @@ export function fastParse(text: string): unknown[] | undefined {
   }
 }
 
+/**
+ * Tells whether a line is longer than MAX_KEY_LINE. Such a line covers a multiple of the limit, so
+ * only the lines at those offsets are measured.
+ */
 function hasLongLine(text: string): boolean {
-  let start = 0
-  for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', start)) {
+  for (let at = MAX_KEY_LINE; at < text.length; at += MAX_KEY_LINE) {
+    if (text.charCodeAt(at) === 10) continue
+    const start = text.lastIndexOf('\n', at) + 1
+    const end = text.indexOf('\n', at)
     if ((end < 0 ? text.length : end) - start > MAX_KEY_LINE) return true
-    if (end < 0) return false
-    start = end + 1
   }
+  return false
 }
+
+/** Tells whether a line holds nothing but a sequence dash (and spaces). */
+function hasEmptyItem(text: string): boolean {
+  DASH_AT_LINE_END.lastIndex = 0
+  for (let match = DASH_AT_LINE_END.exec(text); match; match = DASH_AT_LINE_END.exec(text)) {
+    let at = match.index
+    while (at > 0 && text.charCodeAt(at - 1) === 32) at--
+    if (at === 0 || text.charCodeAt(at - 1) === 10) return true
+  }
+  return false
+}
+
+/**
+ * Tells whether an anchor (`&`) or a tag (`!`) stands where a node may start: at a line's start or
+ * after `:`, `?`, `-`, `,`, `[` or `{` (and spaces). Then js-yaml's events are watched; `a && !b`
+ * inside a plain scalar is not such a place.
+ */
+function mayHaveProperties(text: string): boolean {
+  for (const mark of ['&', '!']) {
+    for (let at = text.indexOf(mark); at >= 0; at = text.indexOf(mark, at + 1)) {
+      let before = at - 1
+      while (before >= 0 && text.charCodeAt(before) === 32) before--
+      if (before < 0 || NODE_START_AFTER.has(text.charCodeAt(before))) return true
+    }
+  }
+  return false
+}
+const NODE_START_AFTER: ReadonlySet<number> = new Set([10, 13, 58, 63, 45, 44, 91, 123]) // \n \r : ? - , [ {

@@ -160,18 +160,18 @@ function checkTask(node: Obj, index: number, graph: NormalizedGraph, cyclic: boo
         if (ids.has(criterion.id)) issues.push({ code: 'PS2016', message: `criterion id "${criterion.id}" is already used by criterion ${ids.get(criterion.id)}`, path: at('acceptanceCriteria', j, 'id') })
         else ids.set(criterion.id, j)
       }
-      for (const field of ['contentMatch', 'outputMatch', 'bodyMatch']) checkRegex(criterion[field], at('acceptanceCriteria', j, field), issues)
-      if (isObj(criterion.expectedResponse)) checkRegex(criterion.expectedResponse.bodyMatch, at('acceptanceCriteria', j, 'expectedResponse', 'bodyMatch'), issues)
+      for (const field of ['contentMatch', 'outputMatch', 'bodyMatch']) checkRegex(criterion[field], () => at('acceptanceCriteria', j, field), issues)
+      if (isObj(criterion.expectedResponse)) checkRegex(criterion.expectedResponse.bodyMatch, () => at('acceptanceCriteria', j, 'expectedResponse', 'bodyMatch'), issues)
     })
   }
 }
 
-function checkRegex(pattern: unknown, path: string, issues: PathIssue[]): void {
+function checkRegex(pattern: unknown, path: () => string, issues: PathIssue[]): void {
   if (typeof pattern !== 'string') return
   try {
     new RegExp(pattern)
   } catch (error) {
-    issues.push({ code: 'PS2017', message: `not a valid regular expression: ${(error as Error).message}`, path })
+    issues.push({ code: 'PS2017', message: `not a valid regular expression: ${(error as Error).message}`, path: path() })
   }
 }
 

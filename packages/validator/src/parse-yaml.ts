@@ -39,6 +39,8 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   intAsBigInt: false,
   customTags: [],
   resolveKnownTags: false,
+  // Findings are returned, never printed: no process warnings on stderr (a collection as a key).
+  logLevel: 'error',
 }
 
 const TO_JS_OPTIONS = { maxAliasCount: 0 } as const

@@ -65,6 +65,11 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
         if (ch === quote) quote = 0
         continue
       }
+      // Most characters are none of the ones below: they only end a value's start.
+      if (ch >= 128 || !SPECIAL[ch]) {
+        atValueStart = false
+        continue
+      }
       if (ch === HASH && (at === start || text.charCodeAt(at - 1) === SPACE)) break
       if ((ch === DQUOTE || ch === SQUOTE) && (flowDepth > 0 || atValueStart)) {
         quote = ch
@@ -98,6 +103,10 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
   }
   return { depth: deepest }
 }
+
+/** The characters the loop above looks at; any other one is plain text. */
+const SPECIAL = new Uint8Array(128)
+for (const c of ' "#\',-:[]{}') SPECIAL[c.charCodeAt(0)] = 1
 
 const BLOCK_SCALAR_HEADER = /(?:^|[:\-]\s)[|>][-+0-9]*\s*(?:#.*)?$/
 const CR = 13

@@ -110,6 +110,22 @@ describe('fast path: the corpora give the same result on both paths', () => {
     ['a collection key', '[a, b]: 1\n'],
     ['an explicit key', '? a\n: 1\n'],
     ['a syntax error', 'a: b: c\n'],
+    ['an anchor on an empty node', '&a # c\n---\na: 1\n'],
+    ['a tag on an empty node', '!str # c\n---\na: 1\n'],
+    ['a non-specific tag', 'a: ! \n'],
+    ['a lone carriage return', 'a: é\r'],
+    ['a byte-order mark inside the text', 'a: 1\n\ufeff# c\n'],
+    ['an indentation indicator', 'a: >2\n    x\n'],
+    ['a compact nested sequence', 'a:\n  - - \n  - ""\n'],
+    ['an empty sequence item', '\n  - \n- '],
+    ['content on a document marker', '--- a: 1\n'],
+    ['a marker glued to text', '----\n'],
+    ['a comment glued to a quote', "a: 'x'#c\n"],
+    ['an escaped line break', 'a: "x\\\n\n  y"\n'],
+    ['a block scalar starting with a blank line', 'a: |\n   \n  x\n'],
+    ['a key longer than 1024 characters', 'k'.repeat(1100) + ': 1\n'],
+    ['a collection as a flow mapping key', 'x: {a: 1, # c\n  [b] }\n'],
+    ['a mapping as a flow mapping key', '{\n{\n  "a": 1\n}\n}\n'],
   ])('sends %s to the careful path', (_name, text) => {
     expect(fastParse(text)).toBeUndefined()
     expect(checkFile(schema, { file: 'f.yaml', text }, {}, DEFAULT_LIMITS).path).toBe('careful')
