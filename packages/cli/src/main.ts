@@ -5,7 +5,7 @@ import { runRun } from './commands/run.js'
 import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
 import { REVIEW_FORMATS, runReview } from './commands/review.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
-import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
+import { DEFAULTS, parseJobs, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
@@ -58,6 +58,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--warnings-as-errors', 'fail on warnings too', false)
     .option('--max-file-size <size>', 'largest file read', String(DEFAULTS.maxFileBytes))
     .option('--max-depth <n>', 'deepest YAML nesting parsed', String(DEFAULTS.maxDepth))
+    .option('-j, --jobs <n>', 'threads to validate with: a number, or auto for every core (a small set always uses one)', 'auto')
     .addHelpText('after', `
 Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error.
 
@@ -70,7 +71,7 @@ Examples:
     .action(async (paths: string[], o: Record<string, string | boolean>) => {
       const maxDepth = Number(o.maxDepth)
       if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
-      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth }, io))
+      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, jobs: parseJobs(String(o.jobs)) }, io))
     })
 
   program

@@ -89,7 +89,8 @@ function checkCareful(schema: SchemaValidator, file: string, text: string, optio
     const emit: Emit = (issue, at, meta) => diagnostics.push(positionIssue(parsed, document.document, issue, at, options, meta))
     for (const resource of collectResources(document.value, file, document.index, schema, options, emit)) resources.push(resource)
   }
-  return { file, diagnostics, resources, text: parsed.text, parsed: options.keepParsed ? parsed : undefined, path: 'careful' }
+  const keepText = diagnostics.length > 0 || options.keepParsed === true
+  return { file, diagnostics, resources, text: keepText ? parsed.text : undefined, parsed: options.keepParsed ? parsed : undefined, path: 'careful' }
 }
 
 /**

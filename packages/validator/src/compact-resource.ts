@@ -31,7 +31,7 @@ function compactSpec(kind: string, spec: Obj): Obj | undefined {
       const out = pick(spec, ['goalRef', 'series', 'version', 'supersedes'])
       const graph = spec.graph
       if (!isObj(graph)) return graph === undefined ? out : { ...out, graph }
-      const nodes = Array.isArray(graph.nodes) ? graph.nodes.map((node) => (isObj(node) ? pick(node, ['id', 'kind', 'capabilityRefs', 'gateRef', 'externalRef']) : node)) : graph.nodes
+      const nodes = Array.isArray(graph.nodes) ? graph.nodes.map(compactNode) : graph.nodes
       return { ...out, graph: nodes === undefined ? {} : { nodes } }
     }
     case 'Binding':
@@ -45,6 +45,18 @@ function compactSpec(kind: string, spec: Obj): Obj | undefined {
     default:
       return undefined
   }
+}
+
+/** A plan node cut down to what references read (one object shape for all: this runs per node). */
+function compactNode(node: unknown): unknown {
+  if (!isObj(node)) return node
+  const out: Obj = { id: node.id, kind: node.kind }
+  if (node.id === undefined) delete out.id
+  if (node.kind === undefined) delete out.kind
+  if (node.capabilityRefs !== undefined) out.capabilityRefs = node.capabilityRefs
+  if (node.gateRef !== undefined) out.gateRef = node.gateRef
+  if (node.externalRef !== undefined) out.externalRef = node.externalRef
+  return out
 }
 
 function pick(object: Obj, keys: readonly string[]): Obj {

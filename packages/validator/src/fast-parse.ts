@@ -75,8 +75,8 @@ const ESCAPED_LINE_BREAK = /\\\r?\n/
 // indentation and js-yaml does not.
 const BLANK_BLOCK_START = /[|>][-+]?[ ]*(?:#.*)?\r?\n[ ]+\r?\n/
 // What may be a collection as a key in a flow mapping (a bracket after `{` or `,`, and maybe
-// comments): then js-yaml's events are watched.
-const MAY_HAVE_COLLECTION_KEY = /[{,](?:\s|#.*)*[[{]/
+// comments; the `{{` of a `${{ }}` template is no flow mapping): then js-yaml's events are watched.
+const MAY_HAVE_COLLECTION_KEY = /(?:(?:^|[^$])\{|,)(?:\s|#.*)*[[{]/
 // What may be a comment glued to a quoted scalar or a flow collection (`'a'#c`), which yaml
 // rejects and js-yaml reads as a comment: then js-yaml's events are watched (an opening quote, as
 // in `'#x'`, is fine).
@@ -103,23 +103,26 @@ class Ineligible extends Error {}
  *   a key "a,b" or "[object Object]", yaml writes it as YAML.
  */
 function watcher(): NonNullable<LoadOptions['listener']> {
-  const flowMaps: boolean[] = [] // per open node: is it a flow mapping?
+  // Per open node: where it starts and whether it is a flow mapping. js-yaml opens a node twice
+  // at the same place when it tries a block mapping whose key is that node: same start, same node.
+  const open: { readonly start: number; readonly flowMap: boolean }[] = []
   return (event, state) => {
     const { anchor, tag } = state as State & { anchor?: string | null; tag?: string | null }
     if (typeof anchor === 'string' || (tag !== undefined && !OWN_TYPES.has(tag))) throw new Ineligible('node properties')
     const input = state.input
     const at = state.position
     if (event === 'close') {
-      flowMaps.pop()
+      open.pop()
       if (input.charCodeAt(at) === HASH && CLOSERS.has(input.charCodeAt(at - 1))) throw new Ineligible('glued comment')
       return
     }
     // A node opens before the space and comments in front of it are skipped.
     const start = nextMark(input, at)
     const first = input.charCodeAt(start)
+    const parent = open[open.length - 1]
     const bracket = first === LBRACE || first === LBRACKET
-    if (bracket && flowMaps[flowMaps.length - 1] === true && previousMark(input, start) !== COLON) throw new Ineligible('collection key')
-    flowMaps.push(first === LBRACE)
+    if (bracket && parent?.flowMap && parent.start !== start && previousMark(input, start) !== COLON) throw new Ineligible('collection key')
+    open.push({ start, flowMap: parent?.start === start ? parent.flowMap : first === LBRACE })
   }
 }
 const HASH = 35

@@ -1,22 +1,28 @@
 import type { Diagnostic } from '@planspec/core'
 import type { FileCheck } from './check-file.js'
-import { checkReferences } from './cross-reference.js'
+import { checkReferences, type ReferenceIssue } from './cross-reference.js'
 import type { ValidationLimits } from './limits.js'
 import type { ParsedFile } from './parse-yaml.js'
 import { positionIssue, type SeverityOptions } from './position-issue.js'
 import type { Resource } from './resource.js'
 import type { ValidationResult } from './validate.js'
 
-/** Reads a file again with the positioned parser, to position a cross-reference finding. */
-export type Reparse = (file: string) => ParsedFile
+/**
+ * Runs the checks that need the whole set: cross-reference checks over the resources of every
+ * file (full or compact values). The files of the findings are parsed again for positions by
+ * `finishValidation`; `issues.map((i) => i.resource.file)` says which.
+ */
+export function checkSetReferences(checks: readonly FileCheck[], options: SeverityOptions): ReferenceIssue[] {
+  return checkReferences(checks.flatMap((check) => check.resources), { closed: options.closed ?? false })
+}
 
 /**
- * Merges the per-file checks of a run, in the order given, and runs what needs the whole set:
- * cross-reference checks (on the resources, full or compact), positioned by parsing again only
- * the files they are found in; then sorts each file's findings by position and applies the
- * per-file cap. `fileCount` is the number of input files.
+ * Merges the per-file checks of a run, in the order given, with the set's reference findings,
+ * positioned in the files `parsedFor` parses again (the same text, limits and documents as the
+ * first reading); then sorts each file's findings by position and applies the per-file cap.
+ * `fileCount` is the number of input files.
  */
-export function finishValidation(checks: readonly FileCheck[], fileCount: number, options: SeverityOptions & { readonly keepParsed?: boolean }, limits: ValidationLimits, reparse: Reparse): ValidationResult {
+export function finishValidation(checks: readonly FileCheck[], fileCount: number, options: SeverityOptions & { readonly keepParsed?: boolean }, limits: ValidationLimits, issues: readonly ReferenceIssue[], parsedFor: (file: string) => ParsedFile): ValidationResult {
   const perFile = new Map<string, Diagnostic[]>()
   const sources = new Map<string, string>()
   const parsedFiles = new Map<string, ParsedFile>()
@@ -29,17 +35,9 @@ export function finishValidation(checks: readonly FileCheck[], fileCount: number
     if (check.parsed) parsedFiles.set(check.file, check.parsed)
     for (const r of check.resources) resources.push(r)
   }
-  // The few files with reference findings are parsed again for positions (same text, same
-  // limits, same documents).
-  const reparsed = new Map<string, ParsedFile>()
-  const parsedFor = (file: string): ParsedFile => {
-    let parsed = parsedFiles.get(file) ?? reparsed.get(file)
-    if (!parsed) reparsed.set(file, (parsed = reparse(file)))
-    return parsed
-  }
-  for (const issue of checkReferences(resources, { closed: options.closed ?? false })) {
+  for (const issue of issues) {
     const r = issue.resource
-    const parsed = parsedFor(r.file)
+    const parsed = parsedFiles.get(r.file) ?? parsedFor(r.file)
     sources.set(r.file, parsed.text)
     const document = parsed.documents[r.documentIndex]!.document
     perFile.get(r.file)!.push(positionIssue(parsed, document, { ...issue, path: issue.path.slice(r.pointer.length) }, r.pointer, options, { kind: r.kind, name: r.name }))

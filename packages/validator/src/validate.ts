@@ -1,6 +1,6 @@
 import type { Diagnostic } from '@planspec/core'
 import { checkFile, readText, type SourceFile } from './check-file.js'
-import { finishValidation } from './finish-validation.js'
+import { checkSetReferences, finishValidation } from './finish-validation.js'
 import { DEFAULT_LIMITS, type ValidationLimits } from './limits.js'
 import { parseYamlFile, type ParsedFile } from './parse-yaml.js'
 import type { Resource } from './resource.js'
@@ -76,8 +76,15 @@ export function limitsOf(options: ValidateOptions): ValidationLimits {
 function validateFiles(schema: SchemaValidator, files: readonly SourceFile[], options: ValidateOptions): ValidationResult {
   const limits = limitsOf(options)
   const checks = files.map((source) => checkFile(schema, source, options, limits))
+  const issues = checkSetReferences(checks, options)
   const byName = new Map(files.map((f) => [f.file, f]))
-  return finishValidation(checks, files.length, options, limits, (file) => reparseSource(byName.get(file)!, limits))
+  const reparsed = new Map<string, ParsedFile>()
+  const parsedFor = (file: string): ParsedFile => {
+    let parsed = reparsed.get(file)
+    if (!parsed) reparsed.set(file, (parsed = reparseSource(byName.get(file)!, limits)))
+    return parsed
+  }
+  return finishValidation(checks, files.length, options, limits, issues, parsedFor)
 }
 
 /** Reads a source again with the positioned parser (for a file that was read once already). */

@@ -91,6 +91,20 @@ describe('fast path: the corpora give the same result on both paths', () => {
     expect(upstream.filter((c) => c.path === 'fast').length).toBe(upstream.filter((c) => c.diagnostics.length === 0).length)
   })
 
+  it.each([
+    ['flow mappings in a block sequence', 'edges:\n  - { from: a, to: b, type: soft }\n  - {from: b, to: c}\n'],
+    ['a flow mapping value', 'gateRef: { name: release-approval }\n'],
+    ['flow sequences of flow mappings', 'refs: [{name: a}, {name: b, namespace: c}]\n'],
+    ['JSON', '{"kind": "Plan", "refs": [{"name": "a"}, {"name": "b"}], "n": [1, 2.5, true, null]}\n'],
+    ['templates and CEL operators', 'inputs:\n  tag: "${{ nodes.build.outputs.tag }}"\nwhen: nodes.a.outputs.x != "" && !params.dryRun || a * 2 > 1\n'],
+    ['block scalars and comments', '# a comment\ndescription: |\n  Line one\n  Line two # not a comment\nnote: >-\n  folded\n  text\n'],
+    ['several documents', '---\na: 1\n---\nb: 2\n...\n'],
+    ['CRLF line ends', 'a: 1\r\nb:\r\n  - x\r\n'],
+  ])('keeps %s on the fast path', (_name, text) => {
+    expect(fastParse(text)).toBeDefined()
+    expectSameValues(text)
+  })
+
   it('keeps YAML 1.2 core values on the fast path', () => {
     const text = 'a: NO\nb: 0755\nc: 12:30\nd: ~\ne: .inf\nf: 0x1F\ng: 0o17\nh: 2001-12-14\ni:\nj: -.5\nk: 1_000\nl: 0b11\nm: -0\nn: .NaN\no: 1e3\np: True\nq: yes\nr: "0755"\n'
     expect(fastParse(text)).toEqual([{ a: 'NO', b: 755, c: '12:30', d: null, e: Infinity, f: 31, g: 15, h: '2001-12-14', i: null, j: -0.5, k: '1_000', l: '0b11', m: -0, n: NaN, o: 1000, p: true, q: 'yes', r: '0755' }])

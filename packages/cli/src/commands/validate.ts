@@ -1,9 +1,11 @@
-import { createValidator, CODES, DEFAULT_LIMITS, type ValidationResult } from '@planspec/validator'
+import { availableParallelism } from 'node:os'
+import { CODES, DEFAULT_LIMITS, validateParallel, type ValidationResult } from '@planspec/validator'
 import { renderGithub, renderJson, renderJunit, renderSarif, renderText } from '@planspec/reporter'
 import type { Diagnostic } from '@planspec/core'
 import { collectFiles } from '../files/collect-files.js'
 import { EXIT, UsageError, useColor, type CommandIO } from '../io.js'
 import { VERSION } from '../version.js'
+import { validationWorkerUrl } from '../validation-worker-url.js'
 
 /** The output formats of `planspec validate`. */
 export const VALIDATE_FORMATS = ['text', 'json', 'github', 'sarif', 'junit'] as const
@@ -17,6 +19,8 @@ export interface ValidateOptions {
   readonly warningsAsErrors: boolean
   readonly maxFileBytes: number
   readonly maxDepth: number
+  /** Threads to validate with (`--jobs`); a small set always stays in one. */
+  readonly jobs?: number
 }
 
 /**
@@ -25,7 +29,8 @@ export interface ValidateOptions {
  */
 export async function runValidate(options: ValidateOptions, io: CommandIO): Promise<number> {
   if (!VALIDATE_FORMATS.includes(options.output)) throw new UsageError(`unknown output format "${options.output}"; use one of ${VALIDATE_FORMATS.join(', ')}`)
-  const result = await validatePaths(options, io)
+  // Reports need each resource's identity and references only: compact values keep memory flat.
+  const result = await validatePaths({ ...options, keepValues: false }, io)
   const diagnostics = options.warningsAsErrors ? result.diagnostics.map((d) => ({ ...d, severity: 'error' as const })) : result.diagnostics
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   const summary = { ...result.summary, errors, warnings: diagnostics.length - errors }
@@ -34,17 +39,31 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
   return errors > 0 ? EXIT.findings : EXIT.ok
 }
 
-/** Collects and validates the files under the given paths (shared by validate, graph and fix). */
-export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth'> & { keepParsed?: boolean }, io: CommandIO): Promise<ValidationResult> {
+/**
+ * Collects and validates the files under the given paths (shared by validate, graph, fix, run and
+ * simulate): on every core for a large tree, in this thread for a small one.
+ */
+export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'jobs'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult> {
   const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes)
   if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}`)
-  return createValidator().validate(files, {
+  return validateParallel(files, {
     compat: options.compat,
     closed: options.closed,
     defaultNamespace,
     limits: { maxFileBytes: options.maxFileBytes, maxDepth: options.maxDepth },
     keepParsed: options.keepParsed,
+    keepValues: options.keepValues,
+    jobs: options.jobs,
+    workerUrl: validationWorkerUrl(),
   })
+}
+
+/** Parses `--jobs`: a positive number of threads, or `auto` (the available cores). */
+export function parseJobs(text: string): number {
+  if (text === 'auto') return availableParallelism()
+  const jobs = Number(text)
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`invalid --jobs "${text}"; use a positive number or auto`)
+  return jobs
 }
 
 function render(format: ValidateOptions['output'], diagnostics: readonly Diagnostic[], summary: ValidationResult['summary'], result: ValidationResult, io: CommandIO): string {
