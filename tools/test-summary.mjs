@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Sums the vitest JSON reports of every workspace (written as <workspace>/test-results.json) and
 // prints the one line CI reads, alone and last: "N passed, N failed". Exits 1 when anything
-// failed, when a workspace with tests left no report, or when nothing ran at all.
+// failed, when a workspace with tests left no report, or when nothing ran at all. With
+// `--nx-log FILE` (the output of `nx run-many`), every task Nx lists under "Failed tasks" that is
+// not already counted by a failed test (lint, typecheck, build, a coverage threshold) adds one.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -41,6 +43,16 @@ for (const dir of workspaceDirs()) {
   for (const file of result.testResults ?? []) {
     if (file.status === 'failed' && !(file.assertionResults ?? []).length) failed++
   }
+}
+// Nx lists failed tasks as "- @planspec/core:test" after a "Failed tasks:" line.
+const logAt = process.argv.indexOf('--nx-log')
+if (logAt > 0 && existsSync(process.argv[logAt + 1] ?? '')) {
+  const log = readFileSync(process.argv[logAt + 1], 'utf8').replace(/\u001b\[[0-9;]*m/g, '')
+  const tasks = log.includes('Failed tasks:') ? log.slice(log.lastIndexOf('Failed tasks:')).split('\n').slice(1).map((line) => /^\s*- (\S+:\S+)\s*$/.exec(line)?.[1]).filter(Boolean) : []
+  // A test task that failed because tests failed is already counted above.
+  const counted = failed > 0 ? tasks.filter((task) => !task.endsWith(':test')) : tasks
+  for (const task of counted) console.log(`failed task: ${task} (see its output above)`)
+  failed += counted.length
 }
 for (const dir of missing) {
   console.log(`missing test report: ${dir} (its tests did not run)`)

@@ -37,6 +37,11 @@ describe('lint rules that guard the architecture', () => {
     expect(await ruleIds('packages/reporter/src/probe.ts', "import { createValidator } from '@planspec/validator'\nexport const x = createValidator\n")).toContain('@nx/enforce-module-boundaries')
   })
 
+  it('forbids shipped source importing test support (tests may)', async () => {
+    expect(await ruleIds('packages/reporter/src/probe.ts', "import { checkSarifSchema } from '@planspec/testing'\nexport const x = checkSarifSchema\n")).toContain('no-restricted-imports')
+    expect(await ruleIds('packages/reporter/test/probe.test.ts', "import { checkSarifSchema } from '@planspec/testing'\nexport const x = checkSarifSchema\n")).toEqual([])
+  })
+
   it('forbids core importing any other package', async () => {
     expect(await ruleIds('packages/core/src/probe.ts', "import { renderText } from '@planspec/reporter'\nexport const x = renderText\n")).toEqual(expect.arrayContaining(['@nx/enforce-module-boundaries']))
   })

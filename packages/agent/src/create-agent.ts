@@ -6,8 +6,9 @@ import type { Logger } from 'pino'
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js'
 import { createExecutionRunners, type ExecutionContext, type ExecutionRunners } from './execution-runners.js'
 import { createStatusWriter, type StatusWriter } from './status-writer.js'
-import { syncOnce, type AgentScope, type SyncResult } from './sync-once.js'
-import type { AgentRepo, DesiredSnapshot } from './types.js'
+import type { AgentScope } from './decide-leases.js'
+import { syncOnce, type SyncResult } from './sync-once.js'
+import type { AgentRepo, AgentTrust, DesiredSnapshot } from './types.js'
 
 /** Settings and effects of the agent. */
 export interface AgentOptions {
@@ -33,8 +34,11 @@ export interface AgentOptions {
   /** Values masked in every log line. */
   readonly secrets?: readonly string[]
   readonly metrics?: AgentMetrics
-  readonly commitAuthor: (revision: string) => Promise<{ readonly name: string; readonly email: string } | undefined>
+  /** Change authors, revision reachability and allowed signers (DECISIONS §9): the repository (`gitAgentRepo`). */
+  readonly trust: AgentTrust
   readonly desiredAt: (revision: string) => Promise<DesiredSnapshot>
+  /** `--allow-unsigned-requests` is on: said in a warning every round (the repository applies it). */
+  readonly allowUnsignedRequests?: boolean
   /** How often runs re-read gates and externals while they wait (default 1 s). */
   readonly pollMs?: number
   /** Cap of the backoff while the remote fails (default 5 min). */
@@ -82,7 +86,7 @@ export interface Agent {
  * run against one repository: Executions are leased through compare-and-swap pushes.
  *
  * @example
- * const agent = createAgent({ repo, logger: pino(), policy, workspaceRoot, commitAuthor, desiredAt })
+ * const agent = createAgent({ repo, logger: pino(), policy, workspaceRoot, trust: repo, desiredAt: (revision) => repo.desiredAt(revision) })
  * await agent.run()
  */
 export function createAgent(options: AgentOptions): Agent {
@@ -132,13 +136,19 @@ export function createAgent(options: AgentOptions): Agent {
   const round = async (): Promise<SyncResult> => {
     const end = metrics.syncSeconds.startTimer()
     try {
-      const result = await syncOnce({ repo: options.repo, writer, runners, holder, now, leaseMs, ...(options.maxNewLeases ? { maxNewLeases: options.maxNewLeases } : {}), scope: options.scope, teams: options.teams ?? new Map(), ...(options.writers ? { writers: options.writers } : {}), commitAuthor: options.commitAuthor, desiredAt: options.desiredAt })
+      const result = await syncOnce({ repo: options.repo, writer, runners, holder, now, leaseMs, ...(options.maxNewLeases ? { maxNewLeases: options.maxNewLeases } : {}), scope: options.scope, teams: options.teams ?? new Map(), ...(options.writers ? { writers: options.writers } : {}), trust: options.trust, desiredAt: options.desiredAt })
       metrics.syncs.inc({ result: 'ok' })
       lastRevision = result.revision
       metrics.running.set(result.running)
       metrics.leased.set(result.leased)
       lastOk = now()
       metrics.lastSuccess.set(lastOk / 1000)
+      if (options.allowUnsignedRequests) log.warn('--allow-unsigned-requests is on: requests count for their commit author without a signature; use it only for a single-user local repository')
+      if (result.signersProblem) log.warn({ problem: result.signersProblem }, `the allowed-signers file cannot be used: ${result.signersProblem}`)
+      for (const e of result.refusedEntries) log.warn({ file: e.file, code: e.code }, `refused ${e.file} on the tracked branch: ${e.code} ${mask(e.message)}`)
+      for (const t of result.tampered) log.warn({ path: t.path, commit: t.commit, ...(t.subject ? { subject: t.subject } : {}) }, `status file ${t.path} was changed by commit ${t.commit.slice(0, 12)}, which no agent wrote: ignored, the agents' version written back (StatusTampered)`)
+      for (const r of result.refusedRequests) log.warn({ request: r.id, action: r.action, target: r.target, claimed: r.claimed, reason: r.reason }, `request ${r.id} (${r.action} ${r.target}) proves no identity: ${r.reason}: ${r.message}${options.allowUnsignedRequests ? ' (counted for its author: --allow-unsigned-requests)' : ''}`)
+      for (const s of result.stopped) log.error({ subject: s.subject, code: s.code }, `run of ${s.subject} not continued: ${mask(s.message)}`)
       for (const r of result.refused) log.warn({ gate: r.gate, reviewer: r.reviewer, reason: r.reason, source: r.source }, `review action by ${r.reviewer} on ${r.gate} refused: ${r.reason}`)
       if (result.historyRewritten) log.warn({ revision: result.revision }, 'the tracked branch was rewritten (force-push): read it again in full; runs keep the spec they started with')
       for (const p of result.problems) log.warn({ file: p.file }, `status branch file ${p.file} is not valid: ${mask(p.message)}`)

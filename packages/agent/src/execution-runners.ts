@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
+import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation } from '@planspec/core'
 import { createCelEvaluator, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
 import type { LeaseLostError } from './status-writer.js'
-import type { StatusDoc } from './types.js'
+import type { ChangeAuthor, StatusDoc } from './types.js'
 
 /** What a round knows about one Execution it holds the lease of. */
 export interface ExecutionContext {
@@ -21,6 +21,12 @@ export interface ExecutionContext {
   /** The revision the desired state was read at. */
   readonly revision: string
   readonly cancel: boolean
+  /** Who created the Execution (recorded once in its status, under the agents' proof). */
+  readonly changeAuthor?: ChangeAuthor
+  /** A `StatusTampered` condition the run's status keeps (its file was changed by a non-agent). */
+  readonly tampered?: Condition
+  /** Requests on this run that did not count, and why (kept in its status). */
+  readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[]
   /** A retry request not yet applied. */
   readonly retry?: { readonly id: string; readonly nodes?: readonly string[] }
   /** Completed claimable work (request id, node, outputs) not yet applied. */
@@ -35,6 +41,7 @@ export interface ExecutionContext {
 export interface ExecutionRunnersDeps {
   readonly providers: { forUri(uri: string): Provider | undefined }
   readonly policy: Policy
+  /** Where each run gets its own fresh, randomly named, owner-only (0700) working directory. */
   readonly workspaceRoot: string
   readonly now: () => number
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
@@ -81,8 +88,9 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
     const controller = new AbortController()
     const entry: Active = { latest: ctx, controller, done: Promise.resolve() }
     if (ctx.cancel) controller.abort()
-    const workspace = join(deps.workspaceRoot, ctx.namespace, ctx.name)
-    mkdirSync(workspace, { recursive: true })
+    // A fresh, unpredictable, owner-only directory per run (THREATS T10: no run reads another's files).
+    mkdirSync(deps.workspaceRoot, { recursive: true, mode: 0o700 })
+    const workspace = mkdtempSync(join(deps.workspaceRoot, `${ctx.namespace}-${ctx.name}-`))
     const applied = new Set<string>([...(ctx.retry ? [ctx.retry.id] : []), ...(ctx.doc?.appliedRequests ?? [])])
     const toDoc = (status: ExecutionStatus): StatusDoc => ({
       kind: 'Execution',
@@ -93,7 +101,9 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       sourceRevision: entry.latest.revision,
       runRevision: ctx.doc?.runRevision ?? ctx.revision,
       appliedRequests: [...applied],
-      status,
+      ...(entry.latest.refusedRequests?.length ? { refusedRequests: entry.latest.refusedRequests.slice(-100) } : {}),
+      ...((entry.latest.changeAuthor ?? ctx.doc?.changeAuthor) ? { changeAuthor: (ctx.doc?.changeAuthor ?? entry.latest.changeAuthor)! } : {}),
+      status: entry.latest.tampered ? { ...status, conditions: setCondition(status.conditions, entry.latest.tampered, entry.latest.tampered.lastTransitionTime) } : status,
     })
     const done = runExecution(ctx.prepared.input, {
       providers: deps.providers,

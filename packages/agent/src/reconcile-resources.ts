@@ -12,6 +12,7 @@ import {
   type GateStatus,
   type PlanLike,
   type ReviewActionInput,
+  type WaitingExecution,
 } from '@planspec/core'
 import { graphDigest } from '@planspec/validator'
 
@@ -41,8 +42,6 @@ export interface ReviewFacts {
   readonly teams: ReadonlyMap<string, readonly string[]>
   /** People with write access; eligible when a Gate lists no reviewers. */
   readonly writers?: readonly string[]
-  /** Per Gate key (`referenceKey('Gate', ns, name)`): the author of the change that created its Execution. */
-  readonly changeAuthors: ReadonlyMap<string, string>
 }
 
 /** What {@link reconcileResources} observes. */
@@ -50,8 +49,8 @@ export interface ResourcesObservation {
   readonly resources: readonly ResourceView[]
   /** Execution statuses by `referenceKey('Execution', ns, name)` (from the runners or the status branch). */
   readonly executionStatuses: ReadonlyMap<string, ExecutionStatus>
-  /** Gate keys an Execution has reached (a Gate node waiting on them). */
-  readonly activatedGates: ReadonlySet<string>
+  /** Per Gate key: the Executions whose Gate node waits on it (uid, run digest, change author). */
+  readonly waitingExecutions: ReadonlyMap<string, readonly WaitingExecution[]>
   /** Review actions from request files, oldest first; those already recorded are ignored. */
   readonly gateActions: readonly GateAction[]
   readonly reviewFacts: ReviewFacts
@@ -79,7 +78,7 @@ const obj = (value: unknown): Obj => (value !== null && typeof value === 'object
  * Executions are not reconciled here: each runs in its own runner.
  *
  * @example
- * const { statuses } = reconcileResources({ resources, executionStatuses, activatedGates, gateActions: [], reviewFacts, cancelRequested: new Set(), now, nowMs })
+ * const { statuses } = reconcileResources({ resources, executionStatuses, waitingExecutions, gateActions: [], reviewFacts, cancelRequested: new Set(), now, nowMs })
  */
 export function reconcileResources(o: ResourcesObservation): ResourcesReconcileResult {
   const statuses = new Map<string, unknown>()
@@ -141,18 +140,14 @@ export function reconcileResources(o: ResourcesObservation): ResourcesReconcileR
     const spec = obj(obj(gate.value).spec)
     const result = decideGate({
       gate: { metadata: { generation: gate.generation }, spec: { reviewers: spec.reviewers as string[] | undefined, requiredApprovers: spec.requiredApprovers as number | undefined }, ...(status ? { status } : {}) },
-      activated: o.activatedGates.has(gateKey),
+      waiting: o.waitingExecutions.get(gateKey) ?? [],
       actions,
       teams: o.reviewFacts.teams,
       ...(o.reviewFacts.writers ? { writers: o.reviewFacts.writers } : {}),
-      ...(o.reviewFacts.changeAuthors.has(gateKey) ? { changeAuthor: o.reviewFacts.changeAuthors.get(gateKey) } : {}),
       now: o.now,
     })
     statuses.set(gateKey, result.status)
-    for (const r of result.refused) {
-      const action = actions.find((a) => a.reviewer === r.reviewer)
-      refused.push({ gate: gateKey, reviewer: r.reviewer, reason: r.reason, ...(action?.source ? { source: action.source } : {}) })
-    }
+    for (const r of result.refused) refused.push({ gate: gateKey, reviewer: r.reviewer, reason: r.reason, ...(r.source === undefined ? {} : { source: r.source }) })
   }
   return { statuses, refused, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }) }
 }

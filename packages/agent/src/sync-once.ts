@@ -1,16 +1,14 @@
-import { referenceKey, subjectOf, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
-import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
+import { findCondition, referenceKey, type ExecutionStatus } from '@planspec/core'
 import { canonicalJson } from '@planspec/validator'
-import type { ExecutionContext, ExecutionRunners } from './execution-runners.js'
-import { reconcileResources, type GateAction, type ResourceView } from './reconcile-resources.js'
+import { decideLeases, inScope, TERMINAL, type AgentScope } from './decide-leases.js'
+import { executionContext } from './execution-context.js'
+import { judgeRunRequests } from './judge-run-requests.js'
+import { liveHolder, notEligible, refusalDocs, refusedEntries, seenRequests, sourceConditions, TAMPERED, tamperedConditions, tamperedExecutionDocs, unprovenRequests, withConditions } from './round-notes.js'
+import type { ExecutionRunners } from './execution-runners.js'
+import { gateActions, waitingExecutions } from './gate-inputs.js'
+import { reconcileResources, type ResourceView } from './reconcile-resources.js'
 import type { StatusWriter } from './status-writer.js'
-import type { AgentRepo, AgentRequest, DesiredItem, DesiredSnapshot, Lease, StatusDoc, StatusSnapshot } from './types.js'
-
-/** Which Executions this agent takes: a namespace, and a shard `index/count` by namespace hash. */
-export interface AgentScope {
-  readonly namespace?: string
-  readonly shard?: { readonly index: number; readonly count: number }
-}
+import type { AgentRepo, AgentTrust, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
 
 /** The effects and settings of one sync round. */
 export interface SyncDeps {
@@ -26,12 +24,24 @@ export interface SyncDeps {
   readonly scope?: AgentScope
   /** Team members per `team:ORG/SLUG`, as `email:` or `user:` subjects. */
   readonly teams: ReadonlyMap<string, readonly string[]>
-  /** People with write access, eligible when a Gate lists no reviewers. */
+  /** People with write access besides the allowed signers (`--writer`), eligible when a Gate lists no reviewers. */
   readonly writers?: readonly string[]
-  /** The author of a commit (the change author of the Execution it introduced). */
-  readonly commitAuthor: (revision: string) => Promise<{ readonly name: string; readonly email: string } | undefined>
+  /** Change authors, revision reachability and allowed signers (DECISIONS §9). */
+  readonly trust: AgentTrust
   /** Reads the desired state at an older revision (an Execution keeps the spec it started with). */
   readonly desiredAt: (revision: string) => Promise<DesiredSnapshot>
+}
+
+/** A request that does not count, and why (logged every round it is seen first). */
+export interface RefusedRequest {
+  readonly id: string
+  readonly action: string
+  /** `kind/namespace/name` of the target. */
+  readonly target: string
+  /** Who the commit claims (the author line): never an identity by itself. */
+  readonly claimed: string
+  readonly reason: string
+  readonly message: string
 }
 
 /** What a round did, for logs, metrics and the loop. */
@@ -44,23 +54,42 @@ export interface SyncResult {
   readonly historyRewritten: boolean
   /** Status-branch files that could not be read (edited by hand): reported, treated as absent. */
   readonly problems: readonly { readonly file: string; readonly message: string }[]
+  /** Status-branch files changed by a commit no agent proved: ignored and written back this round. */
+  readonly tampered: readonly TamperedFile[]
   /** Unfinished Executions nobody holds yet (taken in later rounds, `maxNewLeases` at a time). */
   readonly backlog: number
+  /** Unfinished Executions in scope whose live lease another holder has. */
+  readonly leasedElsewhere: readonly string[]
   /** Status documents written (other kinds; Executions write as they run). */
   readonly written: number
   readonly leased: number
   readonly running: number
   readonly errors: number
+  /** Runs not continued this round, and why (an unreachable revision, a plan that cannot be prepared). */
+  readonly stopped: readonly { readonly subject: string; readonly code?: string; readonly message: string }[]
   /** Refused review actions (not eligible, self-approval, stale). */
   readonly refused: readonly { readonly gate: string; readonly reviewer: string; readonly reason: string; readonly source?: string }[]
+  /** Requests that prove nobody or come from someone not eligible, first seen this round. */
+  readonly refusedRequests: readonly RefusedRequest[]
+  /** Why the allowed-signers file could not be read, if so. */
+  readonly signersProblem?: string
+  /**
+   * Tree entries and files of the tracked branch refused in this new revision (a link, a submodule,
+   * an unsafe path, a tree too deep, a file too large, nested too deep, an alias bomb, too many
+   * documents, binary): each is logged; resources they held keep their last good version with
+   * condition `SourceValid=False`.
+   */
+  readonly refusedEntries: readonly { readonly file: string; readonly code: string; readonly message: string }[]
   readonly requeueAfterMs?: number
 }
 
 /**
  * Runs one reconcile round (STYLE §4: every line one effect or one pure call): read the desired
- * state and the status branch, decide leases, reconcile every kind with core's controllers,
- * write the changed statuses and leases in one compare-and-swap commit, then make sure every
- * leased, unfinished Execution is being run. Level-based: it never depends on what woke it.
+ * state and the status branch (only what an agent proved; tampered files are reported and written
+ * back, with condition `StatusTampered`), decide leases, reconcile every kind with core's
+ * controllers from the requests that count (signed by an allowed signer, or attested), write the
+ * changed statuses and leases in one compare-and-swap commit, then make sure every leased,
+ * unfinished Execution is being run. Level-based: it never depends on what woke it.
  *
  * @example
  * const result = await syncOnce(deps)
@@ -68,6 +97,7 @@ export interface SyncResult {
 export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const desired = await deps.repo.readDesired() // effect
   const read = await deps.repo.readStatus() // effect
+  const signers = await deps.trust.signers() // effect (cached per revision)
   // A status branch deleted (or emptied) under a running agent: restore what it last saw rather
   // than start every Execution again (nothing lost, nothing dispatched twice).
   // The same for a status file edited into garbage by hand: the last good version is written back.
@@ -79,98 +109,91 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const nowMs = deps.now()
   const now = new Date(nowMs).toISOString()
   const items = [...desired.items.values()]
+  const tampered = read.tampered ?? []
+  const tamperConditions = tamperedConditions(tampered, status, now) // pure
+  const seen = seenRequests(deps.writer)
+  const unproven = unprovenRequests(status.requests, seen) // pure
+  const writers = [...(deps.writers ?? []), ...signers.writers, ...[...deps.teams.values()].flat()]
+  const judged = await judgeRunRequests(status.requests, { desired, status, teams: deps.teams, writers, changeAuthor: (item) => changeAuthorOf(item, status, deps) }) // effect (cached history walks)
+  const refusedRequests = [...unproven, ...notEligible(judged.refused, status.requests, seen)]
+  const trusted: StatusSnapshot = { ...status, requests: judged.counted }
   const executions = items.filter((i) => i.kind === 'Execution' && inScope(i.namespace, deps.scope))
-  const leases = decideLeases(executions, status, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
+  const leases = decideLeases(executions, trusted, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
   const planErrors = errorsByFile(desired) // pure, once per round (not once per resource)
   const executionStatuses = new Map(executions.map((e) => [referenceKey('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
-  const changeAuthors = await gateChangeAuthors(items, deps) // effect (cached commit reads)
+  const waiting = await waitingExecutions(status, items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
   const reconciled = reconcileResources({
     resources: items.map((i) => toView(i, status.docs.get(i.subject), planErrors)),
     executionStatuses: new Map([...executionStatuses].filter(([, s]) => s !== undefined)),
-    activatedGates: activatedGates(status, items),
+    waitingExecutions: waiting,
+    // Every Gate request, proven or not: core records the unproven ones as refused, never counted.
     gateActions: gateActions(status.requests),
-    reviewFacts: { teams: deps.teams, ...(deps.writers ? { writers: deps.writers } : {}), changeAuthors },
-    cancelRequested: new Set(status.requests.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
+    reviewFacts: { teams: deps.teams, writers },
+    cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
     now,
     nowMs,
   }) // pure
-  const docs = changedDocs(items, reconciled.statuses, status, desired.revision) // pure
+  const statuses = withConditions(withConditions(reconciled.statuses, tamperConditions), sourceConditions(items, status, now)) // pure
+  const docs = changedDocs(items, statuses, status, desired.revision) // pure
   for (const [subject, doc] of lost) if (!docs.has(subject)) docs.set(subject, doc)
-  if (docs.size > 0 || leases.size > 0) await deps.writer.write({ docs, leases, partial: true }, desired.revision, `status: ${docs.size} resource(s), ${leases.size} lease(s)`) // effect
+  // A run being executed writes its own status (with these notes, through its context): never
+  // overwrite it here with the older document read at the start of the round.
+  const active = new Set(deps.runners.running())
+  for (const doc of tamperedExecutionDocs(tamperConditions, status, deps.writer.held(), active)) if (!docs.has(`execution/${doc.namespace}/${doc.name}`)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
+  for (const doc of refusalDocs(judged.refused, docs, status, deps.holder, nowMs, active)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
+  if (docs.size > 0 || leases.size > 0 || tampered.length > 0) await deps.writer.write({ docs, leases, partial: true }, desired.revision, `status: ${docs.size} resource(s), ${leases.size} lease(s)${tampered.length ? `, ${tampered.length} tampered file(s) restored` : ''}`) // effect
   let errors = 0
+  const stopped: { subject: string; code?: string; message: string }[] = []
   for (const execution of executions) {
     if (!deps.writer.held().has(execution.subject)) continue
-    const context = await executionContext(execution, desired, status, reconciled.statuses, deps).catch(() => undefined) // effect (old revisions)
+    const context = await executionContext(execution, {
+      desired,
+      status: trusted,
+      statuses,
+      desiredAt: deps.desiredAt,
+      reachable: (revision) => deps.trust.reachable(revision),
+      changeAuthor: await changeAuthorOf(execution, status, deps),
+      tampered: tamperConditions.get(execution.subject) ?? findCondition((status.docs.get(execution.subject)?.status as ExecutionStatus | undefined)?.conditions, TAMPERED),
+      refusedRequests: judged.refused.get(execution.subject) ?? [],
+    }).catch((error: unknown) => {
+      stopped.push({ subject: execution.subject, ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}), message: (error as Error)?.message ?? String(error) })
+      return undefined
+    }) // effect (old revisions, history)
     if (context === undefined) {
       errors++
       continue
     }
     deps.runners.ensure(context) // effect
   }
+  const unfinished = (e: DesiredItem): boolean => !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))
   return {
     revision: desired.revision,
     unchanged: desired.unchanged,
     restored,
     historyRewritten: desired.historyRewritten,
     problems: [...read.problems].map(([file, message]) => ({ file, message })),
-    backlog: executions.filter((e) => !deps.writer.held().has(e.subject) && !status.leases.has(e.subject) && !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))).length,
+    tampered,
+    backlog: executions.filter((e) => !deps.writer.held().has(e.subject) && !status.leases.has(e.subject) && unfinished(e)).length,
+    leasedElsewhere: executions.filter((e) => unfinished(e) && liveHolder(status, e.subject, nowMs) !== undefined && liveHolder(status, e.subject, nowMs) !== deps.holder).map((e) => e.subject),
     written: docs.size,
     leased: deps.writer.held().size,
     running: deps.runners.running().length,
     errors,
+    stopped,
     refused: reconciled.refused,
+    refusedRequests,
+    refusedEntries: desired.unchanged ? [] : refusedEntries(desired),
+    ...(signers.problem === undefined ? {} : { signersProblem: signers.problem }),
     ...(reconciled.requeueAfterMs === undefined ? {} : { requeueAfterMs: reconciled.requeueAfterMs }),
   }
 }
 
-/** Whether a namespace is this agent's: `--namespace`, then `--shard I/N` by a stable hash. */
-export function inScope(namespace: string, scope: AgentScope | undefined): boolean {
-  if (scope?.namespace !== undefined && scope.namespace !== namespace) return false
-  if (scope?.shard === undefined) return true
-  let hash = 0x811c9dc5
-  for (let i = 0; i < namespace.length; i++) hash = Math.imul(hash ^ namespace.charCodeAt(i), 0x01000193) >>> 0
-  return hash % scope.shard.count === scope.shard.index
+/** The change author recorded in the Execution's status, else found in history (cached by the trust port). */
+async function changeAuthorOf(execution: DesiredItem, status: StatusSnapshot, deps: SyncDeps): Promise<AgentChangeAuthor | undefined> {
+  return status.docs.get(execution.subject)?.changeAuthor ?? (await deps.trust.changeAuthor(execution))
 }
+type AgentChangeAuthor = NonNullable<StatusDoc['changeAuthor']>
 
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled'])
-
-/**
- * Decides lease changes: take or renew the lease of every unfinished Execution that nobody else
- * holds live (at most `maxNew` new ones), keep away from live leases of others, release leases
- * of finished runs. A Failed Execution with an unapplied retry request counts as unfinished.
- */
-export function decideLeases(executions: readonly DesiredItem[], status: StatusSnapshot, holder: string, nowMs: number, leaseMs: number, maxNew = Number.POSITIVE_INFINITY): Map<string, Lease | null> {
-  const changes = new Map<string, Lease | null>()
-  let taken = 0
-  for (const execution of executions) {
-    const lease = status.leases.get(execution.subject)
-    const doc = status.docs.get(execution.subject)
-    const phase = (doc?.status as ExecutionStatus | undefined)?.phase
-    const retry = pendingRetry(execution, status, doc)
-    const finished = phase !== undefined && TERMINAL.has(phase) && retry === undefined
-    const mine = lease?.holder === holder
-    const free = lease === undefined || lease.expiresAt <= nowMs
-    if (finished) {
-      if (mine) changes.set(execution.subject, null)
-      continue
-    }
-    // Renew when a third of the lease is gone: fewer commits than renewing every round.
-    if (free && !mine && taken >= maxNew) continue
-    if (free && !mine) taken++
-    if (free || (mine && lease.expiresAt - nowMs < (leaseMs * 2) / 3)) changes.set(execution.subject, { holder, expiresAt: nowMs + leaseMs })
-  }
-  return changes
-}
-
-/** The newest retry request for an Execution not yet applied to its run. */
-function pendingRetry(execution: DesiredItem, status: StatusSnapshot, doc: StatusDoc | undefined): AgentRequest | undefined {
-  const applied = new Set(doc?.appliedRequests ?? [])
-  return status.requests.filter((r) => r.action === 'retry' && matches(r, execution) && !applied.has(r.id)).at(-1)
-}
-
-function matches(request: AgentRequest, item: { kind: string; namespace: string; name: string }): boolean {
-  return request.target.kind === item.kind && request.target.namespace === item.namespace && request.target.name === item.name
-}
 
 /** A desired item as the controllers see it: its object, generation, status and source problems. */
 function toView(item: DesiredItem, doc: StatusDoc | undefined, errors: ReadonlyMap<string, { code: string; message: string }[]>): ResourceView {
@@ -189,66 +212,6 @@ function errorsByFile(desired: DesiredSnapshot): Map<string, { code: string; mes
   return byFile
 }
 
-/** Gates an Execution reached: a Gate node of a run waiting on them (from the written statuses). */
-function activatedGates(status: StatusSnapshot, items: readonly DesiredItem[]): Set<string> {
-  const activated = new Set<string>()
-  const plans = new Map(items.filter((i) => i.kind === 'Plan').map((p) => [`${p.namespace}/${p.name}`, p]))
-  for (const item of items) {
-    if (item.kind !== 'Execution') continue
-    const run = status.docs.get(item.subject)?.status as ExecutionStatus | undefined
-    if (run?.nodeStatuses === undefined) continue
-    const planRef = ((item.object.spec as Record<string, unknown> | undefined)?.planRef ?? {}) as { name?: string; namespace?: string }
-    const plan = plans.get(`${planRef.namespace ?? item.namespace}/${planRef.name}`)
-    const nodes = ((((plan?.object.spec as Record<string, unknown> | undefined)?.graph as Record<string, unknown> | undefined)?.nodes ?? []) as Record<string, unknown>[])
-    for (const node of nodes) {
-      if (node.kind !== 'Gate') continue
-      const phase = run.nodeStatuses[String(node.id)]?.phase
-      if (phase === undefined || phase === 'Pending') continue
-      const ref = (node.gateRef ?? {}) as { name?: string; namespace?: string }
-      activated.add(referenceKey('Gate', ref.namespace ?? item.namespace, String(ref.name)))
-    }
-  }
-  return activated
-}
-
-/** Review actions from request files; the actor is the commit author, never what the file says. */
-function gateActions(requests: readonly AgentRequest[]): GateAction[] {
-  return requests
-    .filter((r) => r.target.kind === 'Gate' && (r.action === 'approve' || r.action === 'reject' || r.action === 'comment'))
-    .map((r) => ({
-      gate: { namespace: r.target.namespace, name: r.target.name },
-      reviewer: reviewerOf(r.author),
-      action: r.action as 'approve' | 'reject' | 'comment',
-      timestamp: r.time,
-      ...(r.comment === undefined ? {} : { comment: r.comment }),
-      targetGeneration: r.targetGeneration ?? 1,
-      source: `request:${r.id}`,
-    }))
-}
-
-/**
- * The reviewer subject of a commit author: `user:LOGIN` for GitHub's no-reply addresses
- * (`LOGIN@users.noreply.github.com`, `ID+LOGIN@…`, which the GitHub comment commands use),
- * else `email:ADDRESS`.
- */
-export function reviewerOf(author: { readonly email: string }): string {
-  const github = /^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$/i.exec(author.email)
-  return github ? `user:${(github[1] as string).toLowerCase()}` : `email:${author.email.toLowerCase()}`
-}
-
-/** The author of the change that created each Gate's Execution (separation of duties). */
-async function gateChangeAuthors(items: readonly DesiredItem[], deps: SyncDeps): Promise<Map<string, string>> {
-  const authors = new Map<string, string>()
-  for (const gate of items.filter((i) => i.kind === 'Gate')) {
-    const target = ((gate.object.spec as Record<string, unknown> | undefined)?.targetRef ?? {}) as { kind?: string; name?: string; namespace?: string }
-    if (target.kind !== 'Execution' || target.name === undefined) continue
-    const execution = items.find((i) => i.kind === 'Execution' && i.name === target.name && i.namespace === (target.namespace ?? gate.namespace))
-    const author = execution === undefined ? undefined : await deps.commitAuthor(execution.introducedIn)
-    if (author !== undefined) authors.set(referenceKey('Gate', gate.namespace, gate.name), reviewerOf(author))
-  }
-  return authors
-}
-
 /** Status documents whose status changed this round (other kinds than Execution). */
 function changedDocs(items: readonly DesiredItem[], statuses: ReadonlyMap<string, unknown>, status: StatusSnapshot, revision: string): Map<string, StatusDoc | null> {
   const docs = new Map<string, StatusDoc | null>()
@@ -263,67 +226,3 @@ function changedDocs(items: readonly DesiredItem[], statuses: ReadonlyMap<string
   return docs
 }
 
-/** Everything a runner needs for one Execution this round. */
-async function executionContext(execution: DesiredItem, desired: DesiredSnapshot, status: StatusSnapshot, statuses: ReadonlyMap<string, unknown>, deps: SyncDeps): Promise<ExecutionContext> {
-  const doc = status.docs.get(execution.subject)
-  // The run keeps the spec and plan it started with: prepare it from the revision it started on.
-  const source = doc?.runRevision !== undefined && doc.runRevision !== desired.revision ? await deps.desiredAt(doc.runRevision) : desired
-  const started: PreparedRun = prepareRun(resourcesOf(source), { name: execution.name, namespace: execution.namespace })
-  // The run reports the spec it observes now, so an edit shows as SpecChanged (ImmutableSpec).
-  const observedHash = source === desired ? started.input.specHash : currentSpecHash(desired, execution) ?? started.input.specHash
-  const prepared: PreparedRun = { ...started, input: { ...started.input, specHash: observedHash } }
-  const applied = new Set(doc?.appliedRequests ?? [])
-  const retry = pendingRetry(execution, status, doc)
-  const cancelAnnotation = ((execution.object.metadata as Record<string, unknown>).annotations as Record<string, string> | undefined)?.['planspec.io/cancel'] === 'true'
-  const items = desired.items
-  return {
-    subject: execution.subject,
-    namespace: execution.namespace,
-    name: execution.name,
-    generation: execution.generation,
-    introducedIn: execution.introducedIn,
-    prepared,
-    doc,
-    revision: desired.revision,
-    cancel: cancelAnnotation || status.requests.some((r) => r.action === 'cancel' && matches(r, execution)),
-    ...(retry === undefined ? {} : { retry: { id: retry.id, ...(retry.nodes ? { nodes: retry.nodes } : {}) } }),
-    completions: status.requests
-      .filter((r) => r.action === 'complete' && matches(r, execution) && r.target.node !== undefined && !applied.has(r.id))
-      .map((r) => ({ id: r.id, node: r.target.node as string, ...(r.outputs ? { outputs: { ...r.outputs } } : {}) })),
-    gate: (ref): GateNodeObservation => {
-      const gate = items.get(subjectOf('Gate', ref.namespace, ref.name))
-      if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }
-      const decided = (statuses.get(referenceKey('Gate', ref.namespace, ref.name)) ?? status.docs.get(gate.subject)?.status) as GateStatus | undefined
-      return { phase: (decided?.phase as GateNodeObservation['phase'] | undefined) ?? 'Pending', generation: gate.generation, ...(decided?.decidedGeneration === undefined ? {} : { decisionGeneration: decided.decidedGeneration }) }
-    },
-    resourcePhase: (ref) => {
-      const kind = ref.kind ?? 'Goal'
-      const target = items.get(subjectOf(kind, ref.namespace ?? execution.namespace, ref.name))
-      if (target === undefined) return undefined
-      const seen = (statuses.get(referenceKey(kind, target.namespace, target.name)) ?? status.docs.get(target.subject)?.status) as { phase?: string } | undefined
-      return seen?.phase
-    },
-  }
-}
-
-/** The spec hash of an Execution as the tracked branch has it now (undefined when it cannot be prepared). */
-function currentSpecHash(desired: DesiredSnapshot, execution: DesiredItem): string | undefined {
-  try {
-    return prepareRun(resourcesOf(desired), { name: execution.name, namespace: execution.namespace }).input.specHash
-  } catch {
-    return undefined
-  }
-}
-
-/** Resource lists per snapshot: every leased Execution of a round prepares from the same one. */
-const resourceLists = new WeakMap<DesiredSnapshot, ResourceLike[]>()
-
-/** The desired items in the shape `prepareRun` reads (built once per snapshot). */
-function resourcesOf(snapshot: DesiredSnapshot): ResourceLike[] {
-  let list = resourceLists.get(snapshot)
-  if (list === undefined) {
-    list = [...snapshot.items.values()].map((i) => ({ kind: i.kind, name: i.name, namespace: i.namespace, value: i.object }))
-    resourceLists.set(snapshot, list)
-  }
-  return list
-}

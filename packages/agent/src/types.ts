@@ -43,7 +43,23 @@ export interface StatusDoc {
   readonly runRevision?: string
   /** Executions: request files already applied (retry, completions), so none applies twice. */
   readonly appliedRequests?: readonly string[]
+  /**
+   * Executions: the author of the change that created it (separation of duties, DECISIONS §9) and
+   * the commit that added it; found once by walking the tracked branch's history and recorded
+   * under the agents' proof.
+   */
+  readonly changeAuthor?: ChangeAuthor
+  /** Executions: requests on it that did not count, and why (the last 100), for `planspec ... --wait` and `describe`. */
+  readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[]
   readonly status: unknown
+}
+
+/** Who created an Execution: the signer (else the author) of the commit that added it. */
+export interface ChangeAuthor {
+  /** A reviewer subject: `email:ADDR`, `user:LOGIN`. */
+  readonly subject: string
+  /** The tracked-branch commit that added the Execution. */
+  readonly commit: string
 }
 
 /** An Execution lease: who may run it, until when. */
@@ -66,12 +82,25 @@ export interface AgentRequest {
   readonly outputs?: Readonly<Record<string, unknown>>
   /** Nodes a retry re-opens (all failed nodes when absent). */
   readonly nodes?: readonly string[]
-  /** The commit author of the file: who acted, whatever the file itself claims. */
+  /** The commit author line of the file: what the pushing client wrote (an identity only with `actor`). */
   readonly author: { readonly name: string; readonly email: string }
+  /** The status-branch commit that added the file. */
+  readonly commit?: string
+  /**
+   * Who asks, proven (DECISIONS §9): the allowed signer who signed the commit, or the person an
+   * agent authenticated itself (a GitHub comment command). Undefined when nobody is proven.
+   */
+  readonly actor?: string
+  /** Why the request proves nobody (`Unsigned`, `UnknownSigner`, `SignerMismatch`, `BadSignature`). */
+  readonly refusal?: { readonly reason: string; readonly message: string }
   /** RFC 3339 commit time. */
   readonly time: string
   /** The Gate generation the reviewer saw (approve/reject). */
   readonly targetGeneration?: number
+  /** The Execution an approval or rejection decides for (absent: every Execution waiting when it is processed). */
+  readonly execution?: { readonly name: string; readonly uid: string }
+  /** The run content digest the reviewer saw (`status.runDigest` of that Execution). */
+  readonly digest?: string
 }
 
 /** The status branch as one read saw it. */
@@ -83,6 +112,20 @@ export interface StatusSnapshot {
   readonly leases: ReadonlyMap<string, Lease>
   /** Status files that could not be read (edited by hand): subject → problem. */
   readonly problems: ReadonlyMap<string, string>
+  /**
+   * Status-branch files someone who is not an agent changed (DECISIONS §9): their content was
+   * ignored; the next status commit writes the agents' version back.
+   */
+  readonly tampered?: readonly TamperedFile[]
+}
+
+/** A status-branch file changed by a commit no agent proved. */
+export interface TamperedFile {
+  readonly path: string
+  /** The first commit that changed it. */
+  readonly commit: string
+  /** The resource whose status file it is (`kind/namespace/name`), when it is one. */
+  readonly subject?: string
 }
 
 /** One status commit: documents to write (null deletes) and leases to take, renew or drop. */
@@ -109,6 +152,20 @@ export interface AgentRepo {
    * moved (re-read, re-decide, retry).
    */
   writeStatus(write: StatusWrite, expectedHead: string | undefined): Promise<{ readonly outcome: 'committed' | 'unchanged'; readonly head: string | undefined }>
-  /** Appends a request file (people's actions) and pushes; retried internally on conflicts. */
-  appendRequest(request: Omit<AgentRequest, 'id' | 'author' | 'time'>, author: { readonly name: string; readonly email: string }): Promise<string>
+  /**
+   * Appends a request file (people's actions) and pushes; retried internally on conflicts. `sign`
+   * signs the commit (a person's SSH key, as `git commit -S`); an agent holding the agents' key
+   * attests the request instead (a GitHub comment command it authenticated).
+   */
+  appendRequest(request: Omit<AgentRequest, 'id' | 'author' | 'time' | 'commit' | 'actor' | 'refusal'>, author: { readonly name: string; readonly email: string }, sign?: (payload: string) => Promise<string>): Promise<string>
+}
+
+/** What the agent trusts identities and revisions on (DECISIONS §9); `gitAgentRepo` implements it. */
+export interface AgentTrust {
+  /** The author of the change that created a resource (separation of duties); undefined when history cannot tell. */
+  changeAuthor(item: DesiredItem): Promise<ChangeAuthor | undefined>
+  /** Tells whether a commit is in the tracked branch's history (a run's revision must be). */
+  reachable(revision: string): Promise<boolean>
+  /** The people with write access (the allowed signers), and why the file could not be read, if so. */
+  signers(): Promise<{ readonly writers: readonly string[]; readonly problem?: string }>
 }

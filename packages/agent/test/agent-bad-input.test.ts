@@ -29,7 +29,8 @@ describe('agent bad input', () => {
     await agent.runOnce()
     after = (await person.readStatus()).docs.get(EXECUTION)?.status as Phase
     expect(after).toMatchObject({ phase: 'Blocked', nodeStatuses: { collect: { attempt: 1 }, draft: { attempt: 1 } } })
-    expect(logs.some((l) => String(l.msg).startsWith('status branch file default/executions/changelog-2025-w10.yaml is not valid'))).toBe(true)
+    // A hand edit carries no agent proof: it is ignored, reported with its commit, and written back.
+    expect(logs.some((l) => String(l.msg).startsWith('status file default/executions/changelog-2025-w10.yaml was changed by commit'))).toBe(true)
   }, 90_000)
 
   it('takes a burst of Executions in bounded rounds and says how many wait for a lease', async () => {
@@ -50,4 +51,22 @@ describe('agent bad input', () => {
     expect(round.leased).toBeLessThanOrEqual(25)
     expect(round.backlog).toBeGreaterThanOrEqual(121 - 25)
   }, 120_000)
+})
+
+describe('refused tree entries', () => {
+  it('logs every refused entry once (link, oversize file, alias bomb) and keeps the last good version of a resource with SourceValid=False', async () => {
+    const remote = await startRemote()
+    const files = filesOf('examples/minimal')
+    await remote.push(files)
+    const { agent, repo, logs } = await startAgent(remote)
+    await agent.runOnce()
+    const goalFile = Object.keys(files).find((f) => f.includes('goals/'))!
+    const bomb = `apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata: { name: bomb }\nspec:\n  description: &a [x, x]\n  context: { a: *a, b: *a }\n`
+    await remote.push({ [goalFile]: { symlink: '/etc/passwd' } as never, 'planspec/huge.yaml': `apiVersion: planspec.io/v1alpha1\n${'#'.repeat(1024 * 1024 + 10)}\n`, 'planspec/bomb.yaml': bomb })
+    await agent.runOnce()
+    const refused = logs.filter((l) => String(l.msg).startsWith('refused ')).map((l) => `${l.file} ${l.code}`).sort()
+    expect(refused).toEqual(['planspec/bomb.yaml PS1004', `${goalFile} PS7001`, 'planspec/huge.yaml PS1006'])
+    const status = await repo.readStatus()
+    expect((status.docs.get('goal/default/weekly-changelog')?.status as { conditions?: unknown[] }).conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'SourceValid', status: 'False', reason: 'LastKnownGood' })]))
+  }, 90_000)
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, filesOf, startAgent, startRemote } from './helpers.js'
+import { cleanup, filesOf, NODE, startAgent, startRemote } from './helpers.js'
 
 afterEach(cleanup)
 
@@ -11,7 +11,7 @@ const EXECUTION = 'execution/default/changelog-2025-w10'
 describe('agent end to end over a real git server', () => {
   it('runs the minimal example: blocked on its gate, approved through a request file, then Succeeded, all recorded on the status branch', async () => {
     const remote = await startRemote()
-    await remote.push(filesOf('examples/minimal'), { author: AUTHOR, message: 'add the changelog plan' })
+    await remote.push({ ...filesOf('examples/minimal'), '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor', 'author@fixture.invalid': 'author' }) }, { author: AUTHOR, message: 'add the changelog plan' })
     const { agent } = await startAgent(remote, { teams })
 
     await agent.runOnce()
@@ -21,7 +21,7 @@ describe('agent end to end over a real git server', () => {
     expect(status.docs.get('plan/default/publish-changelog')?.status).toMatchObject({ phase: 'Ready' })
     expect(status.docs.get('gate/default/changelog-approval')?.status).toMatchObject({ phase: 'Waiting' })
 
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: 'reads well', targetGeneration: 1 }, EDITOR)
+    await remote.request(EDITOR, 'editor', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: 'reads well', targetGeneration: 1 })
     await agent.runOnce()
     status = await person.readStatus()
     expect(status.docs.get(EXECUTION)?.status).toMatchObject({ phase: 'Succeeded', nodeStatuses: { publish: { phase: 'Succeeded', outputs: { post_url: 'https://engineering.example.com/changelog/2025-w10' } } } })
@@ -33,12 +33,12 @@ describe('agent end to end over a real git server', () => {
 
   it('refuses an approval by the author of the change that created the Execution, and by a non-reviewer', async () => {
     const remote = await startRemote()
-    await remote.push(filesOf('examples/minimal'), { author: AUTHOR })
+    await remote.push({ ...filesOf('examples/minimal'), '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor', 'author@fixture.invalid': 'author', 'mallory@example.com': 'mallory' }) }, { author: AUTHOR })
     const { agent, logs } = await startAgent(remote, { teams })
     await agent.runOnce()
     const person = await remote.open()
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 }, AUTHOR)
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 }, { name: 'Mallory', email: 'mallory@example.com' })
+    await remote.request(AUTHOR, 'author', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 })
+    await remote.request({ name: 'Mallory', email: 'mallory@example.com' }, 'mallory', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 })
     await agent.runOnce()
     const status = await person.readStatus()
     expect(status.docs.get(EXECUTION)?.status).toMatchObject({ phase: 'Blocked' })
@@ -46,4 +46,28 @@ describe('agent end to end over a real git server', () => {
     const refusals = logs.filter((l) => typeof l.msg === 'string' && (l.msg as string).includes('refused')).map((l) => `${l.reviewer} ${l.reason}`)
     expect(refusals).toEqual(expect.arrayContaining(['email:author@fixture.invalid SelfApproval', 'email:mallory@example.com NotEligible']))
   })
+})
+
+describe('workspaces', () => {
+  it('runs each Execution in its own fresh, randomly named, owner-only directory', async () => {
+    const remote = await startRemote()
+    const H = 'apiVersion: planspec.io/v1alpha1\n'
+    const script = "const fs = require('fs'); console.log(JSON.stringify({ cwd: process.cwd(), mode: (fs.statSync('.').mode & 0o777).toString(8) }))"
+    const files: Record<string, string> = {
+      'goal.yaml': `${H}kind: Goal\nmetadata: { name: g }\nspec: { description: A goal }\n`,
+      'capability.yaml': `${H}kind: Capability\nmetadata: { name: work }\nspec: { description: Work }\n`,
+      'plan.yaml': `${H}kind: Plan\nmetadata: { name: p }\nspec:\n  description: one step\n  goalRef: { name: g }\n  graph:\n    nodes:\n      - { id: a, kind: Task, capabilityRefs: [{ name: work }], outputs: [cwd, mode] }\n`,
+      'binding.yaml': `${H}kind: Binding\nmetadata: { name: b }\nspec:\n  rules:\n    - selector: { capabilityRef: { name: work } }\n      target:\n        provider: exec://where\n        config: { command: ${JSON.stringify([NODE, '-e', script])} }\n`,
+      'e1.yaml': `${H}kind: Execution\nmetadata: { name: e1 }\nspec: { goalRef: { name: g }, planRef: { name: p }, bindingRef: { name: b } }\n`,
+      'e2.yaml': `${H}kind: Execution\nmetadata: { name: e2 }\nspec: { goalRef: { name: g }, planRef: { name: p }, bindingRef: { name: b } }\n`,
+    }
+    await remote.push(files)
+    const { agent, repo } = await startAgent(remote)
+    await agent.runOnce()
+    const status = await repo.readStatus()
+    const outputs = ['e1', 'e2'].map((name) => (status.docs.get(`execution/default/${name}`)?.status as { nodeStatuses: { a: { outputs: { cwd: string; mode: string } } } }).nodeStatuses.a.outputs)
+    expect(outputs.map((o) => o.mode)).toEqual(['700', '700'])
+    expect(outputs[0]!.cwd).not.toBe(outputs[1]!.cwd)
+    expect(outputs.map((o) => /\/default-e[12]-[A-Za-z0-9]{6}$/.test(o.cwd))).toEqual([true, true])
+  }, 60_000)
 })

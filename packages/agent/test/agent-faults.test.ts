@@ -52,13 +52,13 @@ describe('agent faults', () => {
   it('keeps running the spec an Execution started with when its file is edited, and says so', async () => {
     const remote = await startRemote()
     const files = filesOf('examples/minimal')
-    await remote.push(files)
+    await remote.push({ ...files, '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor' }) })
     const { agent } = await startAgent(remote, { teams: new Map([['team:acme/editors', ['email:editor@example.com']]]) })
     await agent.runOnce()
     const executionFile = Object.keys(files).find((f) => f.includes('executions/'))!
     await remote.push({ [executionFile]: files[executionFile]!.replace('name: changelog-providers', 'name: changelog-providers\n  parameters:\n    x-extra: changed') })
     const person = await remote.open()
-    await person.appendRequest({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 }, { name: 'Ed', email: 'editor@example.com' })
+    await remote.request({ name: 'Ed', email: 'editor@example.com' }, 'editor', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, targetGeneration: 1 })
     await agent.runOnce()
     const status = (await person.readStatus()).docs.get('execution/default/changelog-2025-w10')?.status as { phase: string; conditions: { type: string; status: string; reason: string }[] }
     expect(status.phase).toBe('Succeeded')

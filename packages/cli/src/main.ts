@@ -58,20 +58,23 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--warnings-as-errors', 'fail on warnings too', false)
     .option('--max-file-size <size>', 'largest file read', String(DEFAULTS.maxFileBytes))
     .option('--max-depth <n>', 'deepest YAML nesting parsed', String(DEFAULTS.maxDepth))
+    .option('--stdin-filename <path>', 'the file name to report for "-" (standard input), e.g. where it came from')
     .option('-j, --jobs <n>', 'threads to validate with: a number, or auto for every core (a small set always uses one)', 'auto')
     .addHelpText('after', `
-Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error.
+Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error (a missing path, no YAML
+file found, an unreadable file: with -o json, sarif or junit still a valid document whose
+diagnostics PS1012, PS1013 and PS1010 say so).
 
 Examples:
   planspec validate                          # every *.yaml under the current directory
   planspec validate examples/google-sso -o json
-  cat plan.yaml | planspec validate -
+  cat plan.yaml | planspec validate - --stdin-filename plans/plan.yaml
   planspec validate . --compat -o sarif > planspec.sarif
   planspec validate . -o github              # annotations in a GitHub Actions log`)
     .action(async (paths: string[], o: Record<string, string | boolean>) => {
       const maxDepth = Number(o.maxDepth)
       if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
-      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, jobs: parseJobs(String(o.jobs)) }, io))
+      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, jobs: parseJobs(String(o.jobs)), ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
     })
 
   program

@@ -10,6 +10,12 @@ import { runServerRequest } from './commands/server/request.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
+const SIGNING_HELP = `
+In git mode a request is a commit on the status branch signed like \`git commit -S\` with your SSH key
+(git config gpg.format ssh, user.signingKey); it counts only when .planspec/allowed-signers on the tracked
+branch lists that key for your git user.email. Checked here first (signing key, eligibility, separation of
+duties): a refusal exits 1 and records nothing. Otherwise prints "recorded; the agent decides".`
+
 /** The flags every repository command shares. */
 function repoFlags(command: Command): Command {
   return command
@@ -31,13 +37,12 @@ async function targetOf(o: Record<string, unknown>, io: CommandIO): Promise<Reso
   return resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
 }
 
-function flags(o: Record<string, unknown>, io: CommandIO): { repo: string; branch: string; statusBranch: string; cacheDir?: string; author?: string } {
+function flags(o: Record<string, unknown>, io: CommandIO): { repo: string; branch: string; statusBranch: string; cacheDir?: string } {
   return {
     repo: (o.repo as string | undefined) ?? io.cwd,
     branch: o.branch as string,
     statusBranch: o.statusBranch as string,
     ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}),
-    ...(o.author ? { author: o.author as string } : {}),
   }
 }
 
@@ -58,13 +63,19 @@ export function registerRepoCommands(program: Command, io: CommandIO, setExit: (
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
     .option('--listen <addr>', 'serve /healthz, /readyz, /metrics and /webhook on HOST:PORT')
     .option('--teams <file>', 'YAML mapping of team:ORG/SLUG to member subjects, for Gate reviewers')
-    .option('--writer <subject>', 'eligible when a Gate lists no reviewers (repeatable)', collect, [])
+    .option('--writer <subject>', 'eligible when a Gate lists no reviewers, besides the allowed signers (repeatable)', collect, [])
+    .option('--agent-key-file <file>', 'the key all agents of this repository share (mode 0600; default PLANSPEC_AGENT_KEY, else one kept in $XDG_STATE_HOME/planspec)')
+    .option('--allow-unsigned-requests', 'count requests that are not signed by an allowed signer for their commit author (single-user local repositories only)', false)
     .option('--github-repo <owner/repo>', 'report progress to this GitHub repository\'s pull requests and take /planspec comment commands')
     .option('--github-api-url <url>', 'GitHub REST API root (default: https://api.github.com)')
     .option('--github-poll <duration>', 'poll for comment commands this often (default: the --interval, unless a GitHub webhook is served)')
     .option('--github-progress-interval <duration>', 'at most one progress comment update per Execution this often (default: 10s)')
     .addHelpText('after', `
 Credentials for a remote come from PLANSPEC_GIT_TOKEN (or PLANSPEC_GIT_USERNAME and PLANSPEC_GIT_PASSWORD).
+Status on the status branch is trusted only with the agents' proof, made with the key in PLANSPEC_AGENT_KEY
+(or --agent-key-file; base64 of 32 random bytes: openssl rand -base64 32), shared by every agent of the
+repository. Requests count only when signed (git commit -S, gpg.format=ssh) by a key that the tracked
+branch's .planspec/allowed-signers lists for the commit's author.
 With --github-repo, the GitHub token comes from PLANSPEC_GITHUB_TOKEN or GITHUB_TOKEN, and with --listen
 comment commands are received on POST /github/webhook, signed with PLANSPEC_GITHUB_WEBHOOK_SECRET.
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level.
@@ -74,7 +85,7 @@ Examples:
   planspec agent --repo . --once --allow-command "$(command -v node)"
   GITHUB_TOKEN=... planspec agent --repo https://github.com/acme/plans.git --github-repo acme/plans --github-poll 1m`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...githubFlags(o) }, io))
+      setExit(await runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...githubFlags(o) }, io))
     })
 
   const listing = (name: string, description: string): Command =>
@@ -106,12 +117,14 @@ Examples:
       .description(`${what} (recorded as a request file on the status branch; the agent applies it).`)
       .argument(`<${kind.toLowerCase()}>`, `name of the ${kind}`)
       .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
-      .option('--author <who>', 'who acts, "Name <email>" (default: git config user.name/user.email)')
       .option('--dry-run', 'check and print, record nothing', false)
+      .option('--wait [duration]', 'wait for the agent\'s verdict (default 2m); exit 0 only when the action counted')
+      .addHelpText('after', SIGNING_HELP)
   for (const [verb, what] of [['approve', 'Approve a Gate'], ['reject', 'Reject a Gate']] as const) {
     request(verb, what, 'Gate')
       .option('--comment <text>', 'why')
-      .action(async (gate: string, o: Record<string, unknown>) => setExit(await dispatchRequest(verb, { kind: 'Gate', name: gate }, o, io)))
+      .option('--execution <name>', 'decide for this waiting Execution only (default: the one waiting, or every one waiting)')
+      .action(async (gate: string, o: Record<string, unknown>) => setExit(await dispatchRequest(verb, { kind: 'Gate', name: gate, ...(o.execution ? { execution: o.execution as string } : {}) }, o, io)))
   }
   request('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('cancel', { kind: 'Execution', name: execution }, o, io)))
   request('retry', 'Re-open a Failed Execution from its failed nodes, keeping succeeded work', 'Execution')
@@ -130,8 +143,9 @@ Examples:
       .argument('<execution>', 'the Execution')
       .argument('<node>', 'the node')
       .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
-      .option('--author <who>', 'who acts, "Name <email>"')
       .option('--dry-run', 'check and print, record nothing', false)
+      .option('--wait [duration]', 'wait for the agent\'s verdict (default 2m); exit 0 only when the action counted')
+      .addHelpText('after', SIGNING_HELP)
     if (verb === 'complete') targetFlags(command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', []))
     command.action(async (execution: string, node: string, ...rest: unknown[]) => {
       const outputs = verb === 'complete' ? parseOutputs(rest[0] as string[]) : undefined
@@ -168,7 +182,7 @@ function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { serve
 }
 
 /** Records an action: a request file on the status branch, or the API's action route on a server. */
-async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry', target: { kind: 'Gate' | 'Execution'; name: string; node?: string }, o: Record<string, unknown>, io: CommandIO): Promise<number> {
+async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry', target: { kind: 'Gate' | 'Execution'; name: string; node?: string; execution?: string }, o: Record<string, unknown>, io: CommandIO): Promise<number> {
   const where = await targetOf(o, io)
   const namespace = (o.namespace as string | undefined) ?? where.namespace
   if (where.mode === 'server') {
@@ -178,5 +192,5 @@ async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry'
 }
 
 function requestOptions(o: Record<string, unknown>, io: CommandIO): Parameters<typeof runRequest>[2] {
-  return { ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun) }
+  return { ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun), ...(o.wait === undefined ? {} : { wait: o.wait === true ? '2m' : String(o.wait) }) }
 }

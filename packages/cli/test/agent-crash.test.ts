@@ -26,26 +26,28 @@ beforeAll(async () => {
 })
 afterAll(async () => server?.close())
 
-function startAgentProcess(cache: string, workspace: string, extra: string[] = []): ChildProcess {
-  return spawn(NODE, [BIN, 'agent', '--repo', url, '--cache-dir', cache, '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, ...extra], { stdio: ['ignore', 'ignore', 'ignore'] })
+function startAgentProcess(cache: string, workspace: string, state: string, extra: string[] = []): ChildProcess {
+  // The agents' key is generated on first start and kept in the state directory: every restart reads it back.
+  return spawn(NODE, [BIN, 'agent', '--repo', url, '--cache-dir', cache, '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, ...extra], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, XDG_STATE_HOME: state } })
 }
 
 describe('planspec agent under SIGKILL', () => {
   it('resumes after kills at several points: every Execution succeeds and no attempt is dispatched twice', async () => {
     const base = mkdtempSync(join(tmpdir(), 'planspec-agent-runs-'))
     const workspace = join(base, 'ws')
+    const state = join(base, 'state')
     for (const [i, delay] of [700, 1300, 1900, 2600].entries()) {
-      const child = startAgentProcess(join(base, `cache-${i % 2}`), workspace)
+      const child = startAgentProcess(join(base, `cache-${i % 2}`), workspace, state)
       await new Promise((resolve) => setTimeout(resolve, delay))
       child.kill('SIGKILL')
       await new Promise((resolve) => child.once('exit', resolve))
       // The dead agent's leases expire (2s) before the next one may take them over.
       await new Promise((resolve) => setTimeout(resolve, 2100))
     }
-    const last = await cli(['agent', '--repo', url, '--cache-dir', join(base, 'cache-final'), '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, '--once'], { env: { PLANSPEC_LOG_LEVEL: 'warn' } })
+    const last = await cli(['agent', '--repo', url, '--cache-dir', join(base, 'cache-final'), '--workspace', workspace, '--interval', '200ms', '--lease', '2s', '--allow-command', NODE, '--once'], { env: { PLANSPEC_LOG_LEVEL: 'warn', XDG_STATE_HOME: state } })
     expect(last.code).toBe(0)
     const listed = await cli(['get', 'executions', '--repo', url, '--cache-dir', join(base, 'cache-final'), '-o', 'json'])
-    const items = JSON.parse(listed.stdout).items as { metadata: { name: string }; status: { phase: string; nodeStatuses: Record<string, { phase: string; attempt: number }> } }[]
+    const items = JSON.parse(listed.stdout).items as { metadata: { name: string; uid: string }; status: { phase: string; nodeStatuses: Record<string, { phase: string; attempt: number }> } }[]
     expect(items.map((e) => [e.metadata.name, e.status.phase])).toEqual([['e0', 'Succeeded'], ['e1', 'Succeeded']])
     const dispatched = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []
     // No attempt twice: every run id (execution/node/attempt) appears once in the ledger.
@@ -54,8 +56,8 @@ describe('planspec agent under SIGKILL', () => {
     // Nothing lost: every dispatched attempt is at or below the attempt its node recorded.
     for (const runId of dispatched) {
       const [execution, node, attempt] = runId.split('/').slice(-3) as [string, string, string]
-      const name = execution.split('.')[1]
-      const recorded = items.find((e) => e.metadata.name === name)!.status.nodeStatuses[node]!
+      // Run ids start with the Execution's uid (git mode: kind, name and the commit that added it).
+      const recorded = items.find((e) => e.metadata.uid === execution)!.status.nodeStatuses[node]!
       expect(Number(attempt)).toBeLessThanOrEqual(recorded.attempt)
     }
   }, 180_000)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -54,7 +55,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'planspec-agent-github-'))
   const bare = await createBareRepo(root, 'plans.git')
   // The pull request's author wrote the commit that introduced the Execution (GitHub no-reply address).
-  commit = await pushFixture({ remote: bare, files: examplesMinimal(), author: { name: PR_AUTHOR, email: `${PR_AUTHOR}@users.noreply.github.com` }, message: 'add the changelog plan' })
+  commit = await pushFixture({ remote: bare, files: examplesMinimal(), author: { name: 'Merge Bot', email: 'merge-bot@example.com' }, message: 'add the changelog plan' })
   server = await startGitServer({ root })
   url = server.url('plans.git')
 })
@@ -62,6 +63,8 @@ afterAll(async () => {
   await server?.close()
   rmSync(root, { recursive: true, force: true })
 })
+
+const AGENT_KEY = randomBytes(32).toString('base64')
 
 /** Runs `planspec agent` in-process until `stop()`; resolves its listen address from the log. */
 function startAgent(github: FakeGitHub): { address: Promise<string>; logs: () => Record<string, unknown>[]; stop: () => Promise<number> } {
@@ -94,7 +97,7 @@ function startAgent(github: FakeGitHub): { address: Promise<string>; logs: () =>
     '--github-poll', '300ms',
     '--github-progress-interval', '200ms',
   ]
-  const env = { GITHUB_TOKEN: TEST_TOKEN, PLANSPEC_GITHUB_WEBHOOK_SECRET: SECRET, PLANSPEC_LOG_LEVEL: 'info' }
+  const env = { GITHUB_TOKEN: TEST_TOKEN, PLANSPEC_GITHUB_WEBHOOK_SECRET: SECRET, PLANSPEC_LOG_LEVEL: 'info', PLANSPEC_AGENT_KEY: AGENT_KEY }
   const exit = runCli(argv, { stdout, stderr, stdin: Readable.from(['']), cwd: root, env, signal: controller.signal })
   return {
     address,
@@ -173,6 +176,8 @@ describe('planspec agent --github-repo', () => {
         expect.objectContaining({ action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: 'reads well', targetGeneration: 1, author: { name: 'eddie', email: 'eddie@users.noreply.github.com' } }),
       ])
       expect(status.docs.get(GATE)?.status).toMatchObject({ phase: 'Approved', resolution: { outcome: 'approved', actors: ['user:eddie'] } })
+      // With --github-repo the change author is the author of the pull request that brought the commit.
+      expect(status.docs.get(GATE)?.status).toMatchObject({ executions: [{ name: 'changelog-2025-w10', changeAuthor: `user:${PR_AUTHOR}` }] })
       await vi.waitFor(() => {
         expect(progressComments(github)).toEqual([expect.objectContaining({ id: progressId, body: expect.stringContaining('Succeeded') })])
         expect(github.statuses.filter((s) => s.context === CONTEXT).at(-1)).toMatchObject({ sha: commit, state: 'success', description: 'Succeeded: 4 of 4 nodes done' })

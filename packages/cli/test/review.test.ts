@@ -168,12 +168,12 @@ describe('planspec review', () => {
     commit(dir, 'namespace team')
     const moved = JSON.parse((await cli(['review', '--base', base, '--head', 'HEAD', '-o', 'json'], { cwd: dir, env: ENV })).stdout)
     expect(moved.diff.counts).toEqual([
-      { kind: 'Goal', added: 1, removed: 1, changed: 0 },
-      { kind: 'Plan', added: 1, removed: 1, changed: 0 },
-      { kind: 'Capability', added: 1, removed: 1, changed: 0 },
-      { kind: 'Binding', added: 1, removed: 1, changed: 0 },
-      { kind: 'Gate', added: 1, removed: 1, changed: 0 },
-      { kind: 'Execution', added: 1, removed: 1, changed: 0 },
+      { kind: 'Goal', added: 1, removed: 1, changed: 0, renamed: 0 },
+      { kind: 'Plan', added: 1, removed: 1, changed: 0, renamed: 0 },
+      { kind: 'Capability', added: 1, removed: 1, changed: 0, renamed: 0 },
+      { kind: 'Binding', added: 1, removed: 1, changed: 0, renamed: 0 },
+      { kind: 'Gate', added: 1, removed: 1, changed: 0, renamed: 0 },
+      { kind: 'Execution', added: 1, removed: 1, changed: 0, renamed: 0 },
     ])
   })
 

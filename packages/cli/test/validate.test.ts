@@ -60,13 +60,15 @@ describe('planspec validate', () => {
   it('reads stdin with "-"', async () => {
     const { code, stdout } = await cli(['validate', '-', '-o', 'json'], { stdin: BAD })
     expect(code).toBe(1)
-    expect(JSON.parse(stdout).diagnostics[0].file).toBe('<stdin>')
+    expect(JSON.parse(stdout).diagnostics[0].file).toBe('-')
+    const named = await cli(['validate', '-', '-o', 'json', '--stdin-filename', 'plans/goal.yaml'], { stdin: BAD })
+    expect(JSON.parse(named.stdout).diagnostics[0].file).toBe('plans/goal.yaml')
   })
 
   it('writes GitHub workflow commands', async () => {
     const dir = tempTree({ 'goal.yaml': BAD })
     const { stdout } = await cli(['validate', '.', '-o', 'github'], { cwd: dir })
-    expect(stdout.split('\n')[0]).toMatch(/^::error file=goal\.yaml,line=4,col=9,endLine=4,endColumn=15,title=PS2009::"Not_OK" is not a DNS label/)
+    expect(stdout.split('\n')[0]).toMatch(/^::error file=goal\.yaml,line=4,col=9,endLine=4,endColumn=14,title=PS2009::"Not_OK" is not a DNS label/)
   })
 
   it('writes SARIF 2.1.0 with a rule per code', async () => {
@@ -74,14 +76,14 @@ describe('planspec validate', () => {
     const sarif = JSON.parse((await cli(['validate', '.', '-o', 'sarif'], { cwd: dir })).stdout)
     expect(sarif.version).toBe('2.1.0')
     expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(['PS2009', 'PS5006'])
-    expect(sarif.runs[0].results[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'goal.yaml' }, region: { startLine: 4, startColumn: 9, endLine: 4, endColumn: 15 } })
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'goal.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 4, startColumn: 9, endLine: 4, endColumn: 15 } })
   })
 
   it('writes JUnit with one test case per resource', async () => {
     const dir = tempTree({ 'a.yaml': GOAL, 'b.yaml': GOAL.replace('name: ok', 'name: other') + '  priority: 5000\n' })
     const { stdout } = await cli(['validate', '.', '-o', 'junit'], { cwd: dir })
-    expect(stdout).toContain('<testcase classname="a.yaml" name="Goal/ok"')
-    expect(stdout).toMatch(/<testcase classname="b\.yaml" name="Goal\/other"[^>]*>\s*<failure/)
+    expect(stdout).toContain('<testcase classname="planspec.Goal" name="ok (a.yaml)"')
+    expect(stdout).toMatch(/<testcase classname="planspec\.Goal" name="other \(b\.yaml\)"[^>]*>\s*<failure/)
   })
 
   it('follows .planspec.yaml: default namespace and paths', async () => {
@@ -101,6 +103,9 @@ describe('planspec validate', () => {
     const missing = await cli(['validate', 'no/such/dir'])
     expect(missing).toMatchObject({ code: 2, stdout: '' })
     expect(missing.stderr).toBe('error: path not found: no/such/dir\n')
+    const json = await cli(['validate', 'no/such/dir', '-o', 'json'])
+    expect(json.code).toBe(2)
+    expect(JSON.parse(json.stdout)).toEqual({ summary: { files: 0, resources: 0, errors: 1, warnings: 0 }, diagnostics: [expect.objectContaining({ code: 'PS1012', file: 'no/such/dir', message: 'path not found: no/such/dir' })] })
     const bad = await cli(['validate', '.', '-o', 'xml'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("argument 'xml' is invalid")
@@ -154,6 +159,6 @@ describe('planspec validate - (stdin)', () => {
   it('reports stdin larger than the size limit by size, without reading it all', async () => {
     const { code, stdout } = await cli(['validate', '-', '-o', 'json', '--max-file-size', '1KiB'], { stdin: 'a: ' + 'x'.repeat(5000) })
     expect(code).toBe(1)
-    expect(JSON.parse(stdout).diagnostics).toMatchObject([{ file: '<stdin>', code: 'PS1006' }])
+    expect(JSON.parse(stdout).diagnostics).toMatchObject([{ file: '-', code: 'PS1006' }])
   })
 })

@@ -12,6 +12,7 @@ export { PlanSpecError, TERMINAL_ERROR_CODE, isTerminal, terminal } from './erro
 export type { PlanSpecErrorJSON, PlanSpecErrorOptions } from './errors.js'
 export { DURATION_RANGE_ERROR_CODE, formatDuration, formatDurationCompact, parseDuration } from './duration.js'
 export type { DurationParseResult } from './duration.js'
+export { canonicalJson } from './canonical-json.js'
 export { matchesLabelSelector, matchesLabels } from './label-selector.js'
 export type { LabelSelectorLike, LabelSelectorRequirementLike, LabelsLike } from './label-selector.js'
 export { DEFAULT_NAMESPACE, namespaceOf, referenceKey, resolveReference, subjectOf } from './reference.js'
@@ -51,7 +52,11 @@ export { UNBOUND_CAPABILITIES_MAX, reconcileBinding } from './controllers/reconc
 export type { BindingObservation, BindingReconcileResult, BindingUse } from './controllers/reconcile-binding.js'
 export { reconcileGoal } from './controllers/reconcile-goal.js'
 export type { GoalExecutionLike, GoalObservation, GoalReconcileResult, GoalReconcileTarget } from './controllers/reconcile-goal.js'
-export { checkReviewer, normalizeSubject } from './controllers/check-reviewer.js'
+export { checkReviewer, matchesSubject, normalizeSubject } from './controllers/check-reviewer.js'
+export { checkRequester, claimSubjects } from './controllers/check-requester.js'
+export type { RequesterPolicy, RunRequestKind } from './controllers/check-requester.js'
+export { gateNodeObservation } from './controllers/gate-node-observation.js'
+export type { GateNodeSubject } from './controllers/gate-node-observation.js'
 export type { ReviewRefusalReason, ReviewerPolicy } from './controllers/check-reviewer.js'
 export { REVIEW_HISTORY_MAX, capReviewHistory } from './controllers/cap-review-history.js'
 export { decideGate } from './controllers/decide-gate.js'
@@ -61,8 +66,10 @@ export type {
   GateObservation,
   GateRefusal,
   ReviewActionInput,
+  WaitingExecution,
 } from './controllers/decide-gate.js'
 export { reconcileExecution } from './execution/reconcile-execution.js'
+export { runDigestContent } from './execution/run-digest-content.js'
 export { recordAttemptResult } from './execution/record-attempt-result.js'
 export { resolveInputs, resolveTemplate } from './execution/resolve-template.js'
 export type { TemplateResult } from './execution/resolve-template.js'
@@ -112,6 +119,7 @@ export type {
   PlanDiffCounts,
   ProviderResolution,
   ResourceChange,
+  ResourceChangeAction,
   ReviewResourceLike,
   SemanticDiff,
 } from './review/review-types.js'

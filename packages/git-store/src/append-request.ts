@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import git from 'isomorphic-git'
+import { agentProof, type AgentKeyring } from './agent-key.js'
+import { REQUEST_PROOF_TRAILER, requestProofContent } from './internal/status-proof.js'
 import { GitInvalidInputError } from './errors.js'
 import { updateBranch } from './internal/commit-to-branch.js'
 import { checkStatusBranch, openRepository } from './internal/open-repository.js'
@@ -25,6 +28,18 @@ export interface AppendRequestOptions extends GitRepository {
   readonly maxAttempts?: number
   /** Random suffix of the request id; 10 random hex characters by default. */
   readonly randomId?: () => string
+  /**
+   * Signs the commit the way `git commit -S` does (DECISIONS §9: a request counts only when its
+   * commit is signed by a key the tracked branch's allowed-signers file lists for the author).
+   * Receives the commit payload, returns the armored signature (e.g. `signPayload`).
+   */
+  readonly sign?: (payload: string) => Promise<string>
+  /**
+   * The agents' key, when an agent records a request for someone whose identity it verified
+   * itself (a GitHub comment command): the commit carries a `PlanSpec-Request-Proof` over the
+   * request file, and `readRequests({ agentKey })` reports it `attested`.
+   */
+  readonly agentKey?: AgentKeyring
 }
 
 /** Where the request landed. */
@@ -66,9 +81,12 @@ export async function appendRequest(options: AppendRequestOptions): Promise<Appe
   const author = options.author ?? { name: request.by, email: `${request.by.replace(/[^A-Za-z0-9._-]+/g, '-')}@users.noreply.planspec.io` }
   const target = `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`
   const message = `planspec: ${request.action} ${target}${request.node ? ` node ${request.node}` : ''} by ${request.by}\n`
-  const outcome = await updateBranch(context, { branch, maxAttempts: options.maxAttempts ?? 10, now, committer: AGENT_IDENTITY }, async (view) => {
+  const outcome = await updateBranch(context, { branch, maxAttempts: options.maxAttempts ?? 10, now, committer: options.sign ? author : AGENT_IDENTITY }, async (view) => {
     if (await entryAtPath(context, view.tree, path)) throw new GitInvalidInputError(`request ${id} exists already`, { data: { field: 'id' } })
-    return { commit: { changes: new Map([[path, content]]), message, author }, result: undefined }
+    const keyring = options.agentKey
+    const blob = keyring ? (await git.hashBlob({ object: content })).oid : ''
+    const trailers = keyring ? async (_tree: string, parents: readonly string[]) => [[REQUEST_PROOF_TRAILER, agentProof(keyring, requestProofContent(branch, parents, [[path, blob]]))] as const] : undefined
+    return { commit: { changes: new Map([[path, content]]), message, author, ...(trailers ? { trailers } : {}), ...(options.sign ? { sign: options.sign } : {}) }, result: undefined }
   })
   return { id, path, commit: outcome.head! }
 }

@@ -18,6 +18,8 @@ export interface GitStoreCache {
   readonly trees: Map<string, readonly RawTreeEntry[]>
   /** Parsed status-branch files by blob id (bounded the same way). */
   readonly statusBlobs: Map<string, ParsedStatusBlob>
+  /** Which status-branch commits carry a valid agent proof, by `keyId:branch:commit` (immutable facts). */
+  readonly proofs: Map<string, boolean>
   /** The bound on each blob map. */
   readonly maxBlobs: number
   /** The validator, created on first use. */
@@ -34,5 +36,5 @@ export interface GitStoreCache {
  * const next = await readDesired({ fs, http, dir, url, cache, previous: first })
  */
 export function createGitStoreCache(options: { readonly maxBlobs?: number; readonly validator?: Validator } = {}): GitStoreCache {
-  return { objects: {}, desiredBlobs: new Map(), trees: new Map(), statusBlobs: new Map(), maxBlobs: options.maxBlobs ?? 50_000, validator: options.validator }
+  return { objects: {}, desiredBlobs: new Map(), trees: new Map(), statusBlobs: new Map(), proofs: new Map(), maxBlobs: options.maxBlobs ?? 50_000, validator: options.validator }
 }

@@ -15,9 +15,11 @@ export const GIT_STORE_CODES = {
   PS7005: { severity: 'error', title: 'Invalid repository config', help: '.planspec.yaml is not a mapping with a DNS-label namespace and string lists paths and exclude. The previous config (or the defaults) stays in effect.', example: 'paths: plans/**' },
   PS7006: { severity: 'warning', title: 'Last known good version in effect', help: 'The current version of the resource is invalid (or its file cannot be read); the last valid version stays in effect until the file is fixed. The resource carries condition SourceValid=False.', example: 'spec: {graph: {nodes: oops}}' },
   PS7007: { severity: 'error', title: 'Tree too deep', help: 'Directories nest deeper than the limit (64); deeper entries are ignored.', example: 'a/a/a/.../plan.yaml' },
+  PS7008: { severity: 'error', title: 'Configuration file refused', help: 'A configuration file the agent reads from the tracked branch (.planspec/allowed-signers) is larger than its limit (256 KiB) or not UTF-8 text. It is not read: nobody is an allowed signer until it is fixed.', example: '.planspec/allowed-signers (2 MiB)' },
   PS7010: { severity: 'warning', title: 'Invalid status file', help: 'A file on the status branch is not a status document the agent wrote (edited by hand?). It is treated as absent and rewritten at the next reconcile.', example: 'status: [not, a, mapping]' },
   PS7011: { severity: 'warning', title: 'Invalid request file', help: 'A file under requests/ on the status branch is not a valid request (action, target, by). It is ignored.', example: 'action: approve-all' },
   PS7012: { severity: 'warning', title: 'Invalid lease file', help: 'A lease file on the status branch is not a valid lease. It is treated as absent, so the lease may be taken.', example: 'holder: 42' },
+  PS7013: { severity: 'warning', title: 'Status written by no agent', help: 'A file on the status branch (outside requests/) was changed by a commit that carries no valid agent proof (DECISIONS §9): a hand edit, a forged lease, a replayed older version. Its content is ignored; the agents write their last proven version back and the resource gets condition StatusTampered.', example: 'git commit -m "approve" default/gates/release.yaml' },
 } as const satisfies Record<string, CodeInfo>
 
 /** A code of {@link GIT_STORE_CODES}. */

@@ -3,6 +3,7 @@ import { gitDiagnostic } from './diagnostic-codes.js'
 import { isRecord, parseDocument } from './internal/parse-document.js'
 import type { ParsedStatusBlob } from './internal/status-layout.js'
 import type { GitRepository } from './types.js'
+import type { AgentKeyring } from './agent-key.js'
 
 /** A lease on an Execution (DECISIONS §6): who may run it, until when. */
 export interface Lease {
@@ -37,6 +38,8 @@ export interface LeaseOptions extends GitRepository {
   readonly now?: () => number
   /** Compare-and-swap attempts before giving up on a busy branch; 5 by default. */
   readonly maxAttempts?: number
+  /** The agents' key: the lease is decided on, and written to, the agents' proven view (DECISIONS §9). */
+  readonly agentKey?: AgentKeyring
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/

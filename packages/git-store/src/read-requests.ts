@@ -1,4 +1,7 @@
 import type { Diagnostic } from '@planspec/core'
+import { checkAgentProof, type AgentKeyring } from './agent-key.js'
+import { REQUEST_PROOF_TRAILER, requestProofContent, trailerOf } from './internal/status-proof.js'
+import { readCommitSignature } from './internal/write-signed-commit.js'
 import { gitDiagnostic } from './diagnostic-codes.js'
 import { fetchBranches } from './internal/fetch-branches.js'
 import { readBlobBytes, readCommitInfo, readRawTree, type CommitInfo } from './internal/git-objects.js'
@@ -19,6 +22,8 @@ export interface ReadRequestsOptions extends GitRepository {
   readonly fetch?: boolean
   /** Most commits walked back from the head; 10,000 by default. */
   readonly maxCommits?: number
+  /** The agents' key: requests an agent recorded for someone it authenticated come back `attested`. */
+  readonly agentKey?: AgentKeyring
 }
 
 /** One request with the commit that added it. */
@@ -28,11 +33,19 @@ export interface RequestRecord {
   /** The status-branch commit that added the file. */
   readonly commit: string
   /**
-   * The commit's author. In git mode this is who the git host let push (the host authenticates
-   * the push, not the author line); check eligibility against it and `request.by` together.
+   * The commit's author line: whatever the pushing client wrote. It is an identity only together
+   * with a signature that an allowed signer made for it (`signed`), or an agent's `attested`.
    */
   readonly author: { readonly name: string; readonly email: string; readonly timestamp: number }
   readonly request: PlanSpecRequest
+  /** The commit's signature and the bytes it signs (verify with `verifySshSignature`); undefined when unsigned. */
+  readonly signed?: { readonly payload: Uint8Array; readonly signature: string }
+  /**
+   * True when an agent recorded the request for someone whose identity it verified itself (a
+   * GitHub comment command): the commit's `PlanSpec-Request-Proof` holds for these files under
+   * `agentKey`. `request.by` is then the identity; otherwise only the signature is.
+   */
+  readonly attested: boolean
 }
 
 /** Requests in commit order. */
@@ -79,12 +92,19 @@ export async function readRequests(options: ReadRequestsOptions): Promise<Reques
   if (parent === undefined && options.since !== undefined && chain.length > 0 && chain[chain.length - 1]!.parents[0] === options.since) parent = await readCommitInfo(context, options.since)
   const requests: RequestRecord[] = []
   const diagnostics: Diagnostic[] = []
+  // A request file deleted and added again later is still one request.
+  const seen = new Set<string>()
   let before = await requestsTree(context, parent)
   for (const commit of chain.reverse()) {
     const after = await requestsTree(context, commit)
     if (after !== before && after !== undefined) {
       const known = new Set(before === undefined ? [] : (await readRawTree(context, before)).map((e) => e.name))
       const added = (await readRawTree(context, after)).filter((e) => !known.has(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1))
+      const signature = added.length === 0 ? undefined : await readCommitSignature(context, commit.oid)
+      const signed = signature?.signature === undefined ? undefined : { payload: signature.payload, signature: signature.signature }
+      const proof = options.agentKey ? trailerOf(commit.message, REQUEST_PROOF_TRAILER) : undefined
+      const attested =
+        options.agentKey !== undefined && proof !== undefined && checkAgentProof(options.agentKey, requestProofContent(branch, commit.parents, added.map((e) => [`${REQUESTS_DIR}/${displayName(e.name)}`, e.oid] as const)), proof)
       for (const entry of added) {
         const path = `${REQUESTS_DIR}/${displayName(entry.name)}`
         const place = classifyStatusPath(path)
@@ -93,8 +113,10 @@ export async function readRequests(options: ReadRequestsOptions): Promise<Reques
           continue
         }
         const parsed = parseRequest(path, await readBlobBytes(context, entry.oid), place.id)
+        if (seen.has(place.id)) continue
+        seen.add(place.id)
         if ('error' in parsed) diagnostics.push(gitDiagnostic('PS7011', path, `${path}: ${parsed.error}; the request is ignored`))
-        else requests.push({ id: place.id, path, commit: commit.oid, author: commit.author, request: parsed.request })
+        else requests.push({ id: place.id, path, commit: commit.oid, author: commit.author, request: parsed.request, attested, ...(signed ? { signed } : {}) })
       }
     }
     before = after

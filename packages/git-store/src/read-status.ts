@@ -3,10 +3,12 @@ import { gitDiagnostic } from './diagnostic-codes.js'
 import { parseLease, type Lease } from './lease-document.js'
 import { diffTrees, type TreeFileEntry } from './internal/diff-trees.js'
 import { fetchBranches } from './internal/fetch-branches.js'
-import { readBlobBytes, readCommitInfo } from './internal/git-objects.js'
+import { EMPTY_TREE, readBlobBytes, readCommitInfo } from './internal/git-objects.js'
 import { checkBranch, openRepository, type RepoContext } from './internal/open-repository.js'
 import { readBranchHead } from './internal/read-branch-head.js'
 import { rememberBlob } from './internal/remember-blob.js'
+import { agentView, tamperedPaths, type TamperedPath } from './internal/status-proof.js'
+import type { AgentKeyring } from './agent-key.js'
 import { classifyStatusPath, type ParsedStatusBlob } from './internal/status-layout.js'
 import type { ResourceIdentity } from './resource-identity.js'
 import { parseStatusDocument, type StoredStatus } from './status-document.js'
@@ -31,7 +33,18 @@ export interface StatusSnapshot {
   readonly leases: ReadonlyMap<string, Lease>
   /** Invalid files (PS7010, PS7011, PS7012) and refused entries (PS7001, PS7002). */
   readonly diagnostics: readonly Diagnostic[]
-  /** The root tree, for the next incremental read. */
+  /**
+   * With an agent key: the newest commit at or below the head that an agent proved (undefined when
+   * none is); what the snapshot holds (statuses, leases) comes from it, requests from the head.
+   */
+  readonly verified?: string
+  /**
+   * With an agent key: status-branch paths (outside `requests/`) that someone who is not an agent
+   * changed since `verified`, each with the first commit that did (also reported as PS7013). The
+   * snapshot ignores their content; the next `writeStatusCommit` with the key writes them back.
+   */
+  readonly tampered: readonly TamperedPath[]
+  /** The root tree the snapshot was read from (the agents' view with a key), for the next incremental read. */
   readonly tree: string | undefined
   readonly entries: ReadonlyMap<string, StatusEntry>
   /** Blobs read (not found in the cache) by this call. */
@@ -46,6 +59,11 @@ export interface ReadStatusOptions extends GitRepository {
   readonly previous?: StatusSnapshot
   /** Fetch the branch first (only with `url`); true by default. */
   readonly fetch?: boolean
+  /**
+   * The agents' key (DECISIONS §9): only what an agent proved is read (see `verified`,
+   * `tampered`). Without it the branch is read as it is (people's commands, for display).
+   */
+  readonly agentKey?: AgentKeyring
 }
 
 /**
@@ -54,7 +72,9 @@ export interface ReadStatusOptions extends GitRepository {
  * by hand, a wrong kind, a link) is reported (PS7010-PS7012, PS7001/PS7002) and treated as
  * absent: it never makes this throw. A missing branch gives an empty snapshot (`exists: false`);
  * the next `writeStatusCommit` recreates it. Incremental with `previous`: unchanged subtrees are
- * skipped and parsed files are cached by blob id.
+ * skipped and parsed files are cached by blob id. With `agentKey`, content no agent wrote is
+ * never read: statuses and leases come from the newest commit an agent proved, request paths
+ * from the head, and every path changed by someone else is listed in `tampered` (PS7013).
  *
  * @example
  * const status = await readStatus({ fs, http, dir, url, cache })
@@ -66,9 +86,17 @@ export async function readStatus(options: ReadStatusOptions): Promise<StatusSnap
   if (context.remote && options.fetch !== false) await fetchBranches(context, [{ name: branch, required: false }])
   const head = await readBranchHead(context, branch, false)
   const previous = options.previous?.branch === branch ? options.previous : undefined
-  if (head === undefined) return snapshot(branch, undefined, undefined, new Map(), 0)
+  if (head === undefined) return snapshot(branch, undefined, undefined, new Map(), 0, undefined, [])
   if (previous && previous.revision === head) return { ...previous, blobsRead: 0 }
-  const { tree } = await readCommitInfo(context, head)
+  let tree = (await readCommitInfo(context, head)).tree
+  let verified: string | undefined
+  let tampered: TamperedPath[] = []
+  if (options.agentKey) {
+    const view = await agentView(context, options.agentKey, branch, head)
+    verified = view.verified
+    tampered = await tamperedPaths(context, view)
+    tree = view.tree ?? EMPTY_TREE
+  }
   const entries = new Map<string, StatusEntry>(previous?.tree === undefined ? [] : previous.entries)
   const pending: TreeFileEntry[] = []
   await diffTrees(
@@ -95,7 +123,7 @@ export async function readStatus(options: ReadStatusOptions): Promise<StatusSnap
     const parsed = await parseEntry(context, entry, () => blobsRead++)
     entries.set(entry.path, { oid: entry.oid, parsed })
   }
-  return snapshot(branch, head, tree, entries, blobsRead)
+  return snapshot(branch, head, tree, entries, blobsRead, verified, tampered)
 }
 
 async function parseEntry(context: RepoContext, entry: TreeFileEntry, onRead: () => void): Promise<ParsedStatusBlob> {
@@ -116,7 +144,7 @@ async function parseEntry(context: RepoContext, entry: TreeFileEntry, onRead: ()
   return parsed
 }
 
-function snapshot(branch: string, revision: string | undefined, tree: string | undefined, entries: ReadonlyMap<string, StatusEntry>, blobsRead: number): StatusSnapshot {
+function snapshot(branch: string, revision: string | undefined, tree: string | undefined, entries: ReadonlyMap<string, StatusEntry>, blobsRead: number, verified: string | undefined, tampered: readonly TamperedPath[]): StatusSnapshot {
   const documents = new Map<string, StoredStatus>()
   const identities = new Map<string, ResourceIdentity>()
   const leases = new Map<string, Lease>()
@@ -136,5 +164,6 @@ function snapshot(branch: string, revision: string | undefined, tree: string | u
       if (parsed.value.identity) identities.set(parsed.value.subject, parsed.value.identity)
     }
   }
-  return { branch, revision, exists: revision !== undefined, documents, identities, requests, leases, diagnostics, tree, entries, blobsRead }
+  for (const t of tampered) diagnostics.push(gitDiagnostic('PS7013', t.path, `${t.path} was changed by commit ${t.commit.slice(0, 12)}, which no agent wrote; its content is ignored and the agents' last version is written back`))
+  return { branch, revision, exists: revision !== undefined, documents, identities, requests, leases, diagnostics, tree, entries, blobsRead, ...(verified === undefined ? {} : { verified }), tampered }
 }

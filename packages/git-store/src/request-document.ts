@@ -29,13 +29,18 @@ export interface PlanSpecRequest {
   readonly outputs?: Readonly<Record<string, unknown>>
   /** The generation decided on (approve, reject): a later spec change makes it stale. */
   readonly generation?: number
+  /** The Execution decided for (approve, reject): its name and uid. Absent: every Execution waiting. */
+  readonly execution?: { readonly name: string; readonly uid: string }
+  /** The run content digest the reviewer saw (`sha256:<hex>`, approve and reject). */
+  readonly digest?: string
   /** When it was made (RFC 3339); set by `appendRequest`. */
   readonly createdAt?: string
 }
 
 const ACTIONS = new Set<string>(Object.keys(REQUEST_TARGETS))
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/
-const KEYS = new Set(['apiVersion', 'kind', 'id', 'action', 'target', 'node', 'by', 'comment', 'outputs', 'generation', 'createdAt'])
+const KEYS = new Set(['apiVersion', 'kind', 'id', 'action', 'target', 'node', 'by', 'comment', 'outputs', 'generation', 'execution', 'digest', 'createdAt'])
+const DIGEST = /^sha256:[0-9a-f]{64}$/
 /** Largest request file (a completion's outputs included). */
 export const MAX_REQUEST_BYTES = 64 * 1024
 
@@ -46,7 +51,7 @@ export const MAX_REQUEST_BYTES = 64 * 1024
  */
 export function requestProblem(request: unknown): string | undefined {
   if (!isRecord(request)) return 'a request must be a mapping'
-  const { action, target, node, by, comment, outputs, generation, createdAt } = request
+  const { action, target, node, by, comment, outputs, generation, createdAt, execution, digest } = request
   if (typeof action !== 'string' || !ACTIONS.has(action)) return `action must be one of ${[...ACTIONS].join(', ')}`
   if (!isRecord(target) || typeof target.kind !== 'string' || !REQUEST_TARGETS[action as RequestAction].includes(target.kind)) return `target.kind must be ${REQUEST_TARGETS[action as RequestAction].join(' or ')} for ${action}`
   if (!isDnsLabel(target.namespace) || !isDnsLabel(target.name)) return 'target.namespace and target.name must be DNS labels'
@@ -58,12 +63,15 @@ export function requestProblem(request: unknown): string | undefined {
   if (outputs !== undefined && !isRecord(outputs)) return 'outputs must be a mapping'
   if (generation !== undefined && (typeof generation !== 'number' || !Number.isInteger(generation) || generation < 1)) return 'generation must be a positive integer'
   if (createdAt !== undefined && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) return 'createdAt must be a time'
+  if (execution !== undefined && (!isRecord(execution) || !isDnsLabel(execution.name) || typeof execution.uid !== 'string' || execution.uid.length === 0 || execution.uid.length > 128 || CONTROL.test(execution.uid) || Object.keys(execution).length !== 2)) return 'execution must be { name, uid }'
+  if (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest))) return 'digest must be sha256:<64 hex>'
+  if ((execution !== undefined || digest !== undefined) && action !== 'approve' && action !== 'reject') return 'execution and digest belong to approve and reject'
   return undefined
 }
 
 /** Renders a request file. */
 export function renderRequest(id: string, request: PlanSpecRequest): string {
-  const { action, target, node, by, comment, outputs, generation, createdAt } = request
+  const { action, target, node, by, comment, outputs, generation, createdAt, execution, digest } = request
   const document = {
     apiVersion: 'planspec.io/v1alpha1',
     kind: 'Request',
@@ -75,6 +83,8 @@ export function renderRequest(id: string, request: PlanSpecRequest): string {
     ...(comment === undefined ? {} : { comment }),
     ...(outputs === undefined ? {} : { outputs }),
     ...(generation === undefined ? {} : { generation }),
+    ...(execution === undefined ? {} : { execution: { name: execution.name, uid: execution.uid } }),
+    ...(digest === undefined ? {} : { digest }),
     ...(createdAt === undefined ? {} : { createdAt }),
   }
   return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })

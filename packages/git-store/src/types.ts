@@ -1,5 +1,6 @@
 import type { AuthCallback, FsClient, HttpClient } from 'isomorphic-git'
 import type { GitStoreCache } from './create-git-store-cache.js'
+import type { StaleLock } from './internal/ref-lock.js'
 
 /**
  * Credentials for the remote. A token travels as the basic-auth password (user `x-access-token`
@@ -31,6 +32,11 @@ export interface GitRepository {
   readonly cache?: GitStoreCache
   /** Bound on each network request and on each pause while reading a response; 30 s by default. */
   readonly timeoutMs?: number
+  /**
+   * Told when a stale ref lock (`<ref>.lock` left by a killed writer: older than 60 s and its
+   * process gone, or older than 10 minutes) was removed so a write could go on; log it.
+   */
+  readonly onStaleLock?: (lock: StaleLock) => void
 }
 
 /** A commit identity: the person or agent a commit is attributed to. */

@@ -7,6 +7,8 @@ import { checkStatusBranch, openRepository } from './internal/open-repository.js
 import { readBranchHead } from './internal/read-branch-head.js'
 import { leasePath, statusPath } from './internal/status-layout.js'
 import { entryAtPath } from './internal/update-tree.js'
+import { agentView, proveStatusTree, STATUS_PROOF_TRAILER } from './internal/status-proof.js'
+import type { AgentKeyring } from './agent-key.js'
 import { leaseProblem, renderLease, type LeaseChange } from './lease-document.js'
 import { parseStatusDocument, renderStatusDocument, type StatusChange, type StatusUpdate } from './status-document.js'
 import { AGENT_IDENTITY, DEFAULT_STATUS_BRANCH, type GitIdentity, type GitRepository } from './types.js'
@@ -36,6 +38,12 @@ export interface WriteStatusCommitOptions extends GitRepository {
   readonly author?: GitIdentity
   /** Clock, milliseconds since the epoch; `Date.now` by default. */
   readonly now?: () => number
+  /**
+   * The agents' key (DECISIONS §9): the changes apply to the agents' view of the branch (what an
+   * agent proved, plus the head's requests), so anything someone else wrote there is written
+   * back, and the commit carries the `PlanSpec-Agent-Proof` trailer.
+   */
+  readonly agentKey?: AgentKeyring
 }
 
 /** The outcome of {@link writeStatusCommit}. */
@@ -56,7 +64,9 @@ const SHA = /^[0-9a-f]{40}$/
  * when its content changes; a different `sourceCommit` alone does not count, so a new tracked
  * revision with the same statuses commits nothing. Nothing to write returns `unchanged`. A
  * missing status branch is recreated with an orphan commit. The message ends with the trailer
- * `PlanSpec-Source: <sha>`. The tracked branch is never written.
+ * `PlanSpec-Source: <sha>`. The tracked branch is never written. With `agentKey`, the commit is
+ * built on the agents' view of the branch and proven (trailer `PlanSpec-Agent-Proof`): a file
+ * someone else changed is restored even when no change names it.
  *
  * Throws `StatusConflictError` (`PLANSPEC_ERR_GIT_CONFLICT`) when the branch moved since `base`:
  * re-fetch (`readStatus`), re-reconcile and call again. Other failures are the coded errors of
@@ -72,7 +82,9 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
   const branch = checkStatusBranch(options.branch ?? DEFAULT_STATUS_BRANCH, options.trackedBranch)
   if (!SHA.test(options.sourceRevision)) throw new GitInvalidInputError('sourceRevision must be a full commit id', { data: { field: 'sourceRevision' } })
   const head = options.base !== undefined ? (options.base ?? undefined) : await readBranchHead(context, branch, false)
-  const tree = head === undefined ? undefined : (await readCommitInfo(context, head)).tree
+  const headTree = head === undefined ? undefined : (await readCommitInfo(context, head)).tree
+  const keyring = options.agentKey
+  const tree = keyring ? (await agentView(context, keyring, branch, head)).tree : headTree
   const trees = new Map<string, readonly RawTreeEntry[]>()
   const changes = new Map<string, Uint8Array | null>()
   const paths = new Set<string>()
@@ -108,10 +120,18 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
     const bytes = Buffer.from(renderLease(change.lease))
     if (existing?.type !== 'blob' || (await git.hashBlob({ object: bytes })).oid !== existing.oid) changes.set(path, bytes)
   }
-  if (changes.size === 0) return { outcome: 'unchanged', commit: head, paths: [] }
+  if (changes.size === 0 && tree === headTree) return { outcome: 'unchanged', commit: head, paths: [] }
   const message = `${options.message ?? `planspec: status of ${changes.size} resource${changes.size === 1 ? '' : 's'}`}\n\nPlanSpec-Source: ${options.sourceRevision}\n`
   const who = options.author ?? AGENT_IDENTITY
-  const commit = await buildCommit(context, { base: head, changes, message, author: who, committer: who, time: (options.now ?? Date.now)() })
+  const commit = await buildCommit(context, {
+    base: head,
+    changes,
+    message,
+    author: who,
+    committer: who,
+    time: (options.now ?? Date.now)(),
+    ...(keyring ? { from: { tree }, trailers: async (next: string, parents: readonly string[]) => [[STATUS_PROOF_TRAILER, await proveStatusTree(context, keyring, branch, parents, next)] as const] } : {}),
+  })
   if (commit === undefined) return { outcome: 'unchanged', commit: head, paths: [] }
   await publishCommit(context, branch, head, commit)
   return { outcome: 'committed', commit, paths: [...changes.keys()] }

@@ -41,6 +41,8 @@ export interface ActionContext {
   readonly serverUrl: string
   /** The run's page, where the job summary is; the comment links to it when shortened. */
   readonly runUrl?: string
+  /** The repository and ref this Action runs from (`GITHUB_ACTION_REPOSITORY`, `GITHUB_ACTION_REF`); absent for a local `uses: ./…`. */
+  readonly action?: { readonly repository: string; readonly ref: string }
   /** The event payload (`GITHUB_EVENT_PATH`), read defensively. */
   readonly payload: unknown
 }

@@ -19,11 +19,14 @@ try {
   const payload: unknown = eventPath === undefined ? {} : JSON.parse(await readFile(eventPath, 'utf8'))
   const serverUrl = env['GITHUB_SERVER_URL'] ?? 'https://github.com'
   const runId = env['GITHUB_RUN_ID']
+  const actionRepository = env['GITHUB_ACTION_REPOSITORY'] ?? ''
+  const actionRef = env['GITHUB_ACTION_REF'] ?? ''
   const context: ActionContext = {
     eventName: env['GITHUB_EVENT_NAME'] ?? '',
     repository: { owner, repo },
     serverUrl,
     ...(runId === undefined ? {} : { runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` }),
+    ...(/^[\w.-]+\/[\w.-]+$/.test(actionRepository) && /^[\w./-]+$/.test(actionRef) ? { action: { repository: actionRepository, ref: actionRef } } : {}),
     payload,
   }
   const fs: ActionFs = {

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path'
-import { renderReviewMarkdown, renderSarif, renderValidationMarkdown, type ReviewMarkdownInput } from '@planspec/reporter'
+import { PLANSPEC_HOME, renderReviewMarkdown, renderSarif, renderValidationMarkdown, sarifRuleDocs, type ReviewMarkdownInput } from '@planspec/reporter'
 import { DEFAULT_GITHUB_RETRY_POLICY, type GitHubRetryPolicy } from '@planspec/github'
 import { CODES } from '@planspec/validator'
 import type { ActionDeps, ActionResult } from './action-types.js'
@@ -64,12 +64,14 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     })
     counts.errors = review.summary.errors
     counts.warnings = review.summary.warnings
-    const notAnnotated = writeAnnotations(core, review.findings)
+    const notAnnotated = writeAnnotations(core, review.findings, review.head.sources)
 
     if (inputs.sarifFile !== undefined) {
-      const ruleDocs = new Map(Object.entries(CODES).map(([code, info]) => [code, { shortDescription: info.title, helpText: info.help }]))
+      // The docs of the PlanSpec release this Action runs from (`uses: OWNER/REPO/...@REF`), else the project's.
+      const home = context.action === undefined ? PLANSPEC_HOME : `${context.serverUrl}/${context.action.repository}`
+      const docsUrl = `${home}/blob/${context.action?.ref ?? 'main'}/docs/diagnostics.md`
       await fs.mkdir(dirname(join(cwd, inputs.sarifFile)))
-      await fs.writeFile(join(cwd, inputs.sarifFile), renderSarif(review.findings, review.summary, { toolVersion: ACTION_VERSION, ruleDocs }))
+      await fs.writeFile(join(cwd, inputs.sarifFile), renderSarif(review.findings, review.summary, { toolVersion: ACTION_VERSION, informationUri: home, ruleDocs: sarifRuleDocs(CODES, docsUrl) }))
     }
     const fileLinkBase = pull === undefined ? undefined : `${context.serverUrl}/${owner}/${repo}/blob/${pull.headSha}/`
     const links = { ...(fileLinkBase === undefined ? {} : { fileLinkBase }), ...(context.runUrl === undefined ? {} : { detailsUrl: context.runUrl }) }

@@ -7,7 +7,6 @@ import { OWNER, PLAN, REPO, TEST_TOKEN, useActionHarness } from './support/actio
 
 const h = useActionHarness()
 const BUNDLE = join(dirname(fileURLToPath(import.meta.url)), '../dist/action.mjs')
-const ACTION_YML = join(dirname(fileURLToPath(import.meta.url)), '../action.yml')
 
 /** Runs the bundled Action as the runner does: `node dist/action.mjs` with the GITHUB_* and INPUT_* environment. */
 function runBundle(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -31,15 +30,6 @@ function readOutputs(text: string): Record<string, string> {
 }
 
 describe('the bundled Action (dist/action.mjs)', () => {
-  it('is what action.yml runs, on node20', () => {
-    const yml = readFileSync(ACTION_YML, 'utf8')
-    expect(yml).toMatch(/^runs:\n {2}using: node20\n {2}main: dist\/action\.mjs$/m)
-    for (const input of ['paths', 'token', 'sarif-file', 'comment', 'compat', 'closed', 'fail-on-warnings']) expect(yml).toMatch(new RegExp(`^ {2}${input}:$`, 'm'))
-    for (const output of ['errors', 'warnings', 'review']) expect(yml).toMatch(new RegExp(`^ {2}${output}:$`, 'm'))
-    expect(yml).toContain('default: ${{ github.token }}')
-    expect(existsSync(BUNDLE)).toBe(true)
-  })
-
   it('reviews a pull request end to end against the fake GitHub', async () => {
     const pr = h.openPullRequest([{ path: PLAN, base: h.example(PLAN), head: h.example(PLAN).replace('Publish the changelog', 'Publish the weekly changelog') }])
     const dir = h.workspace.dir

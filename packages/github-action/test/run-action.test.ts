@@ -75,6 +75,9 @@ describe('runAction on a pull request', () => {
     const codes = errors.map((a) => a.properties?.title ?? '')
     expect([...codes].sort()).toEqual(codes)
     const hidden = result.errors + result.warnings - 20
+    // The same ranking, ranges and closing notice as `planspec validate -o github`.
+    expect(core.annotations.filter((a) => a.level === 'notice')).toEqual([{ level: 'notice', message: expect.stringMatching(/^\d+ more errors and \d+ more warnings are not annotated/), properties: { title: 'PlanSpec' } }])
+    expect(errors[0]?.properties?.endColumn).toBe((errors[0]?.properties?.startColumn ?? 0) + 'bogus'.length - 1)
     expect(core.summaryText).toContain(`${hidden} more findings are only in the table below`)
     expect(core.failures).toEqual([`${result.errors} errors in the PlanSpec manifests this pull request changes`])
     expect(core.outputs.get('errors')).toBe(String(result.errors))

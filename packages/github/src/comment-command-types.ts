@@ -1,4 +1,4 @@
-import type { GateDecisionTarget, ReviewActionInput } from '@planspec/core'
+import type { GateDecisionTarget, ReviewActionInput, WaitingExecution } from '@planspec/core'
 import type { CommandTarget } from './parse-comment-commands.js'
 
 /** A pull request comment that may carry commands, as the webhook or the poller saw it. */
@@ -27,10 +27,10 @@ export interface ResolvedGate {
   readonly name: string
   /** Generation, reviewers, required approvals and the current status (for the quorum in the reply). */
   readonly gate: GateDecisionTarget
-  /** Author of the change that created the Execution waiting on the Gate, when known. */
+  /** Author of the change that created the Executions waiting on the Gate, when not recorded per Execution. */
   readonly changeAuthor?: string
-  /** Whether an Execution reached the Gate (default true). */
-  readonly activated?: boolean
+  /** The Executions waiting on the Gate (default: the `Waiting` entries of `gate.status.executions`). */
+  readonly waiting?: readonly WaitingExecution[]
 }
 
 /** An Execution a command names, as the agent knows it. */

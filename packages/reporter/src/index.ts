@@ -1,13 +1,20 @@
 export { renderText } from './diagnostics/render-text.js'
 export { renderJson } from './diagnostics/render-json.js'
 export { renderGithub } from './diagnostics/render-github.js'
-export { renderSarif } from './diagnostics/render-sarif.js'
+export { annotationOverflow, annotationRange, ANNOTATIONS_PER_SEVERITY, rankForAnnotations } from './diagnostics/rank-annotations.js'
+export type { AnnotationRange } from './diagnostics/rank-annotations.js'
+export { renderSarif, SARIF_SRCROOT } from './diagnostics/render-sarif.js'
+export { githubAnchor, PLANSPEC_HOME, sarifRuleDocs } from './diagnostics/sarif-rule-docs.js'
+export type { CodeCatalogEntry } from './diagnostics/sarif-rule-docs.js'
 export { renderJunit } from './diagnostics/render-junit.js'
 export { renderGraphMermaid } from './graph/render-graph-mermaid.js'
 export { renderGraphDot } from './graph/render-graph-dot.js'
 export { renderGraphText } from './graph/render-graph-text.js'
 export { renderGraphJson } from './graph/render-graph-json.js'
+export { renderSimulationGantt } from './simulation/render-simulation-gantt.js'
+export type { GanttRenderOptions } from './simulation/render-simulation-gantt.js'
 export type {
+  GithubRenderOptions,
   GraphRenderOptions,
   JunitRenderOptions,
   JunitResource,

@@ -21,12 +21,26 @@ export interface TextRenderOptions {
   readonly sources?: ReadonlyMap<string, string>
 }
 
-/** Documentation of one diagnostic code, shown by SARIF viewers next to each result. */
+/** Options of `renderGithub`. */
+export interface GithubRenderOptions {
+  /** File text by file name: a finding that ends at the start of a line then ends on the last character of the line before. */
+  readonly sources?: ReadonlyMap<string, string>
+}
+
+/** Documentation of one diagnostic code, shown by SARIF viewers (GitHub code scanning) next to each result. */
 export interface SarifRuleDoc {
+  /** A readable identifier, different from the code, e.g. `DependsOnNamesAnUnknownNode`. */
+  readonly name?: string
   /** One line saying what the rule checks. */
   readonly shortDescription: string
-  /** Longer help, plain text. */
+  /** A paragraph explaining the rule; the short description when absent. */
+  readonly fullDescription?: string
+  /** Help, plain text; the full description when absent. */
   readonly helpText?: string
+  /** Help, GitHub Markdown; the escaped help text when absent. */
+  readonly helpMarkdown?: string
+  /** Absolute URL of the rule's documentation. */
+  readonly helpUri?: string
 }
 
 /** Options of `renderSarif`. */
@@ -44,14 +58,23 @@ export interface JunitResource {
   readonly file: string
   readonly kind?: string
   readonly name?: string
-  /** Where the resource sits in its file (e.g. a document index); used only to name unnamed resources. */
-  readonly path?: string
+  /** 0-based index of the resource's document in its file: it tells apart resources that share a kind and name. */
+  readonly documentIndex?: number
+  /** First and last line of the resource's document; a finding on those lines belongs to it. */
+  readonly startLine?: number
+  readonly endLine?: number
 }
 
 /** Options of `renderJunit`. */
 export interface JunitRenderOptions {
   /** Every resource validated, in report order; each becomes one test case. */
   readonly resources: readonly JunitResource[]
+  /** When the run started, epoch milliseconds; written as the suite's UTC `timestamp`. */
+  readonly startedAt: number
+  /** How long the run took; the suite's `time`, in seconds. Default 0. */
+  readonly durationMs?: number
+  /** The machine that ran it; `localhost` when empty. */
+  readonly hostname: string
 }
 
 /** Options shared by the graph renderers. */

@@ -4,11 +4,18 @@ import * as reporter from '../src/index.js'
 describe('@planspec/reporter', () => {
   it('exports the renderers, the Markdown helpers and nothing else at runtime', () => {
     expect(Object.keys(reporter).sort()).toEqual([
+      'ANNOTATIONS_PER_SEVERITY',
+      'PLANSPEC_HOME',
       'REVIEW_TRUNCATION_ORDER',
+      'SARIF_SRCROOT',
+      'annotationOverflow',
+      'annotationRange',
       'codeSpan',
       'escapeMarkdown',
       'formatAge',
+      'githubAnchor',
       'hasStickyMarker',
+      'rankForAnnotations',
       'renderGithub',
       'renderGraphDot',
       'renderGraphJson',
@@ -20,8 +27,10 @@ describe('@planspec/reporter', () => {
       'renderResourceTable',
       'renderReviewMarkdown',
       'renderSarif',
+      'renderSimulationGantt',
       'renderText',
       'renderValidationMarkdown',
+      'sarifRuleDocs',
       'stickyMarker',
     ])
   })

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { API, body, create, execution, gate, plan, setup, type User } from './helpers.js'
 
+const RUN_DIGEST = `sha256:${'d'.repeat(64)}`
 const gatedPlan = plan('p', [
   { id: 'build', kind: 'Task', description: 'build' },
   { id: 'review', kind: 'Gate', gateRef: { name: 'review' }, dependsOn: ['build'] },
@@ -15,7 +16,7 @@ async function scenario(request: ReturnType<typeof setup>['request'], spec: Reco
     const res = await request({
       method: 'PUT',
       url: `${API}/namespaces/team/executions/run-1/status`,
-      payload: { ...run, status: { phase: 'Blocked', nodeStatuses: { build: { phase: 'Succeeded', attempt: 1 }, review: { phase: 'Blocked', attempt: 0 } } } },
+      payload: { ...run, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { build: { phase: 'Succeeded', attempt: 1 }, review: { phase: 'Blocked', attempt: 0 } } } },
     })
     expect(res.statusCode).toBe(200)
   }
@@ -97,13 +98,35 @@ describe('gate approvals', () => {
     expect(body(again).status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SpecChanged' })
   })
 
-  it('records actions on a gate no run has reached yet, and keeps it Pending', async () => {
+  it('refuses (409 NotWaiting) and records an action on a gate no run has reached yet, which stays Pending', async () => {
     const { request } = setup()
     await scenario(request, { reviewers: ['team:acme/sre'] }, false)
     const res = await decide(request, 'alice', 'approve')
-    expect(res.statusCode).toBe(200)
-    expect(body(res).status.phase).toBe('Pending')
-    expect(body(res).status.reviewHistory).toHaveLength(1)
+    expect(res.statusCode).toBe(409)
+    expect(body(res).details.causes[0].reason).toBe('NotWaiting')
+    const stored = await read(request)
+    expect(stored.status.phase).toBe('Pending')
+    expect(stored.status.reviewHistory).toEqual([expect.objectContaining({ reviewer: 'user:alice', counted: false, reason: 'NotWaiting' })])
+  })
+
+  it('decides a Gate shared by two runs per run: an approval names one, and the author of each is refused for it', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['team:acme/sre', 'user:carol'] })
+    const second = await create(request, execution('run-2', 'p'), 'alice')
+    const reached = await request({ method: 'PUT', url: `${API}/namespaces/team/executions/run-2/status`, payload: { ...second, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { review: { phase: 'Blocked', attempt: 0 } } } } })
+    expect(reached.statusCode).toBe(200)
+    // alice approves both runs; her own (run-2) is refused, carol's run-1 counts.
+    const first = await decide(request, 'alice', 'approve')
+    expect(first.statusCode).toBe(200)
+    const entries = (status: { executions: { name: string; phase: string }[] }) => Object.fromEntries(status.executions.map((e) => [e.name, e.phase]))
+    expect(entries(body(first).status)).toEqual({ 'run-1': 'Approved', 'run-2': 'Waiting' })
+    expect(body(first).status.reviewHistory.map((h: { reason?: string; counted: boolean }) => h.reason ?? h.counted)).toEqual([true, 'SelfApproval'])
+    // carol names run-2 explicitly; her approval does not touch run-1's decision.
+    const named = await decide(request, 'carol', 'approve', { execution: 'run-2', digest: RUN_DIGEST })
+    expect(entries(body(named).status)).toEqual({ 'run-1': 'Approved', 'run-2': 'Approved' })
+    const wrongDigest = await decide(request, 'bob', 'reject', { execution: 'run-2', digest: `sha256:${'e'.repeat(64)}` })
+    expect(wrongDigest.statusCode).toBe(409)
+    expect(body(wrongDigest).details.causes[0].reason).toBe('AlreadyDecided')
   })
 
   it('lets anyone with write access decide when reviewers is empty', async () => {

@@ -76,7 +76,7 @@ describe('serve', () => {
     await server.call('POST', `${ns}/gates`, gate('review'))
     await settle(server)
     expect((await server.call('GET', `${ns}/gates/review`)).body.status.phase).toBe('Pending')
-    await server.call('PUT', `${ns}/executions/run-1/status`, { ...run, status: { phase: 'Blocked', nodeStatuses: { review: { phase: 'Blocked' } } } })
+    await server.call('PUT', `${ns}/executions/run-1/status`, { ...run, status: { phase: 'Blocked', runDigest: `sha256:${'d'.repeat(64)}`, nodeStatuses: { review: { phase: 'Blocked' } } } })
     await settle(server)
     expect((await server.call('GET', `${ns}/gates/review`)).body.status.phase).toBe('Waiting')
     const approved = await fetch(`${server.url}${ns}/gates/review/approve`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN.alice}`, 'content-type': 'application/json' }, body: '{}' })

@@ -29,6 +29,13 @@ export interface PushFixtureOptions {
    * it when the branch does not exist).
    */
   readonly orphan?: boolean
+  /**
+   * Sign the commit with this SSH private key, as `git commit -S` with `gpg.format=ssh` does
+   * (the commit is made by native git in a clone, even for a local bare repository).
+   */
+  readonly signingKey?: string
+  /** Extra parents: the commit becomes a merge of the branch head and these commits (already in the remote). */
+  readonly mergeWith?: readonly string[]
 }
 
 /**
@@ -45,7 +52,7 @@ export async function pushFixture(options: PushFixtureOptions): Promise<string> 
   for (const path of Object.keys(options.files)) {
     if (resolve('/fixture', path) !== `/fixture/${path}` || path.endsWith('/')) throw new Error(`fixture path escapes the work tree or is not normal: ${JSON.stringify(path)}`)
   }
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(options.remote) ? pushThroughClone(options) : importInto(options.remote, options)
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(options.remote) || options.signingKey !== undefined ? pushThroughClone(options) : importInto(options.remote, options)
 }
 
 function identity(options: PushFixtureOptions): { date: string; who: { name: string; email: string } } {
@@ -61,6 +68,7 @@ async function importInto(gitdir: string, options: PushFixtureOptions): Promise<
   const message = Buffer.from(options.message ?? 'fixture')
   const chunks: Buffer[] = [Buffer.from(`commit ${ref}\nmark :1\nauthor ${who.name} <${who.email}> ${date}\ncommitter ${who.name} <${who.email}> ${date}\ndata ${message.length}\n`), message, Buffer.from('\n')]
   if (parent) chunks.push(Buffer.from(`from ${parent}\n`))
+  for (const other of options.mergeWith ?? []) chunks.push(Buffer.from(`merge ${other}\n`))
   for (const [path, content] of Object.entries(options.files)) {
     if (content === null) {
       chunks.push(Buffer.from(`D ${path}\n`))
@@ -95,7 +103,9 @@ async function pushThroughClone(options: PushFixtureOptions): Promise<string> {
     const { date, who } = identity(options)
     const env = { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email }
     await runGit(['add', '--all'], { cwd: work })
-    await runGit(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', options.message ?? 'fixture'], { cwd: work, env })
+    if (options.mergeWith?.length) throw new Error('mergeWith is only supported for a local bare repository without signing')
+    const signing = options.signingKey === undefined ? [] : ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${options.signingKey}`]
+    await runGit([...signing, 'commit', '--quiet', '--allow-empty', '--no-verify', ...(options.signingKey === undefined ? [] : ['-S']), '-m', options.message ?? 'fixture'], { cwd: work, env })
     await runGit(['push', '--quiet', ...(options.orphan ? ['--force'] : []), options.remote, `HEAD:refs/heads/${branch}`], { cwd: work })
     return (await runGit(['rev-parse', 'HEAD'], { cwd: work })).stdout.trim()
   } finally {

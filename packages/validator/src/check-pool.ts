@@ -47,12 +47,12 @@ interface Job {
   readonly reject: (error: Error) => void
 }
 
-const STOPPED = 'PS1012'
+const STOPPED = 'PS1014'
 
 /**
  * Starts a pool of validation worker threads. A worker that stops while checking (out of memory,
  * a crash) never takes the process down: it is replaced, and each file of its batch is checked
- * again alone in a fresh worker; a file that stops a worker on its own is reported as PS1012 and
+ * again alone in a fresh worker; a file that stops a worker on its own is reported as PS1014 and
  * every other file is checked normally. A worker that cannot start at all fails every pending
  * check with a ValidatorWorkerError.
  *

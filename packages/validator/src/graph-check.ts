@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { findCycle, findGroupCycle, isHardAncestor, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
+import { canonicalJson, findCycle, findGroupCycle, isHardAncestor, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
 import { findTemplates, parseExpression, EXPRESSION_ROOTS, type ExpressionReference } from './expressions.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
@@ -221,12 +221,3 @@ export function graphDigest(graph: unknown): string {
   return 'sha256:' + createHash('sha256').update(canonicalJson(graph)).digest('hex')
 }
 
-/** Serializes a JSON value with object keys sorted at every depth and no whitespace. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (isObj(value)) {
-    const keys = Object.keys(value).sort()
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}

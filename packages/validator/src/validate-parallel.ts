@@ -53,7 +53,7 @@ const SMALL_FILE = 4096
  * `parallelFromBytes`) or `jobs: 1` stays in this thread, so a one-file run starts no worker.
  * Lazy sources are read one batch at a time and released once checked; with `keepValues: false`
  * only compact resource values are kept, so memory stays flat in the number of files. A file
- * that stops a worker (memory exhausted) is reported as PS1012; the process carries on.
+ * that stops a worker (memory exhausted) is reported as PS1014; the process carries on.
  *
  * @throws ValidatorWorkerError when the worker script cannot start.
  * @example

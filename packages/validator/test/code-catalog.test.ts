@@ -22,6 +22,8 @@ describe('the code catalog', () => {
       ...sources.map((f) => readFileSync(join(import.meta.dirname, '../src', f), 'utf8')),
       // Run-time problems found by `planspec simulate` share the catalog.
       readFileSync(join(import.meta.dirname, '../../engine/src/runner/simulate-run.ts'), 'utf8'),
+      // Exit-2 problems of `planspec validate` (a path not found, no YAML file) are diagnostics too.
+      readFileSync(join(import.meta.dirname, '../../cli/src/commands/validate/path-problems.ts'), 'utf8'),
     ].join('\n')
     const unused = Object.keys(CODES).filter((code) => !text.includes(`'${code}'`))
     expect(unused).toEqual([])

@@ -84,12 +84,12 @@ describe('validateParallel', () => {
     expect(comparable(await validateParallel(BAD_INPUT_CORPUS, inWorkers))).toEqual(comparable(expected))
   })
 
-  it('reports a file that exhausts a worker\'s memory as PS1012, checks the others, and keeps the process alive', async () => {
+  it('reports a file that exhausts a worker\'s memory as PS1014, checks the others, and keeps the process alive', async () => {
     const big = GOAL + '  constraints:\n    items:\n' + Array.from({ length: 60_000 }, (_, i) => `      - {a${i}: ${i}, b: x}`).join('\n') + '\n'
     expect(big.length).toBeLessThan(DEFAULT_LIMITS.maxFileBytes * 2)
     const files = [{ file: 'a.yaml', text: GOAL }, { file: 'big.yaml', text: big }, { file: 'b.yaml', text: GOAL.replace('name: ok', 'name: ok-b') }]
     const result = await validateParallel(files, { ...inWorkers, limits: { maxFileBytes: 4 * 1024 * 1024 }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } })
-    expect(result.diagnostics.map((d) => `${d.file}:${d.code}`)).toEqual(['big.yaml:PS1012'])
+    expect(result.diagnostics.map((d) => `${d.file}:${d.code}`)).toEqual(['big.yaml:PS1014'])
     expect(result.diagnostics[0]!.message).toBe('file could not be validated: the validator ran out of memory on it')
     expect(result.resources.map((r) => r.name)).toEqual(['ok', 'ok-b'])
   })

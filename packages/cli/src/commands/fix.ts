@@ -1,6 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { applyFixes } from '@planspec/validator'
+import { STDIN_FILE } from '../files/collect-files.js'
 import { EXIT, type CommandIO } from '../io.js'
 import { validatePaths, DEFAULTS } from './validate.js'
 
@@ -20,7 +21,7 @@ export async function runFix(options: FixOptions, io: CommandIO): Promise<number
   const result = await validatePaths({ paths: options.paths, compat: true, closed: false, keepParsed: true, ...DEFAULTS }, io)
   let changed = 0
   for (const [file, parsed] of result.parsed) {
-    if (file === '<stdin>') continue
+    if (file === STDIN_FILE) continue
     const { text, applied } = applyFixes(parsed, result.diagnostics)
     if (applied === 0 || text === parsed.text) continue
     changed++

@@ -1,5 +1,6 @@
 import { formatDurationCompact } from '@planspec/core'
 import { prepareRun, simulateRun, type SimulationReport } from '@planspec/engine'
+import { renderSimulationGantt } from '@planspec/reporter'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { validatePaths, DEFAULTS } from './validate.js'
 
@@ -31,7 +32,8 @@ export async function runSimulate(options: SimulateOptions, io: CommandIO): Prom
     throw new UsageError((error as Error).message)
   }
   const report = await simulateRun(prepared, result.resources, options.execution)
-  io.stdout.write(options.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : options.output === 'mermaid' ? renderGantt(report) : renderReport(report))
+  const names = new Map(prepared.input.graph.nodes.map((n) => [n.id, n.name ?? n.id]))
+  io.stdout.write(options.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : options.output === 'mermaid' ? renderSimulationGantt(report, { names }) : renderReport(report))
   return report.problems.length ? EXIT.findings : EXIT.ok
 }
 
@@ -50,18 +52,4 @@ export function renderReport(report: SimulationReport): string {
   for (const p of report.problems) out.push(`error ${p.code}: ${p.message}`)
   out.push(report.problems.length ? `✖ ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} would stop the run` : '✔ no problem would stop the run')
   return out.join('\n') + '\n'
-}
-
-/** Renders the timeline as a Mermaid Gantt chart (virtual time from 00:00). */
-export function renderGantt(report: SimulationReport): string {
-  const lines = ['gantt', `  title ${report.execution} (simulated)`, '  dateFormat x', '  axisFormat %H:%M']
-  for (const layer of [...new Set(report.nodes.map((n) => n.layer))].sort((a, b) => a - b)) {
-    lines.push(`  section layer ${layer}`)
-    for (const n of report.nodes.filter((x) => x.layer === layer)) {
-      const tags = [report.criticalPath.nodes.includes(n.id) ? 'crit' : '', n.kind === 'Gate' ? 'milestone' : ''].filter(Boolean)
-      const label = n.id.replace(/[:;#]/g, '_')
-      lines.push(`    ${label} :${tags.length ? tags.join(', ') + ', ' : ''}${n.startMs}, ${Math.max(n.endMs, n.startMs + 1)}`)
-    }
-  }
-  return lines.join('\n') + '\n'
 }

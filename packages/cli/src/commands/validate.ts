@@ -1,14 +1,12 @@
 import { availableParallelism } from 'node:os'
-import { CODES, DEFAULT_LIMITS, validateParallel, type ValidationResult } from '@planspec/validator'
-import { renderGithub, renderJson, renderJunit, renderSarif, renderText } from '@planspec/reporter'
-import type { Diagnostic } from '@planspec/core'
+import { DEFAULT_LIMITS, validateParallel, type ValidationResult } from '@planspec/validator'
 import { collectFiles } from '../files/collect-files.js'
-import { EXIT, UsageError, useColor, type CommandIO } from '../io.js'
-import { VERSION } from '../version.js'
+import { EXIT, UsageError, type CommandIO } from '../io.js'
+import { EXIT_2_CODES, pathProblem, splitPaths } from './validate/path-problems.js'
+import { renderValidationReport, VALIDATE_FORMATS } from './validate/render-report.js'
 import { validationWorkerUrl } from '../validation-worker-url.js'
 
-/** The output formats of `planspec validate`. */
-export const VALIDATE_FORMATS = ['text', 'json', 'github', 'sarif', 'junit'] as const
+export { VALIDATE_FORMATS }
 
 /** Options of `planspec validate`, as parsed from flags. */
 export interface ValidateOptions {
@@ -19,23 +17,46 @@ export interface ValidateOptions {
   readonly warningsAsErrors: boolean
   readonly maxFileBytes: number
   readonly maxDepth: number
+  /** The file name of standard input (`-` unless given), e.g. the path it came from. */
+  readonly stdinFilename?: string
   /** Threads to validate with (`--jobs`); a small set always stays in one. */
   readonly jobs?: number
 }
 
 /**
  * Runs `planspec validate`: every file under the paths, every finding, in the chosen format.
- * Returns the exit code: 0 clean (warnings allowed), 1 findings, 2 when a file could not be read.
+ * Returns the exit code: 0 clean (warnings allowed), 1 findings, 2 when a path does not exist, no
+ * YAML file was found or a file could not be read. Those exit-2 problems are diagnostics too
+ * (PS1012, PS1013, PS1010), so `-o json|sarif|junit` always print a valid document; each is also
+ * one line on stderr.
  */
 export async function runValidate(options: ValidateOptions, io: CommandIO): Promise<number> {
   if (!VALIDATE_FORMATS.includes(options.output)) throw new UsageError(`unknown output format "${options.output}"; use one of ${VALIDATE_FORMATS.join(', ')}`)
-  // Reports need each resource's identity and references only: compact values keep memory flat.
-  const result = await validatePaths({ ...options, keepValues: false }, io)
-  const diagnostics = options.warningsAsErrors ? result.diagnostics.map((d) => ({ ...d, severity: 'error' as const })) : result.diagnostics
+  const startedAt = Date.now()
+  const { found, missing } = await splitPaths(options.paths, io)
+  const problems = missing.map((path) => pathProblem('PS1012', path, `path not found: ${path}`))
+  let result: ValidationResult | undefined
+  if (found.length > 0 || missing.length === 0) {
+    try {
+      // Reports need each resource's identity and references only: compact values keep memory flat.
+      result = await validatePaths({ ...options, paths: found, keepParsed: options.output === 'junit', keepValues: false }, io)
+    } catch (error) {
+      if (!(error instanceof UsageError) || !error.message.startsWith('no YAML files found')) throw error
+      problems.push(pathProblem('PS1013', found.join(' ') || '.', error.message))
+    }
+  }
+  const all = [...problems, ...(result?.diagnostics ?? [])]
+  const diagnostics = options.warningsAsErrors ? all.map((d) => ({ ...d, severity: 'error' as const })) : all
   const errors = diagnostics.filter((d) => d.severity === 'error').length
-  const summary = { ...result.summary, errors, warnings: diagnostics.length - errors }
-  io.stdout.write(render(options.output, diagnostics, summary, result, io))
-  if (diagnostics.some((d) => d.code === 'PS1010')) return EXIT.usage
+  const summary = { files: result?.summary.files ?? 0, resources: result?.summary.resources ?? 0, errors, warnings: diagnostics.length - errors }
+  // Exit-2 problems also get one line on stderr; text output already shows unreadable files.
+  for (const d of diagnostics) {
+    if (problems.some((p) => p.message === d.message)) io.stderr.write(`error: ${d.message}\n`)
+    else if (d.code === 'PS1010' && options.output !== 'text') io.stderr.write(`error: ${d.file}: ${d.message}\n`)
+  }
+  const text = await renderValidationReport(options.output, { diagnostics, summary, ...(result === undefined ? {} : { result }), startedAt, durationMs: Date.now() - startedAt }, io)
+  io.stdout.write(text)
+  if (diagnostics.some((d) => EXIT_2_CODES.has(d.code))) return EXIT.usage
   return errors > 0 ? EXIT.findings : EXIT.ok
 }
 
@@ -43,8 +64,8 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
  * Collects and validates the files under the given paths (shared by validate, graph, fix, run and
  * simulate): on every core for a large tree, in this thread for a small one.
  */
-export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'jobs'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult> {
-  const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes)
+export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'jobs'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult> {
+  const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename)
   if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}`)
   return validateParallel(files, {
     compat: options.compat,
@@ -64,23 +85,6 @@ export function parseJobs(text: string): number {
   const jobs = Number(text)
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`invalid --jobs "${text}"; use a positive number or auto`)
   return jobs
-}
-
-function render(format: ValidateOptions['output'], diagnostics: readonly Diagnostic[], summary: ValidationResult['summary'], result: ValidationResult, io: CommandIO): string {
-  switch (format) {
-    case 'json':
-      return renderJson(diagnostics, summary)
-    case 'github':
-      return renderGithub(diagnostics, summary)
-    case 'sarif': {
-      const ruleDocs = new Map(Object.entries(CODES).map(([code, info]) => [code, { shortDescription: info.title, helpText: info.help }]))
-      return renderSarif(diagnostics, summary, { toolVersion: VERSION, ruleDocs })
-    }
-    case 'junit':
-      return renderJunit(diagnostics, summary, { resources: result.resources.map((r) => ({ file: r.file, kind: r.kind, name: r.name, path: r.pointer })) })
-    default:
-      return renderText(diagnostics, summary, { color: useColor(io), sources: result.sources })
-  }
 }
 
 /** Parses a size flag such as `1MiB`, `512k` or `1048576` into bytes. */

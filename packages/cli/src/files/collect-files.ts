@@ -11,6 +11,9 @@ export interface CollectedFiles {
   readonly defaultNamespace?: string
 }
 
+/** The file name of standard input, unless the command line names it (`--stdin-filename`). */
+export const STDIN_FILE = '-'
+
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.nx', 'dist'])
 const YAML = /\.ya?ml$/i
 
@@ -20,20 +23,28 @@ const YAML = /\.ya?ml$/i
  * stdin. Files are only looked up here and read when the validator gets to them, so a large tree
  * is never held in memory at once; files larger than `maxFileBytes` are reported by size and
  * never read; unreadable files become entries with an `error`. Symbolic links are followed only when they resolve inside the
- * directory being walked (THREATS T10); a path that does not exist is a usage error.
+ * directory being walked (THREATS T10); a path that does not exist is a usage error. Standard
+ * input is named `stdinName` (default `-`).
  */
-export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number): Promise<CollectedFiles> {
+export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE): Promise<CollectedFiles> {
   const files: SourceInput[] = []
   let defaultNamespace: string | undefined
   const seen = new Set<string>()
   for (const arg of paths.length ? paths : ['.']) {
     if (arg === '-') {
-      files.push({ file: '<stdin>', ...(await readStream(io.stdin, maxFileBytes)) })
+      files.push({ file: stdinName, ...(await readStream(io.stdin, maxFileBytes)) })
       continue
     }
     const absolute = resolve(io.cwd, arg)
     const info = attempt(() => statSync(absolute))
-    if (!info) throw new UsageError(`path not found: ${arg}`)
+    if (!info) {
+      // A link whose target is gone exists but cannot be read: an unreadable file (PS1010), not a typo.
+      if (attempt(() => lstatSync(absolute).isSymbolicLink())) {
+        files.push({ file: displayName(io.cwd, absolute), error: 'ENOENT: broken symbolic link' })
+        continue
+      }
+      throw new UsageError(`path not found: ${arg}`)
+    }
     const repository = await findRepositoryConfig(info.isDirectory() ? absolute : resolve(absolute, '..'))
     defaultNamespace ??= repository?.config.namespace
     if (info.isFile()) {

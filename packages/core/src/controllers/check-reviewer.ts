@@ -1,5 +1,9 @@
-/** Why a review action does not count: see {@link checkReviewer}; `StaleGeneration` comes from `decideGate`. */
-export type ReviewRefusalReason = 'NotEligible' | 'SelfApproval' | 'StaleGeneration'
+/**
+ * Why a review action does not count: `NotEligible` and `SelfApproval` from {@link checkReviewer};
+ * `StaleGeneration`, `DigestMismatch`, `NotWaiting` and `AlreadyDecided` from `decideGate`; any
+ * other PascalCase reason is one a shell decided before (`Unsigned`, `UnknownSigner`, ...).
+ */
+export type ReviewRefusalReason = 'NotEligible' | 'SelfApproval' | 'StaleGeneration' | 'DigestMismatch' | 'NotWaiting' | 'AlreadyDecided' | (string & {})
 
 /** Who may decide a Gate: its `spec.reviewers` and the facts the shell looked up. */
 export interface ReviewerPolicy {
@@ -47,14 +51,26 @@ export function checkReviewer(reviewer: string, policy: ReviewerPolicy): 'NotEli
   const subject = normalizeSubject(reviewer)
   if (policy.changeAuthor !== undefined && normalizeSubject(policy.changeAuthor) === subject) return 'SelfApproval'
   const reviewers = policy.reviewers ?? []
-  const allowed =
-    reviewers.length === 0
-      ? (policy.writers ?? []).some((writer) => normalizeSubject(writer) === subject)
-      : reviewers.some((entry) => {
-          const normalized = normalizeSubject(entry)
-          if (!normalized.startsWith('team:')) return normalized === subject
-          const members = policy.teams.get(entry) ?? []
-          return members.some((member) => normalizeSubject(member) === subject)
-        })
+  const allowed = reviewers.length === 0 ? matchesSubject(subject, policy.writers ?? [], policy.teams) : matchesSubject(subject, reviewers, policy.teams)
   return allowed ? undefined : 'NotEligible'
+}
+
+/**
+ * Tells whether `subject` is one of `entries` (`user:`, `email:`, `svc:` compared with
+ * {@link normalizeSubject}) or a member of one of its `team:` entries (members from `teams`, keyed
+ * as the entry is written; a team missing from the map has no members). Pure.
+ *
+ * @example
+ * ```ts
+ * matchesSubject('Bob', ['team:acme/sre'], new Map([['team:acme/sre', ['user:bob']]])) // true
+ * ```
+ */
+export function matchesSubject(subject: string, entries: readonly string[], teams: ReadonlyMap<string, readonly string[]>): boolean {
+  const normalized = normalizeSubject(subject)
+  return entries.some((entry) => {
+    const candidate = normalizeSubject(entry)
+    if (!candidate.startsWith('team:')) return candidate === normalized
+    const members = teams.get(entry) ?? []
+    return members.some((member) => normalizeSubject(member) === normalized)
+  })
 }

@@ -1,9 +1,9 @@
 import { findCondition, setCondition, type ConditionUpdate } from '../conditions.js'
-import type { GateResolution, GateStatus, ReviewAction } from '../model/generated.js'
+import type { ExecutionDecision, GateResolution, GateStatus, ReviewAction } from '../model/generated.js'
 import { capReviewHistory } from './cap-review-history.js'
 import { checkReviewer, normalizeSubject, type ReviewRefusalReason, type ReviewerPolicy } from './check-reviewer.js'
 
-/** A new review request (CLI, API or PR comment), appended to `reviewHistory` as given. */
+/** A new review request (CLI, API or PR comment), bound to Executions and appended to `reviewHistory`. */
 export interface ReviewActionInput {
   /** Who acted, with the `reviewers` prefix convention (`user:alice`); a bare login is read as `user:`. */
   readonly reviewer: string
@@ -15,6 +15,23 @@ export interface ReviewActionInput {
   readonly targetGeneration: number
   /** Where the action came from: `cli`, `api` or a pull-request comment URL. */
   readonly source?: string
+  /** The Execution the reviewer decides for; absent: every Execution waiting when it is processed. */
+  readonly execution?: { readonly name: string; readonly uid: string }
+  /** The run content digest the reviewer saw; absent: the waiting Execution's current one. */
+  readonly digest?: string
+  /** A reason the shell already decided the action cannot count (`Unsigned`, `NotAuthorized`, ...). */
+  readonly refusal?: string
+}
+
+/** An Execution whose Gate node waits on the Gate, as the shell observes it. */
+export interface WaitingExecution {
+  readonly name: string
+  readonly namespace: string
+  readonly uid: string
+  /** `status.runDigest` of the Execution: what an approval must name. */
+  readonly digest: string
+  /** Author of the change that created the Execution: never counted as its reviewer. */
+  readonly changeAuthor?: string
 }
 
 /** The fields of a Gate that {@link decideGate} reads. */
@@ -26,10 +43,10 @@ export interface GateDecisionTarget {
 }
 
 /** What {@link decideGate} observes. */
-export interface GateObservation extends Omit<ReviewerPolicy, 'reviewers'> {
+export interface GateObservation extends Omit<ReviewerPolicy, 'reviewers' | 'changeAuthor'> {
   readonly gate: GateDecisionTarget
-  /** Whether an Execution reached a Gate node whose `gateRef` names this Gate. */
-  readonly activated: boolean
+  /** The Executions whose Gate node naming this Gate currently waits for a decision. */
+  readonly waiting: readonly WaitingExecution[]
   /** New review requests, in arrival order. */
   readonly actions: readonly ReviewActionInput[]
   /** RFC 3339 time used for the resolution and condition transitions. */
@@ -40,6 +57,10 @@ export interface GateObservation extends Omit<ReviewerPolicy, 'reviewers'> {
 export interface GateRefusal {
   readonly reviewer: string
   readonly reason: ReviewRefusalReason
+  /** The Execution it was bound to, when there was one. */
+  readonly execution?: { readonly name: string; readonly uid: string }
+  /** The action's `source`, to find the request it came from. */
+  readonly source?: string
 }
 
 /** The outcome of {@link decideGate}. */
@@ -49,105 +70,202 @@ export interface GateDecisionResult {
   readonly refused: readonly GateRefusal[]
 }
 
-/** The schema's limit on `resolution.actors`. */
+/** The schema's limits on `resolution.actors` and `status.executions`. */
 const ACTORS_MAX = 100
+const EXECUTIONS_MAX = 100
 
 /**
- * Decides a Gate (DECISIONS §5, RESOURCES 6.3–6.4). New `actions` are appended to `reviewHistory`
- * (capped by `capReviewHistory`); then, level-based over the whole history:
- * - A decision whose `decidedGeneration` is the current generation is final: the phase stays
- *   `Approved` or `Rejected` (`Ready` True/False, reason `Approved`/`Rejected`).
- * - A decision for another generation is stale: `resolution` and `decidedGeneration` are removed
- *   and the Gate is `Waiting` with `Ready=False`, reason `SpecChanged`, kept (with the approval
- *   count in its message) until the Gate is decided again or the generation moves on.
- * - `Pending` becomes `Waiting` when `activated`; until then actions are only recorded.
- * - While `Waiting`, only approvals and rejections that target the current generation and whose
- *   reviewer passes `checkReviewer` count. Any counted rejection → `Rejected`; otherwise at least
- *   `requiredApprovers` (default 1) distinct counted approvers → `Approved`. Rejection wins when
- *   both arrive in the same round. `resolution` (`timestamp = now`, `actors` = the distinct
- *   deciding reviewers, at most 100; a rejection carries the first rejecter's comment) and
- *   `decidedGeneration` are written together with the phase, so the three invariants always
- *   hold. Otherwise `Ready=False`, reason `AwaitingApproval`, counting approvals.
+ * Decides a Gate for each Execution that reached it (DECISIONS §5 and §9: an approval counts for
+ * one Execution and one content digest). Steps, all pure:
+ * 1. **Entries.** Every Execution in `waiting` gets an entry in `status.executions` (recorded with
+ *    its digest and change author the first time; a new digest under the same uid resets it).
+ *    Decided entries of Executions that no longer wait stay as history; undecided ones go.
+ * 2. **Binding.** Each new action is appended to `reviewHistory` once per Execution it decides
+ *    for: the one it names, else every entry still `Waiting`. It counts (`counted: true`) unless
+ *    the shell refused it, the Execution is not waiting (`NotWaiting`) or already decided for this
+ *    generation (`AlreadyDecided`), or, in this order, the reviewer is the Execution's change author
+ *    (`SelfApproval`), is not eligible (`NotEligible`), saw another generation (`StaleGeneration`)
+ *    or another digest (`DigestMismatch`). Refused actions are recorded with `counted: false` and
+ *    their `reason`, and returned in `refused`.
+ * 3. **Decision**, level-based per entry over the whole history: a decision for the current
+ *    generation is final; one for another generation is stale (the entry waits again, reason
+ *    `SpecChanged`). While waiting, any counted rejection for the entry's uid and digest rejects;
+ *    otherwise `requiredApprovers` (default 1) distinct counted approvers approve.
+ * 4. **Summary.** `phase` is `Waiting` while any entry waits, else the latest decision (with its
+ *    `resolution` and `decidedGeneration`), else `Pending`; the `Ready` condition says the same.
  *
- * `refused` lists each new approve/reject that cannot count: `SelfApproval`, `NotEligible`, then
- * `StaleGeneration`, checked in that order. Idempotent with no new actions.
+ * Idempotent with no new actions and the same `waiting`.
  *
  * @example
  * ```ts
- * decideGate({ gate, activated: true, teams: new Map(), writers: ['alice'], now,
+ * decideGate({ gate, waiting: [{ name: 'r1', namespace: 'default', uid: 'u1', digest }], teams: new Map(), writers: ['alice'], now,
  *   actions: [{ reviewer: 'user:alice', action: 'approve', timestamp: now, targetGeneration: 1, source: 'cli' }] })
- * // { status: { phase: 'Approved', decidedGeneration: 1, resolution: { outcome: 'approved', actors: ['user:alice'], … }, … }, refused: [] }
+ * // status.executions[0].phase === 'Approved'
  * ```
  */
 export function decideGate(observation: GateObservation): GateDecisionResult {
   const { gate, now } = observation
   const generation = gate.metadata.generation ?? 1
-  const policy: ReviewerPolicy = {
+  const previous: GateStatus = gate.status ?? {}
+  const policyFor = (entry: ExecutionDecision): ReviewerPolicy => ({
     teams: observation.teams,
     ...(gate.spec.reviewers === undefined ? {} : { reviewers: gate.spec.reviewers }),
-    ...(observation.changeAuthor === undefined ? {} : { changeAuthor: observation.changeAuthor }),
+    ...(entry.changeAuthor === undefined ? {} : { changeAuthor: entry.changeAuthor }),
     ...(observation.writers === undefined ? {} : { writers: observation.writers }),
-  }
-  const previous: GateStatus = gate.status ?? {}
-  const appended = observation.actions.map(toReviewAction)
-  const reviewHistory = capReviewHistory([...(previous.reviewHistory ?? []), ...appended], generation)
-  const refused = observation.actions.flatMap((action): GateRefusal[] => {
-    if (action.action === 'comment') return []
-    const reason = checkReviewer(action.reviewer, policy) ?? (action.targetGeneration === generation ? undefined : 'StaleGeneration')
-    return reason === undefined ? [] : [{ reviewer: action.reviewer, reason }]
   })
-  const write = (
-    phase: NonNullable<GateStatus['phase']>,
-    ready: Omit<ConditionUpdate, 'type' | 'observedGeneration'>,
-    decision: { resolution: GateResolution; decidedGeneration: number } | undefined,
-  ): GateDecisionResult => {
-    const conditions = setCondition(previous.conditions, { type: 'Ready', ...ready, observedGeneration: generation }, now)
-    return { status: { phase, reviewHistory, ...decision, conditions, observedGeneration: generation }, refused }
-  }
 
-  const decision = validDecision(previous)
-  if (decision !== undefined && decision.decidedGeneration === generation) {
-    return write(decision.phase, readyForDecision(decision.resolution), decision)
+  const entries = trackWaiting(previous.executions ?? [], observation.waiting)
+  const active = new Set(observation.waiting.map((w) => w.uid))
+  // Open: waiting for a decision on the current generation (stale decisions are re-opened).
+  const isOpen = (entry: ExecutionDecision): boolean => active.has(entry.uid) && !(entry.phase !== 'Waiting' && entry.decidedGeneration === generation)
+  const refused: GateRefusal[] = []
+  const appended: ReviewAction[] = []
+  for (const action of observation.actions) {
+    for (const bound of bindAction(action, entries, isOpen, generation, policyFor)) {
+      appended.push(bound)
+      if (bound.counted === false && action.action !== 'comment') {
+        refused.push({
+          reviewer: action.reviewer,
+          reason: bound.reason as ReviewRefusalReason,
+          ...(bound.execution === undefined ? {} : { execution: bound.execution }),
+          ...(action.source === undefined ? {} : { source: action.source }),
+        })
+      }
+    }
   }
-  const staleFrom = decision?.decidedGeneration
-  if (staleFrom === undefined && (previous.phase ?? 'Pending') === 'Pending' && !observation.activated) {
-    return write('Pending', { status: 'False', reason: 'GateCreated', message: 'Waiting for an Execution to reach the gate' }, undefined)
-  }
-
-  const counted = reviewHistory.filter(
-    (entry) => entry.targetGeneration === generation && checkReviewer(entry.reviewer, policy) === undefined,
-  )
-  const rejecters = distinctReviewers(counted.filter((entry) => entry.action === 'reject'))
-  const approvers = distinctReviewers(counted.filter((entry) => entry.action === 'approve'))
+  const reviewHistory = capReviewHistory([...(previous.reviewHistory ?? []), ...appended], generation)
   const required = requiredApproversOf(gate.spec.requiredApprovers)
+  let specChanged = false
+  const decided = entries.map((entry) => {
+    if (!isOpen(entry)) return entry
+    const next = decideEntry(entry, reviewHistory, generation, required, policyFor(entry), now)
+    if (entry.decidedGeneration !== undefined && next.phase === 'Waiting') specChanged = true
+    return next
+  })
+  const executions = capExecutions(decided)
+  return { status: summarize(previous, executions, reviewHistory, generation, specChanged, now), refused }
+}
+
+/** Adds an entry for each newly waiting Execution and drops undecided entries nobody waits on any more. */
+function trackWaiting(previous: readonly ExecutionDecision[], waiting: readonly WaitingExecution[]): ExecutionDecision[] {
+  const byUid = new Map(waiting.map((w) => [w.uid, w]))
+  const kept = previous.flatMap((entry): ExecutionDecision[] => {
+    const now = byUid.get(entry.uid)
+    if (now === undefined) return entry.phase === 'Waiting' ? [] : [entry]
+    byUid.delete(entry.uid)
+    // A run keeps its digest; a different one means a different run under the same uid: decide it anew.
+    return now.digest === entry.digest ? [entry] : [newEntry(now)]
+  })
+  return [...kept, ...[...byUid.values()].map(newEntry)]
+}
+
+function newEntry(w: WaitingExecution): ExecutionDecision {
+  return { name: w.name, namespace: w.namespace, uid: w.uid, digest: w.digest, ...(w.changeAuthor === undefined ? {} : { changeAuthor: w.changeAuthor }), phase: 'Waiting' }
+}
+
+/** The history entries one action makes: one per Execution it decides for, each counted or refused. */
+function bindAction(
+  action: ReviewActionInput,
+  entries: readonly ExecutionDecision[],
+  isOpen: (entry: ExecutionDecision) => boolean,
+  generation: number,
+  policyFor: (entry: ExecutionDecision) => ReviewerPolicy,
+): ReviewAction[] {
+  const base = toReviewAction(action)
+  const named = action.execution
+  const targets = named === undefined ? entries.filter(isOpen) : entries.filter((entry) => entry.uid === named.uid)
+  if (targets.length === 0) {
+    const reason = action.refusal ?? 'NotWaiting'
+    return [{ ...base, ...(named === undefined ? {} : { execution: named }), ...(action.digest === undefined ? {} : { digest: action.digest }), counted: false, reason }]
+  }
+  return targets.map((entry) => {
+    const digest = action.digest ?? entry.digest
+    const bound = { ...base, execution: { name: entry.name, uid: entry.uid }, digest }
+    if (action.action === 'comment') return bound
+    const reason =
+      action.refusal ??
+      (isOpen(entry) ? undefined : 'AlreadyDecided') ??
+      checkReviewer(action.reviewer, policyFor(entry)) ??
+      (action.targetGeneration === generation ? undefined : 'StaleGeneration') ??
+      (digest === entry.digest ? undefined : 'DigestMismatch')
+    return reason === undefined ? { ...bound, counted: true } : { ...bound, counted: false, reason }
+  })
+}
+
+/** Decides one open entry, level-based over the history (step 3 of {@link decideGate}). */
+function decideEntry(
+  entry: ExecutionDecision,
+  history: readonly ReviewAction[],
+  generation: number,
+  required: number,
+  policy: ReviewerPolicy,
+  now: string,
+): ExecutionDecision {
+  const identity = { name: entry.name, namespace: entry.namespace, uid: entry.uid, digest: entry.digest, ...(entry.changeAuthor === undefined ? {} : { changeAuthor: entry.changeAuthor }) }
+  const counted = history.filter(
+    (action) =>
+      action.execution?.uid === entry.uid &&
+      action.digest === entry.digest &&
+      action.counted === true &&
+      action.targetGeneration === generation &&
+      checkReviewer(action.reviewer, policy) === undefined,
+  )
+  const rejecters = distinctReviewers(counted.filter((action) => action.action === 'reject'))
+  const approvers = distinctReviewers(counted.filter((action) => action.action === 'approve'))
   const firstReject = rejecters[0]
   if (firstReject !== undefined) {
     const resolution: GateResolution = {
       outcome: 'rejected',
       timestamp: now,
-      actors: rejecters.slice(0, ACTORS_MAX).map((entry) => entry.reviewer),
+      actors: rejecters.slice(0, ACTORS_MAX).map((action) => action.reviewer),
       ...(firstReject.comment === undefined ? {} : { comment: firstReject.comment }),
     }
-    return write('Rejected', readyForDecision(resolution), { resolution, decidedGeneration: generation })
+    return { ...identity, phase: 'Rejected', resolution, decidedGeneration: generation, message: decidedMessage(resolution) }
   }
   if (approvers.length >= required) {
-    const resolution: GateResolution = {
-      outcome: 'approved',
-      timestamp: now,
-      actors: approvers.slice(0, ACTORS_MAX).map((entry) => entry.reviewer),
-    }
-    return write('Approved', readyForDecision(resolution), { resolution, decidedGeneration: generation })
+    const resolution: GateResolution = { outcome: 'approved', timestamp: now, actors: approvers.slice(0, ACTORS_MAX).map((action) => action.reviewer) }
+    return { ...identity, phase: 'Approved', resolution, decidedGeneration: generation, message: decidedMessage(resolution) }
   }
+  return { ...identity, phase: 'Waiting', message: `${approvers.length} of ${required} required approvals for generation ${generation}` }
+}
 
-  const counts = `${approvers.length} of ${required} required approvals for generation ${generation}`
-  const previousReady = findCondition(previous.conditions, 'Ready')
-  const specChanged =
-    staleFrom !== undefined || (previousReady?.reason === 'SpecChanged' && previousReady.observedGeneration === generation)
-  if (specChanged) {
-    const message = `The spec changed to generation ${generation} after the gate was decided; the decision was cleared. ${counts}`
-    return write('Waiting', { status: 'False', reason: 'SpecChanged', message }, undefined)
+/** Keeps at most {@link EXECUTIONS_MAX} entries: the waiting ones first, then the newest decisions. */
+function capExecutions(entries: readonly ExecutionDecision[]): ExecutionDecision[] {
+  const waiting = entries.filter((entry) => entry.phase === 'Waiting')
+  const decided = entries.filter((entry) => entry.phase !== 'Waiting')
+  return [...waiting, ...decided.slice(Math.max(0, decided.length - (EXECUTIONS_MAX - waiting.length)))].slice(0, EXECUTIONS_MAX)
+}
+
+/** The Gate-level summary of the per-Execution decisions (step 4 of {@link decideGate}). */
+function summarize(
+  previous: GateStatus,
+  executions: readonly ExecutionDecision[],
+  reviewHistory: ReviewAction[],
+  generation: number,
+  specChanged: boolean,
+  now: string,
+): GateStatus {
+  const write = (phase: NonNullable<GateStatus['phase']>, ready: Omit<ConditionUpdate, 'type' | 'observedGeneration'>, decision?: { resolution: GateResolution; decidedGeneration: number }): GateStatus => ({
+    phase,
+    ...(executions.length === 0 ? {} : { executions: [...executions] }),
+    reviewHistory,
+    ...decision,
+    conditions: setCondition(previous.conditions, { type: 'Ready', ...ready, observedGeneration: generation }, now),
+    observedGeneration: generation,
+  })
+  const waiting = executions.filter((entry) => entry.phase === 'Waiting')
+  if (waiting.length > 0) {
+    const previousReady = findCondition(previous.conditions, 'Ready')
+    const stillChanged = specChanged || (previousReady?.reason === 'SpecChanged' && previousReady.observedGeneration === generation)
+    const counts = waiting.map((entry) => `${entry.name}: ${entry.message as string}`).join('; ')
+    const why = stillChanged ? `The spec changed to generation ${generation} after the gate was decided; waiting` : 'Waiting'
+    return write('Waiting', { status: 'False', reason: stillChanged ? 'SpecChanged' : 'AwaitingApproval', message: `${why} for a decision (${counts})`.slice(0, 32_768) })
   }
-  return write('Waiting', { status: 'False', reason: 'AwaitingApproval', message: counts }, undefined)
+  const latest = executions.reduce<ExecutionDecision | undefined>((best, entry) => (best === undefined || (entry.resolution as GateResolution).timestamp >= (best.resolution as GateResolution).timestamp ? entry : best), undefined)
+  if (latest === undefined) return write('Pending', { status: 'False', reason: 'GateCreated', message: 'Waiting for an Execution to reach the gate' })
+  const resolution = latest.resolution as GateResolution
+  const ready = resolution.outcome === 'approved' ? { status: 'True' as const, reason: 'Approved' } : { status: 'False' as const, reason: 'Rejected' }
+  return write(latest.phase, { ...ready, message: `${decidedMessage(resolution)} for ${latest.name}` }, { resolution, decidedGeneration: latest.decidedGeneration as number })
 }
 
 /** Copies a request into the audit trail's shape, leaving out absent optional fields. */
@@ -162,24 +280,10 @@ function toReviewAction(input: ReviewActionInput): ReviewAction {
   }
 }
 
-/** Returns the decision a status holds when it satisfies the three invariants, else undefined. */
-function validDecision(
-  status: GateStatus,
-): { phase: 'Approved' | 'Rejected'; resolution: GateResolution; decidedGeneration: number } | undefined {
-  const { phase, resolution, decidedGeneration } = status
-  if (resolution === undefined || decidedGeneration === undefined) return undefined
-  if (phase === 'Approved' && resolution.outcome === 'approved') return { phase, resolution, decidedGeneration }
-  if (phase === 'Rejected' && resolution.outcome === 'rejected') return { phase, resolution, decidedGeneration }
-  return undefined
-}
-
-/** The `Ready` condition of a decided Gate. */
-function readyForDecision(resolution: GateResolution): Omit<ConditionUpdate, 'type' | 'observedGeneration'> {
+/** Who decided, for messages: `Approved by user:a, user:b`. */
+function decidedMessage(resolution: GateResolution): string {
   const actors = resolution.actors ?? []
-  const by = actors.length === 0 ? '' : ` by ${actors.join(', ')}`
-  return resolution.outcome === 'approved'
-    ? { status: 'True', reason: 'Approved', message: `Approved${by}` }
-    : { status: 'False', reason: 'Rejected', message: `Rejected${by}` }
+  return `${resolution.outcome === 'approved' ? 'Approved' : 'Rejected'}${actors.length === 0 ? '' : ` by ${actors.join(', ')}`}`
 }
 
 /** Keeps the first action of each distinct reviewer (by normalized subject), in order. */
@@ -197,4 +301,3 @@ function distinctReviewers(actions: readonly ReviewAction[]): ReviewAction[] {
 function requiredApproversOf(value: number | undefined): number {
   return value !== undefined && Number.isFinite(value) && value >= 1 ? Math.ceil(value) : 1
 }
-

@@ -52,6 +52,8 @@ export interface ExecutionObservation {
   readonly specHash: string
   readonly planGeneration?: number
   readonly graphDigest?: string
+  /** `sha256:` digest of the graph and resolved bindings (core's `runDigestContent`), hashed by the shell. */
+  readonly runDigest?: string
   readonly parameters: Readonly<Record<string, unknown>>
   readonly goalConstraints?: Readonly<Record<string, unknown>>
   /** Current recorded status (undefined = never seen). */

@@ -21,7 +21,7 @@ const EXECUTION_REASONS: ReadonlySet<string | undefined> = new Set(['GateRejecte
  * again with the returned status never dispatches the same attempt twice (idempotent).
  *
  * Order of decisions: spec immutability (`SpecChanged`), re-open on `retryRequested`, terminal
- * phases stay put, cancellation, first sight (`Accepted`, `runId`, `queuedTime`, `specHash`, plan
+ * phases stay put, cancellation, first sight (`Accepted`, `runId`, `queuedTime`, `specHash`, `runDigest`, plan
  * generation and digest), unbound capabilities (fail before any node runs), then every node in
  * {@link executionOrder}, then the Execution phase: `Failed` once a node failed for good and no
  * started work remains, `Succeeded` when every non-Group node succeeded or was skipped, `Blocked`
@@ -85,7 +85,7 @@ function checkSpecHash(status: ExecutionStatus, o: ExecutionObservation): Execut
   return { ...status, conditions: setCondition(status.conditions, { type: 'SpecChanged', status: 'False', reason: 'SpecRestored' }, o.now) }
 }
 
-/** Records first sight: runId, queue time, spec hash, plan generation and digest, `Accepted`. */
+/** Records first sight: runId, queue time, spec hash, plan generation and digest, run digest, `Accepted`. */
 function accept(status: ExecutionStatus, o: ExecutionObservation): ExecutionStatus {
   return {
     ...status,
@@ -94,6 +94,7 @@ function accept(status: ExecutionStatus, o: ExecutionObservation): ExecutionStat
     specHash: status.specHash ?? o.specHash,
     ...(status.planGeneration === undefined && o.planGeneration !== undefined ? { planGeneration: o.planGeneration } : {}),
     ...(status.graphDigest === undefined && o.graphDigest !== undefined ? { graphDigest: o.graphDigest } : {}),
+    ...(status.runDigest === undefined && o.runDigest !== undefined ? { runDigest: o.runDigest } : {}),
     conditions: setCondition(status.conditions, { type: 'Accepted', status: 'True', reason: 'Accepted' }, o.now),
   }
 }

@@ -1351,6 +1351,10 @@ export interface ExecutionStatus {
    */
   graphDigest?: string
   /**
+   * `sha256:` digest of what the run executes: the plan graph and the provider resolved for each Task, set when the run starts and never changed. Gate approvals name it (DECISIONS §9).
+   */
+  runDigest?: string
+  /**
    * Per-node state, keyed by node id of the Plan. Controllers may leave out nodes not yet materialised, or list every node as `Pending`. Default `{}`.
    */
   nodeStatuses?: {
@@ -1539,9 +1543,15 @@ export interface GateTargetRef {
  */
 export interface GateStatus {
   /**
-   * Lifecycle phase: `Pending` (initial, not yet activated), `Waiting` (active, waiting for a decision), and the terminal `Approved` and `Rejected`.
+   * Lifecycle phase, a summary of `executions`: `Pending` (no Execution has reached the gate), `Waiting` (at least one Execution waits for a decision), and `Approved` or `Rejected` (the latest decision, when none waits).
    */
   phase?: 'Pending' | 'Waiting' | 'Approved' | 'Rejected'
+  /**
+   * One decision per Execution that reached the Gate (DECISIONS §9: an approval counts for one Execution and one content digest); at most 100 items, the Executions still waiting first.
+   *
+   * @maxItems 100
+   */
+  executions?: ExecutionDecision[]
   /**
    * Append-only audit trail of every review action; at most 1000 items.
    *
@@ -1563,6 +1573,68 @@ export interface GateStatus {
    * The `metadata.generation` the writer had fully reconciled when it wrote this status (rule M4). Never exceeds `metadata.generation`; a smaller value means the status describes an older spec.
    */
   observedGeneration?: number
+}
+/**
+ * The decision of a Gate for one Execution. Invariants as for the Gate itself: `resolution` and `decidedGeneration` appear together, exactly when `phase` is `Approved` or `Rejected`.
+ */
+export interface ExecutionDecision {
+  /**
+   * Name of the Execution; a DNS label.
+   */
+  name: string
+  /**
+   * Namespace of the Execution; a DNS label.
+   */
+  namespace: string
+  /**
+   * `metadata.uid` of the Execution; 1-128 characters.
+   */
+  uid: string
+  /**
+   * The Execution's run content digest (plan graph and resolved bindings) that approvals must name.
+   */
+  digest: string
+  /**
+   * Who made the change that created the Execution (`user:LOGIN`, `email:ADDR`, ...): never counted as a reviewer of it (separation of duties); 1-253 characters.
+   */
+  changeAuthor?: string
+  /**
+   * `Waiting` until decided, then `Approved` or `Rejected`.
+   */
+  phase: 'Waiting' | 'Approved' | 'Rejected'
+  resolution?: GateResolution
+  /**
+   * The Gate spec generation the decision applies to (>= 0).
+   */
+  decidedGeneration?: number
+  /**
+   * Why the Execution still waits, or who decided; at most 1024 characters.
+   */
+  message?: string
+}
+/**
+ * The final decision on a Gate.
+ */
+export interface GateResolution {
+  /**
+   * Final outcome: `approved` or `rejected`; must match `phase`.
+   */
+  outcome: 'approved' | 'rejected'
+  /**
+   * When the decision became final.
+   */
+  timestamp: string
+  /**
+   * Reviewers who produced the outcome; 1-100 items, each 1-253 characters. PlanSpec always fills it when a Gate is decided.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  actors?: string[]
+  /**
+   * Summary of the decision; at most 4096 characters.
+   */
+  comment?: string
 }
 /**
  * One entry of the review audit trail.
@@ -1592,30 +1664,32 @@ export interface ReviewAction {
    * Where the action came from, e.g. `cli`, `api` or a pull-request comment URL; at most 1024 characters.
    */
   source?: string
+  execution?: ExecutionRef
+  /**
+   * The run content digest (`status.runDigest` of the Execution) the action approves or rejects; an action for another digest does not count.
+   */
+  digest?: string
+  /**
+   * Whether the action counted towards the decision when it was processed; `false` comes with a `reason`.
+   */
+  counted?: boolean
+  /**
+   * Why the action does not count (PascalCase): `NotEligible`, `SelfApproval`, `StaleGeneration`, `DigestMismatch`, `NotWaiting`, `AlreadyDecided`, or a reason the writer decided before recording it, such as `Unsigned`, `UnknownSigner`, `SignerMismatch` or `NotAuthorized`; 1-64 characters.
+   */
+  reason?: string
 }
 /**
- * The final decision on a Gate.
+ * The Execution a review action or decision is for.
  */
-export interface GateResolution {
+export interface ExecutionRef {
   /**
-   * Final outcome: `approved` or `rejected`; must match `phase`.
+   * Name of the Execution; a DNS label.
    */
-  outcome: 'approved' | 'rejected'
+  name: string
   /**
-   * When the decision became final.
+   * `metadata.uid` of the Execution, so an Execution re-created under the same name needs its own approval; 1-128 characters.
    */
-  timestamp: string
-  /**
-   * Reviewers who produced the outcome; 1-100 items, each 1-253 characters. PlanSpec always fills it when a Gate is decided.
-   *
-   * @minItems 1
-   * @maxItems 100
-   */
-  actors?: string[]
-  /**
-   * Summary of the decision; at most 4096 characters.
-   */
-  comment?: string
+  uid: string
 }
 /**
  * A List: a document envelope holding several core resources (Goal, Plan, Capability, Binding, Execution, Gate). Tools expand it into its items; Lists do not nest.

@@ -5,6 +5,7 @@ import { diffPlan } from './diff-plan.js'
 import { findTouchedExecutions } from './find-touched-executions.js'
 import { changedFields } from './internal/changed-fields.js'
 import { indexResources } from './internal/index-resources.js'
+import { followRenames, pairRenames } from './pair-renames.js'
 import type { GateDiff, ResourceChange, ReviewResourceLike, SemanticDiff } from './review-types.js'
 
 /** Kinds in the order a reviewer reads them: the "what", the "how", then who runs and approves it. */
@@ -25,9 +26,13 @@ const NOT_AUTHORED: ReadonlySet<string> = new Set([
 /**
  * Computes the semantic diff between the resources of a change's base and head (the PR review
  * of DECISIONS §1.2), rather than a YAML diff:
- * - `resources`: every resource added, removed or changed, matched by kind, namespace and name,
- *   with the fields that differ (two levels deep; status and server-set metadata ignored);
- *   `counts` per kind. Order: Goal, Plan, Capability, Binding, Gate, Execution, then other kinds
+ * - `resources`: every resource added, removed, changed or renamed, matched by kind, namespace and
+ *   name, with the fields that differ (two levels deep; status and server-set metadata ignored);
+ *   `counts` per kind. A removed and an added resource of one kind and namespace whose content is
+ *   the same but for the name are one `renamed` change (`previousName`); a resource whose only
+ *   change is to follow a rename (an Execution's `planRef`) is no change, and is listed in the
+ *   rename's `referencedBy`. A renamed Plan or Gate has no graph or approver diff, and touches
+ *   no Execution. Order: Goal, Plan, Capability, Binding, Gate, Execution, then other kinds
  *   alphabetically; within a kind by namespace, then name.
  * - `plans`: the graph diff of each added, removed or changed Plan ({@link diffPlan}).
  * - `gates`: Gates whose reviewers or required approvals differ ({@link diffGate}).
@@ -47,21 +52,33 @@ const NOT_AUTHORED: ReadonlySet<string> = new Set([
 export function diffResources(base: readonly ReviewResourceLike[], head: readonly ReviewResourceLike[]): SemanticDiff {
   const before = indexResources(base)
   const after = indexResources(head)
+  const renames = pairRenames(before, after, NOT_AUTHORED)
+  const renamedBase = new Set(renames.map((r) => r.baseKey))
+  const renamedHead = new Set(renames.map((r) => r.headKey))
+  const followers = new Map(renames.map((r) => [r.headKey, [] as string[]]))
   const resources: ResourceChange[] = []
   for (const [key, resource] of after) {
+    if (renamedHead.has(key)) continue
     const old = before.get(key)
-    const fields = old === undefined ? [] : changedFields(old.value, resource.value, 2, NOT_AUTHORED)
+    const fields = old === undefined ? [] : changedFields(followRenames(old, renames), resource.value, 2, NOT_AUTHORED)
     if (old === undefined || fields.length > 0) resources.push(describe(resource, old === undefined ? 'added' : 'changed', fields))
+    else if (changedFields(old.value, resource.value, 2, NOT_AUTHORED).length > 0) {
+      for (const r of renames) if (changedFields(followRenames(old, [r]), resource.value, 2, NOT_AUTHORED).length === 0) (followers.get(r.headKey) as string[]).push(subjectOf(resource.kind, resource.namespace, resource.name))
+    }
   }
   for (const [key, resource] of before) {
-    if (!after.has(key)) resources.push(describe(resource, 'removed', []))
+    if (!after.has(key) && !renamedBase.has(key)) resources.push(describe(resource, 'removed', []))
+  }
+  for (const r of renames) {
+    const resource = after.get(r.headKey) as ReviewResourceLike
+    resources.push({ ...describe(resource, 'renamed', ['metadata.name']), previousName: r.from, referencedBy: followers.get(r.headKey) as string[] })
   }
   resources.sort(compareChanges)
 
-  const counts: { kind: string; added: number; removed: number; changed: number }[] = []
+  const counts: { kind: string; added: number; removed: number; changed: number; renamed: number }[] = []
   for (const change of resources) {
     let count = counts[counts.length - 1]
-    if (count?.kind !== change.kind) counts.push((count = { kind: change.kind, added: 0, removed: 0, changed: 0 }))
+    if (count?.kind !== change.kind) counts.push((count = { kind: change.kind, added: 0, removed: 0, changed: 0, renamed: 0 }))
     count[change.action] += 1
   }
 
@@ -69,12 +86,13 @@ export function diffResources(base: readonly ReviewResourceLike[], head: readonl
     const key = referenceKey(change.kind, change.namespace, change.name)
     return [before.get(key), after.get(key)]
   }
-  const plans = resources.filter((c) => c.kind === 'Plan').map((c) => diffPlan(...pair(c)))
-  const gates = resources.filter((c) => c.kind === 'Gate').flatMap((c): GateDiff[] => {
+  const plans = resources.filter((c) => c.kind === 'Plan' && c.action !== 'renamed').map((c) => diffPlan(...pair(c)))
+  const gates = resources.filter((c) => c.kind === 'Gate' && c.action !== 'renamed').flatMap((c): GateDiff[] => {
     const gate = diffGate(...pair(c))
     return gate === undefined ? [] : [gate]
   })
-  return { resources, counts, plans, bindings: diffBindingResolutions(base, head), gates, executions: findTouchedExecutions(head, resources) }
+  const touching = resources.filter((c) => c.action !== 'renamed')
+  return { resources, counts, plans, bindings: diffBindingResolutions(base, head), gates, executions: findTouchedExecutions(head, touching) }
 }
 
 /** Builds a ResourceChange. */

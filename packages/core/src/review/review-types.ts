@@ -16,14 +16,21 @@ export interface ReviewResourceLike {
 /** What happened to a resource, a Plan or a Gate between base and head; finishes "… has been". */
 export type ChangeAction = 'added' | 'removed' | 'changed'
 
+/** What happened to a resource: a change, or a rename (same content under a new name). */
+export type ResourceChangeAction = ChangeAction | 'renamed'
+
 /** One resource that differs between base and head. */
 export interface ResourceChange {
-  /** `kind/namespace/name` (STYLE: the subject format never varies). */
+  /** `kind/namespace/name` (STYLE: the subject format never varies); the new name for a rename. */
   readonly subject: string
   readonly kind: string
   readonly namespace: string
   readonly name: string
-  readonly action: ChangeAction
+  readonly action: ResourceChangeAction
+  /** The name in base, for a rename. */
+  readonly previousName?: string
+  /** For a rename: subjects of the resources whose only change is to refer to the new name. */
+  readonly referencedBy?: readonly string[]
   /**
    * Dotted paths of the fields that differ, at most two levels deep (`spec.reviewers`,
    * `metadata.labels`, `apiVersion`); empty for added and removed resources. `status` and the
@@ -34,12 +41,13 @@ export interface ResourceChange {
   readonly file?: string
 }
 
-/** How many resources of one kind were added, removed and changed. */
+/** How many resources of one kind were added, removed, changed and renamed. */
 export interface KindCount {
   readonly kind: string
   readonly added: number
   readonly removed: number
   readonly changed: number
+  readonly renamed: number
 }
 
 /** What happened to one node of a Plan graph. */

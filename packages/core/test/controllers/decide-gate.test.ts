@@ -1,199 +1,268 @@
 import { describe, expect, it } from 'vitest'
 import { findCondition } from '../../src/conditions.js'
-import { decideGate, type GateDecisionTarget, type GateObservation, type ReviewActionInput } from '../../src/controllers/decide-gate.js'
+import { decideGate, type GateDecisionTarget, type GateObservation, type ReviewActionInput, type WaitingExecution } from '../../src/controllers/decide-gate.js'
 import { initialStatus } from '../../src/controllers/initial-status.js'
-import type { GateStatus } from '../../src/model/generated.js'
+import type { ExecutionDecision, GateStatus } from '../../src/model/generated.js'
 
 const now = '2025-03-01T12:00:00Z'
 const later = '2025-03-01T13:00:00Z'
 const teams = new Map([['team:acme/sre', ['bob', 'carol']]])
+const D1 = `sha256:${'1'.repeat(64)}`
+const D2 = `sha256:${'2'.repeat(64)}`
+
+const run = (name: string, overrides: Partial<WaitingExecution> = {}): WaitingExecution => ({ name, namespace: 'default', uid: `uid-${name}`, digest: D1, ...overrides })
+const r1 = run('r1')
+const r2 = run('r2')
 
 function gate(status?: GateStatus, generation = 2, spec: GateDecisionTarget['spec'] = { reviewers: ['user:alice', 'team:acme/sre'] }): GateDecisionTarget {
   return { metadata: { generation }, spec, ...(status ? { status } : {}) }
 }
-const waiting = (): GateStatus => ({ ...initialStatus('Gate', 2, now), phase: 'Waiting' })
 
-const act = (reviewer: string, action: ReviewActionInput['action'] = 'approve', targetGeneration = 2, comment?: string): ReviewActionInput => ({
+const act = (reviewer: string, action: ReviewActionInput['action'] = 'approve', extra: Partial<ReviewActionInput> = {}): ReviewActionInput => ({
   reviewer,
   action,
   timestamp: now,
-  targetGeneration,
+  targetGeneration: 2,
   source: 'cli',
-  ...(comment ? { comment } : {}),
+  ...extra,
 })
 
-const observe = (overrides: Partial<GateObservation> = {}): GateObservation => ({
-  gate: gate(waiting()),
-  activated: true,
-  actions: [],
-  teams,
-  now,
-  ...overrides,
-})
+const observe = (overrides: Partial<GateObservation> = {}): GateObservation => ({ gate: gate(), waiting: [r1], actions: [], teams, now, ...overrides })
 const ready = (status: GateStatus) => findCondition(status.conditions, 'Ready')
+const entry = (status: GateStatus, name: string): ExecutionDecision | undefined => status.executions?.find((e) => e.name === name)
+/** Decides once, then feeds the status back with new inputs. */
+const then = (first: GateStatus, overrides: Partial<GateObservation> = {}, generation = 2, spec?: GateDecisionTarget['spec']) =>
+  decideGate(observe({ now: later, ...overrides, gate: gate(first, generation, spec) }))
 
-describe('decideGate transitions', () => {
+describe('decideGate: one decision per Execution', () => {
   it.each<[string, Partial<GateObservation>, string, string]>([
-    ['stays Pending until activated', { gate: gate(initialStatus('Gate', 2, now)), activated: false }, 'Pending', 'GateCreated'],
-    ['Pending → Waiting when an Execution reaches the gate', { gate: gate(initialStatus('Gate', 2, now)) }, 'Waiting', 'AwaitingApproval'],
-    ['treats a gate without status as Pending', { gate: gate(), activated: false }, 'Pending', 'GateCreated'],
-    ['Waiting → Approved on one eligible approval', { actions: [act('user:alice')] }, 'Approved', 'Approved'],
-    ['Waiting → Approved by a team member', { actions: [act('user:bob')] }, 'Approved', 'Approved'],
-    ['Waiting → Rejected on one eligible rejection', { actions: [act('user:carol', 'reject')] }, 'Rejected', 'Rejected'],
-    ['rejection wins over approvals in the same round', { actions: [act('user:alice'), act('user:bob', 'reject')] }, 'Rejected', 'Rejected'],
-    ['an ineligible reviewer does not approve', { actions: [act('user:mallory')] }, 'Waiting', 'AwaitingApproval'],
-    ['an ineligible rejection does not reject', { actions: [act('user:mallory', 'reject')] }, 'Waiting', 'AwaitingApproval'],
-    ['the change author cannot approve', { actions: [act('user:alice')], changeAuthor: 'alice' }, 'Waiting', 'AwaitingApproval'],
-    ['a stale approval does not count', { actions: [act('user:alice', 'approve', 1)] }, 'Waiting', 'AwaitingApproval'],
-    ['a comment does not decide', { actions: [act('user:alice', 'comment')] }, 'Waiting', 'AwaitingApproval'],
+    ['stays Pending while no Execution waits', { waiting: [] }, 'Pending', 'GateCreated'],
+    ['treats a gate without status as Pending', { gate: gate(undefined), waiting: [] }, 'Pending', 'GateCreated'],
+    ['waits when an Execution reaches the gate', {}, 'Waiting', 'AwaitingApproval'],
+    ['approves on one eligible approval', { actions: [act('user:alice')] }, 'Approved', 'Approved'],
+    ['approves by a team member', { actions: [act('user:bob')] }, 'Approved', 'Approved'],
+    ['rejects on one eligible rejection', { actions: [act('user:carol', 'reject')] }, 'Rejected', 'Rejected'],
+    ['lets a rejection win over approvals in the same round', { actions: [act('user:alice'), act('user:bob', 'reject')] }, 'Rejected', 'Rejected'],
+    ['does not let an ineligible reviewer approve', { actions: [act('user:mallory')] }, 'Waiting', 'AwaitingApproval'],
+    ['does not let an ineligible rejection reject', { actions: [act('user:mallory', 'reject')] }, 'Waiting', 'AwaitingApproval'],
+    ['does not let the change author approve', { waiting: [run('r1', { changeAuthor: 'alice' })], actions: [act('user:alice')] }, 'Waiting', 'AwaitingApproval'],
+    ['does not count a stale approval', { actions: [act('user:alice', 'approve', { targetGeneration: 1 })] }, 'Waiting', 'AwaitingApproval'],
+    ['does not count an approval of another digest', { actions: [act('user:alice', 'approve', { digest: D2 })] }, 'Waiting', 'AwaitingApproval'],
+    ['does not decide on a comment', { actions: [act('user:alice', 'comment')] }, 'Waiting', 'AwaitingApproval'],
+    ['does not count an action the shell refused', { actions: [act('user:alice', 'approve', { refusal: 'Unsigned' })] }, 'Waiting', 'AwaitingApproval'],
+    ['lets any writer approve when reviewers is empty', { gate: gate(undefined, 2, { reviewers: [] }), writers: ['erin'], actions: [act('user:erin')] }, 'Approved', 'Approved'],
+    ['lets nobody approve when reviewers is empty and writers are unknown', { gate: gate(undefined, 2, {}), actions: [act('user:erin')] }, 'Waiting', 'AwaitingApproval'],
     [
       'waits for requiredApprovers distinct reviewers',
-      { gate: gate(waiting(), 2, { reviewers: ['team:acme/sre', 'user:alice'], requiredApprovers: 2 }), actions: [act('user:bob'), act('BOB')] },
+      { gate: gate(undefined, 2, { reviewers: ['team:acme/sre'], requiredApprovers: 2 }), actions: [act('user:bob'), act('BOB')] },
       'Waiting',
       'AwaitingApproval',
     ],
     [
       'approves once requiredApprovers distinct reviewers approved',
-      { gate: gate(waiting(), 2, { reviewers: ['team:acme/sre'], requiredApprovers: 2 }), actions: [act('user:bob'), act('user:carol')] },
+      { gate: gate(undefined, 2, { reviewers: ['team:acme/sre'], requiredApprovers: 2 }), actions: [act('user:bob'), act('user:carol')] },
       'Approved',
       'Approved',
     ],
-    ['lets any writer approve when reviewers is empty', { gate: gate(waiting(), 2, { reviewers: [] }), writers: ['erin'], actions: [act('user:erin')] }, 'Approved', 'Approved'],
-    ['lets nobody approve when reviewers is empty and writers are unknown', { gate: gate(waiting(), 2, {}), actions: [act('user:erin')] }, 'Waiting', 'AwaitingApproval'],
-    ['counts an approval given before activation once the gate waits', { gate: gate({ ...initialStatus('Gate', 2, now), reviewHistory: [{ ...act('user:alice') }] }) }, 'Approved', 'Approved'],
-    ['does not decide before activation', { gate: gate(initialStatus('Gate', 2, now)), activated: false, actions: [act('user:alice')] }, 'Pending', 'GateCreated'],
   ])('%s', (_name, overrides, phase, reason) => {
     const { status } = decideGate(observe(overrides))
     expect(status.phase).toBe(phase)
     expect(status.observedGeneration).toBe(2)
     expect(ready(status)?.reason).toBe(reason)
   })
-})
 
-describe('decideGate decisions', () => {
-  it('writes resolution, actors and decidedGeneration with the phase', () => {
-    const { status } = decideGate(observe({ gate: gate(waiting(), 2, { reviewers: ['team:acme/sre'], requiredApprovers: 2 }), actions: [act('user:bob'), act('user:carol')] }))
-    expect(status.decidedGeneration).toBe(2)
-    expect(status.resolution).toEqual({ outcome: 'approved', timestamp: now, actors: ['user:bob', 'user:carol'] })
-    expect(ready(status)).toMatchObject({ status: 'True', message: 'Approved by user:bob, user:carol' })
+  it('records each waiting Execution with its uid, digest and change author', () => {
+    const { status } = decideGate(observe({ waiting: [run('r1', { changeAuthor: 'user:amy' }), r2] }))
+    expect(status.executions).toEqual([
+      { name: 'r1', namespace: 'default', uid: 'uid-r1', digest: D1, changeAuthor: 'user:amy', phase: 'Waiting', message: '0 of 1 required approvals for generation 2' },
+      { name: 'r2', namespace: 'default', uid: 'uid-r2', digest: D1, phase: 'Waiting', message: '0 of 1 required approvals for generation 2' },
+    ])
+    expect(ready(status)?.message).toBe('Waiting for a decision (r1: 0 of 1 required approvals for generation 2; r2: 0 of 1 required approvals for generation 2)')
   })
 
-  it('names every eligible rejecter and keeps the first comment', () => {
-    const { status } = decideGate(observe({ actions: [act('user:bob', 'reject', 2, 'tests fail'), act('user:alice', 'reject')] }))
-    expect(status.resolution).toEqual({ outcome: 'rejected', timestamp: now, actors: ['user:bob', 'user:alice'], comment: 'tests fail' })
-  })
-
-  it('records every action, eligible or not, with its source', () => {
-    const actions = [act('user:mallory'), act('user:alice', 'comment', 2, 'looks good'), act('user:alice', 'approve', 1)]
-    const { status } = decideGate(observe({ actions }))
+  it('binds an action that names no Execution to every waiting one, each decided on its own', () => {
+    const { status } = decideGate(observe({ waiting: [r1, run('r2', { changeAuthor: 'user:alice' })], actions: [act('user:alice')] }))
+    expect(entry(status, 'r1')).toMatchObject({ phase: 'Approved', decidedGeneration: 2, resolution: { outcome: 'approved', actors: ['user:alice'] }, message: 'Approved by user:alice' })
+    expect(entry(status, 'r2')).toMatchObject({ phase: 'Waiting' })
     expect(status.reviewHistory).toEqual([
-      { reviewer: 'user:mallory', action: 'approve', timestamp: now, targetGeneration: 2, source: 'cli' },
-      { reviewer: 'user:alice', action: 'comment', timestamp: now, comment: 'looks good', targetGeneration: 2, source: 'cli' },
-      { reviewer: 'user:alice', action: 'approve', timestamp: now, targetGeneration: 1, source: 'cli' },
+      { reviewer: 'user:alice', action: 'approve', timestamp: now, targetGeneration: 2, source: 'cli', execution: { name: 'r1', uid: 'uid-r1' }, digest: D1, counted: true },
+      { reviewer: 'user:alice', action: 'approve', timestamp: now, targetGeneration: 2, source: 'cli', execution: { name: 'r2', uid: 'uid-r2' }, digest: D1, counted: false, reason: 'SelfApproval' },
     ])
-  })
-
-  it('refuses ineligible, self and stale actions with a reason, but never comments', () => {
-    const actions = [act('user:mallory'), act('user:dave', 'comment'), act('user:alice', 'reject', 1), act('user:bob'), act('user:carol')]
-    const { refused } = decideGate(observe({ actions, changeAuthor: 'carol' }))
-    expect(refused).toEqual([
-      { reviewer: 'user:mallory', reason: 'NotEligible' },
-      { reviewer: 'user:alice', reason: 'StaleGeneration' },
-      { reviewer: 'user:carol', reason: 'SelfApproval' },
-    ])
-  })
-
-  it('keeps a decision for the current generation final and records later actions', () => {
-    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
-    const { status } = decideGate(observe({ gate: gate(approved), actions: [act('user:bob', 'reject')], now: later }))
-    expect(status.phase).toBe('Approved')
-    expect(status.resolution).toEqual(approved.resolution)
-    expect(status.reviewHistory).toHaveLength(2)
-  })
-
-  it('returns to Waiting with SpecChanged when the spec changed after a decision', () => {
-    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
-    const { status } = decideGate(observe({ gate: gate(approved, 3), activated: false, now: later }))
     expect(status.phase).toBe('Waiting')
-    expect(status.resolution).toBeUndefined()
-    expect(status.decidedGeneration).toBeUndefined()
-    expect(status.observedGeneration).toBe(3)
-    expect(ready(status)).toMatchObject({
+  })
+
+  it('counts an action naming one Execution for that one only', () => {
+    const { status } = decideGate(observe({ waiting: [r1, r2], actions: [act('user:bob', 'approve', { execution: { name: 'r2', uid: 'uid-r2' }, digest: D1 })] }))
+    expect(entry(status, 'r1')?.phase).toBe('Waiting')
+    expect(entry(status, 'r2')?.phase).toBe('Approved')
+  })
+
+  it('never carries an approval over to a later Execution of the same plan', () => {
+    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
+    const next = then(approved, { waiting: [r2] }).status
+    expect(entry(next, 'r1')?.phase).toBe('Approved')
+    expect(entry(next, 'r2')).toMatchObject({ phase: 'Waiting', message: '0 of 1 required approvals for generation 2' })
+    expect(next.phase).toBe('Waiting')
+  })
+
+  it('refuses an approval given while nobody waits, and never counts it later', () => {
+    const early = decideGate(observe({ waiting: [], actions: [act('user:alice')] }))
+    expect(early.refused).toEqual([{ reviewer: 'user:alice', reason: 'NotWaiting', source: 'cli' }])
+    expect(early.status.reviewHistory).toEqual([{ ...act('user:alice'), counted: false, reason: 'NotWaiting' }])
+    expect(then(early.status).status.phase).toBe('Waiting')
+  })
+
+  it('refuses an action naming an Execution that does not wait, keeping what it named', () => {
+    const { refused, status } = decideGate(observe({ actions: [act('user:alice', 'approve', { execution: { name: 'ghost', uid: 'uid-ghost' }, digest: D2 })] }))
+    expect(refused).toEqual([{ reviewer: 'user:alice', reason: 'NotWaiting', execution: { name: 'ghost', uid: 'uid-ghost' }, source: 'cli' }])
+    expect(status.reviewHistory?.[0]).toMatchObject({ execution: { name: 'ghost', uid: 'uid-ghost' }, digest: D2, counted: false, reason: 'NotWaiting' })
+    expect(entry(status, 'r1')?.phase).toBe('Waiting')
+  })
+
+  it('records the reason a shell refused an action even when nobody waits', () => {
+    const { refused } = decideGate(observe({ waiting: [], actions: [act('user:alice', 'approve', { refusal: 'UnknownSigner' })] }))
+    expect(refused).toEqual([{ reviewer: 'user:alice', reason: 'UnknownSigner', source: 'cli' }])
+  })
+
+  it('refuses ineligible, self, stale and other-digest actions with a reason, but never comments', () => {
+    const actions = [act('user:mallory'), act('user:dave', 'comment'), act('user:alice', 'reject', { targetGeneration: 1 }), act('user:bob', 'approve', { digest: D2 }), act('user:carol')]
+    const { refused, status } = decideGate(observe({ waiting: [run('r1', { changeAuthor: 'carol' })], actions }))
+    expect(refused.map((r) => [r.reviewer, r.reason])).toEqual([
+      ['user:mallory', 'NotEligible'],
+      ['user:alice', 'StaleGeneration'],
+      ['user:bob', 'DigestMismatch'],
+      ['user:carol', 'SelfApproval'],
+    ])
+    expect(status.reviewHistory?.[1]).toEqual({ reviewer: 'user:dave', action: 'comment', timestamp: now, targetGeneration: 2, source: 'cli', execution: { name: 'r1', uid: 'uid-r1' }, digest: D1 })
+  })
+
+  it('keeps a decision for the current generation final and refuses later actions as AlreadyDecided', () => {
+    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
+    const { status, refused } = then(approved, { actions: [act('user:bob', 'reject', { execution: { name: 'r1', uid: 'uid-r1' } })] })
+    expect(entry(status, 'r1')).toEqual(entry(approved, 'r1'))
+    expect(refused).toEqual([{ reviewer: 'user:bob', reason: 'AlreadyDecided', execution: { name: 'r1', uid: 'uid-r1' }, source: 'cli' }])
+  })
+
+  it('keeps the decisions of Executions that moved on as history, and summarizes the latest', () => {
+    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
+    const moved = then(approved, { waiting: [] }).status
+    expect(moved).toMatchObject({ phase: 'Approved', decidedGeneration: 2, resolution: { outcome: 'approved', actors: ['user:alice'] } })
+    expect(ready(moved)).toMatchObject({ status: 'True', reason: 'Approved', message: 'Approved by user:alice for r1' })
+    const second = then(moved, { waiting: [r2], actions: [act('user:bob', 'reject', { comment: 'no' })] }).status
+    const done = then(second, { waiting: [] }).status
+    expect(done).toMatchObject({ phase: 'Rejected', resolution: { outcome: 'rejected', actors: ['user:bob'], comment: 'no' } })
+    expect(ready(done)).toMatchObject({ status: 'False', reason: 'Rejected', message: 'Rejected by user:bob for r2' })
+  })
+
+  it('forgets an undecided entry once its Execution stops waiting', () => {
+    const waiting = decideGate(observe()).status
+    const gone = then(waiting, { waiting: [] }).status
+    expect(gone.executions).toBeUndefined()
+    expect(gone.phase).toBe('Pending')
+  })
+
+  it('decides anew when an Execution under the same uid brings another digest', () => {
+    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
+    const changed = then(approved, { waiting: [run('r1', { digest: D2 })] }).status
+    expect(entry(changed, 'r1')).toMatchObject({ phase: 'Waiting', digest: D2 })
+  })
+
+  it('re-opens a decision whose generation is stale for an Execution still waiting, with SpecChanged', () => {
+    const approved = decideGate(observe({ actions: [act('user:alice')] })).status
+    const stale = then(approved, {}, 3).status
+    expect(entry(stale, 'r1')).toEqual({ name: 'r1', namespace: 'default', uid: 'uid-r1', digest: D1, phase: 'Waiting', message: '0 of 1 required approvals for generation 3' })
+    expect(stale).toMatchObject({ phase: 'Waiting', observedGeneration: 3 })
+    expect(stale.resolution).toBeUndefined()
+    expect(ready(stale)).toMatchObject({
       status: 'False',
       reason: 'SpecChanged',
-      message: 'The spec changed to generation 3 after the gate was decided; the decision was cleared. 0 of 1 required approvals for generation 3',
+      message: 'The spec changed to generation 3 after the gate was decided; waiting for a decision (r1: 0 of 1 required approvals for generation 3)',
       lastTransitionTime: later,
     })
-  })
-
-  it('keeps SpecChanged while waiting in that generation, counting new approvals', () => {
-    const reqTwo = { reviewers: ['user:alice', 'team:acme/sre'], requiredApprovers: 2 }
-    const approved = decideGate(observe({ gate: gate(waiting(), 2, reqTwo), actions: [act('user:alice'), act('user:bob')] })).status
-    const stale = decideGate(observe({ gate: gate(approved, 3, reqTwo) })).status
-    const counting = decideGate(observe({ gate: gate(stale, 3, reqTwo), actions: [act('user:alice', 'approve', 3)] })).status
+    const counting = then(stale, { actions: [act('user:bob', 'approve', { targetGeneration: 3 })] }, 3, { reviewers: ['team:acme/sre'], requiredApprovers: 2 }).status
     expect(ready(counting)).toMatchObject({ reason: 'SpecChanged' })
-    expect(ready(counting)?.message).toMatch(/1 of 2 required approvals for generation 3$/)
-    const next = decideGate(observe({ gate: gate(counting, 4, reqTwo) })).status
-    expect(ready(next)).toMatchObject({ reason: 'AwaitingApproval', message: '0 of 2 required approvals for generation 4' })
+    expect(entry(counting, 'r1')?.message).toBe('1 of 2 required approvals for generation 3')
+    const next = then(counting, {}, 4, { reviewers: ['team:acme/sre'], requiredApprovers: 2 }).status
+    expect(ready(next)).toMatchObject({ reason: 'AwaitingApproval' })
   })
 
-  it('decides again in the same round when the new generation is already approved', () => {
+  it('decides again in the same round when the new generation is approved at once', () => {
     const rejected = decideGate(observe({ actions: [act('user:alice', 'reject')] })).status
-    const { status } = decideGate(observe({ gate: gate(rejected, 3), actions: [act('user:bob', 'approve', 3)] }))
-    expect(status).toMatchObject({ phase: 'Approved', decidedGeneration: 3, resolution: { outcome: 'approved', actors: ['user:bob'] } })
+    const { status } = then(rejected, { actions: [act('user:bob', 'approve', { targetGeneration: 3 })] }, 3)
+    expect(entry(status, 'r1')).toMatchObject({ phase: 'Approved', decidedGeneration: 3, resolution: { outcome: 'approved', actors: ['user:bob'] } })
   })
 
-  it('repairs a status that breaks the invariants by deciding afresh', () => {
-    const broken: GateStatus = { phase: 'Approved', resolution: { outcome: 'rejected', timestamp: now }, decidedGeneration: 2 }
-    const { status } = decideGate(observe({ gate: gate(broken) }))
-    expect(status).toEqual(expect.objectContaining({ phase: 'Waiting' }))
-    expect(status.resolution).toBeUndefined()
-    const noDecision: GateStatus = { phase: 'Rejected' }
-    expect(decideGate(observe({ gate: gate(noDecision) })).status.phase).toBe('Waiting')
-    const rejectedWrongOutcome: GateStatus = { phase: 'Rejected', resolution: { outcome: 'approved', timestamp: now }, decidedGeneration: 2 }
-    expect(decideGate(observe({ gate: gate(rejectedWrongOutcome) })).status.phase).toBe('Waiting')
+  it('keeps the history of an Execution that moved on untouched by a later spec change', () => {
+    const approved = then(decideGate(observe({ actions: [act('user:alice')] })).status, { waiting: [] }).status
+    expect(entry(then(approved, { waiting: [] }, 5).status, 'r1')).toEqual(entry(approved, 'r1'))
   })
 
-  it('records an action without a source as given', () => {
-    const { status } = decideGate(observe({ actions: [{ reviewer: 'user:alice', action: 'comment', timestamp: now, targetGeneration: 2 }] }))
-    expect(status.reviewHistory).toEqual([{ reviewer: 'user:alice', action: 'comment', timestamp: now, targetGeneration: 2 }])
+  it('records an action without a source, and refuses it by reviewer alone', () => {
+    const { status, refused } = decideGate(observe({ actions: [{ reviewer: 'user:mallory', action: 'approve', timestamp: now, targetGeneration: 2 }] }))
+    expect(status.reviewHistory).toEqual([{ reviewer: 'user:mallory', action: 'approve', timestamp: now, targetGeneration: 2, execution: { name: 'r1', uid: 'uid-r1' }, digest: D1, counted: false, reason: 'NotEligible' }])
+    expect(refused).toEqual([{ reviewer: 'user:mallory', reason: 'NotEligible', execution: { name: 'r1', uid: 'uid-r1' } }])
   })
 
-  it('keeps a current decision written without actors and says so in the condition', () => {
-    const decided: GateStatus = { phase: 'Approved', resolution: { outcome: 'approved', timestamp: now }, decidedGeneration: 2 }
-    const { status } = decideGate(observe({ gate: gate(decided) }))
-    expect(status).toMatchObject({ phase: 'Approved', resolution: { outcome: 'approved', timestamp: now }, decidedGeneration: 2 })
-    expect(ready(status)).toMatchObject({ status: 'True', reason: 'Approved', message: 'Approved' })
+  it('summarizes the newest decision, wherever it sits in the list', () => {
+    const decision = (name: string, outcome: 'approved' | 'rejected', timestamp: string): ExecutionDecision => ({
+      name, namespace: 'default', uid: `uid-${name}`, digest: D1, phase: outcome === 'approved' ? 'Approved' : 'Rejected', resolution: { outcome, timestamp, actors: ['user:alice'] }, decidedGeneration: 2,
+    })
+    const { status } = decideGate(observe({ gate: gate({ executions: [decision('r1', 'rejected', later), decision('r2', 'approved', now)] }), waiting: [] }))
+    expect(status).toMatchObject({ phase: 'Rejected', resolution: { timestamp: later } })
+  })
+
+  it('summarizes a recorded decision written without actors', () => {
+    const recorded: GateStatus = { executions: [{ name: 'r1', namespace: 'default', uid: 'uid-r1', digest: D1, phase: 'Approved', resolution: { outcome: 'approved', timestamp: now }, decidedGeneration: 2 }] }
+    const { status } = decideGate(observe({ gate: gate(recorded), waiting: [] }))
+    expect(ready(status)).toMatchObject({ status: 'True', reason: 'Approved', message: 'Approved for r1' })
+  })
+
+  it('ignores a top-level decision that names no Execution', () => {
+    const legacy: GateStatus = { phase: 'Approved', resolution: { outcome: 'approved', timestamp: now, actors: ['user:alice'] }, decidedGeneration: 2 }
+    expect(decideGate(observe({ gate: gate(legacy) })).status).toMatchObject({ phase: 'Waiting' })
+    expect(decideGate(observe({ gate: gate(legacy), waiting: [] })).status.phase).toBe('Pending')
   })
 
   it('reads a missing metadata.generation as 1', () => {
-    const target = { metadata: {}, spec: { reviewers: ['user:alice'] }, status: waiting() }
-    const { status } = decideGate(observe({ gate: target, actions: [act('user:alice', 'approve', 1)] }))
-    expect(status).toMatchObject({ phase: 'Approved', decidedGeneration: 1 })
+    const { status } = decideGate(observe({ gate: { metadata: {}, spec: { reviewers: ['user:alice'] } }, actions: [act('user:alice', 'approve', { targetGeneration: 1 })] }))
+    expect(entry(status, 'r1')).toMatchObject({ phase: 'Approved', decidedGeneration: 1 })
   })
 
   it.each([
-    [0, 1],
-    [Number.NaN, 1],
-    [1.5, 2],
-  ])('reads requiredApprovers %s as %s', (requiredApprovers, expected) => {
-    const { status } = decideGate(observe({ gate: gate(waiting(), 2, { reviewers: ['team:acme/sre'], requiredApprovers }), actions: [act('user:bob')] }))
-    expect(status.phase).toBe(expected === 1 ? 'Approved' : 'Waiting')
+    [0, 'Approved'],
+    [Number.NaN, 'Approved'],
+    [1.5, 'Waiting'],
+  ])('reads requiredApprovers %s (one approval: %s)', (requiredApprovers, phase) => {
+    const { status } = decideGate(observe({ gate: gate(undefined, 2, { reviewers: ['team:acme/sre'], requiredApprovers }), actions: [act('user:bob')] }))
+    expect(status.phase).toBe(phase)
   })
 
   it('caps actors at 100', () => {
     const many = Array.from({ length: 120 }, (_, i) => `user:w${i}`)
-    const { status } = decideGate(observe({ gate: gate(waiting(), 2, { reviewers: [], requiredApprovers: 100 }), writers: many, actions: many.map((r) => act(r)) }))
-    expect(status.resolution?.actors).toHaveLength(100)
+    const { status } = decideGate(observe({ gate: gate(undefined, 2, { reviewers: [], requiredApprovers: 100 }), writers: many, actions: many.map((r) => act(r)) }))
+    expect(entry(status, 'r1')?.resolution?.actors).toHaveLength(100)
+  })
+
+  it('keeps at most 100 entries: the waiting ones, then the newest decisions', () => {
+    let status: GateStatus = {}
+    for (let i = 0; i < 105; i++) {
+      const w = run(`d${i}`)
+      status = then(status, { waiting: [w], actions: [act('user:alice', 'approve', { execution: { name: w.name, uid: w.uid } })], now: new Date(Date.UTC(2025, 2, 2, 0, 0, i)).toISOString() }).status
+    }
+    const full = then(status, { waiting: [r1, r2] }).status
+    expect(full.executions).toHaveLength(100)
+    expect(full.executions?.slice(0, 2).map((e) => e.name)).toEqual(['r1', 'r2'])
+    expect(full.executions?.at(-1)?.name).toBe('d104')
   })
 })
 
 describe('decideGate idempotence', () => {
   it.each<[string, Partial<GateObservation>]>([
-    ['Pending', { gate: gate(initialStatus('Gate', 2, now)), activated: false }],
+    ['Pending', { gate: gate(initialStatus('Gate', 2, now)), waiting: [] }],
     ['Waiting', { actions: [act('user:mallory')] }],
     ['Approved', { actions: [act('user:alice')] }],
     ['Rejected', { actions: [act('user:alice', 'reject')] }],
+    ['mixed', { waiting: [r1, r2], actions: [act('user:alice', 'approve', { execution: { name: 'r1', uid: 'uid-r1' } })] }],
   ])('gives the same status when deciding its own %s output again without new actions', (_name, overrides) => {
     const observation = observe(overrides)
     const first = decideGate(observation).status
@@ -204,7 +273,7 @@ describe('decideGate idempotence', () => {
 
   it('is idempotent after a spec change', () => {
     const approved = decideGate(observe({ actions: [act('user:alice')] })).status
-    const stale = decideGate(observe({ gate: gate(approved, 3) })).status
-    expect(decideGate(observe({ gate: gate(stale, 3), now: later })).status).toEqual(stale)
+    const stale = then(approved, {}, 3).status
+    expect(then(stale, {}, 3).status).toEqual(stale)
   })
 })

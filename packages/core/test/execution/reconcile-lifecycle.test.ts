@@ -6,9 +6,10 @@ import { NOW, at, iso, node, observe, phaseOf, task, T0 } from './fixtures.js'
 
 describe('reconcileExecution: first sight and phases', () => {
   it('accepts a never-seen execution: Running, runId, queuedTime, specHash, plan generation and digest, Accepted', () => {
-    const o = observe([task('a')], { planGeneration: 3, graphDigest: 'sha256:ddd' })
+    const o = observe([task('a')], { planGeneration: 3, graphDigest: 'sha256:ddd', runDigest: 'sha256:eee' })
     const { status } = reconcileExecution(o)
     expect(status).toMatchObject({
+      runDigest: 'sha256:eee',
       phase: 'Running',
       runId: 'u1',
       queuedTime: NOW,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { normalizeGraph, resolveCapabilityUse, resolveReference, type BindingLike, type NodeBinding, type PlanGraphLike, type RetryPolicy } from '@planspec/core'
-import { canonicalJson, graphDigest } from '@planspec/validator'
+import { canonicalJson, normalizeGraph, resolveCapabilityUse, resolveReference, runDigestContent, type BindingLike, type NodeBinding, type PlanGraphLike, type RetryPolicy } from '@planspec/core'
+import { graphDigest } from '@planspec/validator'
 import type { AcceptanceCriterion } from '../acceptance-criterion.js'
 import type { ExternalRefLike } from './observe-external.js'
 import type { ExecutionRunInput } from './run-execution.js'
@@ -100,13 +100,17 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
     }
     bindings.set(id, resolved!)
   }
-  const uid = `${exec.namespace}.${exec.name}.${sha256(`${exec.namespace}/${exec.name}`).slice(0, 8)}`
+  // The stored uid (git mode: kind, name and introducing commit; server: generated) tells a re-created
+  // Execution from the old one; files read by `planspec run` have none.
+  const storedUid = (exec.value.metadata as Obj | undefined)?.uid
+  const uid = typeof storedUid === 'string' && storedUid !== '' ? storedUid : `${exec.namespace}.${exec.name}.${sha256(`${exec.namespace}/${exec.name}`).slice(0, 8)}`
   return {
     input: {
       uid,
       graph,
       specHash: `sha256:${sha256(canonicalJson(spec))}`,
       graphDigest: graphDigest(graphSpec),
+      runDigest: `sha256:${sha256(runDigestContent(graphSpec, bindings))}`,
       planGeneration: Number((plan.value.metadata as Obj).generation ?? 1),
       parameters: isObj(spec.parameters) ? spec.parameters : {},
       goalConstraints: goal && isObj((goal.value.spec as Obj).constraints) ? ((goal.value.spec as Obj).constraints as Obj) : undefined,

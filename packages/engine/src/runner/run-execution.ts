@@ -18,7 +18,7 @@ import { statusChanged } from './status-changed.js'
  * What one run of one Execution is about, fixed when the run starts: the fields of core's
  * observation that do not change between rounds, plus what the shell needs per node.
  */
-export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'specHash' | 'planGeneration' | 'graphDigest' | 'parameters' | 'goalConstraints' | 'bindings' | 'retryPolicy'> & {
+export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'specHash' | 'planGeneration' | 'graphDigest' | 'runDigest' | 'parameters' | 'goalConstraints' | 'bindings' | 'retryPolicy'> & {
   /** Output names each Task declares. */
   readonly declaredOutputs: ReadonlyMap<string, readonly string[]>
   /** The acceptance criteria of each Task that has some (RESOURCES 2.9). */

@@ -26,7 +26,7 @@ export async function changeLease<T>(options: LeaseOptions, verb: string, decide
   const { namespace, name } = options.execution
   const path = leasePath(namespace, name)
   const now = options.now ?? Date.now
-  const outcome = await updateBranch(context, { branch, maxAttempts: options.maxAttempts ?? 5, now, committer: AGENT_IDENTITY }, async (view) => {
+  const outcome = await updateBranch(context, { branch, maxAttempts: options.maxAttempts ?? 5, now, committer: AGENT_IDENTITY, ...(options.agentKey ? { agentKey: options.agentKey } : {}) }, async (view) => {
     const entry = await entryAtPath(context, view.tree, path)
     let current: Lease | undefined
     if (entry?.type === 'blob') {

@@ -9,6 +9,9 @@ import { REMOTE, type RepoContext } from './open-repository.js'
 import { readBranchHead } from './read-branch-head.js'
 import { withRefLock } from './ref-lock.js'
 import { updateTree } from './update-tree.js'
+import { agentView, proveStatusTree, STATUS_PROOF_TRAILER, withTrailer } from './status-proof.js'
+import type { AgentKeyring } from '../agent-key.js'
+import { writeSignedCommit } from './write-signed-commit.js'
 
 const ZERO = '0000000000000000000000000000000000000000'
 const WRITE_BATCH = 32
@@ -17,6 +20,11 @@ const WRITE_BATCH = 32
 export interface CommitPlan {
   /** The head the changes were computed on (the compare-and-swap expectation); undefined: none. */
   readonly base: string | undefined
+  /**
+   * The tree the changes apply to, when it is not the base commit's own (the agents' view of a
+   * status branch, see `agentView`): `{ tree: undefined }` starts from an empty tree.
+   */
+  readonly from?: { readonly tree: string | undefined }
   /** Path → new content, or null to delete. */
   readonly changes: ReadonlyMap<string, Uint8Array | null>
   readonly message: string
@@ -24,6 +32,10 @@ export interface CommitPlan {
   readonly committer: GitIdentity
   /** Commit time, milliseconds since the epoch. */
   readonly time: number
+  /** Trailers computed from the new tree and the parents (agent proofs), appended to the message. */
+  readonly trailers?: (tree: string, parents: readonly string[]) => Promise<readonly (readonly [string, string])[]>
+  /** Signs the commit payload the way `git commit -S` does (the returned armored signature becomes `gpgsig`). */
+  readonly sign?: (payload: string) => Promise<string>
 }
 
 /**
@@ -33,7 +45,8 @@ export interface CommitPlan {
  */
 export async function buildCommit(context: RepoContext, plan: CommitPlan): Promise<string | undefined> {
   const base = { fs: context.fs, gitdir: context.gitdir }
-  const baseTree = plan.base === undefined ? undefined : (await readCommitInfo(context, plan.base)).tree
+  const headTree = plan.base === undefined ? undefined : (await readCommitInfo(context, plan.base)).tree
+  const baseTree = plan.from === undefined ? headTree : plan.from.tree
   const oids = new Map<string, string | null>()
   const entries = [...plan.changes]
   // Blobs are written a batch at a time: each write waits on zlib and the disk, not on the CPU.
@@ -42,19 +55,16 @@ export async function buildCommit(context: RepoContext, plan: CommitPlan): Promi
     const written = await Promise.all(batch.map(([, content]) => (content === null ? null : git.writeBlob({ ...base, blob: content }))))
     batch.forEach(([path], j) => oids.set(path, written[j]!))
   }
-  const tree = await updateTree(context, baseTree, oids)
-  if (tree === (baseTree ?? EMPTY_TREE)) return undefined
+  const tree = oids.size === 0 && baseTree !== undefined ? baseTree : await updateTree(context, baseTree, oids)
+  if (tree === (headTree ?? EMPTY_TREE)) return undefined
   const seconds = Math.floor(plan.time / 1000)
-  return git.writeCommit({
-    ...base,
-    commit: {
-      message: plan.message,
-      tree,
-      parent: plan.base === undefined ? [] : [plan.base],
-      author: { ...plan.author, timestamp: seconds, timezoneOffset: 0 },
-      committer: { ...plan.committer, timestamp: seconds, timezoneOffset: 0 },
-    },
-  })
+  const parents = plan.base === undefined ? [] : [plan.base]
+  let message = plan.message
+  for (const [name, value] of (await plan.trailers?.(tree, parents)) ?? []) message = withTrailer(message, name, value)
+  const author = { ...plan.author, timestamp: seconds, timezoneOffset: 0 }
+  const committer = { ...plan.committer, timestamp: seconds, timezoneOffset: 0 }
+  if (plan.sign) return writeSignedCommit(context, { tree, parents, author, committer, message }, plan.sign)
+  return git.writeCommit({ ...base, commit: { message, tree, parent: parents, author, committer } })
 }
 
 function isConflict(error: unknown): boolean {
@@ -83,7 +93,7 @@ export async function publishCommit(context: RepoContext, branch: string, expect
       const current = await resolveRefOid(context, ref)
       if (current !== expected) throw conflict(current ?? ZERO)
       await git.writeRef({ ...base, ref, value: commit, force: true })
-    })
+    }, context.onStaleLock ? { onStale: context.onStaleLock } : {})
     return
   }
   // A private ref per push, so concurrent writers sharing a cache never clobber each other.
@@ -116,6 +126,7 @@ export async function publishCommit(context: RepoContext, branch: string, expect
 /** A read-only view of a branch head, given to the `decide` step of {@link updateBranch}. */
 export interface BranchView {
   readonly head: string | undefined
+  /** The tree to decide on: the head's, or with `agentKey` the agents' view of it. */
   readonly tree: string | undefined
 }
 
@@ -125,11 +136,16 @@ export interface UpdateBranchOptions {
   readonly maxAttempts: number
   readonly now: () => number
   readonly committer: GitIdentity
+  /**
+   * Write as an agent: decide on the agents' view of the branch (content no agent proved is left
+   * out, and so written back) and prove the new commit's agent-owned tree.
+   */
+  readonly agentKey?: AgentKeyring
 }
 
 /** What the decide step returns: the commit to make (if any) and a result for the caller. */
 export interface BranchDecision<T> {
-  readonly commit?: { readonly changes: ReadonlyMap<string, Uint8Array | null>; readonly message: string; readonly author: GitIdentity }
+  readonly commit?: Pick<CommitPlan, 'changes' | 'message' | 'author' | 'trailers' | 'sign'>
   readonly result: T
 }
 
@@ -140,13 +156,18 @@ export interface BranchDecision<T> {
  * and the new head (or the unchanged one).
  */
 export async function updateBranch<T>(context: RepoContext, options: UpdateBranchOptions, decide: (view: BranchView) => Promise<BranchDecision<T>>): Promise<{ result: T; head: string | undefined; committed: boolean }> {
+  const keyring = options.agentKey
   for (let attempt = 1; ; attempt++) {
     if (context.remote) await fetchBranches(context, [{ name: options.branch, required: false }])
     const head = await readBranchHead(context, options.branch, false)
-    const tree = head === undefined ? undefined : (await readCommitInfo(context, head)).tree
+    const view = keyring ? await agentView(context, keyring, options.branch, head) : undefined
+    const tree = view ? view.tree : head === undefined ? undefined : (await readCommitInfo(context, head)).tree
     const decision = await decide({ head, tree })
     if (!decision.commit) return { result: decision.result, head, committed: false }
-    const commit = await buildCommit(context, { base: head, ...decision.commit, committer: options.committer, time: options.now() })
+    const trailers = keyring
+      ? async (next: string, parents: readonly string[]) => [...((await decision.commit?.trailers?.(next, parents)) ?? []), [STATUS_PROOF_TRAILER, await proveStatusTree(context, keyring, options.branch, parents, next)] as const]
+      : decision.commit.trailers
+    const commit = await buildCommit(context, { base: head, ...decision.commit, ...(view ? { from: { tree: view.tree } } : {}), ...(trailers ? { trailers } : {}), committer: options.committer, time: options.now() })
     if (commit === undefined) return { result: decision.result, head, committed: false }
     try {
       await publishCommit(context, options.branch, head, commit)

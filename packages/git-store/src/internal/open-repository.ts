@@ -3,6 +3,7 @@ import { redact } from '@planspec/engine'
 import { createGitStoreCache, type GitStoreCache } from '../create-git-store-cache.js'
 import { GitInvalidInputError, GitUrlError } from '../errors.js'
 import type { GitRepository } from '../types.js'
+import type { StaleLock } from './ref-lock.js'
 import { pathExists } from './path-exists.js'
 import { advertiseHead } from './advertise-head.js'
 import { DEFAULT_TIMEOUT_MS, timedHttp } from './timed-http.js'
@@ -25,6 +26,8 @@ export interface RepoContext {
   readonly gitdir: string
   readonly remote: RemoteContext | undefined
   readonly cache: GitStoreCache
+  /** Told when a stale ref lock was removed. */
+  readonly onStaleLock?: ((lock: StaleLock) => void) | undefined
 }
 
 /** The name the remote is known by in the cache repository. */
@@ -65,7 +68,7 @@ export async function openRepository(options: GitRepository): Promise<RepoContex
   if (options.url === undefined) {
     const dotGit = `${options.dir}/.git`
     const gitdir = (await pathExists(options.fs, dotGit)) ? dotGit : options.dir
-    return { fs: options.fs, gitdir, remote: undefined, cache }
+    return { fs: options.fs, gitdir, remote: undefined, cache, onStaleLock: options.onStaleLock }
   }
   if (!options.http) throw new GitInvalidInputError('an http client is required with a url (isomorphic-git/http/node)', { data: { field: 'http' } })
   const secrets = new Set<string>()
@@ -84,7 +87,7 @@ export async function openRepository(options: GitRepository): Promise<RepoContex
     onAuth: authCallback(options, secrets),
     secrets,
   }
-  return { fs: options.fs, gitdir: options.dir, remote, cache }
+  return { fs: options.fs, gitdir: options.dir, remote, cache, onStaleLock: options.onStaleLock }
 }
 
 /** Validates the URL, records its userinfo as secrets, and returns it without userinfo. */

@@ -36,7 +36,7 @@ export interface ActionHarness {
   readonly github: FakeGitHub
   readonly workspace: TempWorkspace
   readonly clock: VirtualClock
-  /** Reads a file of the minimal example. */
+  /** Reads a file of the example the checkout was made from. */
   example(path: string): string
   /** Writes head to the checkout and base to the fake, and opens pull request 42 listing the files. */
   openPullRequest(files: readonly ChangedFile[], overrides?: Partial<PullRequestRecord> & { readonly extraFiles?: readonly FileChange[] }): PullRequestRecord
@@ -45,14 +45,16 @@ export interface ActionHarness {
   comments(): string[]
 }
 
-export function useActionHarness(): ActionHarness {
+/** A fake GitHub and a checkout of `example` (default the minimal example) per test. */
+export function useActionHarness(options: { readonly example?: string } = {}): ActionHarness {
+  const example = options.example ?? MINIMAL_EXAMPLE
   let github: FakeGitHub | undefined
   let workspace: TempWorkspace | undefined
   let clock: VirtualClock | undefined
   let pull: PullRequestRecord | undefined
   beforeEach(async () => {
     github = await startFakeGitHub()
-    workspace = createWorkspace({ copyFrom: MINIMAL_EXAMPLE })
+    workspace = createWorkspace({ copyFrom: example })
     clock = createVirtualClock()
     pull = undefined
   })
@@ -72,7 +74,7 @@ export function useActionHarness(): ActionHarness {
     get clock() {
       return clock as VirtualClock
     },
-    example: (path) => readFileSync(join(MINIMAL_EXAMPLE, path), 'utf8'),
+    example: (path) => readFileSync(join(example, path), 'utf8'),
     openPullRequest(files, overrides = {}) {
       const { extraFiles = [], ...pr } = overrides
       const changes: FileChange[] = files.map((f) => ({

@@ -1,4 +1,4 @@
-import { decideGate, findCondition, type ReviewActionInput } from '@planspec/core'
+import { decideGate, findCondition, type GateStatus, type ReviewActionInput, type WaitingExecution } from '@planspec/core'
 import { authorizeGateAction, resolveReviewerFacts, type RepositoryAccessLookup } from '../authorize-gate-action.js'
 import type { CommandComment, CommandOrigin, CommandRequest, CommandResolver, CommandResult, OnCommand, ResolvedExecution, ResolvedGate } from '../comment-command-types.js'
 import type { CommandTarget, CommentCommand } from '../parse-comment-commands.js'
@@ -70,18 +70,20 @@ async function quorumAfter(resolved: ResolvedGate, review: ReviewActionInput, de
   const generation = resolved.gate.metadata.generation ?? 1
   const history = (resolved.gate.status?.reviewHistory ?? []).filter((entry) => entry.targetGeneration === generation)
   const facts = await resolveReviewerFacts({ gate: resolved.gate, subjects: [...history.map((entry) => entry.reviewer), review.reviewer], lookup: bind(deps.lookup) })
-  const { status } = decideGate({
-    gate: resolved.gate,
-    activated: resolved.activated ?? true,
-    actions: [review],
-    now: review.timestamp,
-    ...facts,
-    changeAuthor: resolved.changeAuthor ?? deps.comment.pullRequestAuthor,
-  })
+  const fallbackAuthor = resolved.changeAuthor ?? deps.comment.pullRequestAuthor
+  const waiting = (resolved.waiting ?? waitingOf(resolved.gate.status)).map((w) => (w.changeAuthor !== undefined || fallbackAuthor === undefined ? w : { ...w, changeAuthor: fallbackAuthor }))
+  const { status } = decideGate({ gate: resolved.gate, waiting, actions: [review], now: review.timestamp, ...facts })
   if (status.phase === 'Approved') return 'the Gate is now approved'
   if (status.phase === 'Rejected') return 'the Gate is now rejected'
   const ready = findCondition(status.conditions, 'Ready')
   return ready?.message === undefined ? 'recorded' : ready.message
+}
+
+/** The Executions a Gate's status records as waiting, as core's `decideGate` observes them. */
+function waitingOf(status: GateStatus | undefined): WaitingExecution[] {
+  return (status?.executions ?? [])
+    .filter((entry) => entry.phase === 'Waiting')
+    .map((entry) => ({ name: entry.name, namespace: entry.namespace, uid: entry.uid, digest: entry.digest, ...(entry.changeAuthor === undefined ? {} : { changeAuthor: entry.changeAuthor }) }))
 }
 
 /** Retry, cancel and done need write access to the repository (they count as `update` on the Execution). */

@@ -3,7 +3,7 @@
  * an `onCommand` that records requests (once per request id) and decides Gates with core's real
  * Gate controller (`decideGate`), looking reviewers up through the fake GitHub as the agent would.
  */
-import { decideGate, type GateDecisionTarget } from '@planspec/core'
+import { decideGate, type GateDecisionTarget, type WaitingExecution } from '@planspec/core'
 import {
   createRepositoryAccessLookup,
   resolveReviewerFacts,
@@ -20,7 +20,11 @@ export interface WorldGate {
   name: string
   gate: GateDecisionTarget & { metadata: { generation: number } }
   changeAuthor?: string
+  /** The one Execution waiting on the Gate, created by the change author. */
+  waiting: WaitingExecution[]
 }
+
+const RUN_DIGEST = `sha256:${'0'.repeat(64)}`
 
 export interface CommandWorld {
   readonly gates: Map<string, WorldGate>
@@ -61,17 +65,20 @@ export function createCommandWorld(options: { octokit: GitHubClient; owner: stri
         const history = world.gate.status?.reviewHistory ?? []
         const lookup = createRepositoryAccessLookup(options)
         const facts = await resolveReviewerFacts({ gate: world.gate, subjects: [...history.map((h) => h.reviewer), request.review.reviewer], lookup })
-        const { status } = decideGate({ gate: world.gate, activated: true, actions: [request.review], now: options.now(), ...facts, ...(world.changeAuthor === undefined ? {} : { changeAuthor: world.changeAuthor }) })
+        const { status } = decideGate({ gate: world.gate, waiting: world.waiting, actions: [request.review], now: options.now(), ...facts })
         world.gate = { ...world.gate, status }
       }
       return { outcome: 'recorded' }
     },
     addGate(name, spec, changeAuthor) {
+      const waiting = [{ name: `${name}-run`, namespace: 'default', uid: `uid-${name}-run`, digest: RUN_DIGEST, ...(changeAuthor === undefined ? {} : { changeAuthor }) }]
+      const target = { metadata: { generation: 1 }, spec }
       const gate: WorldGate = {
         namespace: 'default',
         name,
-        gate: { metadata: { generation: 1 }, spec, status: { phase: 'Waiting' } },
+        gate: { ...target, status: decideGate({ gate: target, waiting, actions: [], now: options.now(), teams: new Map(), writers: [] }).status },
         ...(changeAuthor === undefined ? {} : { changeAuthor }),
+        waiting,
       }
       gates.set(key('default', name), gate)
       return gate
@@ -80,7 +87,7 @@ export function createCommandWorld(options: { octokit: GitHubClient; owner: stri
       const world = gates.get(key('default', name)) as WorldGate
       const generation = world.gate.metadata.generation + 1
       world.gate = { ...world.gate, metadata: { generation } }
-      const lookupFree = decideGate({ gate: world.gate, activated: true, actions: [], now: options.now(), teams: new Map(), writers: [] })
+      const lookupFree = decideGate({ gate: world.gate, waiting: world.waiting, actions: [], now: options.now(), teams: new Map(), writers: [] })
       world.gate = { ...world.gate, status: lookupFree.status }
     },
     phaseOf(name) {

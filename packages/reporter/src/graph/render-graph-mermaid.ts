@@ -1,6 +1,7 @@
 import type { NormalizedGraph } from '@planspec/core'
 import type { GraphRenderOptions } from '../types.js'
 import { assignMermaidIds } from '../internal/assign-mermaid-ids.js'
+import { escapeMermaidLabel } from '../internal/escape-mermaid-label.js'
 import { flattenText } from '../internal/flatten-text.js'
 import { indexGraph, labelNode, otherGroupsOf, type IndexedNode, type NodeShape } from '../internal/index-graph.js'
 
@@ -22,11 +23,6 @@ const CLASS_STYLES: Record<NodeShape, string> = {
   missing: 'fill:#fce8e6,stroke:#d93025,stroke-dasharray:3 3,color:#a50e0e',
 }
 
-// Mermaid entity codes (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters).
-// `#` is escaped too, so user text cannot spell an entity; backticks would start a Markdown
-// string or close a fenced block; `@` keeps a label from reading as a mention where Markdown renders it.
-const ENTITIES: Record<string, string> = { '#': '#35;', '"': '#quot;', '&': '#amp;', '<': '#lt;', '>': '#gt;', '`': '#96;', '@': '#64;' }
-
 /**
  * Renders a plan graph as a Mermaid `flowchart TD`, ready for a fenced ```` ```mermaid ```` block.
  *
@@ -35,7 +31,8 @@ const ENTITIES: Record<string, string> = { '#': '#35;', '"': '#quot;', '&': '#am
  * `subgraph id ["label (mode)"] … end` around the nodes it lists; nested groups nest. A node
  * listed by several groups is drawn in the first and a `%%` comment names the others. An id that
  * edges or groups name but no node declares is drawn as a stadium with class `missing`. Hard
- * edges are `-->`, soft edges `-.->`. One `classDef` per kind present styles the nodes.
+ * edges are `-->`, soft edges `-.->`. One `classDef` per kind present styles the nodes, with its
+ * own text colour, and edges are a gray that reads in mermaid's light and dark themes.
  *
  * Labels are the node's `name`, else its id, with `"`, `#`, `&`, `<`, `>`, backticks and `@` turned
  * into entity codes and line breaks into spaces, so a label can neither end its node nor add
@@ -59,7 +56,7 @@ export function renderGraphMermaid(graph: NormalizedGraph, options: GraphRenderO
       const drawn = parent === undefined ? 'at the top level' : `in ${idOf(parent)}`
       lines.push(`${indent}%% ${idOf(entry.id)} is also listed in ${others.map(idOf).join(', ')}; drawn ${drawn} only`)
     }
-    const label = escapeLabel(labelNode(entry))
+    const label = escapeMermaidLabel(labelNode(entry))
     if (entry.shape !== 'group') {
       const [open, close] = BRACKETS[entry.shape]
       lines.push(`${indent}${idOf(entry.id)}${open}"${label}"${close}`)
@@ -81,9 +78,8 @@ export function renderGraphMermaid(graph: NormalizedGraph, options: GraphRenderO
     if (members.length === 0) continue
     lines.push(`  classDef ${shape} ${CLASS_STYLES[shape]}`, `  class ${members.join(',')} ${shape}`)
   }
+  // A gray with 4:1 contrast on GitHub's white and dark backgrounds, and on the light group fill.
+  if (graph.edges.length > 0) lines.push('  linkStyle default stroke:#6e7781,stroke-width:1.5px')
   return `${lines.join('\n')}\n`
 }
 
-function escapeLabel(text: string): string {
-  return flattenText(text).replace(/[#"&<>`@]/g, (c) => ENTITIES[c] as string)
-}

@@ -18,9 +18,10 @@ const BREAK = '&#8203;'
  * - `&`, `<`, `>` become entities, so no HTML tag or entity survives;
  * - `` \ ` * _ [ ] | ~ ! $ `` get a backslash (no emphasis, code, link, image, table cell break,
  *   strikethrough or math);
- * - a zero-width space (`&#8203;`) goes after every `@` and `#` and inside `://` and `www.`:
- *   GitHub finds `@user`, `@org/team`, `#123` and autolinks in the rendered text, so a backslash
- *   would not stop them, but a character between `@` and the name does.
+ * - a zero-width space (`&#8203;`) goes after every `@` and `#`, inside `://` and `www.`, between
+ *   `GH` and `-N`, and after the sixth character of a run of 7 to 40 hex digits: GitHub finds
+ *   `@user`, `@org/team`, `#123`, `GH-123`, commit SHAs and URLs in the rendered text, so a
+ *   backslash would not stop them, but a character in the middle does.
  *
  * `max` cuts the text first (in UTF-16 code units, never inside a surrogate pair), ending with `…`.
  *
@@ -34,6 +35,8 @@ export function escapeMarkdown(text: string, max?: number): string {
     .replace(/[@#]/g, `$&${BREAK}`)
     .replace(/:\/\//g, `:${BREAK}//`)
     .replace(/www\./gi, (w) => `${w.slice(0, 3)}${BREAK}.`)
+    .replace(/\b(gh)(-\d)/gi, `$1${BREAK}$2`)
+    .replace(/\b([0-9a-f]{6})([0-9a-f]{1,34})\b/gi, (run, head: string, tail: string) => (/\d/.test(run) ? `${head}${BREAK}${tail}` : run))
 }
 
 /**

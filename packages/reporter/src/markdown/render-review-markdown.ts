@@ -99,8 +99,8 @@ function revision(rev: RevisionLike | undefined, role: string): string {
   return rev.commit === undefined ? ref : `${ref} (${codeSpan(rev.commit.slice(0, 12))})`
 }
 
-/** `Plan 1 changed · Gate 1 added`, or `none`. */
+/** `Plan 1 changed · Gate 1 added · Binding 1 renamed`, or `none`. */
 function changesLine(diff: SemanticDiff): string {
   if (diff.counts.length === 0) return 'none'
-  return diff.counts.map((c) => `${escapeMarkdown(c.kind, 40)} ${countList([[c.added, 'added'], [c.removed, 'removed'], [c.changed, 'changed']])}`).join(' · ')
+  return diff.counts.map((c) => `${escapeMarkdown(c.kind, 40)} ${countList([[c.added, 'added'], [c.removed, 'removed'], [c.changed, 'changed'], [c.renamed, 'renamed']])}`).join(' · ')
 }

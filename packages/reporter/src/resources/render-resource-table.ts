@@ -49,6 +49,8 @@ const COLUMNS: Readonly<Record<string, readonly { readonly header: string; reado
     { header: 'APPROVALS', cell: (r) => approvalsOf(r) },
     { header: 'TARGET', cell: (r) => targetOf(r) },
     { header: 'REVIEWERS', wide: true, cell: (r) => ((obj(r.spec).reviewers as unknown[] | undefined) ?? []).map(text).join(',') },
+    { header: 'EXECUTIONS', wide: true, cell: (r) => ((obj(r.status).executions as unknown[] | undefined) ?? []).map(obj).map((e) => `${text(e.name)}=${text(e.phase)}`).join(',') },
+    { header: 'REVIEWS', wide: true, cell: (r) => reviewsOf(r) },
   ],
   Capability: [{ header: 'PHASE', cell: (r) => text(obj(r.status).phase) }],
   Binding: [
@@ -107,13 +109,25 @@ function progressOf(r: ListedResource): string {
   return `${done}/${nodes.length}`
 }
 
-/** Distinct approvers of the current generation over the required number: `1/2`. */
+/**
+ * Distinct approvers whose approval counted for the current generation over the required number:
+ * `1/2`. Refused actions (`counted: false`: self-approval, not eligible, unsigned...) never count.
+ */
 function approvalsOf(r: ListedResource): string {
   const required = typeof obj(r.spec).requiredApprovers === 'number' ? (obj(r.spec).requiredApprovers as number) : 1
   const generation = r.metadata?.generation ?? 1
-  const current = ((obj(r.status).reviewHistory as unknown[] | undefined) ?? []).map(obj).filter((a) => a.action === 'approve' && (a.targetGeneration ?? generation) === generation)
+  const current = ((obj(r.status).reviewHistory as unknown[] | undefined) ?? []).map(obj).filter((a) => a.action === 'approve' && a.counted !== false && (a.targetGeneration ?? generation) === generation)
   const approvers = new Set(current.map((a) => String(a.reviewer)))
   return `${approvers.size}/${required}`
+}
+
+/** Each approve or reject of the review history, marked counted or refused with the reason: `email:ed approve counted`. */
+function reviewsOf(r: ListedResource): string {
+  return ((obj(r.status).reviewHistory as unknown[] | undefined) ?? [])
+    .map(obj)
+    .filter((a) => a.action === 'approve' || a.action === 'reject')
+    .map((a) => `${text(a.reviewer)} ${text(a.action)}${a.execution ? `@${text(obj(a.execution).name)}` : ''} ${a.counted === false ? `refused(${text(a.reason) || 'NotCounted'})` : 'counted'}`)
+    .join('; ')
 }
 
 /** The Gate's target as `kind/name[#node]`. */

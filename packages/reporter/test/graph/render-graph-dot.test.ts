@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { renderGraphDot } from '../../src/graph/render-graph-dot.js'
 import { awkwardGroups, bigGraph, dependsOn, edge, graphOf, releaseGraph } from '../fixtures/graphs.js'
@@ -118,7 +119,7 @@ describe('renderGraphDot', () => {
       lines(
         ...HEAD,
         ...DEFAULTS,
-        `  "c\\\\" [label="<b>html</b>\\\\N\\\\l & 日本 next", ${GATE}];`,
+        `  "c\\\\" [label="<b>html</b>\\\\N\\\\l &amp; 日本 next", ${GATE}];`,
         '  subgraph "cluster_grp\\"" {',
         '    label="@everyone";',
         '    style="rounded,dashed";',
@@ -138,4 +139,21 @@ describe('renderGraphDot', () => {
     expect(out.split('\n').filter((l) => l.includes('subgraph "cluster_g'))).toHaveLength(10)
     expect(out.split('\n').filter((l) => l.includes(' -> '))).toHaveLength(189 + 188)
   })
+
+  it('draws every label as its literal text in Graphviz: entities, backslash escapes and quotes stay text', () => {
+    const names = ['&#x3C;script&#x3E;', 'AT&T &amp; co', '\\N and \\G', 'say "hi"', '<b>bold</b>']
+    const graph = graphOf(names.map((name, i) => ({ id: `n${i}`, kind: 'Task', name })), [])
+    const svg = spawnSync('dot', ['-Tsvg'], { input: renderGraphDot(graph, { title: 'T&amp;' }), encoding: 'utf8' })
+    expect(svg.status).toBe(0)
+    // Read the drawn text with a real XML parser (libxml2), never with a regex over the SVG.
+    const texts = spawnSync('xmllint', ['--xpath', "//*[local-name()='text']/text()", '-'], { input: svg.stdout, encoding: 'utf8' })
+    expect(texts.status).toBe(0)
+    const drawn = decodeXml(texts.stdout).split('\n')
+    for (const name of [...names, 'T&amp;']) expect(drawn).toContain(name)
+  })
 })
+
+/** Decodes the five XML entities of xmllint's serialized text nodes. */
+function decodeXml(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] as string)
+}

@@ -11,6 +11,7 @@ const STYLE = {
   other: '  classDef other fill:#ffffff,stroke:#5f6368,color:#202124',
   missing: '  classDef missing fill:#fce8e6,stroke:#d93025,stroke-dasharray:3 3,color:#a50e0e',
 }
+const LINKS = '  linkStyle default stroke:#6e7781,stroke-width:1.5px'
 
 describe('renderGraphMermaid', () => {
   it('draws tasks as rectangles, gates as rhombi, externals as subroutines and groups as subgraphs', () => {
@@ -37,6 +38,7 @@ describe('renderGraphMermaid', () => {
         '  class warehouse_ready external',
         STYLE.group,
         '  class build group',
+        LINKS,
       ),
     )
   })
@@ -82,6 +84,7 @@ describe('renderGraphMermaid', () => {
         '  class n_click gate',
         STYLE.external,
         '  class a_b_2 external',
+        LINKS,
       ),
     )
   })
@@ -120,6 +123,7 @@ describe('renderGraphMermaid', () => {
         '  class m1 other',
         STYLE.missing,
         '  class nowhere,ghost missing',
+        LINKS,
       ),
     )
   })

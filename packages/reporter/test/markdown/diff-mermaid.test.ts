@@ -1,6 +1,6 @@
 import { diffPlan, type PlanDiff } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
-import { diagramsSection } from '../../src/markdown/internal/diagrams-section.js'
+import { diagramsSection, READABLE_WIDTH } from '../../src/markdown/internal/diagrams-section.js'
 import { diagramForms, MERMAID_LIMITS } from '../../src/markdown/internal/diff-mermaid.js'
 import { chainNodes, plan } from './fixtures.js'
 
@@ -28,14 +28,19 @@ describe('diagramForms', () => {
         '  a -.-> b',
         '  ghost ==> new',
         '  a -.-x gone',
-        '  classDef added fill:#dafbe1,stroke:#1a7f37,color:#0f3d1d',
+        '  classDef k_external fill:#f6f8fa,stroke:#57606a,stroke-dasharray:4 3,color:#1f2328',
+        '  class x k_external',
+        '  classDef k_missing fill:#ffebe9,stroke:#cf222e,stroke-dasharray:3 3,color:#6e0f14',
+        '  class ghost k_missing',
+        '  classDef added fill:#dafbe1,stroke:#1a7f37,stroke-width:2px,color:#0f3d1d',
         '  class new added',
-        '  classDef removed fill:#ffebe9,stroke:#cf222e,stroke-dasharray:4 3,color:#6e0f14',
+        '  classDef removed fill:#ffebe9,stroke:#cf222e,stroke-width:2px,stroke-dasharray:4 3,color:#6e0f14',
         '  class gone removed',
-        '  classDef changed fill:#fff8c5,stroke:#9a6700,color:#3b2300',
+        '  classDef changed fill:#fff8c5,stroke:#9a6700,stroke-width:2px,color:#3b2300',
         '  class a,grp changed',
-        '  classDef rewired fill:#ffffff,stroke:#9a6700,stroke-dasharray:4 3,color:#3b2300',
+        '  classDef rewired fill:#f6f8fa,stroke:#9a6700,stroke-width:2px,stroke-dasharray:4 3,color:#1f2328',
         '  class b rewired',
+        '  linkStyle default stroke:#6e7781,stroke-width:1.5px',
         '  linkStyle 1,2 stroke:#1a7f37,stroke-width:2px',
         '  linkStyle 3 stroke:#cf222e,stroke-dasharray:4 3',
         '  linkStyle 0 stroke:#9a6700,stroke-width:2px',
@@ -99,17 +104,26 @@ describe('diagramsSection', () => {
     expect(none.text.endsWith('_2 more plan graphs not drawn here._')).toBe(true)
   })
 
-  it('takes a smaller form when the whole graph finds no room, and collapses large diagrams', () => {
+  it('draws a graph too wide or too big to read as its changed neighbourhood, the whole graph collapsed below', () => {
     const nodes = chainNodes(120)
     const changed = nodes.map((n) => (n.id === 't3' ? { ...n, description: 'x' } : n))
     const diff = diffPlan(plan('mid', nodes), plan('mid', changed))
     const section = diagramsSection([diff], 1)
     const roomy = section.render(100_000)
     expect(roomy).toMatchObject({ complete: true })
-    expect(roomy.text).toContain('<details><summary>Graph of <code>plan/default/mid</code> (120 nodes)</summary>')
+    const open = roomy.text.indexOf('<details open><summary>Graph of <code>plan/default/mid</code> (3 of 120 nodes: the changes and their neighbours)</summary>')
+    const whole = roomy.text.indexOf('<details><summary>The whole graph of <code>plan/default/mid</code> (120 nodes)</summary>')
+    expect(open).toBeGreaterThan(0)
+    expect(whole).toBeGreaterThan(open)
     const tight = section.render(2_000)
     expect(tight.complete).toBe(false)
     expect(tight.text).toContain('(3 of 120 nodes: the changes and their neighbours)')
+    expect(tight.text).not.toContain('The whole graph')
     expect(tight.text.length).toBeLessThanOrEqual(2_000)
+    // A wide layer: 12 long names side by side are drawn as the neighbourhood of the change.
+    const fan = [{ id: 'root', kind: 'Task' }, ...Array.from({ length: 12 }, (_, i) => ({ id: `leaf${i}`, kind: 'Task', name: `A rather long step name ${i}`, dependsOn: ['root'] }))]
+    const wide = diagramForms(diffPlan(plan('fan', fan), plan('fan', fan.map((n) => (n.id === 'leaf0' ? { ...n, description: 'x' } : n)))))
+    expect(wide.map((f) => [f.scope, f.width > READABLE_WIDTH])).toEqual([['all', true], ['neighbourhood', false], ['changes', false]])
+    expect(diagramsSection([diffPlan(plan('fan', fan), plan('fan', fan.map((n) => (n.id === 'leaf0' ? { ...n, description: 'x' } : n))))], 1).render(100_000).text).toContain('(2 of 13 nodes: the changes and their neighbours)')
   })
 })

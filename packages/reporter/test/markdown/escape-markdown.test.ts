@@ -9,6 +9,8 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('fixes #12 and owner/repo#3')).toBe(`fixes #${ZWSP}12 and owner/repo#${ZWSP}3`)
     expect(escapeMarkdown('see https://evil.example/x or WWW.evil.example')).toBe(`see https:${ZWSP}//evil.example/x or WWW${ZWSP}.evil.example`)
     expect(escapeMarkdown('mail root@example.com')).toBe(`mail root@${ZWSP}example.com`)
+    expect(escapeMarkdown('see GH-3, gh-12 and GH-x')).toBe(`see GH${ZWSP}-3, gh${ZWSP}-12 and GH-x`)
+    expect(escapeMarkdown('commit a5c3785ed8d6a35868bc169f07e40e889087fd2e or 1a2b3c4 but not deadbeefcafe')).toBe(`commit a5c378${ZWSP}5ed8d6a35868bc169f07e40e889087fd2e or 1a2b3c${ZWSP}4 but not deadbeefcafe`)
   })
 
   it('turns HTML into text: tags, comments and entities are escaped', () => {

@@ -167,4 +167,15 @@ describe('renderReviewMarkdown', () => {
     const odd = diffResources([], [plan('<b>&"\'@x', [{ id: 'a', kind: 'Task' }])])
     expect(renderReviewMarkdown({ diff: odd })).toContain('Graph of <code>plan/default/&#60;b&#62;&#38;&#34;&#39;&#64;x</code> (1 node)')
   })
+
+  it('shows a rename as one renamed resource with the references that followed it', () => {
+    const content = { description: 'same', graph: { nodes: [{ id: 'a', kind: 'Task' }] } }
+    const before = [resource('Plan', 'old', content), resource('Execution', 'run', { planRef: { name: 'old' } }), resource('Binding', 'b', { rules: [] })]
+    const after = [resource('Plan', 'new', content), resource('Execution', 'run', { planRef: { name: 'new' } }), resource('Binding', 'c', { rules: [] })]
+    const body = renderReviewMarkdown({ diff: diffResources(before, after) })
+    expect(body).toContain('- **Changes:** Plan 1 renamed · Binding 1 renamed\n')
+    expect(body).toContain('| 🏷️ renamed | `plan/default/new` (was `old`) | same content; references updated in `execution/default/run` | — |')
+    expect(body).toContain('| 🏷️ renamed | `binding/default/c` (was `b`) | same content | — |')
+    expect(body).not.toContain('### Plans')
+  })
 })

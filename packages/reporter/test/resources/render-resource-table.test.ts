@@ -58,17 +58,19 @@ describe('renderResourceTable', () => {
           { reviewer: 'user:alice', action: 'approve', targetGeneration: 2 },
           { reviewer: 'user:carol', action: 'approve', targetGeneration: 1 },
           { reviewer: 'user:dave', action: 'comment', targetGeneration: 2 },
+          { reviewer: 'user:mallory', action: 'approve', targetGeneration: 2, execution: { name: 'release-1', uid: 'u1' }, counted: false, reason: 'SelfApproval' },
         ],
+        executions: [{ name: 'release-1', namespace: 'default', uid: 'u1', digest: `sha256:${'a'.repeat(64)}`, phase: 'Waiting' }],
       },
     }
-    const fresh: ListedResource = { kind: 'Gate', name: 'later', namespace: 'default', metadata: created(60), spec: { targetRef: { kind: 'Execution', name: 'x' } }, status: { reviewHistory: [{ reviewer: 'user:erin', action: 'approve' }] } }
+    const fresh: ListedResource = { kind: 'Gate', name: 'later', namespace: 'default', metadata: created(60), spec: { targetRef: { kind: 'Execution', name: 'x' } }, status: { reviewHistory: [{ reviewer: 'user:erin', action: 'approve' }, { reviewer: 'user:frank', action: 'reject', counted: false }] } }
     const untargeted: ListedResource = { kind: 'Gate', name: 'loose', namespace: 'default', metadata: created(60), spec: {} }
     expect(renderResourceTable('Gate', [gate, fresh, untargeted], { nowMs: NOW, wide: true })).toBe(
       [
-        'NAME   PHASE    APPROVALS  TARGET                       REVIEWERS               AGE',
-        'go     Waiting  1/2        execution/release-1#approve  team:acme/sre,user:bob  60s',
-        'later  Pending  1/1        execution/x                                          60s',
-        'loose  Pending  0/1                                                             60s',
+        'NAME   PHASE    APPROVALS  TARGET                       REVIEWERS               EXECUTIONS         REVIEWS                                                                                                                                   AGE',
+        'go     Waiting  1/2        execution/release-1#approve  team:acme/sre,user:bob  release-1=Waiting  user:alice approve counted; user:alice approve counted; user:carol approve counted; user:mallory approve@release-1 refused(SelfApproval)  60s',
+        'later  Pending  1/1        execution/x                                                             user:erin approve counted; user:frank reject refused(NotCounted)                                                                          60s',
+        'loose  Pending  0/1                                                                                                                                                                                                                          60s',
         '',
       ].join('\n'),
     )

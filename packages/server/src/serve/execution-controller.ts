@@ -198,7 +198,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       sleep: (ms, abort) => sleepUnlessStopping(ms, abort, key),
       workspace,
       state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
-      gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }),
+      gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }, { name: key.name, uid: prepared.input.uid, digest: prepared.input.runDigest ?? '' }),
       external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
       externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: true }),
       checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),

@@ -1,4 +1,4 @@
-import { resolveReference, type GateNodeObservation, type GateStatus } from '@planspec/core'
+import { gateNodeObservation, resolveReference, type GateNodeObservation, type GateNodeSubject, type GateStatus } from '@planspec/core'
 import { prepareRun, type ObjectKey, type PreparedRun, type ResourceLike, type StoredResource } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 
@@ -68,19 +68,25 @@ async function currentSource(store: ApiStore, execution: StoredResource): Promis
 function pinned(object: StoredResource): ResourceLike {
   const { name } = object.metadata
   const namespace = namespaceOf(object)
-  const metadata = { name, namespace, generation: object.metadata.generation ?? 1, ...(object.metadata.labels === undefined ? {} : { labels: object.metadata.labels }) }
+  const metadata = {
+    name,
+    namespace,
+    generation: object.metadata.generation ?? 1,
+    ...(object.metadata.uid === undefined ? {} : { uid: object.metadata.uid }),
+    ...(object.metadata.labels === undefined ? {} : { labels: object.metadata.labels }),
+  }
   return { kind: object.kind, name, namespace, value: { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: object.spec ?? {} } }
 }
 
 /**
- * Observes the Gate a Gate node waits on, from the store: its phase, generation and the generation
- * its decision was made for; `NotFound` when the Gate does not exist (the node fails `GateNotFound`).
+ * Observes the Gate a Gate node waits on, from the store, for one Execution (core's
+ * `gateNodeObservation`: its own decision, for the current generation and its run digest);
+ * `NotFound` when the Gate does not exist (the node fails `GateNotFound`).
  */
-export async function observeStoredGate(store: ApiStore, ref: { readonly name: string; readonly namespace: string }): Promise<GateNodeObservation> {
+export async function observeStoredGate(store: ApiStore, ref: { readonly name: string; readonly namespace: string }, subject: GateNodeSubject): Promise<GateNodeObservation> {
   const gate = await store.get({ kind: 'Gate', namespace: ref.namespace, name: ref.name })
   if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }
-  const status = (gate.status ?? {}) as GateStatus
-  return { phase: status.phase ?? 'Pending', generation: gate.metadata.generation ?? 1, ...(status.decidedGeneration === undefined ? {} : { decisionGeneration: status.decidedGeneration }) }
+  return gateNodeObservation({ metadata: gate.metadata, status: (gate.status ?? {}) as GateStatus }, subject)
 }
 
 /** The phase of a resource an External node waits on (`kind` defaults to Goal, as in git mode); read synchronously. */

@@ -1,14 +1,12 @@
-import { decideGate, normalizeSubject, type GateObservation, type GateRefusal, type GateStatus } from '@planspec/core'
+import { decideGate, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution } from '@planspec/core'
 import type { StoredResource } from '@planspec/engine'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { Authorizer } from './authorizer.js'
-import { ApiError } from './error-catalog.js'
 import { kindByName } from './kinds.js'
 import type { Identity, TokenRegistry } from './tokens.js'
 import { CREATED_BY_ANNOTATION, readObject, subjectOf } from './write-object.js'
 
 const GATES = kindByName('Gate')!
-const ACTIVE_EXECUTION = new Set(['Running', 'Blocked'])
 const WAITING_NODE = new Set(['Running', 'Blocked'])
 
 /** What deciding a Gate needs besides the store: who exists, who may approve, and the clock. */
@@ -18,17 +16,17 @@ export interface GateDeps {
   readonly now: string
 }
 
-/** The policy part of a Gate observation: activation, team members, writers and the change author. */
-export type GatePolicy = Pick<GateObservation, 'activated' | 'teams' | 'writers' | 'changeAuthor'>
+/** The policy part of a Gate observation: the waiting Executions, team members and writers. */
+export type GatePolicy = Pick<GateObservation, 'waiting' | 'teams' | 'writers'>
 
 /**
- * Gathers what core's `decideGate` needs to know about a Gate from the store (DECISIONS §5):
- * - `activated`: the Gate is already `Waiting`, or a running Execution has a Gate node naming it
- *   that is `Running` or `Blocked`;
+ * Gathers what core's `decideGate` needs to know about a Gate from the store (DECISIONS §5, §9):
+ * - `waiting`: every Execution (any namespace) whose Gate node naming this Gate is `Running` or
+ *   `Blocked`, with its uid, `runDigest` and change author (its creator, `planspec.io/created-by`:
+ *   never eligible for it, separation of duties per Execution). `targetRef` plays no part: it
+ *   neither widens nor narrows who is checked;
  * - `teams`: for each `team:ORG/SLUG` reviewer, the known identities in group `ORG/SLUG` (or `team:ORG/SLUG`);
- * - `writers`: identities allowed to `approve` gates in the namespace (everyone when RBAC is off);
- * - `changeAuthor`: the creator (`planspec.io/created-by`) of the Execution the Gate targets, or of
- *   the newest Execution of the Plan it targets: never eligible (separation of duties).
+ * - `writers`: identities allowed to `approve` gates in the namespace (everyone when RBAC is off).
  */
 export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omit<GateDeps, 'now'>): GatePolicy {
   const namespace = gate.metadata.namespace ?? 'default'
@@ -41,29 +39,21 @@ export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omi
     teams.set(reviewer, identities.filter((id) => id.groups.some((g) => g.toLowerCase() === slug || g.toLowerCase() === `team:${slug}`)).map(subjectOfIdentity))
   }
   const writers = identities.filter((id) => deps.authorizer.allowed(id, { verb: 'approve', resource: 'gates', namespace, name: gate.metadata.name })).map(subjectOfIdentity)
-  const executions = tx.list('Execution', namespace)
-  const target = spec.targetRef
-  const targetNamespace = target?.namespace ?? namespace
-  let author: StoredResource | undefined
-  if (target?.kind === 'Execution' && target.name !== undefined) author = tx.get({ kind: 'Execution', namespace: targetNamespace, name: target.name })
-  else if (target?.kind === 'Plan') {
-    author = executions
-      .filter((e) => (e.spec as { planRef?: { name?: string } } | undefined)?.planRef?.name === target.name)
-      .sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))[0]
-  }
-  const changeAuthor = author?.metadata.annotations?.[CREATED_BY_ANNOTATION]
-  const phase = (gate.status as GateStatus | undefined)?.phase
-  const activated = phase === 'Waiting' || executions.some((execution) => reachesGate(tx, execution, gate))
-  return { activated, teams, writers, ...(changeAuthor === undefined ? {} : { changeAuthor }) }
+  const waiting = tx.list('Execution').flatMap((execution): WaitingExecution[] => {
+    const status = execution.status as ExecutionStatus | undefined
+    if (status?.runDigest === undefined || execution.metadata.uid === undefined || !waitsOn(tx, execution, status, gate)) return []
+    const changeAuthor = execution.metadata.annotations?.[CREATED_BY_ANNOTATION]
+    return [{ name: execution.metadata.name, namespace: execution.metadata.namespace ?? 'default', uid: execution.metadata.uid, digest: status.runDigest, ...(changeAuthor === undefined ? {} : { changeAuthor }) }]
+  })
+  return { waiting, teams, writers }
 }
 
 function subjectOfIdentity(identity: Identity): string {
   return subjectOf(identity)
 }
 
-function reachesGate(tx: StoreTransaction, execution: StoredResource, gate: StoredResource): boolean {
-  const status = execution.status as { phase?: string; nodeStatuses?: Record<string, { phase?: string } | undefined> } | undefined
-  if (!ACTIVE_EXECUTION.has(status?.phase ?? '')) return false
+/** Whether a running Execution has a Gate node naming `gate` that waits (`Running` or `Blocked`). */
+function waitsOn(tx: StoreTransaction, execution: StoredResource, status: ExecutionStatus, gate: StoredResource): boolean {
   const namespace = execution.metadata.namespace ?? 'default'
   const planRef = (execution.spec as { planRef?: { name: string; namespace?: string } } | undefined)?.planRef
   if (planRef === undefined) return false
@@ -74,7 +64,7 @@ function reachesGate(tx: StoreTransaction, execution: StoredResource, gate: Stor
       node.kind === 'Gate' &&
       node.gateRef?.name === gate.metadata.name &&
       (node.gateRef.namespace ?? namespace) === gate.metadata.namespace &&
-      WAITING_NODE.has(status?.nodeStatuses?.[node.id]?.phase ?? ''),
+      WAITING_NODE.has(status.nodeStatuses?.[node.id]?.phase ?? ''),
   )
 }
 
@@ -87,24 +77,28 @@ export interface ReviewRequest {
   readonly comment?: string
   /** The Gate generation the reviewer saw; the current one when absent. */
   readonly targetGeneration?: number
+  /** The Execution decided for (its name in any namespace waiting on the Gate); absent: every waiting one. */
+  readonly execution?: string
+  /** The run digest the reviewer saw; absent: the waiting Execution's current one. */
+  readonly digest?: string
 }
 
 /**
- * Records an approve or reject into the Gate's `reviewHistory` and decides the Gate with core's
- * `decideGate` (distinct eligible reviewers, no self-approval, quorum, stale generations). Throws
- * 409 when the Gate is already decided for its current generation (nothing is recorded). Returns the
- * stored Gate and, when the action was recorded but does not count, why.
+ * Records an approve or reject into the Gate's `reviewHistory`, bound to the Executions it decides
+ * for, and decides the Gate with core's `decideGate` (per Execution: distinct eligible reviewers,
+ * no self-approval, quorum, stale generations and digests). Returns the stored Gate, how many
+ * history entries counted and the refusals (recorded, not counted). A named Execution that does not
+ * wait on the Gate is refused `NotWaiting`, never an error path around the checks.
  */
-export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: GateDeps): { gate: StoredResource; refusal: GateRefusal | undefined } {
+export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: GateDeps): { gate: StoredResource; counted: number; refusals: readonly GateRefusal[] } {
   const gate = readObject(tx, GATES, { kind: 'Gate', namespace: request.namespace, name: request.name })
   const generation = gate.metadata.generation ?? 1
   const status = (gate.status ?? {}) as GateStatus
-  if ((status.phase === 'Approved' || status.phase === 'Rejected') && status.decidedGeneration === generation) {
-    throw new ApiError('Conflict', `gate ${JSON.stringify(request.name)} is already ${status.phase} for generation ${generation}`, { name: request.name, group: 'planspec.io', kind: 'gates' })
-  }
+  const policy = gatePolicy(tx, gate, deps)
+  const named = request.execution === undefined ? undefined : policy.waiting.find((w) => w.name === request.execution) ?? (status.executions ?? []).find((e) => e.name === request.execution)
   const result = decideGate({
     gate: { metadata: { generation }, spec: (gate.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }, status },
-    ...gatePolicy(tx, gate, deps),
+    ...policy,
     actions: [
       {
         reviewer: subjectOf(request.identity),
@@ -113,10 +107,14 @@ export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: G
         ...(request.comment === undefined ? {} : { comment: request.comment }),
         targetGeneration: request.targetGeneration ?? generation,
         source: 'api',
+        ...(request.execution === undefined ? {} : { execution: { name: request.execution, uid: named?.uid ?? `unknown:${request.execution}` } }),
+        ...(request.digest === undefined ? {} : { digest: request.digest }),
       },
     ],
     now: deps.now,
   })
+  const before = status.reviewHistory?.length ?? 0
+  const counted = (result.status.reviewHistory ?? []).slice(before).filter((entry) => entry.counted === true).length
   const saved = tx.updateStatus({ ...gate, status: result.status })
-  return { gate: saved, refusal: result.refused[0] }
+  return { gate: saved, counted, refusals: result.refused }
 }

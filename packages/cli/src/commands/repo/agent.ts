@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import { parse } from 'yaml'
 import { pino, type Logger } from 'pino'
 import pretty from 'pino-pretty'
-import { buildAgentServer, createAgent } from '@planspec/agent'
+import { buildAgentServer, createAgent, resolveAgentKey, type ResolvedAgentKey } from '@planspec/agent'
 import { parseDuration } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { openRepo, type RepoFlags } from './open-repo.js'
@@ -26,6 +26,10 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
   readonly listen?: string
   readonly teams?: string
   readonly writers: readonly string[]
+  /** `--agent-key-file`: the agents' shared key (else PLANSPEC_AGENT_KEY, else one kept in the state directory). */
+  readonly agentKeyFile?: string
+  /** `--allow-unsigned-requests`: requests count for their commit author without a signature (single-user local repositories). */
+  readonly allowUnsignedRequests?: boolean
 }
 
 /**
@@ -39,8 +43,14 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
 export async function runAgentCommand(options: AgentCommandOptions, io: CommandIO): Promise<number> {
   const intervalMs = durationMs(options.interval, '--interval')
   const shard = options.shard === undefined ? undefined : parseShard(options.shard)
-  const { repo, author } = openRepo(options, io)
   const logger = createLogger(io)
+  const key = resolveAgentKey({ env: io.env, ...(options.agentKeyFile ? { file: resolve(io.cwd, options.agentKeyFile) } : {}) })
+  logKeySource(logger, key)
+  const { repo } = openRepo(options, io, {
+    agentKey: key.keyring,
+    ...(options.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
+    onStaleLock: (lock) => logger.warn({ lock: lock.path, ageMs: lock.ageMs, holder: lock.holder, reason: lock.reason }, `removed the stale ref lock ${lock.path} (${Math.round(lock.ageMs / 1000)}s old, ${lock.reason === 'WriterGone' ? `writer ${lock.holder} is gone` : 'older than 10 minutes'})`),
+  })
   const teams = options.teams ? readTeams(resolve(io.cwd, options.teams)) : new Map<string, string[]>()
   const writers = [...options.writers]
   const github = wireGitHub(options, io, { repo, teams, writers, logger, defaultPollMs: intervalMs, trigger: () => agent.trigger() })
@@ -49,18 +59,18 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     repo: github?.repo ?? repo,
     logger,
     policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
-    workspaceRoot: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-agent')),
+    workspaceRoot: resolve(io.cwd, options.workspace ?? join(tmpdir(), `planspec-agent-${process.getuid?.() ?? 'user'}`)),
     intervalMs,
     ...(options.lease ? { leaseMs: durationMs(options.lease, '--lease') } : {}),
     scope: { ...(options.namespace ? { namespace: options.namespace } : {}), ...(shard ? { shard } : {}) },
     teams,
     ...(writers.length || github ? { writers } : {}),
     secrets,
-    commitAuthor: (revision) => repo.commitAuthor(revision),
+    trust: github?.repo ?? repo,
     desiredAt: (revision) => repo.desiredAt(revision),
+    ...(options.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
     ...(github ? { onExecutionChange: github.onExecutionChange } : {}),
   })
-  void author
   const server = options.listen ? buildAgentServer({ metrics: agent.metrics, ready: () => agent.ready(), trigger: () => agent.trigger(), ...(io.env.PLANSPEC_WEBHOOK_SECRET ? { webhookSecret: io.env.PLANSPEC_WEBHOOK_SECRET } : {}) }) : undefined
   await github?.register(server)
   if (server && options.listen) {
@@ -74,6 +84,10 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     if (options.once) {
       const result = await agent.runOnce()
       logger.info({ revision: result.revision, leased: result.leased }, 'agent finished (--once)')
+      if (result.leasedElsewhere.length > 0) {
+        io.stderr.write(`error: ${result.leasedElsewhere.length} execution(s) are leased by another agent and were not run: ${result.leasedElsewhere.slice(0, 10).join(', ')}${result.leasedElsewhere.length > 10 ? ', ...' : ''}\n`)
+        return EXIT.findings
+      }
       return result.errors > 0 ? EXIT.findings : EXIT.ok
     }
     await agent.run()
@@ -85,6 +99,15 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     await server?.close()
     await github?.close()
   }
+}
+
+/** Says where the agents' key came from (never the key): a generated one must be shared with the other agents. */
+function logKeySource(logger: Logger, key: ResolvedAgentKey): void {
+  const id = key.keyring.signing.id
+  if (key.source.from === 'env') logger.info({ keyId: id }, `agent key ${id} from ${key.source.variable}`)
+  else if (key.source.from === 'file') logger.info({ keyId: id, file: key.source.path }, `agent key ${id} from ${key.source.path}`)
+  else if (key.source.generated) logger.warn({ keyId: id, file: key.source.path }, `generated a new agent key ${id} in ${key.source.path} (mode 0600): every agent of this repository must use the same key (PLANSPEC_AGENT_KEY or --agent-key-file); status written with another key is not trusted`)
+  else logger.info({ keyId: id, file: key.source.path }, `agent key ${id} from ${key.source.path}`)
 }
 
 /** JSON lines on stdout; human-readable on a terminal (pino-pretty), as kubectl users expect. */

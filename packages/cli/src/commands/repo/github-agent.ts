@@ -1,4 +1,4 @@
-import type { AgentRepo, buildAgentServer, ExecutionChange } from '@planspec/agent'
+import type { AgentRepo, buildAgentServer, ChangeAuthor, DesiredItem, ExecutionChange } from '@planspec/agent'
 import type { ExecutionStatus } from '@planspec/core'
 import {
   commentCommandsWebhook,
@@ -34,8 +34,8 @@ export interface GitHubBridgeOptions {
   readonly appendRequest: AgentRepo['appendRequest']
   /** The agent's latest snapshots (`observeAgentRepo(...).latest`): what commands resolve against. */
   readonly snapshot: () => AgentSnapshot
-  /** The author of a commit (the change author of an Execution, never eligible to approve). */
-  readonly commitAuthor: (revision: string) => Promise<{ readonly name: string; readonly email: string } | undefined>
+  /** The author of the change that created a resource (never eligible to approve its Gates). */
+  readonly changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>
   /** The agent's `teams` map: team members verified through GitHub are added (see `createCommandRecorder`). */
   readonly teams: Map<string, string[]>
   /** The agent's `writers`: likewise. */
@@ -88,7 +88,7 @@ const HANDLED_KEPT = 10_000
  *   the pull request.
  *
  * @example
- * const bridge = createGitHubBridge({ octokit, owner, repo, clock, intervalMs: 10_000, appendRequest, snapshot, commitAuthor, teams, writers })
+ * const bridge = createGitHubBridge({ octokit, owner, repo, clock, intervalMs: 10_000, appendRequest, snapshot, changeAuthor, teams, writers })
  * const agent = createAgent({ ..., teams, writers, onExecutionChange: bridge.onExecutionChange })
  * await bridge.registerWebhook(app, secret)
  */
@@ -97,7 +97,7 @@ export function createGitHubBridge(options: GitHubBridgeOptions): GitHubBridge {
   const retry = { clock, ...(options.policy === undefined ? {} : { policy: options.policy }) }
   const emit = (event: GitHubBridgeEvent): void => options.onEvent?.(event)
   const runs = new Map<string, ExecutionStatus>()
-  const resolver = createSnapshotResolver({ snapshot: options.snapshot, commitAuthor: options.commitAuthor, runs })
+  const resolver = createSnapshotResolver({ snapshot: options.snapshot, changeAuthor: options.changeAuthor, runs })
   const onCommand = createCommandRecorder({
     appendRequest: options.appendRequest,
     resolver,

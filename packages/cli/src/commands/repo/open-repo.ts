@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import http from 'isomorphic-git/http/node'
 import { gitAgentRepo, type GitAgentRepo } from '@planspec/agent'
+import type { AgentKeyring, StaleLock } from '@planspec/git-store'
 import { UsageError, type CommandIO } from '../../io.js'
 
 /** How a command reaches a repository: `--repo URL|PATH` and the branches. */
@@ -14,8 +15,13 @@ export interface RepoFlags {
   readonly statusBranch?: string
   /** Where a remote is cloned (default: a per-URL folder under ~/.cache/planspec). */
   readonly cacheDir?: string
-  /** Who acts, `Name <email>` (default: GIT_AUTHOR_NAME/EMAIL, then `git config user.*`). */
-  readonly author?: string
+}
+
+/** What only the agent opens a repository with (DECISIONS §9). */
+export interface AgentRepoExtras {
+  readonly agentKey?: AgentKeyring
+  readonly allowUnsignedRequests?: boolean
+  readonly onStaleLock?: (lock: StaleLock) => void
 }
 
 /**
@@ -24,14 +30,14 @@ export interface RepoFlags {
  * `PLANSPEC_GIT_USERNAME`/`PLANSPEC_GIT_PASSWORD`), never from flags, so they stay out of shell
  * history. A path is read and written in place.
  */
-export function openRepo(flags: RepoFlags, io: CommandIO): { repo: GitAgentRepo; author: { name: string; email: string } | undefined; url?: string; dir: string } {
+export function openRepo(flags: RepoFlags, io: CommandIO, extras: AgentRepoExtras = {}): { repo: GitAgentRepo; author: { name: string; email: string } | undefined; url?: string; dir: string } {
   const remote = /^https?:\/\//i.test(flags.repo)
   const token = io.env.PLANSPEC_GIT_TOKEN
   const auth = token ? { token } : io.env.PLANSPEC_GIT_USERNAME && io.env.PLANSPEC_GIT_PASSWORD ? { username: io.env.PLANSPEC_GIT_USERNAME, password: io.env.PLANSPEC_GIT_PASSWORD } : undefined
   const dir = remote ? resolve(io.cwd, flags.cacheDir ?? join(io.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'planspec', createHash('sha256').update(flags.repo).digest('hex').slice(0, 16))) : resolve(io.cwd, flags.repo)
   if (!remote && !fs.existsSync(dir)) throw new UsageError(`repository ${flags.repo} does not exist`)
   if (remote) fs.mkdirSync(dir, { recursive: true })
-  const author = parseAuthor(flags.author, io)
+  const author = authorOf(io, remote ? io.cwd : dir)
   const repo = gitAgentRepo({
     fs,
     dir,
@@ -39,21 +45,23 @@ export function openRepo(flags: RepoFlags, io: CommandIO): { repo: GitAgentRepo;
     ...(auth ? { auth } : {}),
     ...(flags.branch ? { branch: flags.branch } : {}),
     ...(flags.statusBranch ? { statusBranch: flags.statusBranch } : {}),
+    ...(extras.agentKey ? { agentKey: extras.agentKey } : {}),
+    ...(extras.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
+    ...(extras.onStaleLock ? { onStaleLock: extras.onStaleLock } : {}),
   })
   return { repo, author, dir, ...(remote ? { url: flags.repo } : {}) }
 }
 
-/** `Name <email>` from the flag, the git environment variables, or git's own config. */
-function parseAuthor(flag: string | undefined, io: CommandIO): { name: string; email: string } | undefined {
-  const text = flag ?? (io.env.GIT_AUTHOR_EMAIL ? `${io.env.GIT_AUTHOR_NAME ?? io.env.GIT_AUTHOR_EMAIL} <${io.env.GIT_AUTHOR_EMAIL}>` : gitConfigAuthor(io))
-  if (text === undefined) return undefined
-  const match = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(text.trim())
-  if (!match) throw new UsageError(`--author must look like "Name <email>", got ${JSON.stringify(text)}`)
-  return { name: match[1] || (match[2] as string), email: match[2] as string }
-}
-
-function gitConfigAuthor(io: CommandIO): string | undefined {
-  const read = (key: string): string => spawnSync('git', ['config', key], { cwd: io.cwd, encoding: 'utf8' }).stdout?.trim() ?? ''
+/**
+ * Who a request is from, as git would write it on a commit: GIT_AUTHOR_NAME/EMAIL, else `git
+ * config user.name/user.email` (the repository's, then the global). It counts only with a
+ * signature of a key the allowed-signers file lists for that e-mail (DECISIONS §9).
+ */
+function authorOf(io: CommandIO, cwd: string): { name: string; email: string } | undefined {
+  if (io.env.GIT_AUTHOR_EMAIL) return { name: io.env.GIT_AUTHOR_NAME || io.env.GIT_AUTHOR_EMAIL, email: io.env.GIT_AUTHOR_EMAIL }
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(io.env)) if (value !== undefined) env[name] = value
+  const read = (key: string): string => spawnSync('git', ['config', '--get', key], { cwd, encoding: 'utf8', env, shell: false }).stdout?.trim() ?? ''
   const email = read('user.email')
-  return email ? `${read('user.name') || email} <${email}>` : undefined
+  return email ? { name: read('user.name') || email, email } : undefined
 }

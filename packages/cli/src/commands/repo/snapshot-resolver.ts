@@ -1,4 +1,4 @@
-import { reviewerOf, type DesiredItem } from '@planspec/agent'
+import type { ChangeAuthor, DesiredItem } from '@planspec/agent'
 import { PlanSpecError, type ExecutionStatus, type GateStatus } from '@planspec/core'
 import type { CommandResolver, CommandTarget, ResolvedExecution, ResolvedGate } from '@planspec/github'
 import type { ProgressGate } from '@planspec/reporter'
@@ -8,8 +8,8 @@ import type { AgentSnapshot } from './observe-agent-repo.js'
 export interface SnapshotResolverOptions {
   /** The agent's latest snapshots (see `observeAgentRepo`). */
   readonly snapshot: () => AgentSnapshot
-  /** The author of a commit: the change author of the Execution it introduced. */
-  readonly commitAuthor: (revision: string) => Promise<{ readonly name: string; readonly email: string } | undefined>
+  /** The author of the change that created a resource (separation of duties, DECISIONS §9). */
+  readonly changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>
   /** The latest status each run reported (fresher than the status branch), by subject `execution/ns/name`. */
   readonly runs: ReadonlyMap<string, ExecutionStatus>
 }
@@ -39,7 +39,7 @@ const DEFAULT_NAMESPACE = 'default'
  * one in `default`. Throws {@link AgentNotReadyError} before the agent's first round.
  *
  * @example
- * const resolver = createSnapshotResolver({ snapshot: observed.latest, commitAuthor, runs })
+ * const resolver = createSnapshotResolver({ snapshot: observed.latest, changeAuthor, runs })
  * await resolver.findGate({ name: 'changelog-approval' })
  */
 export function createSnapshotResolver(options: SnapshotResolverOptions): SnapshotResolver {
@@ -64,7 +64,7 @@ export function createSnapshotResolver(options: SnapshotResolverOptions): Snapsh
       const spec = record(gate.object.spec)
       const status = statusOf(gate) as GateStatus | undefined
       const execution = targetExecution(gate, items())
-      const author = execution === undefined ? undefined : await options.commitAuthor(execution.introducedIn)
+      const author = execution === undefined ? undefined : await options.changeAuthor(execution)
       return {
         namespace: gate.namespace,
         name: gate.name,
@@ -73,8 +73,7 @@ export function createSnapshotResolver(options: SnapshotResolverOptions): Snapsh
           spec: { reviewers: strings(spec.reviewers), ...(typeof spec.requiredApprovers === 'number' ? { requiredApprovers: spec.requiredApprovers } : {}) },
           ...(status === undefined ? {} : { status }),
         },
-        ...(author === undefined ? {} : { changeAuthor: reviewerOf(author) }),
-        activated: status?.phase !== undefined && status.phase !== 'Pending',
+        ...(author === undefined ? {} : { changeAuthor: author.subject }),
       }
     },
     async findExecution(target) {

@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest'
-import type { ExecutionChange, GitAgentRepo } from '@planspec/agent'
+import type { ChangeAuthor, DesiredItem, ExecutionChange, GitAgentRepo } from '@planspec/agent'
 import { parseDuration } from '@planspec/core'
 import { createSystemClock, type Clock } from '@planspec/github'
 import type { Logger } from 'pino'
@@ -35,7 +35,10 @@ export interface GitHubWiringDeps {
 
 /** The GitHub side, wired: give `repo` and `onExecutionChange` to the agent, `register` and `start` it, and `close` it at the end. */
 export interface GitHubWiring {
-  /** The agent's repository, observed (comment commands resolve against what the agent read). */
+  /**
+   * The agent's repository, observed (comment commands resolve against what the agent read), with
+   * change authors taken from pull requests: pass it to the agent as its repository and trust.
+   */
   readonly repo: GitAgentRepo
   readonly bridge: GitHubBridge
   readonly onExecutionChange: (change: ExecutionChange) => void
@@ -84,7 +87,8 @@ export function wireGitHub(flags: GitHubFlags, io: CommandIO, deps: GitHubWiring
   const quiet = (): void => undefined
   const octokit = new Octokit({ auth: token, baseUrl, userAgent: `planspec-agent/${VERSION}`, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } })
   const clock = createSystemClock()
-  const observed = observeAgentRepo(deps.repo)
+  const changeAuthor = pullRequestAuthors(octokit, owner, name, deps.repo, log)
+  const observed = observeAgentRepo({ ...deps.repo, changeAuthor })
   const bridge = createGitHubBridge({
     octokit,
     owner,
@@ -93,7 +97,7 @@ export function wireGitHub(flags: GitHubFlags, io: CommandIO, deps: GitHubWiring
     intervalMs,
     appendRequest: (request, author) => deps.repo.appendRequest(request, author),
     snapshot: () => observed.latest(),
-    commitAuthor: (revision) => deps.repo.commitAuthor(revision),
+    changeAuthor,
     teams: deps.teams,
     writers: deps.writers,
     onRecorded: () => deps.trigger(),
@@ -124,6 +128,37 @@ export function wireGitHub(flags: GitHubFlags, io: CommandIO, deps: GitHubWiring
       await polling
       await bridge.flush()
     },
+  }
+}
+
+/**
+ * Change authors on GitHub (DECISIONS §9): the author of the pull request that added the resource
+ * (the one that merged the commit git history names), else git's answer (its signer or author)
+ * when the commit came in without a pull request or GitHub cannot be asked. Cached per commit.
+ */
+function pullRequestAuthors(octokit: Octokit, owner: string, repo: string, agentRepo: GitAgentRepo, log: Logger): (item: DesiredItem) => Promise<ChangeAuthor | undefined> {
+  const byCommit = new Map<string, Promise<string | undefined>>()
+  return async (item) => {
+    const found = await agentRepo.changeAuthor(item)
+    if (found === undefined) return undefined
+    let login = byCommit.get(found.commit)
+    if (login === undefined) {
+      login = octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: found.commit, per_page: 100 }).then(
+        (response) => {
+          const pulls = response.data
+          const pull = pulls.find((p) => p.merged_at !== null && p.merged_at !== undefined) ?? pulls[0]
+          return pull?.user?.login?.toLowerCase()
+        },
+        (error: unknown) => {
+          byCommit.delete(found.commit)
+          log.warn({ commit: found.commit, code: codeOf(error) }, `could not find the pull request of ${found.commit.slice(0, 12)}: ${messageOf(error)}; the commit's signer or author is the change author`)
+          return undefined
+        },
+      )
+      byCommit.set(found.commit, login)
+    }
+    const author = await login
+    return author === undefined ? found : { subject: `user:${author}`, commit: found.commit }
   }
 }
 

@@ -22,7 +22,7 @@ export interface ValidationCounts {
 // Controls (ESC included) and bidi overrides: manifest text must not drive the terminal.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 const clean = (text: string): string => text.replace(UNSAFE, '\ufffd')
-const SIGN: Readonly<Record<string, string>> = { added: '+', removed: '-', changed: '~', retyped: '~' }
+const SIGN: Readonly<Record<string, string>> = { added: '+', removed: '-', changed: '~', renamed: '>', retyped: '~' }
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 /**
@@ -33,7 +33,7 @@ const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' 
 export function renderReviewText(report: ReviewReport): string {
   const { diff } = report
   const out: string[] = [`review of ${clean(report.base.ref)} (${report.base.commit.slice(0, 12)}) → ${clean(report.head.ref)}${report.head.commit === undefined ? '' : ` (${report.head.commit.slice(0, 12)})`}`]
-  const kinds = diff.counts.map((c) => `${clean(c.kind)} ${[c.added && `${c.added} added`, c.removed && `${c.removed} removed`, c.changed && `${c.changed} changed`].filter(Boolean).join(', ')}`)
+  const kinds = diff.counts.map((c) => `${clean(c.kind)} ${[c.added && `${c.added} added`, c.removed && `${c.removed} removed`, c.changed && `${c.changed} changed`, c.renamed && `${c.renamed} renamed`].filter(Boolean).join(', ')}`)
   out.push(`changes: ${kinds.length === 0 ? 'none' : kinds.join('; ')}`)
   const h = report.head.summary
   out.push(`validation of head: ${plural(h.errors, 'error')}, ${plural(h.warnings, 'warning')} in ${plural(h.files, 'file')} (${plural(h.resources, 'resource')})`)
@@ -57,7 +57,10 @@ export function renderReviewText(report: ReviewReport): string {
   }
   if (diff.resources.length > 0) {
     out.push('', 'resources:')
-    for (const r of diff.resources) out.push(`  ${SIGN[r.action]} ${clean(r.subject)}${r.fields.length > 0 ? ` (${r.fields.map(clean).join(', ')})` : ''}`)
+    for (const r of diff.resources) {
+      if (r.action === 'renamed') out.push(`  ${SIGN[r.action]} ${clean(r.subject)} (renamed from ${clean(r.previousName ?? '?')}, same content${r.referencedBy?.length ? `; references updated in ${r.referencedBy.map(clean).join(', ')}` : ''})`)
+      else out.push(`  ${SIGN[r.action]} ${clean(r.subject)}${r.fields.length > 0 ? ` (${r.fields.map(clean).join(', ')})` : ''}`)
+    }
   }
   if (report.simulationSkipped !== undefined) out.push('', `simulation skipped: ${report.simulationSkipped}`)
   for (const s of report.simulations) out.push('', ...simulationLines(s))

@@ -5,7 +5,7 @@ import { blockSection, row, type Block } from './fit-blocks.js'
 import type { Section } from './fit-sections.js'
 import { countList, idList } from './markdown-format.js'
 
-const ACTION_LABEL: Readonly<Record<string, string>> = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed', retyped: '🔀 retyped', rewired: '🔀 rewired' }
+const ACTION_LABEL: Readonly<Record<string, string>> = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed', renamed: '🏷️ renamed', retyped: '🔀 retyped', rewired: '🔀 rewired' }
 const FIELDS_SHOWN = 8
 
 /** An identifier in a table cell. */
@@ -29,11 +29,16 @@ export function plansSection(diff: SemanticDiff, priority: number): Section {
   return blockSection(priority, { title: '### Plans', blocks, more: (hidden) => `${pluralize(hidden, 'more node or dependency change')} not shown here.` })
 }
 
-/** The section listing every resource added, removed or changed; empty when there is none. */
+/**
+ * The section listing every resource added, removed, changed or renamed; empty when there is
+ * none. A rename says what it was called and which resources now refer to the new name.
+ */
 export function resourcesSection(diff: SemanticDiff, priority: number): Section {
-  const rows = diff.resources.map((r) =>
-    row([ACTION_LABEL[r.action] as string, id(r.subject), idList(r.fields, FIELDS_SHOWN), r.file === undefined ? '—' : id(r.file)]),
-  )
+  const rows = diff.resources.map((r) => {
+    const subject = r.previousName === undefined ? id(r.subject) : `${id(r.subject)} (was ${id(r.previousName)})`
+    const fields = r.action === 'renamed' ? `same content${r.referencedBy === undefined || r.referencedBy.length === 0 ? '' : `; references updated in ${idList(r.referencedBy, FIELDS_SHOWN)}`}` : idList(r.fields, FIELDS_SHOWN)
+    return row([ACTION_LABEL[r.action] as string, subject, fields, r.file === undefined ? '—' : id(r.file)])
+  })
   const blocks = rows.length === 0 ? [] : [{ lead: '', header: ['Change', 'Resource', 'Fields', 'File'], rows }]
   return blockSection(priority, { title: '### Resources', blocks, more: (hidden) => `${pluralize(hidden, 'more resource')} not shown here.`, collapse: 'Every resource added, removed or changed' })
 }

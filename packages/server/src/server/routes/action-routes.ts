@@ -18,6 +18,8 @@ type Action<B> = FastifyRequest<{ Params: { namespace: string; name: string }; Q
 interface ReviewBody {
   readonly comment?: string
   readonly targetGeneration?: number
+  readonly execution?: string
+  readonly digest?: string
 }
 interface RetryBody {
   readonly nodes?: readonly string[]
@@ -25,7 +27,12 @@ interface RetryBody {
 
 const reviewBody = {
   type: ['object', 'null'],
-  properties: { comment: { type: 'string', maxLength: 4096 }, targetGeneration: { type: 'integer', minimum: 0 } },
+  properties: {
+    comment: { type: 'string', maxLength: 4096 },
+    targetGeneration: { type: 'integer', minimum: 0 },
+    execution: { type: 'string', minLength: 1, maxLength: 63 },
+    digest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+  },
   additionalProperties: false,
 } as const
 const retryBody = {
@@ -45,6 +52,16 @@ const completeBody = {
   },
   additionalProperties: false,
 } as const
+
+/** What each refusal of a review action means, for the Status cause. */
+const REFUSAL_MESSAGES: Readonly<Record<string, string>> = {
+  SelfApproval: 'the author of the change that started the run may not decide its gate',
+  NotEligible: 'you are not an eligible reviewer of this gate',
+  StaleGeneration: 'the action targets an older generation of the gate',
+  DigestMismatch: 'the action names another run digest than the Execution runs',
+  NotWaiting: 'no such Execution waits on this gate',
+  AlreadyDecided: 'the gate is already decided for this Execution',
+}
 
 /**
  * Registers the action routes: `POST .../gates/NAME/approve|reject` (verb `approve` on gates)
@@ -66,19 +83,29 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
     const { namespace, name } = request.params
     const identity = authorize(context, request, { verb: 'approve', resource: 'gates', namespace, name })
     const body = request.body ?? {}
-    const { gate, refusal } = store.transact(
+    const { gate, counted, refusals } = store.transact(
       (tx) =>
         reviewGate(
           tx,
-          { namespace, name, action, identity, ...(body.comment === undefined ? {} : { comment: body.comment }), ...(body.targetGeneration === undefined ? {} : { targetGeneration: body.targetGeneration }) },
+          {
+            namespace,
+            name,
+            action,
+            identity,
+            ...(body.comment === undefined ? {} : { comment: body.comment }),
+            ...(body.targetGeneration === undefined ? {} : { targetGeneration: body.targetGeneration }),
+            ...(body.execution === undefined ? {} : { execution: body.execution }),
+            ...(body.digest === undefined ? {} : { digest: body.digest }),
+          },
           { tokens: context.tokens, authorizer: context.authorizer, now: context.now() },
         ),
       { dryRun: isDryRun(request.query) },
     )
-    if (refusal !== undefined) {
-      const messages = { SelfApproval: 'the author of the change that started the run may not decide its gate', NotEligible: 'you are not an eligible reviewer of this gate', StaleGeneration: 'the action targets an older generation of the gate' }
-      const details = { name, group: 'planspec.io', kind: 'gates', causes: [{ reason: refusal.reason, message: `${messages[refusal.reason]}; the action was recorded but does not count` }] }
-      throw new ApiError(refusal.reason === 'StaleGeneration' ? 'Conflict' : 'Forbidden', `${action} of gate ${JSON.stringify(name)} does not count: ${refusal.reason}`, details)
+    const refusal = refusals[0]
+    if (counted === 0 && refusal !== undefined) {
+      const causes = refusals.map((r) => ({ reason: r.reason, message: `${REFUSAL_MESSAGES[r.reason] ?? r.reason}${r.execution === undefined ? '' : ` (execution ${r.execution.name})`}; the action was recorded but does not count` }))
+      const forbidden = refusal.reason === 'SelfApproval' || refusal.reason === 'NotEligible'
+      throw new ApiError(forbidden ? 'Forbidden' : 'Conflict', `${action} of gate ${JSON.stringify(name)} does not count: ${refusal.reason}`, { name, group: 'planspec.io', kind: 'gates', causes })
     }
     return gate
   }

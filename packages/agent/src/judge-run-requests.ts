@@ -1,0 +1,83 @@
+import { checkRequester, claimSubjects, type RunRequestKind } from '@planspec/core'
+import { prepareRun } from '@planspec/engine'
+import { resourcesOf } from './execution-context.js'
+import type { AgentRequest, ChangeAuthor, DesiredItem, DesiredSnapshot, StatusSnapshot } from './types.js'
+
+/** What {@link judgeRunRequests} decides on. */
+export interface RunRequestFacts {
+  readonly desired: DesiredSnapshot
+  readonly status: StatusSnapshot
+  readonly teams: ReadonlyMap<string, readonly string[]>
+  /** People with write access: the allowed signers, `--teams` members and `--writer`s. */
+  readonly writers: readonly string[]
+  readonly changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>
+}
+
+/** The outcome: requests that count, and those refused for not being eligible. */
+export interface JudgedRunRequests {
+  /** Gate requests (judged by core) and eligible run requests, in order. */
+  readonly counted: AgentRequest[]
+  /** Newly refused run requests, by the subject of their target (recorded in its status). */
+  readonly refused: ReadonlyMap<string, readonly { readonly id: string; readonly reason: string; readonly requester: string }[]>
+}
+
+type Obj = Record<string, unknown>
+const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})
+
+/**
+ * Checks who may cancel, retry, claim and complete (DECISIONS §9, core's `checkRequester`), for
+ * requests that prove their requester: cancel and retry are for the Execution's change author, a
+ * reviewer of a Gate of its plan, or a writer; claim and complete for a subject the node's
+ * `human://`/`agent://` target names, or such a reviewer. A refusal is final: once recorded in the
+ * target's status it is never judged again (a later change of reviewers does not revive it).
+ * Approvals and rejections pass through to core's `decideGate`.
+ */
+export async function judgeRunRequests(requests: readonly AgentRequest[], facts: RunRequestFacts): Promise<JudgedRunRequests> {
+  const counted: AgentRequest[] = []
+  const refused = new Map<string, { id: string; reason: string; requester: string }[]>()
+  for (const request of requests) {
+    if (request.actor === undefined) continue
+    if (request.target.kind === 'Gate') {
+      counted.push(request)
+      continue
+    }
+    const subject = `${request.target.kind.toLowerCase()}/${request.target.namespace}/${request.target.name}`
+    const item = facts.desired.items.get(subject)
+    const doc = facts.status.docs.get(subject)
+    if (item === undefined || doc?.refusedRequests?.some((r) => r.id === request.id)) continue
+    if (doc?.appliedRequests?.includes(request.id)) {
+      counted.push(request)
+      continue
+    }
+    const reason = checkRequester(request.actor, request.action as RunRequestKind, await policyOf(item, request, facts))
+    if (reason === undefined) counted.push(request)
+    else refused.set(subject, [...(refused.get(subject) ?? []), { id: request.id, reason, requester: request.actor }])
+  }
+  return { counted, refused }
+}
+
+async function policyOf(item: DesiredItem, request: AgentRequest, facts: RunRequestFacts): Promise<Parameters<typeof checkRequester>[2]> {
+  const author = await facts.changeAuthor(item)
+  const base = { teams: facts.teams, writers: facts.writers, ...(author === undefined ? {} : { changeAuthor: author.subject }) }
+  if (item.kind !== 'Execution') return { ...base, gateReviewers: [] }
+  const planRef = obj(obj(item.object.spec).planRef)
+  const plan = facts.desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : item.namespace}/${String(planRef.name)}`)
+  const nodes = (obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []
+  const gateReviewers = nodes
+    .filter((node) => node.kind === 'Gate')
+    .flatMap((node) => {
+      const ref = obj(node.gateRef)
+      const gate = facts.desired.items.get(`gate/${typeof ref.namespace === 'string' ? ref.namespace : item.namespace}/${String(ref.name)}`)
+      return (obj(gate?.object.spec).reviewers as string[] | undefined) ?? []
+    })
+  const node = request.target.node
+  if ((request.action !== 'claim' && request.action !== 'complete') || node === undefined) return { ...base, gateReviewers }
+  let assignees: string[] = []
+  try {
+    const binding = prepareRun(resourcesOf(facts.desired), { name: item.name, namespace: item.namespace }).input.bindings.get(node)
+    if (binding?.outcome === 'bound') assignees = claimSubjects(binding.provider, binding.config)
+  } catch {
+    // A plan that cannot be prepared names nobody: only reviewers may complete its work.
+  }
+  return { ...base, gateReviewers, assignees }
+}
