@@ -3,7 +3,8 @@ import { PlanSpecError, type Diagnostic } from '@planspec/core'
 import type { FileCheck, FileCheckOptions, SourceFile } from './check-file.js'
 import { CODES } from './codes.js'
 import type { ValidationLimits } from './limits.js'
-import type { CheckReply, CheckRequest } from './serve-validation.js'
+import type { AloneResult, CheckReply, CheckRequest } from './serve-validation.js'
+import type { ValidateOptions } from './validate.js'
 
 /** What a check pool needs. */
 export interface CheckPoolOptions {
@@ -19,6 +20,11 @@ export interface CheckPoolOptions {
 export interface CheckPool {
   /** Checks a batch of files on the next free worker; resolves with one check per file, in order. */
   check(files: readonly SourceFile[], options: FileCheckOptions, limits: ValidationLimits): Promise<FileCheck[]>
+  /**
+   * Validates each file of a batch as a set of its own (as `createValidator().validate([file])`),
+   * on the next free worker; resolves with one result per file, in order.
+   */
+  validateEach(files: readonly SourceFile[], options: FileCheckOptions & Pick<ValidateOptions, 'outsideReferences'>, limits: ValidationLimits): Promise<AloneResult[]>
   /** Stops every worker. Idempotent. */
   close(): Promise<void>
 }
@@ -39,11 +45,15 @@ interface Slot {
   stopped?: string
 }
 
+/** What a batch gives per file: a check, or the result of validating the file alone. */
+type Outcome = FileCheck | AloneResult
+
 interface Job {
+  readonly mode: CheckRequest['mode']
   readonly files: readonly SourceFile[]
-  readonly options: FileCheckOptions
+  readonly options: CheckRequest['options']
   readonly limits: ValidationLimits
-  readonly resolve: (checks: FileCheck[]) => void
+  readonly resolve: (outcomes: Outcome[]) => void
   readonly reject: (error: Error) => void
 }
 
@@ -107,6 +117,8 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
       slot.busy = false
       if (!running.delete(job)) return // failed with the whole pool
       if (reply && 'checks' in reply) job.resolve([...reply.checks])
+      else if (reply && 'results' in reply) job.resolve([...reply.results])
+      else if (reply && 'json' in reply) job.resolve(JSON.parse(reply.json) as AloneResult[])
       else retryAlone(job, (reply && 'error' in reply ? reply.error : undefined) ?? slot.stopped ?? 'the worker stopped')
       dispatch()
     }
@@ -117,14 +129,17 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
     const onExit = (): void => settle(undefined)
     worker.on('message', onMessage)
     worker.once('exit', onExit)
-    const request: CheckRequest = { id, files: job.files.map(wholeBytes), options: job.options, limits: job.limits }
+    const request: CheckRequest = { id, mode: job.mode, files: job.files.map(wholeBytes), options: job.options, limits: job.limits }
     worker.postMessage(request)
   }
 
   /** Checks each file of a failed batch alone; a file that failed alone is reported. */
   const retryAlone = (job: Job, why: string): void => {
-    if (job.files.length === 1) return job.resolve([stoppedCheck(job.files[0]!, why)])
-    const parts = job.files.map((file) => new Promise<FileCheck[]>((resolve, reject) => queue.push({ ...job, files: [file], resolve, reject })))
+    if (job.files.length === 1) {
+      const check = stoppedCheck(job.files[0]!, why)
+      return job.resolve([job.mode === 'check' ? check : { diagnostics: check.diagnostics, resources: [] }])
+    }
+    const parts = job.files.map((file) => new Promise<Outcome[]>((resolve, reject) => queue.push({ ...job, files: [file], resolve, reject })))
     Promise.all(parts).then((checks) => job.resolve(checks.flat()), job.reject)
   }
 
@@ -135,16 +150,19 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
     }
   }
 
+  const submit = (mode: Job['mode'], files: readonly SourceFile[], jobOptions: Job['options'], limits: ValidationLimits): Promise<Outcome[]> => {
+    if (broken) return Promise.reject(broken)
+    if (closed) return Promise.reject(new ValidatorWorkerError('the validation workers were stopped'))
+    return new Promise((resolve, reject) => {
+      queue.push({ mode, files, options: jobOptions, limits, resolve, reject })
+      dispatch()
+    })
+  }
+
   for (let i = 0; i < Math.max(1, options.workers); i++) slots.push(spawn())
   return {
-    check(files, checkOptions, limits) {
-      if (broken) return Promise.reject(broken)
-      if (closed) return Promise.reject(new ValidatorWorkerError('the validation workers were stopped'))
-      return new Promise((resolve, reject) => {
-        queue.push({ files, options: checkOptions, limits, resolve, reject })
-        dispatch()
-      })
-    },
+    check: (files, checkOptions, limits) => submit('check', files, checkOptions, limits) as Promise<FileCheck[]>,
+    validateEach: (files, eachOptions, limits) => submit('alone', files, eachOptions, limits) as Promise<AloneResult[]>,
     async close() {
       if (closed) return
       closed = true

@@ -17,12 +17,13 @@ export interface ReferenceIssue extends PathIssue {
  * `nodeBindings`, Binding selectors, Gate `targetRef`, External `resource` refs and capability
  * requirements (and their cycles); duplicate resources; series versions; provider schemes;
  * binding conflicts under `ErrorOnConflict`. A reference to something outside the set is a
- * warning (it may live elsewhere), an error when `closed` is set.
+ * warning (it may live elsewhere), an error when `closed` is set, and no finding at all with
+ * `outsideReferences: false` (the caller checks the whole set itself).
  *
  * @example
  * checkReferences(resources, { closed: false }) // [{ code: 'PS4001', path: '/spec/goalRef', … }]
  */
-export function checkReferences(resources: readonly Resource[], options: { closed: boolean }): ReferenceIssue[] {
+export function checkReferences(resources: readonly Resource[], options: { closed: boolean; outsideReferences?: boolean }): ReferenceIssue[] {
   const issues: ReferenceIssue[] = []
   const index = new Map<string, Resource>()
   for (const resource of resources) {
@@ -47,7 +48,7 @@ export function checkReferences(resources: readonly Resource[], options: { close
       }
       const target = resolveReference(ref as { name: string; namespace?: string }, resource.namespace)
       const found = index.get(referenceKey(expected, target.namespace, target.name))
-      if (!found) report({ code: 'PS4001', severity: missingSeverity, message: `${expected} "${target.namespace}/${target.name}" is not in the validated files`, path: `${toPointer(segments)}/name` })
+      if (!found && options.outsideReferences !== false) report({ code: 'PS4001', severity: missingSeverity, message: `${expected} "${target.namespace}/${target.name}" is not in the validated files`, path: `${toPointer(segments)}/name` })
       return found
     }
     switch (resource.kind) {

@@ -12,8 +12,8 @@ import type { ValidationResult } from './validate.js'
  * file (full or compact values). The files of the findings are parsed again for positions by
  * `finishValidation`; `issues.map((i) => i.resource.file)` says which.
  */
-export function checkSetReferences(checks: readonly FileCheck[], options: SeverityOptions): ReferenceIssue[] {
-  return checkReferences(checks.flatMap((check) => check.resources), { closed: options.closed ?? false })
+export function checkSetReferences(checks: readonly FileCheck[], options: SeverityOptions & { readonly outsideReferences?: boolean }): ReferenceIssue[] {
+  return checkReferences(checks.flatMap((check) => check.resources), { closed: options.closed ?? false, outsideReferences: options.outsideReferences })
 }
 
 /**

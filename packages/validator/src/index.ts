@@ -12,7 +12,7 @@ export type { LazySource, SourceInput, ParallelValidateOptions } from './validat
 export { createCheckPool, ValidatorWorkerError } from './check-pool.js'
 export type { CheckPool, CheckPoolOptions } from './check-pool.js'
 export { serveValidation } from './serve-validation.js'
-export type { CheckRequest, CheckReply } from './serve-validation.js'
+export type { CheckRequest, CheckReply, AloneResult } from './serve-validation.js'
 export { compactResource } from './compact-resource.js'
 export type { Resource } from './resource.js'
 export { createSchemaValidator } from './schema-check.js'

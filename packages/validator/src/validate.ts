@@ -14,6 +14,12 @@ export interface ValidateOptions {
   readonly compat?: boolean
   /** Treat references to resources outside the file set as errors. */
   readonly closed?: boolean
+  /**
+   * Report references to resources outside the file set (PS4001), as warnings or (`closed`)
+   * errors; true by default. False leaves them out, for a caller that validates the files of a
+   * larger set one by one (the git store) and judges references itself.
+   */
+  readonly outsideReferences?: boolean
   /** The repository's default namespace (`.planspec.yaml`), for files that omit it. */
   readonly defaultNamespace?: string
   readonly limits?: Partial<ValidationLimits>

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { createValidator, DEFAULT_LIMITS, serveValidation, validateParallel, type CheckReply, type LazySource, type SourceFile, type ValidationResult } from '../src/index.js'
+import { createCheckPool, createValidator, DEFAULT_LIMITS, serveValidation, validateParallel, type CheckReply, type LazySource, type SourceFile, type ValidationResult } from '../src/index.js'
 import { canonical } from './fast-path-arbitraries.js'
 import { BAD_INPUT_CORPUS } from './fixtures/bad-input-corpus.js'
 import { PLAN } from './helpers.js'
@@ -106,13 +106,32 @@ describe('validateParallel', () => {
   })
 })
 
+describe('createCheckPool: validateEach', () => {
+  it('validates each file as a set of its own, as createValidator().validate([file]) does, values exact', async () => {
+    const files: SourceFile[] = [...MIXED.slice(0, 40), ...BAD_INPUT_CORPUS, { file: 'special.yaml', text: GOAL + '  constraints:\n    nan: .nan\n    inf: -.inf\n    zero: -0\n' }]
+    const pool = createCheckPool({ workerUrl, workers: 2 })
+    try {
+      const options = { compat: true, outsideReferences: false }
+      const results = await Promise.all([pool.validateEach(files.slice(0, 30), options, DEFAULT_LIMITS), pool.validateEach(files.slice(30), options, DEFAULT_LIMITS)])
+      const validator = createValidator()
+      const expected = files.map((file) => validator.validate([file], options))
+      expect(results.flat().map((r) => ({ diagnostics: r.diagnostics, resources: r.resources.map((x) => ({ ...x, value: canonical(x.value) })) }))).toEqual(
+        expected.map((r) => ({ diagnostics: r.diagnostics, resources: r.resources.map((x) => ({ ...x, value: canonical(x.value) })) })),
+      )
+      expect(expected.flatMap((r) => r.diagnostics).some((d) => d.code === 'PS4001')).toBe(false)
+    } finally {
+      await pool.close()
+    }
+  })
+})
+
 describe('serveValidation', () => {
   it('answers each request on its port with the checks of its files, in order', async () => {
     const { port1, port2 } = new MessageChannel()
     serveValidation(port2)
     const reply = await new Promise<CheckReply>((done) => {
       port1.on('message', (m: CheckReply) => 'id' in m && done(m))
-      port1.postMessage({ id: 7, files: [{ file: 'a.yaml', text: GOAL }, { file: 'b.yaml', text: 'a: [' }], options: {}, limits: DEFAULT_LIMITS })
+      port1.postMessage({ id: 7, mode: 'check', files: [{ file: 'a.yaml', text: GOAL }, { file: 'b.yaml', text: 'a: [' }], options: {}, limits: DEFAULT_LIMITS })
     })
     port1.close()
     expect('id' in reply && reply.id).toBe(7)
@@ -124,7 +143,7 @@ describe('serveValidation', () => {
     serveValidation(port2)
     const reply = await new Promise<CheckReply>((done) => {
       port1.on('message', (m: CheckReply) => 'id' in m && done(m))
-      port1.postMessage({ id: 8, files: null, options: {}, limits: DEFAULT_LIMITS })
+      port1.postMessage({ id: 8, mode: 'check', files: null, options: {}, limits: DEFAULT_LIMITS })
     })
     port1.close()
     expect(reply).toMatchObject({ id: 8, error: expect.any(String) })

@@ -7,6 +7,7 @@ import http from 'isomorphic-git/http/node'
 import { gitAgentRepo, type GitAgentRepo } from '@planspec/agent'
 import type { AgentKeyring, StaleLock } from '@planspec/git-store'
 import { UsageError, type CommandIO } from '../../io.js'
+import { validationWorkerUrl } from '../../validation-worker-url.js'
 
 /** How a command reaches a repository: `--repo URL|PATH` and the branches. */
 export interface RepoFlags {
@@ -48,6 +49,8 @@ export function openRepo(flags: RepoFlags, io: CommandIO, extras: AgentRepoExtra
     ...(extras.agentKey ? { agentKey: extras.agentKey } : {}),
     ...(extras.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
     ...(extras.onStaleLock ? { onStaleLock: extras.onStaleLock } : {}),
+    // A cold read of a large tree validates its manifests on every core.
+    validationWorkers: { workerUrl: validationWorkerUrl() },
   })
   return { repo, author, dir, ...(remote ? { url: flags.repo } : {}) }
 }
