@@ -1,15 +1,21 @@
 import { Command, CommanderError, Option } from 'commander'
 import { runExplain } from './commands/explain.js'
-import { runFix } from './commands/fix.js'
-import { runRun } from './commands/run.js'
-import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
-import { REVIEW_FORMATS, runReview } from './commands/review.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseJobs, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
+import { REVIEW_FORMATS, SIMULATE_FORMATS } from './command-formats.js'
+
+// Each command's module is loaded when the command runs, so that a run loads only what it needs
+// (a `planspec validate` never loads the agent, the server or the engine).
+const load = {
+  fix: () => import('./commands/fix.js'),
+  run: () => import('./commands/run.js'),
+  simulate: () => import('./commands/simulate.js'),
+  review: () => import('./commands/review.js'),
+}
 
 /**
  * Runs the planspec command line with `argv` (without the node and script names) and returns
@@ -115,7 +121,7 @@ Examples:
 Examples:
   planspec fix docs/planspec --dry-run
   planspec fix . && planspec validate .`)
-    .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await runFix({ paths, dryRun: o.dryRun }, io)))
+    .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await (await load.fix()).runFix({ paths, dryRun: o.dryRun }, io)))
 
   program
     .command('simulate')
@@ -132,7 +138,7 @@ Examples:
   planspec simulate . --execution release-1 -o mermaid   # a Gantt chart of the run
   planspec simulate . --execution release-1 -o json`)
     .action(async (path: string, o: Record<string, string>) => {
-      setExit(await runSimulate({ path, execution: o.execution!, namespace: o.namespace, output: o.output as never }, io))
+      setExit(await (await load.simulate()).runSimulate({ path, execution: o.execution!, namespace: o.namespace, output: o.output as never }, io))
     })
 
   program
@@ -155,7 +161,7 @@ Examples:
   planspec review . --base origin/main -o markdown > comment.md   # a PR comment body
   planspec review . --base origin/main -o json`)
     .action(async (path: string, o: Record<string, string | undefined>) => {
-      setExit(await runReview({ path, base: String(o.base), head: o.head, output: o.output as never }, io))
+      setExit(await (await load.review()).runReview({ path, base: String(o.base), head: o.head, output: o.output as never }, io))
     })
 
   const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -180,7 +186,7 @@ Examples:
   planspec run . --execution release-1 --state .planspec/run.json   # resumes after a kill
   planspec run . --execution release-1 -o json > result.json`)
     .action(async (path: string, o: Record<string, unknown>) => {
-      setExit(await runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], output: o.output as 'text' | 'json' }, io, io.signal))
+      setExit(await (await load.run()).runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], output: o.output as 'text' | 'json' }, io, io.signal))
     })
 
   registerRepoCommands(program, io, setExit)

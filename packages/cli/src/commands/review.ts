@@ -11,8 +11,9 @@ import { renderReviewText, type ReviewReport } from './review/render-review-text
 import { runGit, type GitCall } from './review/run-git.js'
 import { DEFAULTS } from './validate.js'
 
-/** The output formats of `planspec review`. */
-export const REVIEW_FORMATS = ['text', 'markdown', 'json'] as const
+import { REVIEW_FORMATS } from '../command-formats.js'
+
+export { REVIEW_FORMATS }
 
 /** The name `planspec review` gives the head when it is the working tree. */
 export const WORKING_TREE = 'working tree'

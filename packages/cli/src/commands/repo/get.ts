@@ -16,8 +16,7 @@ export interface GetOptions extends RepoFlags {
   readonly output: 'table' | 'wide' | 'json' | 'yaml' | 'name'
 }
 
-/** The output formats of `get`. */
-export const GET_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const
+export { GET_FORMATS } from '../../command-formats.js'
 
 /**
  * Lists resources of a kind from a repository, with the status the agent wrote on the status
