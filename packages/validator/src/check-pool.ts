@@ -25,6 +25,8 @@ export interface CheckPool {
    * on the next free worker; resolves with one result per file, in order.
    */
   validateEach(files: readonly SourceFile[], options: FileCheckOptions & Pick<ValidateOptions, 'outsideReferences'>, limits: ValidationLimits): Promise<AloneResult[]>
+  /** How many batches are waiting or being checked: a caller may check more itself meanwhile. */
+  backlog(): number
   /** Stops every worker. Idempotent. */
   close(): Promise<void>
 }
@@ -38,7 +40,10 @@ export class ValidatorWorkerError extends PlanSpecError {
 
 interface Slot {
   readonly worker: Worker
-  busy: boolean
+  /** Batches sent and not answered yet. */
+  inFlight: number
+  /** Checking a file alone: nothing else is sent until it answers. */
+  isolating: boolean
   /** The worker said it serves: a stop before that is a start-up failure. */
   ready: boolean
   /** Why the worker stopped, once it has. */
@@ -49,6 +54,8 @@ interface Slot {
 type Outcome = FileCheck | AloneResult
 
 interface Job {
+  /** A file of a failed batch, checked again on a worker of its own: a failure is its own. */
+  readonly alone?: true
   readonly mode: CheckRequest['mode']
   readonly files: readonly SourceFile[]
   readonly options: CheckRequest['options']
@@ -58,13 +65,16 @@ interface Job {
 }
 
 const STOPPED = 'PS1014'
+// Two batches per worker: it starts the second as soon as it answers the first, while the
+// thread that sent them may be busy.
+const PIPELINE = 2
 
 /**
  * Starts a pool of validation worker threads. A worker that stops while checking (out of memory,
- * a crash) never takes the process down: it is replaced, and each file of its batch is checked
- * again alone in a fresh worker; a file that stops a worker on its own is reported as PS1014 and
- * every other file is checked normally. A worker that cannot start at all fails every pending
- * check with a ValidatorWorkerError.
+ * a crash) never takes the process down: it is replaced, and each file of every batch it had is
+ * checked again alone on a worker with nothing else in flight; a file that stops a worker on its
+ * own is reported as PS1014 and every other file is checked normally. A worker that cannot start
+ * at all fails every pending check with a ValidatorWorkerError.
  *
  * @example
  * const pool = createCheckPool({ workerUrl, workers: 2 })
@@ -87,7 +97,7 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
 
   const spawn = (): Slot => {
     const worker = new Worker(options.workerUrl, options.resourceLimits ? { resourceLimits: options.resourceLimits } : {})
-    const slot: Slot = { worker, busy: false, ready: false }
+    const slot: Slot = { worker, inFlight: 0, isolating: false, ready: false }
     const onReady = (message: CheckReply): void => {
       if (!('ready' in message)) return
       slot.ready = true
@@ -107,14 +117,16 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
   }
 
   const run = (slot: Slot, job: Job): void => {
-    slot.busy = true
+    slot.inFlight++
+    slot.isolating = job.alone === true
     running.add(job)
     const id = nextId++
     const { worker } = slot
     const settle = (reply: CheckReply | undefined): void => {
       worker.off('message', onMessage)
       worker.off('exit', onExit)
-      slot.busy = false
+      slot.inFlight--
+      slot.isolating = false
       if (!running.delete(job)) return // failed with the whole pool
       if (reply && 'checks' in reply) job.resolve([...reply.checks])
       else if (reply && 'results' in reply) job.resolve([...reply.results])
@@ -135,18 +147,23 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
 
   /** Checks each file of a failed batch alone; a file that failed alone is reported. */
   const retryAlone = (job: Job, why: string): void => {
-    if (job.files.length === 1) {
+    if (job.alone) {
       const check = stoppedCheck(job.files[0]!, why)
       return job.resolve([job.mode === 'check' ? check : { diagnostics: check.diagnostics, resources: [] }])
     }
-    const parts = job.files.map((file) => new Promise<Outcome[]>((resolve, reject) => queue.push({ ...job, files: [file], resolve, reject })))
+    // Any batch in flight on a worker that stopped may be innocent: each of its files is checked
+    // again, alone on a worker (ahead of the queue), so that only the file that stops it is blamed.
+    const parts = job.files.map((file) => new Promise<Outcome[]>((resolve, reject) => queue.unshift({ ...job, alone: true, files: [file], resolve, reject })))
     Promise.all(parts).then((checks) => job.resolve(checks.flat()), job.reject)
   }
 
   const dispatch = (): void => {
     for (const slot of slots) {
-      if (closed || broken || !queue.length) return
-      if (slot.ready && !slot.busy && slot.stopped === undefined) run(slot, queue.shift()!)
+      while (!closed && !broken && queue.length && slot.ready && !slot.isolating && slot.inFlight < PIPELINE && slot.stopped === undefined) {
+        // A file checked alone waits for a worker with nothing else in flight.
+        if (queue[0]!.alone && slot.inFlight > 0) break
+        run(slot, queue.shift()!)
+      }
     }
   }
 
@@ -163,6 +180,7 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
   return {
     check: (files, checkOptions, limits) => submit('check', files, checkOptions, limits) as Promise<FileCheck[]>,
     validateEach: (files, eachOptions, limits) => submit('alone', files, eachOptions, limits) as Promise<AloneResult[]>,
+    backlog: () => queue.length + running.size,
     async close() {
       if (closed) return
       closed = true

@@ -1,3 +1,4 @@
+import { isJsonSafe } from './json-safe.js'
 import type { Resource } from './resource.js'
 
 type Obj = Record<string, unknown>
@@ -9,7 +10,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * goal, series, supersedes and, per node, id, kind, capability, gate and external refs; a
  * Binding's spec; a Capability's requirements; an Execution's plan, goal and binding refs; a
  * Gate's target). A large repository keeps a few hundred bytes per resource instead of the whole
- * parsed document. Pure; `resource` is not changed.
+ * parsed document (the copy shares nothing with it). Pure; `resource` is not changed.
  *
  * @example
  * compactResource(plan).value.spec // { goalRef, graph: { nodes: [{ id: 'build', kind: 'Task', capabilityRefs: [...] }] } }
@@ -22,7 +23,12 @@ export function compactResource(resource: Resource): Resource {
   // spec is cut down the same way, whatever its shape.
   const spec = isObj(value.spec) ? compactSpec(resource.kind, value.spec) : undefined
   if (spec) compact.spec = spec
-  return { ...resource, value: compact }
+  // A copy detached from the parse: a string read from a file may be a view into the file's whole
+  // text and would keep it alive, and the kept objects share nothing with the released ones.
+  // Through JSON when it keeps the value exactly: V8 then stores it most compactly (a third of
+  // the memory of a structured clone on the benchmark set).
+  const copy = { ...resource, value: compact }
+  return isJsonSafe(copy) ? (JSON.parse(JSON.stringify(copy)) as Resource) : structuredClone(copy)
 }
 
 function compactSpec(kind: string, spec: Obj): Obj | undefined {
@@ -64,3 +70,4 @@ function pick(object: Obj, keys: readonly string[]): Obj {
   for (const key of keys) if (object[key] !== undefined) out[key] = object[key]
   return out
 }
+

@@ -74,16 +74,10 @@ const ESCAPED_LINE_BREAK = /\\\r?\n/
 // A block scalar whose first lines hold only spaces, which yaml checks against the content's
 // indentation and js-yaml does not.
 const BLANK_BLOCK_START = /[|>][-+]?[ ]*(?:#.*)?\r?\n[ ]+\r?\n/
-// What may be a collection as a key in a flow mapping (a bracket after `{` or `,`, and maybe
-// comments; the `{{` of a `${{ }}` template is no flow mapping): then js-yaml's events are watched.
-const MAY_HAVE_COLLECTION_KEY = /(?:(?:^|[^$])\{|,)(?:\s|#.*)*[[{]/
 // What may be a comment glued to a quoted scalar or a flow collection (`'a'#c`), which yaml
 // rejects and js-yaml reads as a comment: then js-yaml's events are watched (an opening quote, as
 // in `'#x'`, is fine).
 const MAY_HAVE_GLUED_COMMENT = /[\]}"']#/
-// The end of an empty block sequence item (`- ` alone on its line, see `hasEmptyItem`): js-yaml
-// lets a less indented item follow it.
-const DASH_AT_LINE_END = /-[ ]*(?:\r?\n|\r?$)/g
 // yaml allows an implicit key of at most 1024 characters; js-yaml has no limit.
 const MAX_KEY_LINE = 1024
 const OWN_TYPES: ReadonlySet<string | null> = new Set([null, '?', ...['null', 'bool', 'int', 'float'].map((t) => `planspec fast-path ${t}`)])
@@ -188,7 +182,7 @@ export function fastParse(text: string): unknown[] | undefined {
   if (hasLongLine(text)) return undefined
   let warned = false
   const options: LoadOptions = { schema: CORE_SCHEMA, json: false, onWarning: () => (warned = true) }
-  const watch = mayHaveProperties(text) || (text.includes('#') && MAY_HAVE_GLUED_COMMENT.test(text)) || (text.includes('{') && MAY_HAVE_COLLECTION_KEY.test(text))
+  const watch = mayHaveProperties(text) || (text.includes('#') && MAY_HAVE_GLUED_COMMENT.test(text)) || mayHaveCollectionKey(text)
   if (watch) options.listener = watcher()
   try {
     const documents = loadAll(text, null, options)
@@ -212,16 +206,51 @@ function hasLongLine(text: string): boolean {
   return false
 }
 
-/** Tells whether a line holds nothing but a sequence dash (and spaces). */
+/**
+ * Tells whether a line holds nothing but a sequence dash (and spaces): an empty block sequence
+ * item, after which js-yaml lets a less indented item follow.
+ */
 function hasEmptyItem(text: string): boolean {
-  DASH_AT_LINE_END.lastIndex = 0
-  for (let match = DASH_AT_LINE_END.exec(text); match; match = DASH_AT_LINE_END.exec(text)) {
-    let at = match.index
-    while (at > 0 && text.charCodeAt(at - 1) === 32) at--
-    if (at === 0 || text.charCodeAt(at - 1) === 10) return true
+  for (let start = 0; ; ) {
+    const end = text.indexOf('\n', start)
+    let at = end < 0 ? text.length : end
+    if (at > start && text.charCodeAt(at - 1) === 13) at--
+    while (at > start && text.charCodeAt(at - 1) === 32) at--
+    if (at > start && text.charCodeAt(at - 1) === 45) {
+      at--
+      while (at > start && text.charCodeAt(at - 1) === 32) at--
+      if (at === start) return true
+    }
+    if (end < 0) return false
+    start = end + 1
+  }
+}
+
+/**
+ * Tells whether a collection may be a key in a flow mapping: a bracket after a `{` (not the `{{`
+ * of a `${{ }}` template) or a `,`, with only white space and comments between. Then js-yaml's
+ * events are watched: js-yaml names such a key "a,b" or "[object Object]", yaml writes it as YAML.
+ */
+function mayHaveCollectionKey(text: string): boolean {
+  for (const mark of ['{', ',']) {
+    for (let at = text.indexOf(mark); at >= 0; at = text.indexOf(mark, at + 1)) {
+      if (mark === '{' && at > 0 && text.charCodeAt(at - 1) === 36) continue // $
+      let next = at + 1
+      for (;;) {
+        const c = text[next]
+        if (c === undefined) break
+        if (WHITE_SPACE.test(c)) next++
+        else if (c === '#') {
+          while (next < text.length && !LINE_END.test(text[next]!)) next++
+        } else break
+      }
+      if (text[next] === '[' || text[next] === '{') return true
+    }
   }
   return false
 }
+const WHITE_SPACE = /\s/
+const LINE_END = /[\n\r\u2028\u2029]/
 
 /**
  * Tells whether an anchor (`&`) or a tag (`!`) stands where a node may start: at a line's start or

@@ -5,6 +5,7 @@ import type { ValidationLimits } from './limits.js'
 import type { Resource } from './resource.js'
 import { createSchemaValidator } from './schema-check.js'
 import { createValidator, type ValidateOptions } from './validate.js'
+import { isJsonSafe } from './json-safe.js'
 
 /**
  * A batch of files sent to a validation worker. `check` runs the per-file checks (`checkFile`)
@@ -68,16 +69,4 @@ export function serveValidation(port: MessagePort): void {
     port.postMessage(reply)
   })
   port.postMessage({ ready: true } satisfies CheckReply)
-}
-
-/** Tells whether JSON keeps a value exactly: no NaN, infinities or -0, nothing undefined. */
-function isJsonSafe(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0)
-  if (Array.isArray(value)) return value.every(isJsonSafe)
-  if (typeof value === 'object') {
-    for (const key of Object.keys(value)) if (!isJsonSafe((value as Record<string, unknown>)[key])) return false
-    return true
-  }
-  return false
 }

@@ -48,8 +48,8 @@ const SMALL_FILE = 4096
 
 /**
  * Validates a set of files like `createValidator().validate`, with the same result, using every
- * core for large sets: files are checked in batches by worker threads, results are merged in
- * input order, and the cross-reference checks run after the merge. A small set (under
+ * core for large sets: files are checked in batches by this thread and `jobs - 1` worker threads,
+ * results are merged in input order, and the cross-reference checks run after the merge. A small set (under
  * `parallelFromBytes`) or `jobs: 1` stays in this thread, so a one-file run starts no worker.
  * Lazy sources are read one batch at a time and released once checked; with `keepValues: false`
  * only compact resource values are kept, so memory stays flat in the number of files. A file
@@ -64,7 +64,8 @@ export async function validateParallel(inputs: readonly SourceInput[], options: 
   const jobs = Math.max(1, Math.floor(options.jobs ?? availableParallelism()))
   const bytes = inputs.reduce((sum, input) => sum + sizeOf(input), 0)
   const parallel = jobs > 1 && !options.keepParsed && bytes >= (options.parallelFromBytes ?? PARALLEL_FROM_BYTES)
-  const checks = parallel ? await checkInWorkers(inputs, jobs, options, limits) : await checkHere(inputs, options, limits, deps.schema ?? createSchemaValidator())
+  const schema = deps.schema ?? createSchemaValidator()
+  const checks = parallel ? await checkInWorkers(inputs, jobs, options, limits, schema) : await checkHere(inputs, options, limits, schema)
   const issues = checkSetReferences(checks, options)
   // Only the files with reference findings are read and parsed again, for positions.
   const parsed = new Map<string, ParsedFile>()
@@ -79,37 +80,45 @@ async function checkHere(inputs: readonly SourceInput[], options: ValidateOption
   return checks
 }
 
-async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, options: ParallelValidateOptions, limits: ValidationLimits): Promise<FileCheck[]> {
-  const pool = createCheckPool({ workerUrl: options.workerUrl ?? VALIDATION_WORKER_URL, workers: jobs, resourceLimits: options.resourceLimits })
+/**
+ * Checks the files on `jobs` threads: this one and `jobs - 1` workers. Each batch goes to the
+ * workers while they have room (two batches each), else it is checked here at once; results land
+ * at their input positions.
+ */
+async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, options: ParallelValidateOptions, limits: ValidationLimits, schema: SchemaValidator): Promise<FileCheck[]> {
+  const workers = jobs - 1
+  const pool = createCheckPool({ workerUrl: options.workerUrl ?? VALIDATION_WORKER_URL, workers, resourceLimits: options.resourceLimits })
   const checks: FileCheck[] = new Array(inputs.length)
-  const inFlight = new Set<Promise<void>>()
+  const sent: Promise<void>[] = []
   const checkOptions = { compat: options.compat, closed: options.closed, defaultNamespace: options.defaultNamespace, keepValues: options.keepValues }
   try {
     let batch: SourceFile[] = []
     let batchBytes = 0
     let start = 0
-    const send = async (): Promise<void> => {
+    const flush = async (): Promise<void> => {
       const files = batch
       const at = start
       batch = []
       batchBytes = 0
-      const done = pool.check(files, checkOptions, limits).then((result) => {
-        result.forEach((check, i) => (checks[at + i] = check))
-      })
-      inFlight.add(done)
-      void done.finally(() => inFlight.delete(done)).catch(() => undefined)
-      // Two batches per worker in flight: one being checked, one ready to go.
-      while (inFlight.size >= jobs * 2) await Promise.race(inFlight)
+      if (pool.backlog() < workers * 2) {
+        const done = pool.check(files, checkOptions, limits).then((result) => result.forEach((check, i) => (checks[at + i] = check)))
+        done.catch(() => undefined) // awaited below; a failure fails the run there
+        sent.push(done)
+        return
+      }
+      files.forEach((file, i) => (checks[at + i] = checkFile(schema, file, checkOptions, limits)))
+      // Let the workers' answers in, so that they get their next batches.
+      await new Promise((resolve) => setImmediate(resolve))
     }
     for (let i = 0; i < inputs.length; i++) {
       if (batch.length === 0) start = i
       const source = await readSource(inputs[i]!)
       batch.push(source)
       batchBytes += sizeOf(source)
-      if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) await send()
+      if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) await flush()
     }
-    if (batch.length) await send()
-    await Promise.all(inFlight)
+    if (batch.length) await flush()
+    await Promise.all(sent)
     return checks
   } finally {
     await pool.close()

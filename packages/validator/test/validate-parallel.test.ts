@@ -138,6 +138,27 @@ describe('serveValidation', () => {
     expect('checks' in reply && reply.checks.map((c) => [c.file, c.path, c.diagnostics.map((d) => d.code)])).toEqual([['a.yaml', 'fast', []], ['b.yaml', 'careful', ['PS1001']]])
   })
 
+  it('answers a request for files validated alone with JSON when every value fits, with values otherwise', async () => {
+    const { port1, port2 } = new MessageChannel()
+    serveValidation(port2)
+    const ask = (id: number, files: SourceFile[]): Promise<CheckReply> =>
+      new Promise<CheckReply>((done) => {
+        const listener = (m: CheckReply): void => {
+          if ('id' in m && m.id === id) {
+            port1.off('message', listener)
+            done(m)
+          }
+        }
+        port1.on('message', listener)
+        port1.postMessage({ id, mode: 'alone', files, options: { outsideReferences: false }, limits: DEFAULT_LIMITS })
+      })
+    const plain = await ask(9, [{ file: 'a.yaml', text: GOAL }])
+    const special = await ask(10, [{ file: 'b.yaml', text: GOAL + '  constraints: {x: .nan}\n' }])
+    port1.close()
+    expect('json' in plain && JSON.parse(plain.json)).toEqual([{ diagnostics: [], resources: [expect.objectContaining({ name: 'ok', kind: 'Goal' })] }])
+    expect('results' in special && Number.isNaN((special.results[0]!.resources[0]!.value.spec as { constraints: { x: number } }).constraints.x)).toBe(true)
+  })
+
   it('answers a malformed request with an error instead of stopping', async () => {
     const { port1, port2 } = new MessageChannel()
     serveValidation(port2)
