@@ -130,7 +130,7 @@ export function createCheckPool(options: CheckPoolOptions): CheckPool {
       if (!running.delete(job)) return // failed with the whole pool
       if (reply && 'checks' in reply) job.resolve([...reply.checks])
       else if (reply && 'results' in reply) job.resolve([...reply.results])
-      else if (reply && 'json' in reply) job.resolve(JSON.parse(reply.json) as AloneResult[])
+      else if (reply && 'json' in reply) job.resolve(JSON.parse(reply.json) as Outcome[])
       else retryAlone(job, (reply && 'error' in reply ? reply.error : undefined) ?? slot.stopped ?? 'the worker stopped')
       dispatch()
     }

@@ -36,28 +36,32 @@ export function checkPlanGraph(spec: Obj): PathIssue[] {
 
   // G2, G3, G7 and edges touching Groups, reported where they are written.
   const broken = new Set<NormalizedEdge>()
-  for (const edge of [...normalized.edges, ...normalized.duplicates]) {
-    const isDependsOn = edge.source.kind === 'dependsOn'
-    if (edge.from === edge.to) {
+  const checkEnd = (edge: NormalizedEdge, end: 'from' | 'to', id: string, isDependsOn: boolean): void => {
+    if (!normalized.nodeById.has(id)) {
       broken.add(edge)
-      issues.push({ code: 'PS3005', message: isDependsOn ? `node "${edge.to}" depends on itself` : `edge from "${edge.from}" to itself`, path: edgePath(edge) })
-      continue
+      issues.push(isDependsOn
+        ? { code: 'PS3003', message: `dependsOn names "${id}", which is not a node of this plan`, path: edgePath(edge) }
+        : { code: 'PS3002', message: `edge ${end} "${id}", which is not a node of this plan`, path: `${edgePath(edge)}/${end}` })
+    } else if (kindOf(id) === 'Group') {
+      broken.add(edge)
+      issues.push({ code: 'PS3008', message: isDependsOn && end === 'from' ? `dependsOn names group "${id}"; groups create no edges, depend on its children instead` : `edge ${end} group "${id}"; groups create no edges, use its children instead`, path: isDependsOn ? edgePath(edge) : `${edgePath(edge)}/${end}` })
     }
-    for (const [end, id] of [['from', edge.from], ['to', edge.to]] as const) {
-      if (isDependsOn && end === 'to') continue // the node holding dependsOn exists
-      if (!normalized.nodeById.has(id)) {
+  }
+  for (const list of [normalized.edges, normalized.duplicates]) {
+    for (const edge of list) {
+      const isDependsOn = edge.source.kind === 'dependsOn'
+      if (edge.from === edge.to) {
         broken.add(edge)
-        issues.push(isDependsOn
-          ? { code: 'PS3003', message: `dependsOn names "${id}", which is not a node of this plan`, path: edgePath(edge) }
-          : { code: 'PS3002', message: `edge ${end} "${id}", which is not a node of this plan`, path: `${edgePath(edge)}/${end}` })
-      } else if (kindOf(id) === 'Group') {
-        broken.add(edge)
-        issues.push({ code: 'PS3008', message: isDependsOn && end === 'from' ? `dependsOn names group "${id}"; groups create no edges, depend on its children instead` : `edge ${end} group "${id}"; groups create no edges, use its children instead`, path: isDependsOn ? edgePath(edge) : `${edgePath(edge)}/${end}` })
+        issues.push({ code: 'PS3005', message: isDependsOn ? `node "${edge.to}" depends on itself` : `edge from "${edge.from}" to itself`, path: edgePath(edge) })
+        continue
       }
-    }
-    if (isDependsOn && kindOf(edge.to) === 'Group' && !broken.has(edge)) {
-      broken.add(edge)
-      issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: edgePath(edge) })
+      checkEnd(edge, 'from', edge.from, isDependsOn)
+      // The node holding dependsOn exists.
+      if (!isDependsOn) checkEnd(edge, 'to', edge.to, isDependsOn)
+      if (isDependsOn && kindOf(edge.to) === 'Group' && !broken.has(edge)) {
+        broken.add(edge)
+        issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: edgePath(edge) })
+      }
     }
   }
   // G5: duplicates collapse, with a warning where the duplicate is written. A dependsOn item that

@@ -13,8 +13,10 @@ const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'a private key', pattern: /-----BEGIN (?:[A-Z]{1,10} )?PRIVATE KEY-----/ },
   { name: 'an OpenAI-style API key', pattern: /\bsk-[A-Za-z0-9_-]{32,200}\b/ },
 ]
-// Every pattern above needs one of these literals: strings without any are not tested further.
+// Every pattern above needs one of these literals, and at least 15 characters (a Slack token's
+// `xoxb-` and 10 more): other strings are not tested further.
 const SECRET_PREFIX = /gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|-----BEGIN |sk-/
+const SHORTEST_SECRET = 15
 const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
 
 /**
@@ -30,7 +32,7 @@ export function checkPolicy(kind: string, resource: Obj): PathIssue[] {
   const segments: (string | number)[] = ['spec']
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
-      const hit = SECRET_PREFIX.test(value) ? SECRET_PATTERNS.find((p) => p.pattern.test(value)) : undefined
+      const hit = value.length >= SHORTEST_SECRET && SECRET_PREFIX.test(value) ? SECRET_PATTERNS.find((p) => p.pattern.test(value)) : undefined
       if (hit) issues.push({ code: 'PS6001', message: `this looks like ${hit.name}; manifests are committed to git, so refer to secrets by URI (secret://...) instead`, path: toPointer(segments) })
     } else if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {

@@ -28,8 +28,8 @@ export interface AloneResult {
 
 /**
  * A worker's message: `ready` once it serves (sent first), then one answer per batch, in the
- * batch's order: checks, results (as JSON text when every value fits JSON: it is parsed faster
- * than a structured clone and the parsed values take less memory), or why the batch failed.
+ * batch's order: its checks or results, as JSON text when every value fits JSON (it is parsed
+ * faster than a structured clone, and the parsed values take less memory), or why it failed.
  */
 export type CheckReply =
   | { readonly ready: true }
@@ -61,7 +61,8 @@ export function serveValidation(port: MessagePort): void {
         })
         reply = isJsonSafe(results) ? { id: request.id, json: JSON.stringify(results) } : { id: request.id, results }
       } else {
-        reply = { id: request.id, checks: request.files.map((file) => checkFile(schema, file, { ...request.options, keepParsed: false }, request.limits)) }
+        const checks = request.files.map((file) => checkFile(schema, file, { ...request.options, keepParsed: false }, request.limits))
+        reply = isJsonSafe(checks) ? { id: request.id, json: JSON.stringify(checks) } : { id: request.id, checks }
       }
     } catch (error) {
       reply = { id: request.id, error: String((error as Error)?.message ?? error) }
