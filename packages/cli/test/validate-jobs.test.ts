@@ -32,10 +32,12 @@ function largeTree(): string {
   return tempTree(files)
 }
 
-/** Runs the bundled binary; resolves with its exit code and output. */
+/** Runs the bundled binary, without colour whatever the test runner's environment says; resolves with its exit code and output. */
 function planspec(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  delete env.FORCE_COLOR
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, shell: false })
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, shell: false })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
