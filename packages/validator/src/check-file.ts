@@ -28,6 +28,11 @@ export interface FileCheckOptions extends ResourceCheckOptions, SeverityOptions 
   readonly keepParsed?: boolean
   /** Keep full resource values; when false, only what cross-reference checks read. */
   readonly keepValues?: boolean
+  /**
+   * With `keepValues: false`: copy the kept values off the file's parse (the default), or not,
+   * for a caller that copies them anyway (a worker's reply).
+   */
+  readonly detachValues?: boolean
 }
 
 /** Which parser read a file: the fast one, the positioned one, or none (unreadable). */
@@ -60,7 +65,9 @@ export function checkFile(schema: SchemaValidator, source: SourceFile, options: 
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText
   const fast = options.keepParsed ? undefined : checkFast(schema, source.file, text, options, limits)
   const check = fast ? { file: source.file, diagnostics: [], resources: fast, path: 'fast' as const } : checkCareful(schema, source.file, text, options, limits)
-  return options.keepValues === false ? { ...check, resources: check.resources.map(compactResource) } : check
+  if (options.keepValues !== false) return check
+  const detach = options.detachValues !== false
+  return { ...check, resources: check.resources.map((resource) => compactResource(resource, { detach })) }
 }
 
 /** The fast path: the resources of a file without findings, or undefined (take the careful path). */

@@ -10,12 +10,13 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * goal, series, supersedes and, per node, id, kind, capability, gate and external refs; a
  * Binding's spec; a Capability's requirements; an Execution's plan, goal and binding refs; a
  * Gate's target). A large repository keeps a few hundred bytes per resource instead of the whole
- * parsed document (the copy shares nothing with it). Pure; `resource` is not changed.
+ * parsed document (the copy shares nothing with it, unless `detach` is false). Pure; `resource`
+ * is not changed.
  *
  * @example
  * compactResource(plan).value.spec // { goalRef, graph: { nodes: [{ id: 'build', kind: 'Task', capabilityRefs: [...] }] } }
  */
-export function compactResource(resource: Resource): Resource {
+export function compactResource(resource: Resource, options: { readonly detach?: boolean } = {}): Resource {
   const value = resource.value
   const metadata = isObj(value.metadata) ? value.metadata : {}
   const compact: Obj = { apiVersion: value.apiVersion, kind: value.kind, metadata: pick(metadata, ['name', 'namespace', 'labels']) }
@@ -27,7 +28,9 @@ export function compactResource(resource: Resource): Resource {
   // text and would keep it alive, and the kept objects share nothing with the released ones.
   // Through JSON when it keeps the value exactly: V8 then stores it most compactly (a third of
   // the memory of a structured clone on the benchmark set).
+  // A caller that copies the result anyway (a worker's reply) says `detach: false`.
   const copy = { ...resource, value: compact }
+  if (options.detach === false) return copy
   return isJsonSafe(copy) ? (JSON.parse(JSON.stringify(copy)) as Resource) : structuredClone(copy)
 }
 

@@ -56,8 +56,6 @@ const EXPLICIT_KEY = /(?:^[ ]*(?:-[ ]+)*|[[{,][ ]*)\?(?=\s|$)/m
 // A block scalar with an explicit indentation indicator (`|2`, `>1-`): js-yaml and yaml disagree
 // on its whitespace-only lines.
 const INDENTATION_INDICATOR = /[|>][-+]?[1-9]/
-// A flow collection used as a key (`[a, b]: c`): js-yaml joins it ("a,b"), yaml writes it as YAML.
-const COLLECTION_KEY = /[\]}][ \t]*:(?=\s|$)/
 // A null key (`~: x`, `null: x`): js-yaml names it "null", yaml "".
 const NULL_KEY = /(?:^|[\s[{,])(?:~|null|Null|NULL)[ \t]*:(?=\s|$)/
 // A carriage return that does not end a CRLF line: js-yaml breaks the line there, yaml does not.
@@ -170,7 +168,7 @@ export function fastParse(text: string): unknown[] | undefined {
   if (text.includes('%') && DIRECTIVE.test(text)) return undefined
   if (text.includes('\r') && LONE_CR.test(text)) return undefined
   if (text.includes('?') && EXPLICIT_KEY.test(text)) return undefined
-  if ((text.includes(']:') || text.includes('}:') || text.includes('] ') || text.includes('} ')) && COLLECTION_KEY.test(text)) return undefined
+  if (hasCollectionKey(text)) return undefined
   if ((text.includes('|') || text.includes('>')) && INDENTATION_INDICATOR.test(text)) return undefined
   if ((text.includes('~') || text.includes('ull') || text.includes('ULL')) && NULL_KEY.test(text)) return undefined
   if ((text.includes('! ') || text.includes('!\n') || text.includes('!\r') || text.endsWith('!')) && NON_SPECIFIC_TAG.test(text)) return undefined
@@ -202,6 +200,22 @@ function hasLongLine(text: string): boolean {
     const start = text.lastIndexOf('\n', at) + 1
     const end = text.indexOf('\n', at)
     if ((end < 0 ? text.length : end) - start > MAX_KEY_LINE) return true
+  }
+  return false
+}
+
+/**
+ * Tells whether a flow collection may be a key (`[a, b]: c`): a closing bracket followed by
+ * spaces or tabs, a `:` and white space or the end. js-yaml joins such a key ("a,b"), yaml writes
+ * it as YAML. Each closing bracket is looked at, not every character.
+ */
+function hasCollectionKey(text: string): boolean {
+  for (const mark of [']', '}']) {
+    for (let at = text.indexOf(mark); at >= 0; at = text.indexOf(mark, at + 1)) {
+      let next = at + 1
+      while (text.charCodeAt(next) === 32 || text.charCodeAt(next) === 9) next++
+      if (text.charCodeAt(next) === COLON && (next + 1 === text.length || WHITE_SPACE.test(text[next + 1]!))) return true
+    }
   }
   return false
 }

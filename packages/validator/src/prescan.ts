@@ -32,6 +32,10 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
   // only when it holds one (found once per occurrence, not once per line).
   let nextBar = text.indexOf('|')
   let nextGt = text.indexOf('>')
+  // Next `[` and `{`: outside flow collections, a line holding neither opens no flow level, and
+  // its characters need not be looked at one by one (quotes and comments end with the line).
+  let nextBracket = text.indexOf('[')
+  let nextBrace = text.indexOf('{')
   while (pos <= length) {
     let end = text.indexOf('\n', pos)
     if (end < 0) end = length
@@ -56,6 +60,11 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
         while (at < stop && text.charCodeAt(at) === SPACE) at++
         indents.push(at - start)
       }
+    }
+    if (flowDepth === 0) {
+      if (nextBracket >= 0 && nextBracket < at) nextBracket = text.indexOf('[', at)
+      if (nextBrace >= 0 && nextBrace < at) nextBrace = text.indexOf('{', at)
+      if (!((nextBracket >= 0 && nextBracket < stop) || (nextBrace >= 0 && nextBrace < stop))) at = stop
     }
     let quote = 0
     let atValueStart = true
