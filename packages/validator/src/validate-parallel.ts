@@ -57,7 +57,7 @@ const SMALL_FILE = 4096
  *
  * @throws ValidatorWorkerError when the worker script cannot start.
  * @example
- * const result = await validateParallel(files.map((f) => ({ file: f, size: sizeOf(f), read: () => readSource(f) })), { keepValues: false })
+ * const result = await validateParallel(paths.map((f) => ({ file: f, size: statSync(f).size, read: async () => ({ file: f, bytes: readFileSync(f) }) })), { keepValues: false })
  */
 export async function validateParallel(inputs: readonly SourceInput[], options: ParallelValidateOptions = {}, deps: { readonly schema?: SchemaValidator } = {}): Promise<ValidationResult> {
   const limits = limitsOf(options)
