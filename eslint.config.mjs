@@ -10,16 +10,24 @@ const layering = [
   { sourceTag: 'layer:engine', onlyDependOnLibsWithTags: ['layer:parse', 'layer:model', 'layer:schema'] },
   // Its tests check the output with the real consumers of @planspec/testing (a devDependency).
   { sourceTag: 'layer:report', onlyDependOnLibsWithTags: ['layer:model', 'layer:testing'] },
+  // The web dashboard: a browser app over core and the reporter's palette, plus the plugin that
+  // serves its files (which the API server and the agent's listener register).
+  { sourceTag: 'layer:ui', onlyDependOnLibsWithTags: ['layer:report', 'layer:model', 'layer:testing'] },
   // The git-backed Store implements the engine's Store port; the agent drives the engine over it.
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: ['layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
-  { sourceTag: 'layer:agent', onlyDependOnLibsWithTags: ['layer:store', 'layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  { sourceTag: 'layer:agent', onlyDependOnLibsWithTags: ['layer:ui', 'layer:store', 'layer:engine', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  // The client port (git-mode and HTTP implementations of ResourceClient): what commands and tools
+  // act through. It knows no server, GitHub or MCP.
+  { sourceTag: 'layer:client', onlyDependOnLibsWithTags: ['layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
+  // The MCP server for AI agents: tools over the client port; the composition root gives it GitHub.
+  { sourceTag: 'layer:mcp', onlyDependOnLibsWithTags: ['layer:client', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'] },
   {
     sourceTag: 'layer:service',
-    onlyDependOnLibsWithTags: ['layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
+    onlyDependOnLibsWithTags: ['layer:ui', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
   },
   {
     sourceTag: 'layer:app',
-    onlyDependOnLibsWithTags: ['layer:service', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
+    onlyDependOnLibsWithTags: ['layer:ui', 'layer:service', 'layer:mcp', 'layer:client', 'layer:agent', 'layer:store', 'layer:engine', 'layer:report', 'layer:parse', 'layer:model', 'layer:schema', 'layer:testing'],
   },
   // Test support (a loopback git server, fakes of what we do not own) depends on nothing of ours;
   // only test files import it (its packages list it under devDependencies).
@@ -29,7 +37,7 @@ const layering = [
 ]
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/out-tsc/**', '.nx/**', 'examples/**', '**/*.d.ts', '**/src/generated/**'] },
+  { ignores: ['**/dist/**', '**/dist-app/**', '**/node_modules/**', '**/coverage/**', '**/out-tsc/**', '.nx/**', 'examples/**', '**/*.d.ts', '**/src/generated/**'] },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommended,
   {
@@ -46,6 +54,10 @@ export default [
             // The engine never learns about GitHub or HTTP servers.
             { sourceTag: 'layer:engine', bannedExternalImports: ['fastify', '@octokit/*', '@actions/*', 'octokit'] },
             { sourceTag: 'layer:report', bannedExternalImports: ['fastify', 'isomorphic-git'] },
+            { sourceTag: 'layer:client', bannedExternalImports: ['fastify', '@octokit/*', 'octokit', '@modelcontextprotocol/*'] },
+            { sourceTag: 'layer:mcp', bannedExternalImports: ['fastify', '@octokit/*', 'octokit', 'isomorphic-git'] },
+            // The dashboard ships to browsers: no server frameworks or Node-only libraries at run time.
+            { sourceTag: 'layer:ui', bannedExternalImports: ['isomorphic-git', 'better-sqlite3', '@octokit/*', '@actions/*', 'octokit', 'pino'] },
           ],
         },
       ],
@@ -93,8 +105,21 @@ export default [
     },
   },
   {
+    // The dashboard's browser code: user text goes into text nodes only (THREATS: escaping).
+    files: ['packages/dashboard/app/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Build elements with h()/s() and text nodes; never parse data as HTML.' },
+        { property: 'outerHTML', message: 'Build elements with h()/s() and text nodes; never parse data as HTML.' },
+        { property: 'insertAdjacentHTML', message: 'Build elements with h()/s() and text nodes; never parse data as HTML.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'eval', message: 'The page runs under a CSP without unsafe-eval.' }],
+    },
+  },
+  {
     // Test runner configs share one root file by relative path; they are not library code.
-    files: ['**/vitest.config.ts'],
+    files: ['**/vitest.config.ts', '**/vite.config.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {

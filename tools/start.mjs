@@ -5,11 +5,13 @@
 // .planspec/allowed-signers, starts the sync agent on it, waits until the Execution stops at its
 // approval gate, approves the gate the way a reviewer does (a signed request commit on the status
 // branch), shows git verifying that signature, and waits until the agent has run the plan to
-// completion, then shows the status it wrote to git.
+// completion, then shows the status it wrote to git and ends by printing the URL of the agent's
+// read-only dashboard of the run.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -93,9 +95,22 @@ async function buildDemoRepository(allowedSigners) {
   return dir
 }
 
+/** A free loopback port for the agent's listener (the dashboard). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
 await step(['validate', 'examples/minimal', '--closed'])
 await step(['validate', 'examples/google-sso', '--closed'])
 await step(['validate', 'examples/multi-team', '--closed'])
+await step(['validate', 'examples/ai-agents', '--closed'])
 await step(['graph', 'examples/minimal', '--plan', 'publish-changelog'])
 
 const reviewer = createReviewerKey()
@@ -104,8 +119,14 @@ const teams = join(repo, '..', `${repo.split('/').pop()}-teams.yaml`)
 writeFileSync(teams, '# Who belongs to the teams that Gates name as reviewers.\nteam:acme/editors: [email:editor@example.com]\n')
 process.stdout.write(`\nA local git repository with the example: ${repo}\nThe demo reviewer ${REVIEWER.email} signs with ${reviewer.key} (gpg.format ssh); .planspec/allowed-signers lists that key for that e-mail.\n`)
 
+// The read-only dashboard takes a bearer token like the API server: one for this demo, 0600.
+const viewToken = randomBytes(18).toString('base64url')
+const tokens = join(repo, '..', `${repo.split('/').pop()}-tokens.csv`)
+writeFileSync(tokens, `${viewToken},demo-viewer\n`, { mode: 0o600 })
+const listen = `127.0.0.1:${await freePort()}`
+
 const stop = new AbortController()
-const agentArgv = ['agent', '--repo', repo, '--interval', '1s', '--teams', teams]
+const agentArgv = ['agent', '--repo', repo, '--interval', '1s', '--teams', teams, '--listen', listen, '--tokens', tokens]
 process.stdout.write(`\n$ planspec ${agentArgv.join(' ')} &\n`)
 const agent = runCli(agentArgv, io({ signal: stop.signal }))
 
@@ -118,10 +139,24 @@ process.stdout.write(`\n$ git -c gpg.ssh.allowedSignersFile=.planspec/allowed-si
 writeFileSync(join(demo, 'allowed-signers'), reviewer.allowedSigner)
 process.stdout.write(run('git', ['-C', repo, '-c', `gpg.ssh.allowedSignersFile=${join(demo, 'allowed-signers')}`, 'verify-commit', approvalCommit]))
 const phase = await waitForPhase(repo, ['Succeeded', 'Failed', 'Cancelled'], 60_000)
-stop.abort()
-await agent
 await step(['get', 'executions', '--repo', repo])
 await step(['describe', 'execution', EXECUTION, '--repo', repo])
 await step(['describe', 'gate', 'changelog-approval', '--repo', repo])
-if (phase !== 'Succeeded') fail(`the execution ended ${phase}`)
+if (phase !== 'Succeeded') {
+  stop.abort()
+  await agent
+  fail(`the execution ended ${phase}`)
+}
+// The token travels in the URL fragment, which browsers never send to a server; the page keeps it
+// in the tab's session storage and clears it from the address bar.
+const dashboard = `http://${listen}/#token=${viewToken}`
+// In a terminal the agent keeps serving the dashboard until Ctrl-C; elsewhere (CI) it stops after
+// PLANSPEC_DEMO_SERVE_SECONDS (default 0).
+const interactive = process.stdout.isTTY && process.stdin.isTTY
+const serveSeconds = Number(process.env.PLANSPEC_DEMO_SERVE_SECONDS ?? 0)
 process.stdout.write(`\nDone: the agent ran the plan to completion with its gate approved; the status is on branch planspec/status of ${repo}.\nTry: npx planspec --help\n`)
+process.stdout.write(interactive ? '\nThe agent keeps serving its read-only dashboard until Ctrl-C.\n' : serveSeconds > 0 ? `\nThe agent serves its read-only dashboard for ${serveSeconds} s.\n` : '\nNot a terminal: the agent stops now (set PLANSPEC_DEMO_SERVE_SECONDS to keep the dashboard up).\n')
+process.stdout.write(`Dashboard of the demo run (read-only): ${dashboard}\n`)
+if (interactive) process.once('SIGINT', () => stop.abort())
+else setTimeout(() => stop.abort(), serveSeconds * 1000)
+await agent

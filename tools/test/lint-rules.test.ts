@@ -50,6 +50,28 @@ describe('lint rules that guard the architecture', () => {
     expect(await ruleIds('packages/cli/src/probe.ts', "import { spawn } from 'node:child_process'\nexport const x = () => spawn('ls', [], { shell: true })\n")).toContain('no-restricted-syntax')
   })
 
+  it('forbids the client port importing the server, GitHub or the MCP SDK', async () => {
+    expect(await ruleIds('packages/client/src/probe.ts', "import { serve } from '@planspec/server'\nexport const x = serve\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/client/src/probe.ts', "import { Server } from '@modelcontextprotocol/sdk/server/index.js'\nexport const x = Server\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
+  it('forbids the MCP server reaching past the client port (git, the agent, the command line)', async () => {
+    expect(await ruleIds('packages/mcp/src/probe.ts', "import { gitAgentRepo } from '@planspec/agent'\nexport const x = gitAgentRepo\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/mcp/src/probe.ts', "import git from 'isomorphic-git'\nexport const x = git\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/mcp/src/probe.ts', "import { runCli } from '@planspec/cli'\nexport const x = runCli\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
+  it('forbids the dashboard importing the server or the engine', async () => {
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "import { buildServer } from '@planspec/server'\nexport const x = buildServer\n")).toContain('@nx/enforce-module-boundaries')
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "import { runExecution } from '@planspec/engine'\nexport const x = runExecution\n")).toContain('@nx/enforce-module-boundaries')
+  })
+
+  it('forbids parsing data as HTML and eval in the dashboard', async () => {
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "export const x = (e: HTMLElement, t: string) => { e.innerHTML = t }\n")).toContain('no-restricted-properties')
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "export const x = (e: HTMLElement, t: string) => e.insertAdjacentHTML('beforeend', t)\n")).toContain('no-restricted-properties')
+    expect(await ruleIds('packages/dashboard/app/probe.ts', "export const x = (t: string) => eval(t)\n")).toContain('no-restricted-globals')
+  })
+
   it('accepts a file that respects the layering', async () => {
     expect(await ruleIds('packages/validator/src/probe.ts', "import { parseDuration } from '@planspec/core'\nexport const x = parseDuration\n")).toEqual([])
   })

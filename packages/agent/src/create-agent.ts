@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { ExecutionStatus } from '@planspec/core'
-import { createProviders, redact, type Policy, type Provider } from '@planspec/engine'
+import { createRedactor, type ExecutionStatus, type Redactor } from '@planspec/core'
+import { createProviders, type Policy, type Provider } from '@planspec/engine'
 import type { Logger } from 'pino'
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js'
 import { createExecutionRunners, type ExecutionContext, type ExecutionRunners } from './execution-runners.js'
@@ -33,6 +33,11 @@ export interface AgentOptions {
   readonly providers?: { forUri(uri: string): Provider | undefined }
   /** Values masked in every log line. */
   readonly secrets?: readonly string[]
+  /**
+   * The process's redactor (DECISIONS §9): masks what runs record, every status document the agent
+   * commits and its log lines; learns the secrets providers come to know. Default: one over `secrets`.
+   */
+  readonly redactor?: Redactor
   readonly metrics?: AgentMetrics
   /** Change authors, revision reachability and allowed signers (DECISIONS §9): the repository (`gitAgentRepo`). */
   readonly trust: AgentTrust
@@ -97,9 +102,11 @@ export function createAgent(options: AgentOptions): Agent {
   const metrics = options.metrics ?? createAgentMetrics()
   const sleep = options.sleep ?? realSleep
   const log = options.logger.child({ holder })
-  const mask = (text: string): string => redact(text, options.secrets ?? [])
-  const providers = options.providers ?? createProviders({ policy: options.policy, ...(options.secrets ? { secrets: options.secrets } : {}) })
-  const writer: StatusWriter = createStatusWriter({ repo: options.repo, holder, now, onConflict: () => metrics.conflicts.inc() })
+  const redactor = options.redactor ?? createRedactor()
+  redactor.add(options.secrets ?? [])
+  const mask = (text: string): string => redactor.redact(text)
+  const providers = options.providers ?? createProviders({ policy: options.policy, redactor })
+  const writer: StatusWriter = createStatusWriter({ repo: options.repo, holder, now, onConflict: () => metrics.conflicts.inc(), redactor })
   const stopped = new AbortController()
   let wake = new AbortController()
   let lastOk: number | undefined
@@ -113,6 +120,7 @@ export function createAgent(options: AgentOptions): Agent {
     now,
     sleep,
     pollMs: options.pollMs ?? 1000,
+    redactor,
     save: (doc, revision) => writer.write({ docs: new Map([[`execution/${doc.namespace}/${doc.name}`, doc]]) }, revision, `status: execution/${doc.namespace}/${doc.name} ${(doc.status as ExecutionStatus).phase ?? ''}`.trimEnd()),
     onChange: (subject, next, previous, context) => {
       options.onExecutionChange?.({ subject, namespace: context.namespace, name: context.name, status: next, previous, commit: context.introducedIn, graph: context.prepared.input.graph })

@@ -67,7 +67,7 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
     ...(retry === undefined ? {} : { retry: { id: retry.id, ...(retry.nodes ? { nodes: retry.nodes } : {}) } }),
     completions: status.requests
       .filter((r) => r.action === 'complete' && matches(r, execution) && r.target.node !== undefined && !applied.has(r.id))
-      .map((r) => ({ id: r.id, node: r.target.node as string, ...(r.outputs ? { outputs: { ...r.outputs } } : {}) })),
+      .map((r) => ({ id: r.id, node: r.target.node as string, ...(r.outputs ? { outputs: { ...r.outputs } } : {}), ...(r.failed ? { failed: true } : {}), ...(r.comment ? { message: r.comment } : {}) })),
     gate: (ref): GateNodeObservation => {
       const gate = items.get(subjectOf('Gate', ref.namespace, ref.name))
       if (gate === undefined) return { phase: 'NotFound', message: `gate "${ref.namespace}/${ref.name}" does not exist` }

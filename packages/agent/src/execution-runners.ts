@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation } from '@planspec/core'
+import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
 import { createCelEvaluator, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
 import type { LeaseLostError } from './status-writer.js'
 import type { ChangeAuthor, StatusDoc } from './types.js'
@@ -53,6 +53,8 @@ export interface ExecutionRunnersDeps {
   readonly onStop?: (subject: string, outcome: { readonly status?: ExecutionStatus; readonly error?: unknown }) => void
   /** How often gates and externals are re-read while a run waits (default 1 s). */
   readonly pollMs?: number
+  /** Masks known secrets in what attempts and acceptance checks report. */
+  readonly redactor?: Redactor
 }
 
 /** The running Executions of this agent. */
@@ -121,7 +123,8 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       gate: async (_node, ref) => entry.latest.gate({ name: ref.name, namespace: ref.namespace ?? ctx.namespace }),
       external: observeExternals(ctx.prepared.externals, deps.providers, (ref) => entry.latest.resourcePhase(ref)),
       externalPolled: (node) => isPolledExternal(ctx.prepared.externals.get(node), { resources: true }),
-      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy: deps.policy, signal: abort }),
+      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy: deps.policy, signal: abort, ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }) }),
+      ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }),
       waitForPeople: async () => {
         const fresh = entry.latest.completions.filter((c) => !applied.has(c.id))
         for (const c of fresh) applied.add(c.id)

@@ -1,4 +1,4 @@
-import { referenceKey, type ExecutionStatus, type WaitingExecution } from '@planspec/core'
+import { checkAgentReview, isAgentVia, referenceKey, type ExecutionStatus, type WaitingExecution } from '@planspec/core'
 import type { GateAction } from './reconcile-resources.js'
 import { reviewerOf } from './reviewer-of.js'
 import type { AgentRequest, ChangeAuthor, DesiredItem, StatusSnapshot } from './types.js'
@@ -46,20 +46,39 @@ export async function waitingExecutions(status: StatusSnapshot, items: readonly 
  * signer, or a person an agent authenticated); a request that proves nobody is passed on under the
  * author its commit claims with the shell's `refusal` (`Unsigned`, `UnknownSigner`,
  * `SignerMismatch`, `BadSignature`): core records it in the review history and never counts it.
+ * A decision that came through an AI agent's client (`via: mcp:…`) is refused `AgentCannotDecide`
+ * unless the Gate's `reviewers` name its `svc:` identity (core's `checkAgentReview`). The
+ * history's `source` is `request:ID`, followed by ` via CLIENT` when the request names one.
  */
-export function gateActions(requests: readonly AgentRequest[]): GateAction[] {
+export function gateActions(requests: readonly AgentRequest[], reviewersOf: (gate: { readonly namespace: string; readonly name: string }) => readonly string[] | undefined = () => undefined): GateAction[] {
   return requests
     .filter((r) => r.target.kind === 'Gate' && (r.action === 'approve' || r.action === 'reject' || r.action === 'comment'))
-    .map((r) => ({
-      gate: { namespace: r.target.namespace, name: r.target.name },
-      reviewer: r.actor ?? reviewerOf(r.author),
-      action: r.action as 'approve' | 'reject' | 'comment',
-      timestamp: r.time,
-      ...(r.comment === undefined ? {} : { comment: r.comment }),
-      targetGeneration: r.targetGeneration ?? 1,
-      source: `request:${r.id}`,
-      ...(r.execution === undefined ? {} : { execution: r.execution }),
-      ...(r.digest === undefined ? {} : { digest: r.digest }),
-      ...(r.actor === undefined ? { refusal: r.refusal?.reason ?? 'Unsigned' } : {}),
-    }))
+    .map((r) => {
+      const gate = { namespace: r.target.namespace, name: r.target.name }
+      const agentRefusal = r.actor !== undefined && r.action !== 'comment' && isAgentVia(r.via) ? checkAgentReview(r.actor, reviewersOf(gate)) : undefined
+      const refusal = r.actor === undefined ? (r.refusal?.reason ?? 'Unsigned') : agentRefusal
+      return {
+        gate,
+        reviewer: r.actor ?? reviewerOf(r.author),
+        action: r.action as 'approve' | 'reject' | 'comment',
+        timestamp: r.time,
+        ...(r.comment === undefined ? {} : { comment: r.comment }),
+        targetGeneration: r.targetGeneration ?? 1,
+        source: requestSource(r),
+        ...(r.execution === undefined ? {} : { execution: r.execution }),
+        ...(r.digest === undefined ? {} : { digest: r.digest }),
+        ...(refusal === undefined ? {} : { refusal }),
+      }
+    })
+}
+
+/**
+ * The `source` a request leaves in a Gate's review history: `request:ID`, and ` via CLIENT` when it
+ * came through another client than the command line (an AI agent's MCP client).
+ *
+ * @example
+ * requestSource({ id: '20250310T091502000Z-3f9a1c', via: 'mcp:claude-code/1.2.0' }) // 'request:20250310T091502000Z-3f9a1c via mcp:claude-code/1.2.0'
+ */
+export function requestSource(request: { readonly id: string; readonly via?: string }): string {
+  return `request:${request.id}${request.via === undefined ? '' : ` via ${request.via}`}`
 }

@@ -44,6 +44,12 @@ export interface GitAgentRepoOptions extends GitRepository {
   readonly allowedSignersPath?: string
   /** The ssh-keygen program (git's `gpg.ssh.program`). */
   readonly sshProgram?: string
+  /**
+   * Authenticate requests by their signatures even without the agents' key (a worker that must
+   * see claims exactly as an agent judges them: `planspec mcp`). Requests an agent attested
+   * (GitHub comment commands) prove nobody without the key.
+   */
+  readonly verifyRequests?: boolean
 }
 
 /** Who may sign requests, from the tracked branch's allowed-signers file. */
@@ -142,7 +148,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
         const known = new Set(requestRecords.map((r) => r.record.id))
         const fresh = log.requests.filter((r) => !known.has(r.id))
         // Only an agent judges identities; who signed a request is decided once, when first read.
-        const trust = keyring ? { allowedSigners: (await signers()).text, allowUnsigned: options.allowUnsignedRequests === true, ...(options.sshProgram ? { program: options.sshProgram } : {}) } : undefined
+        const trust = keyring || options.verifyRequests ? { allowedSigners: (await signers()).text, allowUnsigned: options.allowUnsignedRequests === true, ...(options.sshProgram ? { program: options.sshProgram } : {}) } : undefined
         const judged = await Promise.all(fresh.map(async (record) => ({ record, identity: trust ? await authenticateRequest(record, trust) : {} })))
         requestRecords = [...requestRecords, ...judged]
         requestsRevision = statusState.revision
@@ -186,9 +192,11 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
           action: request.action as 'approve',
           target: { kind: request.target.kind, namespace: request.target.namespace, name: request.target.name },
           ...(request.target.node === undefined ? {} : { node: request.target.node }),
-          by: `email:${author.email}`,
+          by: reviewerOf(author),
           ...(request.comment === undefined ? {} : { comment: request.comment }),
           ...(request.outputs === undefined ? {} : { outputs: request.outputs }),
+          ...(request.failed === undefined ? {} : { failed: request.failed }),
+          ...(request.via === undefined ? {} : { via: request.via }),
           ...(request.targetGeneration === undefined ? {} : { generation: request.targetGeneration }),
           ...(request.execution === undefined ? {} : { execution: { name: request.execution.name, uid: request.execution.uid } }),
           ...(request.digest === undefined ? {} : { digest: request.digest }),

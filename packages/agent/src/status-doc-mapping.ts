@@ -56,6 +56,8 @@ export function toStatus(state: GitStatusSnapshot, records: readonly Authenticat
     target: { ...r.request.target, ...(r.request.node === undefined ? {} : { node: r.request.node }) },
     ...(r.request.comment === undefined ? {} : { comment: r.request.comment }),
     ...(r.request.outputs === undefined ? {} : { outputs: r.request.outputs }),
+    ...(r.request.failed === undefined ? {} : { failed: r.request.failed }),
+    ...(r.request.via === undefined ? {} : { via: r.request.via }),
     ...(r.request.action === 'retry' && r.request.node !== undefined ? { nodes: [r.request.node] } : {}),
     ...(r.request.generation === undefined ? {} : { targetGeneration: r.request.generation }),
     ...(r.request.execution === undefined ? {} : { execution: r.request.execution }),

@@ -1,4 +1,4 @@
-import { PlanSpecError } from '@planspec/core'
+import { PlanSpecError, type Redactor } from '@planspec/core'
 import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
 
 /** This agent no longer holds the lease of an Execution: it must stop writing its status. */
@@ -32,6 +32,8 @@ export interface StatusWriterDeps {
   readonly onConflict?: () => void
   /** Waits before a retry after a lost race (default: a timer). */
   readonly pause?: (ms: number) => Promise<void>
+  /** Masks known secrets in every document before it is committed (the status branch is a sink, DECISIONS §9). */
+  readonly redactor?: Redactor
 }
 
 /** The status writer: every status and lease change of the agent goes through it. */
@@ -98,7 +100,7 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
         const docs = new Map<string, StatusDoc | null>()
         const leases = new Map<string, Lease | null>()
         for (const waiter of live) {
-          for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v)
+          for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v === null || deps.redactor === undefined ? v : deps.redactor.redactValue(v))
           for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
         }
         const last = batch[batch.length - 1] as { sourceRevision: string; message: string }

@@ -127,7 +127,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     executionStatuses: new Map([...executionStatuses].filter(([, s]) => s !== undefined)),
     waitingExecutions: waiting,
     // Every Gate request, proven or not: core records the unproven ones as refused, never counted.
-    gateActions: gateActions(status.requests),
+    gateActions: gateActions(status.requests, (gate) => (desired.items.get(`gate/${gate.namespace}/${gate.name}`)?.object.spec as { reviewers?: string[] } | undefined)?.reviewers),
     reviewFacts: { teams: deps.teams, writers },
     cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => referenceKey('Goal', r.target.namespace, r.target.name))),
     now,

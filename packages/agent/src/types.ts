@@ -80,6 +80,10 @@ export interface AgentRequest {
   readonly target: { readonly kind: string; readonly namespace: string; readonly name: string; readonly node?: string }
   readonly comment?: string
   readonly outputs?: Readonly<Record<string, unknown>>
+  /** A completion of work that failed (`comment` is the failure message). */
+  readonly failed?: boolean
+  /** The client the request came through (`mcp:NAME/VERSION` for an AI agent): audit only, never an identity. */
+  readonly via?: string
   /** Nodes a retry re-opens (all failed nodes when absent). */
   readonly nodes?: readonly string[]
   /** The commit author line of the file: what the pushing client wrote (an identity only with `actor`). */

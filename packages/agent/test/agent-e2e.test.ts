@@ -1,3 +1,4 @@
+import { createRedactor } from '@planspec/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, filesOf, NODE, startAgent, startRemote } from './helpers.js'
 
@@ -45,6 +46,23 @@ describe('agent end to end over a real git server', () => {
     expect(status.docs.get('gate/default/changelog-approval')?.status).toMatchObject({ phase: 'Waiting' })
     const refusals = logs.filter((l) => typeof l.msg === 'string' && (l.msg as string).includes('refused')).map((l) => `${l.reviewer} ${l.reason}`)
     expect(refusals).toEqual(expect.arrayContaining(['email:author@fixture.invalid SelfApproval', 'email:mallory@example.com NotEligible']))
+  })
+
+  it('masks known secrets in every status document it commits (the status branch is a sink), whatever brought them', async () => {
+    const canary = 'canary-secret-6f1d2c8e9a'
+    const remote = await startRemote()
+    await remote.push({ ...filesOf('examples/minimal'), '.planspec/allowed-signers': await remote.signers({ 'editor@example.com': 'editor', 'author@fixture.invalid': 'author' }) }, { author: AUTHOR })
+    const { agent } = await startAgent(remote, { teams, redactor: createRedactor([canary]) })
+    await agent.runOnce()
+    const person = await remote.open()
+    // A reviewer's comment is copied into the Gate's reviewHistory: not through any run.
+    await remote.request(EDITOR, 'editor', { action: 'approve', target: { kind: 'Gate', namespace: 'default', name: 'changelog-approval' }, comment: `token ${canary} and ${Buffer.from(canary).toString('base64')}`, targetGeneration: 1 })
+    await agent.runOnce()
+    const status = await person.readStatus()
+    const gate = status.docs.get('gate/default/changelog-approval')?.status as { phase: string; reviewHistory: { comment?: string }[] }
+    expect(gate.phase).toBe('Approved')
+    expect(gate.reviewHistory.at(-1)?.comment).toBe('token [REDACTED] and [REDACTED]')
+    expect(JSON.stringify([...status.docs.values()])).not.toContain(canary)
   })
 })
 

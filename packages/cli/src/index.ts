@@ -1,4 +1,4 @@
 export { runCli } from './main.js'
 export type { CommandIO } from './io.js'
 export { EXIT, UsageError } from './io.js'
-export { explain } from './commands/explain.js'
+export { explain } from '@planspec/client'

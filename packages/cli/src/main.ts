@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from 'commander'
-import { runExplain } from './commands/explain.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseJobs, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
@@ -7,10 +6,12 @@ import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
 import { REVIEW_FORMATS, SIMULATE_FORMATS } from './command-formats.js'
+import { registerMcpCommand } from './register-mcp-command.js'
 
 // Each command's module is loaded when the command runs, so that a run loads only what it needs
 // (a `planspec validate` never loads the agent, the server or the engine).
 const load = {
+  explain: () => import('./commands/explain.js'),
   fix: () => import('./commands/fix.js'),
   run: () => import('./commands/run.js'),
   simulate: () => import('./commands/simulate.js'),
@@ -110,7 +111,7 @@ Examples:
   planspec explain plan.spec.graph.nodes
   planspec explain binding.spec.rules.selector --recursive
   planspec explain PS3006`)
-    .action(async (target: string, o: { recursive: boolean }) => setExit(await runExplain(target, o, io)))
+    .action(async (target: string, o: { recursive: boolean }) => setExit(await (await load.explain()).runExplain(target, o, io)))
 
   program
     .command('fix')
@@ -173,9 +174,10 @@ Examples:
     .option('-n, --namespace <ns>', 'namespace of the Execution, when the name is not unique')
     .option('--state <file>', 'persist the run after every transition and resume from it')
     .option('--approve <gate>', 'approve this Gate when the run reaches it (repeatable)', collect, [])
-    .option('--workspace <dir>', 'working directory of commands (default: a new temporary directory)')
+    .option('--workspace <dir>', 'working directory of commands (default: STATE.workspace with --state, else a new temporary directory)')
     .option('--allow-command <pattern>', 'allow running this executable (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
+    .option('--allow-env <pattern>', "let Bindings hand this variable of planspec's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
     .addOption(output(['text', 'json'], 'text'))
     .addHelpText('after', `
 Exit codes: 0 Succeeded, 1 Failed, Cancelled or left Blocked, 2 usage or invalid manifests.
@@ -186,11 +188,12 @@ Examples:
   planspec run . --execution release-1 --state .planspec/run.json   # resumes after a kill
   planspec run . --execution release-1 -o json > result.json`)
     .action(async (path: string, o: Record<string, unknown>) => {
-      setExit(await (await load.run()).runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], output: o.output as 'text' | 'json' }, io, io.signal))
+      setExit(await (await load.run()).runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], output: o.output as 'text' | 'json' }, io, io.signal))
     })
 
   registerRepoCommands(program, io, setExit)
   registerServerCommands(program, io, setExit)
+  registerMcpCommand(program, io, setExit)
 
   return program
 }

@@ -69,7 +69,9 @@ export function registerRepoCommands(program: Command, io: CommandIO, setExit: (
     .option('--workspace <dir>', 'root of the Executions\' working directories')
     .option('--allow-command <pattern>', 'allow running this executable (repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
-    .option('--listen <addr>', 'serve /healthz, /readyz, /metrics and /webhook on HOST:PORT')
+    .option('--allow-env <pattern>', "let Bindings hand this variable of the agent's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
+    .option('--listen <addr>', 'serve /healthz, /readyz, /metrics, /webhook and the read-only dashboard at / on HOST:PORT')
+    .option('--tokens <file>', 'bearer tokens of the read-only dashboard ("token,user[,groups]" lines or YAML, as planspec serve)')
     .option('--teams <file>', 'YAML mapping of team:ORG/SLUG to member subjects, for Gate reviewers')
     .option('--writer <subject>', 'eligible when a Gate lists no reviewers, besides the allowed signers (repeatable)', collect, [])
     .option('--agent-key-file <file>', 'the key all agents of this repository share (mode 0600; default PLANSPEC_AGENT_KEY, else one kept in $XDG_STATE_HOME/planspec)')
@@ -93,7 +95,7 @@ Examples:
   planspec agent --repo . --once --allow-command "$(command -v node)"
   GITHUB_TOKEN=... planspec agent --repo https://github.com/acme/plans.git --github-repo acme/plans --github-poll 1m`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await (await load.agent()).runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...githubFlags(o) }, io))
+      setExit(await (await load.agent()).runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...(o.tokens ? { tokens: o.tokens as string } : {}), ...githubFlags(o) }, io))
     })
 
   const listing = (name: string, description: string): Command =>

@@ -52,20 +52,30 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--db <file>', 'SQLite database file, created when missing (":memory:" for a throwaway server)', 'planspec.db')
     .option('--listen <addr>', 'HOST:PORT to listen on (port 0 picks a free port)', '127.0.0.1:8080')
     .option('--tokens <file>', 'bearer tokens: "token,user[,groups]" lines or YAML')
-    .option('--rbac', 'enforce Roles and RoleBindings (deny by default)', false)
+    .option('--insecure-allow-all-authenticated', 'turn RBAC off: every token holder may do everything (logged as a warning at every start)', false)
+    .addOption(new Option('--rbac', 'RBAC is always on unless --insecure-allow-all-authenticated (kept for old scripts)').hideHelp())
     .option('--allow-command <pattern>', 'allow runs to execute this command (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow runs to call URLs that match (repeatable)', collect, [])
+    .option('--allow-env <pattern>', "let Bindings hand this variable of the server's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
     .option('--workspace <dir>', "root of the Executions' working directories")
     .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
+    .option('--no-dashboard', 'do not serve the web dashboard at /')
     .addHelpText('after', `
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
-line after start says "listening on URL". Stops on SIGINT or SIGTERM.
+line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
+--tokens). Stops on SIGINT or SIGTERM.
+
+RBAC is on: tokens whose groups include system:masters may do everything (bootstrap Roles,
+ClusterRoles and their bindings with planspec apply); nobody may grant more than they hold. Every
+identity is in the group system:authenticated. Commands get PATH, LANG, HOME (their workspace) and
+what a Binding's config.env names under --allow-env; secret-looking variables are masked in logs,
+the database and API responses.
 
 Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await (await load.serve()).runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), rbac: Boolean(o.rbac), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false }, io))
+      setExit(await (await load.serve()).runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false }, io))
     })
 
   serverFlags(program.command('apply'))

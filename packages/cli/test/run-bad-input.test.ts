@@ -33,10 +33,11 @@ function manifests(tasks: Task[], options: { strategy?: string; extraRules?: str
 }
 
 const script = (code: string): Record<string, unknown> => ({ command: [NODE, '-e', code] })
-const allow = ['--allow-command', NODE]
+const allow = ['--allow-command', NODE, '--allow-env', 'DEPLOY_TOKEN']
 
-// A secret the commands can read: its value must never reach the status.
-const ENV = { PLANSPEC_DEPLOY_TOKEN: 'hunter2-deploy-token' }
+// A secret the commands can read (only the one command whose Binding names it): its value must
+// never reach the status.
+const ENV = { DEPLOY_TOKEN: 'hunter2-deploy-token' }
 
 async function run(files: Record<string, string>, extra: string[] = []): Promise<{ code: number; execution: any; stderr: string }> {
   const dir = tempTree(files)
@@ -47,11 +48,11 @@ async function run(files: Record<string, string>, extra: string[] = []): Promise
 
 describe('planspec run: bad input ends in a clear reason on the node', () => {
   const cases: { name: string; tasks: Task[]; node: string; phase: string; reason?: string; message: RegExp; options?: Parameters<typeof manifests>[1]; executionReason?: string }[] = [
-    { name: 'a provider that hangs is stopped by its timeout', tasks: [{ id: 'hang', provider: 'exec://hang', timeout: '1s', config: script('setTimeout(() => {}, 60000)') }], node: 'hang', phase: 'Failed', reason: 'Timeout', message: /attempt 1 exceeded timeout 1s/ },
+    { name: 'a provider that hangs is stopped by its timeout', tasks: [{ id: 'hang', provider: 'exec://hang', timeout: '1s', config: script('setTimeout(() => {}, 60000)') }], node: 'hang', phase: 'Failed', reason: 'Timeout', message: /attempt 1 exceeded timeout 1s|command timed out after 1000ms/ },
     { name: 'a provider that crashes', tasks: [{ id: 'crash', provider: 'exec://crash', config: script("process.kill(process.pid, 'SIGKILL')") }], node: 'crash', phase: 'Failed', reason: 'Crashed', message: /killed by SIGKILL/ },
     { name: 'a provider that prints garbage instead of JSON', tasks: [{ id: 'garbage', provider: 'exec://garbage', outputs: ['x'], config: script("console.log('{not json')") }], node: 'garbage', phase: 'Failed', reason: 'InvalidOutput', message: /JSON object/ },
     { name: 'a provider that prints 100 MB', tasks: [{ id: 'flood', provider: 'exec://flood', config: script("const b = Buffer.alloc(1 << 20, 120); let n = 0; const w = () => { while (n < 100 && process.stdout.write(b)) n++; if (n < 100) process.stdout.once('drain', () => { n++; w() }) }; w()") }], node: 'flood', phase: 'Failed', reason: 'OutputTooLarge', message: /stdout exceeded \d+ bytes/ },
-    { name: 'a provider that exits non-zero', tasks: [{ id: 'exit', provider: 'exec://exit', config: script("console.error('deploy failed: token=' + process.env.PLANSPEC_DEPLOY_TOKEN); process.exit(3)") }], node: 'exit', phase: 'Failed', reason: 'ExitCode', message: /exited with code 3: deploy failed: token=\[REDACTED\]/ },
+    { name: 'a provider that exits non-zero', tasks: [{ id: 'exit', provider: 'exec://exit', config: { ...script("console.error('deploy failed: token=' + process.env.DEPLOY_TOKEN); process.exit(3)"), env: { DEPLOY_TOKEN: { fromEnv: 'DEPLOY_TOKEN' } } } }], node: 'exit', phase: 'Failed', reason: 'ExitCode', message: /exited with code 3: deploy failed: token=\[REDACTED\]/ },
     { name: 'a command that is not on the allow-list', tasks: [{ id: 'denied', provider: 'exec://denied', config: { command: ['/bin/rm', '-rf', '/tmp/nothing-here'] } }], node: 'denied', phase: 'Failed', reason: 'NotAllowed', message: /not on the allow-list/ },
     { name: 'an http provider pointing at a loopback address that is not allowed', tasks: [{ id: 'loop', provider: 'http://127.0.0.1:9/hook' }], node: 'loop', phase: 'Failed', reason: 'NotAllowed', message: /allow-list|loopback|private/ },
     { name: 'a when that is not boolean', tasks: [{ id: 'odd', provider: 'noop://odd', extra: '        when: "1 + 1"' }], node: 'odd', phase: 'Failed', reason: 'WhenError', message: /not a boolean/, executionReason: 'WhenError' },
@@ -80,7 +81,7 @@ describe('planspec run: bad input ends in a clear reason on the node', () => {
       expect(execution.status.phase).toBe('Failed')
       expect(execution.status.reason).toBe(c.executionReason ?? 'NodeFailed')
       // Secrets a command prints never reach the status.
-      expect(JSON.stringify(execution)).not.toContain(ENV.PLANSPEC_DEPLOY_TOKEN)
+      expect(JSON.stringify(execution)).not.toContain(ENV.DEPLOY_TOKEN)
     })
   }
 

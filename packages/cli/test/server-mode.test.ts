@@ -191,15 +191,35 @@ spec: { gateType: approval, targetRef: { kind: Execution, name: late-1 }, review
 `,
 })
 
+// RBAC is on whenever tokens are: the operator (a system:masters token) lets every user work on
+// the PlanSpec kinds, as a real installation would bootstrap it.
+const policy = tempTree({
+  'rbac.yaml': `apiVersion: planspec.io/v1alpha1
+kind: ClusterRole
+metadata: { name: planspec-editor }
+rules:
+  - { resources: [goals, plans, capabilities, bindings, executions, gates], verbs: ["*"] }
+---
+apiVersion: planspec.io/v1alpha1
+kind: ClusterRoleBinding
+metadata: { name: planspec-editors }
+subjects: [{ kind: Group, name: "system:authenticated" }]
+roleRef: { apiGroup: planspec.io, kind: ClusterRole, name: planspec-editor }
+`,
+})
+
 beforeAll(async () => {
   cpSync(join(REPO, 'examples/minimal'), minimalCopy, { recursive: true })
   url = await startServer('127.0.0.1:0')
+  const granted = await run(['apply', '-f', policy, '--server', url])
+  expect(granted.code, granted.stderr).toBe(0)
 }, 30_000)
 
 afterAll(async () => {
   await stopServer()
   rmSync(work, { recursive: true, force: true })
   rmSync(extras, { recursive: true, force: true })
+  rmSync(policy, { recursive: true, force: true })
 })
 
 describe('planspec against a server', () => {

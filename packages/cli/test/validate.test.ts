@@ -7,7 +7,7 @@ const BAD = GOAL.replace('name: ok', 'name: Not_OK') + '  timeout: 7d\n'
 
 describe('planspec validate', () => {
   it('validates every example repository clean, in strict and closed mode', async () => {
-    for (const example of ['examples/minimal', 'examples/google-sso', 'examples/multi-team']) {
+    for (const example of ['examples/minimal', 'examples/google-sso', 'examples/multi-team', 'examples/ai-agents']) {
       const { code, stdout } = await cli(['validate', example, '--closed', '--warnings-as-errors'])
       expect(stdout, example).toMatch(/^✔ \d+ resources in \d+ files are valid\n$/)
       expect(code, example).toBe(0)

@@ -13,12 +13,15 @@ export type { PlanSpecErrorJSON, PlanSpecErrorOptions } from './errors.js'
 export { DURATION_RANGE_ERROR_CODE, formatDuration, formatDurationCompact, parseDuration } from './duration.js'
 export type { DurationParseResult } from './duration.js'
 export { canonicalJson } from './canonical-json.js'
+export { sanitizeTerminalText } from './sanitize-terminal-text.js'
 export { matchesLabelSelector, matchesLabels } from './label-selector.js'
 export type { LabelSelectorLike, LabelSelectorRequirementLike, LabelsLike } from './label-selector.js'
 export { DEFAULT_NAMESPACE, namespaceOf, referenceKey, resolveReference, subjectOf } from './reference.js'
 export type { ObjectReferenceLike, ResolvedReference } from './reference.js'
 export { ancestors, findCycle, hardAncestors, isHardAncestor, normalizeGraph, topologicalLayers } from './graph.js'
 export { findGroupCycle, groupMembership } from './group-membership.js'
+export { criticalPath } from './critical-path.js'
+export type { CriticalPath } from './critical-path.js'
 export { compareVersions } from './version.js'
 export { resolveCapabilityUse, selectorShape, specificityOf } from './binding-resolution.js'
 export type {
@@ -35,6 +38,8 @@ export type {
 export { selectPlanForGoal } from './plan-selection.js'
 export type { GoalSelectionLike, PlanLike, PlanSelection } from './plan-selection.js'
 export { findCondition, setCondition } from './conditions.js'
+export { createRedactor, looksSecret, REDACTED, redactSecrets, secretEnvValues, secretForms } from './redact-secrets.js'
+export type { Redactor } from './redact-secrets.js'
 export type { Condition, ConditionStatus, ConditionUpdate } from './conditions.js'
 export type * from './model/generated.js'
 export { initialStatus } from './controllers/initial-status.js'
@@ -54,6 +59,9 @@ export { reconcileGoal } from './controllers/reconcile-goal.js'
 export type { GoalExecutionLike, GoalObservation, GoalReconcileResult, GoalReconcileTarget } from './controllers/reconcile-goal.js'
 export { checkReviewer, matchesSubject, normalizeSubject } from './controllers/check-reviewer.js'
 export { checkRequester, claimSubjects } from './controllers/check-requester.js'
+export { AGENT_VIA_PREFIX, checkAgentReview, isAgentVia } from './controllers/check-agent-review.js'
+export { checkClaim, checkCompletion } from './controllers/check-claim.js'
+export type { ClaimRefusal } from './controllers/check-claim.js'
 export type { RequesterPolicy, RunRequestKind } from './controllers/check-requester.js'
 export { gateNodeObservation } from './controllers/gate-node-observation.js'
 export type { GateNodeSubject } from './controllers/gate-node-observation.js'
@@ -78,7 +86,10 @@ export { executionOrder } from './execution/execution-order.js'
 export {
   ATTEMPT_BASE_KEY,
   DISPATCH_KEY,
+  ACCEPTANCE_KEY,
   FIRST_FAILURE_KEY,
+  INPUTS_KEY,
+  LOG_KEY,
   NEXT_POLL_KEY,
   RETRY_AT_KEY,
   START_MS_KEY,

@@ -37,6 +37,11 @@ export function checkPolicy(policy: Policy): void {
       throw new InvalidPolicyError('allowUrls entries must look like http(s)://host[:port][/path]', { field: 'allowUrls', index })
     }
   })
+  ;(policy.allowEnv ?? []).forEach((entry, index) => {
+    if (typeof entry !== 'string' || !/^[A-Za-z0-9_*]+$/.test(entry)) {
+      throw new InvalidPolicyError('allowEnv entries must be variable names, with * for any run of characters', { field: 'allowEnv', index })
+    }
+  })
   const max = policy.maxOutputBytes
   if (max !== undefined && (!Number.isInteger(max) || max <= 0)) {
     throw new InvalidPolicyError('maxOutputBytes must be a positive integer', { field: 'maxOutputBytes' })

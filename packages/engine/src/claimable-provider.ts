@@ -1,4 +1,5 @@
-import { dispatchCommand, type ExecProviderDeps } from './exec-provider.js'
+import { attemptDir, dispatchCommand, reattachCommand, type ExecProviderDeps } from './exec-provider.js'
+import { rm } from 'node:fs/promises'
 import type { Provider } from './types.js'
 
 /**
@@ -20,5 +21,8 @@ export function createClaimableProvider(deps: ExecProviderDeps): Provider {
       if (/^agent:/i.test(req.provider) && req.config['command'] !== undefined) return dispatchCommand(deps, req)
       return Promise.resolve({ outcome: 'pending', claimable: true })
     },
+    // A local agent command is supervised like exec://; claimable work has nothing running to find.
+    reattach: (req) => (/^agent:/i.test(req.provider) && req.config['command'] !== undefined ? reattachCommand(deps, req) : Promise.resolve({ state: 'not-started' })),
+    release: (runId) => rm(attemptDir(deps, runId), { recursive: true, force: true }),
   }
 }

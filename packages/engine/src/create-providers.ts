@@ -5,7 +5,8 @@ import { createHttpProvider } from './http-provider.js'
 import { createMcpProvider } from './mcp-provider.js'
 import { createNoopProvider } from './noop-provider.js'
 import { clip } from './internal/outputs.js'
-import { redact } from './redact.js'
+import { maskText } from './internal/mask-text.js'
+import type { Redactor } from '@planspec/core'
 import type { DispatchRequest, DispatchResult, LookupFn, McpServerConfig, PinnedFetch, Policy, Provider, SpawnFn } from './types.js'
 
 /** Everything the built-in providers need: the policy and the effects, all injectable. */
@@ -23,6 +24,19 @@ export interface ProviderDeps {
   servers?: Readonly<Record<string, McpServerConfig>>
   /** Secret values redacted from every message (the HMAC key is added automatically). */
   secrets?: readonly string[]
+  /**
+   * The shell's redactor: masks every message and learns the secrets providers come to know
+   * (HMAC keys, environment values a Binding marks secret), so every other sink masks them too.
+   */
+  redactor?: Redactor
+  /**
+   * Where command attempts are journaled (`exec://`, `agent://` with a command): give the same
+   * directory after a restart and running attempts are re-attached to, finished ones collected,
+   * lost ones stopped (default: a new temporary directory per process).
+   */
+  attemptsDir?: string
+  /** Between SIGTERM and SIGKILL when an attempt's process group is stopped (default 5 s). */
+  graceMs?: number
 }
 
 /** The provider registry returned by {@link createProviders}. */
@@ -68,13 +82,13 @@ export function createProviders(deps: ProviderDeps): Providers {
     async dispatch(req) {
       const provider = forUri(req.provider)
       if (provider === undefined) {
-        return { outcome: 'failed', reason: 'UnknownProvider', message: clip(redact(`no provider for ${JSON.stringify(req.provider)}`, deps.secrets)) }
+        return { outcome: 'failed', reason: 'UnknownProvider', message: clip(maskText(deps, `no provider for ${JSON.stringify(req.provider)}`)) }
       }
       try {
         return await provider.dispatch(req)
       } catch (err) {
         const detail = err instanceof Error ? err.message : 'unknown error'
-        return { outcome: 'failed', reason: 'Crashed', message: clip(redact(`provider failed: ${detail}`, deps.secrets)) }
+        return { outcome: 'failed', reason: 'Crashed', message: clip(maskText(deps, `provider failed: ${detail}`)) }
       }
     },
   }

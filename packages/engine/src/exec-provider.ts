@@ -1,30 +1,42 @@
 import { spawn as nodeSpawn } from 'node:child_process'
-import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { lstat, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isCommandAllowed } from './command-allowed.js'
 import { clip, keepDeclared, lastLine, parseJsonObject } from './internal/outputs.js'
-import { runArgv } from './internal/run-argv.js'
-import { redact } from './redact.js'
-import type { DispatchRequest, DispatchResult, Policy, Provider, SpawnFn } from './types.js'
+import { commandEnv } from './internal/command-env.js'
+import type { RunArgvResult } from './internal/run-argv.js'
+import { reattachSupervised, runSupervised } from './internal/supervised-run.js'
+import { maskText } from './internal/mask-text.js'
+import type { Redactor } from '@planspec/core'
+import type { DispatchRequest, DispatchResult, Policy, Provider, Reattached, SpawnFn } from './types.js'
 
 /** Default cap on stdout, stderr and the outputs file: 1 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024
 /** Default attempt budget when neither the request nor the config sets one: 10 minutes. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 10 * 60 * 1000
 
-/** Environment variables passed through from the agent; everything else is dropped. */
-const ENV_ALLOW = new Set(['PATH', 'HOME', 'LANG'])
-
 /** Effects and policy of the command providers. */
 export interface ExecProviderDeps {
   policy: Policy
   /** `child_process.spawn`; tests inject a counting wrapper. */
   spawn?: SpawnFn
-  /** The agent's environment (default `process.env`), filtered by the env allow-list. */
+  /** The process's environment (default `process.env`): only `PATH`, `LANG` and what a Binding's `config.env` names (under `policy.allowEnv`) reach a command. */
   env?: Readonly<Record<string, string | undefined>>
   /** Secret values redacted from every message. */
   secrets?: readonly string[]
+  /** The shell's redactor (masks messages; learns values a Binding's env marks secret). */
+  redactor?: Redactor
+  /**
+   * Where each attempt's journal and files live (`<attemptsDir>/<hash of runId>`): give the same
+   * directory after a restart and attempts are re-attached to (default: a new temporary directory,
+   * so nothing survives the process).
+   */
+  attemptsDir?: string
+  /** Between SIGTERM and SIGKILL when an attempt's process group is stopped (default 5 s). */
+  graceMs?: number
 }
 
 /**
@@ -38,7 +50,35 @@ export interface ExecProviderDeps {
  * ```
  */
 export function createExecProvider(deps: ExecProviderDeps): Provider {
-  return { schemes: ['exec', 'tool'], dispatch: (req) => dispatchCommand(deps, req) }
+  return { schemes: ['exec', 'tool'], dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId) }
+}
+
+const defaultRoots = new WeakMap<ExecProviderDeps, string>()
+
+/** The directory of one attempt's journal and files. */
+export function attemptDir(deps: ExecProviderDeps, runId: string): string {
+  let root = deps.attemptsDir ?? defaultRoots.get(deps)
+  if (root === undefined) defaultRoots.set(deps, (root = mkdtempSync(join(tmpdir(), 'planspec-attempts-'))))
+  return join(root, createHash('sha256').update(runId).digest('hex').slice(0, 32))
+}
+
+/**
+ * Finds a command attempt a previous runner started (same `attemptsDir`): never started, its
+ * result (re-attached, waiting for it to end), or lost (its supervisor died without recording an
+ * end; what was left of its process group is terminated first). See `reattachSupervised`.
+ */
+export async function reattachCommand(deps: ExecProviderDeps, req: Pick<DispatchRequest, 'runId' | 'declaredOutputs' | 'signal'>): Promise<Reattached> {
+  const dir = attemptDir(deps, req.runId)
+  const maxBytes = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+  const found = await reattachSupervised(dir, { signal: req.signal, maxBytes, ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }) })
+  if (found.state === 'not-started') return found
+  if (found.state === 'lost') return { state: 'lost', message: `attempt ${req.runId} ended while the runner was down and left no result${found.terminated ? '; what was left of its process group was terminated' : ''}` }
+  return { state: 'attached', result: found.result.then((result) => toDispatchResult(deps, result, join(dir, 'outputs.json'), maxBytes, req.declaredOutputs, 'the attempt')) }
+}
+
+/** Removes an attempt's directory once its result is recorded. */
+async function releaseCommand(deps: ExecProviderDeps, runId: string): Promise<void> {
+  await rm(attemptDir(deps, runId), { recursive: true, force: true })
 }
 
 /**
@@ -48,10 +88,16 @@ export function createExecProvider(deps: ExecProviderDeps): Provider {
  *   be on the allow-list (`NotAllowed`; nothing is spawned).
  * - The inputs go as JSON on stdin (then closed) and as `PLANSPEC_INPUT_<NAME>` env vars (name
  *   upper-cased, other characters than `A-Z0-9` turned into `_`; strings as they are, other
- *   values as JSON). The rest of the env is `PATH`, `HOME`, `LANG` and `PLANSPEC_*` from the
- *   agent, plus `PLANSPEC_RUN_ID`, `PLANSPEC_NODE`, `PLANSPEC_ATTEMPT` and `PLANSPEC_OUTPUTS`.
- * - cwd is `req.workspace`. The process runs in its own group; the budget is `req.timeoutMs`,
- *   else `config.timeoutMs`, else 10 minutes.
+ *   values as JSON). The rest of the env is explicit (DECISIONS §9): `PATH` and `LANG` of the
+ *   process, `HOME` = the workspace, what the Binding's `config.env` names (see `commandEnv`;
+ *   refused with `NotAllowed`/`InvalidConfig`), plus `PLANSPEC_RUN_ID`, `PLANSPEC_NODE`,
+ *   `PLANSPEC_ATTEMPT` and `PLANSPEC_OUTPUTS`. Nothing else of the agent's or server's own
+ *   variables (its git token, its keys) ever reaches a command.
+ * - cwd is `req.workspace`. The command runs under a supervisor in its own process group, which
+ *   is journaled (pid, pgid, start time) in `attemptsDir` before the command may start; the
+ *   supervisor records how it ended on disk, so a restarted runner re-attaches to it (see
+ *   {@link reattachCommand}). The budget is `req.timeoutMs`, else `config.timeoutMs`, else 10
+ *   minutes; the supervisor enforces it even when the runner is gone.
  * - Outputs: the JSON object in the file named by `$PLANSPEC_OUTPUTS` if the command wrote it,
  *   else the JSON object on the last non-empty stdout line, else `{}` when stdout is empty.
  *   Undeclared keys are dropped (named in `message`).
@@ -59,7 +105,6 @@ export function createExecProvider(deps: ExecProviderDeps): Provider {
  *   not start), `ExitCode` (with the redacted last stderr line), `InvalidOutput`.
  */
 export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchRequest): Promise<DispatchResult> {
-  const secrets = deps.secrets ?? []
   const command = req.config['command']
   if (!Array.isArray(command) || command.length === 0 || !command.every((a): a is string => typeof a === 'string')) {
     return { outcome: 'failed', reason: 'InvalidConfig', message: 'config.command must be a non-empty array of strings' }
@@ -69,48 +114,63 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
     return {
       outcome: 'failed',
       reason: 'NotAllowed',
-      message: clip(redact(`command ${JSON.stringify(executable)} is not on the allow-list`, secrets)),
+      message: clip(maskText(deps, `command ${JSON.stringify(executable)} is not on the allow-list`)),
     }
   }
   if (req.signal.aborted) return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }
+  const base = commandEnv({ processEnv: deps.env ?? process.env, workspace: req.workspace, bindingEnv: req.config['env'], allowEnv: deps.policy.allowEnv ?? [], ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }) })
+  if (!base.ok) return { outcome: 'failed', reason: base.reason, message: clip(maskText(deps, base.message)) }
   const maxBytes = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
   const configTimeout = req.config['timeoutMs']
   const timeoutMs = req.timeoutMs ?? (typeof configTimeout === 'number' ? configTimeout : DEFAULT_EXEC_TIMEOUT_MS)
-  const dir = await mkdtemp(join(tmpdir(), 'planspec-outputs-'))
+  const dir = attemptDir(deps, req.runId)
   const outputsPath = join(dir, 'outputs.json')
-  try {
-    const result = await runArgv({
-      spawn: deps.spawn ?? nodeSpawn,
-      argv: command,
-      cwd: req.workspace,
-      env: commandEnv(deps.env ?? process.env, req, outputsPath),
-      stdin: JSON.stringify(req.inputs),
-      timeoutMs,
-      maxBytes,
-      signal: req.signal,
-    })
-    switch (result.kind) {
-      case 'timeout':
-        return { outcome: 'failed', reason: 'Timeout', message: `command timed out after ${timeoutMs}ms` }
-      case 'cancelled':
-        return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }
-      case 'too-large':
-        return { outcome: 'failed', reason: 'OutputTooLarge', message: `${result.stream} exceeded ${maxBytes} bytes` }
-      case 'spawn-error':
-        return { outcome: 'failed', reason: 'Crashed', message: `command could not start (${result.code})` }
-      case 'signaled':
-        return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}` }
-      case 'exited':
-        if (result.code !== 0) {
-          const detail = lastLine(result.stderr)
-          const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
-          return { outcome: 'failed', reason: 'ExitCode', message: clip(redact(message, secrets)) }
-        }
-        return await readOutputs(outputsPath, result.stdout, maxBytes, req.declaredOutputs)
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true })
+  const result = await runSupervised({
+    spawn: deps.spawn ?? nodeSpawn,
+    runId: req.runId,
+    dir,
+    argv: command,
+    cwd: req.workspace,
+    env: attemptEnv(base.env, req, outputsPath),
+    stdin: JSON.stringify(req.inputs),
+    timeoutMs,
+    maxBytes,
+    signal: req.signal,
+    ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }),
+  })
+  return toDispatchResult(deps, result, outputsPath, maxBytes, req.declaredOutputs, `after ${timeoutMs}ms`)
+}
+
+/** How a command ended, as the attempt's result (`within`: how the timeout is described). */
+async function toDispatchResult(deps: ExecProviderDeps, result: RunArgvResult, outputsPath: string, maxBytes: number, declared: readonly string[], within: string): Promise<DispatchResult> {
+  switch (result.kind) {
+    case 'timeout':
+      return { outcome: 'failed', reason: 'Timeout', message: within.startsWith('after') ? `command timed out ${within}` : 'command timed out' }
+    case 'cancelled':
+      return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }
+    case 'too-large':
+      return { outcome: 'failed', reason: 'OutputTooLarge', message: `${result.stream} exceeded ${maxBytes} bytes` }
+    case 'spawn-error':
+      return { outcome: 'failed', reason: 'Crashed', message: `command could not start (${result.code})` }
+    case 'signaled':
+      return { outcome: 'failed', reason: 'Crashed', message: `command was killed by ${result.signal}`, ...logOf(deps, result.stdout, result.stderr) }
+    case 'exited':
+      if (result.code !== 0) {
+        const detail = lastLine(result.stderr)
+        const message = `command exited with code ${result.code}${detail === undefined ? '' : `: ${detail}`}`
+        return { outcome: 'failed', reason: 'ExitCode', message: clip(maskText(deps, message)), ...logOf(deps, result.stdout, result.stderr) }
+      }
+      return await readOutputs(outputsPath, result.stdout, maxBytes, declared)
   }
+}
+
+/** The last bytes a failed command printed, secrets masked: what a person opens to see why. */
+const LOG_TAIL_CHARS = 2048
+function logOf(deps: ExecProviderDeps, stdout: string, stderr: string): { log?: string } {
+  const parts = [stdout.trim() === '' ? '' : stdout.trimEnd(), stderr.trim() === '' ? '' : stderr.trimEnd()].filter((part) => part !== '')
+  if (parts.length === 0) return {}
+  const text = maskText(deps, parts.join('\n'))
+  return { log: text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text }
 }
 
 async function readOutputs(
@@ -141,16 +201,9 @@ async function readOutputs(
   return { outcome: 'succeeded', ...keepDeclared(outputs, declared) }
 }
 
-/** Builds the allow-listed environment of a command. */
-function commandEnv(
-  agentEnv: Readonly<Record<string, string | undefined>>,
-  req: DispatchRequest,
-  outputsPath: string,
-): Record<string, string> {
-  const env: Record<string, string> = Object.create(null) as Record<string, string>
-  for (const [key, value] of Object.entries(agentEnv)) {
-    if (value !== undefined && (ENV_ALLOW.has(key) || key.startsWith('PLANSPEC_'))) env[key] = value
-  }
+/** Adds what one attempt tells its command to the explicit environment: inputs, run id, node, attempt and the outputs file. */
+function attemptEnv(base: Readonly<Record<string, string>>, req: DispatchRequest, outputsPath: string): Record<string, string> {
+  const env: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, base)
   for (const [name, value] of Object.entries(req.inputs)) {
     const key = `PLANSPEC_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
     env[key] = typeof value === 'string' ? value : (JSON.stringify(value) ?? '')

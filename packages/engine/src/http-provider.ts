@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { clip, isPlainObject, keepDeclared, parseJsonObject } from './internal/outputs.js'
 import { vettedRequest, type HttpDeps } from './internal/vetted-request.js'
-import { redact } from './redact.js'
+import { maskText } from './internal/mask-text.js'
 import type { DispatchRequest, DispatchResult, Provider } from './types.js'
 
 /** Poll interval proposed for a `202 Accepted` task unless `config.pollIntervalMs` sets one. */
@@ -54,6 +54,7 @@ async function dispatchHttp(deps: HttpProviderDeps, req: DispatchRequest): Promi
       return { outcome: 'failed', reason: 'InvalidConfig', message: 'config.secretEnv does not name a set env var' }
     }
     secrets.push(key)
+    deps.redactor?.add([key])
     headers['x-planspec-signature'] = `sha256=${createHmac('sha256', key).update(body).digest('hex')}`
   }
   const configTimeout = req.config['timeoutMs']
@@ -119,7 +120,7 @@ async function pollHttp(deps: HttpProviderDeps, runId: string, url: string): Pro
   }
   if (state === 'failed') {
     const message = typeof json?.['message'] === 'string' ? json['message'] : 'remote task failed'
-    return { outcome: 'failed', reason: 'RemoteFailed', message: clip(redact(message, deps.secrets)) }
+    return { outcome: 'failed', reason: 'RemoteFailed', message: clip(maskText(deps, message)) }
   }
   return { outcome: 'failed', reason: 'InvalidOutput', message: `${where} answered an unknown status document` }
 }

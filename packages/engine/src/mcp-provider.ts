@@ -1,15 +1,14 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { isCommandAllowed } from './command-allowed.js'
+import { commandEnv } from './internal/command-env.js'
 import { clip, isPlainObject, keepDeclared, parseJsonObject } from './internal/outputs.js'
-import { redact } from './redact.js'
+import { maskText } from './internal/mask-text.js'
+import type { Redactor } from '@planspec/core'
 import type { DispatchRequest, DispatchResult, McpServerConfig, Policy, Provider } from './types.js'
 
 /** Default budget of an MCP tool call (connect included): 5 minutes. */
 export const DEFAULT_MCP_TIMEOUT_MS = 5 * 60 * 1000
-
-/** Env passed to an MCP server besides the SDK's own safe defaults (PATH, HOME, USER, ...). */
-const ENV_ALLOW = new Set(['PATH', 'HOME', 'LANG'])
 
 /** Policy and configuration of the MCP provider. */
 export interface McpProviderDeps {
@@ -18,13 +17,15 @@ export interface McpProviderDeps {
   servers?: Readonly<Record<string, McpServerConfig>>
   env?: Readonly<Record<string, string | undefined>>
   secrets?: readonly string[]
+  redactor?: Redactor
 }
 
 /**
  * Creates the `mcp://SERVER/TOOL` provider. Each dispatch starts SERVER (from `config.servers`,
  * else `deps.servers`) over stdio with the official SDK (`Client` + `StdioClientTransport`, no
- * shell, cwd = workspace, env = the SDK's safe defaults plus `PATH`, `HOME`, `LANG`,
- * `PLANSPEC_*`), calls TOOL with the inputs as arguments, and closes the server.
+ * shell, cwd = workspace, env = the SDK's defaults (`LOGNAME`, `SHELL`, `TERM`, `USER`) under the
+ * explicit environment of `commandEnv`: `PATH`, `LANG`, `HOME` = the workspace and the Binding's
+ * `config.env`), calls TOOL with the inputs as arguments, and closes the server.
  * `server.command[0]` must pass `policy.allowCommands` (`NotAllowed`; nothing is started).
  *
  * The tool's `structuredContent`, else the JSON object in its first text content, is the
@@ -42,7 +43,6 @@ export function createMcpProvider(deps: McpProviderDeps): Provider {
 }
 
 async function dispatchMcp(deps: McpProviderDeps, req: DispatchRequest): Promise<DispatchResult> {
-  const secrets = deps.secrets ?? []
   const target = /^mcp:\/\/([^/]+)\/(.+)$/i.exec(req.provider)
   const serverName = target?.[1]
   const toolName = target?.[2]
@@ -58,12 +58,14 @@ async function dispatchMcp(deps: McpProviderDeps, req: DispatchRequest): Promise
   }
   const [file = '', ...args] = command
   if (!isCommandAllowed(file, deps.policy.allowCommands)) {
-    return { outcome: 'failed', reason: 'NotAllowed', message: clip(redact(`command ${JSON.stringify(file)} is not on the allow-list`, secrets)) }
+    return { outcome: 'failed', reason: 'NotAllowed', message: clip(maskText(deps, `command ${JSON.stringify(file)} is not on the allow-list`)) }
   }
   const timeoutMs = req.timeoutMs ?? DEFAULT_MCP_TIMEOUT_MS
   const timeout = AbortSignal.timeout(timeoutMs)
   const signal = AbortSignal.any([req.signal, timeout])
-  const transport = new StdioClientTransport({ command: file, args, env: serverEnv(deps.env ?? process.env), cwd: req.workspace, stderr: 'ignore' })
+  const built = commandEnv({ processEnv: deps.env ?? process.env, workspace: req.workspace, bindingEnv: req.config['env'], allowEnv: deps.policy.allowEnv ?? [], ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }) })
+  if (!built.ok) return { outcome: 'failed', reason: built.reason, message: clip(maskText(deps, built.message)) }
+  const transport = new StdioClientTransport({ command: file, args, env: built.env, cwd: req.workspace, stderr: 'ignore' })
   const client = new Client({ name: 'planspec-engine', version: '0.1.0' })
   try {
     await client.connect(transport, { signal, timeout: timeoutMs })
@@ -71,7 +73,7 @@ async function dispatchMcp(deps: McpProviderDeps, req: DispatchRequest): Promise
     const content = Array.isArray(result.content) ? (result.content as unknown[]) : []
     const firstText = content.find((c): c is { type: 'text'; text: string } => isPlainObject(c) && c['type'] === 'text' && typeof c['text'] === 'string')
     if (result.isError === true) {
-      return { outcome: 'failed', reason: 'RemoteFailed', message: clip(redact(firstText?.text ?? `tool ${toolName} failed`, secrets)) }
+      return { outcome: 'failed', reason: 'RemoteFailed', message: clip(maskText(deps, firstText?.text ?? `tool ${toolName} failed`)) }
     }
     const outputs = isPlainObject(result.structuredContent) ? result.structuredContent : firstText && parseJsonObject(firstText.text)
     if (outputs === undefined) {
@@ -88,7 +90,7 @@ async function dispatchMcp(deps: McpProviderDeps, req: DispatchRequest): Promise
       return { outcome: 'failed', reason: 'Timeout', message: `MCP call timed out after ${timeoutMs}ms` }
     }
     const detail = err instanceof Error ? err.message : 'unknown error'
-    return { outcome: 'failed', reason: 'Crashed', message: clip(redact(`MCP server ${serverName} failed: ${detail}`, secrets)) }
+    return { outcome: 'failed', reason: 'Crashed', message: clip(maskText(deps, `MCP server ${serverName} failed: ${detail}`)) }
   } finally {
     await client.close().catch(() => undefined)
   }
@@ -99,10 +101,3 @@ function isTimeoutError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === -32001
 }
 
-function serverEnv(agentEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(agentEnv)) {
-    if (value !== undefined && (ENV_ALLOW.has(key) || key.startsWith('PLANSPEC_'))) env[key] = value
-  }
-  return env
-}

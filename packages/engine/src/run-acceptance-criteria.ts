@@ -7,9 +7,12 @@ import type { AcceptanceCriterion, CriterionFailureReason, CriterionResult } fro
 import { isCommandAllowed } from './command-allowed.js'
 import { DEFAULT_MAX_OUTPUT_BYTES } from './exec-provider.js'
 import { clip, lastLine } from './internal/outputs.js'
+import { commandEnv } from './internal/command-env.js'
 import { runArgv } from './internal/run-argv.js'
+import { compileUserRegex, type UserRegex } from './internal/user-regex.js'
 import { vettedRequest } from './internal/vetted-request.js'
-import { redact } from './redact.js'
+import { maskText } from './internal/mask-text.js'
+import type { Redactor } from '@planspec/core'
 import type { LookupFn, PinnedFetch, Policy, SpawnFn } from './types.js'
 
 /** Budget of a criterion without its own `timeout`: 5 minutes. */
@@ -25,12 +28,12 @@ export interface AcceptanceDeps {
   lookup?: LookupFn
   env?: Readonly<Record<string, string | undefined>>
   secrets?: readonly string[]
+  /** The shell's redactor: masks every message. */
+  redactor?: Redactor
   signal?: AbortSignal
 }
 
 type Verdict = { passed: true; message: string } | { passed: false; reason: CriterionFailureReason; message: string }
-
-const ENV_ALLOW = new Set(['PATH', 'HOME', 'LANG'])
 
 /**
  * Checks a Task's acceptance criteria (RESOURCES §2.9), one after the other, and returns one
@@ -39,7 +42,8 @@ const ENV_ALLOW = new Set(['PATH', 'HOME', 'LANG'])
  * - `artifact_exists`: `path` is relative to the workspace; absolute paths, `..` escapes and
  *   symlinks whose real path leaves the workspace's real path fail with `PathEscape`. With
  *   `contentMatch`, the path must be a regular file (at most `policy.maxOutputBytes`, default
- *   1 MiB) whose UTF-8 content matches the regex.
+ *   1 MiB) whose UTF-8 content matches the regex. Every pattern (`contentMatch`, `outputMatch`,
+ *   `bodyMatch`) has RE2 semantics and runs on a linear-time engine: none can backtrack.
  * - `test_passes` / `command_succeeds`: `[command, ...args]` runs without a shell, allow-listed
  *   like `exec://`, in the workspace with the allow-listed env and empty stdin; passes on
  *   `expectedExitCode` (default 0) and, for `command_succeeds`, stdout matching `outputMatch`.
@@ -71,7 +75,7 @@ export async function runAcceptanceCriteria(
       type: criterion.type,
       required: criterion.required !== false,
       ...verdict,
-      message: clip(redact(verdict.message, deps.secrets)),
+      message: clip(maskText(deps, verdict.message)),
     })
   }
   return results
@@ -113,7 +117,7 @@ async function check(c: AcceptanceCriterion, deps: AcceptanceDeps): Promise<Verd
 
 async function checkArtifact(path: string, contentMatch: string | undefined, deps: AcceptanceDeps): Promise<Verdict> {
   const pattern = compile(contentMatch)
-  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'contentMatch is not a valid regex' }
+  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'contentMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   if (path.includes('\0') || isAbsolute(path)) {
     return { passed: false, reason: 'PathEscape', message: `${JSON.stringify(path)} must be relative to the workspace` }
   }
@@ -163,16 +167,15 @@ async function checkCommand(
   deps: AcceptanceDeps,
 ): Promise<Verdict> {
   const pattern = compile(outputMatch)
-  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'outputMatch is not a valid regex' }
+  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'outputMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   const executable = argv[0] ?? ''
   if (!isCommandAllowed(executable, deps.policy.allowCommands)) {
     return { passed: false, reason: 'NotAllowed', message: `command ${JSON.stringify(executable)} is not on the allow-list` }
   }
   const max = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(deps.env ?? process.env)) {
-    if (value !== undefined && (ENV_ALLOW.has(key) || key.startsWith('PLANSPEC_'))) env[key] = value
-  }
+  // The explicit environment of DECISIONS §9: PATH, LANG, HOME = the workspace, nothing else.
+  const built = commandEnv({ processEnv: deps.env ?? process.env, workspace: deps.workspace, bindingEnv: undefined, allowEnv: [] })
+  const env = built.ok ? built.env : {}
   const r = await runArgv({
     spawn: deps.spawn ?? nodeSpawn,
     argv,
@@ -219,7 +222,7 @@ async function checkHttp(
   deps: AcceptanceDeps,
 ): Promise<Verdict> {
   const pattern = compile(expected.bodyMatch)
-  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'bodyMatch is not a valid regex' }
+  if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'bodyMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   const res = await vettedRequest(deps, {
     url,
     method,
@@ -243,14 +246,10 @@ async function checkHttp(
   return { passed: true, message: `answered ${status}` }
 }
 
-/** `undefined` for no pattern, `null` for an invalid one. */
-function compile(pattern: string | undefined): RegExp | undefined | null {
+/** `undefined` for no pattern, `null` for one RE2 does not accept (matched in linear time, never backtracking). */
+function compile(pattern: string | undefined): UserRegex | undefined | null {
   if (pattern === undefined) return undefined
-  try {
-    return new RegExp(pattern)
-  } catch {
-    return null
-  }
+  return compileUserRegex(pattern)
 }
 
 function isInside(root: string, target: string): boolean {

@@ -61,12 +61,24 @@ export interface DispatchRequest {
 
 /**
  * What an attempt came to. `succeeded.message` is set when undeclared outputs were dropped
- * (`UndeclaredOutput: dropped a, b`). `pending` is either pollable (`poll`) or claimable work.
+ * (`UndeclaredOutput: dropped a, b`). `failed.log` is the tail of what the attempt printed (stdout
+ * then stderr, secrets masked, at most 2 KiB), kept in the node's status for people to read. `pending` is either pollable (`poll`) or claimable work.
  */
 export type DispatchResult =
   | { outcome: 'succeeded'; outputs: Record<string, unknown>; message?: string }
-  | { outcome: 'failed'; reason: FailureReason; message: string }
+  | { outcome: 'failed'; reason: FailureReason; message: string; log?: string }
   | { outcome: 'pending'; poll?: { url: string; intervalMs: number }; claimable?: boolean }
+
+/**
+ * What a provider knows of an attempt a previous runner process started (DECISIONS §9, "no side
+ * effect twice"): it never started (dispatch it again, same runId); it is re-attached to (its
+ * result, when it ends); or it ran and how it ended is lost (what was left of it is stopped, then
+ * it may be retried with that reason recorded).
+ */
+export type Reattached =
+  | { readonly state: 'not-started' }
+  | { readonly state: 'attached'; readonly result: Promise<DispatchResult> }
+  | { readonly state: 'lost'; readonly message: string }
 
 /** A provider: dispatches attempts for the URI schemes it lists. */
 export interface Provider {
@@ -76,6 +88,13 @@ export interface Provider {
   dispatch(req: DispatchRequest): Promise<DispatchResult>
   /** Polls a pending attempt; `undefined` when the provider cannot tell. */
   status?(runId: string, poll?: { url: string }): Promise<DispatchResult | undefined>
+  /**
+   * Finds an attempt a previous runner process started, after a restart; `signal` cancels a
+   * re-attached one. Providers that cannot (HTTP, MCP) leave it out: the runner then asks `status`.
+   */
+  reattach?(req: Pick<DispatchRequest, 'runId' | 'node' | 'attempt' | 'provider' | 'config' | 'declaredOutputs' | 'workspace' | 'signal'>): Promise<Reattached>
+  /** Forgets what the provider kept of an attempt whose result is now recorded in the status. */
+  release?(runId: string): Promise<void>
 }
 
 /**
@@ -93,10 +112,14 @@ export interface Provider {
  * - `allowPrivateNetworks`: allow loopback/private/link-local/multicast targets (tests, labs).
  * - `maxOutputBytes`: cap on each of stdout, stderr, an outputs file and an HTTP body
  *   (default 1 MiB).
+ * - `allowEnv`: patterns (`*` = any run of characters) of the process's environment variables a
+ *   Binding's `config.env` may hand to a command (`{ fromEnv: VAR }`); default none. The product's
+ *   own variables (`PLANSPEC_*`) are never handed over.
  */
 export interface Policy {
   allowCommands: readonly string[]
   allowUrls: readonly string[]
+  allowEnv?: readonly string[]
   allowPrivateNetworks?: boolean
   maxOutputBytes?: number
 }

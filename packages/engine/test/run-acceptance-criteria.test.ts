@@ -72,6 +72,27 @@ describe('runAcceptanceCriteria', () => {
     ])
   })
 
+  it('matches every pattern on a linear-time RE2 engine: catastrophic patterns answer at once, RE2-only syntax is enforced', async () => {
+    await writeFile(join(deps.workspace, 'evil.txt'), `${'a'.repeat(50)}!`)
+    const hostile = `${'a'.repeat(50)}!`
+    expect(
+      await verdicts([
+        // On a backtracking engine each of these takes ~2^50 steps (the issue's frozen server).
+        { id: 'content', type: 'artifact_exists', name: 'x', path: 'evil.txt', contentMatch: '^(a+)+$' },
+        { id: 'output', type: 'command_succeeds', name: 'c', command: NODE, args: ['-e', `console.log(${JSON.stringify(hostile)})`], outputMatch: '^(a|aa)+$' },
+        { id: 'found', type: 'artifact_exists', name: 'x', path: 'evil.txt', contentMatch: '(a+)+!' },
+        { id: 'lookahead', type: 'artifact_exists', name: 'x', path: 'evil.txt', contentMatch: 'a(?=!)' },
+        { id: 'backref', type: 'artifact_exists', name: 'x', path: 'evil.txt', contentMatch: '(a)\\1' },
+      ]),
+    ).toEqual([
+      { id: 'content', passed: false, reason: 'NoMatch' },
+      { id: 'output', passed: false, reason: 'NoMatch' },
+      { id: 'found', passed: true, reason: undefined },
+      { id: 'lookahead', passed: false, reason: 'InvalidCriterion' },
+      { id: 'backref', passed: false, reason: 'InvalidCriterion' },
+    ])
+  })
+
   it('test_passes and command_succeeds run argv without a shell and check exit code and stdout', async () => {
     expect(
       await verdicts([

@@ -2,13 +2,14 @@ import { stringify } from 'yaml'
 import { isRecord, parseDocument } from './internal/parse-document.js'
 import { isDnsLabel } from './internal/status-layout.js'
 
-/** What a person asks for (DECISIONS §5, §6). */
-export type RequestAction = 'approve' | 'reject' | 'cancel' | 'retry' | 'claim' | 'complete'
+/** What a person asks for (DECISIONS §5, §6); `comment` adds a note to a Gate's review history that never decides. */
+export type RequestAction = 'approve' | 'reject' | 'comment' | 'cancel' | 'retry' | 'claim' | 'complete'
 
 /** The kinds each action may target. */
 export const REQUEST_TARGETS: Readonly<Record<RequestAction, readonly string[]>> = {
   approve: ['Gate'],
   reject: ['Gate'],
+  comment: ['Gate'],
   cancel: ['Execution', 'Goal'],
   retry: ['Execution'],
   claim: ['Execution'],
@@ -27,6 +28,13 @@ export interface PlanSpecRequest {
   readonly comment?: string
   /** Outputs of completed work (complete). */
   readonly outputs?: Readonly<Record<string, unknown>>
+  /** The work failed (complete): the node fails with `comment` as its message. */
+  readonly failed?: boolean
+  /**
+   * The client the request came through, when not the command line: `mcp:NAME/VERSION` for an AI
+   * agent's MCP client. Recorded for the audit trail; it is never an identity.
+   */
+  readonly via?: string
   /** The generation decided on (approve, reject): a later spec change makes it stale. */
   readonly generation?: number
   /** The Execution decided for (approve, reject): its name and uid. Absent: every Execution waiting. */
@@ -39,8 +47,9 @@ export interface PlanSpecRequest {
 
 const ACTIONS = new Set<string>(Object.keys(REQUEST_TARGETS))
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/
-const KEYS = new Set(['apiVersion', 'kind', 'id', 'action', 'target', 'node', 'by', 'comment', 'outputs', 'generation', 'execution', 'digest', 'createdAt'])
+const KEYS = new Set(['apiVersion', 'kind', 'id', 'action', 'target', 'node', 'by', 'comment', 'outputs', 'failed', 'via', 'generation', 'execution', 'digest', 'createdAt'])
 const DIGEST = /^sha256:[0-9a-f]{64}$/
+const VIA = /^[A-Za-z0-9._:@/+-]{1,128}$/
 /** Largest request file (a completion's outputs included). */
 export const MAX_REQUEST_BYTES = 64 * 1024
 
@@ -51,7 +60,7 @@ export const MAX_REQUEST_BYTES = 64 * 1024
  */
 export function requestProblem(request: unknown): string | undefined {
   if (!isRecord(request)) return 'a request must be a mapping'
-  const { action, target, node, by, comment, outputs, generation, createdAt, execution, digest } = request
+  const { action, target, node, by, comment, outputs, failed, via, generation, createdAt, execution, digest } = request
   if (typeof action !== 'string' || !ACTIONS.has(action)) return `action must be one of ${[...ACTIONS].join(', ')}`
   if (!isRecord(target) || typeof target.kind !== 'string' || !REQUEST_TARGETS[action as RequestAction].includes(target.kind)) return `target.kind must be ${REQUEST_TARGETS[action as RequestAction].join(' or ')} for ${action}`
   if (!isDnsLabel(target.namespace) || !isDnsLabel(target.name)) return 'target.namespace and target.name must be DNS labels'
@@ -61,17 +70,19 @@ export function requestProblem(request: unknown): string | undefined {
   if (typeof by !== 'string' || by.length === 0 || by.length > 256 || CONTROL.test(by)) return 'by must be a subject of 1-256 characters'
   if (comment !== undefined && (typeof comment !== 'string' || comment.length > 4096 || CONTROL.test(comment))) return 'comment must be text of at most 4096 characters'
   if (outputs !== undefined && !isRecord(outputs)) return 'outputs must be a mapping'
+  if (failed !== undefined && (typeof failed !== 'boolean' || action !== 'complete')) return 'failed is a boolean of complete'
+  if (via !== undefined && (typeof via !== 'string' || !VIA.test(via))) return 'via must be 1-128 characters of letters, digits and ._:@/+-'
   if (generation !== undefined && (typeof generation !== 'number' || !Number.isInteger(generation) || generation < 1)) return 'generation must be a positive integer'
   if (createdAt !== undefined && (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)))) return 'createdAt must be a time'
   if (execution !== undefined && (!isRecord(execution) || !isDnsLabel(execution.name) || typeof execution.uid !== 'string' || execution.uid.length === 0 || execution.uid.length > 128 || CONTROL.test(execution.uid) || Object.keys(execution).length !== 2)) return 'execution must be { name, uid }'
   if (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest))) return 'digest must be sha256:<64 hex>'
-  if ((execution !== undefined || digest !== undefined) && action !== 'approve' && action !== 'reject') return 'execution and digest belong to approve and reject'
+  if ((execution !== undefined || digest !== undefined) && action !== 'approve' && action !== 'reject' && action !== 'comment') return 'execution and digest belong to approve, reject and comment'
   return undefined
 }
 
 /** Renders a request file. */
 export function renderRequest(id: string, request: PlanSpecRequest): string {
-  const { action, target, node, by, comment, outputs, generation, createdAt, execution, digest } = request
+  const { action, target, node, by, comment, outputs, failed, via, generation, createdAt, execution, digest } = request
   const document = {
     apiVersion: 'planspec.io/v1alpha1',
     kind: 'Request',
@@ -82,6 +93,8 @@ export function renderRequest(id: string, request: PlanSpecRequest): string {
     by,
     ...(comment === undefined ? {} : { comment }),
     ...(outputs === undefined ? {} : { outputs }),
+    ...(failed === undefined ? {} : { failed }),
+    ...(via === undefined ? {} : { via }),
     ...(generation === undefined ? {} : { generation }),
     ...(execution === undefined ? {} : { execution: { name: execution.name, uid: execution.uid } }),
     ...(digest === undefined ? {} : { digest }),

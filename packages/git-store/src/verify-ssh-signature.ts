@@ -70,6 +70,40 @@ export async function verifySshSignature(options: VerifySshSignatureOptions): Pr
   }
 }
 
+/** Options of {@link findSignerPrincipals}. */
+export interface FindSignerPrincipalsOptions {
+  /** An armored SSH signature made with the key in question (of any payload). */
+  readonly signature: string
+  /** The allowed-signers file (git's `gpg.ssh.allowedSignersFile` format) as text. */
+  readonly allowedSigners: string
+  /** The ssh-keygen program (git's `gpg.ssh.program`); `ssh-keygen` from PATH by default. */
+  readonly program?: string
+}
+
+/**
+ * Lists the principals an allowed-signers file gives the key that made `signature`
+ * (`ssh-keygen -Y find-principals`, argv only): who a signing key acts as, so a process can act
+ * as "the identity of its signing key". Empty when the file does not list the key, or the
+ * signature is not an SSH signature. Rejects only when ssh-keygen cannot be started.
+ *
+ * @example
+ * const principals = await findSignerPrincipals({ signature: await signPayload('probe', key), allowedSigners })
+ */
+export async function findSignerPrincipals(options: FindSignerPrincipalsOptions): Promise<string[]> {
+  if (!options.signature.trim().startsWith(SSH_ARMOR)) return []
+  const dir = await mkdtemp(join(tmpdir(), 'planspec-principals-'))
+  try {
+    const signers = join(dir, 'allowed_signers')
+    const sig = join(dir, 'signature')
+    await writeFile(signers, options.allowedSigners.endsWith('\n') ? options.allowedSigners : `${options.allowedSigners}\n`, { mode: 0o600 })
+    await writeFile(sig, `${options.signature.trim()}\n`, { mode: 0o600 })
+    const found = await runSshKeygen(['-Y', 'find-principals', '-f', signers, '-s', sig], '', options.program === undefined ? {} : { program: options.program })
+    return found.code === 0 ? [...new Set(found.stdout.split('\n').flatMap((line) => line.trim().split(',')).map((p) => p.trim()).filter(Boolean))] : []
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
 /**
  * Lists the literal principals of an allowed-signers file (`alice@example.org,bob@example.org
  * ssh-ed25519 AAAA...`): patterns with `*`, `?` or `!` and `cert-authority` lines name nobody in

@@ -135,6 +135,13 @@ describe('requests', () => {
     [{ action: 'approve', target: gate, by: 'user:a', outputs: [1] }, 'outputs'],
     [{ action: 'approve', target: gate, by: 'user:a', comment: 'x'.repeat(5000) }, 'comment'],
     ['approve', 'mapping'],
+    [{ action: 'comment', target: gate, by: 'svc:bot', comment: 'please review', via: 'mcp:claude-code/1.2.0' }, undefined],
+    [{ action: 'comment', target: { kind: 'Execution', namespace: 'default', name: 'r' }, by: 'svc:bot' }, 'Gate'],
+    [{ action: 'complete', target: { kind: 'Execution', namespace: 'default', name: 'r' }, node: 'n', by: 'svc:bot', failed: true, comment: 'tests fail' }, undefined],
+    [{ action: 'approve', target: gate, by: 'user:a', failed: true }, 'failed'],
+    [{ action: 'complete', target: { kind: 'Execution', namespace: 'default', name: 'r' }, node: 'n', by: 'svc:bot', failed: 'yes' }, 'failed'],
+    [{ action: 'approve', target: gate, by: 'user:a', via: 'mcp:bad client\n' }, 'via'],
+    [{ action: 'approve', target: gate, by: 'user:a', via: 'x'.repeat(129) }, 'via'],
   ])('judges %j', (request, problem) => {
     const found = requestProblem(request)
     if (problem === undefined) expect(found).toBeUndefined()
@@ -146,6 +153,11 @@ describe('requests', () => {
     const text = renderRequest('id-1', request)
     expect(parseRequest('requests/id-1.yaml', Buffer.from(text), 'id-1')).toEqual({ request })
     expect(parseRequest('requests/id-2.yaml', Buffer.from(text), 'id-2')).toMatchObject({ error: expect.stringContaining('id') })
+  })
+
+  it('round-trips the client a request came through and a failed completion', () => {
+    const request = { action: 'complete' as const, target: { kind: 'Execution', namespace: 'default', name: 'r' }, node: 'n', by: 'svc:bot', comment: 'tests fail', failed: true, via: 'mcp:claude-code/1.2.0', createdAt: '2024-01-01T00:00:00.000Z' }
+    expect(parseRequest('requests/id-3.yaml', Buffer.from(renderRequest('id-3', request)), 'id-3')).toEqual({ request })
   })
 })
 

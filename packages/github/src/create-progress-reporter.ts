@@ -3,6 +3,7 @@ import { stickyMarker } from '@planspec/reporter'
 import { GITHUB_ERROR_CODES, GitHubApiError } from './github-api-error.js'
 import { callContext } from './internal/call-context.js'
 import { callGitHub, type CallContext } from './internal/call-github.js'
+import { findPullRequestOfCommit } from './pull-request-of-commit.js'
 import { fitCommentBody } from './internal/fit-comment-body.js'
 import { executionStatusContext, setCommitStatus, type CommitState } from './set-commit-status.js'
 import { upsertStickyComment, type StickyCommentOutcome } from './upsert-sticky-comment.js'
@@ -180,12 +181,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     const key = `${update.owner}/${update.repo}@${commit}`
     const known = pullsByCommit.get(key)
     if (known !== undefined) return known
-    const response = await callGitHub('repos.listPullRequestsAssociatedWithCommit', context, () =>
-      octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: update.owner, repo: update.repo, commit_sha: commit, per_page: 100 }),
-    )
-    const pulls = response.data
-    const chosen = pulls.find((pull) => pull.state === 'open') ?? pulls[0]
-    const number = chosen === undefined ? null : chosen.number
+    const number = (await findPullRequestOfCommit({ octokit, owner: update.owner, repo: update.repo, commit, ...context })) ?? null
     pullsByCommit.set(key, number)
     return number
   }

@@ -11,6 +11,8 @@ export { renderGraphMermaid } from './graph/render-graph-mermaid.js'
 export { renderGraphDot } from './graph/render-graph-dot.js'
 export { renderGraphText } from './graph/render-graph-text.js'
 export { renderGraphJson } from './graph/render-graph-json.js'
+export { NODE_PALETTE, PHASE_STYLES, shapeOfKind } from './graph/graph-palette.js'
+export type { NodeStyle, PaletteShape, PhaseStyle } from './graph/graph-palette.js'
 export { renderSimulationGantt } from './simulation/render-simulation-gantt.js'
 export type { GanttRenderOptions } from './simulation/render-simulation-gantt.js'
 export type {

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest'
 import * as reporter from '../src/index.js'
 
 describe('@planspec/reporter', () => {
-  it('exports the renderers, the Markdown helpers and nothing else at runtime', () => {
+  it('exports the renderers, the Markdown helpers, the graph palette and nothing else at runtime', () => {
     expect(Object.keys(reporter).sort()).toEqual([
       'ANNOTATIONS_PER_SEVERITY',
+      'NODE_PALETTE',
+      'PHASE_STYLES',
       'PLANSPEC_HOME',
       'REVIEW_TRUNCATION_ORDER',
       'SARIF_SRCROOT',
@@ -31,6 +33,7 @@ describe('@planspec/reporter', () => {
       'renderText',
       'renderValidationMarkdown',
       'sarifRuleDocs',
+      'shapeOfKind',
       'stickyMarker',
     ])
   })

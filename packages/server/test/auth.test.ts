@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadTokens, parseTokens } from '../src/index.js'
 import { createRateLimiter } from '../src/server/rate-limiter.js'
-import { API, body, goal, setup, TOKEN } from './helpers.js'
+import { API, body, goal, setup, TOKEN, grantEditors } from './helpers.js'
 
 const jwt = (header: object, payload: object) => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`
 
@@ -111,6 +111,7 @@ describe('tokens files', () => {
 describe('rate limiting', () => {
   it('answers 429 Status with Retry-After once a client spends its burst, per client', async () => {
     const { request } = setup({ limits: { rateLimit: { perSecond: 1, burst: 3 } } })
+    await grantEditors(request)
     const codes: number[] = []
     for (let i = 0; i < 5; i++) codes.push((await request({ method: 'GET', url: `${API}/goals`, user: 'alice' })).statusCode)
     expect(codes).toEqual([200, 200, 200, 429, 429])

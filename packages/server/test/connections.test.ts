@@ -1,5 +1,6 @@
 // On a real listening port: 1,000 concurrent connections, a watcher that never reads, 100 MB uploads.
 import http from 'node:http'
+import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { API, auth, goal, setup } from './helpers.js'
@@ -57,7 +58,7 @@ function upload(port: number, total: number, withLength: boolean): Promise<{ sta
 
 describe('real connections', () => {
   it('serves 1,000 concurrent connections and keeps serving afterwards', async () => {
-    const { app, port, request } = await listening()
+    const { app, port, request } = await listening({ limits: { rateLimit: false, maxConnectionsPerIp: 2000 } })
     await request({ method: 'POST', url: `${API}/namespaces/team/goals`, payload: goal('a') })
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 })
     const results = await Promise.all(Array.from({ length: 1000 }, () => get(port, `${API}/namespaces/team/goals/a`, agent)))
@@ -116,4 +117,59 @@ describe('real connections', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024)
     expect((await get(port, '/healthz')).status).toBe(200)
   }, 30_000)
+
+  it('closes slow-loris connections once the headers timeout passes, while serving others', async () => {
+    const { port } = await listening({ limits: { rateLimit: false, headersTimeoutMs: 1500, maxConnectionsPerIp: 1000 } })
+    const sockets = await Promise.all(Array.from({ length: 300 }, () => slowLoris(port)))
+    expect((await get(port, '/healthz')).status).toBe(200)
+    // Every connection that never finishes its headers is closed (one check a second after the timeout).
+    await Promise.all(sockets.map((s) => s.closed))
+    expect(sockets.every((s) => s.open() === false)).toBe(true)
+  }, 30_000)
+
+  it('closes connections over the per-address cap at once, and accepts new ones when others close', async () => {
+    const { port } = await listening({ limits: { rateLimit: false, maxConnectionsPerIp: 5 } })
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => slowLoris(port)))
+    await Promise.all(sockets.slice(5).map((s) => s.closed))
+    expect(sockets.slice(0, 5).every((s) => s.open())).toBe(true)
+    for (const s of sockets) s.socket.destroy()
+    await new Promise((r) => setTimeout(r, 100))
+    expect((await get(port, '/healthz')).status).toBe(200)
+  })
+
+  it('refuses a JSON body that is not UTF-8 (400), never decoding it lossily', async () => {
+    const { port } = await listening()
+    const bytes = Buffer.concat([Buffer.from('{"apiVersion":"planspec.io/v1alpha1","kind":"Goal","metadata":{"name":"g"},"spec":{"description":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}}')])
+    for (const path of [`${API}/namespaces/team/goals`, `${API}/validate`]) {
+      const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { ...auth(), 'content-type': 'application/json', 'content-length': bytes.length }, agent: false }, (res) => {
+          let body = ''
+          res.on('data', (c: Buffer) => (body += c.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        })
+        req.on('error', reject)
+        req.end(bytes)
+      })
+      expect(status.status).toBe(400)
+      expect(JSON.parse(status.body)).toMatchObject({ reason: 'BadRequest', message: 'the request body is not valid UTF-8' })
+    }
+  })
 })
+
+/** Opens a connection that sends a request line and then one header byte a second, forever. */
+function slowLoris(port: number): Promise<{ socket: net.Socket; closed: Promise<void>; open: () => boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let open = true
+    const closed = new Promise<void>((done) => socket.once('close', () => ((open = false), done())))
+    socket.on('error', () => undefined)
+    const drip = setInterval(() => socket.writable && socket.write('X'), 1000)
+    socket.once('close', () => clearInterval(drip))
+    socket.once('connect', () => {
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ')
+      resolve({ socket, closed, open: () => open })
+    })
+    // A connection the server refused before it was up still resolves (closed at once).
+    socket.once('close', () => resolve({ socket, closed, open: () => open }))
+  })
+}

@@ -1,6 +1,6 @@
 // Create, get, replace and delete, for namespaced and cluster-scoped kinds, with every error path.
 import { describe, expect, it } from 'vitest'
-import { API, body, create, execution, goal, plan, setup } from './helpers.js'
+import { API, body, create, execution, goal, plan, setup, grantEditors } from './helpers.js'
 
 const role = (name: string) => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRole', metadata: { name }, rules: [{ resources: ['goals'], verbs: ['get'] }] })
 
@@ -163,6 +163,7 @@ describe('replace', () => {
 
   it('keeps the creator annotation whatever the client sends', async () => {
     const { request } = setup()
+    await grantEditors(request)
     const created = await create(request, goal('a'), 'alice')
     const res = await request({ method: 'PUT', url: `${API}/namespaces/team/goals/a`, payload: { ...created, metadata: { ...created.metadata, annotations: { 'planspec.io/created-by': 'user:mallory' } } } })
     expect(body(res).metadata.annotations['planspec.io/created-by']).toBe('user:alice')

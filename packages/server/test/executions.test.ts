@@ -6,7 +6,7 @@ async function run(request: ReturnType<typeof setup>['request'], phase?: string)
   await create(request, plan('p'))
   const created = await create(request, execution('run', 'p'))
   if (phase === undefined) return created
-  const res = await request({ method: 'PUT', url: `${API}/namespaces/team/executions/run/status`, payload: { ...created, status: { phase, ...(phase === 'Failed' ? { completionTime: '2026-01-01T00:00:00Z' } : {}) } } })
+  const res = await request({ method: 'PUT', user: 'controller', url: `${API}/namespaces/team/executions/run/status`, payload: { ...created, status: { phase, ...(phase === 'Failed' ? { completionTime: '2026-01-01T00:00:00Z' } : {}) } } })
   expect(res.statusCode).toBe(200)
   return body(res)
 }

@@ -1,6 +1,6 @@
 // POST .../gates/NAME/approve|reject: core's decideGate rules through the API (DECISIONS §5, THREATS T14).
 import { describe, expect, it } from 'vitest'
-import { API, body, create, execution, gate, plan, setup, type User } from './helpers.js'
+import { API, body, create, execution, gate, grantEditors, plan, setup, type User } from './helpers.js'
 
 const RUN_DIGEST = `sha256:${'d'.repeat(64)}`
 const gatedPlan = plan('p', [
@@ -9,12 +9,14 @@ const gatedPlan = plan('p', [
 ])
 
 /** A plan with a Gate node, an Execution started by carol that reached it, and the Gate. */
-async function scenario(request: ReturnType<typeof setup>['request'], spec: Record<string, unknown>, reached = true, author: User = 'carol') {
+async function scenario(request: ReturnType<typeof setup>['request'], spec: Record<string, unknown>, reached = true, author: User = 'carol', grant = true) {
+  if (grant) await grantEditors(request)
   await create(request, gatedPlan)
   const run = await create(request, execution('run-1', 'p'), author)
   if (reached) {
     const res = await request({
       method: 'PUT',
+      user: 'controller',
       url: `${API}/namespaces/team/executions/run-1/status`,
       payload: { ...run, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { build: { phase: 'Succeeded', attempt: 1 }, review: { phase: 'Blocked', attempt: 0 } } } },
     })
@@ -113,7 +115,7 @@ describe('gate approvals', () => {
     const { request } = setup()
     await scenario(request, { reviewers: ['team:acme/sre', 'user:carol'] })
     const second = await create(request, execution('run-2', 'p'), 'alice')
-    const reached = await request({ method: 'PUT', url: `${API}/namespaces/team/executions/run-2/status`, payload: { ...second, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { review: { phase: 'Blocked', attempt: 0 } } } } })
+    const reached = await request({ method: 'PUT', user: 'controller', url: `${API}/namespaces/team/executions/run-2/status`, payload: { ...second, status: { phase: 'Blocked', runDigest: RUN_DIGEST, nodeStatuses: { review: { phase: 'Blocked', attempt: 0 } } } } })
     expect(reached.statusCode).toBe(200)
     // alice approves both runs; her own (run-2) is refused, carol's run-1 counts.
     const first = await decide(request, 'alice', 'approve')
@@ -129,6 +131,28 @@ describe('gate approvals', () => {
     expect(body(wrongDigest).details.causes[0].reason).toBe('AlreadyDecided')
   })
 
+  it('checks the author of the waiting run whatever targetRef says: a missing target is reported, not a way around', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['user:carol', 'team:acme/sre'], targetRef: { kind: 'Execution', name: 'ghost' } })
+    const own = await decide(request, 'carol', 'approve')
+    expect(own.statusCode).toBe(403)
+    expect(body(own).details.causes[0].reason).toBe('SelfApproval')
+    expect(String(own.headers.warning)).toContain('targetRef names Execution \\"ghost\\", which does not exist')
+    expect((await read(request)).status.executions).toEqual([expect.objectContaining({ name: 'run-1', phase: 'Waiting' })])
+    expect(body(await decide(request, 'alice', 'approve')).status.executions).toEqual([expect.objectContaining({ name: 'run-1', phase: 'Approved' })])
+  })
+
+  it('checks the author of the waiting run when targetRef names its Plan and someone else started a newer run', async () => {
+    const { request } = setup()
+    await scenario(request, { reviewers: ['user:carol', 'team:acme/sre'], targetRef: { kind: 'Plan', name: 'p' } })
+    // bob's newer run of the same plan has not reached the Gate: carol's run-1 is the one waiting.
+    await create(request, execution('run-2', 'p'), 'bob')
+    const own = await decide(request, 'carol', 'approve')
+    expect(own.statusCode).toBe(403)
+    expect(body(own).details.causes[0].reason).toBe('SelfApproval')
+    expect((await read(request)).status.executions).toEqual([expect.objectContaining({ name: 'run-1', phase: 'Waiting' })])
+  })
+
   it('lets anyone with write access decide when reviewers is empty', async () => {
     const { request } = setup()
     await scenario(request, {})
@@ -137,8 +161,8 @@ describe('gate approvals', () => {
   })
 
   it('needs the approve verb under RBAC (403, nothing recorded)', async () => {
-    const { request } = setup({ rbac: true })
-    await scenario(request, {}, true, 'admin')
+    const { request } = setup()
+    await scenario(request, {}, true, 'admin', false)
     const res = await decide(request, 'dave', 'approve')
     expect(res.statusCode).toBe(403)
     expect(body(res).details.causes).toBeUndefined()

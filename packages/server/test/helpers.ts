@@ -1,16 +1,20 @@
 // Shared test setup: a server over an in-memory SQLite store, tokens, and manifest builders.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { createValidator } from '@planspec/validator'
 import { onTestFinished } from 'vitest'
-import { buildServer, parseTokens, sqliteStore, type BuildServerOptions, type SqliteStore } from '../src/index.js'
+import { buildServer, createValidationPool, parseTokens, sqliteStore, type BuildServerOptions, type SqliteStore } from '../src/index.js'
 
 export const API = '/apis/planspec.io/v1alpha1'
 
-/** admin is in system:masters (the RBAC bypass group); the others are plain users. */
-export const TOKEN = { admin: 'admin-secret-token', alice: 'alice-secret-token', bob: 'bob-secret-token', carol: 'carol-secret-token', dave: 'dave-secret-token' } as const
+/**
+ * admin is in system:masters (the RBAC bypass group); controller is an external engine (group
+ * system:controllers: the only API writer of node results) that may also do everything; the
+ * others are plain users.
+ */
+export const TOKEN = { admin: 'admin-secret-token', controller: 'controller-secret-token', alice: 'alice-secret-token', bob: 'bob-secret-token', carol: 'carol-secret-token', dave: 'dave-secret-token' } as const
 export type User = keyof typeof TOKEN
 export const TOKENS_CSV = [
   `${TOKEN.admin},admin,system:masters`,
+  `${TOKEN.controller},engine,"system:controllers,system:masters"`,
   `${TOKEN.alice},alice,"acme/sre,writers"`,
   `${TOKEN.bob},bob,acme/sre`,
   `${TOKEN.carol},carol,acme/dev`,
@@ -19,8 +23,8 @@ export const TOKENS_CSV = [
 export const tokens = parseTokens(TOKENS_CSV)
 export const auth = (user: User = 'admin'): Record<string, string> => ({ authorization: `Bearer ${TOKEN[user]}` })
 
-/** One validator for the whole file: compiling it once keeps each test's server cheap. */
-export const validator = createValidator()
+/** One pool of validation workers for the whole test process: starting them once keeps each test's server cheap. */
+export const validation = createValidationPool()
 
 let clock = 0
 /** A deterministic clock: one second per call. */
@@ -29,7 +33,7 @@ export const testNow = (): string => new Date(Date.UTC(2026, 0, 1) + clock++ * 1
 /** Builds a server (and its store) that is closed when the current test finishes. */
 export function setup(options: Partial<BuildServerOptions> & { store?: SqliteStore } = {}) {
   const store = options.store ?? sqliteStore({ now: testNow })
-  const app = buildServer({ tokens, validator, logger: false, now: testNow, limits: { rateLimit: false }, ...options, store })
+  const app = buildServer({ tokens, validation, logger: false, now: testNow, limits: { rateLimit: false }, ...options, store })
   onTestFinished(async () => {
     await app.close()
     store.close()
@@ -68,6 +72,27 @@ export const gate = (name: string, spec: Record<string, unknown> = {}, namespace
   metadata: { name, namespace },
   spec: { gateType: 'approval', targetRef: { kind: 'Execution', name: 'run-1' }, ...spec },
 })
+
+/**
+ * The policy most tests assume: every authenticated user may do everything to the PlanSpec kinds
+ * (not to roles, bindings or namespaces). RBAC is on by default, so tests that act as plain users
+ * apply it first, as an operator bootstrapping a server would.
+ */
+export const EDITOR_POLICY = [
+  { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRole', metadata: { name: 'planspec-editor' }, rules: [{ resources: ['goals', 'plans', 'capabilities', 'bindings', 'executions', 'gates'], verbs: ['*'] }] },
+  {
+    apiVersion: 'planspec.io/v1alpha1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'planspec-editors' },
+    subjects: [{ kind: 'Group', name: 'system:authenticated' }],
+    roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'planspec-editor' },
+  },
+]
+
+/** Grants every authenticated user the editor policy (see {@link EDITOR_POLICY}). */
+export async function grantEditors(request: ReturnType<typeof setup>['request']): Promise<void> {
+  for (const object of EDITOR_POLICY) await create(request, object as never)
+}
 
 /** Parses a JSON response body. */
 export const body = (res: { readonly payload: string }): Record<string, any> => JSON.parse(res.payload) as Record<string, any>

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { serve, sqliteStore, startExecutionController, type RunningServer, type ServeOptions } from '../src/index.js'
-import { API, TOKEN, tokens, type User } from './helpers.js'
+import { API, EDITOR_POLICY, TOKEN, tokens, type User } from './helpers.js'
 
 const ns = `${API}/namespaces/team`
 type Obj = Record<string, any>
@@ -30,6 +30,8 @@ async function start(options: Partial<ServeOptions> & { dir?: string } = {}): Pr
     })
     return { status: res.status, body: (await res.json()) as Obj }
   }
+  // RBAC is on: let every user act on the PlanSpec kinds (409 when a restarted server has it already).
+  for (const object of EDITOR_POLICY) expect([201, 409]).toContain((await call('POST', `${API}/${object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, object)).status)
   const until = async (path: string, predicate: (object: Obj) => boolean, ms = 8000) => {
     const deadline = Date.now() + ms
     for (;;) {
@@ -207,6 +209,7 @@ describe('serve runs Executions', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const first = await serve({ db: join(dir, 'planspec.db'), workspace: join(dir, 'runs'), listen: { port: 0 }, tokens, logger: false, executions: true, pollMs: 50 })
     const headers = (user: User) => ({ authorization: `Bearer ${TOKEN[user]}`, 'content-type': 'application/json' })
+    for (const object of EDITOR_POLICY) await fetch(`${first.url}${API}/${object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, { method: 'POST', headers: headers('admin'), body: JSON.stringify(object) })
     for (const [kind, object, user] of [['plans', gatedPlan(), 'admin'], ['bindings', binding(), 'admin'], ['gates', gate('review', 'run'), 'admin'], ['executions', execution('run', 'gated'), 'carol']] as const) {
       expect((await fetch(`${first.url}${ns}/${kind}`, { method: 'POST', headers: headers(user), body: JSON.stringify(object) })).status).toBe(201)
     }

@@ -4,24 +4,25 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { serve, type RunningServer } from '../src/index.js'
-import { API, execution, gate, goal, plan, TOKEN, TOKENS_CSV, tokens } from './helpers.js'
+import { API, EDITOR_POLICY, execution, gate, goal, plan, TOKEN, TOKENS_CSV, tokens } from './helpers.js'
 
-async function start(options: { db?: string } = {}): Promise<RunningServer & { call: (method: string, path: string, payload?: unknown) => Promise<{ status: number; body: any }> }> {
+async function start(options: { db?: string } = {}): Promise<RunningServer & { call: (method: string, path: string, payload?: unknown, user?: keyof typeof TOKEN) => Promise<{ status: number; body: any }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'planspec-serve-'))
   const server = await serve({ db: options.db ?? join(dir, 'planspec.db'), listen: { port: 0 }, tokens, logger: false, limits: { rateLimit: false } })
   onTestFinished(async () => {
     await server.close()
     rmSync(dir, { recursive: true, force: true })
   })
-  const call = async (method: string, path: string, payload?: unknown) => {
+  const call = async (method: string, path: string, payload?: unknown, user: keyof typeof TOKEN = 'admin') => {
     const res = await fetch(`${server.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN.admin}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${TOKEN[user]}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
     })
     const text = await res.text()
     return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text }
   }
+  for (const object of EDITOR_POLICY) await call('POST', `${API}/${object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, object)
   return Object.assign(server, { call })
 }
 
@@ -76,7 +77,7 @@ describe('serve', () => {
     await server.call('POST', `${ns}/gates`, gate('review'))
     await settle(server)
     expect((await server.call('GET', `${ns}/gates/review`)).body.status.phase).toBe('Pending')
-    await server.call('PUT', `${ns}/executions/run-1/status`, { ...run, status: { phase: 'Blocked', runDigest: `sha256:${'d'.repeat(64)}`, nodeStatuses: { review: { phase: 'Blocked' } } } })
+    await server.call('PUT', `${ns}/executions/run-1/status`, { ...run, status: { phase: 'Blocked', runDigest: `sha256:${'d'.repeat(64)}`, nodeStatuses: { review: { phase: 'Blocked' } } } }, 'controller')
     await settle(server)
     expect((await server.call('GET', `${ns}/gates/review`)).body.status.phase).toBe('Waiting')
     const approved = await fetch(`${server.url}${ns}/gates/review/approve`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN.alice}`, 'content-type': 'application/json' }, body: '{}' })

@@ -68,7 +68,7 @@ describe('status subresource', () => {
     const { request } = setup()
     await create(request, plan('p'))
     let run = await create(request, execution('run', 'p'))
-    const put = async (status: Record<string, unknown>) => request({ method: 'PUT', url: `${API}/namespaces/team/executions/run/status`, payload: { ...run, status } })
+    const put = async (status: Record<string, unknown>) => request({ method: 'PUT', user: 'controller', url: `${API}/namespaces/team/executions/run/status`, payload: { ...run, status } })
     run = body(await put({ phase: 'Failed', completionTime: '2026-01-01T00:00:00Z' }))
     expect((await put({ phase: 'Running' })).statusCode).toBe(422)
     expect((await request({ method: 'POST', url: `${API}/namespaces/team/executions/run/retry`, payload: {} })).statusCode).toBe(200)

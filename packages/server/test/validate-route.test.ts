@@ -1,6 +1,10 @@
 // POST .../validate gives exactly the validator's findings (THREATS T8: the same issues as the CLI).
+import { createValidator } from '@planspec/validator'
 import { describe, expect, it } from 'vitest'
-import { API, body, setup, validator } from './helpers.js'
+import { API, body, setup } from './helpers.js'
+
+// The validator run in-process: what the workers behind the route must answer exactly.
+const validator = createValidator()
 
 const head = 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: g\n  namespace: team\nspec:\n  description: d\n'
 const FIXTURES: Record<string, string> = {

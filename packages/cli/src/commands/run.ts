@@ -2,12 +2,13 @@ import { mkdirSync, mkdtempSync, openSync, fsyncSync, closeSync, writeFileSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
-import type { ExecutionStatus, GateNodeObservation } from '@planspec/core'
+import { createRedactor, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
 import { createHash } from 'node:crypto'
 import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { secretValues } from '../secret-values.js'
+import { sanitizeTerminalText } from '@planspec/core'
 import { validatePaths, DEFAULTS } from './validate.js'
 
 /** Options of `planspec run`. */
@@ -20,6 +21,8 @@ export interface RunOptions {
   readonly workspace?: string
   readonly allowCommands: readonly string[]
   readonly allowUrls: readonly string[]
+  /** Process variables a Binding's `config.env` may hand to commands (patterns). */
+  readonly allowEnv?: readonly string[]
   readonly output: 'text' | 'json'
 }
 
@@ -44,7 +47,10 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const workspace = resolve(io.cwd, options.workspace ?? mkdtempSync(join(tmpdir(), `planspec-${options.execution}-`)))
+  const statePath = options.state === undefined ? undefined : resolve(io.cwd, options.state)
+  // A resumable run keeps its workspace and its attempts' journals beside the state file, so a
+  // restarted run finds the attempts the killed one started (re-attached, or stopped).
+  const workspace = resolve(io.cwd, options.workspace ?? (statePath === undefined ? mkdtempSync(join(tmpdir(), `planspec-${options.execution}-`)) : `${statePath}.workspace`))
   mkdirSync(workspace, { recursive: true })
   const approved = new Set(options.approve)
   const tty = Boolean(io.stdout.isTTY) && options.output === 'text'
@@ -63,9 +69,12 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     return { phase: 'Waiting' }
   }
   let previousLines = 0
-  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls }
-  // Values of secret-looking variables are masked in every message the run records.
-  const providers = createProviders({ policy, env: io.env, secrets: secretValues(io.env) })
+  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
+  // Values of secret-looking variables (and those a Binding marks secret) are masked in every
+  // sink the run writes: the status it records, the state file, the text and JSON output.
+  const redactor = createRedactor(secretValues(io.env))
+  const print = (text: string): boolean => io.stdout.write(redactor.redact(text))
+  const providers = createProviders({ policy, env: io.env, redactor, ...(statePath === undefined ? {} : { attemptsDir: `${statePath}.attempts` }) })
   const status = await runExecution(prepared.input, {
     providers,
     // webhook and http(s) uri External nodes are polled through the allow-listed client.
@@ -73,16 +82,17 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     external: observeExternals(prepared.externals, providers, (ref) => localResourcePhase(result.resources, ref, approved, prepared.namespace)),
     // Only webhooks and http(s) URIs change while a local run waits; other Externals stop it Blocked.
     externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: false }),
-    checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
+    checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, env: io.env, redactor, signal: abort }),
     evaluate: createCelEvaluator(),
+    redactor,
     now: Date.now,
     sleep: (ms, abort) => new Promise((done) => {
       const timer = setTimeout(done, ms)
       abort.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true })
     }),
     workspace,
-    state: options.state ? fileState(resolve(io.cwd, options.state), io.env) : undefined,
-    journal: options.state ? fileJournal(`${resolve(io.cwd, options.state)}.dispatched`) : undefined,
+    state: statePath === undefined ? undefined : fileState(statePath, io.env, redactor),
+    journal: statePath === undefined ? undefined : fileJournal(`${statePath}.dispatched`),
     gate,
     signal,
     // On a terminal, claimable work (human://, agent://) is completed at a prompt.
@@ -90,18 +100,19 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     onChange: (next, previous) => {
       if (options.output !== 'text') return
       if (tty) {
-        const table = renderProgress(prepared.input.graph, next, { title: `execution ${options.execution} (plan ${prepared.planName})` })
+        // The cursor moves are ours; the table's text (reasons, messages) is sanitized.
+        const table = sanitizeTerminalText(renderProgress(prepared.input.graph, next, { title: `execution ${options.execution} (plan ${prepared.planName})` }))
         const up = previousLines + prompted.lines
         prompted.lines = 0
-        io.stdout.write((up ? `\u001b[${up}F\u001b[J` : '') + table)
+        print((up ? `\u001b[${up}F\u001b[J` : '') + table)
         previousLines = table.split('\n').length - 1
-      } else for (const line of transitionLines(previous, next)) io.stdout.write(`${new Date().toISOString()} ${line}\n`)
+      } else for (const line of transitionLines(previous, next)) print(`${new Date().toISOString()} ${sanitizeTerminalText(line)}\n`)
     },
   })
   if (options.output === 'json') {
     const execution = result.resources.find((r) => r.kind === 'Execution' && r.name === options.execution)!
-    io.stdout.write(JSON.stringify({ ...execution.value, status }, null, 2) + '\n')
-  } else io.stdout.write(`execution ${options.execution}: ${status.phase}${status.reason ? ` (${status.reason})` : ''}${status.message ? `: ${status.message}` : ''}\n`)
+    print(JSON.stringify({ ...execution.value, status }, null, 2) + '\n')
+  } else print(`${sanitizeTerminalText(`execution ${options.execution}: ${status.phase}${status.reason ? ` (${status.reason})` : ''}${status.message ? `: ${status.message}` : ''}`)}\n`)
   return status.phase === 'Succeeded' ? EXIT.ok : EXIT.findings
 }
 
@@ -165,26 +176,26 @@ function crashHook(env: CommandIO['env']): () => void {
   }
 }
 
-/** Writes a file durably: temp file, fsync, rename, so a kill never leaves half of it. */
+/** Writes a file durably and readable by its owner only: temp file, fsync, rename, so a kill never leaves half of it. */
 function writeDurably(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true })
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, text)
+  writeFileSync(temporary, text, { mode: 0o600 })
   const fd = openSync(temporary, 'r')
   fsyncSync(fd)
   closeSync(fd)
   renameSync(temporary, path)
 }
 
-/** The run state as a file, replaced atomically after every transition. */
-export function fileState(path: string, env: CommandIO['env'] = {}): RunState {
+/** The run state as a file, replaced atomically after every transition, with known secrets masked. */
+export function fileState(path: string, env: CommandIO['env'] = {}, redactor: Redactor = createRedactor()): RunState {
   const maybeCrash = crashHook(env)
   return {
     async load() {
       return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExecutionStatus) : undefined
     },
     async save(status) {
-      writeDurably(path, JSON.stringify(status, null, 2))
+      writeDurably(path, redactor.redact(JSON.stringify(status, null, 2)))
       maybeCrash()
     },
   }

@@ -38,7 +38,8 @@ export function normalizeSubject(subject: string): string {
  * `SelfApproval` when the reviewer is the change author (checked first, so an author listed in
  * `reviewers` is still refused), `NotEligible` when the reviewer matches no entry of `reviewers`
  * (a `team:` entry matches its members from `teams`; a team missing from the map has no members),
- * or, for an empty list, is not in `writers`. Returns `undefined` when the reviewer is eligible.
+ * or, for an empty list, is not in `writers`. A service (`svc:NAME`) is eligible only where
+ * `reviewers` names it: never as a writer or a team member. Returns `undefined` when the reviewer is eligible.
  * Comparison uses {@link normalizeSubject}. Pure.
  *
  * @example
@@ -51,6 +52,9 @@ export function checkReviewer(reviewer: string, policy: ReviewerPolicy): 'NotEli
   const subject = normalizeSubject(reviewer)
   if (policy.changeAuthor !== undefined && normalizeSubject(policy.changeAuthor) === subject) return 'SelfApproval'
   const reviewers = policy.reviewers ?? []
+  // A service (an AI agent, a bot) decides only a Gate that names it with `svc:`: never through
+  // write access (empty `reviewers`) or a team it was put in.
+  if (subject.startsWith('svc:')) return reviewers.some((entry) => normalizeSubject(entry) === subject) ? undefined : 'NotEligible'
   const allowed = reviewers.length === 0 ? matchesSubject(subject, policy.writers ?? [], policy.teams) : matchesSubject(subject, reviewers, policy.teams)
   return allowed ? undefined : 'NotEligible'
 }

@@ -12,6 +12,12 @@ export const NEXT_POLL_KEY = 'io.planspec.nextPollAt'
 export const ATTEMPT_BASE_KEY = 'io.planspec.attemptBase'
 /** Execution extension key naming the first node that failed for good. */
 export const FIRST_FAILURE_KEY = 'io.planspec.firstFailure'
+/** Node extension key of the tail of a failed attempt's output (`{ attempt, text }`, secrets masked), for people. */
+export const LOG_KEY = 'io.planspec.log'
+/** Node extension key of the inputs the current attempt was dispatched with. */
+export const INPUTS_KEY = 'io.planspec.inputs'
+/** Node extension key of the acceptance criteria results of the last checked attempt (`[{ name, required, passed, message }]`). */
+export const ACCEPTANCE_KEY = 'io.planspec.acceptance'
 
 /** The dispatch intent of a node: runId and state. */
 export interface DispatchIntent {

@@ -1741,17 +1741,41 @@ export interface Role {
  */
 export interface PolicyRule {
   /**
-   * Resources covered: `goals`, `plans`, `capabilities`, `bindings`, `executions`, `gates`, or `*` for all. At least 1 item.
+   * Resources covered: `goals`, `plans`, `capabilities`, `bindings`, `executions`, `gates`, the RBAC kinds `roles`, `clusterroles`, `rolebindings`, `clusterrolebindings`, `namespaces`, or `*` for all. At least 1 item.
    *
    * @minItems 1
    */
-  resources: ('goals' | 'plans' | 'capabilities' | 'bindings' | 'executions' | 'gates' | '*')[]
+  resources: (
+    | 'goals'
+    | 'plans'
+    | 'capabilities'
+    | 'bindings'
+    | 'executions'
+    | 'gates'
+    | 'roles'
+    | 'clusterroles'
+    | 'rolebindings'
+    | 'clusterrolebindings'
+    | 'namespaces'
+    | '*'
+  )[]
   /**
-   * Allowed actions: `get`, `list`, `watch`, `create`, `update`, `delete`, `approve` (decide Gates) or `*` for all. `create` on `executions` starts a run; cancel and retry count as `update`. At least 1 item.
+   * Allowed actions: `get`, `list`, `watch`, `create`, `update`, `delete`, `approve` (decide Gates), `escalate` (on `roles`/`clusterroles`: write a role granting permissions one does not hold), `bind` (on `roles`/`clusterroles`: bind a role whose permissions one does not hold) or `*` for all. `create` on `executions` starts a run; cancel and retry count as `update`. At least 1 item.
    *
    * @minItems 1
    */
-  verbs: ('get' | 'list' | 'watch' | 'create' | 'update' | 'delete' | 'approve' | '*')[]
+  verbs: (
+    | 'get'
+    | 'list'
+    | 'watch'
+    | 'create'
+    | 'update'
+    | 'delete'
+    | 'approve'
+    | 'escalate'
+    | 'bind'
+    | '*'
+  )[]
   /**
    * Restrict the rule to these object names; empty or absent means all objects.
    */

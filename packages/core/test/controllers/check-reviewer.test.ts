@@ -25,6 +25,8 @@ describe('checkReviewer', () => {
     ['accepts a listed e-mail', 'email:a@example.com', { reviewers: ['email:A@example.com'], teams }, undefined],
     ['accepts a listed service', 'svc:opa', { reviewers: ['svc:opa'], teams }, undefined],
     ['refuses a user whose login only matches a service', 'user:opa', { reviewers: ['svc:opa'], teams }, 'NotEligible'],
+    ['refuses a service with write access when reviewers is empty', 'svc:opa', { reviewers: [], writers: ['svc:opa'], teams }, 'NotEligible'],
+    ['refuses a service that is only a member of a listed team', 'svc:opa', { reviewers: ['team:Acme/SRE'], teams: new Map([['team:Acme/SRE', ['svc:opa']]]) }, 'NotEligible'],
     ['accepts a writer when reviewers is empty', 'user:erin', { reviewers: [], writers: ['erin'], teams }, undefined],
     ['accepts a writer when reviewers is absent', 'user:erin', { writers: ['user:erin'], teams }, undefined],
     ['refuses a non-writer when reviewers is empty', 'user:frank', { reviewers: [], writers: ['erin'], teams }, 'NotEligible'],

@@ -277,3 +277,16 @@ describe('decideGate idempotence', () => {
     expect(then(stale, {}, 3).status).toEqual(stale)
   })
 })
+
+describe('decideGate: the summary of several decisions', () => {
+  it('summarizes with the newest decision, whichever entry comes first', () => {
+    // r1 is decided later than r2 but listed first: the summary still names r1's decision.
+    const first = decideGate(observe({ waiting: [r1, r2], actions: [act('user:alice', 'approve', { execution: { name: 'r2', uid: r2.uid } })] })).status
+    const second = then(first, { waiting: [r1], actions: [act('user:carol', 'reject', { timestamp: later, execution: { name: 'r1', uid: r1.uid } })] })
+    const reordered = decideGate(observe({ now: later, gate: gate({ ...second.status, executions: [...(second.status.executions ?? [])].sort((a) => (a.name === 'r1' ? -1 : 1)) }), waiting: [] })).status
+    expect(reordered.executions?.map((e) => e.name)).toEqual(['r1', 'r2'])
+    expect(reordered.phase).toBe('Rejected')
+    const swapped = decideGate(observe({ now: later, gate: gate({ ...second.status, executions: [...(second.status.executions ?? [])].sort((a) => (a.name === 'r2' ? -1 : 1)) }), waiting: [] })).status
+    expect(swapped.phase).toBe('Rejected')
+  })
+})

@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { fetchPinned } from '../fetch-pinned.js'
-import { redact } from '../redact.js'
+import type { Redactor } from '@planspec/core'
+import { maskText } from './mask-text.js'
 import type { FailureReason, LookupFn, PinnedFetch, PinnedResponse, Policy } from '../types.js'
 import { isUrlAllowed } from '../url-allowed.js'
 import { isPublicAddress } from './address-check.js'
@@ -16,6 +17,7 @@ export interface HttpDeps {
   fetch?: PinnedFetch
   lookup?: LookupFn
   secrets?: readonly string[]
+  redactor?: Redactor
 }
 
 /** A request to vet and send. */
@@ -86,7 +88,7 @@ export async function vetUrl(
   try {
     url = new URL(raw)
   } catch {
-    return fail(deps, 'NotAllowed', `${JSON.stringify(redact(raw, deps.secrets))} is not a valid URL`)
+    return fail(deps, 'NotAllowed', `${JSON.stringify(maskText(deps, raw))} is not a valid URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return fail(deps, 'NotAllowed', `scheme ${url.protocol} is not allowed`)
@@ -122,7 +124,7 @@ function describe(url: URL): string {
 }
 
 function fail(deps: HttpDeps, reason: FailureReason, message: string): Failure {
-  return { ok: false, reason, message: clip(redact(message, deps.secrets)) }
+  return { ok: false, reason, message: clip(maskText(deps, message)) }
 }
 
 function errorCode(err: unknown): string {

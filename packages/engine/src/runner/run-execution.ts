@@ -9,9 +9,11 @@ import {
   type ExecutionStatus,
   type ExternalObservation,
   type GateNodeObservation,
+  type Redactor,
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
+import { withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -87,11 +89,18 @@ export interface ExecutionRunDeps {
    * with reason `AcceptanceFailed` (DECISIONS §3). Without it, criteria are not checked.
    */
   readonly checkAcceptance?: (node: string, criteria: readonly AcceptanceCriterion[], signal: AbortSignal) => Promise<readonly CriterionResult[]>
+  /**
+   * Masks known secrets in what attempts report (outputs and messages) before they enter the
+   * status, so no sink that writes the status (state file, status branch, database, API) and no
+   * downstream input ever holds them (DECISIONS §9).
+   */
+  readonly redactor?: Redactor
 }
 
 const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
 
-type Completion = { readonly node: string; readonly attempt: number; readonly result: DispatchResult }
+/** A finished attempt waiting to be recorded. */
+export type Completion = { readonly node: string; readonly attempt: number; readonly runId: string; readonly provider: Provider | undefined; readonly result: DispatchResult; readonly acceptance?: readonly CriterionResult[] }
 
 /**
  * Runs one Execution to a terminal phase (or until only people can move it on): the loop is
@@ -126,20 +135,70 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     status = next
     deps.onChange?.(next, previous)
   }
-  const record = (node: string, attempt: number, outcome: 'succeeded' | 'failed', fields: { outputs?: Record<string, unknown>; reason?: string; message?: string }): ExecutionStatus => {
+  const record = (node: string, attempt: number, outcome: 'succeeded' | 'failed', reported: { outputs?: Record<string, unknown>; reason?: string; message?: string }): ExecutionStatus => {
     const nowMs = deps.now()
+    const fields = deps.redactor === undefined ? reported : deps.redactor.redactValue(reported)
     return recordAttemptResult(status!, { node, attempt, outcome, ...fields, now: iso(nowMs), nowMs, declaredOutputs: input.declaredOutputs.get(node) })
   }
 
-  // Re-attach to attempts a previous process started: ask the provider, or record AgentRestarted.
+  /**
+   * Follows an attempt to its end: polls a pending one (HTTP 202), checks the Task's acceptance
+   * criteria after a success, and queues the result for the loop to record. Claimable work stays
+   * Blocked until a worker completes it.
+   */
+  const follow = (node: string, attempt: number, runId: string, provider: Provider | undefined, started: Promise<DispatchResult>, controller: AbortController): void => {
+    const binding = input.bindings.get(node)
+    const criteria = input.acceptanceCriteria?.get(node) ?? []
+    let checked: readonly CriterionResult[] | undefined
+    void started
+          .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
+          .then(async (first): Promise<DispatchResult> => {
+            // Accepted for later (HTTP 202): poll the status URL until the work ends or is cancelled.
+            let result = first
+            while (result.outcome === 'pending' && result.poll && provider?.status && !controller.signal.aborted) {
+              await deps.sleep(result.poll.intervalMs, controller.signal)
+              if (controller.signal.aborted) return { outcome: 'failed', reason: 'Cancelled', message: 'cancelled while polling' }
+              result = (await provider.status(runId, { url: result.poll.url })) ?? result
+            }
+            if (result.outcome !== 'succeeded' || !criteria.length || !deps.checkAcceptance) return result
+            checked = await deps.checkAcceptance(node, criteria, controller.signal)
+            const failed = checked.filter((r) => r.required && !r.passed)
+            if (!failed.length) return result
+            return { outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance criteria failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}` }
+          })
+          .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance check error: ${(error as Error)?.message ?? String(error)}` }))
+          .then((result) => {
+            inflight.delete(runId)
+            // Claimable work stays Blocked until a worker completes it; pollable work is polled.
+            if (result.outcome === 'pending' && (result.claimable || (binding?.outcome === 'bound' && binding.claimable))) return
+            completions.push({ node, attempt, runId, provider, result, ...(checked === undefined ? {} : { acceptance: checked }) })
+            notify()
+          })
+  }
+
+  // Attempts a previous process started (DECISIONS §3, §9): a provider that journals its attempts
+  // re-attaches to one still running (or collects its result) and tells one that never started
+  // (dispatched again, same runId) from one that ended without a result (what is left of it is
+  // stopped first; then AgentRestarted, retried if retries remain). Others are asked by runId.
   if (status) {
     for (const [node, nodeStatus] of Object.entries(status.nodeStatuses ?? {})) {
       const intent = nodeStatus ? dispatchIntentOf(nodeStatus) : undefined
       if (!nodeStatus || !intent || nodeStatus.phase !== 'Running') continue
       const binding = input.bindings.get(node)
       const provider = binding?.outcome === 'bound' ? deps.providers.forUri(binding.provider) : undefined
-      const known = await provider?.status?.(intent.runId)
       const attempt = nodeStatus.attempt ?? 1
+      if (provider?.reattach && binding?.outcome === 'bound') {
+        const controller = new AbortController()
+        const found = await provider.reattach({ runId: intent.runId, node, attempt, provider: binding.provider, config: binding.config ?? {}, declaredOutputs: input.declaredOutputs.get(node) ?? [], workspace: deps.workspace, signal: controller.signal })
+        if (found.state === 'not-started') await commit(abandonAttempt(status!, node))
+        else if (found.state === 'lost') await commit(record(node, attempt, 'failed', { reason: 'AgentRestarted', message: found.message }))
+        else {
+          inflight.set(intent.runId, controller)
+          follow(node, attempt, intent.runId, provider, found.result, controller)
+        }
+        continue
+      }
+      const known = await provider?.status?.(intent.runId)
       if (!known && deps.journal && !(await deps.journal.wasDispatched(intent.runId))) await commit(abandonAttempt(status!, node))
       else if (known && known.outcome !== 'pending') await commit(record(node, attempt, known.outcome, known.outcome === 'failed' ? { reason: known.reason, message: known.message } : { outputs: known.outputs, message: known.message }))
       else await commit(record(node, attempt, 'failed', { reason: 'AgentRestarted', message: `the runner restarted while attempt ${intent.runId} was in flight and its provider cannot tell how it ended` }))
@@ -149,37 +208,13 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   const perform = async (action: Action): Promise<void> => {
     switch (action.type) {
       case 'dispatch': {
-        const binding = input.bindings.get(action.node)
         const provider = deps.providers.forUri(action.provider)
         const controller = new AbortController()
         inflight.set(action.runId, controller)
         await deps.journal?.markDispatched(action.runId)
         const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
         const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
-        const criteria = input.acceptanceCriteria?.get(action.node) ?? []
-        void started
-          .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'Crashed', message: `provider error: ${(error as Error)?.message ?? String(error)}` }))
-          .then(async (first): Promise<DispatchResult> => {
-            // Accepted for later (HTTP 202): poll the status URL until the work ends or is cancelled.
-            let result = first
-            while (result.outcome === 'pending' && result.poll && provider?.status && !controller.signal.aborted) {
-              await deps.sleep(result.poll.intervalMs, controller.signal)
-              if (controller.signal.aborted) return { outcome: 'failed', reason: 'Cancelled', message: 'cancelled while polling' }
-              result = (await provider.status(action.runId, { url: result.poll.url })) ?? result
-            }
-            if (result.outcome !== 'succeeded' || !criteria.length || !deps.checkAcceptance) return result
-            const failed = (await deps.checkAcceptance(action.node, criteria, controller.signal)).filter((r) => r.required && !r.passed)
-            if (!failed.length) return result
-            return { outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance criteria failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}` }
-          })
-          .catch((error: unknown): DispatchResult => ({ outcome: 'failed', reason: 'AcceptanceFailed', message: `acceptance check error: ${(error as Error)?.message ?? String(error)}` }))
-          .then((result) => {
-            inflight.delete(action.runId)
-            // Claimable work stays Blocked until a worker completes it; pollable work is polled.
-            if (result.outcome === 'pending' && (result.claimable || (binding?.outcome === 'bound' && binding.claimable))) return
-            completions.push({ node: action.node, attempt: action.attempt, result })
-            notify()
-          })
+        follow(action.node, action.attempt, action.runId, provider, started, controller)
         return
       }
       case 'cancel-attempt':
@@ -199,7 +234,11 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     while (completions.length) {
       const c = completions.shift()!
       if (c.result.outcome === 'pending') continue
-      await commit(record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message }))
+      const reported = deps.redactor === undefined ? c : { ...c, result: deps.redactor.redactValue(c.result), ...(c.acceptance === undefined ? {} : { acceptance: deps.redactor.redactValue(c.acceptance) }) }
+      const recorded = record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message })
+      await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported))
+      // The result is durable now: what the provider kept to re-attach after a crash can go.
+      await c.provider?.release?.(c.runId).catch(() => undefined)
     }
     // Gates already reached are re-read every round: approvals arrive while the run waits.
     for (const [node, gate] of gateRefs) if (deps.gate) gates.set(node, await deps.gate(node, gate))
@@ -217,7 +256,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
       jitter,
     })
     retryPending = false
-    await commit(result.status) // durable intent before any effect
+    await commit(withDispatchedInputs(result.status, result.actions)) // durable intent before any effect
     for (const action of result.actions) await perform(action)
     if (TERMINAL_PHASES.has(status!.phase ?? '') && inflight.size === 0) return status!
     if (completions.length) continue

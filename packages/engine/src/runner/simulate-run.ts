@@ -1,4 +1,4 @@
-import { parseDuration, topologicalLayers, type ExecutionStatus } from '@planspec/core'
+import { criticalPath, parseDuration, topologicalLayers, type ExecutionStatus } from '@planspec/core'
 import type { DispatchResult, Provider } from '../types.js'
 import type { PreparedRun, ResourceLike } from './prepare-run.js'
 import { createCelEvaluator } from './cel-evaluator.js'
@@ -87,7 +87,7 @@ export async function simulateRun(prepared: PreparedRun, resources: readonly Res
     }
   }
 
-  // Static timeline: each node starts when its hard predecessors end.
+  // Static timeline (core's criticalPath): each node starts when its hard predecessors end.
   const durations = new Map<string, number>()
   for (const node of graph.nodes) {
     const timeout = (node as { timeout?: string }).timeout
@@ -96,30 +96,9 @@ export async function simulateRun(prepared: PreparedRun, resources: readonly Res
   }
   const layered = topologicalLayers(graph)
   const layers = Array.isArray(layered) ? layered : []
-  const start = new Map<string, number>()
-  const end = new Map<string, number>()
-  const via = new Map<string, string | undefined>()
-  for (const layer of layers) {
-    for (const id of layer) {
-      let begin = 0
-      let from: string | undefined
-      for (const edge of graph.edges) {
-        const predecessorEnd = end.get(edge.from)
-        if (edge.to !== id || edge.type !== 'hard' || predecessorEnd === undefined) continue
-        if (from === undefined || predecessorEnd > begin) {
-          begin = predecessorEnd
-          from = edge.from
-        }
-      }
-      start.set(id, begin)
-      end.set(id, begin + durations.get(id)!)
-      via.set(id, from)
-    }
-  }
-  let last: string | undefined
-  for (const [id, e] of end) if (last === undefined || e > end.get(last)!) last = id
-  const critical: string[] = []
-  for (let at = last; at !== undefined; at = via.get(at)) critical.unshift(at)
+  const timeline = criticalPath(graph, (id) => durations.get(id) ?? 0)
+  const start = timeline.start
+  const end = timeline.end
 
   // Virtual run: the real engine and controllers, with simulated providers and an approving gate.
   let clock = Date.UTC(2026, 0, 1)
@@ -161,7 +140,7 @@ export async function simulateRun(prepared: PreparedRun, resources: readonly Res
     layers,
     order,
     nodes,
-    criticalPath: { nodes: critical, durationMs: last ? end.get(last)! : 0 },
+    criticalPath: { nodes: timeline.nodes, durationMs: timeline.durationMs },
     gates,
     problems,
     outcome: hasBlockingProblem ? 'Failed' : (status?.phase ?? 'Pending'),

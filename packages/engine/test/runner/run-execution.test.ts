@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { normalizeGraph, type ExecutionStatus, type NodeBinding, type PlanGraphLike } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
 import { createProviders } from '../../src/create-providers.js'
+import { attemptDir } from '../../src/exec-provider.js'
+import { isAlive } from '../helpers.js'
 import { runAcceptanceCriteria } from '../../src/run-acceptance-criteria.js'
 import { createCelEvaluator, observeExternals, runExecution, type ExecutionRunInput, type RunState } from '../../src/runner/index.js'
 
@@ -89,22 +92,44 @@ describe('runExecution', () => {
     expect(status.nodeStatuses?.b).toMatchObject({ phase: 'Skipped', reason: 'UpstreamFailed' })
   })
 
-  it('records an attempt in flight when the runner died as AgentRestarted, retries it, and never dispatches it twice', async () => {
+  it('dispatches again, under the same runId, an attempt whose supervisor never got to start it (nothing journaled)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
     const ledger = join(dir, 'ledger.txt')
     const logRun: NodeBinding = { outcome: 'bound', provider: 'exec://log', claimable: false, config: { command: [NODE, '-e', `require('fs').appendFileSync(${JSON.stringify(ledger)}, process.env.PLANSPEC_RUN_ID + '\\n'); console.log('{}')`] } }
     const graph = { nodes: [{ id: 'a', kind: 'Task', ...({ retries: 1 } as object) }] }
     const state = fileState(join(dir, 'state.json'))
-    // The state a killed runner leaves: attempt 1 recorded as dispatching, no result.
+    // The state a killed runner leaves: attempt 1 recorded as dispatching, nothing journaled.
     await state.save({ phase: 'Running', runId: 'exec-1', specHash: 'sha256:spec', nodeStatuses: { a: { phase: 'Running', attempt: 1, startTime: new Date().toISOString(), extensions: { 'io.planspec.dispatch': { runId: 'exec-1/a/1', state: 'Dispatching' }, 'io.planspec.startMs': Date.now() } } } })
-    const status = await runExecution(input(graph, { a: logRun }), {
-      ...baseDeps(dir),
-      state,
-    })
+    const providers = createProviders({ policy: { allowCommands: [NODE], allowUrls: [] }, attemptsDir: join(dir, 'attempts') })
+    const status = await runExecution(input(graph, { a: logRun }), { ...baseDeps(dir), providers, state })
     expect(status.phase).toBe('Succeeded')
-    expect(status.nodeStatuses?.a?.attempt).toBe(2)
-    const runIds = readFileSync(ledger, 'utf8').trim().split('\n')
-    expect(runIds).toEqual(['exec-1/a/2'])
+    expect(status.nodeStatuses?.a?.attempt).toBe(1)
+    expect(readFileSync(ledger, 'utf8').trim().split('\n')).toEqual(['exec-1/a/1'])
+  })
+
+  it('records an attempt that ended without a result while the runner was down as AgentRestarted, stopping what was left of it first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-run-'))
+    const ledger = join(dir, 'ledger.txt')
+    const attemptsDir = join(dir, 'attempts')
+    const providers = createProviders({ policy: { allowCommands: [NODE], allowUrls: [] }, attemptsDir, graceMs: 200 })
+    // A group whose leader (the supervisor) died and left a grandchild running: journaled, no result.
+    const leftover = spawn(NODE, ['-e', `const c = require('child_process').spawn(${JSON.stringify(NODE)}, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); require('fs').writeFileSync(${JSON.stringify(join(dir, 'grandchild'))}, String(c.pid)); setTimeout(() => process.exit(0), 200)`], { detached: true, stdio: 'ignore' })
+    const leaderPid = leftover.pid!
+    const startTime = readFileSync(`/proc/${leaderPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]
+    await new Promise((resolve) => leftover.once('exit', resolve))
+    const grandchild = Number(readFileSync(join(dir, 'grandchild'), 'utf8'))
+    const attempt = attemptDir({ policy: { allowCommands: [], allowUrls: [] }, attemptsDir }, 'exec-1/a/1')
+    mkdirSync(attempt, { recursive: true })
+    writeFileSync(join(attempt, 'journal.json'), JSON.stringify({ runId: 'exec-1/a/1', pid: leaderPid, pgid: leaderPid, startTime, deadline: Date.now() + 60_000 }))
+    const logRun: NodeBinding = { outcome: 'bound', provider: 'exec://log', claimable: false, config: { command: [NODE, '-e', `require('fs').appendFileSync(${JSON.stringify(ledger)}, process.env.PLANSPEC_RUN_ID + '\\n'); console.log('{}')`] } }
+    const state = fileState(join(dir, 'state.json'))
+    await state.save({ phase: 'Running', runId: 'exec-1', specHash: 'sha256:spec', nodeStatuses: { a: { phase: 'Running', attempt: 1, startTime: new Date().toISOString(), extensions: { 'io.planspec.dispatch': { runId: 'exec-1/a/1', state: 'Dispatching' }, 'io.planspec.startMs': Date.now() } } } })
+    const changes: ExecutionStatus[] = []
+    const status = await runExecution(input({ nodes: [{ id: 'a', kind: 'Task', ...({ retries: 1 } as object) }] }, { a: logRun }), { ...baseDeps(dir), providers, state, onChange: (next) => changes.push(next) })
+    expect(isAlive(grandchild)).toBe(false)
+    expect(changes.map((c) => c.nodeStatuses?.a).find((a) => a?.reason === 'AgentRestarted')).toMatchObject({ phase: 'Failed', attempt: 1, message: expect.stringContaining('what was left of its process group was terminated') })
+    expect(status).toMatchObject({ phase: 'Succeeded', nodeStatuses: { a: { attempt: 2 } } })
+    expect(readFileSync(ledger, 'utf8').trim().split('\n')).toEqual(['exec-1/a/2'])
   })
 
   it('stops Blocked when only people can move the run on, and completes claimed work', async () => {
@@ -160,6 +185,9 @@ describe('runExecution', () => {
     expect(transitions).toContain('Failed:AcceptanceFailed')
     expect(status.phase).toBe('Succeeded')
     expect(status.nodeStatuses?.a?.attempt).toBe(2)
+    // What people read in the node panel: the results of the last check and the inputs of the attempt.
+    expect(status.nodeStatuses?.a?.extensions?.['io.planspec.acceptance']).toEqual([{ name: 'report written', required: true, passed: true, message: expect.any(String) }])
+    expect(status.nodeStatuses?.a?.extensions?.['io.planspec.inputs']).toEqual({})
   })
 
   it('polls an accepted (202) HTTP task and a webhook External node until they succeed', async () => {

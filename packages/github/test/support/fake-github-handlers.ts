@@ -34,6 +34,8 @@ export interface HandlerWorld {
   tick(): string
   newId(): number
   baseUrl(): string
+  /** The head commit of a branch of a repository, when the test says (pulls/create needs it). */
+  branchHead?(owner: string, repo: string, branch: string): string | undefined
 }
 
 /** GitHub's limit on issue and pull request comment bodies. */
@@ -104,6 +106,19 @@ export function createHandlers(world: HandlerWorld): Record<string, (h: Handled)
       }
       world.state.statuses.push(status)
       return { status: 201, body: commitStatus(status) }
+    },
+    'pulls/create': ({ matched: { params }, body, grant }) => {
+      const [owner, repo] = [params['owner']!, params['repo']!]
+      const head = String(body['head'])
+      const base = String(body['base'])
+      const headSha = world.branchHead?.(owner, repo, head)
+      const baseSha = world.branchHead?.(owner, repo, base)
+      if (headSha === undefined || baseSha === undefined) return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: headSha === undefined ? 'head' : 'base', code: 'invalid' }], documentation_url: DOCS } }
+      if ([...world.state.pulls.values()].some((pr) => pr.owner === owner && pr.repo === repo && pr.headRef === head)) return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${head}.` }], documentation_url: DOCS } }
+      const number = Math.max(0, ...[...world.state.pulls.values()].filter((pr) => pr.owner === owner && pr.repo === repo).map((pr) => pr.number)) + 1
+      const record = { owner, repo, number, author: grant.login, title: String(body['title']), body: typeof body['body'] === 'string' ? body['body'] : '', headSha, headRef: head, baseSha, baseRef: base, headRepo: `${owner}/${repo}`, createdAt: world.tick(), files: [] }
+      world.state.pulls.set(`${owner}/${repo}#${number}`, record)
+      return { status: 201, body: pullRequest(record, 0), headers: { location: `${API_HOST}/repos/${owner}/${repo}/pulls/${number}` } }
     },
     'pulls/get': ({ matched: { params } }) => {
       const pr = world.state.pulls.get(`${params['owner']}/${params['repo']}#${params['pull_number']}`)

@@ -87,7 +87,7 @@ export interface FakeState {
 }
 
 /** Starts a fake GitHub on an ephemeral loopback port. */
-export async function startFakeGitHub(options: { readonly time?: string } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(options: { readonly time?: string; readonly branchHead?: (owner: string, repo: string, branch: string) => string | undefined } = {}): Promise<FakeGitHub> {
   const contract = loadOpenApiContract()
   let clock = Date.parse(options.time ?? '2026-01-01T00:00:00Z')
   let nextId = 1_000_000_000
@@ -109,7 +109,7 @@ export async function startFakeGitHub(options: { readonly time?: string } = {}):
     return iso()
   }
   let baseUrl = ''
-  const handlers = createHandlers({ state, tick, newId: () => (nextId += 1), baseUrl: () => baseUrl })
+  const handlers = createHandlers({ state, tick, newId: () => (nextId += 1), baseUrl: () => baseUrl, ...(options.branchHead ? { branchHead: options.branchHead } : {}) })
 
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {

@@ -15,6 +15,8 @@ export interface PullRequestRecord {
   /** `owner/name` of the head repository: another one for a fork. */
   readonly headRepo: string
   readonly createdAt: string
+  /** The description (pulls/create); absent for pull requests a test added. */
+  readonly body?: string
 }
 
 /** A full `pull-request` (pulls/get). */
@@ -44,7 +46,7 @@ export function pullRequest(pr: PullRequestRecord, changedFiles: number): Record
     locked: false,
     title: pr.title,
     user: simpleUser(pr.author),
-    body: null,
+    body: pr.body ?? null,
     labels: [],
     milestone: null,
     created_at: pr.createdAt,

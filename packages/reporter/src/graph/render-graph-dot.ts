@@ -2,14 +2,22 @@ import type { NormalizedGraph } from '@planspec/core'
 import type { GraphRenderOptions } from '../types.js'
 import { indexGraph, labelNode, otherGroupsOf, type GraphIndex, type IndexedNode, type NodeShape } from '../internal/index-graph.js'
 import { quoteDot } from '../internal/quote-dot.js'
+import { NODE_PALETTE } from './graph-palette.js'
 
-const NODE_ATTRIBUTES: Record<Exclude<NodeShape, 'group'>, string> = {
-  task: 'shape=box, style="rounded,filled", fillcolor="#e8f0fe", color="#1a73e8"',
-  gate: 'shape=diamond, style=filled, fillcolor="#fef7e0", color="#e37400"',
-  external: 'shape=component, style=filled, fillcolor="#f1f3f4", color="#5f6368"',
-  other: 'shape=ellipse, style=filled, fillcolor="#ffffff", color="#5f6368"',
-  missing: 'shape=ellipse, style="dashed,filled", fillcolor="#fce8e6", color="#d93025"',
+// Shapes are DOT's; colours come from the shared palette.
+const DOT_SHAPES: Record<Exclude<NodeShape, 'group'>, readonly [shape: string, style: string]> = {
+  task: ['box', '"rounded,filled"'],
+  gate: ['diamond', 'filled'],
+  external: ['component', 'filled'],
+  other: ['ellipse', 'filled'],
+  missing: ['ellipse', '"dashed,filled"'],
 }
+const NODE_ATTRIBUTES = Object.fromEntries(
+  (Object.entries(DOT_SHAPES) as [Exclude<NodeShape, 'group'>, readonly [string, string]][]).map(([shape, [dotShape, style]]) => [
+    shape,
+    `shape=${dotShape}, style=${style}, fillcolor="${NODE_PALETTE[shape].fill}", color="${NODE_PALETTE[shape].stroke}"`,
+  ]),
+) as Record<Exclude<NodeShape, 'group'>, string>
 
 /**
  * Renders a plan graph as a Graphviz `digraph` (`rankdir=TB`).

@@ -4,6 +4,7 @@ import { assignMermaidIds } from '../internal/assign-mermaid-ids.js'
 import { escapeMermaidLabel } from '../internal/escape-mermaid-label.js'
 import { flattenText } from '../internal/flatten-text.js'
 import { indexGraph, labelNode, otherGroupsOf, type IndexedNode, type NodeShape } from '../internal/index-graph.js'
+import { NODE_PALETTE, type NodeStyle } from './graph-palette.js'
 
 // Opening and closing brackets of each node shape; groups are subgraphs instead.
 const BRACKETS: Record<Exclude<NodeShape, 'group'>, readonly [string, string]> = {
@@ -14,14 +15,13 @@ const BRACKETS: Record<Exclude<NodeShape, 'group'>, readonly [string, string]> =
   missing: ['([', '])'], // stadium, styled as an error: named by an edge or group but never declared
 }
 
-const CLASS_STYLES: Record<NodeShape, string> = {
-  task: 'fill:#e8f0fe,stroke:#1a73e8,color:#0b1f44',
-  gate: 'fill:#fef7e0,stroke:#e37400,color:#3c2a00',
-  external: 'fill:#f1f3f4,stroke:#5f6368,stroke-dasharray:4 3,color:#202124',
-  group: 'fill:#fafafa,stroke:#9aa0a6,color:#202124',
-  other: 'fill:#ffffff,stroke:#5f6368,color:#202124',
-  missing: 'fill:#fce8e6,stroke:#d93025,stroke-dasharray:3 3,color:#a50e0e',
-}
+// From the shared palette; a dashed border is drawn 4 3 (External) or 3 3 (missing ids).
+const CLASS_STYLES = Object.fromEntries(
+  (Object.entries(NODE_PALETTE) as [NodeShape, NodeStyle][]).map(([shape, style]) => [
+    shape,
+    `fill:${style.fill},stroke:${style.stroke},${style.dashed ? `stroke-dasharray:${shape === 'missing' ? '3 3' : '4 3'},` : ''}color:${style.text}`,
+  ]),
+) as Record<NodeShape, string>
 
 /**
  * Renders a plan graph as a Mermaid `flowchart TD`, ready for a fenced ```` ```mermaid ```` block.

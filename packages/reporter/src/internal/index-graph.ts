@@ -1,7 +1,8 @@
 import type { GraphNodeLike, NormalizedGraph } from '@planspec/core'
+import { shapeOfKind, type PaletteShape } from '../graph/graph-palette.js'
 
 /** How a node is drawn. `missing` marks an id that edges or group children name but no node declares. */
-export type NodeShape = 'task' | 'gate' | 'external' | 'group' | 'other' | 'missing'
+export type NodeShape = PaletteShape
 
 /** A node as the graph renderers see it. */
 export interface IndexedNode {
@@ -26,14 +27,6 @@ export interface GraphIndex {
   readonly roots: readonly string[]
 }
 
-// A Map, not an object literal: a kind such as `constructor` must not find an inherited property.
-const SHAPES: ReadonlyMap<string, NodeShape> = new Map([
-  ['Task', 'task'],
-  ['Gate', 'gate'],
-  ['External', 'external'],
-  ['Group', 'group'],
-])
-
 /**
  * Indexes a normalized graph for drawing. Upstream leaves undefined a node listed in several
  * groups and a group that lists itself or an ancestor (RESOURCES 2.6); this draws such a node in
@@ -47,7 +40,7 @@ export function indexGraph(graph: NormalizedGraph): GraphIndex {
     byId.set(entry.id, entry)
   }
   for (const node of graph.nodes) {
-    if (!byId.has(node.id)) add({ id: node.id, shape: SHAPES.get(node.kind) ?? 'other', node })
+    if (!byId.has(node.id)) add({ id: node.id, shape: shapeOfKind(node.kind), node })
   }
   const groups = nodes.flatMap((n) => (n.shape === 'group' ? [n.node as GraphNodeLike] : []))
   const mentioned = [...graph.edges.flatMap((e) => [e.from, e.to]), ...groups.flatMap((g) => g.children ?? [])]

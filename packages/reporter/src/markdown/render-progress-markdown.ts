@@ -1,4 +1,5 @@
 import { RETRY_AT_KEY, type GraphNodeLike, type NodeStatus } from '@planspec/core'
+import { PHASE_STYLES } from '../graph/graph-palette.js'
 import { pluralize } from '../internal/pluralize.js'
 import { codeSpan, escapeMarkdown } from './escape-markdown.js'
 import { blockSection, row } from './internal/fit-blocks.js'
@@ -7,9 +8,9 @@ import { cell, GITHUB_COMMENT_LIMIT, formatMs, idList, overflowNote } from './in
 import type { MarkdownOptions, ProgressGate, ProgressMarkdownInput } from './markdown-types.js'
 import { stickyMarker } from './sticky-marker.js'
 
-// Most actionable first: what failed, what waits on someone, what runs, what is still to come.
-const PHASE_RANK: Readonly<Record<string, number>> = { Failed: 0, Blocked: 1, Running: 2, Pending: 3, Cancelled: 4, Skipped: 5, Succeeded: 6 }
-const PHASE_ICON: Readonly<Record<string, string>> = { Failed: '✖', Blocked: '⏸', Running: '▶', Pending: '…', Cancelled: '⊘', Skipped: '↷', Succeeded: '✔' }
+// Most actionable first (the shared phase styles): what failed, what waits on someone, what runs, what is still to come.
+const PHASE_RANK: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(PHASE_STYLES).map(([phase, style]) => [phase, style.rank]))
+const PHASE_ICON: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(PHASE_STYLES).map(([phase, style]) => [phase, style.icon]))
 const DONE = new Set(['Succeeded', 'Skipped'])
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled'])
 

@@ -1,15 +1,18 @@
 import { PlanSpecError } from '@planspec/core'
 import type { ObjectKey } from '@planspec/engine'
-import { canonicalJson, type Validator } from '@planspec/validator'
+import { canonicalJson } from '@planspec/validator'
+import { validateOne } from '../server/admit-object.js'
+import type { ValidationService } from '../validation/validation-pool.js'
 import type { ApiStore } from '../store/api-store.js'
 import type { Authorizer } from '../server/authorizer.js'
 import type { TokenRegistry } from '../server/tokens.js'
-import { RECONCILERS } from './reconcilers.js'
+import { planNeedsValidation, RECONCILERS, type ReconcileDeps } from './reconcilers.js'
 
 /** What the in-process controllers need. */
 export interface ControllerOptions {
   readonly store: ApiStore
-  readonly validator: Validator
+  /** The validation workers (Plans are validated there, never on the event loop). */
+  readonly validation: ValidationService
   readonly tokens: TokenRegistry | undefined
   readonly authorizer: Authorizer
   /** The clock, RFC 3339. */
@@ -56,7 +59,7 @@ export function startControllers(options: ControllerOptions): Controllers {
     queue.set(id(key), key)
     if (!scheduled) {
       scheduled = true
-      setImmediate(drain)
+      setImmediate(() => void drain())
     }
   }
   const later = (key: ObjectKey, ms: number): void => {
@@ -72,36 +75,46 @@ export function startControllers(options: ControllerOptions): Controllers {
   const enqueueKind = (kind: string, namespace: string): void => {
     for (const row of store.listPage(kind, { namespace }).rows) enqueue({ kind, namespace, name: row.name })
   }
-  const reconcile = (key: ObjectKey): void => {
+  const reconcile = async (key: ObjectKey): Promise<void> => {
+    // A Plan's validity comes from the validator, run in the workers before the transaction.
+    let planIssues: ReconcileDeps['planIssues']
+    if (key.kind === 'Plan') {
+      const object = await store.get(key)
+      if (object !== undefined && planNeedsValidation(object)) {
+        const issues = (await validateOne(options.validation, { ...object, status: undefined })).filter((d) => d.severity === 'error')
+        planIssues = { uid: object.metadata.uid, generation: object.metadata.generation ?? 1, issues }
+      }
+    }
     const requeueAfterMs = store.transact((tx) => {
       const object = tx.get(key)
       if (object === undefined) return undefined
-      const desired = RECONCILERS[key.kind]!(tx, object, { ...options, now: options.now() })
+      const desired = RECONCILERS[key.kind]!(tx, object, { ...options, now: options.now(), ...(planIssues === undefined ? {} : { planIssues }) })
       if (desired !== undefined && canonicalJson(desired.status ?? null) !== canonicalJson(object.status ?? null)) tx.updateStatus({ ...object, status: desired.status })
       return desired?.requeueAfterMs
     })
     failures.delete(id(key))
     if (requeueAfterMs !== undefined) later(key, Math.min(Math.max(requeueAfterMs, 0), 2_147_000_000))
   }
-  function drain(): void {
-    scheduled = false
+  async function drain(): Promise<void> {
     const batch = [...queue.values()].slice(0, 256)
     for (const key of batch) {
       queue.delete(id(key))
-      if (stopped) return
+      if (stopped) break
       try {
-        reconcile(key)
+        await reconcile(key)
       } catch (error) {
         const count = (failures.get(id(key)) ?? 0) + 1
         failures.set(id(key), count)
         const conflict = error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_CONFLICT'
-        if (!conflict) options.onError?.(error, key)
+        if (!conflict && !stopped) options.onError?.(error, key)
         later(key, Math.min(100 * 2 ** (count - 1), 30_000))
       }
     }
+    scheduled = false
+    if (stopped) return
     if (queue.size > 0) {
       scheduled = true
-      setImmediate(drain)
+      setImmediate(() => void drain())
     } else if (timersPendingRetry() === 0) for (const resolve of waiting.splice(0)) resolve()
   }
   const timersPendingRetry = (): number => [...timers.keys()].filter((k) => failures.has(k)).length

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { setCondition, type ExecutionStatus } from '@planspec/core'
+import { createRedactor, setCondition, type ExecutionStatus, type Redactor } from '@planspec/core'
 import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
@@ -28,6 +28,10 @@ export interface ExecutionControllerOptions {
   readonly onError?: (error: unknown, key: ObjectKey) => void
   /** Every Execution is looked at again this often, whatever changed (default 30 s). */
   readonly resyncMs?: number
+  /** Masks known secrets in what attempts report; providers register the secrets they learn on it. */
+  readonly redactor?: Redactor
+  /** The environment commands' explicit environments are built from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A running Execution controller. */
@@ -77,7 +81,9 @@ const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
 export function startExecutionController(options: ExecutionControllerOptions): ExecutionController {
   const { store } = options
   const policy: Policy = options.policy ?? { allowCommands: [], allowUrls: [] }
-  const providers = options.providers ?? createProviders({ policy })
+  const redactor = options.redactor ?? createRedactor()
+  // Attempts are journaled beside the workspaces: a restarted server re-attaches to them.
+  const providers = options.providers ?? createProviders({ policy, redactor, attemptsDir: join(options.workspace, '.attempts'), ...(options.env === undefined ? {} : { env: options.env }) })
   const evaluate = createCelEvaluator()
   const now = options.now ?? Date.now
   const stopping = new AbortController()
@@ -201,7 +207,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }, { name: key.name, uid: prepared.input.uid, digest: prepared.input.runDigest ?? '' }),
       external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
       externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: true }),
-      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, signal: abort }),
+      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, redactor, signal: abort, ...(options.env === undefined ? {} : { env: options.env }) }),
+      redactor,
       // Claimable work is completed through POST .../executions/NAME/complete (an annotation per
       // node); recording a result twice changes nothing, so no bookkeeping is needed here.
       waitForPeople: async (status) => completionsOf(await store.get(key), status),

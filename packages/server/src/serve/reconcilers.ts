@@ -1,6 +1,7 @@
 import {
   decideGate,
   findCondition,
+  setCondition,
   matchesLabels,
   reconcileBinding,
   reconcileCapability,
@@ -21,15 +22,16 @@ import {
   type PlanStatus,
 } from '@planspec/core'
 import type { StoredResource } from '@planspec/engine'
-import { graphDigest, type Validator } from '@planspec/validator'
+import { graphDigest } from '@planspec/validator'
+import type { Diagnostic } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
-import { validateOne } from '../server/admit-object.js'
 import { CANCEL_ANNOTATION } from '../server/admit-status.js'
-import { gatePolicy, type GateDeps } from '../server/gate-review.js'
+import { gatePolicy, missingTarget, type GateDeps } from '../server/gate-review.js'
 
 /** What a reconciler needs besides the transaction. */
 export interface ReconcileDeps extends Omit<GateDeps, 'now'> {
-  readonly validator: Validator
+  /** A Plan's validation errors for one generation, computed off the event loop before the reconcile (see {@link planNeedsValidation}). */
+  readonly planIssues?: { readonly uid: string | undefined; readonly generation: number; readonly issues: readonly Diagnostic[] }
   /** RFC 3339 time of this round. */
   readonly now: string
 }
@@ -60,14 +62,26 @@ interface ExecutionSpecLike {
 const namespaceOf = (object: StoredResource): string => object.metadata.namespace ?? 'default'
 const generationOf = (object: StoredResource): number => object.metadata.generation ?? 1
 
-/** Plan: validity from the validator (only when the generation was not reconciled yet: the verdict depends on the spec alone) and the graph digest. */
+/**
+ * Tells whether a Plan's validity must be computed (its generation was not reconciled yet: the
+ * verdict depends on the spec alone). The controllers then validate it in the validation workers
+ * and hand the result to the Plan reconciler as `planIssues`.
+ */
+export function planNeedsValidation(object: StoredResource): boolean {
+  const status = object.status as PlanStatus | undefined
+  const generation = generationOf(object)
+  return !(status?.observedGeneration === generation && status.nodeCount !== undefined && findCondition(status.conditions, 'Valid')?.observedGeneration === generation)
+}
+
+/** Plan: validity from the validator's findings (`planIssues`, for this very generation) and the graph digest. */
 const plan: Reconciler = (_tx, object, deps) => {
   const status = object.status as PlanStatus | undefined
   const generation = generationOf(object)
-  if (status?.observedGeneration === generation && status.nodeCount !== undefined && findCondition(status.conditions, 'Valid')?.observedGeneration === generation) return undefined
+  if (!planNeedsValidation(object)) return undefined
+  // Validated for another version of the Plan: the change that made it re-queues it.
+  if (deps.planIssues === undefined || deps.planIssues.generation !== generation || deps.planIssues.uid !== object.metadata.uid) return undefined
   const spec = object.spec as { graph: { nodes: unknown[] }; graphDigest?: string }
-  const issues = validateOne(deps.validator, { ...object, status: undefined }).filter((d) => d.severity === 'error')
-  return reconcilePlan({ plan: { spec, ...(status === undefined ? {} : { status }) }, generation, validationIssues: issues, graphDigestActual: graphDigest(spec.graph), now: deps.now })
+  return reconcilePlan({ plan: { spec, ...(status === undefined ? {} : { status }) }, generation, validationIssues: deps.planIssues.issues, graphDigestActual: graphDigest(spec.graph), now: deps.now })
 }
 
 /** Capability: its required capabilities must exist and be available (any namespace). */
@@ -139,13 +153,18 @@ const goal: Reconciler = (tx, object, deps) => {
 }
 
 /** Gate: level-based decision over the recorded history (activation, stale decisions after a spec change). */
-const gate: Reconciler = (tx, object, deps) =>
-  decideGate({
+const gate: Reconciler = (tx, object, deps) => {
+  const decided = decideGate({
     gate: { metadata: { generation: generationOf(object) }, spec: (object.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }, status: (object.status ?? {}) as GateStatus },
     ...gatePolicy(tx, object, deps),
     actions: [],
     now: deps.now,
   })
+  // A targetRef naming nothing is reported; it never decides who is checked (DECISIONS §9).
+  const missing = missingTarget(tx, object)
+  const target = missing === undefined ? { type: 'TargetResolved', status: 'True' as const, reason: 'TargetFound' } : { type: 'TargetResolved', status: 'False' as const, reason: 'TargetNotFound', message: missing }
+  return { status: { ...decided.status, conditions: setCondition(decided.status.conditions, { ...target, observedGeneration: generationOf(object) }, deps.now) } }
+}
 
 /** The reconciler of each kind the in-process controllers manage. */
 export const RECONCILERS: Readonly<Record<string, Reconciler>> = { Plan: plan, Capability: capability, Binding: binding, Goal: goal, Gate: gate }

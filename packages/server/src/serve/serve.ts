@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createRedactor, type Redactor } from '@planspec/core'
 import type { Policy } from '@planspec/engine'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { RbacOptions } from '../server/authorizer.js'
@@ -18,7 +19,7 @@ export interface ServeOptions {
   readonly listen?: { readonly host?: string; readonly port?: number }
   /** Bearer tokens, or the path of a tokens file (`token,user[,groups]` lines or YAML, see `parseTokens`). */
   readonly tokens?: TokenRegistry | string
-  /** Enforce the RBAC profile. */
+  /** RBAC (default on); `false` is the insecure mode where every authenticated caller may do everything, logged as a warning at every start. */
   readonly rbac?: boolean | RbacOptions
   readonly logger?: boolean | FastifyBaseLogger
   readonly limits?: Partial<ServerLimits>
@@ -38,6 +39,15 @@ export interface ServeOptions {
   readonly pollMs?: number
   /** The clock, RFC 3339. */
   readonly now?: () => string
+  /**
+   * The process's redactor (DECISIONS §9): database rows, watch events, API responses and what
+   * runs record are masked with it; providers register the secrets they come to know on it.
+   */
+  readonly redactor?: Redactor
+  /** The environment commands' explicit environments are built from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Serve the web dashboard at `/` (default true). */
+  readonly dashboard?: boolean
 }
 
 /** A running server. */
@@ -71,7 +81,8 @@ export interface RunningServer {
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tokens = typeof options.tokens === 'string' ? await loadTokens(options.tokens) : options.tokens
-  const store = sqliteStore({ file: options.db, pollMs: 1000, ...(options.now === undefined ? {} : { now: options.now }) })
+  const redactor = options.redactor ?? createRedactor()
+  const store = sqliteStore({ file: options.db, pollMs: 1000, redactor, ...(options.now === undefined ? {} : { now: options.now }) })
   let app: FastifyInstance | undefined
   let controllers: Controllers | undefined
   let executions: ExecutionController | undefined
@@ -83,14 +94,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.logger === undefined ? { logger: true } : { logger: options.logger }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.now === undefined ? {} : { now: options.now }),
+      redactor,
+      dashboard: options.dashboard ?? true,
     })
     await app.ready()
     const context = app.planspec
     const log = app.log
+    if (options.rbac === false) log.warn({ rbac: false }, 'RBAC is off (--insecure-allow-all-authenticated): every authenticated caller may read, write and delete everything, including roles and namespaces')
     if (options.controllers !== false) {
       controllers = startControllers({
         store,
-        validator: context.validator,
+        validation: context.validation,
         tokens,
         authorizer: context.authorizer,
         now: context.now,
@@ -102,6 +116,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         store,
         ...(options.policy === undefined ? {} : { policy: options.policy }),
         workspace: options.workspace ?? join(tmpdir(), 'planspec-serve'),
+        redactor,
+        ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
         onChange: (key, next, previous) => {
           if (next.phase !== previous?.phase) log.info({ subject: `execution/${key.namespace}/${key.name}`, phase: next.phase, reason: next.reason }, `execution/${key.namespace}/${key.name} ${next.phase ?? 'Pending'}`)

@@ -1,9 +1,9 @@
 import type { Diagnostic } from '@planspec/core'
 import type { StoredResource } from '@planspec/engine'
-import type { Validator } from '@planspec/validator'
 import { ApiError, type StatusCause } from './error-catalog.js'
 import { fieldPath } from './field-path.js'
 import { API_VERSION, type KindEntry } from './kinds.js'
+import type { ValidationService } from '../validation/validation-pool.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
@@ -37,7 +37,7 @@ export interface Admitted {
  * a missing namespace is taken from the URL. Warnings (e.g. references to objects elsewhere) are
  * returned for the `Warning` header.
  */
-export function admitObject(body: unknown, target: WriteTarget, validator: Validator): Admitted {
+export async function admitObject(body: unknown, target: WriteTarget, validation: ValidationService): Promise<Admitted> {
   const { entry } = target
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('BadRequest', 'the request body must be a JSON object')
   const input = body as Record<string, unknown>
@@ -72,15 +72,15 @@ export function admitObject(body: unknown, target: WriteTarget, validator: Valid
   for (const field of SERVER_FIELDS) delete metadata[field]
   const { status: _ignored, ...rest } = input
   const object = { ...rest, metadata } as unknown as StoredResource
-  const diagnostics = validateOne(validator, object)
+  const diagnostics = await validateOne(validation, object)
   const errors = diagnostics.filter((d) => d.severity === 'error')
   if (errors.length > 0) throw invalid(entry, name, errors.map(toCause))
   return { object, resourceVersion, warnings: diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code}: ${d.message}`) }
 }
 
-/** Runs the validator over one object (as a JSON document; JSON is YAML 1.2) and returns its findings. */
-export function validateOne(validator: Validator, object: unknown): readonly Diagnostic[] {
-  return validator.validate([{ file: 'request.json', text: JSON.stringify(object) }]).diagnostics
+/** Runs the validator over one object (as a JSON document; JSON is YAML 1.2), off the event loop, and returns its findings. */
+export async function validateOne(validation: ValidationService, object: unknown): Promise<readonly Diagnostic[]> {
+  return (await validation.check([{ file: 'request.json', text: JSON.stringify(object) }])).diagnostics
 }
 
 /** Maps a validator finding to a Status cause; the finding's code leads the message. */

@@ -1,6 +1,8 @@
 import type { StoredResource } from '@planspec/engine'
-import { canonicalJson, type Validator } from '@planspec/validator'
+import type { Diagnostic } from '@planspec/core'
+import { canonicalJson } from '@planspec/validator'
 import { invalid, toCause, validateOne } from './admit-object.js'
+import type { ValidationService } from '../validation/validation-pool.js'
 import type { StatusCause } from './error-catalog.js'
 import type { KindEntry } from './kinds.js'
 
@@ -15,13 +17,20 @@ export const CANCEL_ANNOTATION = 'planspec.io/cancel'
  * node, `planspec.io/complete.<node>`, whose value is the JSON `{ outputs?, failed?, message?, by, at }`.
  */
 export const COMPLETE_ANNOTATION_PREFIX = 'planspec.io/complete.'
+/**
+ * The prefix of the annotations that claim claimable work: one per node, `planspec.io/claim.<node>`,
+ * whose value is the JSON `{ by, at, via? }` of the first claim (it holds the node).
+ */
+export const CLAIM_ANNOTATION_PREFIX = 'planspec.io/claim.'
 
 type Status = Record<string, unknown>
 
 /**
  * Validates a status written through the status subresource, against the stored object. Throws a
  * 422 `ApiError` listing every problem:
- * - schema findings under `/status` (enums, shapes, the Gate invariants of RESOURCES 6.3);
+ * - schema findings under `/status` (enums, shapes, the Gate invariants of RESOURCES 6.3), from
+ *   `diagnostics`: the validator's findings on the stored object with this status (run off the
+ *   event loop by the caller, {@link statusDiagnostics});
  * - `observedGeneration` (of the status or of a condition) ahead of `metadata.generation` (M4, M5);
  * - a terminal phase left: Goal `Succeeded`/`Cancelled`, Execution `Succeeded`/`Cancelled`, and
  *   Execution `Failed` unless a retry was requested after it failed (annotation
@@ -30,7 +39,7 @@ type Status = Record<string, unknown>
  *   `reviewHistory` change only through the approve and reject routes; a decision for an older
  *   generation may be cleared back to `Waiting`.
  */
-export function admitStatus(stored: StoredResource, status: unknown, entry: KindEntry, validator: Validator): void {
+export function admitStatus(stored: StoredResource, status: unknown, entry: KindEntry, diagnostics: readonly Diagnostic[]): void {
   const name = stored.metadata.name
   if (status === null || typeof status !== 'object' || Array.isArray(status)) {
     throw invalid(entry, name, [{ reason: 'FieldValueRequired', message: 'status must be an object', field: 'status' }])
@@ -38,7 +47,7 @@ export function admitStatus(stored: StoredResource, status: unknown, entry: Kind
   const next = status as Status
   const previous = (stored.status ?? {}) as Status
   const generation = stored.metadata.generation ?? 1
-  const causes: StatusCause[] = validateOne(validator, { ...stored, status: next })
+  const causes: StatusCause[] = diagnostics
     .filter((d) => d.severity === 'error' && (d.path === '/status' || d.path.startsWith('/status/')))
     .map(toCause)
   if (typeof next.observedGeneration === 'number' && next.observedGeneration > generation) {
@@ -85,6 +94,8 @@ function gateProblems(previous: Status, next: Status, from: string | undefined, 
   const causes: StatusCause[] = []
   const same = (field: string): boolean => canonicalJson(previous[field] ?? null) === canonicalJson(next[field] ?? null)
   if (!same('reviewHistory')) causes.push({ reason: 'FieldValueForbidden', message: 'reviewHistory is an append-only audit trail written by the approve and reject routes', field: 'status.reviewHistory' })
+  // The per-Execution verdicts are what Gate nodes run on: only approve/reject and the Gate controller write them.
+  if (!same('executions')) causes.push({ reason: 'FieldValueForbidden', message: 'the decisions per Execution change only through POST .../approve and .../reject', field: 'status.executions' })
   const decided = (phase: string | undefined): boolean => phase === 'Approved' || phase === 'Rejected'
   const staleDecision = decided(from) && previous.decidedGeneration !== generation
   const clearsStale = staleDecision && to === 'Waiting' && next.resolution === undefined && next.decidedGeneration === undefined
@@ -94,4 +105,10 @@ function gateProblems(previous: Status, next: Status, from: string | undefined, 
   if (decided(to) && to !== from) causes.push({ reason: 'FieldValueForbidden', message: `a Gate becomes ${to} only through POST .../approve and .../reject`, field: 'status.phase' })
   if (decided(from) && to !== from && !clearsStale) causes.push({ reason: 'FieldValueForbidden', message: `phase ${from} is terminal for generation ${String(previous.decidedGeneration)}`, field: 'status.phase' })
   return causes
+}
+
+/** Validates the stored object with a new status in the validation workers: the findings {@link admitStatus} reads. */
+export async function statusDiagnostics(validation: ValidationService, stored: StoredResource, status: unknown): Promise<readonly Diagnostic[]> {
+  if (status === null || typeof status !== 'object' || Array.isArray(status)) return []
+  return validateOne(validation, { ...stored, status })
 }

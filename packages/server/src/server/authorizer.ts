@@ -3,8 +3,11 @@ import type { StoredResource } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 import type { Identity } from './tokens.js'
 
-/** The verbs of the RBAC profile (RESOURCES 11.1, DECISIONS §8). PATCH counts as `update`. */
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete' | 'approve'
+/**
+ * The verbs of the RBAC profile (RESOURCES 11.1, DECISIONS §8, §9). PATCH counts as `update`.
+ * `escalate` and `bind` are checked on `roles`/`clusterroles` only (Kubernetes semantics).
+ */
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete' | 'approve' | 'escalate' | 'bind'
 
 /** One access to decide: a verb on a resource (`goals`, ..., or the plural of an RBAC kind), optionally in a namespace and on one name. */
 export interface AccessRequest {
@@ -16,26 +19,40 @@ export interface AccessRequest {
   readonly name?: string
 }
 
+/** One RBAC rule as stored in a Role or ClusterRole. */
+export interface PolicyRule {
+  readonly resources?: readonly string[]
+  readonly verbs?: readonly string[]
+  readonly resourceNames?: readonly string[]
+}
+
 /** Decides accesses. */
 export interface Authorizer {
   /** Whether RBAC is enforced at all. */
   readonly enabled: boolean
   allowed(identity: Identity, access: AccessRequest): boolean
+  /** Whether the identity bypasses RBAC (a member of an admin group, or RBAC is off). */
+  unrestricted(identity: Identity): boolean
+  /**
+   * The rules that apply to an identity: those bound cluster-wide, plus, with `namespace`, those
+   * bound in that namespace. Empty when RBAC is off (use {@link unrestricted}).
+   */
+  rulesOf(identity: Identity, namespace: string | undefined): readonly PolicyRule[]
+  /** The rules of a stored role, aggregation included (`undefined` when the role does not exist). */
+  roleRules(kind: 'Role' | 'ClusterRole', namespace: string, name: string): readonly PolicyRule[] | undefined
   /** Stops following policy changes (the server is closing). Idempotent. */
   close(): void
 }
 
-/** Options of the optional RBAC profile. */
+/** Options of the RBAC profile. */
 export interface RbacOptions {
   /** Members of these groups are allowed everything, so a fresh server can be bootstrapped (default `['system:masters']`). */
   readonly adminGroups?: readonly string[]
 }
 
-interface PolicyRule {
-  readonly resources?: readonly string[]
-  readonly verbs?: readonly string[]
-  readonly resourceNames?: readonly string[]
-}
+/** The group every authenticated identity belongs to (as in Kubernetes), for bindings that grant to everyone. */
+export const AUTHENTICATED_GROUP = 'system:authenticated'
+
 interface Subject {
   readonly kind: string
   readonly name: string
@@ -56,40 +73,50 @@ interface Policy {
 const RBAC_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'])
 
 /**
- * Creates the authorizer. Without `rbac`, every authenticated identity may do everything. With it,
- * access is denied by default and granted by Roles and ClusterRoles stored as resources, bound by
+ * Creates the authorizer. With `rbac: false`, every authenticated identity may do everything (the
+ * insecure mode `planspec serve --insecure-allow-all-authenticated` asks for). Otherwise access is
+ * denied by default and granted by Roles and ClusterRoles stored as resources, bound by
  * RoleBindings (one namespace) and ClusterRoleBindings (everywhere, and for cluster-scoped
- * resources). Subjects match by user name, group, or ServiceAccount (user
- * `system:serviceaccount:NS:NAME`). A rule matches when its verbs hold the verb or `*`, its
- * resources hold the resource or `*`, and its `resourceNames` are empty or hold the name. The RBAC
- * kinds and namespaces themselves are covered only by `*` resources. ClusterRole aggregation
- * collects the rules of the ClusterRoles its selectors match. The policy is cached and reloaded
- * after any change to an RBAC object.
+ * resources). Subjects match by user name, group (every identity is in `system:authenticated`), or
+ * ServiceAccount (user `system:serviceaccount:NS:NAME`). A rule matches when its verbs hold the
+ * verb or `*`, its resources hold the resource or `*`, and its `resourceNames` are empty or hold
+ * the name. ClusterRole aggregation collects the rules of the ClusterRoles its selectors match.
+ * The policy is cached and reloaded after any change to an RBAC object.
  */
 export function createAuthorizer(store: ApiStore, rbac: boolean | RbacOptions | undefined): Authorizer {
-  if (rbac === undefined || rbac === false) return { enabled: false, allowed: () => true, close: () => undefined }
-  const adminGroups = new Set((rbac === true ? undefined : rbac.adminGroups) ?? ['system:masters'])
+  if (rbac === false) {
+    return { enabled: false, allowed: () => true, unrestricted: () => true, rulesOf: () => [], roleRules: () => undefined, close: () => undefined }
+  }
+  const adminGroups = new Set((rbac === true || rbac === undefined ? undefined : rbac.adminGroups) ?? ['system:masters'])
   let policy: Policy | undefined
   const unsubscribe = store.subscribe((event) => {
     if (RBAC_KINDS.has(event.key.kind)) policy = undefined
   })
+  const current = (): Policy => (policy ??= loadPolicy(store))
+  const unrestricted = (identity: Identity): boolean => identity.groups.some((group) => adminGroups.has(group))
+  const rulesOf = (identity: Identity, namespace: string | undefined): PolicyRule[] => {
+    const p = current()
+    const rules: PolicyRule[] = []
+    for (const binding of p.clusterBindings) if (bound(binding, identity)) rules.push(...(p.clusterRoles.get(binding.roleRef.name) ?? []))
+    if (namespace !== undefined) {
+      for (const binding of p.bindings) {
+        if (binding.namespace !== namespace || !bound(binding, identity)) continue
+        const source = binding.roleRef.kind === 'ClusterRole' ? p.clusterRoles : p.roles
+        const name = binding.roleRef.kind === 'ClusterRole' ? binding.roleRef.name : `${binding.namespace}/${binding.roleRef.name}`
+        rules.push(...(source.get(name) ?? []))
+      }
+    }
+    return rules
+  }
   return {
     enabled: true,
     close: unsubscribe,
+    unrestricted,
+    rulesOf,
+    roleRules: (kind, namespace, name) => (kind === 'ClusterRole' ? current().clusterRoles.get(name) : current().roles.get(`${namespace}/${name}`)),
     allowed(identity, access) {
-      if (identity.groups.some((group) => adminGroups.has(group))) return true
-      policy ??= loadPolicy(store)
-      const rules: PolicyRule[] = []
-      for (const binding of policy.clusterBindings) if (bound(binding, identity)) rules.push(...(policy.clusterRoles.get(binding.roleRef.name) ?? []))
-      if (access.namespace !== undefined) {
-        for (const binding of policy.bindings) {
-          if (binding.namespace !== access.namespace || !bound(binding, identity)) continue
-          const source = binding.roleRef.kind === 'ClusterRole' ? policy.clusterRoles : policy.roles
-          const name = binding.roleRef.kind === 'ClusterRole' ? binding.roleRef.name : `${binding.namespace}/${binding.roleRef.name}`
-          rules.push(...(source.get(name) ?? []))
-        }
-      }
-      return rules.some((rule) => ruleAllows(rule, access))
+      if (unrestricted(identity)) return true
+      return rulesOf(identity, access.namespace).some((rule) => ruleAllows(rule, access))
     },
   }
 }
@@ -98,13 +125,7 @@ function loadPolicy(store: ApiStore): Policy {
   const all = (kind: string): StoredResource[] => store.listPage(kind).rows.map((row) => row.object)
   const roles = new Map(all('Role').map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, rulesOf(r)]))
   const clusterRoleObjects = all('ClusterRole')
-  const clusterRoles = new Map(
-    clusterRoleObjects.map((role) => {
-      const selectors = ((role['aggregationRule'] as { clusterRoleSelectors?: LabelSelectorLike[] } | undefined)?.clusterRoleSelectors ?? [])
-      const aggregated = selectors.length === 0 ? [] : clusterRoleObjects.filter((other) => other !== role && selectors.some((s) => matchesLabelSelector(s, other.metadata.labels))).flatMap(rulesOf)
-      return [role.metadata.name, [...rulesOf(role), ...aggregated]]
-    }),
-  )
+  const clusterRoles = new Map(clusterRoleObjects.map((role) => [role.metadata.name, clusterRoleRules(role, clusterRoleObjects)]))
   const bindingOf = (object: StoredResource): Binding => ({
     namespace: object.metadata.namespace ?? '',
     subjects: (object['subjects'] as Subject[] | undefined) ?? [],
@@ -113,20 +134,29 @@ function loadPolicy(store: ApiStore): Policy {
   return { roles, clusterRoles, bindings: all('RoleBinding').map(bindingOf), clusterBindings: all('ClusterRoleBinding').map(bindingOf) }
 }
 
-function rulesOf(object: StoredResource): PolicyRule[] {
+/** The rules of a ClusterRole: its own plus those of the ClusterRoles its aggregation selectors match. */
+export function clusterRoleRules(role: StoredResource, clusterRoles: readonly StoredResource[]): PolicyRule[] {
+  const selectors = (role['aggregationRule'] as { clusterRoleSelectors?: LabelSelectorLike[] } | undefined)?.clusterRoleSelectors ?? []
+  const aggregated = selectors.length === 0 ? [] : clusterRoles.filter((other) => other.metadata.name !== role.metadata.name && selectors.some((s) => matchesLabelSelector(s, other.metadata.labels))).flatMap(rulesOf)
+  return [...rulesOf(role), ...aggregated]
+}
+
+/** The `rules` of a Role or ClusterRole object. */
+export function rulesOf(object: StoredResource): PolicyRule[] {
   return (object['rules'] as PolicyRule[] | undefined) ?? []
 }
 
 function bound(binding: Binding, identity: Identity): boolean {
   return binding.subjects.some((subject) => {
     if (subject.kind === 'User') return subject.name === identity.user
-    if (subject.kind === 'Group') return identity.groups.includes(subject.name)
+    if (subject.kind === 'Group') return subject.name === AUTHENTICATED_GROUP || identity.groups.includes(subject.name)
     if (subject.kind === 'ServiceAccount') return identity.user === `system:serviceaccount:${subject.namespace ?? binding.namespace}:${subject.name}`
     return false
   })
 }
 
-function ruleAllows(rule: PolicyRule, access: AccessRequest): boolean {
+/** Whether one rule allows one access (verb, resource and name), `*` matching anything. */
+export function ruleAllows(rule: PolicyRule, access: { readonly verb: string; readonly resource: string; readonly name?: string }): boolean {
   const verbs = rule.verbs ?? []
   const resources = rule.resources ?? []
   if (!verbs.includes(access.verb) && !verbs.includes('*')) return false

@@ -1,12 +1,17 @@
+import { isUtf8 } from 'node:buffer'
+import { createServer, type Server } from 'node:http'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { createValidator, type Validator } from '@planspec/validator'
+import { createRedactor, type Redactor } from '@planspec/core'
 import type { ApiStore } from '../store/api-store.js'
+import { CONTROLLER_GROUP } from './admit-execution-status.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
 import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js'
 import { jsonDeeperThan } from './json-depth.js'
 import { createMetrics } from './metrics.js'
 import { SHARED_SCHEMAS } from './route-schemas.js'
+import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboard'
+import { accessReviewRoutes } from './routes/access-review-routes.js'
 import { actionRoutes } from './routes/action-routes.js'
 import { applyRoute } from './routes/apply-route.js'
 import { discoveryRoutes } from './routes/discovery-routes.js'
@@ -20,16 +25,24 @@ import { createRequestGate, securityPlugin } from './security-plugin.js'
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './server-context.js'
 import type { TokenRegistry } from './tokens.js'
 import { ensureNamespace } from './write-object.js'
+import { createValidationPool, type ValidationService } from '../validation/validation-pool.js'
 
 /** Options of {@link buildServer}. */
 export interface BuildServerOptions {
   /** The store the API serves (`sqliteStore`). */
   readonly store: ApiStore
-  /** The validator used for admission and `POST .../validate` (default: `createValidator()`). */
-  readonly validator?: Validator
+  /**
+   * The validation workers used for admission, status writes and `POST .../validate` (default: a
+   * new `createValidationPool()`, closed with the server; a pool passed in is the caller's to close).
+   */
+  readonly validation?: ValidationService
   /** Bearer tokens. Without them every request but the health probes gets 401: there is no anonymous mode. */
   readonly tokens?: TokenRegistry
-  /** Enforce the optional RBAC profile (default off: every authenticated caller may do everything). */
+  /**
+   * RBAC (default on: deny by default, Roles and RoleBindings stored in the server grant access;
+   * members of `adminGroups` bypass it). `false` lets every authenticated caller do everything:
+   * the insecure mode of `planspec serve --insecure-allow-all-authenticated`.
+   */
   readonly rbac?: boolean | RbacOptions
   /** fastify's logger setting, or a pino-compatible logger instance. */
   readonly logger?: boolean | FastifyBaseLogger
@@ -37,6 +50,19 @@ export interface BuildServerOptions {
   readonly limits?: Partial<ServerLimits>
   /** The clock, RFC 3339 (default: the system clock). */
   readonly now?: () => string
+  /**
+   * Masks known secrets in every response body (API responses are a sink, DECISIONS §9); give the
+   * store the same redactor for database rows and watch events. Default: URL userinfo only.
+   */
+  readonly redactor?: Redactor
+  /**
+   * Groups whose members run Executions outside the server (an external engine, e.g. with
+   * `planspec serve --no-executions`): the only identities whose status writes may record node
+   * results and the Execution's phase (default `['system:controllers']`, DECISIONS §9).
+   */
+  readonly controllerGroups?: readonly string[]
+  /** Serve the web dashboard at `/` (default off here; `serve` turns it on). `true` serves the package's build. */
+  readonly dashboard?: boolean | DashboardPluginOptions
 }
 
 /**
@@ -45,7 +71,8 @@ export interface BuildServerOptions {
  * conventions (Status errors, resourceVersion compare-and-swap, watch with resume and 410,
  * selectors, pagination, dry run, the status subresource, merge patch and batch apply), plus
  * validate, graph, gate approvals, execution cancel/retry, namespaces, discovery, OpenAPI,
- * health probes and metrics. The `default` namespace is created when missing.
+ * health probes, metrics, Kubernetes' SelfSubjectReview and SelfSubjectAccessReview, and (with
+ * `dashboard`) the web dashboard's files at `/`. The `default` namespace is created when missing.
  *
  * @example
  * const app = buildServer({ store: sqliteStore({ file: ':memory:' }), tokens: parseTokens('t0ken,alice'), logger: false })
@@ -57,6 +84,9 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const logger = options.logger
   const app = Fastify({
     ...(logger !== undefined && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
+    // Slow clients cannot hold connections: headers within headersTimeoutMs, the whole request within
+    // requestTimeoutMs, both checked every second (Node's default check runs every 30 s).
+    serverFactory: (handler) => limitConnections(createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler), limits.maxConnectionsPerIp),
     bodyLimit: limits.maxBodyBytes,
     requestTimeout: limits.requestTimeoutMs,
     routerOptions: { maxParamLength: 512 },
@@ -68,13 +98,14 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const store = options.store
   const context: ServerContext = {
     store,
-    validator: options.validator ?? createValidator(),
+    validation: options.validation ?? createValidationPool(),
     tokens: options.tokens,
     authorizer: createAuthorizer(store, options.rbac),
     limits,
     metrics: createMetrics(() => Number(store.currentResourceVersion())),
     now: options.now ?? (() => new Date().toISOString()),
     watches: new Set(),
+    controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
   }
   store.transact((tx) => ensureNamespace(tx, 'default'))
 
@@ -82,25 +113,35 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   // Response schemas document every route (and feed /openapi/v3), but resource shapes are open
   // objects: plain JSON.stringify serialises them faster than a generated serializer would.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
-  // JSON bodies: nesting is bounded before parsing, then fastify's parser refuses __proto__ and
-  // constructor.prototype keys (THREATS T7, T9). Anything else (YAML, text, forms) is 415.
+  // JSON bodies: bytes that are not UTF-8 are refused (never decoded lossily), nesting is bounded
+  // before parsing, then fastify's parser refuses __proto__ and constructor.prototype keys
+  // (THREATS T7, T9). Anything else (YAML, text, forms) is 415.
   const parseJson = app.getDefaultJsonParser('error', 'error')
-  const boundedJson = (request: FastifyRequest, text: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
-    if (jsonDeeperThan(String(text), limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
-    parseJson(request, String(text), done)
+  const boundedJson = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
+    if (typeof body !== 'string' && !isUtf8(body)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
+    const text = String(body)
+    if (jsonDeeperThan(text, limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
+    parseJson(request, text, done)
   }
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, boundedJson)
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, boundedJson)
   app.decorateRequest('identity', undefined)
   app.decorateRequest('watching', false)
   app.register(fp(async (root) => void root.decorate('planspec', context), { name: 'planspec-context', fastify: '5.x' }))
   const gate = createRequestGate(context)
   app.register(securityPlugin, { gate })
 
+  // Every response body the API sends is a string here (the serializer and the text routes), so
+  // this one hook masks them all; watch events are stored rows, masked when they were written.
+  const redactor = options.redactor ?? createRedactor()
+  app.addHook('onSend', (_request, _reply, payload, done) => done(null, typeof payload === 'string' ? redactor.redact(payload) : payload))
   app.addHook('preClose', async () => {
     for (const end of [...context.watches]) end()
   })
-  app.addHook('onClose', async () => context.authorizer.close())
+  app.addHook('onClose', async () => {
+    context.authorizer.close()
+    if (options.validation === undefined) await context.validation.close()
+  })
   app.setErrorHandler((error, request, reply) => {
     const mapped = toStatus(error)
     if (mapped.unexpected) request.log.error({ err: error }, 'unexpected error')
@@ -124,5 +165,27 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(namespaceRoutes)
   app.register(discoveryRoutes)
   app.register(healthRoutes)
+  app.register(accessReviewRoutes)
+  if (options.dashboard !== undefined && options.dashboard !== false) app.register(dashboardPlugin, options.dashboard === true ? {} : options.dashboard)
   return app
+}
+
+/**
+ * Closes a new connection at once when its client address already holds `max` open ones (THREATS:
+ * a slow-loris from one address must not exhaust the server's sockets).
+ */
+function limitConnections(server: Server, max: number): Server {
+  const open = new Map<string, number>()
+  server.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? 'unknown'
+    const count = (open.get(address) ?? 0) + 1
+    if (count > max) return void socket.destroy()
+    open.set(address, count)
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1
+      if (left <= 0) open.delete(address)
+      else open.set(address, left)
+    })
+  })
+  return server
 }

@@ -24,6 +24,7 @@ export const API_ERRORS = {
   UnsupportedMediaType: { code: 'PLANSPEC_ERR_API_UNSUPPORTED_MEDIA_TYPE', status: 415, reason: 'UnsupportedMediaType' },
   Invalid: { code: 'PLANSPEC_ERR_API_INVALID', status: 422, reason: 'Invalid' },
   TooManyRequests: { code: 'PLANSPEC_ERR_API_TOO_MANY_REQUESTS', status: 429, reason: 'TooManyRequests' },
+  Timeout: { code: 'PLANSPEC_ERR_API_TIMEOUT', status: 504, reason: 'Timeout' },
   InternalError: { code: 'PLANSPEC_ERR_API_INTERNAL', status: 500, reason: 'InternalError' },
   ServiceUnavailable: { code: 'PLANSPEC_ERR_API_UNAVAILABLE', status: 503, reason: 'ServiceUnavailable' },
 } as const satisfies Record<string, ApiErrorKind>

@@ -1,4 +1,4 @@
-import { decideGate, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution } from '@planspec/core'
+import { checkAgentReview, decideGate, isAgentVia, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution } from '@planspec/core'
 import type { StoredResource } from '@planspec/engine'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { Authorizer } from './authorizer.js'
@@ -34,9 +34,9 @@ export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omi
   const identities = deps.tokens?.identities() ?? []
   const teams = new Map<string, string[]>()
   for (const reviewer of spec.reviewers ?? []) {
-    if (!normalizeSubject(reviewer).startsWith('team:')) continue
-    const slug = reviewer.slice(reviewer.indexOf(':') + 1).toLowerCase()
-    teams.set(reviewer, identities.filter((id) => id.groups.some((g) => g.toLowerCase() === slug || g.toLowerCase() === `team:${slug}`)).map(subjectOfIdentity))
+    const team = normalizeSubject(reviewer)
+    if (!team.startsWith('team:')) continue
+    teams.set(reviewer, identities.filter((id) => teamsOf(id).includes(team)).map(subjectOfIdentity))
   }
   const writers = identities.filter((id) => deps.authorizer.allowed(id, { verb: 'approve', resource: 'gates', namespace, name: gate.metadata.name })).map(subjectOfIdentity)
   const waiting = tx.list('Execution').flatMap((execution): WaitingExecution[] => {
@@ -46,6 +46,16 @@ export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omi
     return [{ name: execution.metadata.name, namespace: execution.metadata.namespace ?? 'default', uid: execution.metadata.uid, digest: status.runDigest, ...(changeAuthor === undefined ? {} : { changeAuthor }) }]
   })
   return { waiting, teams, writers }
+}
+
+/**
+ * The teams an identity is a member of, as Gate reviewers name them (`team:org/slug`, lower-case):
+ * each of its groups written `ORG/SLUG` or `team:ORG/SLUG` (DECISIONS §5; groups come from the
+ * tokens file). Other groups (`system:masters`) name no team.
+ */
+export function teamsOf(identity: Identity): string[] {
+  const teams = identity.groups.map((group) => group.toLowerCase().replace(/^team:/, '')).filter((slug) => slug.includes('/') && !slug.includes(':'))
+  return [...new Set(teams)].map((slug) => `team:${slug}`)
 }
 
 function subjectOfIdentity(identity: Identity): string {
@@ -68,12 +78,27 @@ function waitsOn(tx: StoreTransaction, execution: StoredResource, status: Execut
   )
 }
 
+/**
+ * Tells why a Gate's `targetRef` names nothing (a message such as `targetRef names Execution
+ * "run-9", which does not exist in namespace "team"`), or `undefined` when the target exists or
+ * none is given. Only reported: separation of duties never depends on it.
+ */
+export function missingTarget(tx: StoreTransaction, gate: StoredResource): string | undefined {
+  const target = (gate.spec as { targetRef?: { kind?: string; name?: string; namespace?: string } } | undefined)?.targetRef
+  if (target?.kind === undefined || target.name === undefined) return undefined
+  const namespace = target.namespace ?? gate.metadata.namespace ?? 'default'
+  if (tx.get({ kind: target.kind, namespace, name: target.name }) !== undefined) return undefined
+  return `targetRef names ${target.kind} ${JSON.stringify(target.name)}, which does not exist in namespace ${JSON.stringify(namespace)}`
+}
+
 /** A review request from the API. */
 export interface ReviewRequest {
   readonly namespace: string
   readonly name: string
-  readonly action: 'approve' | 'reject'
+  readonly action: 'approve' | 'reject' | 'comment'
   readonly identity: Identity
+  /** The client the action came through (`mcp:NAME/VERSION` for an AI agent): recorded in `source`, never an identity. */
+  readonly via?: string
   readonly comment?: string
   /** The Gate generation the reviewer saw; the current one when absent. */
   readonly targetGeneration?: number
@@ -84,9 +109,12 @@ export interface ReviewRequest {
 }
 
 /**
- * Records an approve or reject into the Gate's `reviewHistory`, bound to the Executions it decides
- * for, and decides the Gate with core's `decideGate` (per Execution: distinct eligible reviewers,
- * no self-approval, quorum, stale generations and digests). Returns the stored Gate, how many
+ * Records an approve, reject or comment into the Gate's `reviewHistory`, bound to the Executions it
+ * decides for, and decides the Gate with core's `decideGate` (per Execution: distinct eligible
+ * reviewers, no self-approval, quorum, stale generations and digests). `source` is `api`, or
+ * `api via CLIENT` when the request names the client it came through; a decision through an AI
+ * agent's client (`via: mcp:…`) is refused `AgentCannotDecide` unless the Gate names the caller's
+ * `svc:` identity (core's `checkAgentReview`). Returns the stored Gate, how many
  * history entries counted and the refusals (recorded, not counted). A named Execution that does not
  * wait on the Gate is refused `NotWaiting`, never an error path around the checks.
  */
@@ -96,6 +124,8 @@ export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: G
   const status = (gate.status ?? {}) as GateStatus
   const policy = gatePolicy(tx, gate, deps)
   const named = request.execution === undefined ? undefined : policy.waiting.find((w) => w.name === request.execution) ?? (status.executions ?? []).find((e) => e.name === request.execution)
+  const spec = (gate.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }
+  const refusal = request.action !== 'comment' && isAgentVia(request.via) ? checkAgentReview(subjectOf(request.identity), spec.reviewers) : undefined
   const result = decideGate({
     gate: { metadata: { generation }, spec: (gate.spec ?? {}) as { reviewers?: string[]; requiredApprovers?: number }, status },
     ...policy,
@@ -106,7 +136,8 @@ export function reviewGate(tx: StoreTransaction, request: ReviewRequest, deps: G
         timestamp: deps.now,
         ...(request.comment === undefined ? {} : { comment: request.comment }),
         targetGeneration: request.targetGeneration ?? generation,
-        source: 'api',
+        source: request.via === undefined ? 'api' : `api via ${request.via}`,
+        ...(refusal === undefined ? {} : { refusal }),
         ...(request.execution === undefined ? {} : { execution: { name: request.execution, uid: named?.uid ?? `unknown:${request.execution}` } }),
         ...(request.digest === undefined ? {} : { digest: request.digest }),
       },

@@ -1,4 +1,3 @@
-import type { Validator } from '@planspec/validator'
 import type { FastifyRequest } from 'fastify'
 import type { ApiStore } from '../store/api-store.js'
 import type { AccessRequest, Authorizer } from './authorizer.js'
@@ -6,6 +5,7 @@ import { ApiError } from './error-catalog.js'
 import type { ServerMetrics } from './metrics.js'
 import type { RateLimit } from './rate-limiter.js'
 import type { Identity, TokenRegistry } from './tokens.js'
+import type { ValidationService } from '../validation/validation-pool.js'
 
 /** The server's limits; every one is checked before the work it guards. */
 export interface ServerLimits {
@@ -33,6 +33,10 @@ export interface ServerLimits {
   readonly maxListLimit: number
   /** How long a client may take to send a whole request (default 30 s). */
   readonly requestTimeoutMs: number
+  /** How long a client may take to send a request's headers; a connection that does not is closed (default 20 s, DECISIONS §9: at most 20 s). */
+  readonly headersTimeoutMs: number
+  /** Open connections one client address may hold; more are closed at once (default 256). */
+  readonly maxConnectionsPerIp: number
 }
 
 /** The defaults of {@link ServerLimits}. */
@@ -49,12 +53,15 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxWatches: 10_000,
   maxListLimit: 10_000,
   requestTimeoutMs: 30_000,
+  headersTimeoutMs: 20_000,
+  maxConnectionsPerIp: 256,
 }
 
 /** What every route plugin reads from its ancestors: the store, the validator, security and limits. */
 export interface ServerContext {
   readonly store: ApiStore
-  readonly validator: Validator
+  /** The validator, in worker threads: every parse of untrusted input runs off the event loop. */
+  readonly validation: ValidationService
   readonly tokens: TokenRegistry | undefined
   readonly authorizer: Authorizer
   readonly limits: ServerLimits
@@ -63,6 +70,8 @@ export interface ServerContext {
   readonly now: () => string
   /** Ends each open watch (their count is bounded by `limits.maxWatches`); all are ended before the server closes. */
   readonly watches: Set<() => void>
+  /** Groups whose members are an external engine: the only API writers of Execution node results. */
+  readonly controllerGroups: readonly string[]
 }
 
 declare module 'fastify' {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
+import type { Redactor } from '@planspec/core'
 import { StoreGoneError, type ListResult, type ObjectKey, type StoredResource, type WatchEvent } from '@planspec/engine'
 import type { ApiStore, StoreTransaction } from './api-store.js'
 import { CLUSTER_SCOPED_KINDS } from './build-object.js'
@@ -31,6 +33,23 @@ export interface SqliteStoreOptions {
   readonly pollMs?: number
   /** Told when a watcher's listener throws; the event still reaches every other watcher. */
   readonly onListenerError?: (error: unknown) => void
+  /**
+   * Masks known secrets in every row and event written (the database is a sink, DECISIONS §9):
+   * what is stored, listed, watched and served back carries `[REDACTED]` instead.
+   */
+  readonly redactor?: Redactor
+}
+
+/**
+ * Makes the database file readable by its owner only before SQLite opens it (it holds every
+ * spec and status): created 0600 when missing, tightened to 0600 when it exists, and so are its
+ * `-wal` and `-shm` files, which SQLite otherwise creates with the database file's mode.
+ */
+function privateFile(file: string): string {
+  if (file === ':memory:' || file === '' || file.startsWith('file:')) return file
+  closeSync(openSync(file, 'a', 0o600))
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600)
+  return file
 }
 
 /** The SQLite store: the engine's Store port plus the API server's needs. */
@@ -59,7 +78,7 @@ class DryRunRollback {
  * store.close()
  */
 export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
-  const db = options.db ?? new Database(options.file ?? ':memory:')
+  const db = options.db ?? new Database(privateFile(options.file ?? ':memory:'))
   const st = prepareTables(db, options.synchronous ?? 'NORMAL')
   const historyLimit = options.historyLimit ?? 10_000
   const compactEvery = options.compactEvery ?? 500
@@ -81,7 +100,9 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     st.writeMeta.run(version, 'rv')
     return version
   }
-  const record = (type: WatchEvent['type'], key: ObjectKey, rv: number, object: StoredResource): void => {
+  const redactor = options.redactor
+  const record = (type: WatchEvent['type'], key: ObjectKey, rv: number, written: StoredResource): void => {
+    const object = redactor === undefined ? written : redactor.redactValue(written)
     const text = JSON.stringify(object)
     if (type === 'ADDED') st.insertObject.run(key.kind, key.namespace, key.name, rv, text)
     else if (type === 'MODIFIED') st.replaceObject.run(rv, text, key.kind, key.namespace, key.name)

@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { launchChromium } from './launch-chromium.js'
 
 const require = createRequire(import.meta.url)
-
-/** Debian's Chromium; `.ci/run` installs it. */
-export const CHROMIUM = '/usr/bin/chromium'
-
-// A quiet, offline, throw-away browser: no network services, no first-run, no GPU.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** What rendering one Mermaid diagram gave: the SVG, or the parse/render error. */
 export interface MermaidRender {
@@ -56,20 +48,8 @@ export interface MermaidBrowser {
  * `timezoneId` sets the page's time zone (mermaid's Gantt axis depends on it).
  */
 export async function launchMermaidBrowser(options: { readonly timezoneId?: string } = {}): Promise<MermaidBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), 'planspec-chromium-'))
-  let context: BrowserContext
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1000, height: 800 },
-      ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
-    })
-  } catch (error) {
-    rmSync(profile, { recursive: true, force: true })
-    throw error
-  }
+  const browser = await launchChromium(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId })
+  const { context } = browser
   await context.route('**/*', (route) => (route.request().url().startsWith('data:') || route.request().url() === 'about:blank' ? route.continue() : route.abort()))
   const page = context.pages()[0] ?? (await context.newPage())
   await loadMermaid(page)
@@ -115,10 +95,7 @@ export async function launchMermaidBrowser(options: { readonly timezoneId?: stri
         await shot.close()
       }
     },
-    async close() {
-      await context.close()
-      rmSync(profile, { recursive: true, force: true })
-    },
+    close: () => browser.close(),
   }
 }
 

@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest'
 import type { ChangeAuthor, DesiredItem, ExecutionChange, GitAgentRepo } from '@planspec/agent'
-import { parseDuration } from '@planspec/core'
+import { parseDuration, type Redactor } from '@planspec/core'
 import { createSystemClock, type Clock } from '@planspec/github'
 import type { Logger } from 'pino'
 import { UsageError, type CommandIO } from '../../io.js'
@@ -27,6 +27,8 @@ export interface GitHubWiringDeps {
   readonly teams: Map<string, string[]>
   readonly writers: string[]
   readonly logger: Logger
+  /** Masks known secrets in everything written to GitHub (comment bodies, commit status descriptions). */
+  readonly redactor: Redactor
   /** The agent's poll interval: the default of `--github-poll` when no webhook is served. */
   readonly defaultPollMs: number
   /** Wakes the agent (after a request was recorded). */
@@ -86,6 +88,14 @@ export function wireGitHub(flags: GitHubFlags, io: CommandIO, deps: GitHubWiring
   // Octokit logs every 4xx on the console; the bridge reports failures itself.
   const quiet = (): void => undefined
   const octokit = new Octokit({ auth: token, baseUrl, userAgent: `planspec-agent/${VERSION}`, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } })
+  // The one place every GitHub write passes: PR comments and commit statuses are a sink too
+  // (DECISIONS §9). Only the text fields are masked, never the request's own credentials.
+  octokit.hook.before('request', (options) => {
+    for (const field of ['body', 'description', 'title'] as const) {
+      const value = (options as Record<string, unknown>)[field]
+      if (typeof value === 'string') (options as Record<string, unknown>)[field] = deps.redactor.redact(value)
+    }
+  })
   const clock = createSystemClock()
   const changeAuthor = pullRequestAuthors(octokit, owner, name, deps.repo, log)
   const observed = observeAgentRepo({ ...deps.repo, changeAuthor })

@@ -1,6 +1,5 @@
 import { EXIT, type CommandIO } from '../../io.js'
-import { API_PREFIX, type ApplyOutcome } from './api-client.js'
-import { clientFor, type ServerTarget } from './get.js'
+import { API_PREFIX, clientFor, type ApplyOutcome, type ServerTarget } from '@planspec/client'
 import { loadManifests } from './load-manifests.js'
 import { reportApiError } from './report-api-error.js'
 

@@ -1,7 +1,6 @@
 import { EXIT, type CommandIO } from '../../io.js'
-import { clientFor, findByName, type ServerTarget } from './get.js'
+import { clientFor, findByName, resolveServerKind, type ServerTarget } from '@planspec/client'
 import { reportApiError } from './report-api-error.js'
-import { resolveServerKind } from './server-kinds.js'
 
 /** Options of `planspec delete`. */
 export interface ServerDeleteOptions extends ServerTarget {

@@ -1,11 +1,9 @@
 import { stringify } from 'yaml'
 import type { CommandIO } from '../../io.js'
-import { API_PREFIX, type ApiObject } from './api-client.js'
+import { API_PREFIX, clientFor, resolveServerKind, type ApiObject, type ServerTarget } from '@planspec/client'
 import type { ApplyResponse } from './apply.js'
-import { clientFor, type ServerTarget } from './get.js'
 import { loadManifests } from './load-manifests.js'
 import { reportApiError } from './report-api-error.js'
-import { resolveServerKind } from './server-kinds.js'
 import { unifiedDiff } from './unified-diff.js'
 
 /** Options of `planspec diff`. */

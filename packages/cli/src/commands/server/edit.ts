@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
-import { ApiRequestError, type ApiObject } from './api-client.js'
-import { clientFor, findByName, type ServerTarget } from './get.js'
+import { ApiRequestError, clientFor, findByName, resolveServerKind, type ApiObject, type ServerTarget } from '@planspec/client'
 import { reportApiError } from './report-api-error.js'
-import { resolveServerKind } from './server-kinds.js'
 
 /** Options of `planspec edit`. */
 export interface ServerEditOptions extends ServerTarget {

@@ -1,17 +1,8 @@
 import { stringify } from 'yaml'
 import { renderResourceTable, type ListedResource } from '@planspec/reporter'
-import { EXIT, UsageError, type CommandIO } from '../../io.js'
-import { describeResource } from '../resources/describe-resource.js'
-import { createApiClient, type ApiClient, type ApiObject } from './api-client.js'
+import { clientFor, describeResource, findByName, resolveServerKind, type ApiObject, type ServerTarget } from '@planspec/client'
+import { EXIT, type CommandIO } from '../../io.js'
 import { reportApiError } from './report-api-error.js'
-import { resolveServerKind, type ServerKind } from './server-kinds.js'
-
-/** Where a server command goes: the server URL and its token (default `PLANSPEC_TOKEN`). */
-export interface ServerTarget {
-  readonly server: string
-  /** The bearer token; `PLANSPEC_TOKEN` from the environment when absent. Never printed. */
-  readonly token?: string
-}
 
 /** Options of `planspec get` against a server. */
 export interface ServerGetOptions extends ServerTarget {
@@ -23,12 +14,6 @@ export interface ServerGetOptions extends ServerTarget {
   readonly output: 'table' | 'wide' | 'json' | 'yaml' | 'name'
   /** A Kubernetes label selector (`team=payments,tier!=web`). */
   readonly labelSelector?: string
-}
-
-/** Creates the API client of a command: the target's token, else `PLANSPEC_TOKEN`. */
-export function clientFor(target: ServerTarget, io: CommandIO): ApiClient {
-  const token = target.token ?? io.env.PLANSPEC_TOKEN
-  return createApiClient({ server: target.server, ...(token ? { token } : {}) })
 }
 
 /**
@@ -90,17 +75,6 @@ async function readResources(options: ServerGetOptions, io: CommandIO): Promise<
   }
   const items = await client.list(kind, { ...(options.allNamespaces ? {} : { namespace: options.namespace ?? 'default' }), ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}) })
   return items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name))
-}
-
-/**
- * Finds one object by name: in `namespace` when given, else in whichever namespace holds it.
- * Throws a `UsageError` when several namespaces hold the name.
- */
-export async function findByName(client: ApiClient, kind: ServerKind, name: string, namespace: string | undefined): Promise<ApiObject | undefined> {
-  if (namespace !== undefined || !kind.namespaced) return client.get(kind, namespace, name)
-  const matches = await client.list(kind, { fieldSelector: `metadata.name=${name}` })
-  if (matches.length > 1) throw new UsageError(`${kind.kind.toLowerCase()} "${name}" exists in several namespaces (${matches.map((m) => m.metadata.namespace).join(', ')}); choose one with --namespace`)
-  return matches[0]
 }
 
 function listed(object: ApiObject): ListedResource & { readonly metadata: ApiObject['metadata'] } {

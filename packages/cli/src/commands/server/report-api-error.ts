@@ -1,8 +1,9 @@
 import { EXIT, type CommandIO } from '../../io.js'
-import { ApiRequestError, ServerUnreachableError } from './api-client.js'
+import { ApiRequestError, ServerUnreachableError } from '@planspec/client'
+import { sanitizeTerminalText } from '@planspec/core'
 
 // Text from a server must never drive the terminal.
-const clean = (text: string): string => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
+const clean = sanitizeTerminalText
 
 /**
  * Maps a failed API call to the exit code and one error line (plus its causes) on stderr: a

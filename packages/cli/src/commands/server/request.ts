@@ -1,8 +1,6 @@
+import { clientFor, createHttpResourceClient, type ServerTarget } from '@planspec/client'
 import { EXIT, type CommandIO } from '../../io.js'
-import type { ApiObject } from './api-client.js'
-import { clientFor, findByName, type ServerTarget } from './get.js'
 import { reportApiError } from './report-api-error.js'
-import { resolveServerKind } from './server-kinds.js'
 
 /** The actions of people a server records: decide a Gate, cancel or retry an Execution. */
 export type ServerAction = 'approve' | 'reject' | 'cancel' | 'retry' | 'complete'
@@ -29,37 +27,29 @@ export interface ServerActionOptions extends ServerTarget {
 const VERBS: Readonly<Record<ServerAction, string>> = { approve: 'approved', reject: 'rejected', cancel: 'cancel requested', retry: 'retry requested', complete: 'completed' }
 
 /**
- * Sends one action to the server: `approve|reject GATE` (`POST .../gates/NAME/approve`, the
- * caller is the reviewer the token names; the Gate generation it saw is sent so a decision for a
- * changed Gate is refused), `cancel|retry EXECUTION` (recorded as annotations the server's runner
- * applies), `complete EXECUTION NODE` (claimable work done, with its outputs). Prints `kind/name verbed` (with `(dry run)`). Exit 1 when the server refuses it (not
- * eligible, self-approval, already decided, wrong phase, not found), 2 when it cannot be reached.
+ * Sends one action to the server through the client port (`createHttpResourceClient`):
+ * `approve|reject GATE` (`POST .../gates/NAME/approve`, the caller is the reviewer the token names;
+ * the Gate generation it saw is sent so a decision for a changed Gate is refused), `cancel|retry
+ * EXECUTION` (recorded as annotations the server's runner applies), `complete EXECUTION NODE`
+ * (claimable work done, with its outputs). Prints `kind/name verbed` (with `(dry run)`). Exit 1
+ * when the server refuses it (not eligible, self-approval, already decided, wrong phase, not
+ * found), 2 when it cannot be reached.
  *
  * @example
  * await runServerRequest('approve', { kind: 'Gate', name: 'release-approval' }, { server, comment: 'lgtm' }, io)
  */
 export async function runServerRequest(action: ServerAction, target: ServerActionTarget, options: ServerActionOptions, io: CommandIO): Promise<number> {
   try {
-    const kind = resolveServerKind(target.kind)
-    const client = clientFor(options, io)
-    const found = await findByName(client, kind, target.name, target.namespace)
-    if (found === undefined) {
-      io.stderr.write(`error: ${kind.kind.toLowerCase()} "${target.name}" not found${target.namespace ? ` in namespace "${target.namespace}"` : ''}\n`)
+    const client = createHttpResourceClient({ api: clientFor(options, io) })
+    const node = action === 'retry' ? target.nodes?.[0] : target.node
+    const outcome = await client.request(action, { kind: target.kind, name: target.name, ...(target.namespace === undefined ? {} : { namespace: target.namespace }), ...(node === undefined ? {} : { node }), ...(target.outputs === undefined ? {} : { outputs: target.outputs }) }, { ...(options.comment === undefined ? {} : { comment: options.comment }), dryRun: Boolean(options.dryRun) })
+    if (outcome.status === 'refused') {
+      io.stderr.write(`error: ${outcome.message}\n`)
       return EXIT.findings
     }
-    const body =
-      action === 'approve' || action === 'reject'
-        ? { ...(options.comment === undefined ? {} : { comment: options.comment }), targetGeneration: found.metadata.generation ?? 1 }
-        : action === 'retry' && target.nodes !== undefined && target.nodes.length > 0
-          ? { nodes: target.nodes }
-          : action === 'complete'
-            ? { node: target.node, ...(target.outputs === undefined ? {} : { outputs: target.outputs }) }
-            : {}
-    const path = `${client.pathOf(kind, found.metadata.namespace, found.metadata.name)}/${action}`
-    const { body: result } = await client.request<ApiObject>('POST', path, { body, query: { dryRun: options.dryRun ? 'All' : undefined } })
-    const phase = (result.status as { phase?: string } | undefined)?.phase
-    const outcome = kind.kind === 'Gate' && phase !== undefined && phase !== 'Approved' && phase !== 'Rejected' ? ` (gate is ${phase})` : ''
-    io.stdout.write(`${kind.kind.toLowerCase()}/${found.metadata.name} ${VERBS[action]}${options.dryRun ? ' (dry run)' : ''}${outcome}\n`)
+    const phase = outcome.status === 'recorded' ? (outcome.object?.status as { phase?: string } | undefined)?.phase : undefined
+    const decided = target.kind === 'Gate' && phase !== undefined && phase !== 'Approved' && phase !== 'Rejected' ? ` (gate is ${phase})` : ''
+    io.stdout.write(`${outcome.subject} ${VERBS[action]}${options.dryRun ? ' (dry run)' : ''}${decided}\n`)
     return EXIT.ok
   } catch (error) {
     return reportApiError(error, io)

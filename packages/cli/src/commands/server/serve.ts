@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Writable } from 'node:stream'
-import { pino, type Logger } from 'pino'
-import pretty from 'pino-pretty'
+import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
+import { createLogger } from '../../logger.js'
+import { secretValues } from '../../secret-values.js'
 
 /** Options of `planspec serve`. */
 export interface ServeCommandOptions {
@@ -15,28 +15,35 @@ export interface ServeCommandOptions {
   readonly tokens?: string
   readonly allowCommands: readonly string[]
   readonly allowUrls: readonly string[]
+  /** Process variables a Binding's `config.env` may hand to commands (patterns). */
+  readonly allowEnv?: readonly string[]
   /** Root of the runs' working directories. */
   readonly workspace?: string
   /** Run Executions in the server (default true). */
   readonly executions: boolean
-  /** Enforce RBAC (Roles and RoleBindings stored in the server). */
-  readonly rbac: boolean
+  /** Turn RBAC off: every authenticated caller may do everything (insecure; logged at every start). */
+  readonly insecureAllowAllAuthenticated: boolean
+  /** Serve the web dashboard at `/` (default true). */
+  readonly dashboard?: boolean
 }
 
 /**
  * Runs the API server (`serve` from `@planspec/server`): opens the SQLite database, listens, runs
  * the status controllers and, unless `--no-executions`, the Executions, under the allow-lists of
  * `--allow-command` and `--allow-url`. Logs are JSON lines on stdout (pretty on a terminal;
- * `PLANSPEC_LOG_LEVEL` sets the level); the first says `listening on URL` with the `url` field.
+ * `PLANSPEC_LOG_LEVEL` sets the level); the first says `listening on URL` with the `url` field,
+ * the next `dashboard at URL/` (the web dashboard, unless `dashboard: false`).
  * Runs until SIGINT or SIGTERM (`io.signal`), then closes everything and exits 0. Exit 2 when it
  * cannot start (bad flags, unreadable tokens file, address in use).
  *
  * @example
- * await runServeCommand({ db: 'planspec.db', listen: '127.0.0.1:8080', tokens: 'tokens.csv', allowCommands: [], allowUrls: [], executions: true, rbac: false }, io)
+ * await runServeCommand({ db: 'planspec.db', listen: '127.0.0.1:8080', tokens: 'tokens.csv', allowCommands: [], allowUrls: [], executions: true, insecureAllowAllAuthenticated: false }, io)
  */
 export async function runServeCommand(options: ServeCommandOptions, io: CommandIO): Promise<number> {
   const [host, port] = splitAddress(options.listen)
-  const logger = createLogger(io)
+  // One redactor for every sink of the server: logs, database rows, API responses (DECISIONS §9).
+  const redactor = createRedactor(secretValues(io.env))
+  const logger = createLogger(io, redactor)
   // Loaded on demand: only `serve` needs fastify and the native SQLite module.
   const { serve } = await import('@planspec/server')
   if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
@@ -46,10 +53,13 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       db: options.db === ':memory:' ? options.db : resolve(io.cwd, options.db),
       listen: { host, port },
       ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
-      rbac: options.rbac,
+      rbac: !options.insecureAllowAllAuthenticated,
       logger,
       executions: options.executions,
-      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls },
+      dashboard: options.dashboard ?? true,
+      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] },
+      redactor,
+      env: io.env,
       workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),
     })
   } catch (error) {
@@ -57,6 +67,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
     return EXIT.usage
   }
   logger.info({ url: server.url, db: options.db, executions: options.executions }, `listening on ${server.url}`)
+  if (options.dashboard !== false) logger.info({ dashboard: `${server.url}/` }, `dashboard at ${server.url}/`)
   await new Promise<void>((done) => {
     if (io.signal === undefined) return
     if (io.signal.aborted) return done()
@@ -65,13 +76,6 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   logger.info('stopping')
   await server.close()
   return EXIT.ok
-}
-
-/** JSON lines on stdout; human-readable on a terminal (pino-pretty). */
-function createLogger(io: CommandIO): Logger {
-  const level = io.env.PLANSPEC_LOG_LEVEL ?? 'info'
-  if (io.stdout.isTTY) return pino({ level }, pretty({ destination: io.stdout as unknown as Writable, colorize: !io.env.NO_COLOR, sync: true, ignore: 'pid,hostname' }) as unknown as Writable)
-  return pino({ level, base: undefined }, io.stdout as Writable)
 }
 
 /** Parses `HOST:PORT`, `:PORT` or `PORT` (IPv6 hosts in brackets). */

@@ -2,7 +2,8 @@ import type { StoredResource } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoreTransaction } from '../../store/api-store.js'
-import { admitObject } from '../admit-object.js'
+import { admitObject, type Admitted } from '../admit-object.js'
+import { authorizeGrant } from '../authorize-grant.js'
 import { ApiError } from '../error-catalog.js'
 import { API_PREFIX, API_VERSION, kindByName, type KindEntry } from '../kinds.js'
 import { isDryRun, rbacResource, setWarnings } from '../route-helpers.js'
@@ -51,13 +52,16 @@ const resultSchema = {
  */
 export async function applyRoute(app: FastifyInstance): Promise<void> {
   const context = app.planspec
-  const handler = (request: FastifyRequest<{ Params: { namespace?: string }; Querystring: { dryRun?: string }; Body: Record<string, unknown> }>, reply: FastifyReply) => {
+  const handler = async (request: FastifyRequest<{ Params: { namespace?: string }; Querystring: { dryRun?: string }; Body: Record<string, unknown> }>, reply: FastifyReply) => {
     const body = request.body
     const items = body.kind === 'List' && body.apiVersion === API_VERSION ? body.items : [body]
     if (!Array.isArray(items)) throw new ApiError('BadRequest', 'a List must carry an "items" array')
     const dryRun = isDryRun(request.query)
     const warnings: string[] = []
-    const results = context.store.transact((tx) => items.map((item, index) => applyItem(context, request, tx, item, index, warnings)), { dryRun })
+    // Every item is validated (off the event loop) before the one transaction that writes them all.
+    const admitted: AdmittedItem[] = []
+    for (const [index, item] of items.entries()) admitted.push(await admitItem(context, request, item, index))
+    const results = context.store.transact((tx) => admitted.map((item) => applyItem(context, request, tx, item, warnings)), { dryRun })
     setWarnings(reply, warnings)
     return { apiVersion: API_VERSION, kind: 'ApplyResult', dryRun, results }
   }
@@ -67,19 +71,32 @@ export async function applyRoute(app: FastifyInstance): Promise<void> {
   app.post(`${API_PREFIX}/namespaces/:namespace/apply`, { schema: schema(namespaceParams), config }, handler)
 }
 
-function applyItem(context: ServerContext, request: FastifyRequest<{ Params: { namespace?: string } }>, tx: StoreTransaction, item: unknown, index: number, warnings: string[]): ApplyResult {
+interface AdmittedItem {
+  readonly index: number
+  readonly entry: KindEntry
+  readonly namespace: string | undefined
+  readonly admitted: Admitted
+}
+
+async function admitItem(context: ServerContext, request: FastifyRequest<{ Params: { namespace?: string } }>, item: unknown, index: number): Promise<AdmittedItem> {
   const kindName = item !== null && typeof item === 'object' ? (item as { kind?: unknown }).kind : undefined
   const entry = typeof kindName === 'string' ? kindByName(kindName) : undefined
   if (entry === undefined) throw new ApiError('BadRequest', `items[${index}]: unknown kind ${JSON.stringify(kindName ?? null)}`)
   const itemNamespace = (item as { metadata?: { namespace?: unknown } }).metadata?.namespace
   const namespace = entry.namespaced ? (typeof itemNamespace === 'string' && itemNamespace !== '' ? itemNamespace : (request.params.namespace ?? 'default')) : undefined
-  const admitted = prefixed(index, () => admitObject(item, { entry, ...(namespace === undefined ? {} : { namespace }) }, context.validator))
+  const admitted = await prefixedAsync(index, () => admitObject(item, { entry, ...(namespace === undefined ? {} : { namespace }) }, context.validation))
+  return { index, entry, namespace, admitted }
+}
+
+function applyItem(context: ServerContext, request: FastifyRequest<{ Params: { namespace?: string } }>, tx: StoreTransaction, item: AdmittedItem, warnings: string[]): ApplyResult {
+  const { index, entry, namespace, admitted } = item
   warnings.push(...admitted.warnings)
   const name = admitted.object.metadata.name
   const key = { kind: entry.kind, namespace: namespace ?? '', name }
   const existing = tx.get(key)
   const access = { resource: rbacResource(entry), ...(namespace === undefined ? {} : { namespace }), name }
   const identity = authorize(context, request, { verb: existing === undefined ? 'create' : 'update', ...access })
+  prefixed(index, () => authorizeGrant(context.authorizer, identity, admitted.object, tx))
   const result = (action: ApplyAction, object: StoredResource): ApplyResult => ({ subject: `${entry.kind.toLowerCase()}/${namespace ?? ''}/${name}`, kind: entry.kind, ...(namespace === undefined ? {} : { namespace }), name, action, object })
   if (existing === undefined) return result('created', prefixed(index, () => createObject(tx, entry, admitted.object, identity)))
   if (admitted.resourceVersion === undefined && sameDesiredState(entry, admitted.object, existing)) return result('unchanged', existing)
@@ -109,8 +126,21 @@ function prefixed<T>(index: number, work: () => T): T {
   try {
     return work()
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    const causes = error.details?.causes?.map((cause) => ({ ...cause, field: `items[${index}]${cause.field ? `.${cause.field}` : ''}` }))
-    throw new ApiError(error.reasonKey, `items[${index}]: ${error.message}`, { ...error.details, ...(causes === undefined ? {} : { causes }) })
+    throw withIndex(index, error)
   }
+}
+
+async function prefixedAsync<T>(index: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw withIndex(index, error)
+  }
+}
+
+/** Prefixes an API error's message and fields with `items[i]`; other errors pass unchanged. */
+function withIndex(index: number, error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error
+  const causes = error.details?.causes?.map((cause) => ({ ...cause, field: `items[${index}]${cause.field ? `.${cause.field}` : ''}` }))
+  return new ApiError(error.reasonKey, `items[${index}]: ${error.message}`, { ...error.details, ...(causes === undefined ? {} : { causes }) })
 }

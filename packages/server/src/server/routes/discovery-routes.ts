@@ -40,8 +40,8 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     { name: entry.plural, singularName: entry.singular, namespaced: entry.namespaced, kind: entry.kind, verbs: OBJECT_VERBS },
     ...(entry.hasStatus ? [{ name: `${entry.plural}/status`, singularName: '', namespaced: entry.namespaced, kind: entry.kind, verbs: ['get', 'patch', 'update'] }] : []),
     ...(entry.kind === 'Plan' ? [{ name: 'plans/graph', singularName: '', namespaced: true, kind: 'PlanGraph', verbs: ['get'] }] : []),
-    ...(entry.kind === 'Gate' ? ['approve', 'reject'].map((a) => ({ name: `gates/${a}`, singularName: '', namespaced: true, kind: 'Gate', verbs: ['create'] })) : []),
-    ...(entry.kind === 'Execution' ? ['cancel', 'retry', 'complete'].map((a) => ({ name: `executions/${a}`, singularName: '', namespaced: true, kind: 'Execution', verbs: ['create'] })) : []),
+    ...(entry.kind === 'Gate' ? ['approve', 'reject', 'comment'].map((a) => ({ name: `gates/${a}`, singularName: '', namespaced: true, kind: 'Gate', verbs: ['create'] })) : []),
+    ...(entry.kind === 'Execution' ? ['cancel', 'retry', 'claim', 'complete'].map((a) => ({ name: `executions/${a}`, singularName: '', namespaced: true, kind: 'Execution', verbs: ['create'] })) : []),
   ])
   app.get(`/apis/${GROUP}/${VERSION}`, { schema }, async (request) => {
     identityOf(request)

@@ -1,30 +1,9 @@
-import type { SourceFile } from '@planspec/validator'
+import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance } from 'fastify'
+import { ApiError } from '../error-catalog.js'
 import { API_PREFIX, API_VERSION } from '../kinds.js'
 import { errorResponses } from '../route-schemas.js'
 import { identityOf } from '../server-context.js'
-
-interface ValidateBody {
-  readonly files?: readonly { readonly file: string; readonly text: string }[]
-  readonly compat?: boolean
-  readonly closed?: boolean
-  readonly defaultNamespace?: string
-  readonly [field: string]: unknown
-}
-
-const bodySchema = {
-  type: 'object',
-  properties: {
-    files: {
-      type: 'array',
-      maxItems: 10_000,
-      items: { type: 'object', required: ['file', 'text'], properties: { file: { type: 'string', minLength: 1, maxLength: 4096 }, text: { type: 'string' } }, additionalProperties: false },
-    },
-    compat: { type: 'boolean' },
-    closed: { type: 'boolean' },
-    defaultNamespace: { type: 'string', maxLength: 63 },
-  },
-} as const
 
 const diagnosticSchema = {
   type: 'object',
@@ -61,22 +40,26 @@ const responseSchema = {
  * answers 200 with its diagnostics (findings are data, never errors). The body is either
  * `{files: [{file, text}], compat?, closed?, defaultNamespace?}` (YAML text, validated exactly as
  * the CLI would, with file:line:col) or one resource / `List` as JSON (validated as `request.json`).
- * Any authenticated caller may validate; nothing is stored.
+ * Any authenticated caller may validate; nothing is stored. The body (up to 16 MiB) is read as
+ * bytes here, refused when it is not UTF-8, and parsed and validated in the validation workers
+ * (time and memory limits), never on the event loop: the server keeps answering meanwhile.
  */
 export async function validateRoute(app: FastifyInstance): Promise<void> {
-  const { validator, limits } = app.planspec
-  app.post<{ Body: ValidateBody }>(
+  const { validation, limits } = app.planspec
+  // This plugin's own JSON parser: the raw text goes to a worker, which parses and checks it.
+  app.removeContentTypeParser(['application/json', 'application/merge-patch+json'])
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer
+    if (!isUtf8(bytes)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
+    done(null, bytes.toString('utf8'))
+  })
+  app.post<{ Body: string }>(
     `${API_PREFIX}/validate`,
-    { schema: { body: bodySchema, response: { 200: responseSchema, ...errorResponses } }, bodyLimit: limits.maxValidateBodyBytes, config: { mediaTypes: ['application/json'] } },
+    { schema: { response: { 200: responseSchema, ...errorResponses } }, bodyLimit: limits.maxValidateBodyBytes, config: { mediaTypes: ['application/json'] } },
     async (request) => {
       identityOf(request)
-      const body = request.body
-      const files: SourceFile[] = body.files !== undefined ? body.files.map((f) => ({ file: f.file, text: f.text })) : [{ file: 'request.json', text: JSON.stringify(body) }]
-      const result = validator.validate(files, {
-        ...(body.compat === undefined ? {} : { compat: body.compat }),
-        ...(body.closed === undefined ? {} : { closed: body.closed }),
-        ...(body.defaultNamespace === undefined ? {} : { defaultNamespace: body.defaultNamespace }),
-      })
+      if (typeof request.body !== 'string') throw new ApiError('BadRequest', 'the request body must be JSON')
+      const result = await validation.checkBody(request.body, limits.maxJsonDepth)
       return { apiVersion: API_VERSION, kind: 'ValidationResult', summary: result.summary, diagnostics: result.diagnostics }
     },
   )

@@ -1,8 +1,11 @@
-import type { StoredResource } from '@planspec/engine'
+import type { ObjectKey, StoredResource } from '@planspec/engine'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { admitObject } from '../admit-object.js'
+import { authorizeGrant } from '../authorize-grant.js'
 import { API_PREFIX } from '../kinds.js'
 import { mergePatch } from '../merge-patch.js'
+import type { KindEntry } from '../kinds.js'
+import type { Identity } from '../tokens.js'
 import { isDryRun, keyFor, rbacResource, resolveKind, setWarnings, type ResourceParams } from '../route-helpers.js'
 import {
   clusterNameParams,
@@ -15,6 +18,7 @@ import {
   resourceBodySchema,
   writeQuerySchema,
 } from '../route-schemas.js'
+import { ApiError } from '../error-catalog.js'
 import { authorize } from '../server-context.js'
 import { createObject, deleteObject, readObject, replaceObject, type PropagationPolicy } from '../write-object.js'
 
@@ -42,14 +46,20 @@ const MERGE_PATCH_ONLY = { mediaTypes: ['application/merge-patch+json'] }
  */
 export async function writeRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
-  const { store, validator } = context
+  const { store, validation } = context
 
-  const create = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
+  const create = async (request: Write<unknown>, reply: FastifyReply): Promise<StoredResource> => {
     const { params } = request
     const entry = resolveKind(params)
     const identity = authorize(context, request, { verb: 'create', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
-    const admitted = admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }) }, validator)
-    const created = store.transact((tx) => createObject(tx, entry, admitted.object, identity), { dryRun: isDryRun(request.query) })
+    const admitted = await admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }) }, validation)
+    const created = store.transact(
+      (tx) => {
+        authorizeGrant(context.authorizer, identity, admitted.object, tx)
+        return createObject(tx, entry, admitted.object, identity)
+      },
+      { dryRun: isDryRun(request.query) },
+    )
     setWarnings(reply, admitted.warnings)
     reply.code(201)
     return created
@@ -58,12 +68,18 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
   app.post(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: createSchema(namespacedParams), config: JSON_ONLY }, create)
   app.post(`${API_PREFIX}/:plural`, { schema: createSchema(pluralParams), config: JSON_ONLY }, create)
 
-  const replace = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
+  const replace = async (request: Write<unknown>, reply: FastifyReply): Promise<StoredResource> => {
     const { params } = request
     const entry = resolveKind(params)
-    authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
-    const admitted = admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' }, validator)
-    const saved = store.transact((tx) => replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion), { dryRun: isDryRun(request.query) })
+    const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    const admitted = await admitObject(request.body, { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' }, validation)
+    const saved = store.transact(
+      (tx) => {
+        authorizeGrant(context.authorizer, identity, admitted.object, tx)
+        return replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion)
+      },
+      { dryRun: isDryRun(request.query) },
+    )
     setWarnings(reply, admitted.warnings)
     return saved
   }
@@ -71,22 +87,46 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
   app.put(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: JSON_ONLY }, replace)
   app.put(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: JSON_ONLY }, replace)
 
-  // A merge patch is computed against the latest stored object inside the transaction, so two
-  // patches never lose each other's changes; a metadata.resourceVersion in the patch is a precondition.
-  const patch = (request: Write<unknown>, reply: FastifyReply): StoredResource => {
+  // A merge patch is computed against the latest stored object and validated off the event loop;
+  // it is written only if that object is still the latest (else computed again), so two patches
+  // never lose each other's changes. A metadata.resourceVersion in the patch is a precondition.
+  // Patches of one object take turns (a keyed chain), so concurrent ones do not keep invalidating
+  // each other's validation; a write by any other route makes a patch compute again.
+  const turns = new Map<string, Promise<unknown>>()
+  const inTurn = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const previous = turns.get(key) ?? Promise.resolve()
+    const mine = previous.then(work, work)
+    const settled = mine.then(() => undefined, () => undefined)
+    turns.set(key, settled)
+    void settled.then(() => turns.get(key) === settled && turns.delete(key))
+    return mine
+  }
+  const patch = async (request: Write<unknown>, reply: FastifyReply): Promise<StoredResource> => {
     const { params } = request
     const entry = resolveKind(params)
-    authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
-    let warnings: readonly string[] = []
-    const saved = store.transact((tx) => {
-      const key = keyFor(entry, params)
-      const { status: _status, ...stored } = readObject(tx, entry, key)
-      const admitted = admitObject(mergePatch(stored, request.body), { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: key.name }, validator)
-      warnings = admitted.warnings
-      return replaceObject(tx, entry, key, admitted.object, admitted.resourceVersion)
-    }, { dryRun: isDryRun(request.query) })
-    setWarnings(reply, warnings)
-    return saved
+    const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
+    const key = keyFor(entry, params)
+    return inTurn(`${key.kind}/${key.namespace}/${key.name}`, () => patchInTurn(request, reply, entry, key, identity))
+  }
+  const patchInTurn = async (request: Write<unknown>, reply: FastifyReply, entry: KindEntry, key: ObjectKey, identity: Identity): Promise<StoredResource> => {
+    const { params } = request
+    for (let attempt = 1; ; attempt++) {
+      const { status: _status, ...stored } = store.transact((tx) => readObject(tx, entry, key))
+      const admitted = await admitObject(mergePatch(stored, request.body), { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: key.name }, validation)
+      const saved = store.transact(
+        (tx) => {
+          if (readObject(tx, entry, key).metadata.resourceVersion !== stored.metadata.resourceVersion) return undefined
+          authorizeGrant(context.authorizer, identity, admitted.object, tx)
+          return replaceObject(tx, entry, key, admitted.object, admitted.resourceVersion)
+        },
+        { dryRun: isDryRun(request.query) },
+      )
+      if (saved !== undefined) {
+        setWarnings(reply, admitted.warnings)
+        return saved
+      }
+      if (attempt >= 10) throw new ApiError('Conflict', `${entry.plural} ${JSON.stringify(key.name)} keeps changing; try the patch again`, { name: key.name, group: 'planspec.io', kind: entry.plural })
+    }
   }
   app.patch(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: MERGE_PATCH_ONLY }, patch)
   app.patch(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: MERGE_PATCH_ONLY }, patch)

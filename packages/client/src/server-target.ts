@@ -1,0 +1,31 @@
+import { createApiClient, type ApiClient, type ApiObject } from './api-client.js'
+import type { ClientEnv } from './client-env.js'
+import { ClientUsageError } from './errors.js'
+import type { ServerKind } from './server-kinds.js'
+
+/** Where a server command goes: the server URL and its token (default `PLANSPEC_TOKEN`). */
+export interface ServerTarget {
+  readonly server: string
+  /** The bearer token; `PLANSPEC_TOKEN` from the environment when absent. Never printed. */
+  readonly token?: string
+}
+
+/** Creates the API client of a target: the target's token, else `PLANSPEC_TOKEN`. */
+export function clientFor(target: ServerTarget, io: Pick<ClientEnv, 'env'>): ApiClient {
+  const token = target.token ?? io.env.PLANSPEC_TOKEN
+  return createApiClient({ server: target.server, ...(token ? { token } : {}) })
+}
+
+/**
+ * Finds one object by name: in `namespace` when given, else in whichever namespace holds it.
+ * Throws a `ClientUsageError` when several namespaces hold the name.
+ *
+ * @example
+ * const gate = await findByName(api, resolveServerKind('gate'), 'release', undefined)
+ */
+export async function findByName(client: ApiClient, kind: ServerKind, name: string, namespace: string | undefined): Promise<ApiObject | undefined> {
+  if (namespace !== undefined || !kind.namespaced) return client.get(kind, namespace, name)
+  const matches = await client.list(kind, { fieldSelector: `metadata.name=${name}` })
+  if (matches.length > 1) throw new ClientUsageError(`${kind.kind.toLowerCase()} "${name}" exists in several namespaces (${matches.map((m) => m.metadata.namespace).join(', ')}); choose one with --namespace`)
+  return matches[0]
+}

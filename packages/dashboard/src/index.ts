@@ -1,0 +1,5 @@
+export { dashboardPlugin } from './dashboard-plugin.js'
+export type { DashboardPluginOptions } from './dashboard-plugin.js'
+export { defaultDashboardDirectory, loadDashboardAssets } from './load-dashboard-assets.js'
+export type { DashboardAsset, DashboardAssets } from './load-dashboard-assets.js'
+export { CONTENT_SECURITY_POLICY, DASHBOARD_HEADERS } from './dashboard-headers.js'
