@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments, stringify } from 'yaml'
@@ -37,10 +38,15 @@ function corpusSet(name: string, dir: string): { name: string; files: SourceFile
   return { name, files: yamlFiles(dir).map((f) => ({ file: relative(REPO, f), text: readFileSync(f, 'utf8') })) }
 }
 
+// Every example of the repository, and a sample of the benchmark's generated manifests (the set
+// the throughput figures are measured on: all of it must take the fast path).
+const EXAMPLES = readdirSync(join(REPO, 'examples'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => corpusSet(`examples/${e.name}`, join(REPO, 'examples', e.name)))
+const generator = (await import(pathToFileURL(join(REPO, 'tools/bench/generate-manifests.mjs')).href)) as { generateManifests(count: number): { file: string; text: string }[] }
+const BENCHMARK = { name: 'benchmark manifests', files: generator.generateManifests(60).map((f): SourceFile => ({ file: f.file, text: f.text })) }
+
 const SETS = [
-  corpusSet('examples/minimal', join(REPO, 'examples/minimal')),
-  corpusSet('examples/google-sso', join(REPO, 'examples/google-sso')),
-  corpusSet('examples/multi-team', join(REPO, 'examples/multi-team')),
+  ...EXAMPLES,
+  BENCHMARK,
   corpusSet('upstream examples', UPSTREAM),
   corpusSet('schema conformance fixtures', join(REPO, 'schemas/test/fixtures')),
   { name: 'bad-input corpus', files: BAD_INPUT_CORPUS },
@@ -85,9 +91,10 @@ describe('fast path: the corpora give the same result on both paths', () => {
   })
 
   it('takes the fast path for every file of the examples, so the comparisons above are real', () => {
-    const examples = SETS.slice(0, 3).flatMap((s) => s.files.filter((f) => !f.file.endsWith('.planspec.yaml')))
+    expect(EXAMPLES.length).toBeGreaterThanOrEqual(4)
+    const examples = [...EXAMPLES, BENCHMARK].flatMap((s) => s.files.filter((f) => !f.file.endsWith('.planspec.yaml')))
     expect(examples.map((f) => `${f.file}: ${checkFile(schema, f, {}, DEFAULT_LIMITS).path}`)).toEqual(examples.map((f) => `${f.file}: fast`))
-    const upstream = SETS[3]!.files.map((f) => checkFile(schema, f, { compat: true }, DEFAULT_LIMITS))
+    const upstream = SETS.find((s) => s.name === 'upstream examples')!.files.map((f) => checkFile(schema, f, { compat: true }, DEFAULT_LIMITS))
     expect(upstream.filter((c) => c.path === 'fast').length).toBe(upstream.filter((c) => c.diagnostics.length === 0).length)
   })
 
@@ -173,7 +180,7 @@ describe('fast path: generated YAML gives the same result on both paths', () => 
   })
 
   it('manifests with a value replaced, as sets with cross-references', { timeout: TIMEOUT }, () => {
-    const manifests = SETS.slice(0, 3).flatMap((s) => s.files.flatMap((f) => parseAllDocuments(f.text!).map((d) => JSON.stringify(d.toJS()))))
+    const manifests = EXAMPLES.flatMap((s) => s.files.flatMap((f) => parseAllDocuments(f.text!).map((d) => JSON.stringify(d.toJS()))))
     const variant = fc.tuple(fc.constantFrom(...manifests), fc.array(fc.tuple(fc.nat(), plainValue), { maxLength: 3 })).map(([json, replacements]) => {
       const value = JSON.parse(json) as Record<string, unknown>
       for (const [n, replacement] of replacements) replaceLeaf(value, n, replacement)
