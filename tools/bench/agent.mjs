@@ -91,13 +91,23 @@ async function nativeStatusCommit(gitdir, ref, base, files, message) {
   return commit
 }
 
-/** Samples the heap while `fn` runs; resolves with its result and the highest heapUsed seen. */
+/**
+ * Samples memory while `fn` runs; resolves with its result, the highest heapUsed of this thread
+ * seen and the highest RSS of the process (which holds the worker threads' heaps too).
+ */
 async function withPeakHeap(fn) {
   let peak = process.memoryUsage().heapUsed
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20)
+  let peakRss = process.memoryUsage().rss
+  const sample = () => {
+    const memory = process.memoryUsage()
+    peak = Math.max(peak, memory.heapUsed)
+    peakRss = Math.max(peakRss, memory.rss)
+  }
+  const timer = setInterval(sample, 20)
   try {
     const result = await fn()
-    return { result, peakMiB: Math.max(peak, process.memoryUsage().heapUsed) / 1048576 }
+    sample()
+    return { result, peakMiB: peak / 1048576, peakRssMiB: peakRss / 1048576 }
   } finally {
     clearInterval(timer)
   }
@@ -144,7 +154,7 @@ export async function run(args) {
     const repo = { fs, http, dir: join(root, 'cache'), url, cache, timeoutMs: 120_000, validationWorkers: { workerUrl: VALIDATION_WORKER_URL } }
 
     const heapBefore = process.memoryUsage().heapUsed / 1048576
-    const { result: coldParts, peakMiB } = await withPeakHeap(async () => {
+    const { result: coldParts, peakMiB, peakRssMiB } = await withPeakHeap(async () => {
       const fetched = await measure(() => fetchRemote({ ...repo, statusBranch: null }))
       const read = await measure(() => readDesired({ ...repo, fetch: false }))
       return { fetched, read }
@@ -154,7 +164,7 @@ export async function run(args) {
     const state = coldRead.result
     const errors = state.diagnostics.filter((d) => d.severity === 'error').length
     const memory = process.memoryUsage()
-    console.log(`  cold sync:            ${cold.ms.toFixed(0)} ms wall (fetch ${coldFetch.ms.toFixed(0)} ms + read ${coldRead.ms.toFixed(0)} ms), ${cold.cpuMs.toFixed(0)} ms CPU (all threads); ${state.resources.size} resources, ${errors} errors, ${state.stats.blobsParsed} blobs parsed; peak heap ${peakMiB.toFixed(0)} MiB (${heapBefore.toFixed(0)} MiB before; goal <= 250 MiB), heap after ${(memory.heapUsed / 1048576).toFixed(0)} MiB, RSS ${(memory.rss / 1048576).toFixed(0)} MiB; goal <= 20 s wall: ${cold.ms <= 20_000 ? 'met' : 'MISSED'}`)
+    console.log(`  cold sync:            ${cold.ms.toFixed(0)} ms wall (fetch ${coldFetch.ms.toFixed(0)} ms + read ${coldRead.ms.toFixed(0)} ms), ${cold.cpuMs.toFixed(0)} ms CPU (all threads); ${state.resources.size} resources, ${errors} errors, ${state.stats.blobsParsed} blobs parsed; peak heap ${peakMiB.toFixed(0)} MiB (${heapBefore.toFixed(0)} MiB before; goal <= 250 MiB), peak RSS ${peakRssMiB.toFixed(0)} MiB (workers included), heap after ${(memory.heapUsed / 1048576).toFixed(0)} MiB, RSS ${(memory.rss / 1048576).toFixed(0)} MiB; goal <= 20 s wall: ${cold.ms <= 20_000 ? 'met' : 'MISSED'}`)
     const oids = [...state.paths.values()].map((p) => p.oid)
     const raw = await measure(() => rawLoop(repo, oids))
     if (raw.result !== 0) throw new Error(`the raw loop found ${raw.result} invalid documents`)
@@ -182,7 +192,7 @@ export async function run(args) {
       const change = { ms: median(syncs.map((c) => c.ms)), cpuMs: median(syncs.map((c) => c.cpuMs)) }
       const ratio = change.ms / cold.ms
       const nodes = (target.text.match(/^ {6}- id: /gm) ?? []).length
-      console.log(`  one-file change sync (${kind.slice(0, -1)}${nodes ? `, ${nodes} nodes, ${(target.text.length / 1024).toFixed(0)} KiB` : ''}): median ${change.ms.toFixed(0)} ms wall, ${change.cpuMs.toFixed(0)} ms CPU over ${syncs.length} rounds; ${(ratio * 100).toFixed(2)}% of cold (goal <= 5% and <= 300 ms: ${ratio <= 0.05 && change.ms <= 300 ? 'met' : 'MISSED'}); native git fetch of the same change ${median(natives.map((n) => n.ms)).toFixed(0)} ms wall`)
+      console.log(`  one-file change sync (${kind.slice(0, -1)}${nodes ? `, ${nodes} nodes, ${(target.text.length / 1024).toFixed(0)} KiB` : ''}): median ${change.ms.toFixed(0)} ms wall, ${change.cpuMs.toFixed(0)} ms CPU over ${syncs.length} rounds; ${(ratio * 100).toFixed(2)}% of cold (goal <= 150 ms: ${change.ms <= 150 ? 'met' : 'MISSED'}); native git fetch of the same change ${median(natives.map((n) => n.ms)).toFixed(0)} ms wall`)
     }
 
     // Steady state: nothing changed, the poll is a ref check.
