@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The planspec command: a thin shell over runCli, which owns exit codes. It loads the single-file
-// bundle that the build writes (dist/planspec.mjs), so a cold start reads one file, not hundreds.
-import { runCli } from '../dist/planspec.mjs'
+// The planspec command: a thin shell over runCli, which owns exit codes. It loads the bundle that
+// the build writes (dist/bundle/: the entry main.mjs and the chunks each command loads when it runs), so a
+// cold start reads a few files, not hundreds of modules, and only the code the command needs.
+import { runCli } from '../dist/bundle/main.mjs'
 
 const stop = new AbortController()
 process.once('SIGINT', () => stop.abort())

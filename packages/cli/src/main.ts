@@ -1,16 +1,22 @@
 import { Command, CommanderError, Option } from 'commander'
-import { runExplain } from './commands/explain.js'
-import { runFix } from './commands/fix.js'
-import { runRun } from './commands/run.js'
-import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
-import { REVIEW_FORMATS, runReview } from './commands/review.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
-import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
+import { DEFAULTS, parseJobs, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { EXIT, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
+import { REVIEW_FORMATS, SIMULATE_FORMATS } from './command-formats.js'
 import { registerMcpCommand } from './register-mcp-command.js'
+
+// Each command's module is loaded when the command runs, so that a run loads only what it needs
+// (a `planspec validate` never loads the agent, the server or the engine).
+const load = {
+  explain: () => import('./commands/explain.js'),
+  fix: () => import('./commands/fix.js'),
+  run: () => import('./commands/run.js'),
+  simulate: () => import('./commands/simulate.js'),
+  review: () => import('./commands/review.js'),
+}
 
 /**
  * Runs the planspec command line with `argv` (without the node and script names) and returns
@@ -60,6 +66,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--max-file-size <size>', 'largest file read', String(DEFAULTS.maxFileBytes))
     .option('--max-depth <n>', 'deepest YAML nesting parsed', String(DEFAULTS.maxDepth))
     .option('--stdin-filename <path>', 'the file name to report for "-" (standard input), e.g. where it came from')
+    .option('-j, --jobs <n>', 'threads to validate with: a number, or auto for every core (a small set always uses one)', 'auto')
     .addHelpText('after', `
 Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error (a missing path, no YAML
 file found, an unreadable file: with -o json, sarif or junit still a valid document whose
@@ -74,7 +81,7 @@ Examples:
     .action(async (paths: string[], o: Record<string, string | boolean>) => {
       const maxDepth = Number(o.maxDepth)
       if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
-      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
+      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, jobs: parseJobs(String(o.jobs)), ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
     })
 
   program
@@ -104,7 +111,7 @@ Examples:
   planspec explain plan.spec.graph.nodes
   planspec explain binding.spec.rules.selector --recursive
   planspec explain PS3006`)
-    .action(async (target: string, o: { recursive: boolean }) => setExit(await runExplain(target, o, io)))
+    .action(async (target: string, o: { recursive: boolean }) => setExit(await (await load.explain()).runExplain(target, o, io)))
 
   program
     .command('fix')
@@ -115,7 +122,7 @@ Examples:
 Examples:
   planspec fix docs/planspec --dry-run
   planspec fix . && planspec validate .`)
-    .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await runFix({ paths, dryRun: o.dryRun }, io)))
+    .action(async (paths: string[], o: { dryRun: boolean }) => setExit(await (await load.fix()).runFix({ paths, dryRun: o.dryRun }, io)))
 
   program
     .command('simulate')
@@ -132,7 +139,7 @@ Examples:
   planspec simulate . --execution release-1 -o mermaid   # a Gantt chart of the run
   planspec simulate . --execution release-1 -o json`)
     .action(async (path: string, o: Record<string, string>) => {
-      setExit(await runSimulate({ path, execution: o.execution!, namespace: o.namespace, output: o.output as never }, io))
+      setExit(await (await load.simulate()).runSimulate({ path, execution: o.execution!, namespace: o.namespace, output: o.output as never }, io))
     })
 
   program
@@ -155,7 +162,7 @@ Examples:
   planspec review . --base origin/main -o markdown > comment.md   # a PR comment body
   planspec review . --base origin/main -o json`)
     .action(async (path: string, o: Record<string, string | undefined>) => {
-      setExit(await runReview({ path, base: String(o.base), head: o.head, output: o.output as never }, io))
+      setExit(await (await load.review()).runReview({ path, base: String(o.base), head: o.head, output: o.output as never }, io))
     })
 
   const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -181,7 +188,7 @@ Examples:
   planspec run . --execution release-1 --state .planspec/run.json   # resumes after a kill
   planspec run . --execution release-1 -o json > result.json`)
     .action(async (path: string, o: Record<string, unknown>) => {
-      setExit(await runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], output: o.output as 'text' | 'json' }, io, io.signal))
+      setExit(await (await load.run()).runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], output: o.output as 'text' | 'json' }, io, io.signal))
     })
 
   registerRepoCommands(program, io, setExit)

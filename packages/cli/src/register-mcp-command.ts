@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { runMcpCommand } from './commands/mcp/run-mcp.js'
 import type { CommandIO } from './io.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -38,7 +37,8 @@ Examples:
   planspec mcp --repo . --github-repo acme/plans`)
     .action(async (o: Record<string, unknown>) => {
       setExit(
-        await runMcpCommand(
+        // Loaded when the command runs: the MCP SDK stays out of every other command's start.
+        await (await import('./commands/mcp/run-mcp.js')).runMcpCommand(
           {
             ...(o.repo ? { repo: o.repo as string } : {}),
             ...(o.server ? { server: o.server as string } : {}),

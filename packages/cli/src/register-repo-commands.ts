@@ -1,13 +1,21 @@
 import { Option, type Command } from 'commander'
 import { RECONCILED_KINDS_HELP } from './kind-help.js'
-import { runAgentCommand } from './commands/repo/agent.js'
-import { GET_FORMATS, runDescribe, runGet, type GetOptions } from './commands/repo/get.js'
-import { parseOutputs, runRequest, runWorkList } from './commands/repo/requests.js'
 import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
 import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
-import { runServerDescribe, runServerGet } from './commands/server/get.js'
-import { runServerRequest } from './commands/server/request.js'
+import type { GetOptions } from './commands/repo/get.js'
+import type { runRequest } from './commands/repo/requests.js'
+import { GET_FORMATS } from './command-formats.js'
+
+// Each command's module is loaded when the command runs, so that a run loads only what it needs
+// (a `planspec validate` never loads the agent, the server or the engine).
+const load = {
+  agent: () => import('./commands/repo/agent.js'),
+  get: () => import('./commands/repo/get.js'),
+  requests: () => import('./commands/repo/requests.js'),
+  serverGet: () => import('./commands/server/get.js'),
+  serverRequest: () => import('./commands/server/request.js'),
+}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -88,7 +96,7 @@ Examples:
   planspec agent --repo . --once --allow-command "$(command -v node)"
   GITHUB_TOKEN=... planspec agent --repo https://github.com/acme/plans.git --github-repo acme/plans --github-poll 1m`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...(o.tokens ? { tokens: o.tokens as string } : {}), ...githubFlags(o) }, io))
+      setExit(await (await load.agent()).runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...(o.tokens ? { tokens: o.tokens as string } : {}), ...githubFlags(o) }, io))
     })
 
   const listing = (name: string, description: string): Command =>
@@ -104,15 +112,15 @@ Examples:
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
       const options = { ...getOptions(kind, name, o, io, target), output: o.output as GetOptions['output'] }
-      if (target.mode === 'server') setExit(await runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
-      else setExit(await runGet({ ...options, repo: target.repo }, io))
+      if (target.mode === 'server') setExit(await (await load.serverGet()).runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
+      else setExit(await (await load.get()).runGet({ ...options, repo: target.repo }, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
       const options = getOptions(kind, name, o, io, target)
-      if (target.mode === 'server') setExit(await runServerDescribe({ ...serverOf(target), ...options }, io))
-      else setExit(await runDescribe({ ...options, repo: target.repo }, io))
+      if (target.mode === 'server') setExit(await (await load.serverGet()).runServerDescribe({ ...serverOf(target), ...options }, io))
+      else setExit(await (await load.get()).runDescribe({ ...options, repo: target.repo }, io))
     })
 
   const request = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
@@ -139,7 +147,7 @@ Examples:
     .description('List nodes waiting for a worker.')
     .option('-n, --namespace <ns>', 'only this namespace')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (o: Record<string, unknown>) => setExit(await runWorkList({ ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), output: o.output as 'table' | 'json' }, io)))
+    .action(async (o: Record<string, unknown>) => setExit(await (await load.requests()).runWorkList({ ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), output: o.output as 'table' | 'json' }, io)))
   for (const verb of ['claim', 'complete'] as const) {
     const command = repoFlags(work.command(verb))
       .description(verb === 'claim' ? 'Claim a waiting node (tells others you are on it).' : 'Complete a claimed node with its outputs: key=value ...')
@@ -151,15 +159,15 @@ Examples:
       .addHelpText('after', SIGNING_HELP)
     if (verb === 'complete') targetFlags(command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', []))
     command.action(async (execution: string, node: string, ...rest: unknown[]) => {
-      const outputs = verb === 'complete' ? parseOutputs(rest[0] as string[]) : undefined
+      const outputs = verb === 'complete' ? (await load.requests()).parseOutputs(rest[0] as string[]) : undefined
       const o = (verb === 'complete' ? rest[1] : rest[0]) as Record<string, unknown>
       const where = verb === 'complete' ? await targetOf(o, io) : undefined
       if (where?.mode === 'server') {
         const namespace = (o.namespace as string | undefined) ?? where.namespace
-        setExit(await runServerRequest('complete', { kind: 'Execution', name: execution, node, ...(namespace ? { namespace } : {}), ...(outputs ? { outputs } : {}) }, { ...serverOf(where), dryRun: Boolean(o.dryRun) }, io))
+        setExit(await (await load.serverRequest()).runServerRequest('complete', { kind: 'Execution', name: execution, node, ...(namespace ? { namespace } : {}), ...(outputs ? { outputs } : {}) }, { ...serverOf(where), dryRun: Boolean(o.dryRun) }, io))
         return
       }
-      setExit(await runRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, { ...requestOptions(o, io), ...(where?.mode === 'repo' ? { repo: where.repo } : {}) }, io))
+      setExit(await (await load.requests()).runRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, { ...requestOptions(o, io), ...(where?.mode === 'repo' ? { repo: where.repo } : {}) }, io))
     })
   }
 }
@@ -189,9 +197,9 @@ async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry'
   const where = await targetOf(o, io)
   const namespace = (o.namespace as string | undefined) ?? where.namespace
   if (where.mode === 'server') {
-    return runServerRequest(action, { kind: target.kind, name: target.name, ...(namespace ? { namespace } : {}), ...(target.node ? { nodes: [target.node] } : {}) }, { ...serverOf(where), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun) }, io)
+    return (await load.serverRequest()).runServerRequest(action, { kind: target.kind, name: target.name, ...(namespace ? { namespace } : {}), ...(target.node ? { nodes: [target.node] } : {}) }, { ...serverOf(where), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun) }, io)
   }
-  return runRequest(action, target, { ...requestOptions(o, io), repo: where.repo, ...(namespace ? { namespace } : {}) }, io)
+  return (await load.requests()).runRequest(action, target, { ...requestOptions(o, io), repo: where.repo, ...(namespace ? { namespace } : {}) }, io)
 }
 
 function requestOptions(o: Record<string, unknown>, io: CommandIO): Parameters<typeof runRequest>[2] {

@@ -1,14 +1,20 @@
 import { Option, type Command } from 'commander'
 import { RBAC_KINDS_HELP, RECONCILED_KINDS_HELP } from './kind-help.js'
-import { APPLY_FORMATS, runServerApply } from './commands/server/apply.js'
-import { runCurrentContext, runGetContexts, runUseContext } from './commands/server/contexts.js'
-import { runServerDelete } from './commands/server/delete.js'
-import { runServerDiff } from './commands/server/diff.js'
-import { runServerEdit } from './commands/server/edit.js'
 import { resolveContext } from './commands/server/resolve-context.js'
-import { runServeCommand } from './commands/server/serve.js'
-import { runServerWatch } from './commands/server/watch.js'
 import { UsageError, type CommandIO } from './io.js'
+import { APPLY_FORMATS } from './command-formats.js'
+
+// Each command's module is loaded when the command runs, so that a run loads only what it needs
+// (a `planspec validate` never loads the agent, the server or the engine).
+const load = {
+  apply: () => import('./commands/server/apply.js'),
+  contexts: () => import('./commands/server/contexts.js'),
+  delete: () => import('./commands/server/delete.js'),
+  diff: () => import('./commands/server/diff.js'),
+  edit: () => import('./commands/server/edit.js'),
+  serve: () => import('./commands/server/serve.js'),
+  watch: () => import('./commands/server/watch.js'),
+}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -85,7 +91,7 @@ Examples:
   planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
       const database = { ...(o.db ? { db: o.db as string } : {}), ...(o.dbPasswordFile ? { dbPasswordFile: o.dbPasswordFile as string } : {}), ...(o.dbPoolSize ? { dbPoolSize: o.dbPoolSize as string } : {}), ...(o.dbStatementTimeout ? { dbStatementTimeout: o.dbStatementTimeout as string } : {}), ...(o.lease ? { lease: o.lease as string } : {}) }
-      setExit(await runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}) }, io))
+      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}) }, io))
     })
 
   serverFlags(program.command('apply'))
@@ -103,7 +109,7 @@ Examples:
   cat plan.yaml | planspec apply -f - -o json`)
     .action(async (o: Record<string, unknown>) => {
       const where = await target('apply', o, io)
-      setExit(await runServerApply({ ...where, paths: o.filename as string[], dryRun: Boolean(o.dryRun), output: o.output as (typeof APPLY_FORMATS)[number] }, io))
+      setExit(await (await load.apply()).runServerApply({ ...where, paths: o.filename as string[], dryRun: Boolean(o.dryRun), output: o.output as (typeof APPLY_FORMATS)[number] }, io))
     })
 
   serverFlags(program.command('delete'))
@@ -119,7 +125,7 @@ Examples:
   planspec delete plans old-plan older-plan -n team --dry-run`)
     .action(async (kind: string, names: string[], o: Record<string, unknown>) => {
       const where = await target('delete', o, io)
-      setExit(await runServerDelete({ ...where, kind, names, dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }, io))
+      setExit(await (await load.delete()).runServerDelete({ ...where, kind, names, dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }, io))
     })
 
   serverFlags(program.command('diff'))
@@ -134,7 +140,7 @@ Examples:
   planspec diff -f planspec/ && echo "in sync"`)
     .action(async (o: Record<string, unknown>) => {
       const where = await target('diff', o, io)
-      setExit(await runServerDiff({ ...where, paths: o.filename as string[] }, io))
+      setExit(await (await load.diff()).runServerDiff({ ...where, paths: o.filename as string[] }, io))
     })
 
   serverFlags(program.command('edit'))
@@ -150,7 +156,7 @@ Examples:
   EDITOR="code --wait" planspec edit gate changelog-approval -n default`)
     .action(async (kind: string, name: string, o: Record<string, unknown>) => {
       const where = await target('edit', o, io)
-      setExit(await runServerEdit({ ...where, kind, name }, io))
+      setExit(await (await load.edit()).runServerEdit({ ...where, kind, name }, io))
     })
 
   serverFlags(program.command('watch'))
@@ -170,7 +176,7 @@ Examples:
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
       const where = await target('watch', o, io)
-      setExit(await runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces), output: o.output as 'text' | 'json' }, io))
+      setExit(await (await load.watch()).runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces), output: o.output as 'text' | 'json' }, io))
     })
 
   const config = program.command('config').description('Show and switch the contexts of .planspec.yaml (a server or a repository).')
@@ -178,11 +184,11 @@ Examples:
     .command('get-contexts')
     .description('List the contexts; * marks the current one.')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'name']).default('table'))
-    .action(async (o: { output: 'table' | 'name' }) => setExit(await runGetContexts(o, io)))
+    .action(async (o: { output: 'table' | 'name' }) => setExit(await (await load.contexts()).runGetContexts(o, io)))
   config
     .command('current-context')
     .description('Print the current context.')
-    .action(async () => setExit(await runCurrentContext(io)))
+    .action(async () => setExit(await (await load.contexts()).runCurrentContext(io)))
   config
     .command('use-context')
     .description('Make a context the current one (rewrites currentContext in .planspec.yaml, keeping comments).')
@@ -191,5 +197,5 @@ Examples:
 Examples:
   planspec config use-context staging
   planspec get executions          # now talks to the staging server`)
-    .action(async (name: string) => setExit(await runUseContext(name, io)))
+    .action(async (name: string) => setExit(await (await load.contexts()).runUseContext(name, io)))
 }

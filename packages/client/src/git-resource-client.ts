@@ -1,6 +1,6 @@
 import { judgeRunRequests, reviewerOf, type GitAgentRepo } from '@planspec/agent'
 import { canonicalJson, subjectOf } from '@planspec/core'
-import { findSignerPrincipals, proposeBranch, signPayload, type ProposeBranchResult } from '@planspec/git-store'
+import { findSignerPrincipals, proposeBranch, signPayload, type ProposeBranchResult, type ValidationWorkers } from '@planspec/git-store'
 import type { ClientEnv } from './client-env.js'
 import { ClientRefusedError } from './errors.js'
 import { gitResources } from './git-resources.js'
@@ -22,6 +22,8 @@ export interface GitResourceClientOptions extends RepoFlags {
   readonly as?: string
   /** How often `watch` re-reads the branches (default 2 s). */
   readonly pollMs?: number
+  /** Validate a large read's manifests in worker threads running this script (default: in the calling thread). */
+  readonly validationWorkers?: ValidationWorkers
 }
 
 /** The git-mode client, with the repository it reads (for tools that need more than the port). */
@@ -59,7 +61,7 @@ export interface GitResourceClient extends ResourceClient {
  * await client.request('claim', { kind: 'Execution', name: 'docs-1', node: 'write' })
  */
 export function createGitResourceClient(options: GitResourceClientOptions): GitResourceClient {
-  const opened = openRepo(options, options.env, { verifyRequests: true })
+  const opened = openRepo(options, options.env, { verifyRequests: true, ...(options.validationWorkers ? { validationWorkers: options.validationWorkers } : {}) })
   const { repo, dir } = opened
   const signing = findSigningKey(options.env, opened.url === undefined ? dir : options.env.cwd)
   let resolved: Promise<{ identity: ClientIdentity; author: { name: string; email: string } }> | undefined

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import http from 'isomorphic-git/http/node'
 import { gitAgentRepo, type GitAgentRepo } from '@planspec/agent'
-import type { AgentKeyring, GitRepository, StaleLock } from '@planspec/git-store'
+import type { AgentKeyring, GitRepository, StaleLock, ValidationWorkers } from '@planspec/git-store'
 import type { ClientEnv } from './client-env.js'
 import { ClientUsageError } from './errors.js'
 
@@ -18,13 +18,15 @@ export interface RepoFlags {
   readonly cacheDir?: string
 }
 
-/** What only the agent opens a repository with (DECISIONS §9). */
+/** What a command adds when it opens a repository: the agent's trust settings (DECISIONS §9), validation workers. */
 export interface AgentRepoExtras {
   readonly agentKey?: AgentKeyring
   readonly allowUnsignedRequests?: boolean
   readonly onStaleLock?: (lock: StaleLock) => void
   /** Authenticate requests by their signatures without the agents' key (a worker judging claims as the agent will). */
   readonly verifyRequests?: boolean
+  /** Validate a large read's manifests in worker threads running this script (a bundled program ships its own). */
+  readonly validationWorkers?: ValidationWorkers
 }
 
 /**
@@ -50,6 +52,7 @@ export function openRepo(flags: RepoFlags, io: ClientEnv, extras: AgentRepoExtra
     ...(extras.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
     ...(extras.onStaleLock ? { onStaleLock: extras.onStaleLock } : {}),
     ...(extras.verifyRequests ? { verifyRequests: true } : {}),
+    ...(extras.validationWorkers ? { validationWorkers: extras.validationWorkers } : {}),
   })
   return { repo, author, dir, git, ...(remote ? { url: flags.repo } : {}) }
 }

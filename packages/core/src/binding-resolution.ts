@@ -170,22 +170,29 @@ export function resolveCapabilityUse(input: CapabilityUse): BindingResolution {
 }
 
 /** Tells whether a selector of a known shape matches the use. */
+// Runs once per rule, node and capability of every Execution: no closures per call (a bundler
+// that keeps function names would name each one).
 function matchesUse(selector: BindingSelectorLike, shape: SelectorShape, use: CapabilityUse): boolean {
-  const plan = (): boolean => sameObject(selector.planRef as ObjectReferenceLike, use.bindingNamespace, use.plan)
-  const capability = (): boolean =>
-    sameObject(selector.capabilityRef as ObjectReferenceLike, use.bindingNamespace, use.capability)
   switch (shape) {
     case 'planRef+nodeId':
-      return plan() && selector.nodeId === use.nodeId
+      return matchesPlan(selector, use) && selector.nodeId === use.nodeId
     case 'planRef+capabilityRef':
-      return plan() && capability()
+      return matchesPlan(selector, use) && matchesCapability(selector, use)
     case 'capabilityRef':
-      return capability()
+      return matchesCapability(selector, use)
     case 'planRef':
-      return plan()
+      return matchesPlan(selector, use)
     case 'matchLabels':
       return matchesLabels(selector.matchLabels, use.plan.labels)
   }
+}
+
+function matchesPlan(selector: BindingSelectorLike, use: CapabilityUse): boolean {
+  return sameObject(selector.planRef as ObjectReferenceLike, use.bindingNamespace, use.plan)
+}
+
+function matchesCapability(selector: BindingSelectorLike, use: CapabilityUse): boolean {
+  return sameObject(selector.capabilityRef as ObjectReferenceLike, use.bindingNamespace, use.capability)
 }
 
 /** Tells whether a reference, resolved in `holderNamespace`, names `target`. */

@@ -31,7 +31,7 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
   const explicitPairs = new Set<string>()
 
   const add = (edge: NormalizedEdge): void => {
-    const key = JSON.stringify([edge.from, edge.to, edge.type])
+    const key = edgeKey(edge.from, edge.to, edge.type)
     if (seen.has(key)) {
       duplicates.push(edge)
     } else {
@@ -41,7 +41,7 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
   }
 
   ;(graph.edges ?? []).forEach((edge, index) => {
-    explicitPairs.add(JSON.stringify([edge.from, edge.to]))
+    explicitPairs.add(edgeKey(edge.from, edge.to, ''))
     add({ from: edge.from, to: edge.to, type: edge.type === 'soft' ? 'soft' : 'hard', source: { kind: 'edge', index } })
   })
 
@@ -52,12 +52,21 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
     ;(node.dependsOn ?? []).forEach((from, itemIndex) => {
       const edge: NormalizedEdge = { from, to: node.id, type: 'hard', source: { kind: 'dependsOn', nodeIndex, itemIndex } }
       // Explicit edges win (RESOURCES 2.8 rule 2): an explicit soft A → N silences dependsOn A.
-      const overridden = explicitPairs.has(JSON.stringify([from, node.id])) && !seen.has(JSON.stringify([from, node.id, 'hard']))
+      const overridden = explicitPairs.has(edgeKey(from, node.id, '')) && !seen.has(edgeKey(from, node.id, 'hard'))
       if (!overridden) add(edge)
     })
   })
 
   return { nodes, nodeById, edges, duplicates }
+}
+
+/**
+ * A key that tells edges apart: the length-prefixed source makes it unambiguous for any strings,
+ * without the cost of JSON; ids that are not strings (a graph that failed the schema) fall back
+ * to JSON, whose keys never start with a digit.
+ */
+function edgeKey(from: unknown, to: unknown, type: string): string {
+  return typeof from === 'string' && typeof to === 'string' ? `${from.length}:${from}|${to}|${type}` : JSON.stringify([from, to, type])
 }
 
 /**
@@ -139,6 +148,31 @@ export function topologicalLayers(graph: NormalizedGraph): string[][] | { cycle:
  */
 export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<string> {
   return reachable(predecessors(graph, 'hard'), nodeId)
+}
+
+/**
+ * Tells whether `candidate` is a hard ancestor of `nodeId`: the same answer as
+ * `hardAncestors(graph, nodeId).has(candidate)`, found by a breadth-first search that stops at
+ * `candidate`, so checking an expression's direct producer costs one step, not the whole ancestry.
+ *
+ * @example
+ * ```ts
+ * isHardAncestor(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }), 'b', 'a') // true
+ * ```
+ */
+export function isHardAncestor(graph: NormalizedGraph, nodeId: string, candidate: string): boolean {
+  const lists = predecessors(graph, 'hard')
+  const found = new Set<string>()
+  const queue = [nodeId]
+  for (let head = 0; head < queue.length; head += 1) {
+    for (const next of lists.get(queue[head] as string) ?? []) {
+      if (next === candidate) return true
+      if (found.has(next)) continue
+      found.add(next)
+      queue.push(next)
+    }
+  }
+  return false
 }
 
 /**

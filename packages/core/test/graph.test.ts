@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ancestors, findCycle, hardAncestors, normalizeGraph, topologicalLayers } from '../src/graph.js'
+import { ancestors, findCycle, hardAncestors, isHardAncestor, normalizeGraph, topologicalLayers } from '../src/graph.js'
 import type { GraphEdgeLike, GraphNodeLike, NormalizedGraph } from '../src/graph-types.js'
 
 const task = (id: string, dependsOn?: string[]): GraphNodeLike => (dependsOn ? { id, kind: 'Task', dependsOn } : { id, kind: 'Task' })
@@ -77,6 +77,21 @@ describe('normalizeGraph', () => {
   it('keeps edges to unknown nodes and self-loops for the validator to report', () => {
     const g = graphOf([task('a', ['ghost', 'a'])], [{ from: 'a', to: 'missing' }])
     expect(pairs(g)).toEqual(['a->missing:hard', 'ghost->a:hard', 'a->a:hard'])
+  })
+
+  it('tells apart ids that only look alike: "a|b" and "a", ids with separators, ids that are not strings', () => {
+    const g = normalizeGraph({
+      nodes: [task('a'), task('a|b'), task('b')],
+      edges: [
+        { from: 'a|b', to: 'b', type: 'hard' },
+        { from: 'a', to: 'b|b', type: 'hard' },
+        { from: '1', to: 'a', type: 'hard' },
+        { from: 1 as unknown as string, to: 'a', type: 'hard' },
+        { from: 1 as unknown as string, to: 'a', type: 'hard' },
+      ],
+    })
+    expect(g.edges.map((e) => [e.from, e.to])).toEqual([['a|b', 'b'], ['a', 'b|b'], ['1', 'a'], [1, 'a']])
+    expect(g.duplicates.map((e) => [e.from, e.to])).toEqual([[1, 'a']])
   })
 
   it('accepts a graph without edges', () => {
@@ -255,6 +270,18 @@ describe('hardAncestors and ancestors', () => {
     expect([...ancestors(chain, 'b')]).toEqual(['a'])
     const other = graphOf([task('a'), task('c', ['a'])])
     expect([...hardAncestors(other, 'c')]).toEqual(['a'])
+  })
+
+  it('answers isHardAncestor exactly as hardAncestors, for every pair of random graphs', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'ghost']
+    const edge = fc.record({ from: fc.constantFrom(...ids), to: fc.constantFrom(...ids), type: fc.constantFrom('hard' as const, 'soft' as const) })
+    fc.assert(
+      fc.property(fc.array(edge, { maxLength: 12 }), (edges) => {
+        const graph = graphOf(ids.slice(0, 5).map((id) => task(id)), edges)
+        for (const node of ids) for (const candidate of ids) expect(isHardAncestor(graph, node, candidate)).toBe(hardAncestors(graph, node).has(candidate))
+      }),
+      { seed: 15, numRuns: 300 },
+    )
   })
 
   it('visits each ancestor once in a diamond', () => {

@@ -23,7 +23,7 @@ export {
 } from './errors.js'
 export type { GitErrorOptions } from './errors.js'
 export { AGENT_IDENTITY, DEFAULT_STATUS_BRANCH } from './types.js'
-export type { GitCredentials, GitIdentity, GitRepository } from './types.js'
+export type { GitCredentials, GitIdentity, GitRepository, ValidationWorkers } from './types.js'
 export { writeStatusCommit } from './write-status-commit.js'
 export type { StatusCommitResult, WriteStatusCommitOptions } from './write-status-commit.js'
 export { readStatus } from './read-status.js'

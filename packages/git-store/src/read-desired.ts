@@ -66,6 +66,7 @@ export async function readDesired(options: ReadDesiredOptions): Promise<DesiredS
       options: options.validate ?? {},
       validator: options.validator ?? (context.cache.validator ??= createValidator()),
       stamp: { revision, commitTime, identityOf: (subject) => previous?.resources.get(subject)?.identity ?? identities?.get(subject) },
+      ...(options.validationWorkers ? { workers: options.validationWorkers } : {}),
     },
     counters,
   )

@@ -37,6 +37,18 @@ export interface GitRepository {
    * process gone, or older than 10 minutes) was removed so a write could go on; log it.
    */
   readonly onStaleLock?: (lock: StaleLock) => void
+  /**
+   * Worker threads for validating many manifests at once (a cold read of a large tree): the
+   * validator's worker script and how many threads (default: the available cores). Without it,
+   * every manifest is validated in the calling thread.
+   */
+  readonly validationWorkers?: ValidationWorkers
+}
+
+/** Where validation workers come from: a script that serves validation (see `serveValidation` of the validator). */
+export interface ValidationWorkers {
+  readonly workerUrl: URL
+  readonly jobs?: number
 }
 
 /** A commit identity: the person or agent a commit is attributed to. */

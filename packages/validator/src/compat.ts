@@ -130,7 +130,8 @@ function normalizeParameter(param: unknown, at: (string | number)[], issues: Leg
 
 function fixDuration(holder: Obj, at: (string | number)[], field: string, issues: LegacyIssue[]): void {
   const text = holder[field]
-  if (typeof text !== 'string') return
+  // Only a day or week unit has a suggestion: a text without "d" or "w" cannot have one.
+  if (typeof text !== 'string' || !(text.includes('d') || text.includes('w'))) return
   const parsed = parseDuration(text)
   if (parsed.ok || !parsed.suggestion) return
   holder[field] = parsed.suggestion

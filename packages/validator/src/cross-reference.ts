@@ -17,12 +17,13 @@ export interface ReferenceIssue extends PathIssue {
  * `nodeBindings`, Binding selectors, Gate `targetRef`, External `resource` refs and capability
  * requirements (and their cycles); duplicate resources; series versions; provider schemes;
  * binding conflicts under `ErrorOnConflict`. A reference to something outside the set is a
- * warning (it may live elsewhere), an error when `closed` is set.
+ * warning (it may live elsewhere), an error when `closed` is set, and no finding at all with
+ * `outsideReferences: false` (the caller checks the whole set itself).
  *
  * @example
  * checkReferences(resources, { closed: false }) // [{ code: 'PS4001', path: '/spec/goalRef', … }]
  */
-export function checkReferences(resources: readonly Resource[], options: { closed: boolean }): ReferenceIssue[] {
+export function checkReferences(resources: readonly Resource[], options: { closed: boolean; outsideReferences?: boolean }): ReferenceIssue[] {
   const issues: ReferenceIssue[] = []
   const index = new Map<string, Resource>()
   for (const resource of resources) {
@@ -41,14 +42,13 @@ export function checkReferences(resources: readonly Resource[], options: { close
     /** Resolves a reference, reporting it when the target is missing or of the wrong kind. */
     const follow = (ref: unknown, expected: string, segments: (string | number)[]): Resource | undefined => {
       if (!isObj(ref) || typeof ref.name !== 'string') return undefined
-      const path = toPointer(segments)
       if (typeof ref.kind === 'string' && ref.kind !== expected) {
-        report({ code: 'PS4010', message: `must reference a ${expected}, not a ${ref.kind}`, path: `${path}/kind` })
+        report({ code: 'PS4010', message: `must reference a ${expected}, not a ${ref.kind}`, path: `${toPointer(segments)}/kind` })
         return undefined
       }
       const target = resolveReference(ref as { name: string; namespace?: string }, resource.namespace)
       const found = index.get(subjectOf(expected, target.namespace, target.name))
-      if (!found) report({ code: 'PS4001', severity: missingSeverity, message: `${expected} "${target.namespace}/${target.name}" is not in the validated files`, path: `${path}/name` })
+      if (!found && options.outsideReferences !== false) report({ code: 'PS4001', severity: missingSeverity, message: `${expected} "${target.namespace}/${target.name}" is not in the validated files`, path: `${toPointer(segments)}/name` })
       return found
     }
     switch (resource.kind) {
@@ -142,8 +142,7 @@ function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: R
   }
   if (!plan) return
   // Ties under ErrorOnConflict are errors for the uses this Execution will resolve (DECISIONS §4).
-  const nodes = ((plan.value.spec as Obj).graph as Obj).nodes as Obj[]
-  for (const node of nodes) {
+  for (const node of planNodes(plan)) {
     if (node.kind !== 'Task' || !Array.isArray(node.capabilityRefs)) continue
     const chosen = overrides.has(String(node.id)) ? overrides.get(String(node.id)) : binding
     if (!chosen) continue
@@ -164,8 +163,15 @@ function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: R
 }
 
 function planNodeIds(plan: Resource): Set<string> {
-  const graph = (plan.value.spec as Obj).graph as Obj
-  return new Set(((graph.nodes as Obj[]) ?? []).map((n) => String(n.id)))
+  return new Set(planNodes(plan).map((n) => String(n.id)))
+}
+
+/** The nodes of a plan found by a reference; that plan may have failed the schema, so any shape is read. */
+function planNodes(plan: Resource): Obj[] {
+  const spec = plan.value.spec
+  const graph = isObj(spec) ? spec.graph : undefined
+  const nodes = isObj(graph) ? graph.nodes : undefined
+  return Array.isArray(nodes) ? nodes.filter(isObj) : []
 }
 
 function requirementCycles(resources: readonly Resource[]): ReferenceIssue[] {

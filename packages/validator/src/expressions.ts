@@ -30,6 +30,26 @@ const isAst = (v: unknown): v is AstNode => typeof v === 'object' && v !== null 
  * parseExpression('nodes.build.outputs.tag != ""') // { ok: true, references: [{ type: 'node', node: 'build', field: 'outputs', output: 'tag', … }] }
  */
 export function parseExpression(source: string): ExpressionParse {
+  const known = parsedExpressions.get(source)
+  if (known) return known
+  // A bounded memo of a pure function (results are frozen, so sharing them is not observable):
+  // plans repeat the same `${{ }}` inputs and `when` conditions across nodes and files.
+  if (parsedExpressions.size >= MAX_REMEMBERED) parsedExpressions.clear()
+  const parsed = deepFreeze(parseUncached(source))
+  parsedExpressions.set(source, parsed)
+  return parsed
+}
+
+const MAX_REMEMBERED = 4096
+const parsedExpressions = new Map<string, ExpressionParse>()
+
+function deepFreeze(parsed: ExpressionParse): ExpressionParse {
+  if (parsed.ok) for (const ref of parsed.references) Object.freeze(ref)
+  if (parsed.ok) Object.freeze(parsed.references)
+  return Object.freeze(parsed)
+}
+
+function parseUncached(source: string): ExpressionParse {
   let ast: unknown
   try {
     ast = parseCel(source).ast

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { canonicalJson, findCycle, findGroupCycle, hardAncestors, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
+import { canonicalJson, findCycle, findGroupCycle, isHardAncestor, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
 import { findTemplates, parseExpression, EXPRESSION_ROOTS, type ExpressionReference } from './expressions.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
@@ -36,29 +36,32 @@ export function checkPlanGraph(spec: Obj): PathIssue[] {
 
   // G2, G3, G7 and edges touching Groups, reported where they are written.
   const broken = new Set<NormalizedEdge>()
-  for (const edge of [...normalized.edges, ...normalized.duplicates]) {
-    const where = edgePath(edge)
-    const isDependsOn = edge.source.kind === 'dependsOn'
-    if (edge.from === edge.to) {
+  const checkEnd = (edge: NormalizedEdge, end: 'from' | 'to', id: string, isDependsOn: boolean): void => {
+    if (!normalized.nodeById.has(id)) {
       broken.add(edge)
-      issues.push({ code: 'PS3005', message: isDependsOn ? `node "${edge.to}" depends on itself` : `edge from "${edge.from}" to itself`, path: where })
-      continue
+      issues.push(isDependsOn
+        ? { code: 'PS3003', message: `dependsOn names "${id}", which is not a node of this plan`, path: edgePath(edge) }
+        : { code: 'PS3002', message: `edge ${end} "${id}", which is not a node of this plan`, path: `${edgePath(edge)}/${end}` })
+    } else if (kindOf(id) === 'Group') {
+      broken.add(edge)
+      issues.push({ code: 'PS3008', message: isDependsOn && end === 'from' ? `dependsOn names group "${id}"; groups create no edges, depend on its children instead` : `edge ${end} group "${id}"; groups create no edges, use its children instead`, path: isDependsOn ? edgePath(edge) : `${edgePath(edge)}/${end}` })
     }
-    for (const [end, id] of [['from', edge.from], ['to', edge.to]] as const) {
-      if (isDependsOn && end === 'to') continue // the node holding dependsOn exists
-      if (!normalized.nodeById.has(id)) {
+  }
+  for (const list of [normalized.edges, normalized.duplicates]) {
+    for (const edge of list) {
+      const isDependsOn = edge.source.kind === 'dependsOn'
+      if (edge.from === edge.to) {
         broken.add(edge)
-        issues.push(isDependsOn
-          ? { code: 'PS3003', message: `dependsOn names "${id}", which is not a node of this plan`, path: where }
-          : { code: 'PS3002', message: `edge ${end} "${id}", which is not a node of this plan`, path: `${where}/${end}` })
-      } else if (kindOf(id) === 'Group') {
-        broken.add(edge)
-        issues.push({ code: 'PS3008', message: isDependsOn && end === 'from' ? `dependsOn names group "${id}"; groups create no edges, depend on its children instead` : `edge ${end} group "${id}"; groups create no edges, use its children instead`, path: isDependsOn ? where : `${where}/${end}` })
+        issues.push({ code: 'PS3005', message: isDependsOn ? `node "${edge.to}" depends on itself` : `edge from "${edge.from}" to itself`, path: edgePath(edge) })
+        continue
       }
-    }
-    if (isDependsOn && kindOf(edge.to) === 'Group' && !broken.has(edge)) {
-      broken.add(edge)
-      issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: where })
+      checkEnd(edge, 'from', edge.from, isDependsOn)
+      // The node holding dependsOn exists.
+      if (!isDependsOn) checkEnd(edge, 'to', edge.to, isDependsOn)
+      if (isDependsOn && kindOf(edge.to) === 'Group' && !broken.has(edge)) {
+        broken.add(edge)
+        issues.push({ code: 'PS3008', message: `group "${edge.to}" has dependsOn; groups create no edges`, path: edgePath(edge) })
+      }
     }
   }
   // G5: duplicates collapse, with a warning where the duplicate is written. A dependsOn item that
@@ -99,85 +102,115 @@ function edgePath(edge: NormalizedEdge): string {
     : toPointer(['spec', 'graph', 'nodes', edge.source.nodeIndex, 'dependsOn', edge.source.itemIndex])
 }
 
+/** What the checks of one Task node share. */
+interface TaskContext {
+  readonly index: number
+  readonly id: string
+  readonly graph: NormalizedGraph
+  readonly cyclic: boolean
+  readonly issues: PathIssue[]
+}
+
+/** The pointer of a field of the Task node at `index`. */
+function taskPath(index: number, segments: readonly (string | number)[]): string {
+  return toPointer(['spec', 'graph', 'nodes', index, ...segments])
+}
+
 function checkTask(node: Obj, index: number, graph: NormalizedGraph, cyclic: boolean, issues: PathIssue[]): void {
   if (node.kind !== 'Task') return
-  const at = (...segments: (string | number)[]): string => toPointer(['spec', 'graph', 'nodes', index, ...segments])
-  const id = String(node.id)
-  // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
-  const ancestors = cyclic ? undefined : hardAncestors(graph, id)
-  const checkReferences = (refs: readonly ExpressionReference[], path: string, base: number): void => {
-    for (const ref of refs) {
-      const within = { start: base + ref.start, end: base + ref.end }
-      if (ref.type === 'root') {
-        if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path, within })
-        continue
-      }
-      const target = graph.nodeById.get(ref.node)
-      if (!target) {
-        issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path, within })
-        continue
-      }
-      if (ancestors && !ancestors.has(ref.node)) {
-        issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${id}"; add an edge or dependsOn so it finishes first`, path, within })
-        continue
-      }
-      const outputs = (target as unknown as Obj).outputs
-      const declared = Array.isArray(outputs) ? (outputs as unknown[]) : []
-      if (ref.field === 'outputs' && ref.output !== undefined && !declared.includes(ref.output)) {
-        const list = declared.length ? `it declares ${declared.join(', ')}` : 'it declares no outputs'
-        issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path, within })
-      }
-    }
-  }
+  const task: TaskContext = { index, id: String(node.id), graph, cyclic, issues }
   if (typeof node.when === 'string') {
     const parsed = parseExpression(node.when)
-    if (!parsed.ok) issues.push({ code: 'PS3010', message: `when is not a valid CEL expression: ${parsed.message}`, path: at('when'), within: { start: parsed.offset, end: parsed.offset + 1 } })
-    else checkReferences(parsed.references, at('when'), 0)
+    if (!parsed.ok) issues.push({ code: 'PS3010', message: `when is not a valid CEL expression: ${parsed.message}`, path: taskPath(index, ['when']), within: { start: parsed.offset, end: parsed.offset + 1 } })
+    else checkExpressionReferences(task, parsed.references, ['when'], 0)
   }
   if (isObj(node.inputs)) {
     for (const key of Object.keys(node.inputs)) {
-      if (key.startsWith('_')) issues.push({ code: 'PS3016', message: `input key "${key}" starts with "_", which is reserved for the system`, path: at('inputs', key), key: true })
+      if (key.startsWith('_')) issues.push({ code: 'PS3016', message: `input key "${key}" starts with "_", which is reserved for the system`, path: taskPath(index, ['inputs', key]), key: true })
     }
-    walkStrings(node.inputs, ['inputs'], (text, segments) => {
-      const path = at(...segments)
-      for (const template of findTemplates(text)) {
-        if (!template.terminated) {
-          issues.push({ code: 'PS3014', message: 'template "${{" has no closing "}}"', path, within: { start: template.start - 3, end: template.end } })
-          continue
-        }
-        const parsed = parseExpression(template.expression)
-        if (!parsed.ok) issues.push({ code: 'PS3010', message: `template is not a valid CEL expression: ${parsed.message}`, path, within: { start: template.start + parsed.offset, end: template.start + parsed.offset + 1 } })
-        else checkReferences(parsed.references, path, template.start)
-      }
-    })
+    walkStrings(node.inputs, ['inputs'], task, checkTemplates)
   }
   if (Array.isArray(node.acceptanceCriteria)) {
     const ids = new Map<string, number>()
     node.acceptanceCriteria.forEach((criterion, j) => {
       if (!isObj(criterion)) return
       if (typeof criterion.id === 'string') {
-        if (ids.has(criterion.id)) issues.push({ code: 'PS2016', message: `criterion id "${criterion.id}" is already used by criterion ${ids.get(criterion.id)}`, path: at('acceptanceCriteria', j, 'id') })
+        if (ids.has(criterion.id)) issues.push({ code: 'PS2016', message: `criterion id "${criterion.id}" is already used by criterion ${ids.get(criterion.id)}`, path: taskPath(index, ['acceptanceCriteria', j, 'id']) })
         else ids.set(criterion.id, j)
       }
-      for (const field of ['contentMatch', 'outputMatch', 'bodyMatch']) checkRegex(criterion[field], at('acceptanceCriteria', j, field), issues)
-      if (isObj(criterion.expectedResponse)) checkRegex(criterion.expectedResponse.bodyMatch, at('acceptanceCriteria', j, 'expectedResponse', 'bodyMatch'), issues)
+      for (const field of ['contentMatch', 'outputMatch', 'bodyMatch']) checkRegex(criterion[field], index, ['acceptanceCriteria', j, field], issues)
+      if (isObj(criterion.expectedResponse)) checkRegex(criterion.expectedResponse.bodyMatch, index, ['acceptanceCriteria', j, 'expectedResponse', 'bodyMatch'], issues)
     })
   }
 }
 
-function checkRegex(pattern: unknown, path: string, issues: PathIssue[]): void {
+/** Checks the `${{ }}` templates of one input string at `segments` (read at once: the array is reused). */
+function checkTemplates(task: TaskContext, text: string, segments: readonly (string | number)[]): void {
+  if (!text.includes('${{')) return
+  for (const template of findTemplates(text)) {
+    if (!template.terminated) {
+      task.issues.push({ code: 'PS3014', message: 'template "${{" has no closing "}}"', path: taskPath(task.index, segments), within: { start: template.start - 3, end: template.end } })
+      continue
+    }
+    const parsed = parseExpression(template.expression)
+    if (!parsed.ok) task.issues.push({ code: 'PS3010', message: `template is not a valid CEL expression: ${parsed.message}`, path: taskPath(task.index, segments), within: { start: template.start + parsed.offset, end: template.start + parsed.offset + 1 } })
+    else checkExpressionReferences(task, parsed.references, segments, template.start)
+  }
+}
+
+/** Checks what an expression of a Task reads: known roots, nodes that are hard ancestors, declared outputs. */
+function checkExpressionReferences(task: TaskContext, refs: readonly ExpressionReference[], segments: readonly (string | number)[], base: number): void {
+  const { graph, issues } = task
+  for (const ref of refs) {
+    const within = { start: base + ref.start, end: base + ref.end }
+    if (ref.type === 'root') {
+      if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: taskPath(task.index, segments), within })
+      continue
+    }
+    const target = graph.nodeById.get(ref.node)
+    if (!target) {
+      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path: taskPath(task.index, segments), within })
+      continue
+    }
+    // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
+    if (!task.cyclic && !isHardAncestor(graph, task.id, ref.node)) {
+      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${task.id}"; add an edge or dependsOn so it finishes first`, path: taskPath(task.index, segments), within })
+      continue
+    }
+    const outputs = (target as unknown as Obj).outputs
+    const declared = Array.isArray(outputs) ? (outputs as unknown[]) : []
+    if (ref.field === 'outputs' && ref.output !== undefined && !declared.includes(ref.output)) {
+      const list = declared.length ? `it declares ${declared.join(', ')}` : 'it declares no outputs'
+      issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path: taskPath(task.index, segments), within })
+    }
+  }
+}
+
+function checkRegex(pattern: unknown, index: number, segments: readonly (string | number)[], issues: PathIssue[]): void {
   if (typeof pattern !== 'string') return
   try {
     new RegExp(pattern)
   } catch (error) {
-    issues.push({ code: 'PS2017', message: `not a valid regular expression: ${(error as Error).message}`, path })
+    issues.push({ code: 'PS2017', message: `not a valid regular expression: ${(error as Error).message}`, path: taskPath(index, segments) })
   }
 }
 
-function walkStrings(value: unknown, segments: (string | number)[], visit: (text: string, segments: (string | number)[]) => void): void {
-  if (typeof value === 'string') visit(value, segments)
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...segments, i], visit))
-  else if (isObj(value)) for (const [k, v] of Object.entries(value)) walkStrings(v, [...segments, k], visit)
+/** Calls `visit` for every string under `value` with its path; `segments` is one array, extended and restored on the way. */
+function walkStrings<T>(value: unknown, segments: (string | number)[], context: T, visit: (context: T, text: string, segments: readonly (string | number)[]) => void): void {
+  if (typeof value === 'string') visit(context, value, segments)
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      segments.push(i)
+      walkStrings(value[i], segments, context, visit)
+      segments.pop()
+    }
+  } else if (isObj(value)) {
+    for (const key of Object.keys(value)) {
+      segments.push(key)
+      walkStrings(value[key], segments, context, visit)
+      segments.pop()
+    }
+  }
 }
 
 /**

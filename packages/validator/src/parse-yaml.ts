@@ -1,4 +1,4 @@
-import { Composer, Document, isAlias, isNode, LineCounter, Parser, visit, type DocumentOptions, type ParsedNode, type ParseOptions, type SchemaOptions } from 'yaml'
+import { Composer, Document, isAlias, isNode, LineCounter, Parser, visit, type CST, type DocumentOptions, type ParsedNode, type ParseOptions, type SchemaOptions } from 'yaml'
 import { scanDepth } from './prescan.js'
 import type { ValidationLimits } from './limits.js'
 import { finding, type Finding } from './finding.js'
@@ -39,6 +39,8 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   intAsBigInt: false,
   customTags: [],
   resolveKnownTags: false,
+  // Findings are returned, never printed: no process warnings on stderr (a collection as a key).
+  logLevel: 'error',
 }
 
 const TO_JS_OPTIONS = { maxAliasCount: 0 } as const
@@ -88,10 +90,18 @@ export function parseYamlFile(file: string, rawText: string, limits: ValidationL
   }
   const documents: ParsedDocument[] = []
   try {
-    const parser = new Parser()
+    // The token tree is built without recursion; the composer recurses once per level. The text
+    // scan above can miss levels that the parser opens while recovering from an error (`}[[[`) or
+    // after node properties (`&a [[[`), so the tree's own depth is checked before composing.
+    const tokens = [...new Parser().parse(text)]
+    const tooDeep = firstTooDeep(tokens, limits.maxDepth)
+    if (tooDeep !== undefined) {
+      findings.push(finding('PS1007', `nesting is deeper than ${limits.maxDepth} levels; the file was not parsed`, tooDeep, tooDeep + 1))
+      return result([])
+    }
     const composer = new Composer(PARSE_OPTIONS)
     let index = 0
-    for (const document of composer.compose(parser.parse(text), true, text.length)) {
+    for (const document of composer.compose(tokens, true, text.length)) {
       if (index >= limits.maxDocumentsPerFile) {
         const start = document.range[0]
         findings.push(finding('PS1009', `more than ${limits.maxDocumentsPerFile} documents in one file; the rest were not read`, start, start + 3))
@@ -105,6 +115,32 @@ export function parseYamlFile(file: string, rawText: string, limits: ValidationL
     return result([])
   }
   return result(documents)
+}
+
+/** Returns the offset of the first collection nested deeper than `maxDepth` in a token tree, if any. */
+function firstTooDeep(tokens: readonly CST.Token[], maxDepth: number): number | undefined {
+  const stack: { token: CST.Token; depth: number }[] = []
+  for (let i = tokens.length - 1; i >= 0; i--) stack.push({ token: tokens[i]!, depth: 0 })
+  let found: number | undefined
+  while (stack.length) {
+    const { token, depth } = stack.pop()!
+    let children: (CST.Token | null | undefined)[] = []
+    let level = depth
+    if (token.type === 'document') children = [token.value]
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      level = depth + 1
+      if (level > maxDepth) {
+        if (found === undefined || token.offset < found) found = token.offset
+        continue
+      }
+      children = token.items.flatMap((item) => [item.key, item.value])
+    }
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i]
+      if (child) stack.push({ token: child, depth: level })
+    }
+  }
+  return found
 }
 
 function checkDocument(text: string, document: Document.Parsed, index: number, findings: Finding[]): ParsedDocument {

@@ -13,6 +13,10 @@ const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'a private key', pattern: /-----BEGIN (?:[A-Z]{1,10} )?PRIVATE KEY-----/ },
   { name: 'an OpenAI-style API key', pattern: /\bsk-[A-Za-z0-9_-]{32,200}\b/ },
 ]
+// Every pattern above needs one of these literals, and at least 15 characters (a Slack token's
+// `xoxb-` and 10 more): other strings are not tested further.
+const SECRET_PREFIX = /gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|-----BEGIN |sk-/
+const SHORTEST_SECRET = 15
 const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
 
 /**
@@ -24,14 +28,27 @@ const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
  */
 export function checkPolicy(kind: string, resource: Obj): PathIssue[] {
   const issues: PathIssue[] = []
-  const visit = (value: unknown, segments: (string | number)[]): void => {
+  // One shared path, extended and restored on the way: a copy is made only for a finding.
+  const segments: (string | number)[] = ['spec']
+  const visit = (value: unknown): void => {
     if (typeof value === 'string') {
-      const hit = SECRET_PATTERNS.find((p) => p.pattern.test(value))
+      const hit = value.length >= SHORTEST_SECRET && SECRET_PREFIX.test(value) ? SECRET_PATTERNS.find((p) => p.pattern.test(value)) : undefined
       if (hit) issues.push({ code: 'PS6001', message: `this looks like ${hit.name}; manifests are committed to git, so refer to secrets by URI (secret://...) instead`, path: toPointer(segments) })
-    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...segments, i]))
-    else if (isObj(value)) for (const [k, v] of Object.entries(value)) visit(v, [...segments, k])
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        segments.push(i)
+        visit(value[i])
+        segments.pop()
+      }
+    } else if (isObj(value)) {
+      for (const key of Object.keys(value)) {
+        segments.push(key)
+        visit(value[key])
+        segments.pop()
+      }
+    }
   }
-  visit(resource.spec, ['spec'])
+  visit(resource.spec)
   const spec = resource.spec
   if (kind === 'Execution' && isObj(spec) && isObj(spec.parameters)) {
     for (const key of Object.keys(spec.parameters)) {

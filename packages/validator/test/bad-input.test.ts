@@ -58,6 +58,19 @@ describe('bad input: each a coded diagnostic at the right position, never a thro
     }
   })
 
+  it.each([
+    ['after a syntax error', '}' + '['.repeat(10_000) + '\n', 'PS1007@1:66'],
+    ['after an anchor', 'a: &x ' + '['.repeat(10_000) + '\n', 'PS1007@1:70'],
+    ['after an explicit key', '? ' + '['.repeat(10_000) + '\n', 'PS1007@1:66'],
+    ['under a comment that looks like a block scalar header', 'a: 1 #c: |\n  b: ' + '['.repeat(10_000) + '\n', 'PS1007@2:69'],
+  ])('rejects deep nesting that the text scan misses, %s, from the token tree, twice in one process', (_name, text, expected) => {
+    for (let round = 0; round < 2; round++) {
+      const result = validateTexts({ 'deep.yaml': text, 'goal.yaml': GOAL }, { keepParsed: round === 1 })
+      expect(result.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`).join(' ')).toBe(expected)
+      expect(result.resources.map((r) => r.name)).toEqual(['ok'])
+    }
+  })
+
   it('accepts nesting up to the limit', () => {
     expect(codes('a: ' + '['.repeat(60) + ']'.repeat(60) + '\n')).toEqual(['PS2002'])
   })

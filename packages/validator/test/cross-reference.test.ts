@@ -32,6 +32,15 @@ describe('cross-reference checks over the whole file set', () => {
     expect(run(files, { closed: true }).every((l) => l.includes(' PS4001 '))).toBe(true)
   })
 
+  it('leaves references outside the set out with outsideReferences: false, and still reports the others', () => {
+    const files = {
+      'plan.yaml': plan('p', '  goalRef: {name: missing}\n'),
+      'exec.yaml': `${H}kind: Execution\nmetadata: {name: run-1}\nspec:\n  planRef: {name: p, namespace: other}\n`,
+    }
+    expect(run(files, { outsideReferences: false })).toEqual(['exec.yaml:5:33 PS4005 an Execution runs a Plan of its own namespace "default", not "other"'])
+    expect(run(files, { outsideReferences: false, closed: true })).toEqual(run(files, { outsideReferences: false }))
+  })
+
   it('uses the repository default namespace for files that omit it', () => {
     const files = { 'goal.yaml': goal('g'), 'plan.yaml': plan('p', '  goalRef: {name: g, namespace: team}\n', '[{id: a, kind: Task}]') }
     expect(run(files, { defaultNamespace: 'team' })).toEqual([])

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { diffResources } from '@planspec/core'
 import { prepareRun, simulateRun } from '@planspec/engine'
 import { renderReviewMarkdown, renderText, type ExecutionSimulation } from '@planspec/reporter'
-import { createValidator, type SourceFile, type ValidationResult } from '@planspec/validator'
+import { createValidator, readSource, type SourceFile, type ValidationResult } from '@planspec/validator'
 import { collectFiles } from '../files/collect-files.js'
 import { EXIT, UsageError, useColor, type CommandIO } from '../io.js'
 import { readRevision, resolveCommit } from './review/read-revision.js'
@@ -11,8 +11,9 @@ import { renderReviewText, type ReviewReport } from './review/render-review-text
 import { runGit, type GitCall } from './review/run-git.js'
 import { DEFAULTS } from './validate.js'
 
-/** The output formats of `planspec review`. */
-export const REVIEW_FORMATS = ['text', 'markdown', 'json'] as const
+import { REVIEW_FORMATS } from '../command-formats.js'
+
+export { REVIEW_FORMATS }
 
 /** The name `planspec review` gives the head when it is the working tree. */
 export const WORKING_TREE = 'working tree'
@@ -109,6 +110,7 @@ async function readWorkingTree(path: string, exists: boolean, root: string, io: 
   if (!exists) throw new UsageError(`path not found: ${path}`)
   const collected = await collectFiles([path], io, DEFAULTS.maxFileBytes)
   const cwd = await realpath(io.cwd)
-  const files = collected.files.map((f) => ({ ...f, file: relative(root, resolve(cwd, f.file)).split(sep).join('/') }))
+  const read = await Promise.all(collected.files.map(readSource))
+  const files = read.map((f) => ({ ...f, file: relative(root, resolve(cwd, f.file)).split(sep).join('/') }))
   return { ref: WORKING_TREE, files, ...(collected.defaultNamespace === undefined ? {} : { defaultNamespace: collected.defaultNamespace }) }
 }

@@ -4,8 +4,9 @@ import { renderSimulationGantt } from '@planspec/reporter'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { validatePaths, DEFAULTS } from './validate.js'
 
-/** The output formats of `planspec simulate`. */
-export const SIMULATE_FORMATS = ['text', 'json', 'mermaid'] as const
+import { SIMULATE_FORMATS } from '../command-formats.js'
+
+export { SIMULATE_FORMATS }
 
 /** Options of `planspec simulate`. */
 export interface SimulateOptions {

@@ -1,8 +1,10 @@
-import { createValidator, DEFAULT_LIMITS, type ValidationResult } from '@planspec/validator'
+import { availableParallelism } from 'node:os'
+import { DEFAULT_LIMITS, validateParallel, type ValidationResult } from '@planspec/validator'
 import { collectFiles } from '../files/collect-files.js'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { EXIT_2_CODES, pathProblem, splitPaths } from './validate/path-problems.js'
 import { renderValidationReport, VALIDATE_FORMATS } from './validate/render-report.js'
+import { validationWorkerUrl } from '../validation-worker-url.js'
 
 export { VALIDATE_FORMATS }
 
@@ -17,6 +19,8 @@ export interface ValidateOptions {
   readonly maxDepth: number
   /** The file name of standard input (`-` unless given), e.g. the path it came from. */
   readonly stdinFilename?: string
+  /** Threads to validate with (`--jobs`); a small set always stays in one. */
+  readonly jobs?: number
 }
 
 /**
@@ -34,7 +38,8 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
   let result: ValidationResult | undefined
   if (found.length > 0 || missing.length === 0) {
     try {
-      result = await validatePaths({ ...options, paths: found, keepParsed: options.output === 'junit' }, io)
+      // Reports need each resource's identity and references only: compact values keep memory flat.
+      result = await validatePaths({ ...options, paths: found, keepParsed: options.output === 'junit', keepValues: false }, io)
     } catch (error) {
       if (!(error instanceof UsageError) || !error.message.startsWith('no YAML files found')) throw error
       problems.push(pathProblem('PS1013', found.join(' ') || '.', error.message))
@@ -55,17 +60,31 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
   return errors > 0 ? EXIT.findings : EXIT.ok
 }
 
-/** Collects and validates the files under the given paths (shared by validate, graph and fix). */
-export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename'> & { keepParsed?: boolean }, io: CommandIO): Promise<ValidationResult> {
+/**
+ * Collects and validates the files under the given paths (shared by validate, graph, fix, run and
+ * simulate): on every core for a large tree, in this thread for a small one.
+ */
+export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'jobs'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult> {
   const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename)
   if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}`)
-  return createValidator().validate(files, {
+  return validateParallel(files, {
     compat: options.compat,
     closed: options.closed,
     defaultNamespace,
     limits: { maxFileBytes: options.maxFileBytes, maxDepth: options.maxDepth },
     keepParsed: options.keepParsed,
+    keepValues: options.keepValues,
+    jobs: options.jobs,
+    workerUrl: validationWorkerUrl(),
   })
+}
+
+/** Parses `--jobs`: a positive number of threads, or `auto` (the available cores). */
+export function parseJobs(text: string): number {
+  if (text === 'auto') return availableParallelism()
+  const jobs = Number(text)
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`invalid --jobs "${text}"; use a positive number or auto`)
+  return jobs
 }
 
 /** Parses a size flag such as `1MiB`, `512k` or `1048576` into bytes. */

@@ -1,12 +1,12 @@
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { createFileSelection, SKIPPED_DIRECTORIES, type SourceFile } from '@planspec/validator'
+import { createFileSelection, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
 import { findRepositoryConfig } from './repository-config.js'
 
-/** The files to validate, and the repository default namespace that applies to them. */
+/** The files to validate (read on demand), and the repository default namespace that applies to them. */
 export interface CollectedFiles {
-  readonly files: SourceFile[]
+  readonly files: SourceInput[]
   readonly defaultNamespace?: string
 }
 
@@ -19,13 +19,14 @@ const YAML = /\.ya?ml$/i
  * Turns command-line paths into source files: a file as given, a directory walked recursively
  * with the validator's file selection (the agent's and the Action's: `*.yaml|*.yml` matching the
  * `paths`/`exclude` globs of its `.planspec.yaml`, relative to that file's folder), and `-` for
- * stdin. Files larger than `maxFileBytes` are reported by size and never read; unreadable files
- * become entries with an `error`. Symbolic links are followed only when they resolve inside the
+ * stdin. Files are only looked up here and read when the validator gets to them, so a large tree
+ * is never held in memory at once; files larger than `maxFileBytes` are reported by size and
+ * never read; unreadable files become entries with an `error`. Symbolic links are followed only when they resolve inside the
  * directory being walked (THREATS T10); a path that does not exist is a usage error. Standard
  * input is named `stdinName` (default `-`).
  */
 export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE): Promise<CollectedFiles> {
-  const files: SourceFile[] = []
+  const files: SourceInput[] = []
   let defaultNamespace: string | undefined
   const seen = new Set<string>()
   for (const arg of paths.length ? paths : ['.']) {
@@ -34,10 +35,10 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
       continue
     }
     const absolute = resolve(io.cwd, arg)
-    const info = await stat(absolute).catch(() => undefined)
+    const info = attempt(() => statSync(absolute))
     if (!info) {
       // A link whose target is gone exists but cannot be read: an unreadable file (PS1010), not a typo.
-      if (await lstat(absolute).then((l) => l.isSymbolicLink(), () => false)) {
+      if (attempt(() => lstatSync(absolute).isSymbolicLink())) {
         files.push({ file: displayName(io.cwd, absolute), error: 'ENOENT: broken symbolic link' })
         continue
       }
@@ -49,10 +50,10 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
       await addFile(files, seen, absolute, displayName(io.cwd, absolute), maxFileBytes)
       continue
     }
-    const root = await realpath(absolute)
+    const root = realpathSync(absolute)
     const base = repository?.root ?? absolute
     const selection = createFileSelection(repository?.config ?? {})
-    for await (const file of walk(absolute, root)) {
+    for (const file of walk(absolute, root)) {
       if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
       await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes)
     }
@@ -60,10 +61,12 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
   return { files, defaultNamespace }
 }
 
-async function* walk(dir: string, root: string): AsyncGenerator<string> {
-  let entries
+// The tree is walked and files are read with synchronous calls: a command-line run has nothing
+// else to do meanwhile, and a promise per file costs more CPU than the read itself.
+function* walk(dir: string, root: string): Generator<string> {
+  let entries: Dirent[]
   try {
-    entries = await readdir(dir, { withFileTypes: true })
+    entries = readdirSync(dir, { withFileTypes: true })
   } catch {
     return
   }
@@ -75,25 +78,46 @@ async function* walk(dir: string, root: string): AsyncGenerator<string> {
     } else if (entry.isSymbolicLink()) {
       // A link is followed only to a file inside the walked directory; directories are never
       // followed (no loops, no escapes).
-      const target = await realpath(full).catch(() => undefined)
-      const info = target ? await stat(target).catch(() => undefined) : undefined
+      const target = attempt(() => realpathSync(full))
+      const info = target ? attempt(() => statSync(target)) : undefined
       if (target && info?.isFile() && (target + sep).startsWith(root + sep) && YAML.test(entry.name)) yield full
     } else if (entry.isFile() && YAML.test(entry.name)) yield full
   }
 }
 
-async function addFile(files: SourceFile[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number): Promise<void> {
+async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number): Promise<void> {
   if (seen.has(absolute)) return
   seen.add(absolute)
+  const failed = (error: unknown): { file: string; error: string } => ({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
   try {
-    const info = await lstat(absolute).then((l) => (l.isSymbolicLink() ? stat(absolute) : l))
+    const link = lstatSync(absolute)
+    const info = link.isSymbolicLink() ? statSync(absolute) : link
     if (info.size > maxFileBytes) {
       files.push({ file, size: info.size })
       return
     }
-    files.push({ file, bytes: await readFile(absolute) })
+    files.push({
+      file,
+      size: info.size,
+      read: async () => {
+        try {
+          return { file, bytes: readFileSync(absolute) }
+        } catch (error) {
+          return failed(error)
+        }
+      },
+    })
   } catch (error) {
-    files.push({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
+    files.push(failed(error))
+  }
+}
+
+/** Runs a file-system call; undefined when it fails. */
+function attempt<T>(call: () => T): T | undefined {
+  try {
+    return call()
+  } catch {
+    return undefined
   }
 }
 

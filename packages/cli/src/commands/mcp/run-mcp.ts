@@ -7,6 +7,7 @@ import { commentOnPullRequestOf, openPullRequest } from '@planspec/github'
 import { createPlanSpecMcpServer, serveMcpHttp, type PlanSpecMcpDeps, type ProposalPort } from '@planspec/mcp'
 import { createValidator } from '@planspec/validator'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
+import { validationWorkerUrl } from '../../validation-worker-url.js'
 import { secretValues } from '../../secret-values.js'
 import { VERSION } from '../../version.js'
 import { resolveContext } from '../server/resolve-context.js'
@@ -52,7 +53,7 @@ export async function runMcpCommand(options: McpCommandOptions, io: CommandIO): 
   const client: ResourceClient =
     target.mode === 'server'
       ? createHttpResourceClient({ api: clientFor({ server: target.server, ...(target.token ? { token: target.token } : {}) }, io) })
-      : createGitResourceClient({ repo: target.repo, branch: options.branch, statusBranch: options.statusBranch, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), env: io, ...(options.as ? { as: options.as } : {}) })
+      : createGitResourceClient({ repo: target.repo, branch: options.branch, statusBranch: options.statusBranch, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), env: io, ...(options.as ? { as: options.as } : {}), validationWorkers: { workerUrl: validationWorkerUrl() } })
   const identity = await client.whoami().catch((error: unknown) => error as Error & { reason?: string })
   if (identity instanceof Error) {
     io.stderr.write(`error: planspec mcp cannot act as anybody: ${identity.reason ? `${identity.reason}: ` : ''}${identity.message}\n`)

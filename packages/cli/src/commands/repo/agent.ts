@@ -7,6 +7,7 @@ import { buildAgentServer, createAgent, createResourceView, resolveAgentKey, typ
 import { createRedactor, type ExecutionStatus } from '@planspec/core'
 import { createProviders } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
+import { validationWorkerUrl } from '../../validation-worker-url.js'
 import { createLogger } from '../../logger.js'
 import { openRepo, type RepoFlags } from '@planspec/client'
 import { observeAgentRepo } from './observe-agent-repo.js'
@@ -60,6 +61,8 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
   const { repo } = openRepo(options, io, {
     agentKey: key.keyring,
     ...(options.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}),
+    // A cold read of a large tree validates its manifests on every core.
+    validationWorkers: { workerUrl: validationWorkerUrl() },
     onStaleLock: (lock) => logger.warn({ lock: lock.path, ageMs: lock.ageMs, holder: lock.holder, reason: lock.reason }, `removed the stale ref lock ${lock.path} (${Math.round(lock.ageMs / 1000)}s old, ${lock.reason === 'WriterGone' ? `writer ${lock.holder} is gone` : 'older than 10 minutes'})`),
   })
   const teams = options.teams ? readTeams(resolve(io.cwd, options.teams)) : new Map<string, string[]>()

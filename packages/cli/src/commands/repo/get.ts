@@ -2,6 +2,7 @@ import { stringify } from 'yaml'
 import { describeResource, gitResources, openRepo, resolveKind, type RepoFlags, type ResourceView } from '@planspec/client'
 import { renderResourceTable } from '@planspec/reporter'
 import { EXIT, type CommandIO } from '../../io.js'
+import { validationWorkerUrl } from '../../validation-worker-url.js'
 
 /** Options of `planspec get` and `planspec describe` against a repository. */
 export interface GetOptions extends RepoFlags {
@@ -12,8 +13,7 @@ export interface GetOptions extends RepoFlags {
   readonly output: 'table' | 'wide' | 'json' | 'yaml' | 'name'
 }
 
-/** The output formats of `get`. */
-export const GET_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const
+export { GET_FORMATS } from '../../command-formats.js'
 
 /**
  * Lists resources of a kind from a repository, with the status the agent wrote on the status
@@ -45,7 +45,7 @@ export async function runDescribe(options: Omit<GetOptions, 'output'>, io: Comma
 
 async function readResources(options: GetOptions, io: CommandIO): Promise<ResourceView[] | undefined> {
   const kind = resolveKind(options.kind)
-  const { repo } = openRepo(options, io)
+  const { repo } = openRepo(options, io, { validationWorkers: { workerUrl: validationWorkerUrl() } })
   const desired = await repo.readDesired()
   const status = await repo.readStatus()
   const items = gitResources(desired, status, { kind, ...(options.name === undefined ? {} : { name: options.name }), ...(options.allNamespaces || options.namespace === undefined ? {} : { namespace: options.namespace }) })

@@ -2,6 +2,7 @@ import type { RequestAction } from '@planspec/agent'
 import { ACTION_NOUNS, findSigningKey, openRepo, recordGitRequest, waitForVerdict, type RepoFlags } from '@planspec/client'
 import { parseDuration, type ExecutionStatus } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
+import { validationWorkerUrl } from '../../validation-worker-url.js'
 
 /** Options of the commands that record a request on the status branch. */
 export interface RequestOptions extends RepoFlags {
@@ -36,7 +37,7 @@ export interface RequestTarget {
  */
 export async function runRequest(action: RequestAction, target: RequestTarget, options: RequestOptions, io: CommandIO): Promise<number> {
   const waitMs = options.wait === undefined ? undefined : durationOf(options.wait)
-  const { repo, author, url, dir } = openRepo(options, io)
+  const { repo, author, url, dir } = openRepo(options, io, { validationWorkers: { workerUrl: validationWorkerUrl() } })
   const signing = findSigningKey(io, url === undefined ? dir : io.cwd)
   const outcome = await recordGitRequest({ repo, author, signing }, action, { ...target, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) }, { ...(options.comment ? { comment: options.comment } : {}), ...(options.dryRun ? { dryRun: true } : {}) })
   if (outcome.status === 'refused') {
@@ -67,7 +68,7 @@ function durationOf(text: string): number {
 
 /** Lists claimable work: nodes of Executions waiting for a worker (human://, agent://). */
 export async function runWorkList(options: RepoFlags & { readonly namespace?: string; readonly output: 'table' | 'json' }, io: CommandIO): Promise<number> {
-  const { repo } = openRepo(options, io)
+  const { repo } = openRepo(options, io, { validationWorkers: { workerUrl: validationWorkerUrl() } })
   const status = await repo.readStatus()
   // The first claim of a node holds it (the agent refuses later ones): show who made it.
   const claims = new Map<string, string>()

@@ -18,8 +18,7 @@ export interface ApplyResponse {
   readonly results: readonly ApplyOutcome[]
 }
 
-/** The output formats of `apply`. */
-export const APPLY_FORMATS = ['text', 'name', 'json'] as const
+export { APPLY_FORMATS } from '../../command-formats.js'
 
 /**
  * Applies the resources under `paths` to a server in one atomic batch (server-side apply: "make it

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cli, GOAL, REPO, tempTree } from './helpers.js'
+
+const BIN = join(REPO, 'packages/cli/bin/planspec.js')
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry)
+    return statSync(full).isDirectory() ? yamlFiles(full) : entry.endsWith('.yaml') && entry !== '.planspec.yaml' ? [full] : []
+  })
+}
+
+/**
+ * A tree of about 5 MiB (above the size from which validation is split across threads): the
+ * multi-team example copied into many namespaces, with broken files among them so that findings
+ * of every kind, code frames included, go through the workers.
+ */
+function largeTree(): string {
+  const example = join(REPO, 'examples/multi-team/planspec')
+  const files: Record<string, string> = {}
+  const copies = 100
+  for (let i = 0; i < copies; i++) {
+    for (const file of yamlFiles(example)) {
+      const text = readFileSync(file, 'utf8').replace(/namespace: (\w[\w-]*)/g, `namespace: $1-${i}`)
+      files[`copy-${String(i).padStart(2, '0')}/${relative(example, file)}`] = text
+    }
+    files[`copy-${String(i).padStart(2, '0')}/broken.yaml`] = i % 3 ? GOAL.replace('name: ok', `name: Broken_${i}`) : 'a: [unclosed\n'
+  }
+  return tempTree(files)
+}
+
+/** Runs the bundled binary, without colour whatever the test runner's environment says; resolves with its exit code and output. */
+function planspec(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  delete env.FORCE_COLOR
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, shell: false })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('planspec validate --jobs', () => {
+  it('prints exactly the same findings, in the same order, with two worker threads as with one thread', async () => {
+    const dir = largeTree()
+    const total = yamlFiles(dir).reduce((sum, f) => sum + statSync(f).size, 0)
+    expect(total).toBeGreaterThan(4 * 1024 * 1024)
+    const one = await planspec(['validate', '.', '--jobs', '1', '-o', 'json'], dir)
+    const two = await planspec(['validate', '.', '--jobs', '2', '-o', 'json'], dir)
+    expect(one.stderr).toBe('')
+    expect(two.stderr).toBe('')
+    expect(two.code).toBe(one.code)
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout))
+    const json = JSON.parse(one.stdout)
+    expect(json.summary.files).toBeGreaterThan(600)
+    expect(new Set(json.diagnostics.map((d: { code: string }) => d.code))).toEqual(new Set(['PS1001', 'PS2009']))
+    // The text output, with code frames, too.
+    const text = await planspec(['validate', '.', '--jobs', '2'], dir)
+    expect(text.stdout).toBe((await planspec(['validate', '.', '--jobs', '1'], dir)).stdout)
+    expect(text.stdout).toContain('  > 4 |   name: Broken_1\n')
+  })
+
+  it('validates in threads from the command run in-process too (the validator package\'s worker)', async () => {
+    const dir = largeTree()
+    const one = await cli(['validate', '.', '--jobs', '1', '-o', 'json'], { cwd: dir })
+    const two = await cli(['validate', '.', '--jobs', '2', '-o', 'json'], { cwd: dir })
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout))
+  })
+
+  it('refuses a --jobs value that is not a positive number or auto', async () => {
+    const dir = tempTree({ 'goal.yaml': GOAL })
+    for (const value of ['0', '-1', 'two', '1.5']) {
+      const result = await cli(['validate', '.', '--jobs', value], { cwd: dir })
+      expect(result.code, value).toBe(2)
+      expect(result.stderr, value).toBe(`error: invalid --jobs "${value}"; use a positive number or auto\n`)
+    }
+    expect((await cli(['validate', '.', '--jobs', 'auto'], { cwd: dir })).code).toBe(0)
+  })
+})

@@ -1,0 +1,125 @@
+import type { Diagnostic } from '@planspec/core'
+import { CODES } from './codes.js'
+import { collectResources, type Emit, type ResourceCheckOptions } from './collect-resources.js'
+import { compactResource } from './compact-resource.js'
+import { fastParse } from './fast-parse.js'
+import type { ValidationLimits } from './limits.js'
+import { decodeText, parseYamlFile, type ParsedFile } from './parse-yaml.js'
+import { positionFinding, positionIssue, type SeverityOptions } from './position-issue.js'
+import { scanDepth } from './prescan.js'
+import type { Resource } from './resource.js'
+import type { SchemaValidator } from './schema-check.js'
+
+/**
+ * One input file. Give `text` (or `bytes`, decoded as UTF-8 here), or `error` when the caller
+ * could not read it; `size` lets the caller report an oversize file without reading it.
+ */
+export interface SourceFile {
+  readonly file: string
+  readonly text?: string
+  readonly bytes?: Uint8Array
+  readonly size?: number
+  readonly error?: string
+}
+
+/** What the checks of one file depend on. */
+export interface FileCheckOptions extends ResourceCheckOptions, SeverityOptions {
+  /** Keep the careful path's parsed file (for `planspec fix`): every file takes that path. */
+  readonly keepParsed?: boolean
+  /** Keep full resource values; when false, only what cross-reference checks read. */
+  readonly keepValues?: boolean
+  /**
+   * With `keepValues: false`: copy the kept values off the file's parse (the default), or not,
+   * for a caller that copies them anyway (a worker's reply).
+   */
+  readonly detachValues?: boolean
+}
+
+/** Which parser read a file: the fast one, the positioned one, or none (unreadable). */
+export type ParsePath = 'fast' | 'careful' | 'unread'
+
+/** The outcome of checking one file on its own, before cross-reference checks. */
+export interface FileCheck {
+  readonly file: string
+  /** Every finding of the file, positioned (unsorted, uncapped). */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly resources: readonly Resource[]
+  /** The text (without a byte-order mark) of a file with findings, or of every file read with `keepParsed`. */
+  readonly text?: string
+  /** The careful path's parsed file, only with `keepParsed`. */
+  readonly parsed?: ParsedFile
+  readonly path: ParsePath
+}
+
+/**
+ * Checks one file on its own: reading limits, YAML, and every per-resource check. A file is read
+ * by the fast parser first; positions are built only for a file with findings, which is read
+ * again by the positioned parser and checked again there, so every finding keeps its exact line
+ * and column range. A file the fast parser cannot read exactly as the positioned one (see
+ * `fastParse`) takes the careful path at once. Never throws for bad input.
+ */
+export function checkFile(schema: SchemaValidator, source: SourceFile, options: FileCheckOptions, limits: ValidationLimits): FileCheck {
+  const unread: Diagnostic[] = []
+  const rawText = readText(source, limits, (d) => unread.push(d))
+  if (rawText === undefined) return { file: source.file, diagnostics: unread, resources: [], path: 'unread' }
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText
+  const fast = options.keepParsed ? undefined : checkFast(schema, source.file, text, options, limits)
+  const check = fast ? { file: source.file, diagnostics: [], resources: fast, path: 'fast' as const } : checkCareful(schema, source.file, text, options, limits)
+  if (options.keepValues !== false) return check
+  const detach = options.detachValues !== false
+  return { ...check, resources: check.resources.map((resource) => compactResource(resource, { detach })) }
+}
+
+/** The fast path: the resources of a file without findings, or undefined (take the careful path). */
+function checkFast(schema: SchemaValidator, file: string, text: string, options: FileCheckOptions, limits: ValidationLimits): Resource[] | undefined {
+  // The careful path reports these (PS1008, PS1007, PS1009): let it.
+  if (text.trim() === '' || scanDepth(text, limits.maxDepth).line !== undefined) return undefined
+  const values = fastParse(text)
+  if (values === undefined || values.length > limits.maxDocumentsPerFile) return undefined
+  let clean = true
+  const emit: Emit = () => (clean = false)
+  const resources: Resource[] = []
+  for (let index = 0; index < values.length && clean; index++) {
+    const value = values[index]
+    if (value !== undefined && value !== null) for (const resource of collectResources(value, file, index, schema, options, emit)) resources.push(resource)
+  }
+  return clean ? resources : undefined
+}
+
+/** The careful path: the positioned parser, with every finding at its exact range. */
+function checkCareful(schema: SchemaValidator, file: string, text: string, options: FileCheckOptions, limits: ValidationLimits): FileCheck {
+  const parsed = parseYamlFile(file, text, limits)
+  const diagnostics = parsed.findings.map((f) => positionFinding(file, parsed.lineCounter, f))
+  const resources: Resource[] = []
+  for (const document of parsed.documents) {
+    if (document.value === undefined || document.value === null) continue
+    const emit: Emit = (issue, at, meta) => diagnostics.push(positionIssue(parsed, document.document, issue, at, options, meta))
+    for (const resource of collectResources(document.value, file, document.index, schema, options, emit)) resources.push(resource)
+  }
+  const keepText = diagnostics.length > 0 || options.keepParsed === true
+  return { file, diagnostics, resources, text: keepText ? parsed.text : undefined, parsed: options.keepParsed ? parsed : undefined, path: 'careful' }
+}
+
+/**
+ * Reads the text of a source, or reports why it cannot be read (PS1010, PS1006, PS1002) and
+ * returns undefined.
+ */
+export function readText(source: SourceFile, limits: ValidationLimits, push: (d: Diagnostic) => void): string | undefined {
+  const at = (code: keyof typeof CODES, message: string): undefined => {
+    push({ code, severity: CODES[code].severity, message, file: source.file, line: 1, column: 1, endLine: 1, endColumn: 1, path: '' })
+    return undefined
+  }
+  if (source.error !== undefined) return at('PS1010', `cannot read file: ${source.error}`)
+  const size = source.size ?? source.bytes?.byteLength ?? (source.text !== undefined ? Buffer.byteLength(source.text) : 0)
+  if (size > limits.maxFileBytes) return at('PS1006', `file is ${formatBytes(size)}, larger than the ${formatBytes(limits.maxFileBytes)} limit; it was not read`)
+  if (source.text !== undefined) return source.text
+  if (source.bytes === undefined) return at('PS1010', 'no content was given for this file')
+  const text = decodeText(source.bytes)
+  return text ?? at('PS1002', 'file is not UTF-8 text (binary content); it was not parsed')
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) ? 1 : 0)} MiB`
+  if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 ? 1 : 0)} KiB`
+  return `${n} bytes`
+}
