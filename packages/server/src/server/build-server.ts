@@ -14,6 +14,7 @@ import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboar
 import { accessReviewRoutes } from './routes/access-review-routes.js'
 import { actionRoutes } from './routes/action-routes.js'
 import { applyRoute } from './routes/apply-route.js'
+import { patchRoute } from './routes/patch-route.js'
 import { discoveryRoutes } from './routes/discovery-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { namespaceRoutes } from './routes/namespace-routes.js'
@@ -120,11 +121,21 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const boundedJson = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
     if (typeof body !== 'string' && !isUtf8(body)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
     const text = String(body)
+    // client-node sends DELETE with a JSON content type and no body: that is "no DeleteOptions".
+    if (request.method === 'DELETE' && text.trim() === '') return done(null, null)
     if (jsonDeeperThan(text, limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
     parseJson(request, text, done)
   }
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, boundedJson)
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json', 'application/json-patch+json'], { parseAs: 'buffer' }, boundedJson)
+  // Server-side apply bodies are YAML or JSON (kubectl sends JSON): JSON takes the bounded path
+  // above, YAML is parsed in a validation worker with the validator's pinned options (THREATS T7, T8).
+  app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'buffer' }, (request, body, done) => {
+    if (typeof body !== 'string' && !isUtf8(body)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
+    const text = String(body)
+    if (/^\s*[{[]/.test(text)) return boundedJson(request, text, done)
+    context.validation.parseYaml(text).then((value) => done(null, value), (error: Error) => done(error))
+  })
   app.decorateRequest('identity', undefined)
   app.decorateRequest('watching', false)
   app.register(fp(async (root) => void root.decorate('planspec', context), { name: 'planspec-context', fastify: '5.x' }))
@@ -158,6 +169,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
 
   app.register(readRoutes)
   app.register(writeRoutes)
+  app.register(patchRoute)
   app.register(statusRoutes)
   app.register(actionRoutes)
   app.register(applyRoute)

@@ -22,7 +22,17 @@ export interface KindEntry {
    * themselves, which only a `*` rule covers.
    */
   readonly rbacResource: string | undefined
+  /** Short names kubectl accepts (`kubectl get ex`). */
+  readonly shortNames: readonly string[]
+  /** Categories the kind belongs to (`kubectl get planspec` lists every PlanSpec workflow kind). */
+  readonly categories: readonly string[]
 }
+
+/** The category of the six workflow kinds (`kubectl get planspec`). */
+export const CATEGORY = 'planspec'
+
+// Short names follow kubectl's habit of two or three letters; the RBAC kinds keep none, as in Kubernetes.
+const SHORT_NAMES: Readonly<Record<string, readonly string[]>> = { goals: ['gl'], plans: ['pl'], capabilities: ['cap'], bindings: ['bnd'], executions: ['ex'], gates: ['gt'] }
 
 const RBAC_RESOURCES: ReadonlySet<string> = new Set(['goals', 'plans', 'capabilities', 'bindings', 'executions', 'gates'])
 
@@ -36,6 +46,8 @@ export const KINDS: readonly KindEntry[] = Object.entries(kindInfo)
     namespaced: info.namespaced,
     hasStatus: info.hasStatus,
     rbacResource: RBAC_RESOURCES.has(info.plural) ? info.plural : undefined,
+    shortNames: SHORT_NAMES[info.plural] ?? [],
+    categories: RBAC_RESOURCES.has(info.plural) ? [CATEGORY] : [],
   }))
 
 const BY_PLURAL = new Map(KINDS.map((entry) => [entry.plural, entry]))

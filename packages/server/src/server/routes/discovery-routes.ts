@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify'
-import { API_VERSION, GROUP, KINDS, VERSION } from '../kinds.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { API_VERSION, GROUP, VERSION } from '../kinds.js'
+import { aggregatedDiscovery, coreResourceList, resourceList } from '../kube/discovery-documents.js'
+import { acceptsAs } from '../kube/media-type.js'
 import { buildOpenApiDocument } from '../openapi-document.js'
 import { errorResponses } from '../route-schemas.js'
 import { identityOf } from '../server-context.js'
-
-const OBJECT_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']
 
 const looseObject = { type: 'object', additionalProperties: true } as const
 
@@ -20,32 +20,38 @@ const openApiText = (): string => (openApi ??= JSON.stringify(buildOpenApiDocume
 export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
   const groupVersion = { groupVersion: API_VERSION, version: VERSION }
   const schema = { response: { 200: looseObject, ...errorResponses } }
-  app.get('/api', { schema }, async (request) => {
+  // kubectl 1.30+ asks /api and /apis for aggregated discovery first (one request for every
+  // resource) and falls back to the per-group documents when the answer is not of that type.
+  const aggregated = (core: boolean) => (request: FastifyRequest, reply: FastifyReply): Record<string, unknown> | undefined => {
+    const range = acceptsAs(request.headers.accept, 'APIGroupDiscoveryList', 'apidiscovery.k8s.io', ['v2', 'v2beta1'])
+    if (range === undefined) return undefined
+    const version = range.params.v ?? 'v2'
+    reply.type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
+    reply.header('vary', 'Accept')
+    return aggregatedDiscovery(core, `apidiscovery.k8s.io/${version}`)
+  }
+  const aggregatedCore = aggregated(true)
+  const aggregatedGroups = aggregated(false)
+  app.get('/api', { schema }, async (request, reply) => {
     identityOf(request)
-    return { kind: 'APIVersions', apiVersion: 'v1', versions: ['v1'] }
+    return aggregatedCore(request, reply) ?? { kind: 'APIVersions', apiVersion: 'v1', versions: ['v1'], serverAddressByClientCIDRs: [] }
   })
   app.get('/api/v1', { schema }, async (request) => {
     identityOf(request)
-    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [{ name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['create', 'delete', 'get', 'list'] }] }
+    return coreResourceList()
   })
-  app.get('/apis', { schema }, async (request) => {
+  app.get('/apis', { schema }, async (request, reply) => {
     identityOf(request)
-    return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: GROUP, versions: [groupVersion], preferredVersion: groupVersion }] }
+    return aggregatedGroups(request, reply) ?? { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: GROUP, versions: [groupVersion], preferredVersion: groupVersion }] }
   })
   app.get(`/apis/${GROUP}`, { schema }, async (request) => {
     identityOf(request)
     return { kind: 'APIGroup', apiVersion: 'v1', name: GROUP, versions: [groupVersion], preferredVersion: groupVersion }
   })
-  const resources = KINDS.flatMap((entry) => [
-    { name: entry.plural, singularName: entry.singular, namespaced: entry.namespaced, kind: entry.kind, verbs: OBJECT_VERBS },
-    ...(entry.hasStatus ? [{ name: `${entry.plural}/status`, singularName: '', namespaced: entry.namespaced, kind: entry.kind, verbs: ['get', 'patch', 'update'] }] : []),
-    ...(entry.kind === 'Plan' ? [{ name: 'plans/graph', singularName: '', namespaced: true, kind: 'PlanGraph', verbs: ['get'] }] : []),
-    ...(entry.kind === 'Gate' ? ['approve', 'reject', 'comment'].map((a) => ({ name: `gates/${a}`, singularName: '', namespaced: true, kind: 'Gate', verbs: ['create'] })) : []),
-    ...(entry.kind === 'Execution' ? ['cancel', 'retry', 'claim', 'complete'].map((a) => ({ name: `executions/${a}`, singularName: '', namespaced: true, kind: 'Execution', verbs: ['create'] })) : []),
-  ])
+  const resources = resourceList()
   app.get(`/apis/${GROUP}/${VERSION}`, { schema }, async (request) => {
     identityOf(request)
-    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: API_VERSION, resources }
+    return resources
   })
 
   const document = openApiText()

@@ -49,7 +49,7 @@ export async function namespaceRoutes(app: FastifyInstance): Promise<void> {
       const name = request.body.metadata.name
       authorize(context, request, { verb: 'create', resource: 'namespaces', name })
       if (name.length > 63 || !DNS_LABEL.test(name)) {
-        throw new ApiError('Invalid', `Namespace ${JSON.stringify(name)} is invalid: metadata.name: not a DNS label`, { name, kind: 'namespaces', causes: [{ reason: 'FieldValueInvalid', message: 'not a DNS label', field: 'metadata.name' }] })
+        throw new ApiError('Invalid', `Namespace ${JSON.stringify(name)} is invalid: metadata.name: not a DNS label`, { name, kind: 'Namespace', causes: [{ reason: 'FieldValueInvalid', message: 'not a DNS label', field: 'metadata.name' }] })
       }
       reply.code(201)
       return store.transact((tx) => tx.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }), { dryRun: isDryRun(request.query) })
