@@ -117,10 +117,13 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     now: options.now ?? (() => new Date().toISOString()),
     watches: new Set(),
     controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
+    routes: [],
   }
   store.transact((tx) => ensureNamespace(tx, 'default'))
 
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
+  // Every route, as declared, feeds the OpenAPI documents (generated on their first request).
+  app.addHook('onRoute', (route) => void context.routes.push({ method: route.method, url: route.url, ...(route.schema === undefined ? {} : { schema: route.schema as Record<string, unknown> }), ...(route.config === undefined ? {} : { config: route.config }) }))
   // Response schemas document every route (and feed /openapi/v3), but resource shapes are open
   // objects: plain JSON.stringify serialises them faster than a generated serializer would.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))

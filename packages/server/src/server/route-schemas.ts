@@ -91,7 +91,8 @@ export const listQuerySchema = (maxLimit: number) =>
 /** The querystring of writes. */
 export const writeQuerySchema = {
   type: 'object',
-  properties: { dryRun: { type: 'string', enum: ['All'] }, fieldManager: { type: 'string', maxLength: 128 } },
+  // fieldValidation is accepted and always strict: PlanSpec refuses unknown fields (DECISIONS §2).
+  properties: { dryRun: { type: 'string', enum: ['All'] }, fieldManager: { type: 'string', maxLength: 128 }, fieldValidation: { type: 'string', enum: ['Strict', 'Warn', 'Ignore'] } },
 } as const
 
 /** The querystring of deletes. */

@@ -2,20 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { API_VERSION, GROUP, VERSION } from '../kinds.js'
 import { aggregatedDiscovery, coreResourceList, resourceList } from '../kube/discovery-documents.js'
 import { acceptsAs } from '../kube/media-type.js'
-import { buildOpenApiDocument } from '../openapi-document.js'
+import { buildOpenApiDocuments, type OpenApiDocuments } from '../openapi/openapi-documents.js'
 import { errorResponses } from '../route-schemas.js'
 import { identityOf } from '../server-context.js'
+import { ApiError } from '../error-catalog.js'
 
 const looseObject = { type: 'object', additionalProperties: true } as const
 
-// Generated once per process: the schemas it is built from never change at run time.
-let openApi: string | undefined
-const openApiText = (): string => (openApi ??= JSON.stringify(buildOpenApiDocument()))
 
 /**
  * Registers discovery (`/api`, `/api/v1`, `/apis`, `/apis/planspec.io/v1alpha1`, in the shapes
- * kubectl reads: APIVersions, APIGroupList, APIResourceList) and the OpenAPI 3.1 document at
- * `/openapi/v3` (also `/openapi/v3/apis/planspec.io/v1alpha1`), generated once from the schemas.
+ * kubectl reads: APIVersions, APIGroupList, APIResourceList, and aggregated discovery when asked)
+ * and the OpenAPI documents generated from the routes and schemas: the `/openapi/v3` index, one
+ * OpenAPI 3.0 document per group under it (`/openapi/v3/apis/planspec.io/v1alpha1`), and Swagger
+ * 2.0 at `/openapi/v2`.
  */
 export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
   const groupVersion = { groupVersion: API_VERSION, version: VERSION }
@@ -54,12 +54,26 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     return resources
   })
 
-  const document = openApiText()
-  for (const path of ['/openapi/v3', `/openapi/v3/apis/${GROUP}/${VERSION}`]) {
-    app.get(path, { schema: { response: { 200: { type: 'string' }, ...errorResponses } } }, async (request, reply) => {
-      identityOf(request)
-      reply.type('application/json')
-      return document
-    })
-  }
+  // Generated on the first request, once every route is registered; neither routes nor schemas
+  // change while the server runs.
+  let documents: OpenApiDocuments | undefined
+  const openApi = (): OpenApiDocuments => (documents ??= buildOpenApiDocuments(app.planspec.routes))
+  const text = { schema: { response: { 200: { type: 'string' }, ...errorResponses } } }
+  app.get('/openapi/v3', text, async (request, reply) => {
+    identityOf(request)
+    reply.type('application/json')
+    return openApi().index
+  })
+  app.get<{ Params: { '*': string } }>('/openapi/v3/*', text, async (request, reply) => {
+    identityOf(request)
+    const document = openApi().groups.get(request.params['*'])
+    if (document === undefined) throw new ApiError('NotFound', `no OpenAPI document for ${JSON.stringify(request.params['*'])}`)
+    reply.type('application/json')
+    return document
+  })
+  app.get('/openapi/v2', text, async (request, reply) => {
+    identityOf(request)
+    reply.type('application/json')
+    return openApi().v2
+  })
 }
