@@ -17,6 +17,7 @@ import { accessReviewRoutes } from './routes/access-review-routes.js'
 import { actionRoutes } from './routes/action-routes.js'
 import { applyRoute } from './routes/apply-route.js'
 import { patchRoute } from './routes/patch-route.js'
+import { decodeProtobufBody, PROTOBUF } from './kube/protobuf-body.js'
 import { discoveryRoutes } from './routes/discovery-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { namespaceRoutes } from './routes/namespace-routes.js'
@@ -141,6 +142,16 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   }
   app.removeContentTypeParser(['application/json', 'text/plain'])
   app.addContentTypeParser(['application/json', 'application/merge-patch+json', 'application/json-patch+json'], { parseAs: 'buffer' }, boundedJson)
+  // kubectl sends the built-in kinds PlanSpec serves (namespaces, access reviews) as protobuf, as
+  // Kubernetes accepts them; each is decoded into its JSON shape. The answer is JSON (kubectl
+  // accepts it). Routes that take no protobuf refuse it with 415 before parsing.
+  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, decodeProtobufBody(Buffer.isBuffer(body) ? body : Buffer.from(body)))
+    } catch (error) {
+      done(error as Error)
+    }
+  })
   // Server-side apply bodies are YAML or JSON (kubectl sends JSON): JSON takes the bounded path
   // above, YAML is parsed in a validation worker with the validator's pinned options (THREATS T7, T8).
   app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'buffer' }, (request, body, done) => {

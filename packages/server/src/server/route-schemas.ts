@@ -85,6 +85,7 @@ export const listQuerySchema = (maxLimit: number) =>
       timeoutSeconds: { type: 'number', minimum: 0 },
       allowWatchBookmarks: { type: 'boolean' },
       sendInitialEvents: { type: 'boolean' },
+      includeObject: { type: 'string', enum: ['None', 'Metadata', 'Object'] },
     },
   }) as const
 

@@ -1,4 +1,5 @@
 import type { StoredResource } from '@planspec/engine'
+import { PROTOBUF } from '../kube/protobuf-body.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../error-catalog.js'
 import { isDryRun } from '../route-helpers.js'
@@ -44,7 +45,8 @@ export async function namespaceRoutes(app: FastifyInstance): Promise<void> {
   })
   app.post<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>(
     '/api/v1/namespaces',
-    { schema: { querystring: writeQuerySchema, body: namespaceBody, response: objectResponses(201) }, config: { mediaTypes: ['application/json'] } },
+    // kubectl creates namespaces with a protobuf body, which Kubernetes accepts.
+    { schema: { querystring: writeQuerySchema, body: namespaceBody, response: objectResponses(201) }, config: { mediaTypes: ['application/json', PROTOBUF] } },
     (request: FastifyRequest<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>, reply: FastifyReply): StoredResource => {
       const name = request.body.metadata.name
       authorize(context, request, { verb: 'create', resource: 'namespaces', name })
