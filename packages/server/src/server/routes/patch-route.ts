@@ -1,3 +1,4 @@
+import { canonicalJson } from '@planspec/core'
 import type { ObjectKey, StoredResource } from '@planspec/engine'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { admitObject, realWarnings } from '../admit-object.js'
@@ -86,6 +87,10 @@ async function patchInTurn(context: ServerContext, request: PatchRequest, reply:
       (tx) => {
         const latest = readObject(tx, entry, key)
         if (latest.metadata.resourceVersion !== stored.metadata.resourceVersion) return undefined
+        if (admitted.resourceVersion === undefined || admitted.resourceVersion === latest.metadata.resourceVersion) {
+          // A patch that changes nothing writes nothing (the resourceVersion stays), as in Kubernetes.
+          if (unchanged(latest, admitted.object)) return latest
+        }
         authorizeGrant(context.authorizer, identity, admitted.object, tx)
         setWarnings(reply, realWarnings(admitted.warnings, (ref) => tx.get(ref) !== undefined))
         return replaceObject(tx, entry, key, recordUpdate(latest, admitted.object, manager, context.now()), admitted.resourceVersion ?? latest.metadata.resourceVersion)
@@ -111,6 +116,8 @@ async function applyInTurn(context: ServerContext, request: PatchRequest, reply:
     const outcome = applyConfiguration(live === undefined ? undefined : managedView(live, SERVER_ANNOTATIONS), managedView(applied, SERVER_ANNOTATIONS), managedFieldsOf(live), write, force)
     if ('conflicts' in outcome) throw conflictError(entry, key.name, API_VERSION, outcome.conflicts)
     const base: StoredResource = live ?? { apiVersion: API_VERSION, kind: entry.kind, metadata: { name: key.name, ...(entry.namespaced ? { namespace: key.namespace } : {}) } }
+    // Applying what is already there writes nothing (the resourceVersion stays), as in Kubernetes.
+    if (live !== undefined && unchanged(live, withManagedFields(withManagedView(live, outcome.view, SERVER_ANNOTATIONS), outcome.managedFields), true)) return live
     const { status: _status, ...desired } = withManagedView(base, outcome.view, SERVER_ANNOTATIONS)
     const admitted = await admitObject(desired, { entry, ...(entry.namespaced ? { namespace: key.namespace } : {}), name: key.name }, context.validation)
     const object = withManagedFields(admitted.object, outcome.managedFields)
@@ -131,6 +138,12 @@ async function applyInTurn(context: ServerContext, request: PatchRequest, reply:
     }
     if (attempt >= 10) throw keepsChanging(entry, key)
   }
+}
+
+/** Whether `desired` has the same body and client metadata as `live` (and, with `withManagers`, the same managedFields). */
+function unchanged(live: StoredResource, desired: StoredResource, withManagers = false): boolean {
+  const view = (object: StoredResource): string => canonicalJson(managedView(object, SERVER_ANNOTATIONS))
+  return view(live) === view(desired) && (!withManagers || canonicalJson(managedFieldsOf(desired)) === canonicalJson(managedFieldsOf(live)))
 }
 
 function keepsChanging(entry: KindEntry, key: ObjectKey): ApiError {
