@@ -44,12 +44,12 @@ const info = (plural, namespaced, hasStatus, shortNames = []) => Object.freeze({
 // The one table of kinds: key order is the dependency order (what a review lists first, what an
 // apply creates first); codegen copies it into @planspec/core (packages/core/src/model/kind-table.ts).
 export const kindInfo = Object.freeze({
-  Goal: info('goals', true, true),
-  Plan: info('plans', true, true),
+  Goal: info('goals', true, true, ['gl']),
+  Plan: info('plans', true, true, ['pl']),
   Capability: info('capabilities', true, true, ['cap', 'caps']),
-  Binding: info('bindings', true, true),
-  Gate: info('gates', true, true),
-  Execution: info('executions', true, true, ['exec', 'ex']),
+  Binding: info('bindings', true, true, ['bnd']),
+  Gate: info('gates', true, true, ['gt']),
+  Execution: info('executions', true, true, ['ex', 'exec']),
   List: info('lists', false, false),
   Role: info('roles', true, false),
   ClusterRole: info('clusterroles', false, false),

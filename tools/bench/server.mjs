@@ -8,10 +8,13 @@
 //      is registered, measured in the same rounds;
 //   2. write latency (POST of Goals) at a steady 500 writes/s, open loop (p50/p99/max);
 //   3. watch fan-out: 1,000 watch streams, delivery latency of each change (p50/p99).
+// Every server listens over HTTPS (the self-signed certificate `planspec serve` would use) and the
+// bare baseline too, so TLS costs both sides the same; `--no-tls` measures plain HTTP instead.
 // `--seconds=N` sets the length of each load phase (default 3). `--db postgres` runs
 // server-db.mjs instead: SQLite against PostgreSQL with 1 and 3 replicas.
 import { mkdtempSync, rmSync } from 'node:fs'
-import http from 'node:http'
+import plainHttp from 'node:http'
+import https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
@@ -23,7 +26,7 @@ const API = '/apis/planspec.io/v1alpha1/namespaces/bench'
 const goal = (name, extra = {}) => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'Goal', metadata: { name, namespace: 'bench', ...extra }, spec: { description: `goal ${name}` } })
 
 // ---- worker side: one server per worker ----
-async function startPlanspec(file, hardened) {
+async function startPlanspec(file, hardened, tls) {
   const { buildServer, createTokenRegistry, sqliteStore } = await import('@planspec/server')
   // Five secret values, as a server started with a git token, keys and passwords in its environment knows.
   const redactor = createRedactor(hardened ? Array.from({ length: 5 }, (_, i) => `secret-value-${i}-${'x'.repeat(24)}`) : [])
@@ -33,7 +36,7 @@ async function startPlanspec(file, hardened) {
     { token: TOKEN, user: 'bench', groups: hardened ? [] : ['system:masters'] },
   ])
   // The load comes from one address: the per-address connection cap is raised for the 1,000 watchers.
-  const app = buildServer({ store, tokens, redactor, logger: false, limits: { rateLimit: false, maxWatches: 5000, maxConnectionsPerIp: 5000 } })
+  const app = buildServer({ store, tokens, redactor, logger: false, ...(tls ? { tls } : {}), limits: { rateLimit: false, maxWatches: 5000, maxConnectionsPerIp: 5000 } })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = app.server.address().port
   for (const object of [
@@ -45,24 +48,30 @@ async function startPlanspec(file, hardened) {
   }
   return port
 }
-async function startBare(bytes) {
+async function startBare(bytes, tls) {
   const body = Buffer.from(bytes)
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length })
     res.end(body)
-  })
+  }
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : plainHttp.createServer(handler)
   server.keepAliveTimeout = 72_000
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   return server.address().port
 }
 if (!isMainThread && workerData?.role) {
-  const port = workerData.role === 'planspec' ? await startPlanspec(workerData.file, workerData.hardened !== false) : await startBare(workerData.bytes)
+  const port = workerData.role === 'planspec' ? await startPlanspec(workerData.file, workerData.hardened !== false, workerData.tls) : await startBare(workerData.bytes, workerData.tls)
   parentPort.postMessage({ port })
 }
 
 // ---- main side: load generation ----
+// The client side of TLS: set by run() (undefined: plain HTTP). `http` is the module requests use.
+let tlsCredentials
+let http = plainHttp
+const agentOptions = (options = {}) => (tlsCredentials ? { ...options, ca: tlsCredentials.cert } : options)
+
 function spawnServer(role, extra = {}) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { role, ...extra } })
+  const worker = new Worker(new URL(import.meta.url), { workerData: { role, ...(tlsCredentials ? { tls: tlsCredentials } : {}), ...extra } })
   return new Promise((resolve, reject) => {
     worker.once('message', ({ port }) => resolve({ port, stop: () => worker.terminate() }))
     worker.once('error', reject)
@@ -83,7 +92,7 @@ function send(agent, port, method, path, payload) {
 }
 
 async function throughput(port, path, clients, seconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients })
+  const agent = new http.Agent(agentOptions({ keepAlive: true, maxSockets: clients }))
   const deadline = Date.now() + seconds * 1000
   let done = 0
   let failed = 0
@@ -105,7 +114,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 const fmt = (ms) => `${ms.toFixed(2)} ms`
 
 async function writeLatency(port, rate, seconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+  const agent = new http.Agent(agentOptions({ keepAlive: true, maxSockets: 64 }))
   const total = rate * seconds
   const interval = 1000 / rate
   const latencies = []
@@ -136,7 +145,7 @@ async function fanOut(port, watchers, changes) {
   const requests = []
   await new Promise((resolve, reject) => {
     for (let i = 0; i < watchers; i++) {
-      const req = http.get({ host: '127.0.0.1', port, path: `${API}/goals?watch=true&sendInitialEvents=false&fieldSelector=metadata.name%3Dfan`, agent: false, headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port, path: `${API}/goals?watch=true&sendInitialEvents=false&fieldSelector=metadata.name%3Dfan`, agent: false, ...agentOptions(), headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
         let buffer = ''
         res.setEncoding('utf8')
         res.on('data', (chunk) => {
@@ -155,7 +164,7 @@ async function fanOut(port, watchers, changes) {
       requests.push(req)
     }
   })
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+  const agent = new http.Agent(agentOptions({ keepAlive: true, maxSockets: 4 }))
   let current = JSON.parse((await send(agent, port, 'POST', `${API}/goals`, goal('fan'))).body)
   const expected = watchers * (changes + 1)
   for (let i = 0; i < changes; i++) {
@@ -177,19 +186,25 @@ export async function run(argv = []) {
   if (db === 'postgres') return (await import('./server-db.mjs')).runDatabases(argv)
   if (db !== undefined) throw new Error(`--db ${db}: the server benchmark compares SQLite with "postgres" only`)
   const seconds = Number(argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 3)
-  console.log(`server: @planspec/server over SQLite (a WAL file in a temp dir) in a worker thread, RBAC on, 5 secrets redacted, validation workers; load from the main thread; ${seconds} s per phase`)
+  if (!argv.includes('--no-tls')) {
+    const { createSelfSignedCertificate } = await import('@planspec/server')
+    tlsCredentials = await createSelfSignedCertificate({ hosts: ['127.0.0.1'] })
+    http = https
+  }
+  const scheme = tlsCredentials ? 'HTTPS (self-signed certificate, the bare baseline too)' : 'plain HTTP'
+  console.log(`server: @planspec/server over SQLite (a WAL file in a temp dir) in a worker thread, RBAC on, 5 secrets redacted, validation workers, ${scheme}; load from the main thread; ${seconds} s per phase`)
   const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
   const planspec = await spawnServer('planspec', { file: join(dir, 'bench.db') })
   try {
-    const agent = new http.Agent({ keepAlive: true })
+    const agent = new http.Agent(agentOptions({ keepAlive: true }))
     const created = await send(agent, planspec.port, 'POST', `${API}/goals`, goal('read-me', { labels: { 'team.example.com/owner': 'bench' } }))
     agent.destroy()
     if (created.status !== 201) throw new Error(`setup failed: ${created.status} ${created.body}`)
-    const fetched = await send(new http.Agent(), planspec.port, 'GET', `${API}/goals/read-me`)
+    const fetched = await send(new http.Agent(agentOptions()), planspec.port, 'GET', `${API}/goals/read-me`)
     const bare = await spawnServer('bare', { bytes: fetched.body })
     const plain = await spawnServer('planspec', { file: join(dir, 'plain.db'), hardened: false })
     try {
-      const setup = await send(new http.Agent(), plain.port, 'POST', `${API}/goals`, goal('read-me', { labels: { 'team.example.com/owner': 'bench' } }))
+      const setup = await send(new http.Agent(agentOptions()), plain.port, 'POST', `${API}/goals`, goal('read-me', { labels: { 'team.example.com/owner': 'bench' } }))
       if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${setup.body}`)
       const clients = 16
       const path = `${API}/goals/read-me`
@@ -203,7 +218,7 @@ export async function run(argv = []) {
       }
       const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]
       const m = (key) => median(rounds.map((r) => r[key]))
-      console.log(`  GET one object (${fetched.body.length} bytes, ${clients} keep-alive clients), medians of ${rounds.length} interleaved rounds: planspec ${m('p').toFixed(0)} req/s, bare node:http ${m('b').toFixed(0)} req/s: ${(100 * m('ratio')).toFixed(1)} % (goal >= 80 %); per round ${rounds.map((r) => `${(100 * r.ratio).toFixed(0)} %`).join(', ')}`)
+      console.log(`  GET one object (${fetched.body.length} bytes, ${clients} keep-alive clients), medians of ${rounds.length} interleaved rounds: planspec ${m('p').toFixed(0)} req/s, bare node:${tlsCredentials ? 'https' : 'http'} ${m('b').toFixed(0)} req/s: ${(100 * m('ratio')).toFixed(1)} % (goal >= 80 %); per round ${rounds.map((r) => `${(100 * r.ratio).toFixed(0)} %`).join(', ')}`)
       console.log(`  hardening on the GET path (RBAC rules for a plain user, 5 secrets redacted from every response) against the same server with an admin reader and no secret: ${(100 * m('cost')).toFixed(1)} % of its throughput (${m('u').toFixed(0)} req/s); per round ${rounds.map((r) => `${(100 * r.cost).toFixed(0)} %`).join(', ')}`)
     } finally {
       await bare.stop()

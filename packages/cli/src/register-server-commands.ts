@@ -98,10 +98,14 @@ Examples:
     .description('Create or update resources on a server from files, in one atomic batch (server-side apply).')
     .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
     .option('--dry-run', 'let the server check and report, store nothing', false)
+    .option('--force-conflicts', 'take over fields another field manager (kubectl, a controller) set, instead of failing', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(APPLY_FORMATS).default('text'))
     .addHelpText('after', `${TOKEN_HELP}
 
 Prints "kind/name created|configured|unchanged" per resource. Exit 0 also when nothing changed.
+The field manager is "planspec": fields set by another manager with a different value are a
+conflict (exit 1, nothing applied) unless --force-conflicts; fields planspec applied before and a
+file no longer sets are removed.
 
 Examples:
   planspec apply -f examples/minimal --server http://127.0.0.1:8080
@@ -109,7 +113,7 @@ Examples:
   cat plan.yaml | planspec apply -f - -o json`)
     .action(async (o: Record<string, unknown>) => {
       const where = await target('apply', o, io)
-      setExit(await (await load.apply()).runServerApply({ ...where, paths: o.filename as string[], dryRun: Boolean(o.dryRun), output: o.output as (typeof APPLY_FORMATS)[number] }, io))
+      setExit(await (await load.apply()).runServerApply({ ...where, paths: o.filename as string[], dryRun: Boolean(o.dryRun), forceConflicts: Boolean(o.forceConflicts), output: o.output as (typeof APPLY_FORMATS)[number] }, io))
     })
 
   serverFlags(program.command('delete'))

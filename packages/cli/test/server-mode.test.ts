@@ -253,6 +253,26 @@ describe('planspec against a server', () => {
     expect(actions).toMatchObject({ 'goal/default/weekly-changelog': 'configured', 'plan/default/publish-changelog': 'unchanged' })
   })
 
+  it('applies as the field manager planspec: another manager\'s field is a conflict until --force-conflicts, and a field dropped from the file goes', async () => {
+    const file = join(work, 'owned-goal.yaml')
+    const goalUrl = `${url}/apis/planspec.io/v1alpha1/namespaces/default/goals/owned`
+    const read = async () => (await (await fetch(goalUrl, { headers: { authorization: `Bearer ${TOKENS.admin}` } })).json()) as Obj
+    writeFileSync(file, 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: owned\nspec:\n  description: Owned by planspec\n  priority: 5\n')
+    expect((await run(['apply', '-f', file, '--server', url])).code).toBe(0)
+    expect((await read()).metadata.managedFields).toEqual([expect.objectContaining({ manager: 'planspec', operation: 'Apply' })])
+    // Another manager (kubectl, say) changes the description.
+    const patched = await fetch(`${goalUrl}?fieldManager=kubectl-edit`, { method: 'PATCH', headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { description: 'Edited by hand' } }) })
+    expect(patched.status).toBe(200)
+    const conflict = await run(['apply', '-f', file, '--server', url])
+    expect(conflict.code).toBe(1)
+    expect(conflict.stderr).toContain('conflict with "kubectl-edit"')
+    expect((await read()).spec.description).toBe('Edited by hand')
+    writeFileSync(file, 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: owned\nspec:\n  description: Owned by planspec\n')
+    const forced = await run(['apply', '-f', file, '--server', url, '--force-conflicts'])
+    expect(forced.code, forced.stderr).toBe(0)
+    expect((await read()).spec).toEqual({ description: 'Owned by planspec' })
+  }, 60_000)
+
   it('rejects invalid files before sending them, with file:line:col', async () => {
     const dir = tempTree({ 'bad.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: Bad_Name\nspec:\n  description: x\n' })
     const res = await run(['apply', '-f', dir, '--server', url])
@@ -500,7 +520,8 @@ currentContext: checkout
     expect(text).toMatch(/^currentContext: local$/m)
     expect((await run(['config', 'current-context'], { cwd, env })).stdout).toBe('local\n')
 
-    const applied = await run(['apply', '-f', minimalCopy], { cwd, env })
+    // The edit test's concurrent writer (another field manager) changed a description: taking it back is a forced apply.
+    const applied = await run(['apply', '-f', minimalCopy, '--force-conflicts'], { cwd, env })
     expect(applied.code, applied.stderr).toBe(0)
     expect(applied.stdout).toContain('plan/publish-changelog unchanged')
     expect((await run(['diff', '-f', minimalCopy], { cwd, env })).code).toBe(0)

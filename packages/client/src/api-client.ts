@@ -60,6 +60,12 @@ export interface ApiClientOptions {
   readonly token?: string
   /** The `fetch` to use (default the global one). */
   readonly fetch?: typeof fetch
+  /**
+   * The User-Agent (default `planspec`): the server records writes without an explicit
+   * `fieldManager` under its first word, so edits and applies made with planspec share one field
+   * manager and never conflict with each other.
+   */
+  readonly userAgent?: string
 }
 
 /** What a request sends. */
@@ -103,6 +109,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? fetch
   const headersFor = (request: RequestOptions): Record<string, string> => ({
     accept: 'application/json',
+    'user-agent': options.userAgent ?? 'planspec',
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...(request.body === undefined ? {} : { 'content-type': request.contentType ?? 'application/json' }),
   })

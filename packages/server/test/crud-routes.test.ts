@@ -71,7 +71,9 @@ describe('create', () => {
     expect(res.statusCode).toBe(422)
     const fields = body(res).details.causes.map((c: { field: string }) => c.field)
     expect(fields).toEqual(expect.arrayContaining(['spec.description', 'spec.priority', 'spec.unknownField']))
-    expect(body(res).details).toMatchObject({ name: 'a', group: 'planspec.io', kind: 'goals' })
+    expect(body(res).details).toMatchObject({ name: 'a', group: 'planspec.io', kind: 'Goal' })
+    // kubectl prints "The Goal \"a\" is invalid" from these: Kubernetes names the kind in an Invalid Status.
+    expect(body(res).message).toMatch(/^Goal "a" is invalid: /)
   })
 
   it('refuses a Plan whose graph has a cycle (graph checks run on admission)', async () => {

@@ -11,12 +11,12 @@ export interface KindFacts {
 
 /** Every kind with a schema, in dependency order (Goal, Plan, Capability, Binding, Gate, Execution, List, RBAC kinds). */
 export const KIND_TABLE = {
-  Goal: { plural: 'goals', namespaced: true, hasStatus: true, shortNames: [] },
-  Plan: { plural: 'plans', namespaced: true, hasStatus: true, shortNames: [] },
+  Goal: { plural: 'goals', namespaced: true, hasStatus: true, shortNames: ['gl'] },
+  Plan: { plural: 'plans', namespaced: true, hasStatus: true, shortNames: ['pl'] },
   Capability: { plural: 'capabilities', namespaced: true, hasStatus: true, shortNames: ['cap', 'caps'] },
-  Binding: { plural: 'bindings', namespaced: true, hasStatus: true, shortNames: [] },
-  Gate: { plural: 'gates', namespaced: true, hasStatus: true, shortNames: [] },
-  Execution: { plural: 'executions', namespaced: true, hasStatus: true, shortNames: ['exec', 'ex'] },
+  Binding: { plural: 'bindings', namespaced: true, hasStatus: true, shortNames: ['bnd'] },
+  Gate: { plural: 'gates', namespaced: true, hasStatus: true, shortNames: ['gt'] },
+  Execution: { plural: 'executions', namespaced: true, hasStatus: true, shortNames: ['ex', 'exec'] },
   List: { plural: 'lists', namespaced: false, hasStatus: false, shortNames: [] },
   Role: { plural: 'roles', namespaced: true, hasStatus: false, shortNames: [] },
   ClusterRole: { plural: 'clusterroles', namespaced: false, hasStatus: false, shortNames: [] },

@@ -1,13 +1,17 @@
-import type { Diagnostic, StoredResource } from '@planspec/core'
+import type { Diagnostic, ObjectKey, StoredResource } from '@planspec/core'
 import { ApiError, type StatusCause } from './error-catalog.js'
 import { fieldPath } from './field-path.js'
-import { API_VERSION, type KindEntry } from './kinds.js'
+import { API_VERSION, kindByName, type KindEntry } from './kinds.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
-/** Metadata fields the server owns (RESOURCES M1); dropped from client input. */
-const SERVER_FIELDS = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const
+/**
+ * Metadata fields the server owns (RESOURCES M1), dropped from client input. `managedFields` is
+ * kept by the server for each field manager (server-side apply); a client's copy (e.g. an object
+ * read and sent back by a client library) is ignored rather than refused.
+ */
+const SERVER_FIELDS = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'] as const
 
 /** Where a write is addressed: the kind of the URL, its namespace and (for replace) its name. */
 export interface WriteTarget {
@@ -18,12 +22,18 @@ export interface WriteTarget {
   readonly name?: string
 }
 
+/** A validator warning about an admitted object; `missing` is the object a PS4001 reference names. */
+export interface AdmissionWarning {
+  readonly text: string
+  readonly missing?: ObjectKey
+}
+
 /** An admitted object and the validator's warnings about it. */
 export interface Admitted {
   readonly object: StoredResource
   /** The client's `metadata.resourceVersion`, if it sent one (a compare-and-swap precondition). */
   readonly resourceVersion: string | undefined
-  readonly warnings: readonly string[]
+  readonly warnings: readonly AdmissionWarning[]
 }
 
 /**
@@ -74,12 +84,42 @@ export async function admitObject(body: unknown, target: WriteTarget, validation
   const diagnostics = await validateOne(validation, object)
   const errors = diagnostics.filter((d) => d.severity === 'error')
   if (errors.length > 0) throw invalid(entry, name, errors.map(toCause))
-  return { object, resourceVersion, warnings: diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code}: ${d.message}`) }
+  return { object, resourceVersion, warnings: diagnostics.filter((d) => d.severity === 'warning').map(toWarning) }
+}
+
+// The validator checks one object at a time here, so every reference is "outside the file set"
+// (PS4001); the server knows better and drops the warning when the object exists (realWarnings).
+const MISSING_REFERENCE = /^([A-Za-z]+) "([a-z0-9-]*)\/([^"]+)" is not in the validated files$/
+
+function toWarning(diagnostic: Diagnostic): AdmissionWarning {
+  const text = `${diagnostic.code}: ${diagnostic.message}`
+  const missing = diagnostic.code === 'PS4001' ? MISSING_REFERENCE.exec(diagnostic.message) : null
+  if (missing === null) return { text }
+  const [, kind = '', namespace = '', name = ''] = missing
+  return { text, missing: { kind, namespace: kindByName(kind)?.namespaced === false ? '' : namespace, name } }
+}
+
+/**
+ * Returns the warnings worth sending, each once: a reference warning (PS4001) is dropped when the
+ * referenced object exists (`exists`, e.g. in the write's transaction, after a batch's writes).
+ */
+export function realWarnings(warnings: readonly AdmissionWarning[], exists: (key: ObjectKey) => boolean): string[] {
+  const texts = new Set<string>()
+  for (const warning of warnings) if (warning.missing === undefined || !exists(warning.missing)) texts.add(warning.text)
+  return [...texts]
 }
 
 /** Runs the validator over one object (as a JSON document; JSON is YAML 1.2), off the event loop, and returns its findings. */
 export async function validateOne(validation: ValidationService, object: unknown): Promise<readonly Diagnostic[]> {
-  return (await validation.check([{ file: 'request.json', text: JSON.stringify(object) }])).diagnostics
+  return (await validation.check([{ file: 'request.json', text: JSON.stringify(withoutManagedFields(object)) }])).diagnostics
+}
+
+/** Drops `metadata.managedFields` (the server's bookkeeping, which the file schemas do not allow) before validation. */
+function withoutManagedFields(object: unknown): unknown {
+  const metadata = (object as { metadata?: unknown } | null)?.metadata
+  if (metadata === null || typeof metadata !== 'object' || !('managedFields' in metadata)) return object
+  const { managedFields: _m, ...rest } = metadata as Record<string, unknown>
+  return { ...(object as Record<string, unknown>), metadata: rest }
 }
 
 /** Maps a validator finding to a Status cause; the finding's code leads the message. */
@@ -91,7 +131,8 @@ export function toCause(diagnostic: Diagnostic): StatusCause {
 /** Builds the 422 Invalid error Kubernetes returns for a rejected object. */
 export function invalid(entry: KindEntry, name: string | undefined, causes: readonly StatusCause[]): ApiError {
   const summary = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ')
-  return new ApiError('Invalid', `${entry.kind} ${JSON.stringify(name ?? '')} is invalid: ${summary}`, { ...(name === undefined ? {} : { name }), group: 'planspec.io', kind: entry.plural, causes })
+  // Kubernetes names the kind (not the plural) in an Invalid Status: kubectl prints `The Goal "x" is invalid`.
+  return new ApiError('Invalid', `${entry.kind} ${JSON.stringify(name ?? '')} is invalid: ${summary}`, { ...(name === undefined ? {} : { name }), group: 'planspec.io', kind: entry.kind, causes })
 }
 
 function describe(value: unknown): string {

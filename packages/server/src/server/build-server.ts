@@ -16,6 +16,8 @@ import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboar
 import { accessReviewRoutes } from './routes/access-review-routes.js'
 import { actionRoutes } from './routes/action-routes.js'
 import { applyRoute } from './routes/apply-route.js'
+import { patchRoute } from './routes/patch-route.js'
+import { decodeProtobufBody, PROTOBUF } from './kube/protobuf-body.js'
 import { discoveryRoutes } from './routes/discovery-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { namespaceRoutes } from './routes/namespace-routes.js'
@@ -116,6 +118,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     now: options.now ?? (() => new Date().toISOString()),
     watches: new Set(),
     controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
+    routes: [],
   }
   // The `default` namespace always exists; every replica of a shared database ensures it
   // (idempotent). A single-process store runs the work at once, a shared one once it is loaded.
@@ -131,6 +134,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   })
 
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
+  // Every route, as declared, feeds the OpenAPI documents (generated on their first request).
+  app.addHook('onRoute', (route) => void context.routes.push({ method: route.method, url: route.url, ...(route.schema === undefined ? {} : { schema: route.schema as Record<string, unknown> }), ...(route.config === undefined ? {} : { config: route.config }) }))
   // Response schemas document every route (and feed /openapi/v3), but resource shapes are open
   // objects: plain JSON.stringify serialises them faster than a generated serializer would.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
@@ -141,11 +146,31 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const boundedJson = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
     if (typeof body !== 'string' && !isUtf8(body)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
     const text = String(body)
+    // client-node sends DELETE with a JSON content type and no body: that is "no DeleteOptions".
+    if (request.method === 'DELETE' && text.trim() === '') return done(null, null)
     if (jsonDeeperThan(text, limits.maxJsonDepth)) return done(new ApiError('BadRequest', `the request body nests deeper than ${limits.maxJsonDepth} levels`))
     parseJson(request, text, done)
   }
   app.removeContentTypeParser(['application/json', 'text/plain'])
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, boundedJson)
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json', 'application/json-patch+json'], { parseAs: 'buffer' }, boundedJson)
+  // kubectl sends the built-in kinds PlanSpec serves (namespaces, access reviews) as protobuf, as
+  // Kubernetes accepts them; each is decoded into its JSON shape. The answer is JSON (kubectl
+  // accepts it). Routes that take no protobuf refuse it with 415 before parsing.
+  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, decodeProtobufBody(Buffer.isBuffer(body) ? body : Buffer.from(body)))
+    } catch (error) {
+      done(error as Error)
+    }
+  })
+  // Server-side apply bodies are YAML or JSON (kubectl sends JSON): JSON takes the bounded path
+  // above, YAML is parsed in a validation worker with the validator's pinned options (THREATS T7, T8).
+  app.addContentTypeParser('application/apply-patch+yaml', { parseAs: 'buffer' }, (request, body, done) => {
+    if (typeof body !== 'string' && !isUtf8(body)) return done(new ApiError('BadRequest', 'the request body is not valid UTF-8'))
+    const text = String(body)
+    if (/^\s*[{[]/.test(text)) return boundedJson(request, text, done)
+    context.validation.parseYaml(text).then((value) => done(null, value), (error: Error) => done(error))
+  })
   app.decorateRequest('identity', undefined)
   app.decorateRequest('watching', false)
   app.register(fp(async (root) => void root.decorate('planspec', context), { name: 'planspec-context', fastify: '5.x' }))
@@ -179,6 +204,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
 
   app.register(readRoutes)
   app.register(writeRoutes)
+  app.register(patchRoute)
   app.register(statusRoutes)
   app.register(actionRoutes)
   app.register(applyRoute)

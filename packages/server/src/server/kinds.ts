@@ -23,7 +23,14 @@ export interface KindEntry {
    * themselves, which only a `*` rule covers.
    */
   readonly rbacResource: string | undefined
+  /** Short names kubectl accepts (`kubectl get ex`). */
+  readonly shortNames: readonly string[]
+  /** Categories the kind belongs to (`kubectl get planspec` lists every PlanSpec workflow kind). */
+  readonly categories: readonly string[]
 }
+
+/** The category of the six workflow kinds (`kubectl get planspec`). */
+export const CATEGORY = 'planspec'
 
 // RBAC rules name the reconciled kinds by plural; the RBAC kinds themselves only through `*`.
 const RBAC_RESOURCES: ReadonlySet<string> = new Set(STATUS_KINDS.map((kind) => KIND_TABLE[kind].plural))
@@ -38,6 +45,9 @@ export const KINDS: readonly KindEntry[] = Object.entries(kindInfo)
     namespaced: info.namespaced,
     hasStatus: info.hasStatus,
     rbacResource: RBAC_RESOURCES.has(info.plural) ? info.plural : undefined,
+    // Short names (kubectl's habit of two or three letters) come from the one kind table; the RBAC kinds keep none.
+    shortNames: info.shortNames,
+    categories: RBAC_RESOURCES.has(info.plural) ? [CATEGORY] : [],
   }))
 
 const BY_PLURAL = new Map(KINDS.map((entry) => [entry.plural, entry]))

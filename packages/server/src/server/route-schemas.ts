@@ -85,13 +85,15 @@ export const listQuerySchema = (maxLimit: number) =>
       timeoutSeconds: { type: 'number', minimum: 0 },
       allowWatchBookmarks: { type: 'boolean' },
       sendInitialEvents: { type: 'boolean' },
+      includeObject: { type: 'string', enum: ['None', 'Metadata', 'Object'] },
     },
   }) as const
 
 /** The querystring of writes. */
 export const writeQuerySchema = {
   type: 'object',
-  properties: { dryRun: { type: 'string', enum: ['All'] }, fieldManager: { type: 'string', maxLength: 128 } },
+  // fieldValidation is accepted and always strict: PlanSpec refuses unknown fields (DECISIONS §2).
+  properties: { dryRun: { type: 'string', enum: ['All'] }, fieldManager: { type: 'string', maxLength: 128 }, fieldValidation: { type: 'string', enum: ['Strict', 'Warn', 'Ignore'] } },
 } as const
 
 /** The querystring of deletes. */

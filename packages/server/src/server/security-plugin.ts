@@ -60,7 +60,8 @@ export function createRequestGate(context: ServerContext): RequestGate {
       function checkMediaType(request: FastifyRequest, _reply: FastifyReply, payload, done): void {
         const contentType = request.headers['content-type']
         if (contentType === undefined || allowed.includes(mediaTypeOf(contentType))) return done(null, payload)
-        done(new ApiError('UnsupportedMediaType', `unsupported media type ${JSON.stringify(mediaTypeOf(contentType))}: this route accepts ${allowed.join(', ')} (YAML is accepted only inside POST .../validate files)`))
+        // Kubernetes' wording (kubectl shows it as is), e.g. for a strategic merge patch of a custom resource.
+        done(new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${allowed.join(', ')}`))
       },
     metrics: (route) => {
       const observe = metrics.forRoute(route)

@@ -4,6 +4,7 @@ import type { AccessRequest, Authorizer } from './authorizer.js'
 import { ApiError } from './error-catalog.js'
 import type { ServerMetrics } from './metrics.js'
 import type { RateLimit } from './rate-limiter.js'
+import type { RouteRecord } from './openapi/openapi-paths.js'
 import type { Identity, TokenRegistry } from './tokens.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 
@@ -72,6 +73,8 @@ export interface ServerContext {
   readonly watches: Set<() => void>
   /** Groups whose members are an external engine: the only API writers of Execution node results. */
   readonly controllerGroups: readonly string[]
+  /** Every registered route (filled by an `onRoute` hook): the OpenAPI documents are generated from them. */
+  readonly routes: RouteRecord[]
 }
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
-import { PlanSpecError, type ObjectKey } from '@planspec/core'
+import { PlanSpecError, type ObjectKey, type StoredResource } from '@planspec/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiWatchEvent } from '../store/stored-entries.js'
 import { API_ERRORS, ApiError, statusObject, type StatusObject } from './error-catalog.js'
@@ -17,6 +17,8 @@ export interface WatchRequest {
   readonly allowBookmarks: boolean
   readonly timeoutSeconds?: number
   readonly filter?: ObjectFilter
+  /** Renders each event's object differently (a one-row Table for `kubectl get -w`); default: the object as stored. */
+  readonly render?: (object: StoredResource) => unknown
 }
 
 const PAGE = 256
@@ -85,7 +87,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
         visible.add(key)
       }
     }
-    write(encode(event, type))
+    write(watch.render === undefined ? encode(event, type) : `${JSON.stringify({ type, object: watch.render(event.object) })}\n`)
   }
   const bookmark = (resourceVersion: string, annotations?: Record<string, string>): void =>
     write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: entry.kind, apiVersion: API_VERSION, metadata: { resourceVersion, ...(annotations ? { annotations } : {}) } } })}\n`)
@@ -137,7 +139,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
         for (const row of page.rows) {
           if (filter !== undefined && !filter(row.object)) continue
           visible?.add(`${row.namespace}/${row.name}`)
-          write(`{"type":"ADDED","object":${row.text}}\n`)
+          write(watch.render === undefined ? `{"type":"ADDED","object":${row.text}}\n` : `${JSON.stringify({ type: 'ADDED', object: watch.render(row.object) })}\n`)
         }
         if (page.next === undefined || phase === 'closed') break
         await drained()

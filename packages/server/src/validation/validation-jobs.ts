@@ -1,5 +1,5 @@
 import type { Diagnostic } from '@planspec/core'
-import type { SourceFile, ValidateOptions, ValidationSummary } from '@planspec/validator'
+import { DEFAULT_LIMITS, parseYamlFile, type SourceFile, type ValidateOptions, type ValidationSummary } from '@planspec/validator'
 import { jsonDeeperThan } from '../server/json-depth.js'
 
 /** The validator options a job may carry (all plain data). */
@@ -9,10 +9,12 @@ export type JobOptions = Pick<ValidateOptions, 'compat' | 'closed' | 'defaultNam
 export type ValidationJob =
   | { readonly id: number; readonly type: 'files'; readonly files: readonly SourceFile[]; readonly options: JobOptions }
   | { readonly id: number; readonly type: 'body'; readonly text: string; readonly maxJsonDepth: number }
+  | { readonly id: number; readonly type: 'yaml'; readonly text: string }
 
 /** What a worker answers: the findings, or why the input is not valid at all (a 400). */
 export type ValidationReply =
   | { readonly id: number; readonly ok: true; readonly diagnostics: readonly Diagnostic[]; readonly summary: ValidationSummary }
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly message: string }
 
 type Parsed = { readonly ok: true; readonly files: readonly SourceFile[]; readonly options: JobOptions } | { readonly ok: false; readonly message: string }
@@ -53,4 +55,17 @@ export function parseValidateBody(text: string, maxJsonDepth: number): Parsed {
   if (defaultNamespace !== undefined && (typeof defaultNamespace !== 'string' || defaultNamespace.length > 63)) return { ok: false, message: 'invalid request: defaultNamespace must be a string of at most 63 characters' }
   const options: JobOptions = { ...(compat === undefined ? {} : { compat }), ...(closed === undefined ? {} : { closed }), ...(defaultNamespace === undefined ? {} : { defaultNamespace }) }
   return { ok: true, files: (files as { file: string; text: string }[]).map((f) => ({ file: f.file, text: f.text })), options }
+}
+
+/**
+ * Parses one YAML document (an apply configuration, `application/apply-patch+yaml`) with the
+ * validator's pinned options and limits (YAML 1.2 core schema, no aliases, duplicate keys
+ * refused, depth pre-scanned): the value, or the first problem as a 400 message.
+ */
+export function parseYamlDocument(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string } {
+  const parsed = parseYamlFile('request.yaml', text, DEFAULT_LIMITS)
+  const problem = parsed.findings.find((f) => f.severity === 'error')
+  if (problem !== undefined) return { ok: false, message: `the request body is not valid YAML: ${problem.message}` }
+  if (parsed.documents.length !== 1) return { ok: false, message: 'the request body must hold exactly one YAML document' }
+  return { ok: true, value: parsed.documents[0]!.value }
 }

@@ -20,6 +20,8 @@ export interface ValidationService {
   check(files: readonly SourceFile[], options?: JobOptions): Promise<Findings>
   /** Parses and validates the raw body of `POST .../validate` (see `parseValidateBody`); a malformed body is a 400 `ApiError`. */
   checkBody(text: string, maxJsonDepth: number): Promise<Findings>
+  /** Parses one YAML document (an apply configuration) in a worker; malformed YAML is a 400 `ApiError`. */
+  parseYaml(text: string): Promise<unknown>
   /** Ends the workers; pending and later jobs fail. Idempotent. */
   close(): Promise<void>
 }
@@ -40,7 +42,7 @@ export interface ValidationPoolOptions {
 
 interface Job {
   readonly message: Omit<ValidationJob, 'id'>
-  readonly resolve: (findings: Findings) => void
+  readonly resolve: (result: Findings | { readonly value: unknown }) => void
   readonly reject: (error: Error) => void
 }
 interface Slot {
@@ -86,7 +88,7 @@ export function createValidationPool(options: ValidationPoolOptions = {}): Valid
       if (job === undefined || reply.id !== job.id) return
       clearTimeout(job.timer)
       slot.job = undefined
-      if (reply.ok) job.entry.resolve({ diagnostics: reply.diagnostics, summary: reply.summary })
+      if (reply.ok) job.entry.resolve('value' in reply ? { value: reply.value } : { diagnostics: reply.diagnostics, summary: reply.summary })
       else job.entry.reject(new ApiError('BadRequest', reply.message))
       pump()
     })
@@ -121,8 +123,8 @@ export function createValidationPool(options: ValidationPoolOptions = {}): Valid
       slot.worker.postMessage({ ...entry.message, id })
     }
   }
-  const submit = (message: Omit<ValidationJob, 'id'>): Promise<Findings> =>
-    new Promise<Findings>((resolve, reject) => {
+  const submit = (message: Omit<ValidationJob, 'id'>): Promise<Findings | { readonly value: unknown }> =>
+    new Promise((resolve, reject) => {
       if (closed) return reject(new ApiError('ServiceUnavailable', 'the server is stopping'))
       if (queue.length >= maxQueue) return reject(new ApiError('TooManyRequests', 'too many validations are waiting; retry shortly', { retryAfterSeconds: 1 }))
       queue.push({ message, resolve, reject })
@@ -131,8 +133,9 @@ export function createValidationPool(options: ValidationPoolOptions = {}): Valid
     })
 
   return {
-    check: (files, jobOptions = {}) => submit({ type: 'files', files, options: jobOptions } as Omit<ValidationJob, 'id'>),
-    checkBody: (text, maxJsonDepth) => submit({ type: 'body', text, maxJsonDepth } as Omit<ValidationJob, 'id'>),
+    check: async (files, jobOptions = {}) => (await submit({ type: 'files', files, options: jobOptions } as Omit<ValidationJob, 'id'>)) as Findings,
+    checkBody: async (text, maxJsonDepth) => (await submit({ type: 'body', text, maxJsonDepth } as Omit<ValidationJob, 'id'>)) as Findings,
+    parseYaml: async (text) => ((await submit({ type: 'yaml', text } as Omit<ValidationJob, 'id'>)) as { readonly value: unknown }).value,
     async close() {
       if (closed) return
       closed = true

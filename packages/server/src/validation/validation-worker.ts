@@ -3,7 +3,7 @@
 // loop (DECISIONS §9, THREATS T7, T17). One job at a time; the pool enforces time and memory.
 import { parentPort } from 'node:worker_threads'
 import { createValidator } from '@planspec/validator'
-import { parseValidateBody, type ValidationJob, type ValidationReply } from './validation-jobs.js'
+import { parseValidateBody, parseYamlDocument, type ValidationJob, type ValidationReply } from './validation-jobs.js'
 
 const validator = createValidator()
 // Ready: the pool starts a job's time limit only now, not while the schemas load.
@@ -12,6 +12,11 @@ parentPort?.postMessage({ ready: true })
 parentPort?.on('message', (job: ValidationJob) => {
   let reply: ValidationReply
   try {
+    if (job.type === 'yaml') {
+      const parsed = parseYamlDocument(job.text)
+      parentPort?.postMessage(parsed.ok ? { id: job.id, ok: true, value: parsed.value } : { id: job.id, ok: false, message: parsed.message })
+      return
+    }
     const input = job.type === 'files' ? { ok: true as const, files: job.files, options: job.options } : parseValidateBody(job.text, job.maxJsonDepth)
     if (!input.ok) reply = { id: job.id, ok: false, message: input.message }
     else {

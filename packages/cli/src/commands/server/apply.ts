@@ -9,8 +9,13 @@ export interface ServerApplyOptions extends ServerTarget {
   /** Namespace of resources that set none (the `-n` flag or the context's). */
   readonly namespace?: string
   readonly dryRun: boolean
+  /** Take over fields another field manager owns (server-side apply's `force`). */
+  readonly forceConflicts?: boolean
   readonly output: 'text' | 'name' | 'json'
 }
+
+/** The field manager `planspec apply` and `planspec diff` apply as (server-side apply, `metadata.managedFields`). */
+export const FIELD_MANAGER = 'planspec'
 
 /** The body of an apply answer. */
 export interface ApplyResponse {
@@ -21,8 +26,9 @@ export interface ApplyResponse {
 export { APPLY_FORMATS } from '../../command-formats.js'
 
 /**
- * Applies the resources under `paths` to a server in one atomic batch (server-side apply: "make it
- * so"): each is created, configured or left unchanged, and one bad resource applies nothing. The
+ * Applies the resources under `paths` to a server in one atomic batch (server-side apply as the
+ * field manager `planspec`): each is created, configured or left unchanged, and one bad resource
+ * (or a field another manager owns, unless `forceConflicts`) applies nothing. The
  * files are validated offline first. Prints `kind/name created|configured|unchanged` per resource
  * (`(server dry run)` with `--dry-run`), `kind/name` lines (`-o name`) or the ApplyResult (`-o
  * json`); server warnings go to stderr. Exit 0 also when nothing changed; 1 when the files are
@@ -38,7 +44,7 @@ export async function runServerApply(options: ServerApplyOptions, io: CommandIO)
     const client = clientFor(options, io)
     const { body, warnings } = await client.request<ApplyResponse>('POST', `${API_PREFIX}/apply`, {
       body: { apiVersion: 'planspec.io/v1alpha1', kind: 'List', items: manifests.map((m) => m.object) },
-      query: { dryRun: options.dryRun ? 'All' : undefined },
+      query: { dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER, force: options.forceConflicts === true ? 'true' : undefined },
     })
     // The server validates each object alone, so it cannot see the batch: its "outside the file set"
     // notes (PS4001) are noise here; the files were checked together before sending.

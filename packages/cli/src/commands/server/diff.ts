@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import type { CommandIO } from '../../io.js'
 import { API_PREFIX, clientFor, resolveServerKind, type ApiObject, type ServerTarget } from '@planspec/client'
-import type { ApplyResponse } from './apply.js'
+import { FIELD_MANAGER, type ApplyResponse } from './apply.js'
 import { loadManifests } from './load-manifests.js'
 import { reportApiError } from './report-api-error.js'
 import { unifiedDiff } from './unified-diff.js'
@@ -36,7 +36,7 @@ export async function runServerDiff(options: ServerDiffOptions, io: CommandIO): 
     const client = clientFor(options, io)
     const { body } = await client.request<ApplyResponse>('POST', `${API_PREFIX}/apply`, {
       body: { apiVersion: 'planspec.io/v1alpha1', kind: 'List', items: manifests.map((m) => m.object) },
-      query: { dryRun: 'All' },
+      query: { dryRun: 'All', fieldManager: FIELD_MANAGER },
     })
     let changed = false
     for (const result of body.results) {

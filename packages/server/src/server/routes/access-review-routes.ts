@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import type { Verb } from '../authorizer.js'
+import type { Authorizer, Verb } from '../authorizer.js'
+import { GROUP } from '../kinds.js'
+import { PROTOBUF } from '../kube/protobuf-body.js'
+import type { Identity } from '../tokens.js'
 import { ApiError } from '../error-catalog.js'
 import { kindByPlural } from '../kinds.js'
 import { rbacResource } from '../route-helpers.js'
@@ -27,6 +30,18 @@ const VERBS: ReadonlyMap<string, Verb> = new Map([
   ['cancel', 'update'],
   ['retry', 'update'],
 ])
+
+// kubectl sends reviews as protobuf (built-in kinds), JSON clients as JSON: both are read.
+const REVIEW_MEDIA = { mediaTypes: ['application/json', PROTOBUF] }
+
+// What any authenticated identity may read without a resource rule.
+const NON_RESOURCE_RULES = [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/healthz', '/livez', '/readyz', '/metrics'] }]
+
+const rulesReviewBody = {
+  type: 'object',
+  required: ['spec'],
+  properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', properties: { namespace: { type: 'string', maxLength: 253 } } } },
+} as const
 
 const attributes = {
   type: 'object',
@@ -78,13 +93,17 @@ interface ResourceAttributes {
  *   `verb` on `resource` (optionally `name`) in `namespace` of group `planspec.io` (or the core
  *   group for `namespaces`). `patch`, `cancel` and `retry` count as `update`, a `status`
  *   subresource as `update` of the resource. Anything else is answered `allowed: false` with a
- *   reason; a non-resource path only needs authentication. Both answer 201 like Kubernetes.
+ *   reason; a non-resource path only needs authentication;
+ * - `POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews`: the caller's rules in
+ *   `spec.namespace` (cluster-wide ones included), for `kubectl auth can-i --list`; an admin (or
+ *   RBAC off) gets `*`.
+ * All answer 201 like Kubernetes, and take JSON or Kubernetes protobuf bodies (kubectl's).
  */
 export async function accessReviewRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
   app.post(
     '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-    { schema: { response: { 201: { type: 'object', additionalProperties: true }, ...errorResponses } }, config: { mediaTypes: ['application/json'] } },
+    { schema: { response: { 201: { type: 'object', additionalProperties: true }, ...errorResponses } }, config: REVIEW_MEDIA },
     async (request, reply) => {
       const identity = identityOf(request)
       reply.code(201)
@@ -98,7 +117,7 @@ export async function accessReviewRoutes(app: FastifyInstance): Promise<void> {
   )
   app.post<{ Body: { spec: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: { path?: string; verb?: string } } } }>(
     '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-    { schema: { body: accessReviewBody, response: { 201: { type: 'object', additionalProperties: true }, ...errorResponses } }, config: { mediaTypes: ['application/json'] } },
+    { schema: { body: accessReviewBody, response: { 201: { type: 'object', additionalProperties: true }, ...errorResponses } }, config: REVIEW_MEDIA },
     async (request, reply) => {
       const identity = identityOf(request)
       const { spec } = request.body
@@ -108,6 +127,29 @@ export async function accessReviewRoutes(app: FastifyInstance): Promise<void> {
       return { apiVersion: AUTHORIZATION, kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: context.now() }, spec, status: decision }
     },
   )
+  app.post<{ Body: { spec: { namespace?: string } } }>(
+    '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+    { schema: { body: rulesReviewBody, response: { 201: { type: 'object', additionalProperties: true }, ...errorResponses } }, config: REVIEW_MEDIA },
+    async (request, reply) => {
+      const identity = identityOf(request)
+      const namespace = request.body.spec.namespace || undefined
+      reply.code(201)
+      return { apiVersion: AUTHORIZATION, kind: 'SelfSubjectRulesReview', metadata: { creationTimestamp: context.now() }, spec: request.body.spec, status: rulesStatus(context.authorizer, identity, namespace) }
+    },
+  )
+}
+
+/** The caller's rules as a SelfSubjectRulesReview status: PlanSpec rules are in group `planspec.io`. */
+function rulesStatus(authorizer: Authorizer, identity: Identity, namespace: string | undefined): Record<string, unknown> {
+  const resourceRules = authorizer.unrestricted(identity)
+    ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]
+    : authorizer.rulesOf(identity, namespace).map((rule) => ({
+        verbs: [...(rule.verbs ?? [])],
+        apiGroups: (rule.resources ?? []).includes('namespaces') ? ['', GROUP] : [GROUP],
+        resources: [...(rule.resources ?? [])],
+        ...(rule.resourceNames === undefined || rule.resourceNames.length === 0 ? {} : { resourceNames: [...rule.resourceNames] }),
+      }))
+  return { resourceRules, nonResourceRules: NON_RESOURCE_RULES, incomplete: false }
 }
 
 /** Decides one resource access review; `allowed: false` with a reason for what PlanSpec does not serve. */

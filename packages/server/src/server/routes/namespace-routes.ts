@@ -1,4 +1,5 @@
 import type { StoredResource } from '@planspec/core'
+import { PROTOBUF } from '../kube/protobuf-body.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../error-catalog.js'
 import { isDryRun } from '../route-helpers.js'
@@ -44,12 +45,13 @@ export async function namespaceRoutes(app: FastifyInstance): Promise<void> {
   })
   app.post<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>(
     '/api/v1/namespaces',
-    { schema: { querystring: writeQuerySchema, body: namespaceBody, response: objectResponses(201) }, config: { mediaTypes: ['application/json'] } },
+    // kubectl creates namespaces with a protobuf body, which Kubernetes accepts.
+    { schema: { querystring: writeQuerySchema, body: namespaceBody, response: objectResponses(201) }, config: { mediaTypes: ['application/json', PROTOBUF] } },
     (request: FastifyRequest<{ Querystring: { dryRun?: string }; Body: { metadata: { name: string } } }>, reply: FastifyReply): Promise<StoredResource> => {
       const name = request.body.metadata.name
       authorize(context, request, { verb: 'create', resource: 'namespaces', name })
       if (name.length > 63 || !DNS_LABEL.test(name)) {
-        throw new ApiError('Invalid', `Namespace ${JSON.stringify(name)} is invalid: metadata.name: not a DNS label`, { name, kind: 'namespaces', causes: [{ reason: 'FieldValueInvalid', message: 'not a DNS label', field: 'metadata.name' }] })
+        throw new ApiError('Invalid', `Namespace ${JSON.stringify(name)} is invalid: metadata.name: not a DNS label`, { name, kind: 'Namespace', causes: [{ reason: 'FieldValueInvalid', message: 'not a DNS label', field: 'metadata.name' }] })
       }
       reply.code(201)
       return store.transact((tx) => tx.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }), { dryRun: isDryRun(request.query) })

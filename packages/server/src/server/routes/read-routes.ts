@@ -7,6 +7,9 @@ import { keyFor, rbacResource, resolveKind, type ResourceParams } from '../route
 import { clusterNameParams, errorResponses, fixedNameParams, listQuerySchema, namespacedNameParams, namespacedParams, objectResponses, pluralParams } from '../route-schemas.js'
 import { authorize } from '../server-context.js'
 import { openWatch } from '../watch-stream.js'
+import { acceptsAs } from '../kube/media-type.js'
+import { toTable, type IncludeObject } from '../kube/table.js'
+import type { StoredResource } from '@planspec/core'
 
 interface ListQuery {
   readonly labelSelector?: string
@@ -19,7 +22,10 @@ interface ListQuery {
   readonly timeoutSeconds?: number
   readonly allowWatchBookmarks?: boolean
   readonly sendInitialEvents?: boolean
+  readonly includeObject?: IncludeObject
 }
+
+const getQuerySchema = { type: 'object', properties: { includeObject: { type: 'string', enum: ['None', 'Metadata', 'Object'] } } } as const
 
 /**
  * Registers the read routes of every kind: list and watch (in a namespace, or across namespaces
@@ -29,9 +35,18 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
   const listSchema = { querystring: listQuerySchema(context.limits.maxListLimit), response: { 200: { $ref: 'planspec-list#' }, ...errorResponses } }
 
-  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | string => {
+  // `kubectl get` asks for a Table (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`): only
+  // then is the answer parsed and converted, so plain reads keep their text fast path.
+  const tableOf = (request: FastifyRequest<{ Querystring: { includeObject?: IncludeObject } }>): ((objects: readonly StoredResource[], meta?: { resourceVersion?: string; continue?: string }) => Record<string, unknown>) | undefined => {
+    const range = acceptsAs(request.headers.accept, 'Table', 'meta.k8s.io', ['v1', 'v1beta1'])
+    if (range === undefined) return undefined
+    const entry = resolveKind(request.params as ResourceParams, { acrossNamespaces: true })
+    return (objects, meta = {}) => toTable(entry.kind, objects, { includeObject: request.query.includeObject ?? 'Metadata', version: range.params.v ?? 'v1', now: new Date(context.now()), ...meta })
+  }
+  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | string | Record<string, unknown> => {
     const { params, query } = request
     const entry = resolveKind(params, { acrossNamespaces: true })
+    const table = tableOf(request)
     authorize(context, request, { verb: query.watch === true ? 'watch' : 'list', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
     const scope = params.namespace === undefined ? {} : { namespace: params.namespace }
     if (query.watch === true) {
@@ -44,11 +59,12 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
         allowBookmarks: query.allowWatchBookmarks === true,
         ...(query.timeoutSeconds === undefined ? {} : { timeoutSeconds: query.timeoutSeconds }),
         ...(filter === undefined ? {} : { filter }),
+        ...(table === undefined ? {} : { render: (object: StoredResource) => table([object]) }),
       })
     }
     if (query.resourceVersionMatch === 'Exact') throw new ApiError('BadRequest', 'resourceVersionMatch=Exact is not supported; use limit and continue for a consistent snapshot')
     reply.type('application/json')
-    return listObjects(context.store, {
+    const text = listObjects(context.store, {
       entry,
       ...scope,
       ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
@@ -56,28 +72,33 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
       ...(query.limit === undefined ? {} : { limit: query.limit }),
       ...(query.continue === undefined ? {} : { continueToken: query.continue }),
     })
+    if (table === undefined) return text
+    const listed = JSON.parse(text) as { items: StoredResource[]; metadata: { resourceVersion?: string; continue?: string } }
+    return table(listed.items, listed.metadata)
   }
   app.get(`${API_PREFIX}/:plural`, { schema: { params: pluralParams, ...listSchema } }, list)
   app.get(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: { params: namespacedParams, ...listSchema } }, list)
 
-  const read = (entry: KindEntry, request: FastifyRequest<{ Params: ResourceParams }>, reply: FastifyReply): string => {
+  const read = (entry: KindEntry, request: FastifyRequest<{ Params: ResourceParams; Querystring: { includeObject?: IncludeObject } }>, reply: FastifyReply): string | Record<string, unknown> => {
     const { params } = request
     authorize(context, request, { verb: 'get', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), ...(params.name === undefined ? {} : { name: params.name }) })
     const text = context.store.getText(keyFor(entry, params))
     if (text === undefined) throw new ApiError('NotFound', `${entry.plural} ${JSON.stringify(params.name)} not found`, { ...(params.name === undefined ? {} : { name: params.name }), group: 'planspec.io', kind: entry.plural })
     reply.type('application/json')
-    return text
+    const table = tableOf(request)
+    return table === undefined ? text : table([JSON.parse(text) as StoredResource])
   }
-  const get = (request: FastifyRequest<{ Params: ResourceParams }>, reply: FastifyReply): string => read(resolveKind(request.params), request, reply)
-  const getStatus = (request: FastifyRequest<{ Params: ResourceParams }>, reply: FastifyReply): string => {
+  type Get = FastifyRequest<{ Params: ResourceParams; Querystring: { includeObject?: IncludeObject } }>
+  const get = (request: Get, reply: FastifyReply): string | Record<string, unknown> => read(resolveKind(request.params), request, reply)
+  const getStatus = (request: Get, reply: FastifyReply): string | Record<string, unknown> => {
     const entry = resolveKind(request.params)
     if (!entry.hasStatus) throw new ApiError('NotFound', `${entry.plural} have no status subresource`, { group: 'planspec.io', kind: entry.plural })
     return read(entry, request, reply)
   }
-  app.get(`${API_PREFIX}/:plural/:name`, { schema: { params: clusterNameParams, response: objectResponses() } }, get)
-  app.get(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: { params: namespacedNameParams, response: objectResponses() } }, get)
-  app.get(`${API_PREFIX}/:plural/:name/status`, { schema: { params: clusterNameParams, response: objectResponses() } }, getStatus)
-  app.get(`${API_PREFIX}/namespaces/:namespace/:plural/:name/status`, { schema: { params: namespacedNameParams, response: objectResponses() } }, getStatus)
+  app.get(`${API_PREFIX}/:plural/:name`, { schema: { params: clusterNameParams, querystring: getQuerySchema, response: objectResponses() } }, get)
+  app.get(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: { params: namespacedNameParams, querystring: getQuerySchema, response: objectResponses() } }, get)
+  app.get(`${API_PREFIX}/:plural/:name/status`, { schema: { params: clusterNameParams, querystring: getQuerySchema, response: objectResponses() } }, getStatus)
+  app.get(`${API_PREFIX}/namespaces/:namespace/:plural/:name/status`, { schema: { params: namespacedNameParams, querystring: getQuerySchema, response: objectResponses() } }, getStatus)
 
   const graphResponse = {
     type: 'object',

@@ -1,11 +1,9 @@
-import type { ObjectKey, StoredResource } from '@planspec/core'
+import type { StoredResource } from '@planspec/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { admitObject } from '../admit-object.js'
+import { admitObject, realWarnings } from '../admit-object.js'
+import { fieldManagerOf, recordUpdate } from '../ssa/field-manager.js'
 import { authorizeGrant } from '../authorize-grant.js'
 import { API_PREFIX } from '../kinds.js'
-import { mergePatch } from '../merge-patch.js'
-import type { KindEntry } from '../kinds.js'
-import type { Identity } from '../tokens.js'
 import { isDryRun, keyFor, rbacResource, resolveKind, setWarnings, type ResourceParams } from '../route-helpers.js'
 import {
   clusterNameParams,
@@ -18,12 +16,12 @@ import {
   resourceBodySchema,
   writeQuerySchema,
 } from '../route-schemas.js'
-import { ApiError } from '../error-catalog.js'
 import { authorize } from '../server-context.js'
-import { createObject, deleteObject, readObject, replaceObject, type PropagationPolicy } from '../write-object.js'
+import { createObject, deleteObject, replaceObject, type PropagationPolicy } from '../write-object.js'
 
 interface WriteQuery {
   readonly dryRun?: string
+  readonly fieldManager?: string
 }
 interface DeleteQuery extends WriteQuery {
   readonly propagationPolicy?: PropagationPolicy
@@ -36,11 +34,9 @@ interface DeleteBody {
 type Write<B> = FastifyRequest<{ Params: ResourceParams; Querystring: WriteQuery; Body: B }>
 
 const JSON_ONLY = { mediaTypes: ['application/json'] }
-const MERGE_PATCH_ONLY = { mediaTypes: ['application/merge-patch+json'] }
 
 /**
- * Registers create (POST), replace (PUT), JSON merge patch (PATCH, `application/merge-patch+json`)
- * and delete (DELETE) for every kind, namespaced and cluster-scoped. Every write is admitted
+ * Registers create (POST), replace (PUT) and delete (DELETE) for every kind (PATCH is `patchRoute`), namespaced and cluster-scoped. Every write is admitted
  * before anything is stored (400/422), runs in one store transaction (with `?dryRun=All` it is
  * rolled back), and answers with the stored object.
  */
@@ -56,11 +52,11 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
     const created = await store.transact(
       (tx) => {
         authorizeGrant(context.authorizer, identity, admitted.object, tx)
-        return createObject(tx, entry, admitted.object, identity)
+        setWarnings(reply, realWarnings(admitted.warnings, (ref) => tx.get(ref) !== undefined))
+        return createObject(tx, entry, recordUpdate(undefined, admitted.object, fieldManagerOf(request.query, request.headers['user-agent']), context.now()), identity)
       },
       { dryRun: isDryRun(request.query) },
     )
-    setWarnings(reply, admitted.warnings)
     reply.code(201)
     return created
   }
@@ -76,60 +72,19 @@ export async function writeRoutes(app: FastifyInstance): Promise<void> {
     const saved = await store.transact(
       (tx) => {
         authorizeGrant(context.authorizer, identity, admitted.object, tx)
-        return replaceObject(tx, entry, keyFor(entry, params), admitted.object, admitted.resourceVersion)
+        setWarnings(reply, realWarnings(admitted.warnings, (ref) => tx.get(ref) !== undefined))
+        const key = keyFor(entry, params)
+        const before = tx.get(key)
+        const manager = fieldManagerOf(request.query, request.headers['user-agent'])
+        return replaceObject(tx, entry, key, before === undefined ? admitted.object : recordUpdate(before, admitted.object, manager, context.now()), admitted.resourceVersion)
       },
       { dryRun: isDryRun(request.query) },
     )
-    setWarnings(reply, admitted.warnings)
     return saved
   }
   const objectSchema = (params: object) => ({ params, querystring: writeQuerySchema, body: resourceBodySchema, response: objectResponses() })
   app.put(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: JSON_ONLY }, replace)
   app.put(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: JSON_ONLY }, replace)
-
-  // A merge patch is computed against the latest stored object and validated off the event loop;
-  // it is written only if that object is still the latest (else computed again), so two patches
-  // never lose each other's changes. A metadata.resourceVersion in the patch is a precondition.
-  // Patches of one object take turns (a keyed chain), so concurrent ones do not keep invalidating
-  // each other's validation; a write by any other route makes a patch compute again.
-  const turns = new Map<string, Promise<unknown>>()
-  const inTurn = <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const previous = turns.get(key) ?? Promise.resolve()
-    const mine = previous.then(work, work)
-    const settled = mine.then(() => undefined, () => undefined)
-    turns.set(key, settled)
-    void settled.then(() => turns.get(key) === settled && turns.delete(key))
-    return mine
-  }
-  const patch = async (request: Write<unknown>, reply: FastifyReply): Promise<StoredResource> => {
-    const { params } = request
-    const entry = resolveKind(params)
-    const identity = authorize(context, request, { verb: 'update', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: params.name ?? '' })
-    const key = keyFor(entry, params)
-    return inTurn(`${key.kind}/${key.namespace}/${key.name}`, () => patchInTurn(request, reply, entry, key, identity))
-  }
-  const patchInTurn = async (request: Write<unknown>, reply: FastifyReply, entry: KindEntry, key: ObjectKey, identity: Identity): Promise<StoredResource> => {
-    const { params } = request
-    for (let attempt = 1; ; attempt++) {
-      const { status: _status, ...stored } = await store.transact((tx) => readObject(tx, entry, key))
-      const admitted = await admitObject(mergePatch(stored, request.body), { entry, ...(params.namespace === undefined ? {} : { namespace: params.namespace }), name: key.name }, validation)
-      const saved = await store.transact(
-        (tx) => {
-          if (readObject(tx, entry, key).metadata.resourceVersion !== stored.metadata.resourceVersion) return undefined
-          authorizeGrant(context.authorizer, identity, admitted.object, tx)
-          return replaceObject(tx, entry, key, admitted.object, admitted.resourceVersion)
-        },
-        { dryRun: isDryRun(request.query) },
-      )
-      if (saved !== undefined) {
-        setWarnings(reply, admitted.warnings)
-        return saved
-      }
-      if (attempt >= 10) throw new ApiError('Conflict', `${entry.plural} ${JSON.stringify(key.name)} keeps changing; try the patch again`, { name: key.name, group: 'planspec.io', kind: entry.plural })
-    }
-  }
-  app.patch(`${API_PREFIX}/:plural/:name`, { schema: objectSchema(clusterNameParams), config: MERGE_PATCH_ONLY }, patch)
-  app.patch(`${API_PREFIX}/namespaces/:namespace/:plural/:name`, { schema: objectSchema(namespacedNameParams), config: MERGE_PATCH_ONLY }, patch)
 
   const remove = (request: FastifyRequest<{ Params: ResourceParams; Querystring: DeleteQuery; Body: DeleteBody | null | undefined }>): Promise<StoredResource> => {
     const { params, query } = request
