@@ -10,6 +10,11 @@ import { runServerWatch } from './commands/server/watch.js'
 import { UsageError, type CommandIO } from './io.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
+const positiveInteger = (value: string): number => {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`expected a positive whole number of milliseconds, got ${JSON.stringify(value)}`)
+  return n
+}
 
 /** The flags that choose the server. */
 function serverFlags(command: Command): Command {
@@ -54,8 +59,12 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--workspace <dir>', "root of the Executions' working directories")
     .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
     .option('--no-dashboard', 'do not serve the web dashboard at /')
+    .option('--access-log [file]', 'log every request, one JSON line each, written asynchronously to FILE (default: stdout)')
+    .option('--slow-request-ms <ms>', 'log each request that takes at least this long (watch streams excluded)', positiveInteger, 1000)
     .addHelpText('after', `
-Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
+Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. Requests
+are not logged one by one: slow ones are (--slow-request-ms), unexpected errors are, and 4xx/5xx
+responses are counted in one summary line a minute; --access-log adds the full access log. The first
 line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
 --tokens). Stops on SIGINT or SIGTERM.
 
@@ -69,7 +78,7 @@ Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false }, io))
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number }, io))
     })
 
   serverFlags(program.command('apply'))

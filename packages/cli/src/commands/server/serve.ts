@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
-import { createLogger } from '../../logger.js'
+import { createAccessLogger, createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
 
 /** Options of `planspec serve`. */
@@ -25,6 +25,10 @@ export interface ServeCommandOptions {
   readonly insecureAllowAllAuthenticated: boolean
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean
+  /** Log every request to this file (`-`: stdout), asynchronously; absent: no access log. */
+  readonly accessLog?: string
+  /** Log each request that takes at least this long (default 1,000 ms). */
+  readonly slowRequestMs?: number
 }
 
 /**
@@ -44,6 +48,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   // One redactor for every sink of the server: logs, database rows, API responses (DECISIONS §9).
   const redactor = createRedactor(secretValues(io.env))
   const logger = createLogger(io, redactor)
+  const access = options.accessLog === undefined ? undefined : createAccessLogger(options.accessLog === '-' ? undefined : resolve(io.cwd, options.accessLog), redactor)
   // Loaded on demand: only `serve` needs fastify and the native SQLite module.
   const { serve } = await import('@planspec/server')
   if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
@@ -57,12 +62,14 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       logger,
       executions: options.executions,
       dashboard: options.dashboard ?? true,
+      requestLog: { ...(access === undefined ? {} : { access: access.logger }), ...(options.slowRequestMs === undefined ? {} : { slowMs: options.slowRequestMs }) },
       policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] },
       redactor,
       env: io.env,
       workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),
     })
   } catch (error) {
+    access?.close()
     io.stderr.write(`error: cannot start the server: ${(error as Error)?.message ?? String(error)}\n`)
     return EXIT.usage
   }
@@ -75,6 +82,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   })
   logger.info('stopping')
   await server.close()
+  access?.close()
   return EXIT.ok
 }
 
