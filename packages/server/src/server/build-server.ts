@@ -109,6 +109,9 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   })
   const store = options.store
+  // Every response body the API sends is masked with it (the onSend hook below, and list bodies
+  // before they are cached); watch events are stored rows, masked when they were written.
+  const redactor = options.redactor ?? createRedactor()
   const context: ServerContext = {
     store,
     validation: options.validation ?? createValidationPool(),
@@ -119,6 +122,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     now: options.now ?? (() => new Date().toISOString()),
     watches: new Set(),
     controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
+    redactor,
   }
   store.transact((tx) => ensureNamespace(tx, 'default'))
 
@@ -144,9 +148,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const gate = createRequestGate(context)
   app.register(securityPlugin, { gate })
 
-  // Every response body the API sends is a string here (the serializer and the text routes), so
-  // this one hook masks them all; watch events are stored rows, masked when they were written.
-  const redactor = options.redactor ?? createRedactor()
+  // Every response body is a string here (the serializer and the text routes), except list bodies,
+  // which are Buffers masked before they were cached: this one hook masks all the strings.
   app.addHook('onSend', (_request, _reply, payload, done) => done(null, typeof payload === 'string' ? redactor.redact(payload) : payload))
   const requestLog = createRequestLog({ logger: app.log, ...options.requestLog })
   app.addHook('onResponse', (request, reply, done) => {

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type { Redactor } from '@planspec/core'
 import type { ApiStore } from '../store/api-store.js'
 import type { AccessRequest, Authorizer } from './authorizer.js'
 import { ApiError } from './error-catalog.js'
@@ -72,6 +73,8 @@ export interface ServerContext {
   readonly watches: Set<() => void>
   /** Groups whose members are an external engine: the only API writers of Execution node results. */
   readonly controllerGroups: readonly string[]
+  /** Masks known secrets in response bodies (the `onSend` hook; list bodies are masked before they are cached). */
+  readonly redactor: Redactor
 }
 
 declare module 'fastify' {

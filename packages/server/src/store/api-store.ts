@@ -87,7 +87,11 @@ export interface ApiStore extends Store {
   readEvents(afterResourceVersion: string, limit: number): ApiWatchEvent[]
   /** Calls `listener` with every committed event of every kind, in order; returns the unsubscribe function. */
   subscribe(listener: (event: ApiWatchEvent) => void): () => void
-  /** The resourceVersion of the last committed write ("0" for an empty store). */
+  /**
+   * The resourceVersion of the last committed write ("0" for an empty store), writes by other
+   * processes included: any write moves it, so an answer computed at one version is still exact
+   * while it has not moved (the API's list cache relies on it).
+   */
   currentResourceVersion(): string
   /** The compaction floor: watches and snapshots must start at or after it. */
   oldestResourceVersion(): string

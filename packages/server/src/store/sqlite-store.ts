@@ -217,7 +217,11 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     },
     readEvents,
     subscribe,
-    currentResourceVersion: () => String(version),
+    currentResourceVersion: () => {
+      // Another process's commit counts too (one cheap PRAGMA when nothing changed).
+      if (!closed) syncForeignWrites()
+      return String(version)
+    },
     oldestResourceVersion: () => String(floor()),
     compact,
     ping: () => {

@@ -7,6 +7,7 @@ import { keyFor, rbacResource, resolveKind, type ResourceParams } from '../route
 import { clusterNameParams, errorResponses, fixedNameParams, listQuerySchema, namespacedNameParams, namespacedParams, objectResponses, pluralParams } from '../route-schemas.js'
 import { authorize } from '../server-context.js'
 import { openWatch } from '../watch-stream.js'
+import { createListCache } from '../list-cache.js'
 
 interface ListQuery {
   readonly labelSelector?: string
@@ -29,7 +30,8 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
   const context = app.planspec
   const listSchema = { querystring: listQuerySchema(context.limits.maxListLimit), response: { 200: { $ref: 'planspec-list#' }, ...errorResponses } }
 
-  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | string => {
+  const cache = createListCache({ version: () => context.store.currentResourceVersion(), redactions: () => context.redactor.size })
+  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | Buffer => {
     const { params, query } = request
     const entry = resolveKind(params, { acrossNamespaces: true })
     authorize(context, request, { verb: query.watch === true ? 'watch' : 'list', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }) })
@@ -47,8 +49,13 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
       })
     }
     if (query.resourceVersionMatch === 'Exact') throw new ApiError('BadRequest', 'resourceVersionMatch=Exact is not supported; use limit and continue for a consistent snapshot')
-    reply.type('application/json')
-    return listObjects(context.store, {
+    // A Buffer gets no charset from fastify: the same header a string body gets.
+    reply.type('application/json; charset=utf-8')
+    // Authorized above, on every request: the cache holds bytes, never decisions.
+    const key = JSON.stringify([entry.kind, params.namespace ?? null, query.labelSelector ?? null, query.fieldSelector ?? null, query.limit ?? null, query.continue ?? null])
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached
+    const text = listObjects(context.store, {
       entry,
       ...scope,
       ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
@@ -56,6 +63,10 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
       ...(query.limit === undefined ? {} : { limit: query.limit }),
       ...(query.continue === undefined ? {} : { continueToken: query.continue }),
     })
+    // Masked here, once, as the onSend hook masks strings; read in the same synchronous turn as the version.
+    const body = Buffer.from(context.redactor.redact(text))
+    cache.set(key, context.store.currentResourceVersion(), body)
+    return body
   }
   app.get(`${API_PREFIX}/:plural`, { schema: { params: pluralParams, ...listSchema } }, list)
   app.get(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: { params: namespacedParams, ...listSchema } }, list)
