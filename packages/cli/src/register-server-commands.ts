@@ -61,6 +61,8 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--no-dashboard', 'do not serve the web dashboard at /')
     .option('--access-log [file]', 'log every request, one JSON line each, written asynchronously to FILE (default: stdout)')
     .option('--slow-request-ms <ms>', 'log each request that takes at least this long (watch streams excluded)', positiveInteger, 1000)
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .addHelpText('after', `
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. Requests
 are not logged one by one: slow ones are (--slow-request-ms), unexpected errors are, and 4xx/5xx
@@ -76,9 +78,10 @@ the database and API responses.
 
 Examples:
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
-  planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"`)
+  planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"
+  planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number }, io))
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number }, io))
     })
 
   serverFlags(program.command('apply'))

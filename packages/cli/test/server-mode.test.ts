@@ -144,7 +144,7 @@ metadata: { name: people }
 spec:
   rules:
     - selector: { capabilityRef: { name: editing } }
-      target: { provider: "human://editors" }
+      target: { provider: "human://team:acme/editors" }
 ---
 apiVersion: planspec.io/v1alpha1
 kind: Execution
@@ -304,12 +304,16 @@ describe('planspec against a server', () => {
     expect((await run(['apply', '-f', join(extras, 'claim.yaml'), '--server', url])).code).toBe(0)
     const blocked = await waitForPhase('by-hand-1', 'Blocked')
     expect(blocked.status.nodeStatuses.edit).toMatchObject({ phase: 'Blocked', reason: 'AwaitingClaim' })
-    const done = await run(['work', 'complete', 'by-hand-1', 'edit', 'verdict=ship', '--server', url])
+    // The node's target names the team acme/editors: Carol (acme/dev) may update executions, but is not eligible.
+    const notEligible = await run(['work', 'complete', 'by-hand-1', 'edit', 'verdict=ship', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.carol } })
+    expect(notEligible.code).toBe(1)
+    expect(notEligible.stderr).toContain('may not complete node "edit"')
+    const done = await run(['work', 'complete', 'by-hand-1', 'edit', 'verdict=ship', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.alice } })
     expect(done.code, done.stderr).toBe(0)
     expect(done.stdout).toBe('execution/by-hand-1 completed\n')
     const finished = await waitForPhase('by-hand-1', 'Succeeded')
     expect(finished.status.nodeStatuses.edit).toMatchObject({ phase: 'Succeeded', outputs: { verdict: 'ship' } })
-    expect((await run(['work', 'complete', 'by-hand-1', 'edit', '--server', url])).code).toBe(1)
+    expect((await run(['work', 'complete', 'by-hand-1', 'edit', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.alice } })).code).toBe(1)
   })
 
   it('cancels a blocked run and retries a failed one through the server', async () => {

@@ -267,7 +267,7 @@ describe('startExecutionController', () => {
   it('completes claimable work through POST .../complete: outputs recorded, the run goes on; a node not waiting is refused', async () => {
     const server = await start()
     await post(server, 'plans', plan('p', [task('review-by-hand', { outputs: ['verdict'] }), task('after', { dependsOn: ['review-by-hand'] })]))
-    await post(server, 'bindings', { ...binding(), spec: { rules: [{ selector: { planRef: { name: 'p' }, nodeId: 'review-by-hand' }, target: { provider: 'human://editors' } }, { selector: { capabilityRef: { name: 'work' } }, target: { provider: 'noop://ok' } }] } })
+    await post(server, 'bindings', { ...binding(), spec: { rules: [{ selector: { planRef: { name: 'p' }, nodeId: 'review-by-hand' }, target: { provider: 'human://user:admin' } }, { selector: { capabilityRef: { name: 'work' } }, target: { provider: 'noop://ok' } }] } })
     await post(server, 'executions', execution('run', 'p'))
     const deadline = Date.now() + 10_000
     let res = await server.call('GET', `${ns}/executions/run`)

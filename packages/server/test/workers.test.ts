@@ -10,9 +10,9 @@ import { API } from './helpers.js'
 
 type Obj = Record<string, any>
 const ns = `${API}/namespaces/team`
-const TOKENS = { admin: 'admin-token-0001', a: 'writer-a-token-0001', b: 'writer-b-token-0001', ann: 'ann-token-0001' } as const
+const TOKENS = { admin: 'admin-token-0001', a: 'writer-a-token-0001', b: 'writer-b-token-0001', ann: 'ann-token-0001', eve: 'eve-token-0001', docs: 'docs-agent-token-0001' } as const
 type Who = keyof typeof TOKENS
-const tokens = parseTokens([`${TOKENS.admin},admin,system:masters`, `${TOKENS.a},svc:writer-a`, `${TOKENS.b},svc:writer-b,acme/sre`, `${TOKENS.ann},ann,acme/sre`].join('\n'))
+const tokens = parseTokens([`${TOKENS.admin},admin,system:masters`, `${TOKENS.a},svc:writer-a`, `${TOKENS.b},svc:writer-b,acme/sre`, `${TOKENS.ann},ann,acme/sre`, `${TOKENS.eve},eve`, `${TOKENS.docs},svc:docs`].join('\n'))
 const via = 'mcp:test-client/1.0.0'
 
 async function start() {
@@ -48,7 +48,7 @@ const resources = [
 
 const workerAccess = [
   ['roles', { apiVersion: 'planspec.io/v1alpha1', kind: 'Role', metadata: { name: 'worker', namespace: 'team' }, rules: [{ resources: ['executions'], verbs: ['get', 'list', 'watch', 'update'] }, { resources: ['gates'], verbs: ['get', 'list', 'watch', 'approve'] }] }],
-  ['rolebindings', { apiVersion: 'planspec.io/v1alpha1', kind: 'RoleBinding', metadata: { name: 'workers', namespace: 'team' }, subjects: [{ kind: 'User', name: 'svc:writer-a' }, { kind: 'Group', name: 'acme/sre' }], roleRef: { apiGroup: 'planspec.io', kind: 'Role', name: 'worker' } }],
+  ['rolebindings', { apiVersion: 'planspec.io/v1alpha1', kind: 'RoleBinding', metadata: { name: 'workers', namespace: 'team' }, subjects: [{ kind: 'User', name: 'svc:writer-a' }, { kind: 'User', name: 'eve' }, { kind: 'User', name: 'svc:docs' }, { kind: 'Group', name: 'acme/sre' }], roleRef: { apiGroup: 'planspec.io', kind: 'Role', name: 'worker' } }],
 ] as const
 
 describe('workers through the API', () => {
@@ -60,6 +60,17 @@ describe('workers through the API', () => {
     await server.until(`${ns}/executions/d1`, (e) => e.status?.nodeStatuses?.write?.reason === 'AwaitingClaim')
 
     expect((await server.call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {}, 'b')).body.status.userInfo).toMatchObject({ username: 'svc:writer-b', groups: ['acme/sre'] })
+
+    // Eve may update executions (RBAC) but neither the node's target (agent://docs) nor a Gate of
+    // the plan names her: as in git mode (core's checkRequester), she can neither claim nor complete.
+    for (const [route, body] of [['claim', { node: 'write' }], ['complete', { node: 'write', outputs: { url: 'https://eve', pages: 1 } }]] as const) {
+      const byEve = await server.call('POST', `${ns}/executions/d1/${route}`, body, 'eve')
+      expect(byEve.status, JSON.stringify(byEve.body)).toBe(403)
+      expect(byEve.body.details.causes).toEqual([expect.objectContaining({ reason: 'NotEligible' })])
+    }
+    // svc:docs is what the node's target agent://docs names: eligible without reviewing anything (a dry run records nothing).
+    expect((await server.call('POST', `${ns}/executions/d1/claim?dryRun=All`, { node: 'write' }, 'docs')).status).toBe(200)
+    expect((await server.call('GET', `${ns}/executions/d1`)).body.metadata.annotations ?? {}).not.toHaveProperty('planspec.io/claim.write')
 
     const [first, second] = await Promise.all([server.call('POST', `${ns}/executions/d1/claim`, { node: 'write', via }, 'a'), server.call('POST', `${ns}/executions/d1/claim`, { node: 'write', via }, 'b')])
     const statuses = [first.status, second.status].sort()

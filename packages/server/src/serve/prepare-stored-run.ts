@@ -35,7 +35,8 @@ export async function prepareStoredRun(store: ApiStore, execution: StoredResourc
   return { prepared: prepareRun(source, { name: execution.metadata.name, namespace: namespaceOf(execution) }), source }
 }
 
-function recordedSource(execution: StoredResource): ResourceLike[] | undefined {
+/** The resources a started run is pinned to (its status's {@link RUN_SOURCE_KEY}), or `undefined` before it started. */
+export function recordedSource(execution: StoredResource): ResourceLike[] | undefined {
   const extensions = (execution.status as { extensions?: Obj } | undefined)?.extensions
   const value = extensions?.[RUN_SOURCE_KEY]
   if (!isObj(value) || !Array.isArray(value.resources)) return undefined

@@ -1,4 +1,4 @@
-import { checkClaim, checkCompletion } from '@planspec/core'
+import { checkClaim, checkCompletion, checkRequester } from '@planspec/core'
 import type { StoredResource } from '@planspec/engine'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoreTransaction } from '../../store/api-store.js'
@@ -10,8 +10,9 @@ import { API_PREFIX, kindByName } from '../kinds.js'
 import { isDryRun, setWarnings } from '../route-helpers.js'
 import { fixedNameParams, objectResponses, writeQuerySchema } from '../route-schemas.js'
 import { authorize } from '../server-context.js'
+import type { Identity } from '../tokens.js'
 import { readObject, subjectOf } from '../write-object.js'
-import { claimHolder, declaredOutputs } from './declared-outputs.js'
+import { claimHolder, declaredOutputs, nodeRequesterPolicy } from './declared-outputs.js'
 
 const EXECUTIONS = kindByName('Execution')!
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled'])
@@ -178,15 +179,22 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
     if (waiting?.phase !== 'Blocked' || waiting.reason !== 'AwaitingClaim') throw conflict(execution.metadata.name, `node ${JSON.stringify(node)} of execution ${JSON.stringify(execution.metadata.name)} is not waiting for a worker (${waiting?.phase ?? 'unknown'})`)
     return claimHolder(execution, node)
   }
+  /** Refuses (403 `NotEligible`) an identity the node's target does not name and no Gate of its plan lists as a reviewer. */
+  const mustBeEligible = (tx: StoreTransaction, execution: StoredResource, node: string, identity: Identity, kind: 'claim' | 'complete'): void => {
+    if (checkRequester(subjectOf(identity), kind, nodeRequesterPolicy(tx, execution, node, context.tokens)) === undefined) return
+    const message = `${subjectOf(identity)} may not ${kind} node ${JSON.stringify(node)}: the node's target does not name it and it reviews no Gate of the plan`
+    throw new ApiError('Forbidden', message, { name: execution.metadata.name, group: 'planspec.io', kind: 'executions', causes: [{ reason: 'NotEligible', message }] })
+  }
   app.post<{ Params: { namespace: string; name: string }; Querystring: { dryRun?: string }; Body: { node: string; via?: string } }>(
     `${API_PREFIX}/namespaces/:namespace/executions/:name/claim`,
     { schema: schema(claimBody), config },
     (request) => {
       const { namespace, name } = request.params
       const identity = authorize(context, request, { verb: 'update', resource: 'executions', namespace, name })
-      return annotate(request, (execution) => {
+      return annotate(request, (execution, _phase, tx) => {
         const { node, via } = request.body
         const holder = waitingNode(execution, node)
+        mustBeEligible(tx, execution, node, identity, 'claim')
         if (checkClaim(subjectOf(identity), 'claim', holder) !== undefined) throw claimConflict(execution.metadata.name, 'AlreadyClaimed', `node ${JSON.stringify(node)} is already claimed by ${holder}`)
         if (holder !== undefined) return undefined
         return { [`${CLAIM_ANNOTATION_PREFIX}${node}`]: JSON.stringify({ by: subjectOf(identity), at: context.now(), ...(via === undefined ? {} : { via }) }) }
@@ -202,6 +210,7 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
       return annotate(request, (execution, _phase, tx) => {
         const { node, outputs, failed, message, via } = request.body
         const holder = waitingNode(execution, node)
+        mustBeEligible(tx, execution, node, identity, 'complete')
         if (checkClaim(subjectOf(identity), 'complete', holder) !== undefined) throw claimConflict(execution.metadata.name, 'ClaimedByOther', `node ${JSON.stringify(node)} is claimed by ${holder}`)
         const missing = checkCompletion(declaredOutputs(tx, execution, node), outputs, failed === true)
         if (missing !== undefined) throw invalid(EXECUTIONS, execution.metadata.name, [{ reason: missing.reason, message: `the node declares outputs that are missing: ${missing.missing.join(', ')}`, field: 'outputs' }])
