@@ -7,15 +7,19 @@
 //   2. LIST of 1,000 Goals in pages of 500 (both pages in turn);
 //   3. paced writes (POST of Goals) at 500/s, open loop: p50/p99 from the scheduled send time;
 //   4. watch fan-out: 1,000 watch streams, delivery latency of each change.
+// All of it over HTTP, then again over HTTPS (serve --tls-cert/--tls-key with a self-signed
+// certificate, against a bare node:https process with the same certificate).
 // The server's per-user rate limit (100/s) and per-address connection cap (256) stay on: the load
 // is spread over 1,000 users (a tokens file of 1,000 readers, as behind a load balancer) and the
 // watchers over 8 loopback source addresses.
 // Flags: --seconds=N per round (default 5), --rounds=N (default 5), --connections=N (default 16),
-// --profile (run serve unbundled under `node --cpu-prof` for the GET and LIST load only and print
-// the functions with the most self time).
+// --reads-only (GET and LIST only), --writes-only (writes and watch only), --no-tls (HTTP only),
+// --profile (run serve unbundled under `node --cpu-prof`, without the watch fan-out, and print the
+// functions with the most self time).
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -69,12 +73,17 @@ function stopProcess(state, signal = 'SIGTERM') {
   })
 }
 
+// The CA that HTTPS clients trust (the self-signed certificate of the TLS round), set per suite.
+let trusted
+const moduleFor = (url) => (String(url).startsWith('https:') ? https : http)
+const newAgent = (base, options) => new (moduleFor(base).Agent)({ ...options, ...(trusted === undefined ? {} : { ca: trusted }) })
+
 function send(base, method, path, token, payload, options = {}) {
   return new Promise((resolve, reject) => {
     const data = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload))
     const url = new URL(path, base)
     const headers = { authorization: `Bearer ${token}`, ...(data ? { 'content-type': options.contentType ?? 'application/json', 'content-length': data.length } : {}) }
-    const req = http.request(url, { method, agent: options.agent, headers }, (res) => {
+    const req = moduleFor(base).request(url, { method, ...(options.agent === undefined ? {} : { agent: options.agent }), ...(trusted === undefined ? {} : { ca: trusted }), headers }, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }))
@@ -168,7 +177,7 @@ async function compare(label, servers, paths, tokensFile, { rounds, seconds, con
 }
 
 async function writeLatency(base, rate, seconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+  const agent = newAgent(base, { keepAlive: true, maxSockets: 64 })
   const total = rate * seconds
   const interval = 1000 / rate
   const latencies = []
@@ -197,21 +206,21 @@ async function fanOut(base, watchers, changes) {
   // Arrival times are taken as chunks come in and parsed after the run, so parsing does not delay them.
   const arrivals = Array.from({ length: watchers }, () => [])
   const requests = []
-  await new Promise((resolve, reject) => {
-    let ready = 0
-    for (let i = 0; i < watchers; i++) {
+  const open = (i) =>
+    new Promise((resolve, reject) => {
       const url = new URL(`${API}/namespaces/default/goals?watch=true&sendInitialEvents=false&fieldSelector=metadata.name%3Dfan`, base)
       // Eight source addresses: the server's cap of 256 connections per address stays at its default.
-      const req = http.get(url, { agent: false, localAddress: `127.0.0.${1 + (i % 8)}`, headers: { authorization: `Bearer ${readerToken(i + 1)}` } }, (res) => {
+      const req = moduleFor(base).get(url, { agent: false, ...(trusted === undefined ? {} : { ca: trusted }), localAddress: `127.0.0.${1 + (i % 8)}`, headers: { authorization: `Bearer ${readerToken(i + 1)}` } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`watch ${i}: ${res.statusCode}`))
         res.on('data', (chunk) => arrivals[i].push([Date.now(), chunk]))
-        if (++ready === watchers) resolve()
+        resolve()
       })
       req.on('error', reject)
       requests.push(req)
-    }
-  })
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+    })
+  // Opened 50 at a time, as clients connect over time (not 1,000 handshakes in one burst).
+  for (let i = 0; i < watchers; i += 50) await Promise.all(Array.from({ length: Math.min(50, watchers - i) }, (_, j) => open(i + j)))
+  const agent = newAgent(base, { keepAlive: true, maxSockets: 4 })
   await must(send(base, 'POST', `${API}/namespaces/default/goals`, ADMIN, goal('fan', 'default'), { agent }), 201, 'create fan')
   const sent = []
   for (let i = 0; i < changes; i++) {
@@ -254,8 +263,8 @@ async function fanOut(base, watchers, changes) {
   return { delivered: latencies.length, expected: watchers * changes, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) }
 }
 
-function serveArgs(dir, profileDir) {
-  const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs')]
+function serveArgs(dir, profileDir, tls) {
+  const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? [] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
   if (profileDir === undefined) return [BIN, ...flags]
   // Unbundled, so the profile names the functions: the same runCli the binary runs, from a file
   // (worker threads inherit `-e` code along with the flags).
@@ -264,38 +273,34 @@ function serveArgs(dir, profileDir) {
   return ['--cpu-prof', '--cpu-prof-dir', profileDir, entry]
 }
 
-/** Runs the benchmark and prints its figures. */
-export async function run(argv = []) {
-  const flag = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
-  const options = { seconds: flag('seconds', 5), rounds: flag('rounds', 5), connections: flag('connections', 16) }
-  const profile = argv.includes('--profile')
-  if (!hasWrk()) throw new Error('the server benchmark drives the servers with wrk: apt-get install wrk')
-  const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
-  const tokensFile = join(dir, 'tokens.csv')
-  const readers = join(dir, 'readers.txt')
-  writeFileSync(tokensFile, [`${ADMIN},bench-admin,system:masters`, ...Array.from({ length: USERS }, (_, i) => `${readerToken(i + 1)},reader-${i + 1},bench-users`)].join('\n') + '\n', { mode: 0o600 })
-  writeFileSync(readers, Array.from({ length: USERS }, (_, i) => readerToken(i + 1)).join('\n') + '\n')
-  const profileDir = profile ? join(dir, 'profile') : undefined
-  console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : 'the bundled binary'}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
-  const planspec = await startProcess(process.execPath, serveArgs(dir, profileDir), { ...process.env, PLANSPEC_LOG_LEVEL: 'info' })
+/** One scheme's measures: a `planspec serve` and a bare server of the same scheme, side by side. */
+async function suite({ dir, readers, options, profileDir, tls }) {
+  mkdirSync(dir)
+  trusted = tls?.cert
+  const planspec = await startProcess(process.execPath, serveArgs(dir, profileDir, tls), { ...process.env, PLANSPEC_LOG_LEVEL: 'info' })
   let bare
   try {
     const { getPath, listPaths, responses } = await setUp(planspec.url, dir)
-    writeFileSync(join(dir, 'bare.json'), JSON.stringify({ responses }))
+    writeFileSync(join(dir, 'bare.json'), JSON.stringify({ responses, ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }) }))
     bare = await startProcess(process.execPath, [fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), join(dir, 'bare.json')])
     await sameBytes(planspec.url, bare.url, [getPath, ...listPaths])
     const servers = { planspec, bare }
     const getBytes = readFileSync(responses[getPath]).length
     const listBytes = listPaths.map((p) => readFileSync(responses[p]).length)
-    // Warm-up: JIT, caches, connections.
-    for (const name of ['bare', 'planspec']) await runWrk({ base: servers[name].url, paths: [getPath, ...listPaths], tokensFile: readers, seconds: 2, connections: options.connections })
-    await compare(`GET one Goal (${getBytes} bytes), goal >= 80 %`, servers, [getPath], readers, options)
-    await compare(`LIST of 1,000 Goals in pages of 500 (${listBytes.join(' + ')} bytes), goal >= 50 %`, servers, listPaths, readers, options)
-    if (profile) return
+    const scheme = tls === undefined ? 'HTTP' : 'HTTPS'
+    console.log(`${scheme}: planspec ${planspec.url}, bare ${bare.url}`)
+    if (!options.writesOnly) {
+      // Warm-up: JIT, caches, connections.
+      for (const name of ['bare', 'planspec']) await runWrk({ base: servers[name].url, paths: [getPath, ...listPaths], tokensFile: readers, seconds: 2, connections: options.connections })
+      await compare(`${scheme} GET one Goal (${getBytes} bytes), goal >= 80 %`, servers, [getPath], readers, options)
+      await compare(`${scheme} LIST of 1,000 Goals in pages of 500 (${listBytes.join(' + ')} bytes), goal >= 50 %`, servers, listPaths, readers, options)
+    }
+    if (options.readsOnly) return
     const writes = await writeLatency(planspec.url, 500, options.seconds)
-    console.log(`  writes (POST Goal: admission in the validation workers, SQLite WAL commit) at 500/s open loop, ${options.seconds} s: achieved ${writes.achieved.toFixed(0)}/s; latency p50 ${writes.p50.toFixed(2)} ms, **p99 ${writes.p99.toFixed(2)} ms** (goal <= 20 ms), max ${writes.max.toFixed(2)} ms; load ${load()}`)
+    console.log(`  ${scheme} writes (POST Goal: admission in the validation workers, SQLite WAL commit) at 500/s open loop, ${options.seconds} s: achieved ${writes.achieved.toFixed(0)}/s; latency p50 ${writes.p50.toFixed(2)} ms, **p99 ${writes.p99.toFixed(2)} ms** (goal <= 20 ms), max ${writes.max.toFixed(2)} ms; load ${load()}`)
+    if (profileDir !== undefined) return
     const fan = await fanOut(planspec.url, 1000, 50)
-    console.log(`  watch fan-out: 1,000 watchers x 50 changes: delivered ${fan.delivered}/${fan.expected}; delivery latency p50 ${fan.p50} ms, **p99 ${fan.p99} ms** (goal <= 50 ms), max ${fan.max} ms; load ${load()}`)
+    console.log(`  ${scheme} watch fan-out: 1,000 watchers x 50 changes: delivered ${fan.delivered}/${fan.expected}; delivery latency p50 ${fan.p50} ms, **p99 ${fan.p99} ms** (goal <= 50 ms), max ${fan.max} ms; load ${load()}`)
   } finally {
     if (bare !== undefined) await stopProcess(bare)
     await stopProcess(planspec, 'SIGINT')
@@ -304,6 +309,31 @@ export async function run(argv = []) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')
       if (file !== undefined) console.log(`\nTop self time in \`planspec serve\` (whole run, idle included):\n${formatTable(topSelfTime(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), 30))}`)
     }
+  }
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function run(argv = []) {
+  const flag = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
+  const options = { seconds: flag('seconds', 5), rounds: flag('rounds', 5), connections: flag('connections', 16), readsOnly: argv.includes('--reads-only'), writesOnly: argv.includes('--writes-only') }
+  const profile = argv.includes('--profile')
+  if (!hasWrk()) throw new Error('the server benchmark drives the servers with wrk: apt-get install wrk')
+  const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
+  try {
+    writeFileSync(join(dir, 'tokens.csv'), [`${ADMIN},bench-admin,system:masters`, ...Array.from({ length: USERS }, (_, i) => `${readerToken(i + 1)},reader-${i + 1},bench-users`)].join('\n') + '\n', { mode: 0o600 })
+    const readers = join(dir, 'readers.txt')
+    writeFileSync(readers, Array.from({ length: USERS }, (_, i) => readerToken(i + 1)).join('\n') + '\n')
+    console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : 'the bundled binary'}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http(s) process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
+    await suite({ dir: join(dir, 'http'), readers, options, profileDir: profile ? join(dir, 'http-profile') : undefined })
+    if (argv.includes('--no-tls')) return
+    const { createSelfSignedCertificate } = await import('@planspec/server')
+    const tls = await createSelfSignedCertificate({ hosts: ['127.0.0.1', 'localhost'] })
+    const certFile = join(dir, 'server.crt')
+    const keyFile = join(dir, 'server.key')
+    writeFileSync(certFile, tls.cert)
+    writeFileSync(keyFile, tls.key, { mode: 0o600 })
+    await suite({ dir: join(dir, 'https'), readers, options, profileDir: profile ? join(dir, 'https-profile') : undefined, tls: { ...tls, certFile, keyFile } })
+  } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
