@@ -18,25 +18,19 @@
 // functions with the most self time).
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
-import https from 'node:https'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { formatTable, topSelfTime } from './cpu-profile.mjs'
 import { hasWrk, runWrk } from './load-generator.mjs'
+import { ADMIN, API, fanOut, goal, must, readerToken, send, trust, writeLatency } from './server-clients.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const BIN = join(ROOT, 'packages/cli/bin/planspec.js')
 const CLI_ENTRY = join(ROOT, 'packages/cli/dist/index.js')
-const API = '/apis/planspec.io/v1alpha1'
-const ADMIN = 'bench-admin-token'
 const USERS = 1000
-const readerToken = (i) => `bench-reader-${i}-${'k'.repeat(16)}`
-const goal = (name, namespace, extra = {}) => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'Goal', metadata: { name, namespace, ...extra }, spec: { description: `goal ${name}` } })
 const load = () => loadavg()[0].toFixed(1)
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /** Starts a process that prints a JSON line with a `url` once listening; counts the lines it writes. */
@@ -71,31 +65,6 @@ function stopProcess(state, signal = 'SIGTERM') {
     state.child.once('exit', resolve)
     state.child.kill(signal)
   })
-}
-
-// The CA that HTTPS clients trust (the self-signed certificate of the TLS round), set per suite.
-let trusted
-const moduleFor = (url) => (String(url).startsWith('https:') ? https : http)
-const newAgent = (base, options) => new (moduleFor(base).Agent)({ ...options, ...(trusted === undefined ? {} : { ca: trusted }) })
-
-function send(base, method, path, token, payload, options = {}) {
-  return new Promise((resolve, reject) => {
-    const data = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload))
-    const url = new URL(path, base)
-    const headers = { authorization: `Bearer ${token}`, ...(data ? { 'content-type': options.contentType ?? 'application/json', 'content-length': data.length } : {}) }
-    const req = moduleFor(base).request(url, { method, ...(options.agent === undefined ? {} : { agent: options.agent }), ...(trusted === undefined ? {} : { ca: trusted }), headers }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }))
-    })
-    req.on('error', reject)
-    req.end(data)
-  })
-}
-async function must(promise, expected, what) {
-  const res = await promise
-  if (res.status !== expected) throw new Error(`${what}: ${res.status} ${res.body}`)
-  return res
 }
 
 /** Waits until the store's resourceVersion stops moving (the controllers have reconciled). */
@@ -176,93 +145,6 @@ async function compare(label, servers, paths, tokensFile, { rounds, seconds, con
   return results
 }
 
-async function writeLatency(base, rate, seconds) {
-  const agent = newAgent(base, { keepAlive: true, maxSockets: 64 })
-  const total = rate * seconds
-  const interval = 1000 / rate
-  const latencies = []
-  const start = performance.now()
-  const pending = []
-  for (let i = 0; i < total; i++) {
-    const scheduled = start + i * interval
-    const wait = scheduled - performance.now()
-    if (wait > 1) await sleep(wait)
-    // 50 writers in turn: each stays at 10 writes/s, under the per-user rate limit.
-    pending.push(
-      must(send(base, 'POST', `${API}/namespaces/default/goals`, readerToken(100 + (i % 50)), goal(`w-${i}`, 'default'), { agent }), 201, `write ${i}`).then(() => {
-        // Measured from the scheduled send time: a stall delays every write behind it (no coordinated omission).
-        latencies.push(performance.now() - scheduled)
-      }),
-    )
-  }
-  await Promise.all(pending)
-  const elapsed = (performance.now() - start) / 1000
-  agent.destroy()
-  latencies.sort((a, b) => a - b)
-  return { achieved: total / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) }
-}
-
-async function fanOut(base, watchers, changes) {
-  // Arrival times are taken as chunks come in and parsed after the run, so parsing does not delay them.
-  const arrivals = Array.from({ length: watchers }, () => [])
-  const requests = []
-  const open = (i) =>
-    new Promise((resolve, reject) => {
-      const url = new URL(`${API}/namespaces/default/goals?watch=true&sendInitialEvents=false&fieldSelector=metadata.name%3Dfan`, base)
-      // Eight source addresses: the server's cap of 256 connections per address stays at its default.
-      const req = moduleFor(base).get(url, { agent: false, ...(trusted === undefined ? {} : { ca: trusted }), localAddress: `127.0.0.${1 + (i % 8)}`, headers: { authorization: `Bearer ${readerToken(i + 1)}` } }, (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`watch ${i}: ${res.statusCode}`))
-        res.on('data', (chunk) => arrivals[i].push([Date.now(), chunk]))
-        resolve()
-      })
-      req.on('error', reject)
-      requests.push(req)
-    })
-  // Opened 50 at a time, as clients connect over time (not 1,000 handshakes in one burst).
-  for (let i = 0; i < watchers; i += 50) await Promise.all(Array.from({ length: Math.min(50, watchers - i) }, (_, j) => open(i + j)))
-  const agent = newAgent(base, { keepAlive: true, maxSockets: 4 })
-  await must(send(base, 'POST', `${API}/namespaces/default/goals`, ADMIN, goal('fan', 'default'), { agent }), 201, 'create fan')
-  const sent = []
-  for (let i = 0; i < changes; i++) {
-    await sleep(20)
-    const stamp = String(Date.now())
-    sent.push(stamp)
-    // A merge patch: the controllers' status writes in between do not make it a conflict.
-    await must(send(base, 'PATCH', `${API}/namespaces/default/goals/fan`, ADMIN, { metadata: { annotations: { 'bench/sent': stamp } } }, { agent, contentType: 'application/merge-patch+json' }), 200, 'patch fan')
-  }
-  const delivered = () => arrivals.reduce((n, list) => n + list.length, 0)
-  const deadline = Date.now() + 15_000
-  let last = -1
-  while (Date.now() < deadline) {
-    await sleep(500)
-    const now = delivered()
-    if (now === last) break
-    last = now
-  }
-  for (const req of requests) req.destroy()
-  agent.destroy()
-  // The first delivery of each change to each watcher (controllers may write the status after it).
-  const latencies = []
-  for (const list of arrivals) {
-    const seen = new Set()
-    let buffer = ''
-    for (const [at, chunk] of list) {
-      buffer += chunk
-      for (let n = buffer.indexOf('\n'); n >= 0; n = buffer.indexOf('\n')) {
-        const event = JSON.parse(buffer.slice(0, n))
-        buffer = buffer.slice(n + 1)
-        const stamp = event.object?.metadata?.annotations?.['bench/sent']
-        if (stamp !== undefined && !seen.has(stamp)) {
-          seen.add(stamp)
-          latencies.push(at - Number(stamp))
-        }
-      }
-    }
-  }
-  latencies.sort((a, b) => a - b)
-  return { delivered: latencies.length, expected: watchers * changes, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) }
-}
-
 function serveArgs(dir, profileDir, tls) {
   const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? [] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
   if (profileDir === undefined) return [BIN, ...flags]
@@ -276,7 +158,7 @@ function serveArgs(dir, profileDir, tls) {
 /** One scheme's measures: a `planspec serve` and a bare server of the same scheme, side by side. */
 async function suite({ dir, readers, options, profileDir, tls }) {
   mkdirSync(dir)
-  trusted = tls?.cert
+  trust(tls?.cert)
   const planspec = await startProcess(process.execPath, serveArgs(dir, profileDir, tls), { ...process.env, PLANSPEC_LOG_LEVEL: 'info' })
   let bare
   try {

@@ -26,12 +26,13 @@ export interface AccessLogger {
 
 /**
  * Creates the access log: one JSON line per request, written asynchronously (pino's SonicBoom
- * destination with a 4 KiB buffer), so a request never waits for the write. To `file` (created
+ * destination: lines that come while a write is under way are written together with the next
+ * one), so a request never waits for the write and a quiet server's lines still appear at once. To `file` (created
  * owner-only when missing), or stdout without one. Lines go through the redactor like every log.
  */
 export function createAccessLogger(file: string | undefined, redactor: Redactor): AccessLogger {
   // On stdout, writes stay within PIPE_BUF so they never interleave with the main log's lines.
-  const destination = pino.destination({ dest: file ?? 1, sync: false, minLength: 4096, ...(file === undefined ? { maxWrite: 4096 } : { mode: 0o600 }) })
+  const destination = pino.destination({ dest: file ?? 1, sync: false, ...(file === undefined ? { maxWrite: 4096 } : { mode: 0o600 }) })
   const logger = pino({ level: 'info', base: undefined, hooks: { streamWrite: (line: string): string => redactor.redact(line) } }, destination)
   let closed = false
   return {

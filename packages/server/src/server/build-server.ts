@@ -122,6 +122,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   // Every response body the API sends is masked with it (the onSend hook below, and list bodies
   // before they are cached); watch events are stored rows, masked when they were written.
   const redactor = options.redactor ?? createRedactor()
+  const requestLog = createRequestLog({ logger: app.log, ...options.requestLog })
   const context: ServerContext = {
     store,
     validation: options.validation ?? createValidationPool(),
@@ -133,6 +134,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     watches: new Set(),
     controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
     redactor,
+    requestLog,
   }
   store.transact((tx) => ensureNamespace(tx, 'default'))
 
@@ -161,7 +163,6 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   // Every response body is a string here (the serializer and the text routes), except list bodies,
   // which are Buffers masked before they were cached: this one hook masks all the strings.
   app.addHook('onSend', (_request, _reply, payload, done) => done(null, typeof payload === 'string' ? redactor.redact(payload) : payload))
-  const requestLog = createRequestLog({ logger: app.log, ...options.requestLog })
   app.addHook('onResponse', (request, reply, done) => {
     requestLog.observe({
       id: request.id,

@@ -5,6 +5,7 @@ import type { AccessRequest, Authorizer } from './authorizer.js'
 import { ApiError } from './error-catalog.js'
 import type { ServerMetrics } from './metrics.js'
 import type { RateLimit } from './rate-limiter.js'
+import type { RequestLog } from './request-log.js'
 import type { Identity, TokenRegistry } from './tokens.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 
@@ -73,6 +74,8 @@ export interface ServerContext {
   readonly watches: Set<() => void>
   /** Groups whose members are an external engine: the only API writers of Execution node results. */
   readonly controllerGroups: readonly string[]
+  /** The request log; watch streams report themselves to it when they end (fastify runs no onResponse hook for a hijacked reply). */
+  readonly requestLog: RequestLog
   /** Masks known secrets in response bodies (the `onSend` hook; list bodies are masked before they are cached). */
   readonly redactor: Redactor
 }
