@@ -1,183 +1,198 @@
-// Benchmark: the API server (@planspec/server) on a real port, hardened as `planspec serve` runs
-// it: RBAC on (the bench user is authorized by a ClusterRoleBinding, not an admin group), secret
-// redaction of every row and response, admission in the validation workers. Each server runs in a
-// worker thread of its own, the load generator in the main thread, so both get a core:
-//   1. GET throughput against a bare node:http server returning the same bytes (goal >= 80 %),
-//      keep-alive clients, same run, interleaved rounds, medians; and the cost of the hardening on
-//      that path: the same server where the reader bypasses RBAC (an admin group) and no secret
-//      is registered, measured in the same rounds;
-//   2. write latency (POST of Goals) at a steady 500 writes/s, open loop (p50/p99/max);
-//   3. watch fan-out: 1,000 watch streams, delivery latency of each change (p50/p99).
-// Every server listens over HTTPS (the self-signed certificate `planspec serve` would use) and the
-// bare baseline too, so TLS costs both sides the same; `--no-tls` measures plain HTTP instead.
-// `--seconds=N` sets the length of each load phase (default 3). `--db postgres` runs
-// server-db.mjs instead: SQLite against PostgreSQL with 1 and 3 replicas.
-import { mkdtempSync, rmSync } from 'node:fs'
-import plainHttp from 'node:http'
-import https from 'node:https'
-import { tmpdir } from 'node:os'
+// Benchmark: the API server as shipped, measured from outside. `planspec serve` runs as a user runs
+// it (the bundled binary, its own process, a tokens file, every default: RBAC, rate limits,
+// connection caps, the dashboard, the controllers and the Execution runner), next to a bare
+// node:http process answering the same paths with the same bytes. The load comes from a third
+// process (wrk), alternating between the two servers round by round; medians of the rounds.
+//   1. GET one Goal;
+//   2. LIST of 1,000 Goals in pages of 500 (both pages in turn);
+//   3. paced writes (POST of Goals) at 500/s, open loop: p50/p99 from the scheduled send time;
+//   4. watch fan-out: 1,000 watch streams, delivery latency of each change.
+// All of it over HTTP, then again over HTTPS (serve --tls-cert/--tls-key with a self-signed
+// certificate, against a bare node:https process with the same certificate).
+// The server's per-user rate limit (100/s) and per-address connection cap (256) stay on: the load
+// is spread over 1,000 users (a tokens file of 1,000 readers, as behind a load balancer) and the
+// watchers over 8 loopback source addresses.
+// Flags: --seconds=N per round (default 5), --rounds=N (default 5), --connections=N (default 16),
+// --reads-only (GET and LIST only), --writes-only (writes and watch only), --no-tls (HTTP only),
+// --profile (run serve unbundled under `node --cpu-prof`, without the watch fan-out, and print the
+// functions with the most self time). `--db postgres` runs server-db.mjs instead: SQLite against
+// PostgreSQL with 1 and 3 replicas.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { createRedactor } from '@planspec/core'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { formatTable, topSelfTime } from './cpu-profile.mjs'
+import { hasWrk, runWrk } from './load-generator.mjs'
+import { ADMIN, API, fanOut, goal, must, readerToken, send, trust, writeLatency } from './server-clients.mjs'
 
-const TOKEN = 'bench-token'
-const ADMIN_TOKEN = 'bench-admin-token'
-const API = '/apis/planspec.io/v1alpha1/namespaces/bench'
-const goal = (name, extra = {}) => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'Goal', metadata: { name, namespace: 'bench', ...extra }, spec: { description: `goal ${name}` } })
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const BIN = join(ROOT, 'packages/cli/bin/planspec.js')
+const CLI_ENTRY = join(ROOT, 'packages/cli/dist/index.js')
+const USERS = 1000
+const load = () => loadavg()[0].toFixed(1)
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-// ---- worker side: one server per worker ----
-async function startPlanspec(file, hardened, tls) {
-  const { buildServer, createTokenRegistry, sqliteStore } = await import('@planspec/server')
-  // Five secret values, as a server started with a git token, keys and passwords in its environment knows.
-  const redactor = createRedactor(hardened ? Array.from({ length: 5 }, (_, i) => `secret-value-${i}-${'x'.repeat(24)}`) : [])
-  const store = sqliteStore({ file, redactor })
-  const tokens = createTokenRegistry([
-    { token: ADMIN_TOKEN, user: 'admin', groups: ['system:masters'] },
-    { token: TOKEN, user: 'bench', groups: hardened ? [] : ['system:masters'] },
-  ])
-  // The load comes from one address: the per-address connection cap is raised for the 1,000 watchers.
-  const app = buildServer({ store, tokens, redactor, logger: false, ...(tls ? { tls } : {}), limits: { rateLimit: false, maxWatches: 5000, maxConnectionsPerIp: 5000 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const port = app.server.address().port
-  for (const object of [
-    { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRole', metadata: { name: 'bench' }, rules: [{ resources: ['goals'], verbs: ['*'] }] },
-    { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRoleBinding', metadata: { name: 'bench' }, subjects: [{ kind: 'User', name: 'bench' }], roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'bench' } },
-  ]) {
-    const res = await app.inject({ method: 'POST', url: `/apis/planspec.io/v1alpha1/${object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings'}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: object })
-    if (res.statusCode !== 201) throw new Error(`RBAC setup failed: ${res.statusCode} ${res.payload}`)
-  }
-  return port
-}
-async function startBare(bytes, tls) {
-  const body = Buffer.from(bytes)
-  const handler = (req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length })
-    res.end(body)
-  }
-  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : plainHttp.createServer(handler)
-  server.keepAliveTimeout = 72_000
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return server.address().port
-}
-if (!isMainThread && workerData?.role) {
-  const port = workerData.role === 'planspec' ? await startPlanspec(workerData.file, workerData.hardened !== false, workerData.tls) : await startBare(workerData.bytes, workerData.tls)
-  parentPort.postMessage({ port })
-}
-
-// ---- main side: load generation ----
-// The client side of TLS: set by run() (undefined: plain HTTP). `http` is the module requests use.
-let tlsCredentials
-let http = plainHttp
-const agentOptions = (options = {}) => (tlsCredentials ? { ...options, ca: tlsCredentials.cert } : options)
-
-function spawnServer(role, extra = {}) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { role, ...(tlsCredentials ? { tls: tlsCredentials } : {}), ...extra } })
+/** Starts a process that prints a JSON line with a `url` once listening; counts the lines it writes. */
+function startProcess(command, args, env = process.env) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+  const state = { child, lines: 0, url: undefined, stderr: '' }
+  let buffer = ''
   return new Promise((resolve, reject) => {
-    worker.once('message', ({ port }) => resolve({ port, stop: () => worker.terminate() }))
-    worker.once('error', reject)
-  })
-}
-
-function send(agent, port, method, path, payload) {
-  return new Promise((resolve, reject) => {
-    const data = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload))
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) } }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }))
-    })
-    req.on('error', reject)
-    req.end(data)
-  })
-}
-
-async function throughput(port, path, clients, seconds) {
-  const agent = new http.Agent(agentOptions({ keepAlive: true, maxSockets: clients }))
-  const deadline = Date.now() + seconds * 1000
-  let done = 0
-  let failed = 0
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < deadline) {
-        const res = await send(agent, port, 'GET', path)
-        if (res.status === 200) done++
-        else failed++
-      }
-    }),
-  )
-  agent.destroy()
-  if (failed > 0) throw new Error(`${failed} GETs failed`)
-  return done / seconds
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-const fmt = (ms) => `${ms.toFixed(2)} ms`
-
-async function writeLatency(port, rate, seconds) {
-  const agent = new http.Agent(agentOptions({ keepAlive: true, maxSockets: 64 }))
-  const total = rate * seconds
-  const interval = 1000 / rate
-  const latencies = []
-  const start = performance.now()
-  const pending = []
-  for (let i = 0; i < total; i++) {
-    const scheduled = start + i * interval
-    const wait = scheduled - performance.now()
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait))
-    pending.push(
-      send(agent, port, 'POST', `${API}/goals`, goal(`w-${i}`)).then((res) => {
-        if (res.status !== 201) throw new Error(`write ${i}: ${res.status} ${res.body}`)
-        // Measured from the scheduled send time: a stall delays every write behind it (no coordinated omission).
-        latencies.push(performance.now() - scheduled)
-      }),
-    )
-  }
-  await Promise.all(pending)
-  const elapsed = (performance.now() - start) / 1000
-  agent.destroy()
-  latencies.sort((a, b) => a - b)
-  return { achieved: total / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) }
-}
-
-async function fanOut(port, watchers, changes) {
-  const latencies = []
-  let ready = 0
-  const requests = []
-  await new Promise((resolve, reject) => {
-    for (let i = 0; i < watchers; i++) {
-      const req = http.get({ host: '127.0.0.1', port, path: `${API}/goals?watch=true&sendInitialEvents=false&fieldSelector=metadata.name%3Dfan`, agent: false, ...agentOptions(), headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-        let buffer = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk) => {
-          const now = Date.now()
-          buffer += chunk
-          for (let n = buffer.indexOf('\n'); n >= 0; n = buffer.indexOf('\n')) {
-            const line = buffer.slice(0, n)
-            buffer = buffer.slice(n + 1)
-            const sent = /"bench\/sent":"(\d+)"/.exec(line)
-            if (sent) latencies.push(now - Number(sent[1]))
+    child.stderr.on('data', (chunk) => (state.stderr += chunk))
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk
+      for (let n = buffer.indexOf('\n'); n >= 0; n = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, n)
+        buffer = buffer.slice(n + 1)
+        state.lines++
+        if (state.url === undefined) {
+          const parsed = JSON.parse(line)
+          if (typeof parsed.url === 'string') {
+            state.url = parsed.url
+            resolve(state)
           }
-        })
-        if (++ready === watchers) resolve()
-      })
-      req.on('error', reject)
-      requests.push(req)
-    }
+        }
+      }
+    })
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code} before listening: ${state.stderr}`)))
   })
-  const agent = new http.Agent(agentOptions({ keepAlive: true, maxSockets: 4 }))
-  let current = JSON.parse((await send(agent, port, 'POST', `${API}/goals`, goal('fan'))).body)
-  const expected = watchers * (changes + 1)
-  for (let i = 0; i < changes; i++) {
-    await new Promise((r) => setTimeout(r, 20))
-    const res = await send(agent, port, 'PUT', `${API}/goals/fan`, { ...current, metadata: { ...current.metadata, annotations: { 'bench/sent': String(Date.now()) } } })
-    current = JSON.parse(res.body)
+}
+function stopProcess(state, signal = 'SIGTERM') {
+  if (state.child.exitCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    state.child.once('exit', resolve)
+    state.child.kill(signal)
+  })
+}
+
+/** Waits until the store's resourceVersion stops moving (the controllers have reconciled). */
+async function quiesce(base) {
+  let last = ''
+  let stableSince = Date.now()
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
+    const res = await must(send(base, 'GET', `${API}/goals?limit=1`, ADMIN), 200, 'quiesce')
+    const rv = JSON.parse(res.body).metadata.resourceVersion
+    if (rv !== last) {
+      last = rv
+      stableSince = Date.now()
+    } else if (Date.now() - stableSince >= 1500) return
+    await sleep(250)
   }
-  const deadline = Date.now() + 10_000
-  while (latencies.length < watchers * changes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-  for (const req of requests) req.destroy()
-  agent.destroy()
-  latencies.sort((a, b) => a - b)
-  return { delivered: latencies.length, expected: watchers * changes, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1), createEvents: expected - watchers * changes }
+  throw new Error('the server did not settle within 120 s')
+}
+
+async function setUp(base, dir) {
+  const cluster = (plural, object) => must(send(base, 'POST', `${API}/${plural}`, ADMIN, object), 201, `create ${plural}`)
+  await cluster('clusterroles', { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRole', metadata: { name: 'bench' }, rules: [{ resources: ['goals'], verbs: ['get', 'list', 'watch', 'create', 'update'] }] })
+  await cluster('clusterrolebindings', { apiVersion: 'planspec.io/v1alpha1', kind: 'ClusterRoleBinding', metadata: { name: 'bench' }, subjects: [{ kind: 'Group', name: 'bench-users' }], roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'bench' } })
+  await must(send(base, 'POST', `${API}/namespaces/default/goals`, ADMIN, goal('read-me', 'default', { labels: { 'team.example.com/owner': 'bench' } })), 201, 'create read-me')
+  await must(send(base, 'POST', '/api/v1/namespaces', ADMIN, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench-list' } }), 201, 'create namespace')
+  const items = Array.from({ length: 1000 }, (_, i) => goal(`list-${String(i).padStart(4, '0')}`, 'bench-list', { labels: { 'team.example.com/owner': 'bench' } }))
+  await must(send(base, 'POST', `${API}/namespaces/bench-list/apply`, ADMIN, { apiVersion: 'planspec.io/v1alpha1', kind: 'List', items }), 200, 'apply 1,000 Goals')
+  await quiesce(base)
+  const getPath = `${API}/namespaces/default/goals/read-me`
+  const page1Path = `${API}/namespaces/bench-list/goals?limit=500`
+  const page1 = await must(send(base, 'GET', page1Path, readerToken(1)), 200, 'page 1')
+  const continueToken = JSON.parse(page1.body).metadata.continue
+  const page2Path = `${page1Path}&continue=${encodeURIComponent(continueToken)}`
+  const page2 = await must(send(base, 'GET', page2Path, readerToken(2)), 200, 'page 2')
+  const count = JSON.parse(page1.body).items.length + JSON.parse(page2.body).items.length
+  if (count !== 1000 || JSON.parse(page2.body).metadata.continue) throw new Error(`the two pages hold ${count} Goals, not 1,000`)
+  const responses = {}
+  for (const [path, res] of [[getPath, await must(send(base, 'GET', getPath, readerToken(3)), 200, 'get')], [page1Path, page1], [page2Path, page2]]) {
+    const file = join(dir, `response-${Object.keys(responses).length}.json`)
+    writeFileSync(file, res.body)
+    responses[path] = file
+  }
+  return { getPath, listPaths: [page1Path, page2Path], responses }
+}
+
+/** Checks that both servers answer every path with identical bytes before anything is measured. */
+async function sameBytes(planspec, bare, paths) {
+  for (const path of paths) {
+    const a = await must(send(planspec, 'GET', path, readerToken(5)), 200, path)
+    const b = await must(send(bare, 'GET', path, readerToken(5)), 200, path)
+    if (!a.body.equals(b.body)) throw new Error(`the bare server does not answer ${path} with planspec's bytes`)
+  }
+}
+
+async function compare(label, servers, paths, tokensFile, { rounds, seconds, connections }) {
+  const results = []
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['bare', 'planspec'] : ['planspec', 'bare']
+    const entry = { load: load() }
+    for (const name of order) {
+      const before = servers[name].lines
+      entry[name] = await runWrk({ base: servers[name].url, paths, tokensFile, seconds, connections })
+      entry[name].logLines = servers[name].lines - before
+      if (entry[name].non2xx > 0 || entry[name].socketErrors > 0) throw new Error(`${label}: ${name} answered ${entry[name].non2xx} non-2xx responses and ${entry[name].socketErrors} socket errors`)
+    }
+    entry.ratio = entry.planspec.rps / entry.bare.rps
+    results.push(entry)
+  }
+  const m = (name, key) => median(results.map((r) => r[name][key]))
+  const logLines = results.reduce((sum, r) => sum + r.planspec.logLines, 0)
+  const requests = results.reduce((sum, r) => sum + r.planspec.requests, 0)
+  console.log(
+    `  ${label}: planspec ${m('planspec', 'rps').toFixed(0)} req/s (p50 ${m('planspec', 'p50Ms').toFixed(2)} ms, p99 ${m('planspec', 'p99Ms').toFixed(2)} ms), ` +
+      `bare node:http ${m('bare', 'rps').toFixed(0)} req/s (p50 ${m('bare', 'p50Ms').toFixed(2)} ms, p99 ${m('bare', 'p99Ms').toFixed(2)} ms): ` +
+      `**${(100 * median(results.map((r) => r.ratio))).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r.ratio).toFixed(0)} % (load ${r.load})`).join(', ')}; ` +
+      `${logLines} log lines for ${requests} requests`,
+  )
+  return results
+}
+
+function serveArgs(dir, profileDir, tls) {
+  const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? [] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
+  if (profileDir === undefined) return [BIN, ...flags]
+  // Unbundled, so the profile names the functions: the same runCli the binary runs, from a file
+  // (worker threads inherit `-e` code along with the flags).
+  const entry = join(dir, 'serve-unbundled.mjs')
+  writeFileSync(entry, `import { runCli } from ${JSON.stringify(pathToFileURL(CLI_ENTRY).href)}\nconst stop = new AbortController()\nprocess.once('SIGINT', () => stop.abort())\nprocess.exitCode = await runCli(${JSON.stringify(flags)}, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env, signal: stop.signal })\n`)
+  return ['--cpu-prof', '--cpu-prof-dir', profileDir, entry]
+}
+
+/** One scheme's measures: a `planspec serve` and a bare server of the same scheme, side by side. */
+async function suite({ dir, readers, options, profileDir, tls }) {
+  mkdirSync(dir)
+  trust(tls?.cert)
+  const planspec = await startProcess(process.execPath, serveArgs(dir, profileDir, tls), { ...process.env, PLANSPEC_LOG_LEVEL: 'info' })
+  let bare
+  try {
+    const { getPath, listPaths, responses } = await setUp(planspec.url, dir)
+    writeFileSync(join(dir, 'bare.json'), JSON.stringify({ responses, ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }) }))
+    bare = await startProcess(process.execPath, [fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), join(dir, 'bare.json')])
+    await sameBytes(planspec.url, bare.url, [getPath, ...listPaths])
+    const servers = { planspec, bare }
+    const getBytes = readFileSync(responses[getPath]).length
+    const listBytes = listPaths.map((p) => readFileSync(responses[p]).length)
+    const scheme = tls === undefined ? 'HTTP' : 'HTTPS'
+    console.log(`${scheme}: planspec ${planspec.url}, bare ${bare.url}`)
+    if (!options.writesOnly) {
+      // Warm-up: JIT, caches, connections.
+      for (const name of ['bare', 'planspec']) await runWrk({ base: servers[name].url, paths: [getPath, ...listPaths], tokensFile: readers, seconds: 2, connections: options.connections })
+      await compare(`${scheme} GET one Goal (${getBytes} bytes), goal >= 80 %`, servers, [getPath], readers, options)
+      await compare(`${scheme} LIST of 1,000 Goals in pages of 500 (${listBytes.join(' + ')} bytes), goal >= 50 %`, servers, listPaths, readers, options)
+    }
+    if (options.readsOnly) return
+    const writes = await writeLatency(planspec.url, 500, options.seconds)
+    console.log(`  ${scheme} writes (POST Goal: admission in the validation workers, SQLite WAL commit) at 500/s open loop, ${options.seconds} s: achieved ${writes.achieved.toFixed(0)}/s; latency p50 ${writes.p50.toFixed(2)} ms, **p99 ${writes.p99.toFixed(2)} ms** (goal <= 20 ms), max ${writes.max.toFixed(2)} ms; load ${load()}`)
+    if (profileDir !== undefined) return
+    const fan = await fanOut(planspec.url, 1000, 50)
+    console.log(`  ${scheme} watch fan-out: 1,000 watchers x 50 changes: delivered ${fan.delivered}/${fan.expected}; delivery latency p50 ${fan.p50} ms, **p99 ${fan.p99} ms** (goal <= 50 ms), max ${fan.max} ms; load ${load()}`)
+  } finally {
+    if (bare !== undefined) await stopProcess(bare)
+    await stopProcess(planspec, 'SIGINT')
+    if (profileDir !== undefined) {
+      // The main thread's profile (thread id 0); the validation workers write their own.
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')
+      if (file !== undefined) console.log(`\nTop self time in \`planspec serve\` (whole run, idle included):\n${formatTable(topSelfTime(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), 30))}`)
+    }
+  }
 }
 
 /** Runs the benchmark and prints its figures. */
@@ -185,51 +200,26 @@ export async function run(argv = []) {
   const db = argv.find((a) => a.startsWith('--db='))?.slice(5) ?? (argv.includes('--db') ? argv[argv.indexOf('--db') + 1] : undefined)
   if (db === 'postgres') return (await import('./server-db.mjs')).runDatabases(argv)
   if (db !== undefined) throw new Error(`--db ${db}: the server benchmark compares SQLite with "postgres" only`)
-  const seconds = Number(argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 3)
-  if (!argv.includes('--no-tls')) {
-    const { createSelfSignedCertificate } = await import('@planspec/server')
-    tlsCredentials = await createSelfSignedCertificate({ hosts: ['127.0.0.1'] })
-    http = https
-  }
-  const scheme = tlsCredentials ? 'HTTPS (self-signed certificate, the bare baseline too)' : 'plain HTTP'
-  console.log(`server: @planspec/server over SQLite (a WAL file in a temp dir) in a worker thread, RBAC on, 5 secrets redacted, validation workers, ${scheme}; load from the main thread; ${seconds} s per phase`)
+  const flag = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
+  const options = { seconds: flag('seconds', 5), rounds: flag('rounds', 5), connections: flag('connections', 16), readsOnly: argv.includes('--reads-only'), writesOnly: argv.includes('--writes-only') }
+  const profile = argv.includes('--profile')
+  if (!hasWrk()) throw new Error('the server benchmark drives the servers with wrk: apt-get install wrk')
   const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
-  const planspec = await spawnServer('planspec', { file: join(dir, 'bench.db') })
   try {
-    const agent = new http.Agent(agentOptions({ keepAlive: true }))
-    const created = await send(agent, planspec.port, 'POST', `${API}/goals`, goal('read-me', { labels: { 'team.example.com/owner': 'bench' } }))
-    agent.destroy()
-    if (created.status !== 201) throw new Error(`setup failed: ${created.status} ${created.body}`)
-    const fetched = await send(new http.Agent(agentOptions()), planspec.port, 'GET', `${API}/goals/read-me`)
-    const bare = await spawnServer('bare', { bytes: fetched.body })
-    const plain = await spawnServer('planspec', { file: join(dir, 'plain.db'), hardened: false })
-    try {
-      const setup = await send(new http.Agent(agentOptions()), plain.port, 'POST', `${API}/goals`, goal('read-me', { labels: { 'team.example.com/owner': 'bench' } }))
-      if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${setup.body}`)
-      const clients = 16
-      const path = `${API}/goals/read-me`
-      for (const port of [bare.port, planspec.port, plain.port]) await throughput(port, path, clients, 0.5)
-      const rounds = []
-      for (let round = 0; round < 4; round++) {
-        const b = await throughput(bare.port, path, clients, seconds)
-        const p = await throughput(planspec.port, path, clients, seconds)
-        const u = await throughput(plain.port, path, clients, seconds)
-        rounds.push({ b, p, u, ratio: p / b, cost: p / u })
-      }
-      const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]
-      const m = (key) => median(rounds.map((r) => r[key]))
-      console.log(`  GET one object (${fetched.body.length} bytes, ${clients} keep-alive clients), medians of ${rounds.length} interleaved rounds: planspec ${m('p').toFixed(0)} req/s, bare node:${tlsCredentials ? 'https' : 'http'} ${m('b').toFixed(0)} req/s: ${(100 * m('ratio')).toFixed(1)} % (goal >= 80 %); per round ${rounds.map((r) => `${(100 * r.ratio).toFixed(0)} %`).join(', ')}`)
-      console.log(`  hardening on the GET path (RBAC rules for a plain user, 5 secrets redacted from every response) against the same server with an admin reader and no secret: ${(100 * m('cost')).toFixed(1)} % of its throughput (${m('u').toFixed(0)} req/s); per round ${rounds.map((r) => `${(100 * r.cost).toFixed(0)} %`).join(', ')}`)
-    } finally {
-      await bare.stop()
-      await plain.stop()
-    }
-    const writes = await writeLatency(planspec.port, 500, seconds)
-    console.log(`  writes (POST Goal, admission + SQLite WAL commit) at 500/s open loop: achieved ${writes.achieved.toFixed(0)}/s; latency p50 ${fmt(writes.p50)}, p99 ${fmt(writes.p99)}, max ${fmt(writes.max)} (Kubernetes SLO: p99 <= 1 s)`)
-    const fan = await fanOut(planspec.port, 1000, 50)
-    console.log(`  watch fan-out: 1000 watchers x 50 changes: delivered ${fan.delivered}/${fan.expected}; delivery latency p50 ${fan.p50} ms, p99 ${fan.p99} ms, max ${fan.max} ms`)
+    writeFileSync(join(dir, 'tokens.csv'), [`${ADMIN},bench-admin,system:masters`, ...Array.from({ length: USERS }, (_, i) => `${readerToken(i + 1)},reader-${i + 1},bench-users`)].join('\n') + '\n', { mode: 0o600 })
+    const readers = join(dir, 'readers.txt')
+    writeFileSync(readers, Array.from({ length: USERS }, (_, i) => readerToken(i + 1)).join('\n') + '\n')
+    console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : 'the bundled binary'}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http(s) process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
+    await suite({ dir: join(dir, 'http'), readers, options, profileDir: profile ? join(dir, 'http-profile') : undefined })
+    if (argv.includes('--no-tls')) return
+    const { createSelfSignedCertificate } = await import('@planspec/server')
+    const tls = await createSelfSignedCertificate({ hosts: ['127.0.0.1', 'localhost'] })
+    const certFile = join(dir, 'server.crt')
+    const keyFile = join(dir, 'server.key')
+    writeFileSync(certFile, tls.cert)
+    writeFileSync(keyFile, tls.key, { mode: 0o600 })
+    await suite({ dir: join(dir, 'https'), readers, options, profileDir: profile ? join(dir, 'https-profile') : undefined, tls: { ...tls, certFile, keyFile } })
   } finally {
-    await planspec.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -17,6 +17,11 @@ const load = {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
+const positiveInteger = (value: string): number => {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`expected a positive whole number of milliseconds, got ${JSON.stringify(value)}`)
+  return n
+}
 
 /** The flags that choose the server. */
 function serverFlags(command: Command): Command {
@@ -65,10 +70,14 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--workspace <dir>', "root of the Executions' working directories")
     .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
     .option('--no-dashboard', 'do not serve the web dashboard at /')
+    .option('--access-log [file]', 'log every request, one JSON line each, written asynchronously to FILE (default: stdout)')
+    .option('--slow-request-ms <ms>', 'log each request that takes at least this long (watch streams excluded)', positiveInteger, 1000)
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .addHelpText('after', `
-Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
+Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. Requests
+are not logged one by one: slow ones are (--slow-request-ms), unexpected errors are, and 4xx/5xx
+responses are counted in one summary line a minute; --access-log adds the full access log. The first
 line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
 --tokens). Stops on SIGINT or SIGTERM.
 
@@ -91,7 +100,7 @@ Examples:
   planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
       const database = { ...(o.db ? { db: o.db as string } : {}), ...(o.dbPasswordFile ? { dbPasswordFile: o.dbPasswordFile as string } : {}), ...(o.dbPoolSize ? { dbPoolSize: o.dbPoolSize as string } : {}), ...(o.dbStatementTimeout ? { dbStatementTimeout: o.dbStatementTimeout as string } : {}), ...(o.lease ? { lease: o.lease as string } : {}) }
-      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}) }, io))
+      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number }, io))
     })
 
   serverFlags(program.command('apply'))

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { resolveContext } from '../src/commands/server/resolve-context.js'
 import { runServerGet } from '../src/commands/server/get.js'
 import { runServerRequest } from '../src/commands/server/request.js'
@@ -31,7 +31,8 @@ const outputs: string[] = []
 
 /** Starts `planspec serve` from the bundle and resolves with the URL it logs. */
 async function startServer(listen: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--listen', listen, '--tokens', tokensFile, '--workspace', join(work, 'runs')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+  // --access-log: the requests the server was sent are read back from its log (none is logged by default).
+  const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--listen', listen, '--tokens', tokensFile, '--workspace', join(work, 'runs'), '--access-log'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
   server = child
   serverLog = ''
   return new Promise((resolve, reject) => {
@@ -437,7 +438,8 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     // to resume from the last version seen (not to list again).
     const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as Obj)
     expect(events.filter((e) => e.object.metadata.name === EXECUTION && e.type === 'ADDED')).toHaveLength(1)
-    expect(serverLog).toMatch(/"url":"\/apis\/planspec\.io\/v1alpha1\/namespaces\/default\/executions\?watch=true[^"]*&resourceVersion=\d+"/)
+    // A watch is in the access log once it ends (its line carries its whole duration).
+    await vi.waitFor(() => expect(serverLog).toMatch(/"url":"\/apis\/planspec\.io\/v1alpha1\/namespaces\/default\/executions\?watch=true[^"]*&resourceVersion=\d+"/), { timeout: 20_000, interval: 50 })
     expect(serverLog).not.toMatch(/executions\?watch=true[^"]*sendInitialEvents=true/)
     expect(stdout.startsWith(before)).toBe(true)
   })

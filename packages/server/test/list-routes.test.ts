@@ -1,8 +1,12 @@
 // Lists: namespaces, label and field selectors, and limit/continue pagination over a consistent snapshot.
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRedactor } from '@planspec/core'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { sqliteStore } from '../src/index.js'
 import { fieldFilter, parseLabelSelector } from '../src/server/selectors.js'
-import { API, body, create, goal, setup, testNow } from './helpers.js'
+import { API, body, create, goal, plan, setup, testNow } from './helpers.js'
 
 const names = (res: { payload: string }): string[] => body(res).items.map((i: { metadata: { namespace?: string; name: string } }) => `${i.metadata.namespace}/${i.metadata.name}`)
 
@@ -134,5 +138,62 @@ describe('selector parsing', () => {
     const filter = fieldFilter('metadata.name=a')
     expect(filter({ apiVersion: 'v', kind: 'Goal', metadata: { name: 'a' } })).toBe(true)
     expect(fieldFilter('status.phase=')({ apiVersion: 'v', kind: 'Goal', metadata: { name: 'a' } })).toBe(true)
+  })
+})
+
+describe('the list cache', () => {
+  it('answers a repeated list with the same bytes, and a list after any write (or a new secret) as a fresh read would', async () => {
+    const redactor = createRedactor()
+    const { request, store } = setup({ redactor })
+    await seed(request)
+    const url = `${API}/namespaces/team/goals?limit=2`
+    const first = await request({ method: 'GET', url })
+    const again = await request({ method: 'GET', url })
+    expect(again.payload).toBe(first.payload)
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8')
+    const next = await request({ method: 'GET', url: `${url}&continue=${encodeURIComponent(body(first).metadata.continue)}` })
+    expect(names(next)).toEqual(['team/c'])
+    // A write of another kind moves the version: the list is read again, with the new version.
+    await create(request, plan('p'))
+    const afterPlan = await request({ method: 'GET', url })
+    expect(body(afterPlan).metadata.resourceVersion).toBe(store.currentResourceVersion())
+    expect(body(afterPlan).metadata.resourceVersion).not.toBe(body(first).metadata.resourceVersion)
+    // A write of the listed kind shows at once.
+    await request({ method: 'DELETE', url: `${API}/namespaces/team/goals/a` })
+    expect(names(await request({ method: 'GET', url }))).toEqual(['team/b', 'team/c'])
+    // A secret the redactor learns after a list was cached is masked in the next answer.
+    expect((await request({ method: 'GET', url: `${API}/namespaces/team/goals` })).payload).toContain('"name":"b"')
+    redactor.add(['goal b'])
+    const masked = await request({ method: 'GET', url: `${API}/namespaces/team/goals` })
+    expect(masked.payload).not.toContain('"goal b"')
+    expect(masked.payload).toContain('[REDACTED]')
+  })
+
+  it('authorizes every request: a cached list is refused once the binding that allowed it is gone', async () => {
+    const { request } = setup()
+    await seed(request)
+    await create(request, { apiVersion: 'planspec.io/v1alpha1', kind: 'Role', metadata: { name: 'reader', namespace: 'team' }, rules: [{ resources: ['goals'], verbs: ['list'] }] } as never)
+    await create(request, { apiVersion: 'planspec.io/v1alpha1', kind: 'RoleBinding', metadata: { name: 'readers', namespace: 'team' }, subjects: [{ kind: 'User', name: 'bob' }], roleRef: { apiGroup: 'planspec.io', kind: 'Role', name: 'reader' } } as never)
+    const url = `${API}/namespaces/team/goals`
+    expect((await request({ method: 'GET', url, user: 'bob' })).statusCode).toBe(200)
+    expect((await request({ method: 'GET', url, user: 'bob' })).statusCode).toBe(200)
+    expect((await request({ method: 'GET', url, user: 'carol' })).statusCode).toBe(403)
+    expect((await request({ method: 'DELETE', url: `${API}/namespaces/team/rolebindings/readers` })).statusCode).toBe(200)
+    expect((await request({ method: 'GET', url, user: 'bob' })).statusCode).toBe(403)
+  })
+
+  it('sees a write another process committed to the same database file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planspec-list-cache-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'api.db')
+    const store = sqliteStore({ file, now: testNow })
+    const { request } = setup({ store })
+    await seed(request)
+    const url = `${API}/namespaces/team/goals`
+    expect(names(await request({ method: 'GET', url }))).toEqual(['team/a', 'team/b', 'team/c'])
+    const other = sqliteStore({ file, now: testNow })
+    await other.create(goal('e') as never)
+    other.close()
+    expect(names(await request({ method: 'GET', url }))).toEqual(['team/a', 'team/b', 'team/c', 'team/e'])
   })
 })

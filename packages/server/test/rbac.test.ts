@@ -108,6 +108,31 @@ describe('RBAC', () => {
     expect((await request({ method: 'GET', url: `${API}/namespaces/team/goals`, user: 'carol' })).statusCode).toBe(403)
   })
 
+  it('derives each identity\'s rules once but drops them with every policy change: a grant, a narrowed role and a revoked binding take effect on the next request', async () => {
+    const { request } = setup({ rbac: true })
+    await seedPolicy(request)
+    const get = async (user: User, url: string) => (await request({ method: 'GET', url, user })).statusCode
+    // Warm the per-identity rules (cluster-wide and in two namespaces) before each change.
+    expect(await get('alice', `${API}/namespaces/other/goals`)).toBe(200)
+    expect(await get('alice', `${API}/namespaces/team/plans`)).toBe(200)
+    expect(await get('dave', `${API}/namespaces/other/goals`)).toBe(403)
+    // A new binding grants at once.
+    await create(request, { apiVersion: V, kind: 'RoleBinding', metadata: meta('dave-edits', 'other'), subjects: [{ kind: 'User', name: 'dave' }], roleRef: { apiGroup: 'planspec.io', kind: 'ClusterRole', name: 'viewer' } } as never)
+    expect(await get('dave', `${API}/namespaces/other/goals`)).toBe(200)
+    expect(await get('dave', `${API}/namespaces/elsewhere/goals`)).toBe(403)
+    // Narrowing the ClusterRole the Group binding names narrows every member at once.
+    const viewer = body(await request({ method: 'GET', url: `${API}/clusterroles/viewer` }))
+    const narrowed = await request({ method: 'PUT', url: `${API}/clusterroles/viewer`, payload: { ...viewer, rules: [{ resources: ['plans'], verbs: ['get', 'list'] }] } })
+    expect(narrowed.statusCode).toBe(200)
+    expect(await get('alice', `${API}/namespaces/other/goals`)).toBe(403)
+    expect(await get('bob', `${API}/namespaces/team/plans`)).toBe(200)
+    // Revoking the ClusterRoleBinding revokes it for the next request.
+    expect((await request({ method: 'DELETE', url: `${API}/clusterrolebindings/viewers` })).statusCode).toBe(200)
+    expect(await get('alice', `${API}/namespaces/team/plans`)).toBe(403)
+    expect(await get('bob', `${API}/namespaces/team/plans`)).toBe(403)
+    expect(await get('dave', `${API}/namespaces/other/goals`)).toBe(403)
+  })
+
   it('aggregates ClusterRoles by label and binds ServiceAccounts and ClusterRoles in RoleBindings', async () => {
     const tokens = parseTokens(`${TOKENS_CSV}\nsa-token-000000000000,system:serviceaccount:team:robot`)
     const { app, request } = setup({ rbac: true, tokens })

@@ -4,7 +4,7 @@ import { createRedactor, type Redactor, subjectOf } from '@planspec/core'
 import type { Policy } from '@planspec/engine'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { RbacOptions } from '../server/authorizer.js'
-import { buildServer } from '../server/build-server.js'
+import { buildServer, type BuildServerOptions } from '../server/build-server.js'
 import type { ServerLimits } from '../server/server-context.js'
 import { loadTokens, type TokenRegistry } from '../server/tokens.js'
 import type { TlsCredentials } from '../tls/self-signed-certificate.js'
@@ -50,6 +50,8 @@ export interface ServeOptions {
   /** RBAC (default on); `false` is the insecure mode where every authenticated caller may do everything, logged as a warning at every start. */
   readonly rbac?: boolean | RbacOptions
   readonly logger?: boolean | FastifyBaseLogger
+  /** The request log: a full access log (`access`), the slow-request threshold and the 4xx/5xx summary interval (see `buildServer`). */
+  readonly requestLog?: BuildServerOptions['requestLog']
   readonly limits?: Partial<ServerLimits>
   /** Run the status controllers in-process (default true). */
   readonly controllers?: boolean
@@ -126,6 +128,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.rbac === undefined ? {} : { rbac: options.rbac }),
       ...(options.logger === undefined ? { logger: true } : { logger: options.logger }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.requestLog === undefined ? {} : { requestLog: options.requestLog }),
       ...(options.now === undefined ? {} : { now: options.now }),
       redactor,
       dashboard: options.dashboard ?? true,

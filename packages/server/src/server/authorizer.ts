@@ -70,6 +70,12 @@ interface Policy {
 }
 
 const RBAC_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'])
+const MAX_NAMESPACES_PER_IDENTITY = 1024
+
+interface DerivedRules {
+  readonly cluster: readonly PolicyRule[]
+  readonly namespaces: Map<string, readonly PolicyRule[]>
+}
 
 /**
  * Creates the authorizer. With `rbac: false`, every authenticated identity may do everything (the
@@ -80,7 +86,9 @@ const RBAC_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBin
  * ServiceAccount (user `system:serviceaccount:NS:NAME`). A rule matches when its verbs hold the
  * verb or `*`, its resources hold the resource or `*`, and its `resourceNames` are empty or hold
  * the name. ClusterRole aggregation collects the rules of the ClusterRoles its selectors match.
- * The policy is cached and reloaded after any change to an RBAC object.
+ * The policy, and the rules each identity holds cluster-wide and in each namespace, are derived
+ * once and dropped on any change to an RBAC object (the store's change feed, before the write is
+ * answered): a revoked binding takes effect on the next request.
  */
 export function createAuthorizer(store: ApiStore, rbac: boolean | RbacOptions | undefined): Authorizer {
   if (rbac === false) {
@@ -88,26 +96,47 @@ export function createAuthorizer(store: ApiStore, rbac: boolean | RbacOptions | 
   }
   const adminGroups = new Set((rbac === true || rbac === undefined ? undefined : rbac.adminGroups) ?? ['system:masters'])
   let policy: Policy | undefined
+  // The rules of each identity, cluster-wide and per namespace, derived once per policy version
+  // (identities come from the token registry, one object per token) and dropped with the policy.
   // A store that reloaded its state (a replica cut off for long) cannot say what changed: reload.
+  let derived = new WeakMap<Identity, DerivedRules>()
+  const forget = (): void => {
+    policy = undefined
+    derived = new WeakMap()
+  }
   const unsubscribe = store.subscribe(
     (event) => {
-      if (RBAC_KINDS.has(event.key.kind)) policy = undefined
+      if (RBAC_KINDS.has(event.key.kind)) forget()
     },
-    () => (policy = undefined),
+    forget,
   )
   const current = (): Policy => (policy ??= loadPolicy(store))
   const unrestricted = (identity: Identity): boolean => identity.groups.some((group) => adminGroups.has(group))
-  const rulesOf = (identity: Identity, namespace: string | undefined): PolicyRule[] => {
-    const p = current()
+  const clusterRules = (p: Policy, identity: Identity): PolicyRule[] => {
     const rules: PolicyRule[] = []
     for (const binding of p.clusterBindings) if (bound(binding, identity)) rules.push(...(p.clusterRoles.get(binding.roleRef.name) ?? []))
-    if (namespace !== undefined) {
-      for (const binding of p.bindings) {
-        if (binding.namespace !== namespace || !bound(binding, identity)) continue
-        const source = binding.roleRef.kind === 'ClusterRole' ? p.clusterRoles : p.roles
-        const name = binding.roleRef.kind === 'ClusterRole' ? binding.roleRef.name : `${binding.namespace}/${binding.roleRef.name}`
-        rules.push(...(source.get(name) ?? []))
-      }
+    return rules
+  }
+  const namespaceRules = (p: Policy, identity: Identity, namespace: string, cluster: readonly PolicyRule[]): PolicyRule[] => {
+    const rules = [...cluster]
+    for (const binding of p.bindings) {
+      if (binding.namespace !== namespace || !bound(binding, identity)) continue
+      const source = binding.roleRef.kind === 'ClusterRole' ? p.clusterRoles : p.roles
+      const name = binding.roleRef.kind === 'ClusterRole' ? binding.roleRef.name : `${binding.namespace}/${binding.roleRef.name}`
+      rules.push(...(source.get(name) ?? []))
+    }
+    return rules
+  }
+  const rulesOf = (identity: Identity, namespace: string | undefined): readonly PolicyRule[] => {
+    const p = current()
+    let entry = derived.get(identity)
+    if (entry === undefined) derived.set(identity, (entry = { cluster: clusterRules(p, identity), namespaces: new Map() }))
+    if (namespace === undefined) return entry.cluster
+    let rules = entry.namespaces.get(namespace)
+    if (rules === undefined) {
+      // Namespaces come from URLs: the memo is bounded.
+      if (entry.namespaces.size >= MAX_NAMESPACES_PER_IDENTITY) entry.namespaces.clear()
+      entry.namespaces.set(namespace, (rules = namespaceRules(p, identity, namespace, entry.cluster)))
     }
     return rules
   }

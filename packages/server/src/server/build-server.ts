@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { Server as NetServer } from 'node:net'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createRedactor, type Redactor } from '@planspec/core'
 import type { ApiStore } from '../store/api-store.js'
@@ -10,6 +10,7 @@ import { CONTROLLER_GROUP } from './admit-execution-status.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
 import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js'
 import { jsonDeeperThan } from './json-depth.js'
+import { createRequestLog, type LogSink } from './request-log.js'
 import { createMetrics } from './metrics.js'
 import { SHARED_SCHEMAS } from './route-schemas.js'
 import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboard'
@@ -49,8 +50,18 @@ export interface BuildServerOptions {
    * the insecure mode of `planspec serve --insecure-allow-all-authenticated`.
    */
   readonly rbac?: boolean | RbacOptions
-  /** fastify's logger setting, or a pino-compatible logger instance. */
+  /**
+   * fastify's logger setting, or a pino-compatible logger instance. Requests are not logged one by
+   * one there (see `requestLog`): slow requests, unexpected errors and summaries of 4xx/5xx are.
+   */
   readonly logger?: boolean | FastifyBaseLogger
+  /**
+   * The request log: `access` receives one line per request (`planspec serve --access-log`; give it
+   * a logger with an asynchronous destination), `slowMs` is the duration from which a request is
+   * logged on its own (default 1,000 ms), `summaryMs` how often 4xx/5xx responses are summarised
+   * (default 60 s).
+   */
+  readonly requestLog?: { readonly access?: Pick<LogSink, 'info'>; readonly slowMs?: number; readonly summaryMs?: number }
   /** Overrides of the default limits. */
   readonly limits?: Partial<ServerLimits>
   /** The clock, RFC 3339 (default: the system clock). */
@@ -105,9 +116,15 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     forceCloseConnections: true,
+    // No "incoming request" / "request completed" pair per request: see createRequestLog.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
   })
   const store = options.store
+  // Every response body the API sends is masked with it (the onSend hook below, and list bodies
+  // before they are cached); watch events are stored rows, masked when they were written.
+  const redactor = options.redactor ?? createRedactor()
+  const requestLog = createRequestLog({ logger: app.log, ...options.requestLog })
   const context: ServerContext = {
     store,
     validation: options.validation ?? createValidationPool(),
@@ -119,6 +136,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     watches: new Set(),
     controllerGroups: options.controllerGroups ?? [CONTROLLER_GROUP],
     routes: [],
+    redactor,
+    requestLog,
   }
   // The `default` namespace always exists; every replica of a shared database ensures it
   // (idempotent). A single-process store runs the work at once, a shared one once it is loaded.
@@ -177,14 +196,28 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const gate = createRequestGate(context)
   app.register(securityPlugin, { gate })
 
-  // Every response body the API sends is a string here (the serializer and the text routes), so
-  // this one hook masks them all; watch events are stored rows, masked when they were written.
-  const redactor = options.redactor ?? createRedactor()
+  // Every response body is a string here (the serializer and the text routes), except list bodies,
+  // which are Buffers masked before they were cached: this one hook masks all the strings.
   app.addHook('onSend', (_request, _reply, payload, done) => done(null, typeof payload === 'string' ? redactor.redact(payload) : payload))
+  app.addHook('onResponse', (request, reply, done) => {
+    requestLog.observe({
+      id: request.id,
+      method: request.method,
+      url: request.url,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+      watch: request.watching,
+      user: request.identity?.user,
+      ip: request.ip,
+    })
+    done()
+  })
   app.addHook('preClose', async () => {
     for (const end of [...context.watches]) end()
   })
   app.addHook('onClose', async () => {
+    requestLog.close()
     context.authorizer.close()
     if (options.validation === undefined) await context.validation.close()
   })

@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify'
+import type { Redactor } from '@planspec/core'
 import type { ApiStore } from '../store/api-store.js'
 import type { AccessRequest, Authorizer } from './authorizer.js'
 import { ApiError } from './error-catalog.js'
 import type { ServerMetrics } from './metrics.js'
 import type { RateLimit } from './rate-limiter.js'
 import type { RouteRecord } from './openapi/openapi-paths.js'
+import type { RequestLog } from './request-log.js'
 import type { Identity, TokenRegistry } from './tokens.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 
@@ -75,6 +77,10 @@ export interface ServerContext {
   readonly controllerGroups: readonly string[]
   /** Every registered route (filled by an `onRoute` hook): the OpenAPI documents are generated from them. */
   readonly routes: RouteRecord[]
+  /** The request log; watch streams report themselves to it when they end (fastify runs no onResponse hook for a hijacked reply). */
+  readonly requestLog: RequestLog
+  /** Masks known secrets in response bodies (the `onSend` hook; list bodies are masked before they are cached). */
+  readonly redactor: Redactor
 }
 
 declare module 'fastify' {

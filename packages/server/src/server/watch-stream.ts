@@ -100,6 +100,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     context.watches.delete(end)
     metrics.watches.dec()
     out.end()
+    context.requestLog.observe({ id: request.id, method: request.method, url: request.url, route: request.routeOptions.url ?? 'unmatched', status: 200, ms: reply.elapsedTime, watch: true, user: request.identity?.user, ip: request.ip })
     // A client that never reads would hold the socket forever: give it a grace period to drain.
     if (!reply.raw.destroyed) {
       const grace = setTimeout(() => request.raw.socket?.destroy?.(), limits.watchCloseGraceMs)

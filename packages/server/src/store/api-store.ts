@@ -106,7 +106,11 @@ export interface ApiStore extends Store {
    * history): listeners must list again (a watch ends with 410 Expired).
    */
   subscribe(listener: (event: ApiWatchEvent) => void, onReset?: () => void): () => void
-  /** The resourceVersion of the last committed write ("0" for an empty store). */
+  /**
+   * The resourceVersion of the last committed write ("0" for an empty store), writes by other
+   * processes included: any write moves it, so an answer computed at one version is still exact
+   * while it has not moved (the API's list cache relies on it).
+   */
   currentResourceVersion(): string
   /** The compaction floor: watches and snapshots must start at or after it. */
   oldestResourceVersion(): string

@@ -200,7 +200,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       const found = tx.get(key)
       return found === undefined ? undefined : deepFreeze(found)
     },
-    getText: (key) => st.getObject.get(key.kind, key.namespace, key.name)?.data,
+    getText: (key) => st.getData.get(key.kind, key.namespace, key.name),
     create: async (object) => transact((t) => t.create(object)),
     update: async (object) => transact((t) => t.update(object)),
     updateStatus: async (object) => transact((t) => t.updateStatus(object)),
@@ -223,7 +223,11 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     },
     readEvents,
     subscribe: (listener) => subscribe(listener),
-    currentResourceVersion: () => String(version),
+    currentResourceVersion: () => {
+      // Another process's commit counts too (one cheap PRAGMA when nothing changed).
+      if (!closed) syncForeignWrites()
+      return String(version)
+    },
     oldestResourceVersion: () => String(floor()),
     compact,
     ping: () => {

@@ -47,6 +47,8 @@ export interface Statements {
   readonly readMeta: Database.Statement<[string], { value: number }>
   readonly writeMeta: Database.Statement<[number, string]>
   readonly getObject: Database.Statement<[string, string, string], ObjectRow>
+  /** One object's stored JSON alone (the GET path: no row object to build). */
+  readonly getData: Database.Statement<[string, string, string], string>
   readonly listKind: Database.Statement<[string], ObjectRow>
   readonly listKindNs: Database.Statement<[string, string], ObjectRow>
   readonly pageKind: Database.Statement<[string, string, string, number], ObjectRow>
@@ -73,6 +75,7 @@ export function prepareTables(db: Database.Database, synchronous: 'NORMAL' | 'FU
     readMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     writeMeta: db.prepare('UPDATE meta SET value = ? WHERE key = ?'),
     getObject: db.prepare('SELECT ns, name, rv, data FROM objects WHERE kind = ? AND ns = ? AND name = ?'),
+    getData: db.prepare<[string, string, string], string>('SELECT data FROM objects WHERE kind = ? AND ns = ? AND name = ?').pluck(),
     listKind: db.prepare('SELECT ns, name, rv, data FROM objects WHERE kind = ? ORDER BY ns, name'),
     listKindNs: db.prepare('SELECT ns, name, rv, data FROM objects WHERE kind = ? AND ns = ? ORDER BY name'),
     pageKind: db.prepare('SELECT ns, name, rv, data FROM objects WHERE kind = ? AND (ns, name) > (?, ?) ORDER BY ns, name LIMIT ?'),

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { durationFlag } from '../../duration-flag.js'
-import { createLogger } from '../../logger.js'
+import { createAccessLogger, createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
 import { resolveServeDatabase, type DatabaseFlags } from './serve-database.js'
 
@@ -28,6 +28,10 @@ export interface ServeCommandOptions extends DatabaseFlags {
   readonly insecureAllowAllAuthenticated: boolean
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean
+  /** Log every request to this file (`-`: stdout), asynchronously; absent: no access log. */
+  readonly accessLog?: string
+  /** Log each request that takes at least this long (default 1,000 ms). */
+  readonly slowRequestMs?: number
   /** Serve HTTPS with this certificate file (PEM); needs `tlsKey`. */
   readonly tlsCert?: string
   /** The private key file (PEM) of `tlsCert`. */
@@ -67,6 +71,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       return EXIT.usage
     }
   }
+  const access = options.accessLog === undefined ? undefined : createAccessLogger(options.accessLog === '-' ? undefined : resolve(io.cwd, options.accessLog), redactor)
   let server: Awaited<ReturnType<typeof serve>>
   try {
     server = await serve({
@@ -80,12 +85,14 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       logger,
       executions: options.executions,
       dashboard: options.dashboard ?? true,
+      requestLog: { ...(access === undefined ? {} : { access: access.logger }), ...(options.slowRequestMs === undefined ? {} : { slowMs: options.slowRequestMs }) },
       policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] },
       redactor,
       env: io.env,
       workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),
     })
   } catch (error) {
+    access?.close()
     io.stderr.write(`error: cannot start the server: ${(error as Error)?.message ?? String(error)}\n`)
     return EXIT.usage
   }
@@ -98,6 +105,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   })
   logger.info('stopping')
   await server.close()
+  access?.close()
   return EXIT.ok
 }
 

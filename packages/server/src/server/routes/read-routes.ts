@@ -10,6 +10,7 @@ import { openWatch } from '../watch-stream.js'
 import { acceptsAs } from '../kube/media-type.js'
 import { toTable, type IncludeObject } from '../kube/table.js'
 import type { StoredResource } from '@planspec/core'
+import { createListCache } from '../list-cache.js'
 
 interface ListQuery {
   readonly labelSelector?: string
@@ -36,14 +37,15 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
   const listSchema = { querystring: listQuerySchema(context.limits.maxListLimit), response: { 200: { $ref: 'planspec-list#' }, ...errorResponses } }
 
   // `kubectl get` asks for a Table (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`): only
-  // then is the answer parsed and converted, so plain reads keep their text fast path.
+  // then is the answer parsed and converted, so plain reads keep their text fast path (and cache).
   const tableOf = (request: FastifyRequest<{ Querystring: { includeObject?: IncludeObject } }>): ((objects: readonly StoredResource[], meta?: { resourceVersion?: string; continue?: string }) => Record<string, unknown>) | undefined => {
     const range = acceptsAs(request.headers.accept, 'Table', 'meta.k8s.io', ['v1', 'v1beta1'])
     if (range === undefined) return undefined
     const entry = resolveKind(request.params as ResourceParams, { acrossNamespaces: true })
     return (objects, meta = {}) => toTable(entry.kind, objects, { includeObject: request.query.includeObject ?? 'Metadata', version: range.params.v ?? 'v1', now: new Date(context.now()), ...meta })
   }
-  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | string | Record<string, unknown> => {
+  const cache = createListCache({ version: () => context.store.currentResourceVersion(), redactions: () => context.redactor.size })
+  const list = (request: FastifyRequest<{ Params: ResourceParams; Querystring: ListQuery }>, reply: FastifyReply): FastifyReply | Buffer | Record<string, unknown> => {
     const { params, query } = request
     const entry = resolveKind(params, { acrossNamespaces: true })
     const table = tableOf(request)
@@ -63,7 +65,12 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
       })
     }
     if (query.resourceVersionMatch === 'Exact') throw new ApiError('BadRequest', 'resourceVersionMatch=Exact is not supported; use limit and continue for a consistent snapshot')
-    reply.type('application/json')
+    // A Buffer gets no charset from fastify: the same header a string body gets.
+    reply.type('application/json; charset=utf-8')
+    // Authorized above, on every request: the cache holds bytes, never decisions.
+    const key = JSON.stringify([entry.kind, params.namespace ?? null, query.labelSelector ?? null, query.fieldSelector ?? null, query.limit ?? null, query.continue ?? null])
+    const cached = table === undefined ? cache.get(key) : undefined
+    if (cached !== undefined) return cached
     const text = listObjects(context.store, {
       entry,
       ...scope,
@@ -72,9 +79,14 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
       ...(query.limit === undefined ? {} : { limit: query.limit }),
       ...(query.continue === undefined ? {} : { continueToken: query.continue }),
     })
-    if (table === undefined) return text
-    const listed = JSON.parse(text) as { items: StoredResource[]; metadata: { resourceVersion?: string; continue?: string } }
-    return table(listed.items, listed.metadata)
+    if (table !== undefined) {
+      const listed = JSON.parse(text) as { items: StoredResource[]; metadata: { resourceVersion?: string; continue?: string } }
+      return table(listed.items, listed.metadata)
+    }
+    // Masked here, once, as the onSend hook masks strings; read in the same synchronous turn as the version.
+    const body = Buffer.from(context.redactor.redact(text))
+    cache.set(key, context.store.currentResourceVersion(), body)
+    return body
   }
   app.get(`${API_PREFIX}/:plural`, { schema: { params: pluralParams, ...listSchema } }, list)
   app.get(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: { params: namespacedParams, ...listSchema } }, list)
