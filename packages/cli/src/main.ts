@@ -6,7 +6,8 @@ import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
 import { REVIEW_FORMATS, runReview } from './commands/review.js'
 import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
 import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
-import { EXIT, UsageError, type CommandIO } from './io.js'
+import { durationFlag } from './duration-flag.js'
+import { EXIT, EXIT_INTERRUPTED, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
@@ -21,11 +22,20 @@ import { registerMcpCommand } from './register-mcp-command.js'
  */
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
   let exitCode: number = EXIT.ok
-  const program = buildProgram(io, (code) => (exitCode = code))
+  // The global flags (--request-timeout) are known once commander has parsed them.
+  const settings: { requestTimeoutMs?: number } = {}
+  const cliIO: CommandIO = Object.defineProperty({ ...io }, 'requestTimeoutMs', { get: () => settings.requestTimeoutMs ?? io.requestTimeoutMs, enumerable: true })
+  const program = buildProgram(cliIO, (code) => (exitCode = code))
+  program.hook('preAction', () => {
+    const text = program.opts<{ requestTimeout?: string }>().requestTimeout
+    if (text !== undefined) settings.requestTimeoutMs = durationFlag(text, '--request-timeout')
+  })
   try {
     await program.parseAsync([...argv], { from: 'user' })
-    return exitCode
+    return interrupted(io) ? EXIT_INTERRUPTED : exitCode
   } catch (error) {
+    // Ctrl-C: whatever the command was doing ends here, without a stack trace or a second message.
+    if (interrupted(io)) return EXIT_INTERRUPTED
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage
@@ -40,6 +50,11 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
 }
 
+/** Whether the command was stopped by Ctrl-C (SIGINT; SIGTERM ends commands normally). */
+function interrupted(io: CommandIO): boolean {
+  return io.signal?.aborted === true && (io.signal.reason as { signal?: string } | undefined)?.signal === 'SIGINT'
+}
+
 function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   const program = new Command('planspec')
     .description('GitOps for work plans: validate, draw, review and run PlanSpec manifests.')
@@ -47,6 +62,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
+    .option('--request-timeout <duration>', 'how long a network request may take before it fails, naming the URL (default 30s)')
   const output = (formats: readonly string[], fallback: string): Option => new Option('-o, --output <format>', 'output format').choices(formats).default(fallback)
 
   program

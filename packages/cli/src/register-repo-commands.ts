@@ -179,8 +179,8 @@ function getOptions(kind: string, name: string | undefined, o: Record<string, un
   return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
 }
 
-function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string } {
-  return { server: target.server, ...(target.token ? { token: target.token } : {}) }
+function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string; ca?: string } {
+  return { server: target.server, ...(target.token ? { token: target.token } : {}), ...(target.ca ? { ca: target.ca } : {}) }
 }
 
 /** Records an action: a request file on the status branch, or the API's action route on a server. */

@@ -20,11 +20,11 @@ function serverFlags(command: Command): Command {
 }
 
 /** The server a command talks to: flag > context; a repository context is a usage error. */
-async function target(verb: string, o: Record<string, unknown>, io: CommandIO): Promise<{ server: string; token?: string; namespace?: string }> {
+async function target(verb: string, o: Record<string, unknown>, io: CommandIO): Promise<{ server: string; token?: string; ca?: string; namespace?: string }> {
   const context = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
   if (context.mode !== 'server') throw new UsageError(`${verb} talks to a server: pass --server URL, or select a server context (planspec config use-context NAME)`)
   const namespace = (o.namespace as string | undefined) ?? context.namespace
-  return { server: context.server, ...(context.token === undefined ? {} : { token: context.token }), ...(namespace === undefined ? {} : { namespace }) }
+  return { server: context.server, ...(context.token === undefined ? {} : { token: context.token }), ...(context.ca === undefined ? {} : { ca: context.ca }), ...(namespace === undefined ? {} : { namespace }) }
 }
 
 const TOKEN_HELP = `

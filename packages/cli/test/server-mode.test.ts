@@ -1,12 +1,13 @@
 // Server mode end to end: a real `planspec serve` process (the bundle), driven through the CLI.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { resolveContext } from '../src/commands/server/resolve-context.js'
 import { runServerGet } from '../src/commands/server/get.js'
 import { runServerRequest } from '../src/commands/server/request.js'
@@ -466,7 +467,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     expect((await call((io) => runServerGet({ server: url, kind: 'execution', name: 'held-1', allNamespaces: false, output: 'name' }, io))).code).toBe(1)
   })
 
-  it('switches contexts in .planspec.yaml (keeping comments) and then needs no --server', async () => {
+  it('switches contexts in the user config (never rewriting the committed .planspec.yaml) and then needs no --server', async () => {
     const cwd = tempTree({
       '.planspec.yaml': `# team settings
 namespace: default
@@ -480,7 +481,8 @@ contexts:
 currentContext: checkout
 `,
     })
-    const env = { TEST_ADMIN_TOKEN: TOKENS.admin }
+    const committed = readFileSync(join(cwd, '.planspec.yaml'), 'utf8')
+    const env = { TEST_ADMIN_TOKEN: TOKENS.admin, PLANSPEC_CONFIG: join(cwd, 'user-config') }
     const listed = await run(['config', 'get-contexts'], { cwd, env })
     expect(listed.stdout).toMatch(/^\*\s+checkout\s+\.\s*$/m)
     expect(listed.stdout).toMatch(/^\s+local\s+http:\/\/127\.0\.0\.1:\d+\s+default$/m)
@@ -489,11 +491,10 @@ currentContext: checkout
     expect(repoMode.stderr).toMatch(/talks to a server/)
     expect((await run(['config', 'use-context', 'nope'], { cwd, env })).code).toBe(1)
     const switched = await run(['config', 'use-context', 'local'], { cwd, env })
-    expect(switched.stdout).toBe('Switched to context "local".\n')
-    const text = readFileSync(join(cwd, '.planspec.yaml'), 'utf8')
-    expect(text).toContain('# team settings')
-    expect(text).toContain('local: # the test server')
-    expect(text).toMatch(/^currentContext: local$/m)
+    expect(switched.stdout).toBe(`Switched to context "local" (in ${join(cwd, 'user-config')}).\n`)
+    expect(readFileSync(join(cwd, '.planspec.yaml'), 'utf8')).toBe(committed)
+    expect(parse(readFileSync(join(cwd, 'user-config'), 'utf8'))).toEqual({ currentContext: 'local' })
+    expect(statSync(join(cwd, 'user-config')).mode & 0o777).toBe(0o600)
     expect((await run(['config', 'current-context'], { cwd, env })).stdout).toBe('local\n')
 
     const applied = await run(['apply', '-f', minimalCopy], { cwd, env })
@@ -503,7 +504,7 @@ currentContext: checkout
     const target = await resolveContext({}, { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from(['']), cwd, env })
     expect(target).toEqual({ mode: 'server', server: url, namespace: 'default', token: TOKENS.admin })
     expect(await resolveContext({ repo: '.' }, { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from(['']), cwd, env })).toMatchObject({ mode: 'repo', repo: '.' })
-    const noToken = await run(['delete', 'goal', 'weekly-changelog'], { cwd, env: {} })
+    const noToken = await run(['delete', 'goal', 'weekly-changelog'], { cwd, env: { PLANSPEC_CONFIG: env.PLANSPEC_CONFIG } })
     expect(noToken.code).toBe(2)
     rmSync(cwd, { recursive: true, force: true })
   })
