@@ -7,6 +7,7 @@ import type { RbacOptions } from '../server/authorizer.js'
 import { buildServer } from '../server/build-server.js'
 import type { ServerLimits } from '../server/server-context.js'
 import { loadTokens, type TokenRegistry } from '../server/tokens.js'
+import type { TlsCredentials } from '../tls/self-signed-certificate.js'
 import { sqliteStore, type SqliteStore } from '../store/sqlite-store.js'
 import { startControllers, type Controllers } from './controller-loop.js'
 import { startExecutionController, type ExecutionController } from './execution-controller.js'
@@ -48,13 +49,15 @@ export interface ServeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from `createSelfSignedCertificate`; plain HTTP without it. */
+  readonly tls?: TlsCredentials
 }
 
 /** A running server. */
 export interface RunningServer {
   readonly app: FastifyInstance
   readonly store: SqliteStore
-  /** The base URL, e.g. `http://127.0.0.1:8080`. */
+  /** The base URL, e.g. `http://127.0.0.1:8080` (`https://` with `tls`). */
   readonly url: string
   /** The in-process controllers, when they run. */
   readonly controllers: Controllers | undefined
@@ -96,6 +99,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(options.now === undefined ? {} : { now: options.now }),
       redactor,
       dashboard: options.dashboard ?? true,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     })
     await app.ready()
     const context = app.planspec
@@ -125,7 +129,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         onError: (error, key) => log.warn({ err: error, subject: `execution/${key.namespace}/${key.name}` }, 'run failed; retrying'),
       })
     }
-    const url = await app.listen({ host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 8080 })
+    const address = await app.listen({ host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 8080 })
+    // fastify names the scheme from its own https option; the TLS server here comes from buildServer's factory.
+    const url = options.tls === undefined ? address : address.replace(/^http:/, 'https:')
     let closed: Promise<void> | undefined
     const running = app
     const loops = controllers

@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { Server as NetServer } from 'node:net'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createRedactor, type Redactor } from '@planspec/core'
@@ -26,6 +28,7 @@ import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './server-
 import type { TokenRegistry } from './tokens.js'
 import { ensureNamespace } from './write-object.js'
 import { createValidationPool, type ValidationService } from '../validation/validation-pool.js'
+import type { TlsCredentials } from '../tls/self-signed-certificate.js'
 
 /** Options of {@link buildServer}. */
 export interface BuildServerOptions {
@@ -63,6 +66,8 @@ export interface BuildServerOptions {
   readonly controllerGroups?: readonly string[]
   /** Serve the web dashboard at `/` (default off here; `serve` turns it on). `true` serves the package's build. */
   readonly dashboard?: boolean | DashboardPluginOptions
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from `createSelfSignedCertificate`; plain HTTP without it. */
+  readonly tls?: TlsCredentials
 }
 
 /**
@@ -86,7 +91,12 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     ...(logger !== undefined && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
     // Slow clients cannot hold connections: headers within headersTimeoutMs, the whole request within
     // requestTimeoutMs, both checked every second (Node's default check runs every 30 s).
-    serverFactory: (handler) => limitConnections(createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler), limits.maxConnectionsPerIp),
+    serverFactory: (handler) => {
+      const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 }
+      // An HTTPS server is an HTTP server behind TLS: fastify drives both through the same API.
+      const server = options.tls === undefined ? createServer(timeouts, handler) : (createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handler) as unknown as Server)
+      return limitConnections(server, limits.maxConnectionsPerIp)
+    },
     bodyLimit: limits.maxBodyBytes,
     requestTimeout: limits.requestTimeoutMs,
     routerOptions: { maxParamLength: 512 },
@@ -174,7 +184,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
  * Closes a new connection at once when its client address already holds `max` open ones (THREATS:
  * a slow-loris from one address must not exhaust the server's sockets).
  */
-function limitConnections(server: Server, max: number): Server {
+function limitConnections<S extends NetServer>(server: S, max: number): S {
   const open = new Map<string, number>()
   server.on('connection', (socket) => {
     const address = socket.remoteAddress ?? 'unknown'

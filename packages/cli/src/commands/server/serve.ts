@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
@@ -25,6 +26,10 @@ export interface ServeCommandOptions {
   readonly insecureAllowAllAuthenticated: boolean
   /** Serve the web dashboard at `/` (default true). */
   readonly dashboard?: boolean
+  /** Serve HTTPS with this certificate file (PEM); needs `tlsKey`. */
+  readonly tlsCert?: string
+  /** The private key file (PEM) of `tlsCert`. */
+  readonly tlsKey?: string
 }
 
 /**
@@ -47,9 +52,20 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   // Loaded on demand: only `serve` needs fastify and the native SQLite module.
   const { serve } = await import('@planspec/server')
   if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither')
+  let tls: { cert: string; key: string } | undefined
+  if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
+    try {
+      tls = { cert: await readFile(resolve(io.cwd, options.tlsCert), 'utf8'), key: await readFile(resolve(io.cwd, options.tlsKey), 'utf8') }
+    } catch (error) {
+      io.stderr.write(`error: cannot read the TLS certificate or key: ${(error as Error)?.message ?? String(error)}\n`)
+      return EXIT.usage
+    }
+  }
   let server: Awaited<ReturnType<typeof serve>>
   try {
     server = await serve({
+      ...(tls === undefined ? {} : { tls }),
       db: options.db === ':memory:' ? options.db : resolve(io.cwd, options.db),
       listen: { host, port },
       ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
