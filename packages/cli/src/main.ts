@@ -1,10 +1,12 @@
 import { Command, CommanderError, Option } from 'commander'
 import { runExplain } from './commands/explain.js'
+import { runInit } from './commands/init.js'
 import { runFix } from './commands/fix.js'
 import { runRun } from './commands/run.js'
 import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
 import { REVIEW_FORMATS, runReview } from './commands/review.js'
-import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
+import { GRAPH_FORMATS } from './commands/graph.js'
+import { runGraphCommand } from './commands/graph-command.js'
 import { DEFAULTS, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
 import { durationFlag } from './duration-flag.js'
 import { EXIT, EXIT_INTERRUPTED, UsageError, type CommandIO } from './io.js'
@@ -69,6 +71,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .command('validate')
     .description('Validate manifests: YAML, schema, graph and cross-reference checks, every finding with file:line:col and a stable code.')
     .argument('[paths...]', 'files or directories (recursively); "-" reads stdin', [])
+    .option('-f, --filename <paths...>', 'files or directories to validate, as kubectl takes them ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories recursively (they always are; accepted as kubectl spells it)', false)
     .addOption(output(VALIDATE_FORMATS, 'text'))
     .option('--compat', 'accept legacy shapes of older PlanSpec files as warnings', false)
     .option('--closed', 'treat references to resources outside the given files as errors', false)
@@ -83,11 +87,13 @@ diagnostics PS1012, PS1013 and PS1010 say so).
 
 Examples:
   planspec validate                          # every *.yaml under the current directory
+  planspec validate -f goal.yaml -f plan.yaml
   planspec validate examples/google-sso -o json
   cat plan.yaml | planspec validate - --stdin-filename plans/plan.yaml
   planspec validate . --compat -o sarif > planspec.sarif
   planspec validate . -o github              # annotations in a GitHub Actions log`)
-    .action(async (paths: string[], o: Record<string, string | boolean>) => {
+    .action(async (positional: string[], o: Record<string, string | boolean | string[]>) => {
+      const paths = [...positional, ...((o.filename as string[] | undefined) ?? [])]
       const maxDepth = Number(o.maxDepth)
       if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
       setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
@@ -96,18 +102,38 @@ Examples:
   program
     .command('graph')
     .description("Draw a Plan's DAG: Gate, Group and External nodes distinct, soft edges dashed, groups as clusters.")
-    .argument('[path]', 'file or directory holding the Plan', '.')
-    .requiredOption('--plan <name>', 'name of the Plan to draw')
+    .argument('[name]', 'the Plan to draw (read from the current context, or from -f files); with --plan, the PATH holding it')
+    .option('--plan <name>', 'name of the Plan to draw from PATH (the older form: graph PATH --plan NAME)')
+    .option('-f, --filename <paths...>', 'files or directories holding the Plan ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories given with -f recursively (they always are)', false)
     .option('-n, --namespace <ns>', 'namespace of the Plan, when the name is not unique')
+    .option('--server <url>', 'read the Plan from this API server')
+    .option('--repo <url|path>', "read the Plan from this repository's tracked branch")
+    .option('--context <name>', 'read the Plan where this context points')
     .addOption(output(GRAPH_FORMATS, 'text'))
     .addHelpText('after', `
 Examples:
+  planspec graph sso-implementation-v2                       # from the current context (server or repository)
+  planspec graph payments-launch-v2 -f examples/multi-team
   planspec graph examples/multi-team --plan payments-launch-v2
-  planspec graph . --plan release -o mermaid >> README.md
-  planspec graph . --plan release -o dot | dot -Tsvg > plan.svg`)
-    .action(async (path: string, o: Record<string, string>) => {
-      setExit(await runGraph({ path, plan: o.plan!, namespace: o.namespace, output: o.output as never }, io))
+  planspec graph release -o mermaid >> README.md
+  planspec graph release -o dot | dot -Tsvg > plan.svg`)
+    .action(async (positional: string | undefined, o: Record<string, unknown>) => {
+      setExit(await runGraphCommand({ ...(positional === undefined ? {} : { positional }), ...pickStrings(o, ['plan', 'namespace', 'server', 'repo', 'context']), ...(Array.isArray(o.filename) ? { filename: o.filename as string[] } : {}), output: o.output as never }, io))
     })
+
+  program
+    .command('init')
+    .description('Set up a repository: write .planspec.yaml (default namespace, where manifests live) and the manifests folder.')
+    .option('--namespace <ns>', 'default namespace of manifests that set none', 'default')
+    .option('--dir <folder>', 'folder that holds the manifests', 'planspec')
+    .addHelpText('after', `
+Exit codes: 0 written, 1 .planspec.yaml already exists (nothing written), 2 usage.
+
+Examples:
+  planspec init
+  planspec init --namespace team-platform --dir plans`)
+    .action(async (o: { namespace: string; dir: string }) => setExit(await runInit(o, io)))
 
   program
     .command('explain')
@@ -205,4 +231,11 @@ Examples:
   registerMcpCommand(program, io, setExit)
 
   return program
+}
+
+/** The string-valued flags among `keys`, as given. */
+function pickStrings(o: Record<string, unknown>, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of keys) if (typeof o[key] === 'string') out[key] = o[key] as string
+  return out
 }

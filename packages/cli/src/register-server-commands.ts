@@ -7,7 +7,8 @@ import { runServerEdit } from './commands/server/edit.js'
 import { resolveContext } from './commands/server/resolve-context.js'
 import { runServeCommand } from './commands/server/serve.js'
 import { runServerWatch } from './commands/server/watch.js'
-import { UsageError, type CommandIO } from './io.js'
+import { EXIT, UsageError, type CommandIO } from './io.js'
+import { loadManifests } from './commands/server/load-manifests.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -56,10 +57,21 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--no-dashboard', 'do not serve the web dashboard at /')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
+    .option('--insecure-http', 'serve plain HTTP instead of TLS (loopback addresses only; logged as a warning)', false)
+    .option('--write-kubeconfig <file>', 'also write a kubeconfig for kubectl (cluster, admin token file, CA) to this file')
+    .option('--context-name <name>', 'name of the context written to your PlanSpec config', 'local')
     .addHelpText('after', `
+Ready on first start: with no flags, it listens on 127.0.0.1:8080 over TLS with a self-signed
+certificate it creates beside the database (planspec.tls.crt, .key), mints an admin token
+(system:masters; only its SHA-256 digest is kept, in planspec.admin-token.sha256), and writes a
+context (server URL, CA file, token file; mode 0600) to your PlanSpec config ($PLANSPEC_CONFIG,
+default ~/.planspec/config) and makes it current: planspec get goals then works with no flag. It
+prints where it listens and, the one time it is minted, the admin token (on stderr, not in the log).
+With --tokens FILE the tokens are yours and no context is written.
+
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. The first
-line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
---tokens). Stops on SIGINT or SIGTERM.
+line after start says "listening on URL". The web dashboard is at that URL (sign in with the admin
+token or a token of --tokens). Stops on SIGINT (exit 130) or SIGTERM (exit 0).
 
 RBAC is on: tokens whose groups include system:masters may do everything (bootstrap Roles,
 ClusterRoles and their bindings with planspec apply); nobody may grant more than they hold. Every
@@ -68,16 +80,20 @@ what a Binding's config.env names under --allow-env; secret-looking variables ar
 the database and API responses.
 
 Examples:
+  planspec serve                                   # first start: TLS, admin token, context "local"
+  planspec serve --write-kubeconfig ~/.kube/planspec && KUBECONFIG=~/.kube/planspec kubectl get --raw /version
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
+  planspec serve --db :memory: --tokens tokens.csv --listen :0 --insecure-http
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"
   planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}) }, io))
+      setExit(await runServeCommand({ db: o.db as string, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), insecureHttp: Boolean(o.insecureHttp), ...(o.writeKubeconfig ? { writeKubeconfig: o.writeKubeconfig as string } : {}), contextName: o.contextName as string }, io))
     })
 
   serverFlags(program.command('apply'))
     .description('Create or update resources on a server from files, in one atomic batch (server-side apply).')
-    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
+    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories recursively (they always are; accepted as kubectl spells it)', false)
     .option('--dry-run', 'let the server check and report, store nothing', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(APPLY_FORMATS).default('text'))
     .addHelpText('after', `${TOKEN_HELP}
@@ -94,24 +110,43 @@ Examples:
     })
 
   serverFlags(program.command('delete'))
-    .description('Delete resources of one kind by name on a server.')
-    .argument('<kind>', 'executions, plans, goals, gates, capabilities, bindings, ...')
-    .argument('<names...>', 'one or more names')
+    .description('Delete resources on a server: of one kind by name, or those defined in files (-f).')
+    .argument('[kind]', 'executions, plans, goals, gates, capabilities, bindings, ...')
+    .argument('[names...]', 'one or more names')
+    .option('-f, --filename <paths...>', 'delete the resources these files define ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories given with -f recursively (they always are)', false)
     .option('--dry-run', 'let the server check and report, delete nothing', false)
     .option('--ignore-not-found', 'succeed for names that do not exist', false)
     .addHelpText('after', `${TOKEN_HELP}
 
 Examples:
   planspec delete execution changelog-2025-w10
+  planspec delete -f goal.yaml
   planspec delete plans old-plan older-plan -n team --dry-run`)
-    .action(async (kind: string, names: string[], o: Record<string, unknown>) => {
+    .action(async (kind: string | undefined, names: string[], o: Record<string, unknown>) => {
+      const files = (o.filename as string[] | undefined) ?? []
+      if (files.length > 0 && kind !== undefined) throw new UsageError('name resources either as KIND NAME... or with -f FILE, not both')
+      if (files.length === 0 && (kind === undefined || names.length === 0)) throw new UsageError('name what to delete: planspec delete KIND NAME... or planspec delete -f FILE')
       const where = await target('delete', o, io)
-      setExit(await runServerDelete({ ...where, kind, names, dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }, io))
+      const flags = { dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }
+      if (files.length === 0) return setExit(await runServerDelete({ ...where, kind: kind!, names, ...flags }, io))
+      const manifests = await loadManifests(files, { ...(where.namespace === undefined ? {} : { namespace: where.namespace }) }, io)
+      if (manifests === undefined) return setExit(EXIT.findings)
+      const groups = new Map<string, { kind: string; namespace?: string; names: string[] }>()
+      for (const m of manifests) {
+        const key = `${m.kind}/${m.namespace ?? ''}`
+        if (!groups.has(key)) groups.set(key, { kind: m.kind, ...(m.namespace === undefined ? {} : { namespace: m.namespace }), names: [] })
+        groups.get(key)!.names.push(m.name)
+      }
+      let exit: number = EXIT.ok
+      for (const group of groups.values()) exit = Math.max(exit, await runServerDelete({ ...where, ...group, ...flags }, io))
+      setExit(exit)
     })
 
   serverFlags(program.command('diff'))
     .description('Show what apply would change on a server, as a unified diff of YAML (server-side dry run).')
-    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
+    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories recursively (they always are; accepted as kubectl spells it)', false)
     .addHelpText('after', `${TOKEN_HELP}
 
 Exit codes: 0 no changes, 1 changes, >1 error.
@@ -149,15 +184,17 @@ Examples:
     .addHelpText('after', `${TOKEN_HELP}
 
 Prints "TYPE kind/name phase" per event (ADDED, MODIFIED, DELETED), starting with the current
-objects. A dropped connection resumes from the last version seen; runs until Ctrl-C.
+objects. A dropped connection resumes from the last version seen; runs until Ctrl-C (exit 130).
+Without -n and without a namespace in the context, every namespace is watched (as with -A).
 
 Examples:
   planspec watch executions
+  planspec watch executions -n team-platform
   planspec watch execution changelog-2025-w10 -o json`)
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
       const where = await target('watch', o, io)
-      setExit(await runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces), output: o.output as 'text' | 'json' }, io))
+      setExit(await runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces) || where.namespace === undefined, output: o.output as 'text' | 'json' }, io))
     })
 
   const config = program.command('config').description('Show and switch the contexts of .planspec.yaml (a server or a repository).')

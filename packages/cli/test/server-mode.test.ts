@@ -32,7 +32,7 @@ const outputs: string[] = []
 
 /** Starts `planspec serve` from the bundle and resolves with the URL it logs. */
 async function startServer(listen: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--listen', listen, '--tokens', tokensFile, '--workspace', join(work, 'runs')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+  const child = spawn(process.execPath, [BIN, 'serve', '--insecure-http', '--db', db, '--listen', listen, '--tokens', tokensFile, '--workspace', join(work, 'runs')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
   server = child
   serverLog = ''
   return new Promise((resolve, reject) => {
@@ -281,7 +281,7 @@ describe('planspec against a server', () => {
   })
 
   it('streams live events while the run goes on; approval by an eligible reviewer lets it succeed', async () => {
-    const watch = startCli(['watch', 'executions', '--server', url])
+    const watch = startCli(['watch', 'executions', '-n', 'default', '--server', url])
     await watch.until((text) => text.includes(`ADDED execution/${EXECUTION} Blocked`))
     const refused = await run(['approve', 'changelog-approval', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.carol } })
     expect(refused.code).toBe(1)
@@ -399,7 +399,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
   })
 
   it('resumes a watch after the connection drops (server restart) without repeating events', async () => {
-    const watch = startCli(['watch', 'executions', '--server', url, '-o', 'json'])
+    const watch = startCli(['watch', 'executions', '-n', 'default', '--server', url, '-o', 'json'])
     await watch.until((text) => text.includes(`"name":"${EXECUTION}"`))
     const before = watch.output()
     expect(await stopServer()).toBe(0)
@@ -442,7 +442,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     })
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve))
     const fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`
-    const watch = startCli(['watch', 'executions', '--server', fakeUrl])
+    const watch = startCli(['watch', 'executions', '-n', 'default', '--server', fakeUrl])
     await watch.until(() => requests.length >= 5)
     const { code, stdout } = await watch.stop()
     await new Promise<void>((resolve) => fake.close(() => resolve()))

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { isMap, parseDocument, type Document } from 'yaml'
+import { Document, isMap, parseDocument } from 'yaml'
 import { UsageError } from '../io.js'
 
 /**
@@ -64,7 +64,7 @@ export async function readUserConfig(env: Readonly<Record<string, string | undef
  */
 export async function writeUserContext(env: Readonly<Record<string, string | undefined>>, name: string, context: UserContext, options: { readonly current: boolean }): Promise<string> {
   const file = requirePath(env)
-  const document = (await loadDocument(file)) ?? parseDocument('{}')
+  const document = (await loadDocument(file)) ?? new Document({})
   const value: Record<string, string> = {}
   for (const [key, text] of Object.entries(context)) if (typeof text === 'string') value[key] = text
   document.setIn(['contexts', name], document.createNode(value))
@@ -82,7 +82,7 @@ export async function writeUserContext(env: Readonly<Record<string, string | und
  */
 export async function setUserCurrentContext(env: Readonly<Record<string, string | undefined>>, name: string): Promise<string> {
   const file = requirePath(env)
-  const document = (await loadDocument(file)) ?? parseDocument('{}')
+  const document = (await loadDocument(file)) ?? new Document({})
   document.set('currentContext', name)
   await saveDocument(file, document)
   return file

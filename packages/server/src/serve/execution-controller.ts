@@ -5,7 +5,7 @@ import { createCelEvaluator, createProviders, isPolledExternal, observeExternals
 import { canonicalJson } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
 import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX } from '../server/admit-status.js'
-import { observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
+import { BindingNotFoundError, observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
 import { pendingRetry, RETRY_APPLIED_KEY, type RetryRequest } from './pending-retry.js'
 import { RUN_STOPPED_ERROR_CODE, RunStoppedError, storedRunState } from './stored-run-state.js'
 
@@ -185,7 +185,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     try {
       stored = await prepareStoredRun(store, execution)
     } catch (error) {
-      await recordNotPrepared(execution, error instanceof Error ? error.message : String(error), signal.aborted)
+      await recordNotPrepared(execution, error instanceof Error ? error.message : String(error), signal.aborted, error instanceof BindingNotFoundError)
       return
     }
     const { prepared, source } = stored
@@ -238,14 +238,24 @@ export function startExecutionController(options: ExecutionControllerOptions): E
   }
 
   /**
-   * Records why a run cannot start (its Plan is missing) as `PlanResolved=False`, which a Plan
-   * change heals; a cancelled one that never started simply ends `Cancelled`.
+   * Records why a run cannot start: its Plan is missing (`PlanResolved=False`, which a Plan change
+   * heals), or a Binding it names is missing (phase `Blocked`, reason `BindingNotFound`, which
+   * applying the Binding heals); a cancelled one that never started simply ends `Cancelled`.
    */
-  async function recordNotPrepared(execution: StoredResource, message: string, cancelled: boolean): Promise<void> {
+  async function recordNotPrepared(execution: StoredResource, message: string, cancelled: boolean, bindingMissing: boolean): Promise<void> {
     const status = (execution.status ?? {}) as ExecutionStatus
     const at = new Date(now()).toISOString()
+    const blocked = (): ExecutionStatus => ({
+      ...status,
+      phase: 'Blocked',
+      reason: 'BindingNotFound',
+      message,
+      ...(status.phase === 'Blocked' ? {} : { lastPhaseTransitionTime: at }),
+      conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'BindingNotFound', message }, at),
+    })
     const next: ExecutionStatus = cancelled
       ? { ...status, phase: 'Cancelled', reason: 'CancelledByUser', message: 'cancelled by user before it started', lastPhaseTransitionTime: at, completionTime: at, conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'CancelledByUser', message: 'cancelled by user before it started' }, at) }
+      : bindingMissing ? blocked()
       : { ...status, conditions: setCondition(status.conditions, { type: 'PlanResolved', status: 'False', reason: 'PlanNotFound', message }, at) }
     if (canonicalJson(next) === canonicalJson(status)) return
     const saved = await store.updateStatus({ ...execution, status: next })

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
+import { prepareServeCredentials } from './serve-credentials.js'
 
 /** Options of `planspec serve`. */
 export interface ServeCommandOptions {
@@ -30,6 +30,12 @@ export interface ServeCommandOptions {
   readonly tlsCert?: string
   /** The private key file (PEM) of `tlsCert`. */
   readonly tlsKey?: string
+  /** Plain HTTP, on loopback only (logged as a warning). */
+  readonly insecureHttp?: boolean
+  /** Write a kubeconfig for kubectl here (first-start mode, without `tokens`). */
+  readonly writeKubeconfig?: string
+  /** The name of the context written to the user's config (default `local`). */
+  readonly contextName?: string
 }
 
 /**
@@ -50,25 +56,16 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   const redactor = createRedactor(secretValues(io.env))
   const logger = createLogger(io, redactor)
   // Loaded on demand: only `serve` needs fastify and the native SQLite module.
-  const { serve } = await import('@planspec/server')
-  if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither')
-  let tls: { cert: string; key: string } | undefined
-  if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
-    try {
-      tls = { cert: await readFile(resolve(io.cwd, options.tlsCert), 'utf8'), key: await readFile(resolve(io.cwd, options.tlsKey), 'utf8') }
-    } catch (error) {
-      io.stderr.write(`error: cannot read the TLS certificate or key: ${(error as Error)?.message ?? String(error)}\n`)
-      return EXIT.usage
-    }
-  }
+  const { serve, createSelfSignedCertificate } = await import('@planspec/server')
+  const db = options.db === ':memory:' ? options.db : resolve(io.cwd, options.db)
+  const credentials = await prepareServeCredentials({ db, host, ...pick(options, ['tokens', 'tlsCert', 'tlsKey', 'insecureHttp', 'writeKubeconfig', 'contextName']) }, io, logger, createSelfSignedCertificate)
   let server: Awaited<ReturnType<typeof serve>>
   try {
     server = await serve({
-      ...(tls === undefined ? {} : { tls }),
-      db: options.db === ':memory:' ? options.db : resolve(io.cwd, options.db),
+      ...(credentials.tls === undefined ? {} : { tls: credentials.tls }),
+      db,
       listen: { host, port },
-      ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
+      ...(credentials.tokens === undefined ? {} : { tokens: credentials.tokens }),
       rbac: !options.insecureAllowAllAuthenticated,
       logger,
       executions: options.executions,
@@ -84,6 +81,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   }
   logger.info({ url: server.url, db: options.db, executions: options.executions }, `listening on ${server.url}`)
   if (options.dashboard !== false) logger.info({ dashboard: `${server.url}/` }, `dashboard at ${server.url}/`)
+  await credentials.publish(server.url)
   await new Promise<void>((done) => {
     if (io.signal === undefined) return
     if (io.signal.aborted) return done()
@@ -92,6 +90,12 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   logger.info('stopping')
   await server.close()
   return EXIT.ok
+}
+
+function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
+  for (const key of keys) if (object[key] !== undefined) out[key] = object[key]
+  return out
 }
 
 /** Parses `HOST:PORT`, `:PORT` or `PORT` (IPv6 hosts in brackets). */
