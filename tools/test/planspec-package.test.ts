@@ -53,7 +53,7 @@ describe('the planspec package', () => {
     expect(validated.status, validated.stdout + validated.stderr).toBe(0)
     const ran = planspec(['run', 'minimal', '--execution', 'changelog-2025-w10', '--approve', 'changelog-approval', '-o', 'json'])
     expect(ran.status, ran.stderr).toBe(0)
-    expect((JSON.parse(ran.stdout) as { phase: string }).phase).toBe('Succeeded')
+    expect((JSON.parse(ran.stdout) as { status: { phase: string } }).status.phase).toBe('Succeeded')
 
     // agent --once over a git repository of the example (git, argv only).
     const repo = join(work, 'repo')

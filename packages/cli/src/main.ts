@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { runExplain } from './commands/explain.js'
 import { runInit } from './commands/init.js'
+import { runVersion } from './commands/version.js'
 import { runFix } from './commands/fix.js'
 import { runRun } from './commands/run.js'
 import { runSimulate, SIMULATE_FORMATS } from './commands/simulate.js'
@@ -14,6 +15,7 @@ import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
 import { registerMcpCommand } from './register-mcp-command.js'
+import { registerScriptCommands } from './register-script-commands.js'
 
 /**
  * Runs the planspec command line with `argv` (without the node and script names) and returns
@@ -32,6 +34,19 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     const text = program.opts<{ requestTimeout?: string }>().requestTimeout
     if (text !== undefined) settings.requestTimeoutMs = durationFlag(text, '--request-timeout')
   })
+  // --version before any command: the CLI's, the schema's and, in server mode, the server's.
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    const flag = (name: string): string | undefined => {
+      const at = argv.indexOf(name)
+      return at > 0 ? argv[at + 1] : undefined
+    }
+    const server = flag('--server')
+    const context = flag('--context')
+    return runVersion({ ...(server ? { server } : {}), ...(context ? { context } : {}) }, cliIO).catch((error: unknown) => {
+      io.stderr.write(`error: ${(error as Error).message}\n`)
+      return EXIT.usage
+    })
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return interrupted(io) ? EXIT_INTERRUPTED : exitCode
@@ -60,7 +75,7 @@ function interrupted(io: CommandIO): boolean {
 function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   const program = new Command('planspec')
     .description('GitOps for work plans: validate, draw, review and run PlanSpec manifests.')
-    .version(VERSION, '-v, --version')
+    .version(VERSION, '-v, --version', 'print the versions of planspec, the schema and (against a server) the server')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
@@ -77,6 +92,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--compat', 'accept legacy shapes of older PlanSpec files as warnings', false)
     .option('--closed', 'treat references to resources outside the given files as errors', false)
     .option('--warnings-as-errors', 'fail on warnings too', false)
+    .option('--strict', 'validate every YAML file found in directories, also those that name no planspec.io apiVersion (skipped and counted otherwise)', false)
     .option('--max-file-size <size>', 'largest file read', String(DEFAULTS.maxFileBytes))
     .option('--max-depth <n>', 'deepest YAML nesting parsed', String(DEFAULTS.maxDepth))
     .option('--stdin-filename <path>', 'the file name to report for "-" (standard input), e.g. where it came from')
@@ -84,6 +100,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error (a missing path, no YAML
 file found, an unreadable file: with -o json, sarif or junit still a valid document whose
 diagnostics PS1012, PS1013 and PS1010 say so).
+
+Files named on the command line are always validated. In directories, without "paths" in
+.planspec.yaml, YAML files that name no planspec.io apiVersion (docker-compose, Kubernetes, CI
+files) are skipped and counted on stderr, as the agent and the Action skip them; --strict
+validates them too (and fails on them).
 
 Examples:
   planspec validate                          # every *.yaml under the current directory
@@ -96,7 +117,7 @@ Examples:
       const paths = [...positional, ...((o.filename as string[] | undefined) ?? [])]
       const maxDepth = Number(o.maxDepth)
       if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
-      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
+      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), strict: Boolean(o.strict), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
     })
 
   program
@@ -229,6 +250,7 @@ Examples:
   registerRepoCommands(program, io, setExit)
   registerServerCommands(program, io, setExit)
   registerMcpCommand(program, io, setExit)
+  registerScriptCommands(program, io, setExit)
 
   return program
 }

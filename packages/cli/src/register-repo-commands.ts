@@ -99,12 +99,12 @@ Examples:
       .option('-A, --all-namespaces', 'list across namespaces', false)
   listing('get', 'List resources with their status from the status branch.')
     .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
-    .option('-l, --selector <query>', 'label selector (server mode), e.g. team=payments,tier!=web')
+    .option('-l, --selector <query>', 'label selector, e.g. team=payments,tier!=web')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
       const options = { ...getOptions(kind, name, o, io, target), output: o.output as GetOptions['output'] }
       if (target.mode === 'server') setExit(await runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
-      else setExit(await runGet({ ...options, repo: target.repo }, io))
+      else setExit(await runGet({ ...options, repo: target.repo, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {

@@ -119,7 +119,7 @@ describe('planspec run', () => {
   it('refuses a command that is not on the allow-list, with a clear reason on the node', async () => {
     const { code, stdout } = await cli(['run', 'examples/google-sso', '--execution', 'sso-exec-001'])
     expect(code).toBe(1)
-    expect(stdout).toMatch(/reason=NotAllowed message="command \\"node\\" is not on the allow-list"/)
+    expect(stdout).toMatch(/reason=NotAllowed message="command \\"node\\" is not on the allow-list \(allow it with --allow-command, an absolute path or a glob\)"/)
   })
 
   it('exits 2 for an Execution that does not exist', async () => {

@@ -1,3 +1,4 @@
+import { suggestClosest } from '@planspec/validator'
 import { ClientUsageError } from './errors.js'
 
 const KINDS: Readonly<Record<string, string>> = {
@@ -12,6 +13,7 @@ const KINDS: Readonly<Record<string, string>> = {
 /** Resolves a kind as kubectl does: any case, singular, plural or short name (`ex`, `cap`). */
 export function resolveKind(text: string): string {
   const kind = KINDS[text.toLowerCase()]
-  if (kind === undefined) throw new ClientUsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings`)
+  const hint = kind === undefined ? suggestClosest(text.toLowerCase(), Object.keys(KINDS)) : undefined
+  if (kind === undefined) throw new ClientUsageError(`unknown kind "${text}"${hint ? ` (did you mean "${hint}"?)` : ''}; one of: executions, plans, goals, gates, capabilities, bindings`)
   return kind
 }

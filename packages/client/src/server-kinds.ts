@@ -1,3 +1,4 @@
+import { suggestClosest } from '@planspec/validator'
 import { kindInfo } from '@planspec/schemas'
 import { ClientUsageError } from './errors.js'
 
@@ -25,5 +26,7 @@ export function resolveServerKind(text: string): ServerKind {
     if (kind === 'List') continue
     if (kind === short || kind.toLowerCase() === wanted || info.plural === wanted) return { kind, plural: info.plural, namespaced: info.namespaced }
   }
-  throw new ClientUsageError(`unknown kind "${text}"; one of: executions, plans, goals, gates, capabilities, bindings, roles, rolebindings, clusterroles, clusterrolebindings`)
+  const names = Object.entries(kindInfo).filter(([kind]) => kind !== 'List').flatMap(([kind, info]) => [kind.toLowerCase(), info.plural])
+  const hint = suggestClosest(wanted, [...names, ...Object.keys(SHORT)])
+  throw new ClientUsageError(`unknown kind "${text}"${hint ? ` (did you mean "${hint}"?)` : ''}; one of: executions, plans, goals, gates, capabilities, bindings, roles, rolebindings, clusterroles, clusterrolebindings`)
 }

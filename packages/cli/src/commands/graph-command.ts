@@ -1,5 +1,5 @@
-import { createGitResourceClient, createHttpResourceClient, clientFor, type ResourceClient } from '@planspec/client'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
+import { openResourceClient } from './open-resource-client.js'
 import { resolveContext } from './server/resolve-context.js'
 import { reportApiError } from './server/report-api-error.js'
 import { runGraph, writePlanGraph, type GraphOptions } from './graph.js'
@@ -37,9 +37,7 @@ export async function runGraphCommand(options: GraphCommandOptions, io: CommandI
   const target = await resolveContext({ ...(options.server ? { server: options.server } : {}), ...(options.repo ? { repo: options.repo } : {}), ...(options.context ? { context: options.context } : {}) }, io)
   const explicitRepo = options.repo !== undefined || (target.mode === 'repo' && target.repo !== io.cwd)
   if (target.mode === 'repo' && !explicitRepo) return runGraph({ paths: ['.'], plan: name, ...(namespace ? { namespace } : {}), output: options.output }, io)
-  let client: ResourceClient
-  if (target.mode === 'server') client = createHttpResourceClient({ api: clientFor({ server: target.server, ...(target.token ? { token: target.token } : {}), ...(target.ca ? { ca: target.ca } : {}) }, io) })
-  else client = createGitResourceClient({ repo: target.repo, env: { cwd: io.cwd, env: io.env } })
+  const client = openResourceClient(target, io)
   try {
     const plan = await client.get('plan', name, namespace ?? target.namespace)
     if (plan === undefined) {

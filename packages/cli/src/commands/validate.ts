@@ -17,6 +17,8 @@ export interface ValidateOptions {
   readonly maxDepth: number
   /** The file name of standard input (`-` unless given), e.g. the path it came from. */
   readonly stdinFilename?: string
+  /** Validate every YAML file found in directories, also those that are not PlanSpec manifests. */
+  readonly strict?: boolean
 }
 
 /**
@@ -31,7 +33,7 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
   const startedAt = Date.now()
   const { found, missing } = await splitPaths(options.paths, io)
   const problems = missing.map((path) => pathProblem('PS1012', path, `path not found: ${path}`))
-  let result: ValidationResult | undefined
+  let result: (ValidationResult & { readonly skipped: readonly string[] }) | undefined
   if (found.length > 0 || missing.length === 0) {
     try {
       result = await validatePaths({ ...options, paths: found, keepParsed: options.output === 'junit' }, io)
@@ -49,6 +51,10 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
     if (problems.some((p) => p.message === d.message)) io.stderr.write(`error: ${d.message}\n`)
     else if (d.code === 'PS1010' && options.output !== 'text') io.stderr.write(`error: ${d.file}: ${d.message}\n`)
   }
+  if (result !== undefined && result.skipped.length > 0) {
+    const shown = result.skipped.slice(0, 5).join(', ')
+    io.stderr.write(`note: skipped ${result.skipped.length} YAML file${result.skipped.length === 1 ? ' that names' : 's that name'} no planspec.io apiVersion (${shown}${result.skipped.length > 5 ? ', ...' : ''}); --strict validates them too\n`)
+  }
   const text = await renderValidationReport(options.output, { diagnostics, summary, ...(result === undefined ? {} : { result }), startedAt, durationMs: Date.now() - startedAt }, io)
   io.stdout.write(text)
   if (diagnostics.some((d) => EXIT_2_CODES.has(d.code))) return EXIT.usage
@@ -56,16 +62,17 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
 }
 
 /** Collects and validates the files under the given paths (shared by validate, graph and fix). */
-export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename'> & { keepParsed?: boolean }, io: CommandIO): Promise<ValidationResult> {
-  const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename)
-  if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}`)
-  return createValidator().validate(files, {
+export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'strict'> & { keepParsed?: boolean }, io: CommandIO): Promise<ValidationResult & { readonly skipped: readonly string[] }> {
+  const { files, defaultNamespace, skipped } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename, { strict: options.strict ?? false })
+  if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}${skipped.length > 0 ? ` that are PlanSpec manifests (${skipped.length} skipped: no planspec.io apiVersion; --strict validates them)` : ''}`)
+  const result = createValidator().validate(files, {
     compat: options.compat,
     closed: options.closed,
     defaultNamespace,
     limits: { maxFileBytes: options.maxFileBytes, maxDepth: options.maxDepth },
     keepParsed: options.keepParsed,
   })
+  return Object.assign(result, { skipped })
 }
 
 /** Parses a size flag such as `1MiB`, `512k` or `1048576` into bytes. */

@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import picomatch from 'picomatch'
+import { looksLikePlanSpec } from '@planspec/git-store'
 import type { SourceFile } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
 import { CONFIG_FILE, findRepositoryConfig } from './repository-config.js'
@@ -9,6 +10,8 @@ import { CONFIG_FILE, findRepositoryConfig } from './repository-config.js'
 export interface CollectedFiles {
   readonly files: SourceFile[]
   readonly defaultNamespace?: string
+  /** YAML files found in directories that are not PlanSpec manifests (no `planspec.io/` apiVersion), skipped. */
+  readonly skipped: string[]
 }
 
 /** The file name of standard input, unless the command line names it (`--stdin-filename`). */
@@ -24,8 +27,14 @@ const YAML = /\.ya?ml$/i
  * become entries with an `error`. Symbolic links are followed only when they resolve inside the
  * directory being walked (THREATS T10); a path that does not exist is a usage error. Standard
  * input is named `stdinName` (default `-`).
+ *
+ * Which files are manifests follows the agent and the Action: a file named on the command line
+ * always is; in a directory, with `paths` in `.planspec.yaml`, every file they match is; without,
+ * only YAML files that name a `planspec.io/` apiVersion (`looksLikePlanSpec`), and the others
+ * (docker-compose, Kubernetes, CI files) are skipped and listed in `skipped`, unless `strict`.
  */
-export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE): Promise<CollectedFiles> {
+export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE, options: { readonly strict?: boolean } = {}): Promise<CollectedFiles> {
+  const skipped: string[] = []
   const files: SourceFile[] = []
   let defaultNamespace: string | undefined
   const seen = new Set<string>()
@@ -52,16 +61,23 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
     }
     const root = await realpath(absolute)
     const base = repository?.root ?? absolute
-    const include = picomatch(repository?.config.paths?.length ? [...repository.config.paths] : ['**/*.yaml', '**/*.yml'], { dot: false })
+    const explicitPaths = Boolean(repository?.config.paths?.length)
+    const include = picomatch(explicitPaths ? [...repository!.config.paths!] : ['**/*.yaml', '**/*.yml'], { dot: false })
     const exclude = repository?.config.exclude?.length ? picomatch([...repository.config.exclude]) : () => false
     for await (const file of walk(absolute, root)) {
       if (file.endsWith(sep + CONFIG_FILE)) continue
       const rel = relative(base, file).split(sep).join('/')
       if (!include(rel) || exclude(rel)) continue
+      const before = files.length
       await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes)
+      const added = files[before]
+      if (!explicitPaths && !options.strict && added !== undefined && 'bytes' in added && added.bytes !== undefined && !looksLikePlanSpec(added.bytes)) {
+        files.pop()
+        skipped.push(added.file)
+      }
     }
   }
-  return { files, defaultNamespace }
+  return { files, defaultNamespace, skipped }
 }
 
 async function* walk(dir: string, root: string): AsyncGenerator<string> {

@@ -25,6 +25,20 @@ export type ManifestValidateOptions = Pick<ValidateOptions, 'compat' | 'limits'>
 const PLANSPEC_API_VERSION = /(?:^|[\s{,])["']?apiVersion["']?\s*:\s*["']?planspec\.io\//m
 const SNIFF_BYTES = 64 * 1024
 
+/**
+ * Sniffs whether a YAML file is a PlanSpec manifest: its first 64 KiB name a `planspec.io/`
+ * apiVersion (block or flow style, quoted or not). The one test the agent, the CLI's `validate`
+ * and the Action apply to files they were not told to validate (docker-compose, Kubernetes, CI
+ * files are skipped and counted).
+ *
+ * @example
+ * looksLikePlanSpec(Buffer.from('apiVersion: planspec.io/v1alpha1\nkind: Goal\n')) // true
+ */
+export function looksLikePlanSpec(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, SNIFF_BYTES)).toString('utf8')
+  return PLANSPEC_API_VERSION.test(head)
+}
+
 /** The cache key part that is not the blob id. */
 export function analysisKey(namespace: string | undefined, explicit: boolean, options: ManifestValidateOptions): string {
   return JSON.stringify([namespace ?? '', explicit, options.compat ?? false, options.limits ?? {}])
@@ -39,8 +53,7 @@ export function analyzeBlob(validator: Validator, bytes: Uint8Array, at: { reado
   const key = analysisKey(at.namespace, at.explicit, at.options)
   const base = { oid: at.oid, file: at.file, key }
   if (!at.explicit) {
-    const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, SNIFF_BYTES)).toString('utf8')
-    if (!PLANSPEC_API_VERSION.test(head)) return { ...base, manifest: false, resources: [], diagnostics: [], fileInvalid: false, invalid: new Set() }
+    if (!looksLikePlanSpec(bytes)) return { ...base, manifest: false, resources: [], diagnostics: [], fileInvalid: false, invalid: new Set() }
   }
   const result = validator.validate([{ file: at.file, bytes }], { ...at.options, defaultNamespace: at.namespace, closed: false })
   const diagnostics = result.diagnostics.filter((d) => d.code !== 'PS4001')
