@@ -251,6 +251,7 @@ Examples:
   registerServerCommands(program, io, setExit)
   registerMcpCommand(program, io, setExit)
   registerScriptCommands(program, io, setExit)
+  groupCommands(program)
 
   return program
 }
@@ -260,4 +261,42 @@ function pickStrings(o: Record<string, unknown>, keys: readonly string[]): Recor
   const out: Record<string, string> = {}
   for (const key of keys) if (typeof o[key] === 'string') out[key] = o[key] as string
   return out
+}
+
+/** The headings of `planspec --help`, each command under one. */
+const HELP_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['Manifests (files in a working tree):', ['init', 'validate', 'fix', 'explain', 'graph', 'simulate', 'review', 'run']],
+  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'approve', 'reject', 'cancel', 'retry', 'work']],
+  ['API server:', ['serve', 'apply', 'delete', 'diff', 'edit', 'watch', 'config']],
+  ['Agents and shells:', ['agent', 'mcp', 'completion']],
+]
+
+/** Examples for the commands registered without any (shown after their help). */
+const EXAMPLES: Readonly<Record<string, string>> = {
+  get: `  planspec get executions                       # every namespace, from the current context
+  planspec get execution release-1 -n team -o yaml
+  planspec get goals -l team=payments,tier!=web -o name
+  planspec get executions --repo https://git.example.com/plans.git`,
+  describe: `  planspec describe execution release-1
+  planspec describe gate release-approval --server https://planspec.example.com`,
+  approve: `  planspec approve release-approval --comment "Reviewed the rollout plan." --wait
+  planspec approve release-approval --execution release-2 --dry-run`,
+  reject: `  planspec reject release-approval --comment "Missing the rollback step." --wait`,
+  cancel: `  planspec cancel release-1 --wait`,
+  retry: `  planspec retry release-1
+  planspec retry release-1 --node deploy --wait 5m`,
+  work: `  planspec work list
+  planspec work claim docs-1 write
+  planspec work complete docs-1 write url=https://example.com/post`,
+  config: `  planspec config get-contexts
+  planspec config use-context staging
+  planspec config current-context`,
+}
+
+function groupCommands(program: Command): void {
+  for (const [heading, names] of HELP_GROUPS) for (const command of program.commands) if (names.includes(command.name())) command.helpGroup(heading)
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()]
+    if (examples !== undefined) command.addHelpText('after', `\nExamples:\n${examples}`)
+  }
 }

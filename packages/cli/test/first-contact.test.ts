@@ -28,6 +28,20 @@ describe('planspec init', () => {
   })
 })
 
+describe('planspec --help', () => {
+  it('groups the commands under headings, and every command has examples', async () => {
+    const { stdout } = await cli(['--help'])
+    for (const heading of ['Manifests (files in a working tree):', 'Resources (a repository or a server, per context):', 'API server:', 'Agents and shells:']) expect(stdout).toContain(`\n${heading}\n`)
+    const names = [...stdout.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]!).filter((name) => name !== 'help')
+    expect(names.length).toBeGreaterThan(25)
+    for (const name of names) {
+      const help = await cli([name, '--help'])
+      expect(help.code, name).toBe(0)
+      expect(help.stdout, name).toContain('Examples:')
+    }
+  })
+})
+
 describe('planspec --version', () => {
   it('prints the versions of the command line and the schema', async () => {
     const { code, stdout } = await cli(['--version'])
