@@ -84,7 +84,7 @@ describe('the planspec binary', () => {
     const ok = spawnSync(process.execPath, [bin, 'validate', 'examples/minimal'], { cwd: REPO, encoding: 'utf8' })
     expect(ok.status).toBe(0)
     const dir = tempTree({ 'x.yaml': 'kind: Nope\n' })
-    const bad = spawnSync(process.execPath, [bin, 'validate', dir, '-o', 'json'], { encoding: 'utf8' })
+    const bad = spawnSync(process.execPath, [bin, 'validate', dir, '--strict', '-o', 'json'], { encoding: 'utf8' })
     expect(bad.status).toBe(1)
     expect(JSON.parse(bad.stdout).summary.errors).toBe(1)
     const usage = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' })
