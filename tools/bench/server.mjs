@@ -147,7 +147,7 @@ async function compare(label, servers, paths, tokensFile, { rounds, seconds, con
 }
 
 function serveArgs(dir, profileDir, tls) {
-  const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? [] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
+  const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? ['--insecure-http'] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
   if (profileDir === undefined) return [BIN, ...flags]
   // Unbundled, so the profile names the functions: the same runCli the binary runs, from a file
   // (worker threads inherit `-e` code along with the flags).

@@ -4,9 +4,25 @@
 // cold start reads a few files, not hundreds of modules, and only the code the command needs.
 import { runCli } from '../dist/bundle/main.mjs'
 
+// Ctrl-C (SIGINT) aborts the command's signal: network calls end at once, runs cancel their
+// attempts, servers close; the command then exits 130. A command still busy 5 s later, or a
+// second Ctrl-C, ends the process at once (130). SIGTERM stops long-running commands cleanly
+// (they finish what they hold, then exit 0).
 const stop = new AbortController()
-process.once('SIGINT', () => stop.abort())
-process.once('SIGTERM', () => stop.abort())
+const GRACE_MS = 5000
+const stopWith = (signal) => {
+  if (stop.signal.aborted) {
+    if (signal === 'SIGINT') process.exit(130)
+    return
+  }
+  const reason = new Error(`stopped by ${signal}`)
+  reason.name = 'AbortError'
+  reason.signal = signal
+  stop.abort(reason)
+  if (signal === 'SIGINT') setTimeout(() => process.exit(130), GRACE_MS).unref()
+}
+process.on('SIGINT', () => stopWith('SIGINT'))
+process.on('SIGTERM', () => stopWith('SIGTERM'))
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

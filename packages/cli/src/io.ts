@@ -12,7 +12,12 @@ export interface CommandIO {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly (a run is cancelled). */
   readonly signal?: AbortSignal
+  /** How long a network request may take (`--request-timeout`; default 30 s). */
+  readonly requestTimeoutMs?: number
 }
+
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130
 
 /** Exit codes: 0 success, 1 findings or failure, 2 usage or I/O error (DECISIONS §7). */
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const

@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream'
 import type { Redactor } from '@planspec/core'
 import { pino, type Logger } from 'pino'
+
+export type { Logger }
 import pretty from 'pino-pretty'
 import type { CommandIO } from './io.js'
 

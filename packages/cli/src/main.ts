@@ -1,12 +1,14 @@
 import { Command, CommanderError, Option } from 'commander'
-import { GRAPH_FORMATS, runGraph } from './commands/graph.js'
+import { GRAPH_FORMATS } from './commands/graph.js'
 import { DEFAULTS, parseJobs, parseSize, runValidate, VALIDATE_FORMATS } from './commands/validate.js'
-import { EXIT, UsageError, type CommandIO } from './io.js'
+import { durationFlag } from './duration-flag.js'
+import { EXIT, EXIT_INTERRUPTED, UsageError, type CommandIO } from './io.js'
 import { VERSION } from './version.js'
 import { registerRepoCommands } from './register-repo-commands.js'
 import { registerServerCommands } from './register-server-commands.js'
 import { REVIEW_FORMATS, SIMULATE_FORMATS } from './command-formats.js'
 import { registerMcpCommand } from './register-mcp-command.js'
+import { registerScriptCommands } from './register-script-commands.js'
 
 // Each command's module is loaded when the command runs, so that a run loads only what it needs
 // (a `planspec validate` never loads the agent, the server or the engine).
@@ -16,6 +18,9 @@ const load = {
   run: () => import('./commands/run.js'),
   simulate: () => import('./commands/simulate.js'),
   review: () => import('./commands/review.js'),
+  init: () => import('./commands/init.js'),
+  version: () => import('./commands/version.js'),
+  graph: () => import('./commands/graph-command.js'),
 }
 
 /**
@@ -27,11 +32,33 @@ const load = {
  */
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
   let exitCode: number = EXIT.ok
-  const program = buildProgram(io, (code) => (exitCode = code))
+  // The global flags (--request-timeout) are known once commander has parsed them.
+  const settings: { requestTimeoutMs?: number } = {}
+  const cliIO: CommandIO = Object.defineProperty({ ...io }, 'requestTimeoutMs', { get: () => settings.requestTimeoutMs ?? io.requestTimeoutMs, enumerable: true })
+  const program = buildProgram(cliIO, (code) => (exitCode = code))
+  program.hook('preAction', () => {
+    const text = program.opts<{ requestTimeout?: string }>().requestTimeout
+    if (text !== undefined) settings.requestTimeoutMs = durationFlag(text, '--request-timeout')
+  })
+  // --version before any command: the CLI's, the schema's and, in server mode, the server's.
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    const flag = (name: string): string | undefined => {
+      const at = argv.indexOf(name)
+      return at > 0 ? argv[at + 1] : undefined
+    }
+    const server = flag('--server')
+    const context = flag('--context')
+    return load.version().then(({ runVersion }) => runVersion({ ...(server ? { server } : {}), ...(context ? { context } : {}) }, cliIO)).catch((error: unknown) => {
+      io.stderr.write(`error: ${(error as Error).message}\n`)
+      return EXIT.usage
+    })
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' })
-    return exitCode
+    return interrupted(io) ? EXIT_INTERRUPTED : exitCode
   } catch (error) {
+    // Ctrl-C: whatever the command was doing ends here, without a stack trace or a second message.
+    if (interrupted(io)) return EXIT_INTERRUPTED
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage
@@ -46,23 +73,32 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
 }
 
+/** Whether the command was stopped by Ctrl-C (SIGINT; SIGTERM ends commands normally). */
+function interrupted(io: CommandIO): boolean {
+  return io.signal?.aborted === true && (io.signal.reason as { signal?: string } | undefined)?.signal === 'SIGINT'
+}
+
 function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   const program = new Command('planspec')
     .description('GitOps for work plans: validate, draw, review and run PlanSpec manifests.')
-    .version(VERSION, '-v, --version')
+    .version(VERSION, '-v, --version', 'print the versions of planspec, the schema and (against a server) the server')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')
+    .option('--request-timeout <duration>', 'how long a network request may take before it fails, naming the URL (default 30s)')
   const output = (formats: readonly string[], fallback: string): Option => new Option('-o, --output <format>', 'output format').choices(formats).default(fallback)
 
   program
     .command('validate')
     .description('Validate manifests: YAML, schema, graph and cross-reference checks, every finding with file:line:col and a stable code.')
     .argument('[paths...]', 'files or directories (recursively); "-" reads stdin', [])
+    .option('-f, --filename <paths...>', 'files or directories to validate, as kubectl takes them ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories recursively (they always are; accepted as kubectl spells it)', false)
     .addOption(output(VALIDATE_FORMATS, 'text'))
     .option('--compat', 'accept legacy shapes of older PlanSpec files as warnings', false)
     .option('--closed', 'treat references to resources outside the given files as errors', false)
     .option('--warnings-as-errors', 'fail on warnings too', false)
+    .option('--strict', 'validate every YAML file found in directories, also those that name no planspec.io apiVersion (skipped and counted otherwise)', false)
     .option('--max-file-size <size>', 'largest file read', String(DEFAULTS.maxFileBytes))
     .option('--max-depth <n>', 'deepest YAML nesting parsed', String(DEFAULTS.maxDepth))
     .option('--stdin-filename <path>', 'the file name to report for "-" (standard input), e.g. where it came from')
@@ -72,33 +108,60 @@ Exit codes: 0 valid (warnings allowed), 1 findings, 2 usage or I/O error (a miss
 file found, an unreadable file: with -o json, sarif or junit still a valid document whose
 diagnostics PS1012, PS1013 and PS1010 say so).
 
+Files named on the command line are always validated. In directories, without "paths" in
+.planspec.yaml, YAML files that name no planspec.io apiVersion (docker-compose, Kubernetes, CI
+files) are skipped and counted on stderr, as the agent and the Action skip them; --strict
+validates them too (and fails on them).
+
 Examples:
   planspec validate                          # every *.yaml under the current directory
+  planspec validate -f goal.yaml -f plan.yaml
   planspec validate examples/google-sso -o json
   cat plan.yaml | planspec validate - --stdin-filename plans/plan.yaml
   planspec validate . --compat -o sarif > planspec.sarif
   planspec validate . -o github              # annotations in a GitHub Actions log`)
-    .action(async (paths: string[], o: Record<string, string | boolean>) => {
+    .action(async (positional: string[], o: Record<string, string | boolean | string[]>) => {
+      const paths = [...positional, ...((o.filename as string[] | undefined) ?? [])]
       const maxDepth = Number(o.maxDepth)
       if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new UsageError(`invalid --max-depth "${String(o.maxDepth)}"`)
-      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, jobs: parseJobs(String(o.jobs)), ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
+      setExit(await runValidate({ paths, output: o.output as never, compat: Boolean(o.compat), closed: Boolean(o.closed), warningsAsErrors: Boolean(o.warningsAsErrors), strict: Boolean(o.strict), maxFileBytes: parseSize(String(o.maxFileSize)), maxDepth, jobs: parseJobs(String(o.jobs)), ...(typeof o.stdinFilename === 'string' ? { stdinFilename: o.stdinFilename } : {}) }, io))
     })
 
   program
     .command('graph')
     .description("Draw a Plan's DAG: Gate, Group and External nodes distinct, soft edges dashed, groups as clusters.")
-    .argument('[path]', 'file or directory holding the Plan', '.')
-    .requiredOption('--plan <name>', 'name of the Plan to draw')
+    .argument('[name]', 'the Plan to draw (read from the current context, or from -f files); with --plan, the PATH holding it')
+    .option('--plan <name>', 'name of the Plan to draw from PATH (the older form: graph PATH --plan NAME)')
+    .option('-f, --filename <paths...>', 'files or directories holding the Plan ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories given with -f recursively (they always are)', false)
     .option('-n, --namespace <ns>', 'namespace of the Plan, when the name is not unique')
+    .option('--server <url>', 'read the Plan from this API server')
+    .option('--repo <url|path>', "read the Plan from this repository's tracked branch")
+    .option('--context <name>', 'read the Plan where this context points')
     .addOption(output(GRAPH_FORMATS, 'text'))
     .addHelpText('after', `
 Examples:
+  planspec graph sso-implementation-v2                       # from the current context (server or repository)
+  planspec graph payments-launch-v2 -f examples/multi-team
   planspec graph examples/multi-team --plan payments-launch-v2
-  planspec graph . --plan release -o mermaid >> README.md
-  planspec graph . --plan release -o dot | dot -Tsvg > plan.svg`)
-    .action(async (path: string, o: Record<string, string>) => {
-      setExit(await runGraph({ path, plan: o.plan!, namespace: o.namespace, output: o.output as never }, io))
+  planspec graph release -o mermaid >> README.md
+  planspec graph release -o dot | dot -Tsvg > plan.svg`)
+    .action(async (positional: string | undefined, o: Record<string, unknown>) => {
+      setExit(await (await load.graph()).runGraphCommand({ ...(positional === undefined ? {} : { positional }), ...pickStrings(o, ['plan', 'namespace', 'server', 'repo', 'context']), ...(Array.isArray(o.filename) ? { filename: o.filename as string[] } : {}), output: o.output as never }, io))
     })
+
+  program
+    .command('init')
+    .description('Set up a repository: write .planspec.yaml (default namespace, where manifests live) and the manifests folder.')
+    .option('--namespace <ns>', 'default namespace of manifests that set none', 'default')
+    .option('--dir <folder>', 'folder that holds the manifests', 'planspec')
+    .addHelpText('after', `
+Exit codes: 0 written, 1 .planspec.yaml already exists (nothing written), 2 usage.
+
+Examples:
+  planspec init
+  planspec init --namespace team-platform --dir plans`)
+    .action(async (o: { namespace: string; dir: string }) => setExit(await (await load.init()).runInit(o, io)))
 
   program
     .command('explain')
@@ -194,6 +257,53 @@ Examples:
   registerRepoCommands(program, io, setExit)
   registerServerCommands(program, io, setExit)
   registerMcpCommand(program, io, setExit)
+  registerScriptCommands(program, io, setExit)
+  groupCommands(program)
 
   return program
+}
+
+/** The string-valued flags among `keys`, as given. */
+function pickStrings(o: Record<string, unknown>, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of keys) if (typeof o[key] === 'string') out[key] = o[key] as string
+  return out
+}
+
+/** The headings of `planspec --help`, each command under one. */
+const HELP_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['Manifests (files in a working tree):', ['init', 'validate', 'fix', 'explain', 'graph', 'simulate', 'review', 'run']],
+  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'approve', 'reject', 'cancel', 'retry', 'work']],
+  ['API server:', ['serve', 'apply', 'delete', 'diff', 'edit', 'watch', 'config']],
+  ['Agents and shells:', ['agent', 'mcp', 'completion']],
+]
+
+/** Examples for the commands registered without any (shown after their help). */
+const EXAMPLES: Readonly<Record<string, string>> = {
+  get: `  planspec get executions                       # every namespace, from the current context
+  planspec get execution release-1 -n team -o yaml
+  planspec get goals -l team=payments,tier!=web -o name
+  planspec get executions --repo https://git.example.com/plans.git`,
+  describe: `  planspec describe execution release-1
+  planspec describe gate release-approval --server https://planspec.example.com`,
+  approve: `  planspec approve release-approval --comment "Reviewed the rollout plan." --wait
+  planspec approve release-approval --execution release-2 --dry-run`,
+  reject: `  planspec reject release-approval --comment "Missing the rollback step." --wait`,
+  cancel: `  planspec cancel release-1 --wait`,
+  retry: `  planspec retry release-1
+  planspec retry release-1 --node deploy --wait 5m`,
+  work: `  planspec work list
+  planspec work claim docs-1 write
+  planspec work complete docs-1 write url=https://example.com/post`,
+  config: `  planspec config get-contexts
+  planspec config use-context staging
+  planspec config current-context`,
+}
+
+function groupCommands(program: Command): void {
+  for (const [heading, names] of HELP_GROUPS) for (const command of program.commands) if (names.includes(command.name())) command.helpGroup(heading)
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()]
+    if (examples !== undefined) command.addHelpText('after', `\nExamples:\n${examples}`)
+  }
 }

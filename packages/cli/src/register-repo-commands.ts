@@ -108,12 +108,12 @@ Examples:
       .option('-A, --all-namespaces', 'list across namespaces', false)
   listing('get', 'List resources with their status from the status branch.')
     .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
-    .option('-l, --selector <query>', 'label selector (server mode), e.g. team=payments,tier!=web')
+    .option('-l, --selector <query>', 'label selector, e.g. team=payments,tier!=web')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
       const options = { ...getOptions(kind, name, o, io, target), output: o.output as GetOptions['output'] }
       if (target.mode === 'server') setExit(await (await load.serverGet()).runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
-      else setExit(await (await load.get()).runGet({ ...options, repo: target.repo }, io))
+      else setExit(await (await load.get()).runGet({ ...options, repo: target.repo, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
@@ -188,8 +188,8 @@ function getOptions(kind: string, name: string | undefined, o: Record<string, un
   return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
 }
 
-function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string } {
-  return { server: target.server, ...(target.token ? { token: target.token } : {}) }
+function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string; ca?: string } {
+  return { server: target.server, ...(target.token ? { token: target.token } : {}), ...(target.ca ? { ca: target.ca } : {}) }
 }
 
 /** Records an action: a request file on the status branch, or the API's action route on a server. */

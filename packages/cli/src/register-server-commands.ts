@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander'
 import { RBAC_KINDS_HELP, RECONCILED_KINDS_HELP } from './kind-help.js'
 import { resolveContext } from './commands/server/resolve-context.js'
-import { UsageError, type CommandIO } from './io.js'
+import { EXIT, UsageError, type CommandIO } from './io.js'
 import { APPLY_FORMATS } from './command-formats.js'
 
 // Each command's module is loaded when the command runs, so that a run loads only what it needs
@@ -12,6 +12,7 @@ const load = {
   delete: () => import('./commands/server/delete.js'),
   diff: () => import('./commands/server/diff.js'),
   edit: () => import('./commands/server/edit.js'),
+  manifests: () => import('./commands/server/load-manifests.js'),
   serve: () => import('./commands/server/serve.js'),
   watch: () => import('./commands/server/watch.js'),
 }
@@ -32,11 +33,11 @@ function serverFlags(command: Command): Command {
 }
 
 /** The server a command talks to: flag > context; a repository context is a usage error. */
-async function target(verb: string, o: Record<string, unknown>, io: CommandIO): Promise<{ server: string; token?: string; namespace?: string }> {
+async function target(verb: string, o: Record<string, unknown>, io: CommandIO): Promise<{ server: string; token?: string; ca?: string; namespace?: string }> {
   const context = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
   if (context.mode !== 'server') throw new UsageError(`${verb} talks to a server: pass --server URL, or select a server context (planspec config use-context NAME)`)
   const namespace = (o.namespace as string | undefined) ?? context.namespace
-  return { server: context.server, ...(context.token === undefined ? {} : { token: context.token }), ...(namespace === undefined ? {} : { namespace }) }
+  return { server: context.server, ...(context.token === undefined ? {} : { token: context.token }), ...(context.ca === undefined ? {} : { ca: context.ca }), ...(namespace === undefined ? {} : { namespace }) }
 }
 
 const TOKEN_HELP = `
@@ -74,12 +75,23 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--slow-request-ms <ms>', 'log each request that takes at least this long (watch streams excluded)', positiveInteger, 1000)
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
+    .option('--insecure-http', 'serve plain HTTP instead of TLS (loopback addresses only; logged as a warning)', false)
+    .option('--write-kubeconfig <file>', 'also write a kubeconfig for kubectl (cluster, admin token file, CA) to this file')
+    .option('--context-name <name>', 'name of the context written to your PlanSpec config', 'local')
     .addHelpText('after', `
+Ready on first start: with no flags, it listens on 127.0.0.1:8080 over TLS with a self-signed
+certificate it creates beside the database (planspec.tls.crt, .key), mints an admin token
+(system:masters; only its SHA-256 digest is kept, in planspec.admin-token.sha256), and writes a
+context (server URL, CA file, token file; mode 0600) to your PlanSpec config ($PLANSPEC_CONFIG,
+default ~/.planspec/config) and makes it current: planspec get goals then works with no flag. It
+prints where it listens and, the one time it is minted, the admin token (on stderr, not in the log).
+With --tokens FILE the tokens are yours and no context is written.
+
 Logs are JSON lines on stdout (pretty on a terminal); PLANSPEC_LOG_LEVEL sets the level. Requests
 are not logged one by one: slow ones are (--slow-request-ms), unexpected errors are, and 4xx/5xx
 responses are counted in one summary line a minute; --access-log adds the full access log. The first
-line after start says "listening on URL". The web dashboard is at that URL (sign in with a token of
---tokens). Stops on SIGINT or SIGTERM.
+line after start says "listening on URL". The web dashboard is at that URL (sign in with the admin
+token or a token of --tokens). Stops on SIGINT (exit 130) or SIGTERM (exit 0).
 
 Scale-out: several replicas behind a load balancer share one PostgreSQL database (--db
 postgres://...); each Execution is run by one replica at a time, under a lease renewed every third
@@ -94,18 +106,22 @@ what a Binding's config.env names under --allow-env; secret-looking variables ar
 the database and API responses.
 
 Examples:
+  planspec serve                                   # first start: TLS, admin token, context "local"
+  planspec serve --write-kubeconfig ~/.kube/planspec && KUBECONFIG=~/.kube/planspec kubectl get --raw /version
   planspec serve --db planspec.db --tokens tokens.csv --listen 0.0.0.0:8080
+  planspec serve --db :memory: --tokens tokens.csv --listen :0 --insecure-http
   planspec serve --db :memory: --tokens tokens.csv --listen :0 --allow-command "$(command -v node)"
   PGPASSWORD=... planspec serve --db postgres://planspec@db.internal:5432/planspec --tokens tokens.csv --listen 0.0.0.0:8080
   planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
       const database = { ...(o.db ? { db: o.db as string } : {}), ...(o.dbPasswordFile ? { dbPasswordFile: o.dbPasswordFile as string } : {}), ...(o.dbPoolSize ? { dbPoolSize: o.dbPoolSize as string } : {}), ...(o.dbStatementTimeout ? { dbStatementTimeout: o.dbStatementTimeout as string } : {}), ...(o.lease ? { lease: o.lease as string } : {}) }
-      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number }, io))
+      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number, insecureHttp: Boolean(o.insecureHttp), ...(o.writeKubeconfig ? { writeKubeconfig: o.writeKubeconfig as string } : {}), contextName: o.contextName as string }, io))
     })
 
   serverFlags(program.command('apply'))
     .description('Create or update resources on a server from files, in one atomic batch (server-side apply).')
-    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
+    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories recursively (they always are; accepted as kubectl spells it)', false)
     .option('--dry-run', 'let the server check and report, store nothing', false)
     .option('--force-conflicts', 'take over fields another field manager (kubectl, a controller) set, instead of failing', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(APPLY_FORMATS).default('text'))
@@ -126,24 +142,43 @@ Examples:
     })
 
   serverFlags(program.command('delete'))
-    .description('Delete resources of one kind by name on a server.')
-    .argument('<kind>', `${RECONCILED_KINDS_HELP}, ${RBAC_KINDS_HELP}`)
-    .argument('<names...>', 'one or more names')
+    .description('Delete resources on a server: of one kind by name, or those defined in files (-f).')
+    .argument('[kind]', `${RECONCILED_KINDS_HELP}, ${RBAC_KINDS_HELP}`)
+    .argument('[names...]', 'one or more names')
+    .option('-f, --filename <paths...>', 'delete the resources these files define ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories given with -f recursively (they always are)', false)
     .option('--dry-run', 'let the server check and report, delete nothing', false)
     .option('--ignore-not-found', 'succeed for names that do not exist', false)
     .addHelpText('after', `${TOKEN_HELP}
 
 Examples:
   planspec delete execution changelog-2025-w10
+  planspec delete -f goal.yaml
   planspec delete plans old-plan older-plan -n team --dry-run`)
-    .action(async (kind: string, names: string[], o: Record<string, unknown>) => {
+    .action(async (kind: string | undefined, names: string[], o: Record<string, unknown>) => {
+      const files = (o.filename as string[] | undefined) ?? []
+      if (files.length > 0 && kind !== undefined) throw new UsageError('name resources either as KIND NAME... or with -f FILE, not both')
+      if (files.length === 0 && (kind === undefined || names.length === 0)) throw new UsageError('name what to delete: planspec delete KIND NAME... or planspec delete -f FILE')
       const where = await target('delete', o, io)
-      setExit(await (await load.delete()).runServerDelete({ ...where, kind, names, dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }, io))
+      const flags = { dryRun: Boolean(o.dryRun), ignoreNotFound: Boolean(o.ignoreNotFound) }
+      if (files.length === 0) return setExit(await (await load.delete()).runServerDelete({ ...where, kind: kind!, names, ...flags }, io))
+      const manifests = await (await load.manifests()).loadManifests(files, { ...(where.namespace === undefined ? {} : { namespace: where.namespace }) }, io)
+      if (manifests === undefined) return setExit(EXIT.findings)
+      const groups = new Map<string, { kind: string; namespace?: string; names: string[] }>()
+      for (const m of manifests) {
+        const key = `${m.kind}/${m.namespace ?? ''}`
+        if (!groups.has(key)) groups.set(key, { kind: m.kind, ...(m.namespace === undefined ? {} : { namespace: m.namespace }), names: [] })
+        groups.get(key)!.names.push(m.name)
+      }
+      let exit: number = EXIT.ok
+      for (const group of groups.values()) exit = Math.max(exit, await (await load.delete()).runServerDelete({ ...where, ...group, ...flags }, io))
+      setExit(exit)
     })
 
   serverFlags(program.command('diff'))
     .description('Show what apply would change on a server, as a unified diff of YAML (server-side dry run).')
-    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin)')
+    .requiredOption('-f, --filename <paths...>', 'files or directories of manifests ("-" reads stdin; repeatable)')
+    .option('-R, --recursive', 'walk directories recursively (they always are; accepted as kubectl spells it)', false)
     .addHelpText('after', `${TOKEN_HELP}
 
 Exit codes: 0 no changes, 1 changes, >1 error.
@@ -181,15 +216,17 @@ Examples:
     .addHelpText('after', `${TOKEN_HELP}
 
 Prints "TYPE kind/name phase" per event (ADDED, MODIFIED, DELETED), starting with the current
-objects. A dropped connection resumes from the last version seen; runs until Ctrl-C.
+objects. A dropped connection resumes from the last version seen; runs until Ctrl-C (exit 130).
+Without -n and without a namespace in the context, every namespace is watched (as with -A).
 
 Examples:
   planspec watch executions
+  planspec watch executions -n team-platform
   planspec watch execution changelog-2025-w10 -o json`)
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
       const where = await target('watch', o, io)
-      setExit(await (await load.watch()).runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces), output: o.output as 'text' | 'json' }, io))
+      setExit(await (await load.watch()).runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces) || where.namespace === undefined, output: o.output as 'text' | 'json' }, io))
     })
 
   const config = program.command('config').description('Show and switch the contexts of .planspec.yaml (a server or a repository).')

@@ -84,7 +84,7 @@ describe('the planspec binary', () => {
     const ok = spawnSync(process.execPath, [bin, 'validate', 'examples/minimal'], { cwd: REPO, encoding: 'utf8' })
     expect(ok.status).toBe(0)
     const dir = tempTree({ 'x.yaml': 'kind: Nope\n' })
-    const bad = spawnSync(process.execPath, [bin, 'validate', dir, '-o', 'json'], { encoding: 'utf8' })
+    const bad = spawnSync(process.execPath, [bin, 'validate', dir, '--strict', '-o', 'json'], { encoding: 'utf8' })
     expect(bad.status).toBe(1)
     expect(JSON.parse(bad.stdout).summary.errors).toBe(1)
     const usage = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' })
@@ -119,7 +119,7 @@ describe('planspec run', () => {
   it('refuses a command that is not on the allow-list, with a clear reason on the node', async () => {
     const { code, stdout } = await cli(['run', 'examples/google-sso', '--execution', 'sso-exec-001'])
     expect(code).toBe(1)
-    expect(stdout).toMatch(/reason=NotAllowed message="command \\"node\\" is not on the allow-list"/)
+    expect(stdout).toMatch(/reason=NotAllowed message="command \\"node\\" is not on the allow-list \(allow it with --allow-command, an absolute path or a glob\)"/)
   })
 
   it('exits 2 for an Execution that does not exist', async () => {

@@ -76,7 +76,7 @@ describe('SIGKILL while an attempt is in flight', () => {
     for (const [name, text] of Object.entries(manifests(ledger, 2_000))) writeFileSync(join(files, name), text)
     writeFileSync(join(work, 'tokens.csv'), 'admin-inflight-token,admin,system:masters\n')
     const start = async (): Promise<{ child: ChildProcess; url: string }> => {
-      const child = spawn(NODE, [BIN, 'serve', '--db', join(work, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--workspace', join(work, 'runs'), '--allow-command', NODE], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, PLANSPEC_LOG_LEVEL: 'info' } })
+      const child = spawn(NODE, [BIN, 'serve', '--insecure-http', '--db', join(work, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--workspace', join(work, 'runs'), '--allow-command', NODE], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, PLANSPEC_LOG_LEVEL: 'info' } })
       let log = ''
       child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()))
       child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))

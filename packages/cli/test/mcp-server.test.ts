@@ -34,7 +34,7 @@ function envOf(who: 'claude' | 'codex'): Record<string, string> {
 beforeAll(async () => {
   const tokens = join(work, 'tokens.csv')
   writeFileSync(tokens, [`${TOKENS.admin},admin,system:masters`, `${TOKENS.claude},svc:writer-claude`, `${TOKENS.codex},svc:writer-codex`, `${TOKENS.editor},email:editor@example.com`].join('\n'))
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', join(work, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(work, 'runs')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+  const child = spawn(process.execPath, [BIN, 'serve', '--insecure-http', '--db', join(work, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(work, 'runs')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
   server = child
   let log = ''
   url = await new Promise<string>((resolve, reject) => {

@@ -38,7 +38,7 @@ export function writeTokens(work: string): string {
  * on a free loopback port, and waits for its `listening on URL` line (the store is loaded by then).
  */
 export async function startReplica(cluster: PostgresCluster, database: string, work: string, extra: readonly string[] = []): Promise<Replica> {
-  const args = [BIN, 'serve', '--db', cluster.url(database), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--workspace', join(work, 'runs'), '--allow-command', NODE, '--no-dashboard', ...extra]
+  const args = [BIN, 'serve', '--insecure-http', '--db', cluster.url(database), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--workspace', join(work, 'runs'), '--allow-command', NODE, '--no-dashboard', ...extra]
   const child = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, PGPASSWORD: cluster.password, PLANSPEC_LOG_LEVEL: 'info' } })
   let text = ''
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()))

@@ -47,7 +47,8 @@ describe('planspec validate -o sarif|junit|github for their consumers (bundled b
   it('writes JUnit that the Jenkins and Ant schemas accept, with one case per resource even for twins', () => {
     const twins = `${GOAL}---\n${GOAL.replace('A fine goal', 'Another')}  bogus: 1\n`
     const dir = tempTree({ 'twins.yaml': twins, 'warn.yaml': GOAL.replace('name: ok', 'name: w') + '  timeout: 7d\n', 'broken.yaml': 'a: [\n' })
-    const { stdout } = planspec(['validate', '.', '-o', 'junit', '--compat'], { cwd: dir })
+    // --strict: broken.yaml names no planspec.io apiVersion, and would be skipped otherwise.
+    const { stdout } = planspec(['validate', '.', '-o', 'junit', '--compat', '--strict'], { cwd: dir })
     expect(checkXmlSchema(stdout, JUNIT_SCHEMAS.jenkins)).toEqual([])
     expect(checkXmlSchema(stdout, JUNIT_SCHEMAS.ant)).toEqual([])
     expect(stdout).toContain('<testcase classname="planspec.Goal" name="ok (twins.yaml, document 1)" time="0"/>')

@@ -122,7 +122,7 @@ describe('no secret leaves (canary)', () => {
     writeFileSync(join(work, 'tokens.csv'), `${ADMIN},admin,system:masters\n`)
     const db = join(work, 'planspec.db')
     let log = ''
-    const child: ChildProcess = spawn(NODE, [BIN, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--workspace', join(work, 'runs'), ...allow], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...secretEnv } })
+    const child: ChildProcess = spawn(NODE, [BIN, 'serve', '--insecure-http', '--db', db, '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--workspace', join(work, 'runs'), ...allow], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...secretEnv } })
     try {
       child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()))
       child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))

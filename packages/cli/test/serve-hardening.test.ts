@@ -31,7 +31,7 @@ interface Server {
 async function startServe(name: string, flags: string[] = []): Promise<Server> {
   const dir = join(work, name)
   mkdirSync(dir, { recursive: true })
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokensFile, '--workspace', join(dir, 'runs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, PLANSPEC_LOG_LEVEL: 'info' } })
+  const child = spawn(process.execPath, [BIN, 'serve', '--insecure-http', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokensFile, '--workspace', join(dir, 'runs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, PLANSPEC_LOG_LEVEL: 'info' } })
   let log = ''
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))

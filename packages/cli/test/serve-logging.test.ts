@@ -24,7 +24,7 @@ interface Served {
 }
 
 async function startServe(name: string, flags: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', join(work, `${name}.db`), '--listen', '127.0.0.1:0', '--tokens', tokensFile, '--workspace', join(work, `${name}-runs`), ...flags], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--insecure-http', '--db', join(work, `${name}.db`), '--listen', '127.0.0.1:0', '--tokens', tokensFile, '--workspace', join(work, `${name}-runs`), ...flags], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // A secret-looking variable: its value must never reach a log line.
     env: { PATH: process.env.PATH, PLANSPEC_LOG_LEVEL: 'info', PLANSPEC_LOGGING_TOKEN: CANARY },

@@ -1,12 +1,13 @@
 // Server mode end to end: a real `planspec serve` process (the bundle), driven through the CLI.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { parse } from 'yaml'
 import { resolveContext } from '../src/commands/server/resolve-context.js'
 import { runServerGet } from '../src/commands/server/get.js'
 import { runServerRequest } from '../src/commands/server/request.js'
@@ -32,7 +33,7 @@ const outputs: string[] = []
 /** Starts `planspec serve` from the bundle and resolves with the URL it logs. */
 async function startServer(listen: string): Promise<string> {
   // --access-log: the requests the server was sent are read back from its log (none is logged by default).
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--listen', listen, '--tokens', tokensFile, '--workspace', join(work, 'runs'), '--access-log'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+  const child = spawn(process.execPath, [BIN, 'serve', '--insecure-http', '--db', db, '--listen', listen, '--tokens', tokensFile, '--workspace', join(work, 'runs'), '--access-log'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
   server = child
   serverLog = ''
   return new Promise((resolve, reject) => {
@@ -301,7 +302,7 @@ describe('planspec against a server', () => {
   })
 
   it('streams live events while the run goes on; approval by an eligible reviewer lets it succeed', async () => {
-    const watch = startCli(['watch', 'executions', '--server', url])
+    const watch = startCli(['watch', 'executions', '-n', 'default', '--server', url])
     await watch.until((text) => text.includes(`ADDED execution/${EXECUTION} Blocked`))
     const refused = await run(['approve', 'changelog-approval', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.carol } })
     expect(refused.code).toBe(1)
@@ -423,7 +424,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
   })
 
   it('resumes a watch after the connection drops (server restart) without repeating events', async () => {
-    const watch = startCli(['watch', 'executions', '--server', url, '-o', 'json'])
+    const watch = startCli(['watch', 'executions', '-n', 'default', '--server', url, '-o', 'json'])
     await watch.until((text) => text.includes(`"name":"${EXECUTION}"`))
     const before = watch.output()
     expect(await stopServer()).toBe(0)
@@ -467,7 +468,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     })
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve))
     const fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`
-    const watch = startCli(['watch', 'executions', '--server', fakeUrl])
+    const watch = startCli(['watch', 'executions', '-n', 'default', '--server', fakeUrl])
     await watch.until(() => requests.length >= 5)
     const { code, stdout } = await watch.stop()
     await new Promise<void>((resolve) => fake.close(() => resolve()))
@@ -492,7 +493,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     expect((await call((io) => runServerGet({ server: url, kind: 'execution', name: 'held-1', allNamespaces: false, output: 'name' }, io))).code).toBe(1)
   })
 
-  it('switches contexts in .planspec.yaml (keeping comments) and then needs no --server', async () => {
+  it('switches contexts in the user config (never rewriting the committed .planspec.yaml) and then needs no --server', async () => {
     const cwd = tempTree({
       '.planspec.yaml': `# team settings
 namespace: default
@@ -506,7 +507,8 @@ contexts:
 currentContext: checkout
 `,
     })
-    const env = { TEST_ADMIN_TOKEN: TOKENS.admin }
+    const committed = readFileSync(join(cwd, '.planspec.yaml'), 'utf8')
+    const env = { TEST_ADMIN_TOKEN: TOKENS.admin, PLANSPEC_CONFIG: join(cwd, 'user-config') }
     const listed = await run(['config', 'get-contexts'], { cwd, env })
     expect(listed.stdout).toMatch(/^\*\s+checkout\s+\.\s*$/m)
     expect(listed.stdout).toMatch(/^\s+local\s+http:\/\/127\.0\.0\.1:\d+\s+default$/m)
@@ -515,11 +517,10 @@ currentContext: checkout
     expect(repoMode.stderr).toMatch(/talks to a server/)
     expect((await run(['config', 'use-context', 'nope'], { cwd, env })).code).toBe(1)
     const switched = await run(['config', 'use-context', 'local'], { cwd, env })
-    expect(switched.stdout).toBe('Switched to context "local".\n')
-    const text = readFileSync(join(cwd, '.planspec.yaml'), 'utf8')
-    expect(text).toContain('# team settings')
-    expect(text).toContain('local: # the test server')
-    expect(text).toMatch(/^currentContext: local$/m)
+    expect(switched.stdout).toBe(`Switched to context "local" (in ${join(cwd, 'user-config')}).\n`)
+    expect(readFileSync(join(cwd, '.planspec.yaml'), 'utf8')).toBe(committed)
+    expect(parse(readFileSync(join(cwd, 'user-config'), 'utf8'))).toEqual({ currentContext: 'local' })
+    expect(statSync(join(cwd, 'user-config')).mode & 0o777).toBe(0o600)
     expect((await run(['config', 'current-context'], { cwd, env })).stdout).toBe('local\n')
 
     // The edit test's concurrent writer (another field manager) changed a description: taking it back is a forced apply.
@@ -530,7 +531,7 @@ currentContext: checkout
     const target = await resolveContext({}, { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from(['']), cwd, env })
     expect(target).toEqual({ mode: 'server', server: url, namespace: 'default', token: TOKENS.admin })
     expect(await resolveContext({ repo: '.' }, { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from(['']), cwd, env })).toMatchObject({ mode: 'repo', repo: '.' })
-    const noToken = await run(['delete', 'goal', 'weekly-changelog'], { cwd, env: {} })
+    const noToken = await run(['delete', 'goal', 'weekly-changelog'], { cwd, env: { PLANSPEC_CONFIG: env.PLANSPEC_CONFIG } })
     expect(noToken.code).toBe(2)
     rmSync(cwd, { recursive: true, force: true })
   })

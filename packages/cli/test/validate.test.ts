@@ -143,7 +143,32 @@ describe('planspec validate', () => {
     const { code, stdout } = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
     expect(code).toBe(1)
     expect(JSON.parse(stdout).diagnostics).toMatchObject([{ file: 'big.yaml', code: 'PS1006' }])
-    expect((await cli(['validate', '.', '--max-file-size', '4MiB', '-o', 'json'], { cwd: dir })).stdout).toContain('PS2002')
+    // Read in full, it names no planspec.io apiVersion: skipped, unless --strict.
+    expect((await cli(['validate', '.', '--max-file-size', '4MiB', '--strict', '-o', 'json'], { cwd: dir })).stdout).toContain('PS2002')
+    const lenient = await cli(['validate', '.', '--max-file-size', '4MiB', '-o', 'json'], { cwd: dir })
+    expect(lenient.code).toBe(0)
+    expect(lenient.stderr).toContain('note: skipped 1 YAML file that names no planspec.io apiVersion (big.yaml)')
+  })
+
+  it('skips YAML files of other tools found in directories, with a count; --strict fails on them; a named file is always validated', async () => {
+    const dir = tempTree({
+      'docker-compose.yaml': 'services:\n  web:\n    image: nginx\n',
+      'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n',
+      '.github/workflows/ci.yml': 'on: push\n',
+      'planspec/goal.yaml': GOAL,
+    })
+    const lenient = await cli(['validate', '.', '-o', 'json'], { cwd: dir })
+    expect(lenient.code, lenient.stdout).toBe(0)
+    expect(JSON.parse(lenient.stdout).summary).toMatchObject({ files: 1, resources: 1, errors: 0 })
+    expect(lenient.stderr).toBe('note: skipped 2 YAML files that name no planspec.io apiVersion (docker-compose.yaml, k8s/deployment.yaml); --strict validates them too\n')
+    const strict = await cli(['validate', '.', '--strict', '-o', 'json'], { cwd: dir })
+    expect(strict.code).toBe(1)
+    expect(new Set((JSON.parse(strict.stdout).diagnostics as Array<{ file: string }>).map((d) => d.file))).toEqual(new Set(['docker-compose.yaml', 'k8s/deployment.yaml']))
+    const named = await cli(['validate', '-f', 'docker-compose.yaml'], { cwd: dir })
+    expect(named.code).toBe(1)
+    const none = await cli(['validate', 'k8s'], { cwd: dir })
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain('no YAML files found under k8s that are PlanSpec manifests (1 skipped')
   })
 
   it('has help with examples on every command', async () => {

@@ -1,4 +1,5 @@
 import { PlanSpecError } from '@planspec/core'
+import { fetchTrusting } from './trusting-fetch.js'
 import type { ServerKind } from './server-kinds.js'
 
 /** An object as the API returns it. */
@@ -46,19 +47,38 @@ export class ApiRequestError extends PlanSpecError {
   }
 }
 
-/** The server could not be reached (connection refused, DNS, TLS, reset). */
+/** The server could not be reached (connection refused, DNS, TLS, reset) or did not answer in time. */
 export class ServerUnreachableError extends PlanSpecError {
-  constructor(server: string, cause: unknown) {
+  /** `url` (safe to print) names the request that failed, when known. */
+  constructor(server: string, cause: unknown, url?: string, code: string = SERVER_UNREACHABLE_ERROR_CODE) {
     const detail = (cause as { cause?: { code?: string; message?: string } })?.cause
-    super(`cannot reach ${server}: ${detail?.code ?? detail?.message ?? (cause as Error)?.message ?? String(cause)}`, { code: SERVER_UNREACHABLE_ERROR_CODE, data: { server }, cause })
+    super(`cannot reach ${url ?? server}: ${detail?.code ?? detail?.message ?? (cause as Error)?.message ?? String(cause)}`, { code, data: { server, ...(url === undefined ? {} : { url }) }, cause })
   }
 }
+
+/** Code of {@link RequestTimeoutError}. */
+export const REQUEST_TIMEOUT_ERROR_CODE = 'PLANSPEC_ERR_CLI_REQUEST_TIMEOUT'
+
+/** The server did not answer a request within the request timeout. */
+export class RequestTimeoutError extends ServerUnreachableError {
+  readonly timeoutMs: number
+  /** `url` is the request's URL without credentials. */
+  constructor(server: string, url: string, timeoutMs: number) {
+    super(server, new Error(`no answer within ${formatSeconds(timeoutMs)} (--request-timeout)`), url, REQUEST_TIMEOUT_ERROR_CODE)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** The default time a request may take until its answer is read (30 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+const formatSeconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`)
 
 /** Where the client talks to and as whom. The token is sent as a bearer header and never printed. */
 export interface ApiClientOptions {
   readonly server: string
   readonly token?: string
-  /** The `fetch` to use (default the global one). */
+  /** The `fetch` to use (default the global one, or one that trusts `ca`). */
   readonly fetch?: typeof fetch
   /**
    * The User-Agent (default `planspec`): the server records writes without an explicit
@@ -66,6 +86,12 @@ export interface ApiClientOptions {
    * manager and never conflict with each other.
    */
   readonly userAgent?: string
+  /** PEM certificate(s) of the CA that signed the server's certificate (a self-signed server's own). */
+  readonly ca?: string
+  /** How long a request may take until its answer is read (default {@link DEFAULT_REQUEST_TIMEOUT_MS}; a watch: until its headers). */
+  readonly timeoutMs?: number
+  /** Aborts every request (Ctrl-C); the request then rejects with the signal's reason (an `AbortError`). */
+  readonly signal?: AbortSignal
 }
 
 /** What a request sends. */
@@ -106,7 +132,8 @@ export const API_PREFIX = '/apis/planspec.io/v1alpha1'
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.server.replace(/\/+$/, '')
   const server = displayServer(base)
-  const doFetch = options.fetch ?? fetch
+  const doFetch = options.fetch ?? (options.ca === undefined ? fetch : fetchTrusting(options.ca))
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const headersFor = (request: RequestOptions): Record<string, string> => ({
     accept: 'application/json',
     'user-agent': options.userAgent ?? 'planspec',
@@ -119,16 +146,39 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const text = params.toString()
     return `${base}${path}${text ? `?${text}` : ''}`
   }
-  const send = async (method: string, path: string, request: RequestOptions): Promise<Response> => {
-    let response: Response
+  /**
+   * Sends a request under the timeout and the signals; `read` consumes the answer while the timer
+   * still runs (a watch's stream reads nothing: the timer covers its headers only).
+   */
+  const send = async <T>(method: string, path: string, request: RequestOptions, read: (response: Response) => Promise<T>): Promise<T> => {
+    const url = urlOf(path, request.query)
+    const shown = displayServer(url)
+    const timer = new AbortController()
+    const timeout = setTimeout(() => timer.abort(new RequestTimeoutError(server, shown, timeoutMs)), timeoutMs)
+    const signals = [timer.signal, ...[request.signal, options.signal].filter((s): s is AbortSignal => s !== undefined)]
+    const signal = signals.length === 1 ? timer.signal : AbortSignal.any(signals)
     try {
-      response = await doFetch(urlOf(path, request.query), { method, headers: headersFor(request), ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }), ...(request.signal ? { signal: request.signal } : {}) })
-    } catch (error) {
-      if ((error as Error)?.name === 'AbortError') throw error
-      throw new ServerUnreachableError(server, error)
+      let response: Response
+      try {
+        response = await doFetch(url, { method, headers: headersFor(request), ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }), signal })
+      } catch (error) {
+        throw unreachable(error, signal, shown)
+      }
+      if (!response.ok) throw await failure(response)
+      try {
+        return await read(response)
+      } catch (error) {
+        throw unreachable(error, signal, shown)
+      }
+    } finally {
+      clearTimeout(timeout)
     }
-    if (!response.ok) throw await failure(response)
-    return response
+  }
+  const unreachable = (error: unknown, signal: AbortSignal, url: string): unknown => {
+    if (signal.aborted) return signal.reason instanceof RequestTimeoutError ? signal.reason : error
+    if ((error as Error)?.name === 'AbortError') return error
+    if (error instanceof SyntaxError) return error
+    return new ServerUnreachableError(server, error, url)
   }
   const pathOf = (kind: ServerKind, namespace: string | undefined, name?: string): string =>
     `${API_PREFIX}${kind.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${kind.plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`
@@ -136,14 +186,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     server,
     pathOf,
     async request<T>(method: string, path: string, request: RequestOptions = {}) {
-      const response = await send(method, path, request)
-      const warnings = [...(response.headers.get('warning') ?? '').matchAll(/299 - ("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string)
-      return { body: (await response.json()) as T, warnings }
+      return send(method, path, request, async (response) => {
+        const warnings = [...(response.headers.get('warning') ?? '').matchAll(/299 - ("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string)
+        return { body: (await response.json()) as T, warnings }
+      })
     },
     async stream(path, request = {}) {
-      const response = await send('GET', path, request)
-      if (response.body === null) throw new ServerUnreachableError(server, new Error('empty watch response'))
-      return response.body
+      // The stream outlives the timeout (a watch is long), so only the request's own signal and
+      // the client's stay attached to it.
+      const signals = [request.signal, options.signal].filter((s): s is AbortSignal => s !== undefined)
+      const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals)
+      const body = await send('GET', path, { ...request, ...(signal === undefined ? {} : { signal }) }, async (response) => response.body)
+      if (body === null) throw new ServerUnreachableError(server, new Error('empty watch response'))
+      return body
     },
     async list(kind, listOptions = {}) {
       const items: ApiObject[] = []

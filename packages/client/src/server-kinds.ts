@@ -1,4 +1,5 @@
 import { KIND_TABLE, kindNames, resolveKind } from '@planspec/core'
+import { suggestClosest } from '@planspec/validator'
 import { ClientUsageError } from './errors.js'
 
 /** A kind as the API serves it: its name, path plural and scope. */
@@ -19,5 +20,7 @@ export interface ServerKind {
 export function resolveServerKind(text: string): ServerKind {
   const kind = resolveKind(text)
   if (kind !== undefined && kind !== 'List') return { kind, plural: KIND_TABLE[kind].plural, namespaced: KIND_TABLE[kind].namespaced }
-  throw new ClientUsageError(`unknown kind "${text}"; one of: ${kindNames((_, k) => k !== 'List').map((k) => KIND_TABLE[k].plural).join(', ')}`)
+  const kinds = kindNames((_, k) => k !== 'List')
+  const hint = suggestClosest(text.toLowerCase(), kinds.flatMap((k) => [k.toLowerCase(), KIND_TABLE[k].plural, ...KIND_TABLE[k].shortNames]))
+  throw new ClientUsageError(`unknown kind "${text}"${hint ? ` (did you mean "${hint}"?)` : ''}; one of: ${kinds.map((k) => KIND_TABLE[k].plural).join(', ')}`)
 }

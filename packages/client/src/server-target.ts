@@ -8,12 +8,20 @@ export interface ServerTarget {
   readonly server: string
   /** The bearer token; `PLANSPEC_TOKEN` from the environment when absent. Never printed. */
   readonly token?: string
+  /** PEM of the CA the server's certificate is checked against (a context's `certificate-authority`). */
+  readonly ca?: string
+  /** How long a request may take (default 30 s). */
+  readonly requestTimeoutMs?: number
 }
 
-/** Creates the API client of a target: the target's token, else `PLANSPEC_TOKEN`. */
-export function clientFor(target: ServerTarget, io: Pick<ClientEnv, 'env'>): ApiClient {
+/**
+ * Creates the API client of a target: the target's token, else `PLANSPEC_TOKEN`; its CA and
+ * request timeout (else `io.requestTimeoutMs`); every request aborted by `io.signal` (Ctrl-C).
+ */
+export function clientFor(target: ServerTarget, io: Pick<ClientEnv, 'env'> & { readonly signal?: AbortSignal; readonly requestTimeoutMs?: number }): ApiClient {
   const token = target.token ?? io.env.PLANSPEC_TOKEN
-  return createApiClient({ server: target.server, ...(token ? { token } : {}) })
+  const timeoutMs = target.requestTimeoutMs ?? io.requestTimeoutMs
+  return createApiClient({ server: target.server, ...(token ? { token } : {}), ...(target.ca === undefined ? {} : { ca: target.ca }), ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(io.signal === undefined ? {} : { signal: io.signal }) })
 }
 
 /**

@@ -21,7 +21,7 @@ const freePort = (): Promise<number> =>
       probe.close(() => resolve(port))
     })
   })
-const start = (port: number) => startPlanspec(['serve', '--db', join(work, 'planspec.db'), '--listen', `127.0.0.1:${port}`, '--tokens', join(work, 'tokens.csv'), '--no-executions'], 'url')
+const start = (port: number) => startPlanspec(['serve', '--insecure-http', '--db', join(work, 'planspec.db'), '--listen', `127.0.0.1:${port}`, '--tokens', join(work, 'tokens.csv'), '--no-executions'], 'url')
 const goal = (name: string) => ({ apiVersion: 'planspec.io/v1alpha1', kind: 'Goal', metadata: { name }, spec: { description: `goal ${name}` } })
 
 afterAll(async () => server?.stop())

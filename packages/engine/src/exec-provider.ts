@@ -114,7 +114,7 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
     return {
       outcome: 'failed',
       reason: 'NotAllowed',
-      message: clip(maskText(deps, `command ${JSON.stringify(executable)} is not on the allow-list`)),
+      message: clip(maskText(deps, `command ${JSON.stringify(executable)} is not on the allow-list (allow it with --allow-command, an absolute path or a glob)`)),
     }
   }
   if (req.signal.aborted) return { outcome: 'failed', reason: 'Cancelled', message: 'command was cancelled' }

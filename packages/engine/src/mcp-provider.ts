@@ -58,7 +58,7 @@ async function dispatchMcp(deps: McpProviderDeps, req: DispatchRequest): Promise
   }
   const [file = '', ...args] = command
   if (!isCommandAllowed(file, deps.policy.allowCommands)) {
-    return { outcome: 'failed', reason: 'NotAllowed', message: clip(maskText(deps, `command ${JSON.stringify(file)} is not on the allow-list`)) }
+    return { outcome: 'failed', reason: 'NotAllowed', message: clip(maskText(deps, `command ${JSON.stringify(file)} is not on the allow-list (allow it with --allow-command, an absolute path or a glob)`)) }
   }
   const timeoutMs = req.timeoutMs ?? DEFAULT_MCP_TIMEOUT_MS
   const timeout = AbortSignal.timeout(timeoutMs)

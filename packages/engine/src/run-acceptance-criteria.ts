@@ -170,7 +170,7 @@ async function checkCommand(
   if (pattern === null) return { passed: false, reason: 'InvalidCriterion', message: 'outputMatch is not a valid RE2 regex (no lookarounds or backreferences)' }
   const executable = argv[0] ?? ''
   if (!isCommandAllowed(executable, deps.policy.allowCommands)) {
-    return { passed: false, reason: 'NotAllowed', message: `command ${JSON.stringify(executable)} is not on the allow-list` }
+    return { passed: false, reason: 'NotAllowed', message: `command ${JSON.stringify(executable)} is not on the allow-list (allow it with --allow-command, an absolute path or a glob)` }
   }
   const max = deps.policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
   // The explicit environment of DECISIONS §9: PATH, LANG, HOME = the workspace, nothing else.

@@ -9,7 +9,8 @@ export const GRAPH_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const
 
 /** Options of `planspec graph`. */
 export interface GraphOptions {
-  readonly path: string
+  /** Files or directories holding the Plan (`-` for stdin). */
+  readonly paths: readonly string[]
   readonly plan: string
   readonly namespace?: string
   readonly output: (typeof GRAPH_FORMATS)[number]
@@ -22,10 +23,10 @@ export interface GraphOptions {
  */
 export async function runGraph(options: GraphOptions, io: CommandIO): Promise<number> {
   if (!GRAPH_FORMATS.includes(options.output)) throw new UsageError(`unknown output format "${options.output}"; use one of ${GRAPH_FORMATS.join(', ')}`)
-  const result = await validatePaths({ paths: [options.path], compat: true, closed: false, ...DEFAULTS }, io)
+  const result = await validatePaths({ paths: options.paths, compat: true, closed: false, ...DEFAULTS }, io)
   const plans = result.resources.filter((r) => r.kind === 'Plan' && r.name === options.plan && (!options.namespace || r.namespace === options.namespace))
   if (plans.length === 0) {
-    io.stderr.write(`error: no Plan named "${options.plan}"${options.namespace ? ` in namespace "${options.namespace}"` : ''} under ${options.path}\n`)
+    io.stderr.write(`error: no Plan named "${options.plan}"${options.namespace ? ` in namespace "${options.namespace}"` : ''} under ${options.paths.join(' ')}\n`)
     return EXIT.findings
   }
   if (plans.length > 1) {
@@ -38,17 +39,34 @@ export async function runGraph(options: GraphOptions, io: CommandIO): Promise<nu
     io.stderr.write(renderText(own, { files: 1, resources: 1, errors: own.length, warnings: 0 }, { color: false, sources: result.sources }))
     return EXIT.findings
   }
-  const graph = normalizeGraph((plan.value.spec as { graph: PlanGraphLike }).graph)
-  const title = `${plan.namespace}/${plan.name}`
-  const rendered =
-    options.output === 'mermaid' ? renderGraphMermaid(graph, { title })
-    : options.output === 'dot' ? renderGraphDot(graph, { title })
-    : options.output === 'json' ? renderGraphJson(graph, { title })
-    : renderGraphText(graph, { title })
-  io.stdout.write(rendered.endsWith('\n') ? rendered : rendered + '\n')
+  writePlanGraph({ name: plan.name, namespace: plan.namespace, spec: plan.value.spec }, options.output, io)
   if (own.length) {
     io.stderr.write(renderText(own, { files: 1, resources: 1, errors: own.length, warnings: 0 }, { color: useColor(io), sources: result.sources }))
     return EXIT.findings
   }
+  return EXIT.ok
+}
+
+/**
+ * Draws a Plan read from a server or a repository (its stored object) on stdout. Exit 1 when the
+ * object has no graph to draw.
+ *
+ * @example
+ * writePlanGraph({ name: 'release', namespace: 'default', spec }, 'mermaid', io)
+ */
+export function writePlanGraph(plan: { readonly name: string; readonly namespace: string; readonly spec: unknown }, output: GraphOptions['output'], io: CommandIO): number {
+  const graphSpec = (plan.spec as { graph?: PlanGraphLike } | undefined)?.graph
+  if (graphSpec === undefined || !Array.isArray(graphSpec.nodes)) {
+    io.stderr.write(`error: Plan "${plan.namespace}/${plan.name}" has no spec.graph to draw\n`)
+    return EXIT.findings
+  }
+  const graph = normalizeGraph(graphSpec)
+  const title = `${plan.namespace}/${plan.name}`
+  const rendered =
+    output === 'mermaid' ? renderGraphMermaid(graph, { title })
+    : output === 'dot' ? renderGraphDot(graph, { title })
+    : output === 'json' ? renderGraphJson(graph, { title })
+    : renderGraphText(graph, { title })
+  io.stdout.write(rendered.endsWith('\n') ? rendered : rendered + '\n')
   return EXIT.ok
 }

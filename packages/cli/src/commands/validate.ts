@@ -21,6 +21,8 @@ export interface ValidateOptions {
   readonly stdinFilename?: string
   /** Threads to validate with (`--jobs`); a small set always stays in one. */
   readonly jobs?: number
+  /** Validate every YAML file found in directories, also those that are not PlanSpec manifests. */
+  readonly strict?: boolean
 }
 
 /**
@@ -35,7 +37,7 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
   const startedAt = Date.now()
   const { found, missing } = await splitPaths(options.paths, io)
   const problems = missing.map((path) => pathProblem('PS1012', path, `path not found: ${path}`))
-  let result: ValidationResult | undefined
+  let result: (ValidationResult & { readonly skipped: readonly string[] }) | undefined
   if (found.length > 0 || missing.length === 0) {
     try {
       // Reports need each resource's identity and references only: compact values keep memory flat.
@@ -54,6 +56,10 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
     if (problems.some((p) => p.message === d.message)) io.stderr.write(`error: ${d.message}\n`)
     else if (d.code === 'PS1010' && options.output !== 'text') io.stderr.write(`error: ${d.file}: ${d.message}\n`)
   }
+  if (result !== undefined && result.skipped.length > 0) {
+    const shown = result.skipped.slice(0, 5).join(', ')
+    io.stderr.write(`note: skipped ${result.skipped.length} YAML file${result.skipped.length === 1 ? ' that names' : 's that name'} no planspec.io apiVersion (${shown}${result.skipped.length > 5 ? ', ...' : ''}); --strict validates them too\n`)
+  }
   const text = await renderValidationReport(options.output, { diagnostics, summary, ...(result === undefined ? {} : { result }), startedAt, durationMs: Date.now() - startedAt }, io)
   io.stdout.write(text)
   if (diagnostics.some((d) => EXIT_2_CODES.has(d.code))) return EXIT.usage
@@ -62,12 +68,13 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
 
 /**
  * Collects and validates the files under the given paths (shared by validate, graph, fix, run and
- * simulate): on every core for a large tree, in this thread for a small one.
+ * simulate): on every core for a large tree, in this thread for a small one. YAML files found in
+ * directories that are not PlanSpec documents are skipped (listed in `skipped`) unless `strict`.
  */
-export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'jobs'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult> {
-  const { files, defaultNamespace } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename)
-  if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}`)
-  return validateParallel(files, {
+export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'jobs' | 'strict'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult & { readonly skipped: readonly string[] }> {
+  const { files, defaultNamespace, skipped } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename, { strict: options.strict ?? false })
+  if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}${skipped.length > 0 ? ` that are PlanSpec manifests (${skipped.length} skipped: no planspec.io apiVersion; --strict validates them)` : ''}`)
+  const result = await validateParallel(files, {
     compat: options.compat,
     closed: options.closed,
     defaultNamespace,
@@ -77,6 +84,7 @@ export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'co
     jobs: options.jobs,
     workerUrl: validationWorkerUrl(),
   })
+  return Object.assign(result, { skipped })
 }
 
 /** Parses `--jobs`: a positive number of threads, or `auto` (the available cores). */

@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { createFileSelection, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
+import { createFileSelection, isPlanSpecDocument, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
 import { findRepositoryConfig } from './repository-config.js'
 
@@ -8,12 +8,15 @@ import { findRepositoryConfig } from './repository-config.js'
 export interface CollectedFiles {
   readonly files: SourceInput[]
   readonly defaultNamespace?: string
+  /** YAML files found in directories that are not PlanSpec manifests (no `planspec.io/` apiVersion), skipped. */
+  readonly skipped: string[]
 }
 
 /** The file name of standard input, unless the command line names it (`--stdin-filename`). */
 export const STDIN_FILE = '-'
 
 const YAML = /\.ya?ml$/i
+const SNIFF_HEAD_BYTES = 64 * 1024
 
 /**
  * Turns command-line paths into source files: a file as given, a directory walked recursively
@@ -24,8 +27,14 @@ const YAML = /\.ya?ml$/i
  * never read; unreadable files become entries with an `error`. Symbolic links are followed only when they resolve inside the
  * directory being walked (THREATS T10); a path that does not exist is a usage error. Standard
  * input is named `stdinName` (default `-`).
+ *
+ * Which files are manifests follows the agent and the Action: a file named on the command line
+ * always is; in a directory, with `paths` in `.planspec.yaml`, every file they match is; without,
+ * only YAML files that name a `planspec.io/` apiVersion (the validator's `isPlanSpecDocument`), and the others
+ * (docker-compose, Kubernetes, CI files) are skipped and listed in `skipped`, unless `strict`.
  */
-export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE): Promise<CollectedFiles> {
+export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE, options: { readonly strict?: boolean } = {}): Promise<CollectedFiles> {
+  const skipped: string[] = []
   const files: SourceInput[] = []
   let defaultNamespace: string | undefined
   const seen = new Set<string>()
@@ -55,10 +64,30 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
     const selection = createFileSelection(repository?.config ?? {})
     for (const file of walk(absolute, root)) {
       if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
+      // Without `paths`, a YAML file that is not a PlanSpec document (docker-compose, Kubernetes) is
+      // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
+      if (selection.sniffs && !options.strict && !sniffsAsPlanSpec(file)) {
+        skipped.push(displayName(io.cwd, file))
+        continue
+      }
       await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes)
     }
   }
-  return { files, defaultNamespace }
+  return { files, defaultNamespace, skipped }
+}
+
+/** Whether a file's first 64 KiB name a planspec.io apiVersion (the validator's one sniff); an unreadable file is kept, to be reported. */
+function sniffsAsPlanSpec(absolute: string): boolean {
+  let fd: number | undefined
+  try {
+    fd = openSync(absolute, 'r')
+    const head = Buffer.alloc(SNIFF_HEAD_BYTES)
+    return isPlanSpecDocument(head.subarray(0, readSync(fd, head, 0, SNIFF_HEAD_BYTES, 0)))
+  } catch {
+    return true
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
 }
 
 // The tree is walked and files are read with synchronous calls: a command-line run has nothing

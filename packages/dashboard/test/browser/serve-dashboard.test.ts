@@ -18,7 +18,7 @@ const phaseOf = async (name: string): Promise<string | undefined> => (await api(
 
 beforeAll(async () => {
   writeFileSync(join(work, 'tokens.csv'), TOKENS_CSV)
-  server = await startPlanspec(['serve', '--db', join(work, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--rbac', '--allow-command', process.execPath, '--workspace', join(work, 'runs')], 'url')
+  server = await startPlanspec(['serve', '--insecure-http', '--db', join(work, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', join(work, 'tokens.csv'), '--rbac', '--allow-command', process.execPath, '--workspace', join(work, 'runs')], 'url')
   for (const object of RBAC) {
     const res = await api(server.url, TOKENS.admin, 'POST', `/apis/planspec.io/v1alpha1/${(object as { kind: string }).kind.toLowerCase()}s`, object)
     expect(res.status, JSON.stringify(res.body)).toBe(201)

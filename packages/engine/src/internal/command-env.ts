@@ -64,7 +64,7 @@ export function commandEnv(input: CommandEnvInput): CommandEnvResult {
     else if (isPlainObject(value) && typeof value['fromEnv'] === 'string' && value['value'] === undefined) {
       const source = value['fromEnv']
       if (source.startsWith('PLANSPEC_') || !allowed.some((pattern) => pattern.test(source))) {
-        return { ok: false, reason: 'NotAllowed', message: `config.env: the variable ${JSON.stringify(source)} is not on the env allow-list` }
+        return { ok: false, reason: 'NotAllowed', message: `config.env: the variable ${JSON.stringify(source)} is not on the env allow-list (allow it with --allow-env)` }
       }
       resolved = input.processEnv[source]
       secret ||= looksSecret(source)

@@ -95,7 +95,7 @@ export async function vetUrl(
   }
   if (url.username !== '' || url.password !== '') return fail(deps, 'Refused', 'credentials in URLs are not allowed')
   const where = describe(url)
-  if (!isUrlAllowed(url, deps.policy.allowUrls)) return fail(deps, 'NotAllowed', `${where} is not on the allow-list`)
+  if (!isUrlAllowed(url, deps.policy.allowUrls)) return fail(deps, 'NotAllowed', `${where} is not on the allow-list (allow it with --allow-url)`)
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const allowPrivate = deps.policy.allowPrivateNetworks === true
   if (!allowPrivate && /(^|\.)localhost\.?$/i.test(host)) {

@@ -56,12 +56,14 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
   const goalRef = isObj(spec.goalRef) ? spec.goalRef : isObj(planSpec.goalRef) ? planSpec.goalRef : undefined
   const goal = goalRef ? find('Goal', String(goalRef.name), resolveReference(goalRef as { name: string }, exec.namespace).namespace) : undefined
   const labels = ((plan.value.metadata as Obj).labels ?? {}) as Record<string, string>
-  const bindingFor = (nodeId: string): ResourceLike | undefined => {
+  /** The Binding of a node, or why there is none: no reference, or a reference to a Binding that does not exist. */
+  const bindingFor = (nodeId: string): ResourceLike | NodeBinding => {
     const override = isObj(spec.nodeBindings) ? spec.nodeBindings[nodeId] : undefined
+    const field = isObj(override) ? `spec.nodeBindings.${nodeId}` : 'spec.bindingRef'
     const ref = (isObj(override) ? override : spec.bindingRef) as { name: string; namespace?: string } | undefined
-    if (!ref) return undefined
+    if (!ref) return { outcome: 'unbound', reason: 'NoBinding', message: `node "${nodeId}" has no Binding: the Execution names no bindingRef or nodeBindings entry for it` }
     const target = resolveReference(ref, exec.namespace)
-    return find('Binding', target.name, target.namespace)
+    return find('Binding', target.name, target.namespace) ?? { outcome: 'unbound', reason: 'BindingNotFound', message: `node "${nodeId}" has no Binding: Binding "${target.namespace}/${target.name}" (${field}) does not exist` }
   }
   const bindings = new Map<string, NodeBinding>()
   const declaredOutputs = new Map<string, readonly string[]>()
@@ -77,8 +79,8 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
     if (Array.isArray(node.acceptanceCriteria) && node.acceptanceCriteria.length) acceptanceCriteria.set(id, node.acceptanceCriteria as AcceptanceCriterion[])
     const binding = bindingFor(id)
     const refs = Array.isArray(node.capabilityRefs) && node.capabilityRefs.length ? (node.capabilityRefs as { name: string; namespace?: string }[]) : [{ name: '' }]
-    if (!binding) {
-      bindings.set(id, { outcome: 'unbound', reason: 'NoBinding', message: `node "${id}" has no Binding: the Execution names no bindingRef or nodeBindings entry for it` })
+    if ('outcome' in binding) {
+      bindings.set(id, binding)
       continue
     }
     let resolved: NodeBinding | undefined

@@ -8,7 +8,7 @@ import type { ApiStore } from '../store/api-store.js'
 import type { Lease } from '../store/leases.js'
 import { CANCEL_ANNOTATION } from '../server/admit-status.js'
 import { completionsOf, planFound } from './completions-of.js'
-import { observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
+import { BindingNotFoundError, observeStoredGate, prepareStoredRun, RUN_SOURCE_KEY, storedPhase } from './prepare-stored-run.js'
 import { pendingRetry, RETRY_APPLIED_KEY, type RetryRequest } from './pending-retry.js'
 import { claimExecutionLease, type HeldLease, type LeaseSettings } from './execution-lease.js'
 import { recordNotPrepared, RunStoppedError, sleepUnlessStopping, storedRunState } from './stored-run-state.js'
@@ -250,7 +250,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     try {
       stored = await prepareStoredRun(store, execution)
     } catch (error) {
-      const saved = await recordNotPrepared({ store, now, lease }, execution, error instanceof Error ? error.message : String(error), signal.aborted)
+      const saved = await recordNotPrepared({ store, now, lease }, execution, error instanceof Error ? error.message : String(error), signal.aborted, error instanceof BindingNotFoundError)
       if (saved !== undefined) own.add(String(saved.metadata.resourceVersion))
       return
     }

@@ -1,4 +1,4 @@
-import { gateNodeObservation, resolveReference, type GateNodeObservation, type GateNodeSubject, type GateStatus, type ObjectKey, type StoredResource } from '@planspec/core'
+import { gateNodeObservation, PlanSpecError, resolveReference, type GateNodeObservation, type GateNodeSubject, type GateStatus, type ObjectKey, type StoredResource } from '@planspec/core'
 import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 
@@ -13,6 +13,16 @@ type Obj = Record<string, unknown>
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value)
 const namespaceOf = (object: StoredResource): string => object.metadata.namespace ?? 'default'
 
+/** Code of {@link BindingNotFoundError}. */
+export const BINDING_NOT_FOUND_ERROR_CODE = 'PLANSPEC_ERR_API_BINDING_NOT_FOUND'
+
+/** A Binding the Execution names does not exist (yet): the run waits for it, Blocked. */
+export class BindingNotFoundError extends PlanSpecError {
+  constructor(message: string) {
+    super(message, { code: BINDING_NOT_FOUND_ERROR_CODE })
+  }
+}
+
 /** The run of one stored Execution, and the resources it was prepared from. */
 export interface StoredRun {
   readonly prepared: PreparedRun
@@ -24,7 +34,8 @@ export interface StoredRun {
  * Prepares the run of a stored Execution with the engine's `prepareRun`. A run that already started
  * (its status carries {@link RUN_SOURCE_KEY}) is prepared from the resources recorded then; a new
  * one from the Plan, Bindings and Goal in the store now, which become its pinned source. Throws a
- * plain Error naming what is missing when the Plan does not exist.
+ * plain Error naming what is missing when the Plan does not exist, and a
+ * {@link BindingNotFoundError} naming each Binding the Execution names that does not exist.
  *
  * @example
  * const { prepared, source } = await prepareStoredRun(store, execution)
@@ -59,7 +70,14 @@ async function currentSource(store: ApiStore, execution: StoredResource): Promis
   }
   // prepareRun looks the Plan up in the Execution's namespace.
   const plan = await add('Plan', spec.planRef === undefined ? undefined : { name: spec.planRef.name }, namespace)
-  for (const ref of [spec.bindingRef, ...Object.values(spec.nodeBindings ?? {})]) if (isObj(ref)) await add('Binding', ref as { name: string; namespace?: string }, namespace)
+  const missing: string[] = []
+  for (const [field, ref] of [['spec.bindingRef', spec.bindingRef], ...Object.entries(spec.nodeBindings ?? {}).map(([node, value]) => [`spec.nodeBindings.${node}`, value] as const)] as const) {
+    if (!isObj(ref) || typeof ref.name !== 'string') continue
+    const key = resolveReference(ref as { name: string; namespace?: string }, namespace)
+    if ((await add('Binding', ref as { name: string; namespace?: string }, namespace)) === undefined && (await store.get({ kind: 'Binding', ...key })) === undefined) missing.push(`Binding "${key.namespace}/${key.name}" (${field})`)
+  }
+  // With its Plan there, a run whose Bindings are missing waits for them instead of failing its nodes.
+  if (plan !== undefined && missing.length > 0) throw new BindingNotFoundError(`waiting for ${missing.join(', ')}: it does not exist; apply it and the run starts`)
   const planGoal = (plan?.spec as { goalRef?: { name: string; namespace?: string } } | undefined)?.goalRef
   await add('Goal', spec.goalRef ?? planGoal, namespace)
   return resources

@@ -104,12 +104,23 @@ function fenced(key: ObjectKey): (error: unknown) => never {
  * the Execution as read, under the run's lease (`fenced` stops the run). Resolves with the stored
  * object, or undefined when nothing had to change.
  */
-export async function recordNotPrepared(deps: { readonly store: ApiStore; readonly now: () => number; readonly lease: Lease }, execution: StoredResource, message: string, cancelled: boolean): Promise<StoredResource | undefined> {
+export async function recordNotPrepared(deps: { readonly store: ApiStore; readonly now: () => number; readonly lease: Lease }, execution: StoredResource, message: string, cancelled: boolean, bindingMissing = false): Promise<StoredResource | undefined> {
   const status = (execution.status ?? {}) as ExecutionStatus
   const at = new Date(deps.now()).toISOString()
+  // A missing Binding keeps the run Blocked (reason BindingNotFound, which applying the Binding heals).
+  const blocked = (): ExecutionStatus => ({
+    ...status,
+    phase: 'Blocked',
+    reason: 'BindingNotFound',
+    message,
+    ...(status.phase === 'Blocked' ? {} : { lastPhaseTransitionTime: at }),
+    conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'BindingNotFound', message }, at),
+  })
   const next: ExecutionStatus = cancelled
     ? { ...status, phase: 'Cancelled', reason: 'CancelledByUser', message: 'cancelled by user before it started', lastPhaseTransitionTime: at, completionTime: at, conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'CancelledByUser', message: 'cancelled by user before it started' }, at) }
-    : { ...status, conditions: setCondition(status.conditions, { type: 'PlanResolved', status: 'False', reason: 'PlanNotFound', message }, at) }
+    : bindingMissing
+      ? blocked()
+      : { ...status, conditions: setCondition(status.conditions, { type: 'PlanResolved', status: 'False', reason: 'PlanNotFound', message }, at) }
   if (canonicalJson(next) === canonicalJson(status)) return undefined
   const key: ObjectKey = { kind: 'Execution', namespace: execution.metadata.namespace ?? 'default', name: execution.metadata.name }
   return deps.store.transact((tx) => tx.updateStatus({ ...execution, status: next }), { fence: deps.lease }).catch(fenced(key))

@@ -1,42 +1,20 @@
-import { matchesLabelSelector, type LabelSelectorLike, type LabelSelectorRequirementLike, type StoredResource } from '@planspec/core'
+import { matchesLabelSelector, parseLabelSelector as parseSelectorText, type LabelSelectorLike, type StoredResource } from '@planspec/core'
 import { ApiError } from './error-catalog.js'
 
 /** A predicate over stored objects built from a query parameter. */
 export type ObjectFilter = (object: StoredResource) => boolean
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/
-const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/
-
 /**
- * Parses a Kubernetes `labelSelector` query string into a LabelSelector that core's
- * `matchesLabelSelector` evaluates: comma-separated requirements `key`, `!key`, `key=value`,
- * `key==value`, `key!=value`, `key in (a,b)`, `key notin (a,b)`. Throws a 400 `ApiError` on bad syntax.
+ * Parses a Kubernetes `labelSelector` query string with core's `parseLabelSelector` (the one the
+ * command line uses in git mode too). Throws a 400 `ApiError` on bad syntax.
  *
  * @example
  * parseLabelSelector('team=billing,env notin (dev),!legacy')
  */
 export function parseLabelSelector(text: string): LabelSelectorLike {
-  const requirements: LabelSelectorRequirementLike[] = []
-  for (const part of splitTopLevel(text)) {
-    const set = /^\s*(\S+)\s+(in|notin)\s*\((.*)\)\s*$/.exec(part)
-    if (set) {
-      const values = set[3]!.split(',').map((v) => v.trim())
-      requirements.push({ key: checkKey(set[1]!), operator: set[2] === 'in' ? 'In' : 'NotIn', values: values.map(checkValue) })
-      continue
-    }
-    const equality = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(\S*)\s*$/.exec(part)
-    if (equality) {
-      requirements.push({ key: checkKey(equality[1]!), operator: equality[2] === '!=' ? 'NotIn' : 'In', values: [checkValue(equality[3]!)] })
-      continue
-    }
-    const existence = /^\s*(!?)\s*([^=!\s()]+)\s*$/.exec(part)
-    if (existence) {
-      requirements.push({ key: checkKey(existence[2]!), operator: existence[1] === '!' ? 'DoesNotExist' : 'Exists' })
-      continue
-    }
-    throw new ApiError('BadRequest', `unable to parse requirement ${JSON.stringify(part)} of labelSelector`)
-  }
-  return { matchExpressions: requirements }
+  const parsed = parseSelectorText(text)
+  if (!parsed.ok) throw new ApiError('BadRequest', parsed.message)
+  return parsed.selector
 }
 
 /** Builds a filter over `metadata.labels` from a `labelSelector` query string. */
@@ -94,14 +72,4 @@ function splitTopLevel(text: string): string[] {
   if (depth !== 0) throw new ApiError('BadRequest', 'unbalanced parentheses in selector')
   parts.push(current)
   return parts
-}
-
-function checkKey(key: string): string {
-  if (key.length > 253 || !KEY.test(key)) throw new ApiError('BadRequest', `invalid label key ${JSON.stringify(key)} in labelSelector`)
-  return key
-}
-
-function checkValue(value: string): string {
-  if (value.length > 63 || !VALUE.test(value)) throw new ApiError('BadRequest', `invalid label value ${JSON.stringify(value)} in labelSelector`)
-  return value
 }

@@ -52,7 +52,7 @@ export async function runMcpCommand(options: McpCommandOptions, io: CommandIO): 
   if (options.githubRepo !== undefined && target.mode !== 'repo') throw new UsageError('--github-repo opens pull requests in git mode only (against a server, propose_plan previews with a dry run)')
   const client: ResourceClient =
     target.mode === 'server'
-      ? createHttpResourceClient({ api: clientFor({ server: target.server, ...(target.token ? { token: target.token } : {}) }, io) })
+      ? createHttpResourceClient({ api: clientFor({ server: target.server, ...(target.token ? { token: target.token } : {}), ...(target.ca ? { ca: target.ca } : {}) }, io) })
       : createGitResourceClient({ repo: target.repo, branch: options.branch, statusBranch: options.statusBranch, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), env: io, ...(options.as ? { as: options.as } : {}), validationWorkers: { workerUrl: validationWorkerUrl() } })
   const identity = await client.whoami().catch((error: unknown) => error as Error & { reason?: string })
   if (identity instanceof Error) {

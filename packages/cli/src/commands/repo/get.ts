@@ -1,7 +1,8 @@
 import { stringify } from 'yaml'
 import { describeResource, gitResources, openRepo, resolveKind, type RepoFlags, type ResourceView } from '@planspec/client'
 import { renderResourceTable } from '@planspec/reporter'
-import { EXIT, type CommandIO } from '../../io.js'
+import { matchesLabelSelector, parseLabelSelector } from '@planspec/core'
+import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { validationWorkerUrl } from '../../validation-worker-url.js'
 
 /** Options of `planspec get` and `planspec describe` against a repository. */
@@ -10,6 +11,8 @@ export interface GetOptions extends RepoFlags {
   readonly name?: string
   readonly namespace?: string
   readonly allNamespaces: boolean
+  /** A label selector (`-l team=payments,tier!=web`), as the API server takes it. */
+  readonly labelSelector?: string
   readonly output: 'table' | 'wide' | 'json' | 'yaml' | 'name'
 }
 
@@ -18,7 +21,8 @@ export { GET_FORMATS } from '../../command-formats.js'
 /**
  * Lists resources of a kind from a repository, with the status the agent wrote on the status
  * branch merged in: a kubectl-style table (`wide` adds columns), JSON or YAML (a List for
- * several), or `kind/name` lines. Exit 1 when a named resource does not exist.
+ * several), or `kind/name` lines; `labelSelector` keeps those whose labels match (the API
+ * server's syntax and parser). Exit 1 when a named resource does not exist.
  */
 export async function runGet(options: GetOptions, io: CommandIO): Promise<number> {
   const found = await readResources(options, io)
@@ -48,7 +52,10 @@ async function readResources(options: GetOptions, io: CommandIO): Promise<Resour
   const { repo } = openRepo(options, io, { validationWorkers: { workerUrl: validationWorkerUrl() } })
   const desired = await repo.readDesired()
   const status = await repo.readStatus()
+  const selector = options.labelSelector === undefined ? undefined : parseLabelSelector(options.labelSelector)
+  if (selector !== undefined && !selector.ok) throw new UsageError(`-l: ${selector.message}`)
   const items = gitResources(desired, status, { kind, ...(options.name === undefined ? {} : { name: options.name }), ...(options.allNamespaces || options.namespace === undefined ? {} : { namespace: options.namespace }) })
+    .filter((item) => selector === undefined || matchesLabelSelector(selector.selector, (item.object.metadata as { labels?: Record<string, string> } | undefined)?.labels))
   if (options.name !== undefined && items.length === 0) {
     io.stderr.write(`error: ${kind.toLowerCase()} "${options.name}" not found${options.namespace ? ` in namespace "${options.namespace}"` : ''}\n`)
     return undefined

@@ -1,20 +1,17 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { isMap, isScalar, parseDocument, stringify, type Document } from 'yaml'
-import { CONFIG_FILE, findRepositoryConfig } from '../../files/repository-config.js'
+import { setUserCurrentContext } from '../../files/user-config.js'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
-import type { ContextEntry } from './resolve-context.js'
+import { knownContexts } from './resolve-context.js'
 
 /**
- * Lists the contexts of the nearest `.planspec.yaml`, kubectl style: `CURRENT NAME TARGET
- * NAMESPACE` (`-o name`: one name a line). Exit 0, also when there are none.
+ * Lists the contexts (the user config's, then legacy ones of `.planspec.yaml`), kubectl style:
+ * `CURRENT NAME TARGET NAMESPACE` (`-o name`: one name a line). Exit 0, also when there are none.
  *
  * @example
  * await runGetContexts({ output: 'table' }, io)
  */
 export async function runGetContexts(options: { readonly output: 'table' | 'name' }, io: CommandIO): Promise<number> {
-  const found = await findRepositoryConfig(io.cwd)
-  const contexts = Object.entries((found?.config.contexts ?? {}) as Readonly<Record<string, ContextEntry>>)
+  const known = await knownContexts(io)
+  const contexts = Object.entries(known.contexts)
   if (options.output === 'name') {
     io.stdout.write(contexts.map(([name]) => `${name}\n`).join(''))
     return EXIT.ok
@@ -23,8 +20,7 @@ export async function runGetContexts(options: { readonly output: 'table' | 'name
     io.stdout.write('No contexts found.\n')
     return EXIT.ok
   }
-  const current = found?.config.currentContext
-  const rows = [['CURRENT', 'NAME', 'TARGET', 'NAMESPACE'], ...contexts.map(([name, c]) => [name === current ? '*' : '', name, c.server ?? c.repo ?? '', c.namespace ?? ''])]
+  const rows = [['CURRENT', 'NAME', 'TARGET', 'NAMESPACE'], ...contexts.map(([name, { entry }]) => [name === known.current ? '*' : '', name, entry.server ?? entry.repo ?? '', entry.namespace ?? ''])]
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   io.stdout.write(rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n')
   return EXIT.ok
@@ -32,7 +28,7 @@ export async function runGetContexts(options: { readonly output: 'table' | 'name
 
 /** Prints the current context's name; exit 1 when none is set. */
 export async function runCurrentContext(io: CommandIO): Promise<number> {
-  const current = (await findRepositoryConfig(io.cwd))?.config.currentContext
+  const { current } = await knownContexts(io)
   if (current === undefined) {
     io.stderr.write('error: current-context is not set\n')
     return EXIT.findings
@@ -42,37 +38,22 @@ export async function runCurrentContext(io: CommandIO): Promise<number> {
 }
 
 /**
- * Sets `currentContext` in the nearest `.planspec.yaml` to a context it defines, rewriting only
- * that key (comments and formatting are kept: the yaml package's Document API). Exit 1 when the
- * context does not exist; a usage error when there is no `.planspec.yaml`.
+ * Makes a known context the current one. The choice is the user's, so it is written to the user
+ * config (`$PLANSPEC_CONFIG`, default `~/.planspec/config`, mode 0600), never to a committed
+ * `.planspec.yaml`. Exit 1 when no context has that name.
  *
  * @example
  * await runUseContext('staging', io) // Switched to context "staging".
  */
 export async function runUseContext(name: string, io: CommandIO): Promise<number> {
-  const found = await findRepositoryConfig(io.cwd)
-  if (found === undefined) throw new UsageError(`no ${CONFIG_FILE} in ${io.cwd} or above; add one with a "contexts:" map first`)
-  const file = join(found.root, CONFIG_FILE)
-  const text = await readFile(file, 'utf8')
-  const document = parseDocument(text)
-  const contexts = document.get('contexts')
-  if (!isMap(contexts) || !contexts.has(name)) {
-    io.stderr.write(`error: no context exists with the name "${name}" in ${file}\n`)
+  const known = await knownContexts(io)
+  if (known.contexts[name] === undefined) {
+    const names = Object.keys(known.contexts)
+    io.stderr.write(`error: no context exists with the name "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}\n`)
     return EXIT.findings
   }
-  await writeFile(file, withCurrentContext(text, document, name))
-  io.stdout.write(`Switched to context "${name}".\n`)
+  if (known.userFile === undefined && !io.env.PLANSPEC_CONFIG && !io.env.HOME) throw new UsageError('no user config to record the current context in: set PLANSPEC_CONFIG or HOME')
+  const file = await setUserCurrentContext(io.env, name)
+  io.stdout.write(`Switched to context "${name}" (in ${file}).\n`)
   return EXIT.ok
-}
-
-/**
- * Sets `currentContext` by splicing the text of its value (located through the parsed document's
- * source ranges), so every other byte (comments, blank lines, quoting) stays as the user wrote it;
- * appends the key when the file has none.
- */
-function withCurrentContext(text: string, document: Document, name: string): string {
-  const value = stringify(name).trimEnd()
-  const node = document.get('currentContext', true)
-  if (isScalar(node) && node.range) return text.slice(0, node.range[0]) + value + text.slice(node.range[1])
-  return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}currentContext: ${value}\n`
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
@@ -7,6 +6,7 @@ import { durationFlag } from '../../duration-flag.js'
 import { createAccessLogger, createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
 import { resolveServeDatabase, type DatabaseFlags } from './serve-database.js'
+import { prepareServeCredentials } from './serve-credentials.js'
 
 /** Options of `planspec serve`. */
 export interface ServeCommandOptions extends DatabaseFlags {
@@ -36,6 +36,12 @@ export interface ServeCommandOptions extends DatabaseFlags {
   readonly tlsCert?: string
   /** The private key file (PEM) of `tlsCert`. */
   readonly tlsKey?: string
+  /** Plain HTTP, on loopback only (logged as a warning). */
+  readonly insecureHttp?: boolean
+  /** Write a kubeconfig for kubectl here (first-start mode, without `tokens`). */
+  readonly writeKubeconfig?: string
+  /** The name of the context written to the user's config (default `local`). */
+  readonly contextName?: string
 }
 
 /**
@@ -55,32 +61,24 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   const [host, port] = splitAddress(options.listen)
   const leaseMs = options.lease === undefined ? undefined : durationFlag(options.lease, '--lease')
   // Loaded on demand: only `serve` needs fastify, the native SQLite module and node-postgres.
-  const { serve, isPostgresUrl } = await import('@planspec/server')
+  const { serve, isPostgresUrl, createSelfSignedCertificate } = await import('@planspec/server')
   const { db, database } = await resolveServeDatabase(options, io, isPostgresUrl)
   // One redactor for every sink of the server: logs, database rows, API responses (DECISIONS §9).
   const redactor = createRedactor(secretValues(io.env))
   const logger = createLogger(io, redactor)
-  if (options.tokens === undefined) logger.warn('no --tokens file: every API request except the health probes will be refused (401)')
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither')
-  let tls: { cert: string; key: string } | undefined
-  if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
-    try {
-      tls = { cert: await readFile(resolve(io.cwd, options.tlsCert), 'utf8'), key: await readFile(resolve(io.cwd, options.tlsKey), 'utf8') }
-    } catch (error) {
-      io.stderr.write(`error: cannot read the TLS certificate or key: ${(error as Error)?.message ?? String(error)}\n`)
-      return EXIT.usage
-    }
-  }
+  // A first start keeps its certificate and admin-token digest beside the SQLite file; with
+  // PostgreSQL (several replicas give --tokens and --tls-cert), beside the working directory.
+  const credentials = await prepareServeCredentials({ db: database === undefined ? db : resolve(io.cwd, 'planspec'), host, ...pick(options, ['tokens', 'tlsCert', 'tlsKey', 'insecureHttp', 'writeKubeconfig', 'contextName']) }, io, logger, createSelfSignedCertificate)
   const access = options.accessLog === undefined ? undefined : createAccessLogger(options.accessLog === '-' ? undefined : resolve(io.cwd, options.accessLog), redactor)
   let server: Awaited<ReturnType<typeof serve>>
   try {
     server = await serve({
-      ...(tls === undefined ? {} : { tls }),
+      ...(credentials.tls === undefined ? {} : { tls: credentials.tls }),
       db,
       ...(database === undefined ? {} : { database }),
       ...(leaseMs === undefined ? {} : { leaseMs }),
       listen: { host, port },
-      ...(options.tokens === undefined ? {} : { tokens: resolve(io.cwd, options.tokens) }),
+      ...(credentials.tokens === undefined ? {} : { tokens: credentials.tokens }),
       rbac: !options.insecureAllowAllAuthenticated,
       logger,
       executions: options.executions,
@@ -98,6 +96,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   }
   logger.info({ url: server.url, db, executions: options.executions }, `listening on ${server.url}`)
   if (options.dashboard !== false) logger.info({ dashboard: `${server.url}/` }, `dashboard at ${server.url}/`)
+  await credentials.publish(server.url)
   await new Promise<void>((done) => {
     if (io.signal === undefined) return
     if (io.signal.aborted) return done()
@@ -107,6 +106,12 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
   await server.close()
   access?.close()
   return EXIT.ok
+}
+
+function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
+  for (const key of keys) if (object[key] !== undefined) out[key] = object[key]
+  return out
 }
 
 /** Parses `HOST:PORT`, `:PORT` or `PORT` (IPv6 hosts in brackets). */
