@@ -76,6 +76,10 @@ export type {
   ReviewActionInput,
   WaitingExecution,
 } from './controllers/decide-gate.js'
+export { compareResources, hasLabels, indexResources, metadataOf, referencedBy, specOf } from './controllers/resource-index.js'
+export type { IndexedResource, ResourceIndex } from './controllers/resource-index.js'
+export { CANCEL_ANNOTATION, RECONCILED_KINDS, reconcileResources } from './controllers/reconcile-resources.js'
+export type { GateAction, ReconcileFacts, ResourcesReconcileResult } from './controllers/reconcile-resources.js'
 export { reconcileExecution } from './execution/reconcile-execution.js'
 export { runDigestContent } from './execution/run-digest-content.js'
 export { recordAttemptResult } from './execution/record-attempt-result.js'
