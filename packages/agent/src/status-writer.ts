@@ -1,5 +1,8 @@
-import { PlanSpecError, type Redactor } from '@planspec/core'
+import { backoffDelay, PlanSpecError, type Redactor } from '@planspec/core'
 import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
+
+/** How a push that lost the compare-and-swap race waits before reading again (core's one formula). */
+const PUSH_BACKOFF = { baseMs: 100, maxMs: 3200 } as const
 
 /** This agent no longer holds the lease of an Execution: it must stop writing its status. */
 export class LeaseLostError extends PlanSpecError {
@@ -131,8 +134,8 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
           }
           deps.onConflict?.()
           try {
-            // Agents that collided back off a little (jittered) so they do not collide again.
-            await (deps.pause ?? defaultPause)(Math.floor(Math.random() * 50 * 2 ** Math.min(attempt, 6)))
+            // Agents that collided back off a little (core's jittered backoff) so they do not collide again.
+            await (deps.pause ?? defaultPause)(backoffDelay(attempt, PUSH_BACKOFF, Math.random))
             current = await deps.repo.readStatus()
           } catch (readError) {
             for (const waiter of live) waiter.reject(readError)

@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander'
+import { clientFor, createGitResourceClient, createHttpResourceClient, type ResourceClient } from '@planspec/client'
 import { runAgentCommand } from './commands/repo/agent.js'
-import { GET_FORMATS, runDescribe, runGet, type GetOptions } from './commands/repo/get.js'
+import { GET_FORMATS, runDescribe, runGet, type GetOptions } from './commands/get.js'
 import { parseOutputs, runRequest, runWorkList } from './commands/repo/requests.js'
 import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
 import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
-import { runServerDescribe, runServerGet } from './commands/server/get.js'
 import { runServerRequest } from './commands/server/request.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -102,16 +102,13 @@ Examples:
     .option('-l, --selector <query>', 'label selector (server mode), e.g. team=payments,tier!=web')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
-      const options = { ...getOptions(kind, name, o, io, target), output: o.output as GetOptions['output'] }
-      if (target.mode === 'server') setExit(await runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
-      else setExit(await runGet({ ...options, repo: target.repo }, io))
+      const options = { ...getOptions(kind, name, o, target), output: o.output as GetOptions['output'], ...(o.selector ? { labelSelector: o.selector as string } : {}) }
+      setExit(await runGet(resourceClient(target, o, io), options, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
-      const options = getOptions(kind, name, o, io, target)
-      if (target.mode === 'server') setExit(await runServerDescribe({ ...serverOf(target), ...options }, io))
-      else setExit(await runDescribe({ ...options, repo: target.repo }, io))
+      setExit(await runDescribe(resourceClient(target, o, io), getOptions(kind, name, o, target), io))
     })
 
   const request = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
@@ -173,10 +170,16 @@ function githubFlags(o: Record<string, unknown>): GitHubFlags {
   }
 }
 
-function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, io: CommandIO, target: ResolvedContext): Omit<GetOptions, 'output'> {
+function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, target: ResolvedContext): Omit<GetOptions, 'output'> {
   if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
   const namespace = (o.namespace as string | undefined) ?? target.namespace
-  return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
+  return { kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
+}
+
+/** The client port for where a command goes: the repository (signed request files) or the server. */
+function resourceClient(target: ResolvedContext, o: Record<string, unknown>, io: CommandIO): ResourceClient {
+  if (target.mode === 'server') return createHttpResourceClient({ api: clientFor(serverOf(target), io) })
+  return createGitResourceClient({ ...flags(o, io), repo: target.repo, env: io })
 }
 
 function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string } {

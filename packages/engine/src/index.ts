@@ -39,3 +39,5 @@ export { memoryStore, StoreAlreadyExistsError, StoreConflictError, StoreGoneErro
 export type { ListResult, MemoryStoreDeps, ObjectKey, Store, StoredResource, WatchEvent } from './store/index.js'
 export { createCelEvaluator, DEFAULT_RETRY_POLICY, hashJitter, isPolledExternal, observeExternals, prepareRun, runExecution, simulateRun } from './runner/index.js'
 export type { DispatchJournal, ExternalRefLike, ExecutionRunDeps, ExecutionRunInput, PreparedRun, ResourceLike, RunState, SimulatedGate, SimulatedNode, SimulationProblem, SimulationReport } from './runner/index.js'
+export { createWorkQueue } from './work-queue.js'
+export type { WorkFailure, WorkQueue, WorkQueueOptions, WorkQueueTimers, WorkResult } from './work-queue.js'

@@ -9,6 +9,7 @@ import { waitingExecutions } from './internal/waiting-executions.js'
 import { reconcileBinding } from './reconcile-binding.js'
 import { reconcileCapability, type CapabilityAvailability } from './reconcile-capability.js'
 import { reconcileGoal, type GoalExecutionLike } from './reconcile-goal.js'
+import { initialStatus, type StatusKind } from './initial-status.js'
 import { reconcilePlan, type ValidationIssueLike } from './reconcile-plan.js'
 import { metadataOf, specOf, type IndexedResource, type ResourceIndex } from './resource-index.js'
 
@@ -75,7 +76,12 @@ const key = (r: IndexedResource): string => referenceKey(r.kind, r.namespace, r.
 export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, now: string): ResourcesReconcileResult {
   const statuses = new Map<string, unknown>()
   const refused: { gate: string; reviewer: string; reason: GateRefusal['reason']; source?: string }[] = []
-  const targets = (kind: string): IndexedResource[] => index.list(kind).filter((r) => facts.only === undefined || facts.only.has(key(r)))
+  // A resource seen for the first time starts from the status the server sets on create (RESOURCES 0.7).
+  const targets = (kind: string): IndexedResource[] =>
+    index
+      .list(kind)
+      .filter((r) => facts.only === undefined || facts.only.has(key(r)))
+      .map((r) => (r.status === undefined ? { ...r, status: initialStatus(kind as StatusKind, r.generation, now) } : r))
   let requeueAfterMs: number | undefined
 
   for (const plan of targets('Plan')) {
@@ -181,8 +187,12 @@ function cancelRequested(resource: IndexedResource, facts: ReconcileFacts): bool
   return annotations[CANCEL_ANNOTATION] === 'true' || facts.cancelRequested?.has(key(resource)) === true
 }
 
-/** Tells why a Gate's `targetRef` names nothing, or undefined when the target exists or none is given. */
-function missingTarget(index: ResourceIndex, gate: IndexedResource): string | undefined {
+/**
+ * Tells why a Gate's `targetRef` names nothing (`targetRef names Execution "run-9", which does not
+ * exist in namespace "team"`), or undefined when the target exists or none is given. Only
+ * reported: separation of duties never depends on it (DECISIONS §9).
+ */
+export function missingTarget(index: ResourceIndex, gate: IndexedResource): string | undefined {
   const target = asObj(specOf(gate).targetRef)
   if (typeof target.kind !== 'string' || typeof target.name !== 'string') return undefined
   const ref = resolveReference({ name: target.name, ...(typeof target.namespace === 'string' ? { namespace: target.namespace } : {}) }, gate.namespace)

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createRedactor, setCondition, type ExecutionStatus, type Redactor } from '@planspec/core'
+import { backoffDelay, createRedactor, isTerminal, setCondition, type ExecutionStatus, type Redactor } from '@planspec/core'
 import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
@@ -57,6 +57,9 @@ const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled
 const STOP_GRACE_MS = 5_000
 // Changes that can move a stopped (Blocked or not yet prepared) run on.
 const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
+
+/** How failed runs are retried (core's one backoff formula). */
+const RETRY_BACKOFF = { baseMs: 500, maxMs: 30_000, minMs: 100 } as const
 
 /**
  * Starts the controller that runs Executions inside `serve` (DECISIONS §3), modelled on the git-mode
@@ -121,7 +124,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     const timer = setTimeout(() => {
       timers.delete(id(key))
       enqueue(key)
-    }, Math.min(250 * 2 ** (count - 1), 30_000))
+    }, backoffDelay(count, RETRY_BACKOFF, Math.random))
     timers.set(id(key), timer)
   }
 
@@ -139,7 +142,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
         await ensure(key)
       } catch (error) {
         options.onError?.(error, key)
-        later(key)
+        // A terminal error (a retry cannot help) waits for the next change of the Execution.
+        if (!isTerminal(error)) later(key)
       }
     }
     scheduled = false
