@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { backoffDelay, createRedactor, isTerminal, type ExecutionStatus, type Redactor } from '@planspec/core'
-import { createProviders, createWorkQueue, type Policy, type Provider } from '@planspec/engine'
+import { createRunWiring, createWorkQueue, type Policy, type Provider } from '@planspec/engine'
 import type { Logger } from 'pino'
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js'
 import { createExecutionRunners, type ExecutionContext, type ExecutionRunners } from './execution-runners.js'
@@ -29,8 +29,12 @@ export interface AgentOptions {
   readonly holder?: string
   readonly now?: () => number
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>
-  /** Providers (default: the built-in ones under `policy`). */
+  /** Providers (default: the built-in ones under `policy`, given `env` and journaled in `attemptsDir`). */
   readonly providers?: { forUri(uri: string): Provider | undefined }
+  /** The process environment: only allow-listed variables reach commands and acceptance checks. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Where command attempts are journaled, so a restarted agent re-attaches to them. */
+  readonly attemptsDir?: string
   /** Values masked in every log line. */
   readonly secrets?: readonly string[]
   /**
@@ -105,7 +109,7 @@ export function createAgent(options: AgentOptions): Agent {
   const redactor = options.redactor ?? createRedactor()
   redactor.add(options.secrets ?? [])
   const mask = (text: string): string => redactor.redact(text)
-  const providers = options.providers ?? createProviders({ policy: options.policy, redactor })
+  const wiring = createRunWiring({ policy: options.policy, redactor, ...(options.providers === undefined ? {} : { providers: options.providers }), ...(options.env === undefined ? {} : { env: options.env }), ...(options.attemptsDir === undefined ? {} : { attemptsDir: options.attemptsDir }) })
   const writer: StatusWriter = createStatusWriter({ repo: options.repo, holder, now, onConflict: () => metrics.conflicts.inc(), redactor })
   const stopped = new AbortController()
   /** Wakes the loop of run() (nothing before it starts). */
@@ -115,13 +119,11 @@ export function createAgent(options: AgentOptions): Agent {
   let lastRevision: string | undefined
 
   const runners: ExecutionRunners = createExecutionRunners({
-    providers,
-    policy: options.policy,
+    wiring,
     workspaceRoot: options.workspaceRoot,
     now,
     sleep,
     pollMs: options.pollMs ?? 1000,
-    redactor,
     save: (doc, revision) => writer.write({ docs: new Map([[`execution/${doc.namespace}/${doc.name}`, doc]]) }, revision, `status: execution/${doc.namespace}/${doc.name} ${(doc.status as ExecutionStatus).phase ?? ''}`.trimEnd()),
     onChange: (subject, next, previous, context) => {
       options.onExecutionChange?.({ subject, namespace: context.namespace, name: context.name, status: next, previous, commit: context.introducedIn, graph: context.prepared.input.graph })

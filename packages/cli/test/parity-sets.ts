@@ -12,8 +12,9 @@ const ref = (name: string, namespace: string | undefined): Record<string, string
  * capability requirements across namespaces (some optional, some missing), Plans whose goalRef
  * names a Goal in another namespace, Bindings that serve Plans through rules (planRef,
  * matchLabels, capabilityRef) or through Executions in other namespaces (bindingRef,
- * nodeBindings), optional capability uses, Goal cancellation by annotation, and Gates whose
- * targetRef names something or nothing. Files are keyed by path, one resource per file.
+ * nodeBindings), Goal cancellation by annotation, and Gates whose targetRef names something or
+ * nothing. (A Task's capabilityRefs have no `optional` in the schema: core's unit tests cover
+ * optional uses.) Files are keyed by path, one resource per file.
  */
 export function generatedSet(): fc.Arbitrary<Record<string, string>> {
   const ns = fc.constantFrom(...NAMESPACES)
@@ -22,7 +23,7 @@ export function generatedSet(): fc.Arbitrary<Record<string, string>> {
     .record({
       capabilities: fc.array(fc.record({ ns, requires: fc.array(fc.record({ to: fc.nat(5), ns: maybeNs, optional: fc.boolean() }), { maxLength: 2 }) }), { minLength: 1, maxLength: 5 }),
       goals: fc.array(fc.record({ ns, cancel: fc.boolean() }), { minLength: 1, maxLength: 3 }),
-      plans: fc.array(fc.record({ ns, goal: fc.nat(3), goalNs: maybeNs, label: fc.constantFrom('x', 'y'), tasks: fc.array(fc.record({ cap: fc.nat(6), capNs: maybeNs, optional: fc.boolean() }), { minLength: 1, maxLength: 3 }), gate: fc.option(fc.nat(2), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+      plans: fc.array(fc.record({ ns, goal: fc.nat(3), goalNs: maybeNs, label: fc.constantFrom('x', 'y'), tasks: fc.array(fc.record({ cap: fc.nat(6), capNs: maybeNs }), { minLength: 1, maxLength: 3 }), gate: fc.option(fc.nat(2), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
       bindings: fc.array(fc.record({ ns, rules: fc.array(fc.oneof(fc.record({ cap: fc.nat(6) }), fc.record({ plan: fc.nat(4), planNs: maybeNs }), fc.record({ label: fc.constantFrom('x', 'y') })), { minLength: 1, maxLength: 3 }), strategy: fc.constantFrom('FirstMatch', 'ErrorOnConflict') }), { maxLength: 2 }),
       executions: fc.array(fc.record({ ns, plan: fc.nat(4), goal: fc.nat(3), binding: fc.nat(2), viaNode: fc.boolean() }), { maxLength: 3 }),
       gates: fc.array(fc.record({ ns, target: fc.constantFrom('none', 'plan', 'missing') }), { maxLength: 2 }),
@@ -30,7 +31,7 @@ export function generatedSet(): fc.Arbitrary<Record<string, string>> {
     .map((g) => {
       const files: Record<string, string> = { '.planspec.yaml': 'namespace: default\n' }
       const put = (kind: string, name: string, namespace: string, spec: unknown, metadata: Record<string, unknown> = {}): void => {
-        files[`planspec/${kind.toLowerCase()}s/${namespace}-${name}.yaml`] = stringify({ apiVersion: api, kind, metadata: { name, namespace, ...metadata }, spec })
+        files[`planspec/${kind.toLowerCase()}s/${namespace}-${name}.yaml`] = stringify({ apiVersion: api, kind, metadata: { name, namespace, ...metadata }, spec }, { aliasDuplicateObjects: false })
       }
       const capName = (i: number): string => `cap-${i}`
       g.capabilities.forEach((c, i) => {
@@ -44,7 +45,7 @@ export function generatedSet(): fc.Arbitrary<Record<string, string>> {
         put('Gate', `gate-${i}`, gate.ns, { gateType: 'approval', requiredApprovers: 1, ...(targetRef ? { targetRef } : {}) })
       })
       g.plans.forEach((p, i) => {
-        const nodes: Record<string, unknown>[] = p.tasks.map((t, j) => ({ id: `t${j}`, kind: 'Task', name: `task ${j}`, capabilityRefs: [{ ...ref(capName(t.cap), t.capNs), ...(t.optional ? { optional: true } : {}) }] }))
+        const nodes: Record<string, unknown>[] = p.tasks.map((t, j) => ({ id: `t${j}`, kind: 'Task', name: `task ${j}`, capabilityRefs: [ref(capName(t.cap), t.capNs)] }))
         if (p.gate !== undefined && p.gate < g.gates.length) nodes.push({ id: 'approve', kind: 'Gate', name: 'approve', gateRef: ref(`gate-${p.gate}`, g.gates[p.gate]!.ns), dependsOn: ['t0'] })
         put('Plan', `plan-${i}`, p.ns, { description: 'generated', goalRef: ref(`goal-${p.goal}`, p.goalNs), graph: { nodes } }, { labels: { team: p.label } })
       })

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { backoffDelay, createRedactor, isTerminal, setCondition, type ExecutionStatus, type Redactor } from '@planspec/core'
-import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
+import { backoffDelay, isTerminal, setCondition, type ExecutionStatus, type Redactor } from '@planspec/core'
+import { createRunWiring, isPolledExternal, observeExternals, runExecution, type ObjectKey, type Policy, type Provider, type StoredResource } from '@planspec/engine'
 import { canonicalJson } from '@planspec/validator'
 import type { ApiStore } from '../store/api-store.js'
 import { CANCEL_ANNOTATION, COMPLETE_ANNOTATION_PREFIX } from '../server/admit-status.js'
@@ -83,11 +83,15 @@ const RETRY_BACKOFF = { baseMs: 500, maxMs: 30_000, minMs: 100 } as const
  */
 export function startExecutionController(options: ExecutionControllerOptions): ExecutionController {
   const { store } = options
-  const policy: Policy = options.policy ?? { allowCommands: [], allowUrls: [] }
-  const redactor = options.redactor ?? createRedactor()
   // Attempts are journaled beside the workspaces: a restarted server re-attaches to them.
-  const providers = options.providers ?? createProviders({ policy, redactor, attemptsDir: join(options.workspace, '.attempts'), ...(options.env === undefined ? {} : { env: options.env }) })
-  const evaluate = createCelEvaluator()
+  const wiring = createRunWiring({
+    policy: options.policy ?? { allowCommands: [], allowUrls: [] },
+    attemptsDir: join(options.workspace, '.attempts'),
+    ...(options.redactor === undefined ? {} : { redactor: options.redactor }),
+    ...(options.providers === undefined ? {} : { providers: options.providers }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  })
+  const { providers } = wiring
   const now = options.now ?? Date.now
   const stopping = new AbortController()
   const active = new Map<string, Active>()
@@ -202,17 +206,13 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       extensions: { ...status.extensions, [RUN_SOURCE_KEY]: { resources: source }, ...(appliedRetry === undefined ? {} : { [RETRY_APPLIED_KEY]: appliedRetry }) },
     })
     await runExecution(prepared.input, {
-      providers,
-      evaluate,
+      ...wiring.runDeps(workspace),
       now,
       sleep: (ms, abort) => sleepUnlessStopping(ms, abort, key),
-      workspace,
       state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
       gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }, { name: key.name, uid: prepared.input.uid, digest: prepared.input.runDigest ?? '' }),
       external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
       externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: true }),
-      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, redactor, signal: abort, ...(options.env === undefined ? {} : { env: options.env }) }),
-      redactor,
       // Claimable work is completed through POST .../executions/NAME/complete (an annotation per
       // node); recording a result twice changes nothing, so no bookkeeping is needed here.
       waitForPeople: async (status) => completionsOf(await store.get(key), status),

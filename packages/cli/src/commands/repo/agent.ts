@@ -5,7 +5,6 @@ import { parse } from 'yaml'
 import type { Logger } from 'pino'
 import { buildAgentServer, createAgent, createResourceView, resolveAgentKey, type ExecutionChange, type ResolvedAgentKey } from '@planspec/agent'
 import { createRedactor, parseDuration, type ExecutionStatus } from '@planspec/core'
-import { createProviders } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { createLogger } from '../../logger.js'
 import { openRepo, type RepoFlags } from '@planspec/client'
@@ -82,7 +81,8 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     policy,
     // Commands see the explicit environment built from this process's (injected) environment.
     // Attempts are journaled beside the workspaces: a restarted agent re-attaches to them.
-    providers: createProviders({ policy, env: io.env, redactor, attemptsDir: join(workspaceRoot, '.attempts') }),
+    env: io.env,
+    attemptsDir: join(workspaceRoot, '.attempts'),
     workspaceRoot,
     intervalMs,
     ...(options.lease ? { leaseMs: durationMs(options.lease, '--lease') } : {}),
