@@ -25,8 +25,8 @@ export function generatedSet(): fc.Arbitrary<Record<string, string>> {
       goals: fc.array(fc.record({ ns, cancel: fc.boolean() }), { minLength: 1, maxLength: 3 }),
       plans: fc.array(fc.record({ ns, goal: fc.nat(3), goalNs: maybeNs, label: fc.constantFrom('x', 'y'), tasks: fc.array(fc.record({ cap: fc.nat(6), capNs: maybeNs }), { minLength: 1, maxLength: 3 }), gate: fc.option(fc.nat(2), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
       bindings: fc.array(fc.record({ ns, rules: fc.array(fc.oneof(fc.record({ cap: fc.nat(6) }), fc.record({ plan: fc.nat(4), planNs: maybeNs }), fc.record({ label: fc.constantFrom('x', 'y') })), { minLength: 1, maxLength: 3 }), strategy: fc.constantFrom('FirstMatch', 'ErrorOnConflict') }), { maxLength: 2 }),
-      executions: fc.array(fc.record({ ns, plan: fc.nat(4), goal: fc.nat(3), binding: fc.nat(2), viaNode: fc.boolean() }), { maxLength: 3 }),
-      gates: fc.array(fc.record({ ns, target: fc.constantFrom('none', 'plan', 'missing') }), { maxLength: 2 }),
+      executions: fc.array(fc.record({ plan: fc.nat(4), goal: fc.nat(3), binding: fc.nat(2), viaNode: fc.boolean() }), { maxLength: 3 }),
+      gates: fc.array(fc.record({ ns, target: fc.constantFrom('plan', 'missing') }), { maxLength: 2 }),
     })
     .map((g) => {
       const files: Record<string, string> = { '.planspec.yaml': 'namespace: default\n' }
@@ -41,8 +41,8 @@ export function generatedSet(): fc.Arbitrary<Record<string, string>> {
       })
       g.goals.forEach((goal, i) => put('Goal', `goal-${i}`, goal.ns, { description: 'generated' }, goal.cancel ? { annotations: { 'planspec.io/cancel': 'true' } } : {}))
       g.gates.forEach((gate, i) => {
-        const targetRef = gate.target === 'plan' ? { kind: 'Plan', name: 'plan-0', namespace: g.plans[0]!.ns } : gate.target === 'missing' ? { kind: 'Execution', name: 'nobody-runs-this' } : undefined
-        put('Gate', `gate-${i}`, gate.ns, { gateType: 'approval', requiredApprovers: 1, ...(targetRef ? { targetRef } : {}) })
+        const targetRef = gate.target === 'plan' ? { kind: 'Plan', name: 'plan-0', namespace: g.plans[0]!.ns } : { kind: 'Execution', name: 'nobody-runs-this' }
+        put('Gate', `gate-${i}`, gate.ns, { gateType: 'approval', requiredApprovers: 1, targetRef })
       })
       g.plans.forEach((p, i) => {
         const nodes: Record<string, unknown>[] = p.tasks.map((t, j) => ({ id: `t${j}`, kind: 'Task', name: `task ${j}`, capabilityRefs: [ref(capName(t.cap), t.capNs)] }))
@@ -64,7 +64,8 @@ export function generatedSet(): fc.Arbitrary<Record<string, string>> {
           goalRef: { name: `goal-${e.goal % g.goals.length}`, namespace: g.goals[e.goal % g.goals.length]!.ns },
           ...(binding === undefined ? {} : e.viaNode ? { bindingRef: binding, nodeBindings: { t0: binding } } : { bindingRef: binding }),
         }
-        put('Execution', `run-${i}`, e.ns, spec)
+        // An Execution runs a Plan of its own namespace (PS4005).
+        put('Execution', `run-${i}`, plan.ns, spec)
       })
       return files
     })

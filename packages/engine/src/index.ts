@@ -41,3 +41,5 @@ export { createCelEvaluator, createRunWiring, DEFAULT_RETRY_POLICY, hashJitter, 
 export type { DispatchJournal, ExternalRefLike, ExecutionRunDeps, ExecutionRunInput, PreparedRun, ResourceLike, RunState, RunWiring, RunWiringOptions, SimulatedGate, SimulatedNode, SimulationProblem, SimulationReport } from './runner/index.js'
 export { createWorkQueue } from './work-queue.js'
 export type { WorkFailure, WorkQueue, WorkQueueOptions, WorkQueueTimers, WorkResult } from './work-queue.js'
+export { reviewChange } from './review-change.js'
+export type { ChangeReview, ReviewedSide, ReviewSimulation } from './review-change.js'
