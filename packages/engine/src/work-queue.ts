@@ -40,6 +40,8 @@ export interface WorkQueueOptions<K> {
   /** Told about each failure and what the queue does about it. */
   readonly onError?: (error: unknown, key: K, failure: WorkFailure) => void
   readonly timers?: WorkQueueTimers
+  /** Whether a pending delay keeps the process alive (default true: an agent that only waits for its next round must not exit). */
+  readonly keepAlive?: boolean
   /** A value in [0, 1), for the jitter (default `Math.random`). */
   readonly random?: () => number
 }
@@ -56,15 +58,18 @@ export interface WorkQueue<K> {
   stop(): void
 }
 
-const DEFAULT_TIMERS: WorkQueueTimers = {
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms)
-    timer.unref()
-    return timer
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  soon: (callback) => setImmediate(callback),
-  now: () => performance.now(),
+/** The real timers; `keepAlive: false` lets the process exit while only the queue waits. */
+function realTimers(keepAlive: boolean): WorkQueueTimers {
+  return {
+    setTimeout: (callback, ms) => {
+      const timer = setTimeout(callback, ms)
+      if (!keepAlive) timer.unref()
+      return timer
+    },
+    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    soon: (callback) => setImmediate(callback),
+    now: () => performance.now(),
+  }
 }
 
 /**
@@ -80,7 +85,7 @@ const DEFAULT_TIMERS: WorkQueueTimers = {
  * queue.add({ kind: 'Goal', namespace: 'default', name: 'ship' })
  */
 export function createWorkQueue<K>(options: WorkQueueOptions<K>): WorkQueue<K> {
-  const timers = options.timers ?? DEFAULT_TIMERS
+  const timers = options.timers ?? realTimers(options.keepAlive ?? true)
   const idOf = options.id ?? ((key: K) => String(key))
   const random = options.random ?? Math.random
   const batch = options.batch ?? 256

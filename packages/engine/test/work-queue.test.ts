@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { PlanSpecError, terminal } from '@planspec/core'
 import { describe, expect, it } from 'vitest'
 import { createWorkQueue, type WorkFailure, type WorkQueueTimers } from '../src/index.js'
@@ -172,4 +174,14 @@ describe('createWorkQueue', () => {
     await settle()
     expect(failures).toEqual([{ terminal: false, failures: 1 }])
   })
+
+  it('keeps the process alive while a delay is pending, unless told not to (the server has its socket)', async () => {
+    const script = (keepAlive: boolean): string => `
+      import { createWorkQueue } from '@planspec/engine'
+      const queue = createWorkQueue({ process: async (key) => { console.log('ran ' + key) }, backoff: { baseMs: 1, maxMs: 1 }, keepAlive: ${keepAlive} })
+      queue.addAfter('later', 300)`
+    const run = async (keepAlive: boolean): Promise<string> => (await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script(keepAlive)], { cwd: import.meta.dirname, timeout: 60_000 })).stdout
+    expect(await run(true)).toBe('ran later\n')
+    expect(await run(false)).toBe('')
+  }, 120_000)
 })

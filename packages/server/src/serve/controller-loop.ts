@@ -71,6 +71,8 @@ export function startControllers(options: ControllerOptions): Controllers {
     process: reconcile,
     id: (key) => `${key.kind}/${key.namespace}/${key.name}`,
     backoff: { baseMs: 200, maxMs: 30_000, minMs: 50 },
+    // The server's socket keeps the process alive; a Goal's timeout alone must not.
+    keepAlive: false,
     // A lost compare-and-swap is the expected race with an API write: retried, not reported.
     onError: (error, key) => {
       if (!(error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_CONFLICT')) options.onError?.(error, key)
