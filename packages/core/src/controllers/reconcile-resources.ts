@@ -53,6 +53,8 @@ export interface ResourcesReconcileResult {
 }
 
 type Obj = Readonly<Record<string, unknown>>
+/** A resource being reconciled: it always has a status (its last, else the initial one). */
+type Target = IndexedResource & { readonly status: unknown }
 const asObj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {})
 const key = (r: IndexedResource): string => referenceKey(r.kind, r.namespace, r.name)
 
@@ -77,11 +79,11 @@ export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, 
   const statuses = new Map<string, unknown>()
   const refused: { gate: string; reviewer: string; reason: GateRefusal['reason']; source?: string }[] = []
   // A resource seen for the first time starts from the status the server sets on create (RESOURCES 0.7).
-  const targets = (kind: string): IndexedResource[] =>
+  const targets = (kind: string): Target[] =>
     index
       .list(kind)
       .filter((r) => facts.only === undefined || facts.only.has(key(r)))
-      .map((r) => (r.status === undefined ? { ...r, status: initialStatus(kind as StatusKind, r.generation, now) } : r))
+      .map((r) => ({ ...r, status: r.status ?? initialStatus(kind as StatusKind, r.generation, now) }))
   let requeueAfterMs: number | undefined
 
   for (const plan of targets('Plan')) {
@@ -91,7 +93,7 @@ export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, 
     const graph = asObj(spec.graph)
     const declared = typeof spec.graphDigest === 'string' ? spec.graphDigest : undefined
     statuses.set(key(plan), reconcilePlan({
-      plan: { spec: { graph: { nodes: Array.isArray(graph.nodes) ? graph.nodes : [] }, ...(declared === undefined ? {} : { graphDigest: declared }) }, ...(plan.status === undefined ? {} : { status: plan.status as PlanStatus }) },
+      plan: { spec: { graph: { nodes: Array.isArray(graph.nodes) ? graph.nodes : [] }, ...(declared === undefined ? {} : { graphDigest: declared }) }, status: plan.status as PlanStatus },
       generation: plan.generation,
       validationIssues: issues,
       ...(declared === undefined ? {} : { graphDigestActual: facts.graphDigest(spec.graph) }),
@@ -121,7 +123,7 @@ export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, 
     const created = metadataOf(goal).creationTimestamp
     const spec = specOf(goal) as { planSelector?: LabelSelectorLike; timeout?: string }
     const result = reconcileGoal({
-      goal: { metadata: { name: goal.name, namespace: goal.namespace, ...(typeof created === 'string' ? { creationTimestamp: created } : {}) }, spec, ...(goal.status === undefined ? {} : { status: goal.status as GoalStatus }) },
+      goal: { metadata: { name: goal.name, namespace: goal.namespace, ...(typeof created === 'string' ? { creationTimestamp: created } : {}) }, spec, status: goal.status as GoalStatus },
       generation: goal.generation,
       plans,
       executions,
@@ -137,13 +139,13 @@ export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, 
   const waiting = gates.length === 0 ? new Map() : waitingExecutions(index, facts.changeAuthor)
   for (const gate of gates) {
     const gateKey = key(gate)
-    const status = gate.status as GateStatus | undefined
-    const recorded = new Set((status?.reviewHistory ?? []).map((a) => a.source).filter((s): s is string => s !== undefined))
+    const status = gate.status as GateStatus
+    const recorded = new Set((status.reviewHistory ?? []).map((a) => a.source).filter((s): s is string => s !== undefined))
     const actions = (facts.gateActions ?? []).filter((a) => referenceKey('Gate', a.gate.namespace, a.gate.name) === gateKey && !(a.source !== undefined && recorded.has(a.source)))
     const spec = specOf(gate) as { reviewers?: string[]; requiredApprovers?: number }
     const { teams, writers } = facts.reviewers(gate)
     const decided = decideGate({
-      gate: { metadata: { generation: gate.generation }, spec: { ...(spec.reviewers === undefined ? {} : { reviewers: spec.reviewers }), ...(spec.requiredApprovers === undefined ? {} : { requiredApprovers: spec.requiredApprovers }) }, ...(status === undefined ? {} : { status }) },
+      gate: { metadata: { generation: gate.generation }, spec: { ...(spec.reviewers === undefined ? {} : { reviewers: spec.reviewers }), ...(spec.requiredApprovers === undefined ? {} : { requiredApprovers: spec.requiredApprovers }) }, status },
       waiting: waiting.get(gateKey) ?? [],
       actions,
       teams,
@@ -164,14 +166,14 @@ export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, 
  * other's new phases: passes repeat until no phase changes (at most one pass per capability, so a
  * requirement cycle cannot loop).
  */
-function reconcileCapabilities(index: ResourceIndex, capabilities: readonly IndexedResource[], now: string): Map<string, CapabilityStatus> {
+function reconcileCapabilities(index: ResourceIndex, capabilities: readonly Target[], now: string): Map<string, CapabilityStatus> {
   const availability = new Map<string, CapabilityAvailability>(index.list('Capability').map((c) => [key(c), { phase: (c.status as CapabilityStatus | undefined)?.phase }]))
   const out = new Map<string, CapabilityStatus>()
   for (let pass = 0; pass <= capabilities.length; pass++) {
     let changed = false
     for (const capability of capabilities) {
       const spec = specOf(capability) as { requirements?: { name: string; namespace?: string; optional?: boolean }[] }
-      const result = reconcileCapability({ capability: { metadata: { name: capability.name, namespace: capability.namespace }, spec: { requirements: Array.isArray(spec.requirements) ? spec.requirements : [] }, ...(capability.status === undefined ? {} : { status: capability.status as CapabilityStatus }) }, generation: capability.generation, capabilities: availability, now })
+      const result = reconcileCapability({ capability: { metadata: { name: capability.name, namespace: capability.namespace }, spec: { requirements: Array.isArray(spec.requirements) ? spec.requirements : [] }, status: capability.status as CapabilityStatus }, generation: capability.generation, capabilities: availability, now })
       if (availability.get(key(capability))!.phase !== result.status.phase) changed = true
       availability.set(key(capability), { phase: result.status.phase })
       out.set(key(capability), result.status)
