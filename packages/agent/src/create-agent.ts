@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { createRedactor, type ExecutionStatus, type Redactor } from '@planspec/core'
-import { createProviders, type Policy, type Provider } from '@planspec/engine'
+import { backoffDelay, createRedactor, isTerminal, type ExecutionStatus, type Redactor } from '@planspec/core'
+import { createRunWiring, createWorkQueue, type Policy, type Provider } from '@planspec/engine'
 import type { Logger } from 'pino'
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js'
 import { createExecutionRunners, type ExecutionContext, type ExecutionRunners } from './execution-runners.js'
@@ -29,8 +29,12 @@ export interface AgentOptions {
   readonly holder?: string
   readonly now?: () => number
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>
-  /** Providers (default: the built-in ones under `policy`). */
+  /** Providers (default: the built-in ones under `policy`, given `env` and journaled in `attemptsDir`). */
   readonly providers?: { forUri(uri: string): Provider | undefined }
+  /** The process environment: only allow-listed variables reach commands and acceptance checks. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Where command attempts are journaled, so a restarted agent re-attaches to them. */
+  readonly attemptsDir?: string
   /** Values masked in every log line. */
   readonly secrets?: readonly string[]
   /**
@@ -105,22 +109,21 @@ export function createAgent(options: AgentOptions): Agent {
   const redactor = options.redactor ?? createRedactor()
   redactor.add(options.secrets ?? [])
   const mask = (text: string): string => redactor.redact(text)
-  const providers = options.providers ?? createProviders({ policy: options.policy, redactor })
+  const wiring = createRunWiring({ policy: options.policy, redactor, ...(options.providers === undefined ? {} : { providers: options.providers }), ...(options.env === undefined ? {} : { env: options.env }), ...(options.attemptsDir === undefined ? {} : { attemptsDir: options.attemptsDir }) })
   const writer: StatusWriter = createStatusWriter({ repo: options.repo, holder, now, onConflict: () => metrics.conflicts.inc(), redactor })
   const stopped = new AbortController()
-  let wake = new AbortController()
+  /** Wakes the loop of run() (nothing before it starts). */
+  let wakeRound = (): void => {}
   let lastOk: number | undefined
   let lastError = 'no sync round yet'
   let lastRevision: string | undefined
 
   const runners: ExecutionRunners = createExecutionRunners({
-    providers,
-    policy: options.policy,
+    wiring,
     workspaceRoot: options.workspaceRoot,
     now,
     sleep,
     pollMs: options.pollMs ?? 1000,
-    redactor,
     save: (doc, revision) => writer.write({ docs: new Map([[`execution/${doc.namespace}/${doc.name}`, doc]]) }, revision, `status: execution/${doc.namespace}/${doc.name} ${(doc.status as ExecutionStatus).phase ?? ''}`.trimEnd()),
     onChange: (subject, next, previous, context) => {
       options.onExecutionChange?.({ subject, namespace: context.namespace, name: context.name, status: next, previous, commit: context.introducedIn, graph: context.prepared.input.graph })
@@ -186,23 +189,28 @@ export function createAgent(options: AgentOptions): Agent {
     metrics,
     holder,
     async run() {
-      let failures = 0
-      while (!stopped.signal.aborted) {
-        let delay = intervalMs
-        try {
-          const result = await round()
-          failures = 0
-          if (result.requeueAfterMs !== undefined) delay = Math.max(100, Math.min(delay, result.requeueAfterMs))
-        } catch {
-          failures++
-          // Full jitter over a capped exponential (STYLE §4), so agents do not retry in step.
-          const cap = Math.min(options.maxBackoffMs ?? 300_000, 1000 * 2 ** Math.min(failures, 20))
-          delay = Math.max(250, Math.floor(Math.random() * cap))
-        }
-        const waiting = AbortSignal.any([stopped.signal, wake.signal])
-        await sleep(delay, waiting)
-        if (wake.signal.aborted) wake = new AbortController()
-      }
+      // The engine's work queue, with one key: the interval (or a controller's sooner requeue)
+      // after a round, core's backoff after a failure, and nothing after a terminal one (a bad
+      // token or a missing repository is not retried forever: the agent reports it and waits
+      // for trigger() or a restart).
+      let inFlight: Promise<unknown> = Promise.resolve()
+      const queue = createWorkQueue<'round'>({
+        process: async () => {
+          const current = round()
+          inFlight = current.catch(() => undefined)
+          const result = await current
+          return { requeueAfterMs: result.requeueAfterMs === undefined ? intervalMs : Math.max(100, Math.min(intervalMs, result.requeueAfterMs)) }
+        },
+        backoff: { baseMs: 2000, maxMs: options.maxBackoffMs ?? 300_000, minMs: 250 },
+        onError: (error, _key, failure) => {
+          if (failure.terminal) log.error({ code: (error as { code?: string }).code }, `the agent stopped retrying: ${mask((error as Error)?.message ?? String(error))}; fix it, then restart the agent or trigger a sync`)
+        },
+      })
+      wakeRound = () => queue.add('round')
+      queue.add('round')
+      await new Promise<void>((resolve) => (stopped.signal.aborted ? resolve() : stopped.signal.addEventListener('abort', () => resolve(), { once: true })))
+      queue.stop()
+      await inFlight
       runners.abandon()
       await releaseLeases()
     },
@@ -213,8 +221,8 @@ export function createAgent(options: AgentOptions): Agent {
           try {
             return await round()
           } catch (error) {
-            if (failures >= 5) throw error
-            await sleep(Math.floor(Math.random() * 250 * 2 ** failures), stopped.signal)
+            if (failures >= 5 || isTerminal(error)) throw error
+            await sleep(backoffDelay(failures, { baseMs: 500, maxMs: 8000 }, Math.random), stopped.signal)
           }
         }
       }
@@ -233,7 +241,7 @@ export function createAgent(options: AgentOptions): Agent {
       }
     },
     trigger() {
-      wake.abort()
+      wakeRound()
     },
     stop() {
       stopped.abort()

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
-import { createCelEvaluator, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type PreparedRun, type Provider } from '@planspec/engine'
+import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation } from '@planspec/core'
+import { isPolledExternal, observeExternals, runExecution, type PreparedRun, type RunWiring } from '@planspec/engine'
 import type { LeaseLostError } from '@planspec/git-store'
 import type { ChangeAuthor, StatusDoc } from './types.js'
 
@@ -39,8 +39,8 @@ export interface ExecutionContext {
 
 /** The effects of the runners. */
 export interface ExecutionRunnersDeps {
-  readonly providers: { forUri(uri: string): Provider | undefined }
-  readonly policy: Policy
+  /** How runs are wired (providers, allow-lists, redaction, acceptance checks): the engine's one wiring for every mode. */
+  readonly wiring: RunWiring
   /** Where each run gets its own fresh, randomly named, owner-only (0700) working directory. */
   readonly workspaceRoot: string
   readonly now: () => number
@@ -53,8 +53,6 @@ export interface ExecutionRunnersDeps {
   readonly onStop?: (subject: string, outcome: { readonly status?: ExecutionStatus; readonly error?: unknown }) => void
   /** How often gates and externals are re-read while a run waits (default 1 s). */
   readonly pollMs?: number
-  /** Masks known secrets in what attempts and acceptance checks report. */
-  readonly redactor?: Redactor
 }
 
 /** The running Executions of this agent. */
@@ -78,12 +76,11 @@ type Active = { latest: ExecutionContext; readonly controller: AbortController; 
  * request files, and cancellation through the run's abort signal.
  *
  * @example
- * const runners = createExecutionRunners({ providers, policy, workspaceRoot, now: Date.now, sleep, save })
+ * const runners = createExecutionRunners({ wiring: createRunWiring({ policy }), workspaceRoot, now: Date.now, sleep, save })
  * runners.ensure(context)
  */
 export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRunners {
   const active = new Map<string, Active>()
-  const evaluate = createCelEvaluator()
   const abandoned = new AbortController()
 
   const start = (ctx: ExecutionContext): void => {
@@ -108,11 +105,9 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       status: entry.latest.tampered ? { ...status, conditions: setCondition(status.conditions, entry.latest.tampered, entry.latest.tampered.lastTransitionTime) } : status,
     })
     const done = runExecution(ctx.prepared.input, {
-      providers: deps.providers,
-      evaluate,
+      ...deps.wiring.runDeps(workspace),
       now: deps.now,
       sleep: deps.sleep,
-      workspace,
       state: {
         load: async () => ctx.doc?.status as ExecutionStatus | undefined,
         save: async (status) => {
@@ -121,10 +116,8 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
         },
       },
       gate: async (_node, ref) => entry.latest.gate({ name: ref.name, namespace: ref.namespace ?? ctx.namespace }),
-      external: observeExternals(ctx.prepared.externals, deps.providers, (ref) => entry.latest.resourcePhase(ref)),
+      external: observeExternals(ctx.prepared.externals, deps.wiring.providers, (ref) => entry.latest.resourcePhase(ref)),
       externalPolled: (node) => isPolledExternal(ctx.prepared.externals.get(node), { resources: true }),
-      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy: deps.policy, signal: abort, ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }) }),
-      ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }),
       waitForPeople: async () => {
         const fresh = entry.latest.completions.filter((c) => !applied.has(c.id))
         for (const c of fresh) applied.add(c.id)

@@ -1,5 +1,4 @@
-import { checkAgentReview, isAgentVia, subjectOf, type ExecutionStatus, type WaitingExecution } from '@planspec/core'
-import type { GateAction } from './reconcile-resources.js'
+import { checkAgentReview, isAgentVia, type ExecutionStatus, type GateAction } from '@planspec/core'
 import { reviewerOf } from './reviewer-of.js'
 import type { AgentRequest, ChangeAuthor, DesiredItem, StatusSnapshot } from './types.js'
 
@@ -7,38 +6,21 @@ import type { AgentRequest, ChangeAuthor, DesiredItem, StatusSnapshot } from './
 const WAITING_NODE: ReadonlySet<string> = new Set(['Running', 'Blocked'])
 
 /**
- * The Executions whose Gate node waits on each Gate (from the written statuses), by Gate key, with
- * the uid, run digest and change author that core's `decideGate` binds approvals to (DECISIONS
- * §9). The change author comes from `changeAuthor` (recorded in the run's status, else found in
- * the tracked branch's history). A run recorded without a `runDigest` cannot be approved and is
- * left out.
+ * Finds the change author of every Execution that may wait on a Gate (its status has a run digest
+ * and a `Running` or `Blocked` node), by subject: what core's `reconcileResources` asks through
+ * `facts.changeAuthor` (never eligible to approve that run, DECISIONS §9). The author comes from
+ * `changeAuthor` (recorded in the run's status, else found in the tracked branch's history, cached).
  */
-export async function waitingExecutions(status: StatusSnapshot, items: readonly DesiredItem[], changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>): Promise<Map<string, WaitingExecution[]>> {
-  const waiting = new Map<string, WaitingExecution[]>()
-  const plans = new Map(items.filter((i) => i.kind === 'Plan').map((p) => [`${p.namespace}/${p.name}`, p]))
+export async function waitingAuthors(status: StatusSnapshot, items: readonly DesiredItem[], changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>): Promise<Map<string, string>> {
+  const authors = new Map<string, string>()
   for (const item of items) {
     if (item.kind !== 'Execution') continue
     const run = status.docs.get(item.subject)?.status as ExecutionStatus | undefined
-    if (run?.nodeStatuses === undefined || run.runDigest === undefined) continue
-    const planRef = ((item.object.spec as Record<string, unknown> | undefined)?.planRef ?? {}) as { name?: string; namespace?: string }
-    const plan = plans.get(`${planRef.namespace ?? item.namespace}/${planRef.name}`)
-    const nodes = ((((plan?.object.spec as Record<string, unknown> | undefined)?.graph as Record<string, unknown> | undefined)?.nodes ?? []) as Record<string, unknown>[])
-    for (const node of nodes) {
-      if (node.kind !== 'Gate' || !WAITING_NODE.has(String(run.nodeStatuses[String(node.id)]?.phase))) continue
-      const ref = (node.gateRef ?? {}) as { name?: string; namespace?: string }
-      const key = subjectOf('Gate', ref.namespace ?? item.namespace, String(ref.name))
-      const author = await changeAuthor(item)
-      const entry: WaitingExecution = {
-        name: item.name,
-        namespace: item.namespace,
-        uid: String((item.object.metadata as Record<string, unknown>).uid ?? ''),
-        digest: run.runDigest,
-        ...(author === undefined ? {} : { changeAuthor: author.subject }),
-      }
-      waiting.set(key, [...(waiting.get(key) ?? []), entry])
-    }
+    if (run?.runDigest === undefined || !Object.values(run.nodeStatuses ?? {}).some((node) => WAITING_NODE.has(String(node?.phase)))) continue
+    const author = await changeAuthor(item)
+    if (author !== undefined) authors.set(item.subject, author.subject)
   }
-  return waiting
+  return authors
 }
 
 /**

@@ -1,6 +1,9 @@
-import type { Redactor } from '@planspec/core'
+import { backoffDelay, type Redactor } from '@planspec/core'
 import { LeaseLostError } from '@planspec/git-store'
 import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
+
+/** How a push that lost the compare-and-swap race waits before reading again (core's one formula). */
+const PUSH_BACKOFF = { baseMs: 100, maxMs: 3200 } as const
 
 /** Says this agent no longer holds the lease of `subject` (git-store's one LeaseLostError, terminal). */
 function leaseLost(subject: string, holder: string | undefined): LeaseLostError {
@@ -130,8 +133,8 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
           }
           deps.onConflict?.()
           try {
-            // Agents that collided back off a little (jittered) so they do not collide again.
-            await (deps.pause ?? defaultPause)(Math.floor(Math.random() * 50 * 2 ** Math.min(attempt, 6)))
+            // Agents that collided back off a little (core's jittered backoff) so they do not collide again.
+            await (deps.pause ?? defaultPause)(backoffDelay(attempt, PUSH_BACKOFF, Math.random))
             current = await deps.repo.readStatus()
           } catch (readError) {
             for (const waiter of live) waiter.reject(readError)

@@ -1,11 +1,11 @@
-import { findCondition, subjectOf, type ExecutionStatus, canonicalJson } from '@planspec/core'
+import { canonicalJson, findCondition, indexResources, reconcileResources, subjectOf, type ExecutionStatus, type IndexedResource } from '@planspec/core'
+import { graphDigest } from '@planspec/validator'
 import { decideLeases, inScope, TERMINAL, type AgentScope } from './decide-leases.js'
 import { executionContext } from './execution-context.js'
 import { judgeRunRequests } from './judge-run-requests.js'
 import { liveHolder, notEligible, refusalDocs, refusedEntries, seenRequests, sourceConditions, TAMPERED, tamperedConditions, tamperedExecutionDocs, unprovenRequests, withConditions } from './round-notes.js'
 import type { ExecutionRunners } from './execution-runners.js'
-import { gateActions, waitingExecutions } from './gate-inputs.js'
-import { reconcileResources, type ResourceView } from './reconcile-resources.js'
+import { gateActions, waitingAuthors } from './gate-inputs.js'
 import type { StatusWriter } from './status-writer.js'
 import type { AgentRepo, AgentTrust, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
 
@@ -118,20 +118,17 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const trusted: StatusSnapshot = { ...status, requests: judged.counted }
   const executions = items.filter((i) => i.kind === 'Execution' && inScope(i.namespace, deps.scope))
   const leases = decideLeases(executions, trusted, deps.holder, nowMs, deps.leaseMs, deps.maxNewLeases ?? 50) // pure
-  const planErrors = errorsByFile(desired) // pure, once per round (not once per resource)
-  const executionStatuses = new Map(executions.map((e) => [subjectOf('Execution', e.namespace, e.name), status.docs.get(e.subject)?.status as ExecutionStatus]))
-  const waiting = await waitingExecutions(status, items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
-  const reconciled = reconcileResources({
-    resources: items.map((i) => toView(i, status.docs.get(i.subject), planErrors)),
-    executionStatuses: new Map([...executionStatuses].filter(([, s]) => s !== undefined)),
-    waitingExecutions: waiting,
+  const fileErrors = errorsByFile(desired) // pure, once per round (not once per resource)
+  const authors = await waitingAuthors(status, items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
+  const reconciled = reconcileResources(indexResources(items.map((i) => toIndexed(i, status.docs.get(i.subject)))), {
+    planIssues: (plan) => planErrors(fileErrors, desired.items.get(subjectOf(plan.kind, plan.namespace, plan.name))?.file, plan.name),
+    graphDigest,
+    reviewers: () => ({ teams: deps.teams, writers }),
+    changeAuthor: (execution) => authors.get(subjectOf(execution.kind, execution.namespace, execution.name)),
     // Every Gate request, proven or not: core records the unproven ones as refused, never counted.
     gateActions: gateActions(status.requests, (gate) => (desired.items.get(`gate/${gate.namespace}/${gate.name}`)?.object.spec as { reviewers?: string[] } | undefined)?.reviewers),
-    reviewFacts: { teams: deps.teams, writers },
     cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => subjectOf('Goal', r.target.namespace, r.target.name))),
-    now,
-    nowMs,
-  }) // pure
+  }, now) // pure
   const statuses = withConditions(withConditions(reconciled.statuses, tamperConditions), sourceConditions(items, status, now)) // pure
   const docs = changedDocs(items, statuses, status, desired.revision) // pure
   for (const [subject, doc] of lost) if (!docs.has(subject)) docs.set(subject, doc)
@@ -194,21 +191,31 @@ async function changeAuthorOf(execution: DesiredItem, status: StatusSnapshot, de
 type AgentChangeAuthor = NonNullable<StatusDoc['changeAuthor']>
 
 
-/** A desired item as the controllers see it: its object, generation, status and source problems. */
-function toView(item: DesiredItem, doc: StatusDoc | undefined, errors: ReadonlyMap<string, { code: string; message: string }[]>): ResourceView {
-  return { kind: item.kind, name: item.name, namespace: item.namespace, value: item.object, generation: item.generation, status: doc?.status, errors: item.kind === 'Plan' ? (errors.get(item.file) ?? []) : [] }
+/** A desired item as the controllers see it: its object, generation and last written status. */
+function toIndexed(item: DesiredItem, doc: StatusDoc | undefined): IndexedResource {
+  return { kind: item.kind, name: item.name, namespace: item.namespace, object: item.object, generation: item.generation, ...(doc?.status === undefined ? {} : { status: doc.status }) }
 }
 
-/** The validator's error findings grouped by file. */
+/**
+ * The validator's error findings grouped by file, each under the resource it names (`kind/name`)
+ * or under the whole file (`''`) when it names none (a YAML error): a Plan is judged by its own
+ * findings and its file's, never by another resource's in the same file (server mode validates
+ * each object alone).
+ */
 function errorsByFile(desired: DesiredSnapshot): Map<string, { code: string; message: string }[]> {
   const byFile = new Map<string, { code: string; message: string }[]>()
   for (const d of desired.diagnostics) {
     if (d.severity !== 'error' || d.file === undefined) continue
-    const list = byFile.get(d.file)
-    if (list === undefined) byFile.set(d.file, [{ code: d.code, message: d.message }])
-    else list.push({ code: d.code, message: d.message })
+    const id = `${d.file}\u0000${d.kind === undefined || d.name === undefined ? '' : `${d.kind}/${d.name}`}`
+    byFile.set(id, [...(byFile.get(id) ?? []), { code: d.code, message: d.message }])
   }
   return byFile
+}
+
+/** The error findings that make a Plan invalid: its own and its file's. */
+function planErrors(errors: ReadonlyMap<string, { code: string; message: string }[]>, file: string | undefined, name: string): { code: string; message: string }[] {
+  if (file === undefined) return []
+  return [...(errors.get(`${file}\u0000`) ?? []), ...(errors.get(`${file}\u0000Plan/${name}`) ?? [])]
 }
 
 /** Status documents whose status changed this round (other kinds than Execution). */

@@ -3,7 +3,9 @@ import { RECONCILED_KINDS_HELP } from './kind-help.js'
 import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
 import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
-import type { GetOptions } from './commands/repo/get.js'
+import type { GetOptions } from './commands/get.js'
+import type { ResourceClient } from '@planspec/client'
+import { validationWorkerUrl } from './validation-worker-url.js'
 import type { runRequest } from './commands/repo/requests.js'
 import { GET_FORMATS } from './command-formats.js'
 
@@ -11,9 +13,9 @@ import { GET_FORMATS } from './command-formats.js'
 // (a `planspec validate` never loads the agent, the server or the engine).
 const load = {
   agent: () => import('./commands/repo/agent.js'),
-  get: () => import('./commands/repo/get.js'),
+  get: () => import('./commands/get.js'),
+  client: () => import('@planspec/client'),
   requests: () => import('./commands/repo/requests.js'),
-  serverGet: () => import('./commands/server/get.js'),
   serverRequest: () => import('./commands/server/request.js'),
 }
 
@@ -111,16 +113,13 @@ Examples:
     .option('-l, --selector <query>', 'label selector, e.g. team=payments,tier!=web')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
-      const options = { ...getOptions(kind, name, o, io, target), output: o.output as GetOptions['output'] }
-      if (target.mode === 'server') setExit(await (await load.serverGet()).runServerGet({ ...serverOf(target), ...options, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
-      else setExit(await (await load.get()).runGet({ ...options, repo: target.repo, ...(o.selector ? { labelSelector: o.selector as string } : {}) }, io))
+      const options = { ...getOptions(kind, name, o, target), output: o.output as GetOptions['output'], ...(o.selector ? { labelSelector: o.selector as string } : {}) }
+      setExit(await (await load.get()).runGet(await resourceClient(target, o, io), options, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
-      const options = getOptions(kind, name, o, io, target)
-      if (target.mode === 'server') setExit(await (await load.serverGet()).runServerDescribe({ ...serverOf(target), ...options }, io))
-      else setExit(await (await load.get()).runDescribe({ ...options, repo: target.repo }, io))
+      setExit(await (await load.get()).runDescribe(await resourceClient(target, o, io), getOptions(kind, name, o, target), io))
     })
 
   const request = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
@@ -182,10 +181,17 @@ function githubFlags(o: Record<string, unknown>): GitHubFlags {
   }
 }
 
-function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, io: CommandIO, target: ResolvedContext): Omit<GetOptions, 'output'> {
+function getOptions(kind: string, name: string | undefined, o: Record<string, unknown>, target: ResolvedContext): Omit<GetOptions, 'output'> {
   if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
   const namespace = (o.namespace as string | undefined) ?? target.namespace
-  return { ...flags(o, io), kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
+  return { kind, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), allNamespaces: Boolean(o.allNamespaces) || (name === undefined && namespace === undefined) }
+}
+
+/** The client port for where a command goes: the repository (signed request files) or the server. */
+async function resourceClient(target: ResolvedContext, o: Record<string, unknown>, io: CommandIO): Promise<ResourceClient> {
+  const { clientFor, createGitResourceClient, createHttpResourceClient } = await load.client()
+  if (target.mode === 'server') return createHttpResourceClient({ api: clientFor(serverOf(target), io) })
+  return createGitResourceClient({ ...flags(o, io), repo: target.repo, env: io, validationWorkers: { workerUrl: validationWorkerUrl() } })
 }
 
 function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string; ca?: string } {

@@ -9,12 +9,15 @@ import { PassThrough, Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parse } from 'yaml'
 import { resolveContext } from '../src/commands/server/resolve-context.js'
-import { runServerGet } from '../src/commands/server/get.js'
+import { clientFor, createHttpResourceClient } from '@planspec/client'
+import { runGet, type GetOptions } from '../src/commands/get.js'
 import { runServerRequest } from '../src/commands/server/request.js'
 import { runCli, type CommandIO } from '../src/index.js'
 import { cli, REPO, tempTree } from './helpers.js'
 
 const BIN = join(REPO, 'packages/cli/bin/planspec.js')
+/** `planspec get` against the server through the client port (the verb is written once for both modes). */
+const runServerGet = (options: GetOptions, io: CommandIO): Promise<number> => runGet(createHttpResourceClient({ api: clientFor({ server: url }, io) }), options, io)
 const TOKENS = { admin: 'admin-test-token-7f3a', alice: 'alice-test-token-91c2', carol: 'carol-test-token-04be' } as const
 const ADMIN = { PLANSPEC_TOKEN: TOKENS.admin }
 const EXECUTION = 'changelog-2025-w10'
@@ -109,7 +112,7 @@ async function call(work: (io: CommandIO) => Promise<number>, env: Record<string
 }
 
 async function getExecution(name: string): Promise<Obj> {
-  const res = await call((io) => runServerGet({ server: url, kind: 'execution', name, allNamespaces: false, output: 'json' }, io))
+  const res = await call((io) => runServerGet({ kind: 'execution', name, allNamespaces: false, output: 'json' }, io))
   expect(res.code, res.stderr).toBe(0)
   return JSON.parse(res.stdout) as Obj
 }
@@ -409,14 +412,14 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     const edited = await run(['edit', 'goal', 'weekly-changelog', '--server', url], { env: { ...ADMIN, EDITOR: editor, NEW_TEXT: 'edited in the editor' } })
     expect(edited.code, edited.stderr).toBe(0)
     expect(edited.stdout).toBe('goal/weekly-changelog edited\n')
-    const goal = await call((io) => runServerGet({ server: url, kind: 'goal', name: 'weekly-changelog', allNamespaces: false, output: 'json' }, io))
+    const goal = await call((io) => runServerGet({ kind: 'goal', name: 'weekly-changelog', allNamespaces: false, output: 'json' }, io))
     expect((JSON.parse(goal.stdout) as Obj).spec.description).toBe('edited in the editor')
 
     const bump = `${url}/apis/planspec.io/v1alpha1/namespaces/default/goals/weekly-changelog`
     const conflict = await run(['edit', 'goal', 'weekly-changelog', '--server', url], { env: { ...ADMIN, EDITOR: editor, NEW_TEXT: 'lost update', BUMP_URL: bump } })
     expect(conflict.code).toBe(1)
     expect(conflict.stderr).toMatch(/goal\/weekly-changelog was changed on the server since it was opened/)
-    const after = await call((io) => runServerGet({ server: url, kind: 'goal', name: 'weekly-changelog', allNamespaces: false, output: 'json' }, io))
+    const after = await call((io) => runServerGet({ kind: 'goal', name: 'weekly-changelog', allNamespaces: false, output: 'json' }, io))
     expect((JSON.parse(after.stdout) as Obj).spec.description).toBe('changed meanwhile')
 
     const unchanged = await run(['edit', 'goal', 'weekly-changelog', '--server', url], { env: { ...ADMIN, EDITOR: `"${process.execPath}" -e ""` } })
@@ -490,7 +493,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace(/^  description: [^\\n]*/
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('execution "held-1" not found')
     expect((await run(['delete', 'execution', 'held-1', '--server', url, '--ignore-not-found'])).code).toBe(0)
-    expect((await call((io) => runServerGet({ server: url, kind: 'execution', name: 'held-1', allNamespaces: false, output: 'name' }, io))).code).toBe(1)
+    expect((await call((io) => runServerGet({ kind: 'execution', name: 'held-1', allNamespaces: false, output: 'name' }, io))).code).toBe(1)
   })
 
   it('switches contexts in the user config (never rewriting the committed .planspec.yaml) and then needs no --server', async () => {

@@ -1,5 +1,5 @@
 import type { DesiredItem, DesiredSnapshot, StatusSnapshot } from '@planspec/agent'
-import type { ExecutionStatus } from '@planspec/core'
+import { initialStatus, type ExecutionStatus, type StatusKind } from '@planspec/core'
 import { gateWaits } from './gate-waits.js'
 import type { ResourceView } from './resource-types.js'
 
@@ -18,10 +18,18 @@ export function gitResources(desired: DesiredSnapshot, status: StatusSnapshot, o
     .map((i) => gitResourceView(i, desired, status))
 }
 
-/** One desired item as a {@link ResourceView}. */
+const STATUS_KINDS: ReadonlySet<string> = new Set<StatusKind>(['Goal', 'Plan', 'Capability', 'Binding', 'Execution', 'Gate'])
+
+/**
+ * One desired item as a {@link ResourceView}. A resource no agent has written a status for yet
+ * (an Execution nobody leased) reads as the status the server sets on create (RESOURCES 0.7,
+ * dated by its `creationTimestamp`), so git mode and server mode show the same thing.
+ */
 export function gitResourceView(item: DesiredItem, desired: DesiredSnapshot, status: StatusSnapshot): ResourceView {
   const doc = status.docs.get(item.subject)
   const metadata = item.object.metadata as Record<string, unknown> | undefined
+  const created = typeof metadata?.creationTimestamp === 'string' ? metadata.creationTimestamp : new Date(0).toISOString()
+  const shown = doc?.status ?? (STATUS_KINDS.has(item.kind) ? initialStatus(item.kind as StatusKind, item.generation, created) : undefined)
   const waits = item.kind === 'Execution' ? gateWaits(item, doc?.status as ExecutionStatus | undefined, desired, status) : []
   return {
     kind: item.kind,
@@ -32,7 +40,7 @@ export function gitResourceView(item: DesiredItem, desired: DesiredSnapshot, sta
     introducedIn: item.introducedIn,
     ...(metadata ? { metadata: metadata as ResourceView['metadata'] } : {}),
     spec: item.object.spec,
-    ...(doc ? { status: doc.status } : {}),
+    ...(shown === undefined ? {} : { status: shown }),
     ...(doc?.refusedRequests?.length ? { refusedRequests: doc.refusedRequests } : {}),
     ...(waits.length ? { gateWaits: waits } : {}),
     ...(doc?.changeAuthor ? { changeAuthor: doc.changeAuthor.subject } : {}),

@@ -9,6 +9,8 @@ export type {
   PlanGraphLike,
 } from './graph-types.js'
 export { PlanSpecError, TERMINAL_ERROR_CODE, isTerminal, terminal } from './errors.js'
+export { backoffDelay } from './backoff-delay.js'
+export type { BackoffPolicy } from './backoff-delay.js'
 export type { PlanSpecErrorJSON, PlanSpecErrorOptions } from './errors.js'
 export { DURATION_RANGE_ERROR_CODE, formatDuration, formatDurationCompact, parseDuration } from './duration.js'
 export type { DurationParseResult } from './duration.js'
@@ -87,6 +89,11 @@ export type {
   ReviewActionInput,
   WaitingExecution,
 } from './controllers/decide-gate.js'
+export { compareResources, hasLabels, indexResources, metadataOf, referencedBy, specOf } from './controllers/resource-index.js'
+export type { IndexedResource, ResourceIndex } from './controllers/resource-index.js'
+export { CANCEL_ANNOTATION, missingTarget, RECONCILED_KINDS, reconcileResources } from './controllers/reconcile-resources.js'
+export { waitingExecutions } from './controllers/internal/waiting-executions.js'
+export type { GateAction, ReconcileFacts, ResourcesReconcileResult } from './controllers/reconcile-resources.js'
 export { reconcileExecution } from './execution/reconcile-execution.js'
 export { runDigestContent } from './execution/run-digest-content.js'
 export { recordAttemptResult } from './execution/record-attempt-result.js'

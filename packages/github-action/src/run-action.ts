@@ -1,7 +1,8 @@
 import { dirname, join } from 'node:path'
 import { PLANSPEC_HOME, renderReviewMarkdown, renderSarif, renderValidationMarkdown, sarifRuleDocs, type ReviewMarkdownInput } from '@planspec/reporter'
 import { DEFAULT_GITHUB_RETRY_POLICY, type GitHubRetryPolicy } from '@planspec/github'
-import { CODES } from '@planspec/validator'
+import { reviewChange } from '@planspec/engine'
+import { CODES, createValidator, type SourceFile } from '@planspec/validator'
 import type { ActionDeps, ActionResult } from './action-types.js'
 import { describeFailure } from './internal/describe-failure.js'
 import { postReview, REVIEW_MARKER } from './internal/post-review.js'
@@ -9,7 +10,6 @@ import { readActionInputs } from './internal/read-action-inputs.js'
 import { readChange } from './internal/read-change.js'
 import { readPullRequest } from './internal/read-pull-request.js'
 import { readWorkspace } from './internal/read-workspace.js'
-import { reviewChange } from './internal/review-change.js'
 import { ANNOTATIONS_PER_SEVERITY, writeAnnotations } from './internal/write-annotations.js'
 import { ACTION_VERSION } from './version.js'
 
@@ -55,13 +55,10 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     const workspace = await readWorkspace(fs, cwd, inputs.paths)
     if (workspace.truncated) core.warning('The workspace has more YAML files than the Action reads (20,000); the rest were not validated.')
     const change = pull === undefined ? undefined : await readChange({ octokit, owner, repo, pull, workspace, fs, cwd, ...retry })
-    const review = await reviewChange({
-      head: change?.head ?? [...workspace.files.values()],
-      ...(change === undefined ? {} : { base: change.base, changed: change.changed }),
-      compat: inputs.compat,
-      closed: inputs.closed,
-      ...(workspace.defaultNamespace === undefined ? {} : { defaultNamespace: workspace.defaultNamespace }),
-    })
+    const validator = createValidator()
+    const validate = (files: readonly SourceFile[]) => validator.validate(files, { compat: inputs.compat, closed: inputs.closed, ...(workspace.defaultNamespace === undefined ? {} : { defaultNamespace: workspace.defaultNamespace }) })
+    // The same review as `planspec review`: outside a pull request there is no base, so every finding counts.
+    const review = await reviewChange({ head: validate(change?.head ?? [...workspace.files.values()]), ...(change === undefined ? {} : { base: validate(change.base), changed: change.changed }) })
     counts.errors = review.summary.errors
     counts.warnings = review.summary.warnings
     const notAnnotated = writeAnnotations(core, review.findings, review.head.sources)
@@ -84,6 +81,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
             head: { ref: pull.headRef, commit: pull.headSha },
             validation: { diagnostics: review.findings, summary: review.summary },
             simulations: review.simulations,
+            ...(review.simulationSkipped === undefined ? {} : { simulationSkipped: review.simulationSkipped }),
           }
     const body = reviewInput === undefined ? '' : renderReviewMarkdown(reviewInput, { marker: REVIEW_MARKER, ...links })
     const summary = [

@@ -1,9 +1,8 @@
 import { realpath, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
-import { diffResources } from '@planspec/core'
-import { prepareRun, simulateRun } from '@planspec/engine'
-import { renderReviewMarkdown, renderText, type ExecutionSimulation } from '@planspec/reporter'
-import { createValidator, readSource, type SourceFile, type ValidationResult } from '@planspec/validator'
+import { reviewChange } from '@planspec/engine'
+import { renderReviewMarkdown, renderText } from '@planspec/reporter'
+import { createValidator, type SourceFile, type ValidationResult } from '@planspec/validator'
 import { collectFiles } from '../files/collect-files.js'
 import { EXIT, UsageError, useColor, type CommandIO } from '../io.js'
 import { readRevision, resolveCommit } from './review/read-revision.js'
@@ -63,25 +62,15 @@ export async function runReview(options: ReviewOptions, io: CommandIO): Promise<
   const validate = (files: readonly SourceFile[], defaultNamespace: string | undefined): ValidationResult => validator.validate(files, { compat: false, closed: false, defaultNamespace, limits })
   const baseResult = validate(base.files, base.defaultNamespace)
   const headResult = validate(head.files, head.defaultNamespace)
-  const diff = diffResources(baseResult.resources, headResult.resources)
+  // The same review as the GitHub Action; the command line shows every head finding, not only the change's.
+  const review = await reviewChange({ head: headResult, base: baseResult })
   const headErrors = headResult.summary.errors
-  const simulations: ExecutionSimulation[] = []
-  if (headErrors === 0) {
-    for (const impact of diff.executions) {
-      try {
-        const prepared = prepareRun(headResult.resources, { name: impact.name, namespace: impact.namespace })
-        simulations.push({ execution: impact.subject, reasons: impact.reasons, report: await simulateRun(prepared, headResult.resources, impact.name) })
-      } catch (error) {
-        simulations.push({ execution: impact.subject, reasons: impact.reasons, error: error instanceof Error ? error.message : String(error) })
-      }
-    }
-  }
   const report: ReviewReport = {
     base: { ref: options.base, commit: baseCommit, summary: baseResult.summary },
     head: { ref: head.ref, ...(head.commit === undefined ? {} : { commit: head.commit }), summary: headResult.summary, diagnostics: headResult.diagnostics },
-    diff,
-    simulations,
-    ...(headErrors > 0 && diff.executions.length > 0 ? { simulationSkipped: `head has ${headErrors} validation error${headErrors === 1 ? '' : 's'}` } : {}),
+    diff: review.diff!,
+    simulations: [...review.simulations],
+    ...(review.simulationSkipped === undefined ? {} : { simulationSkipped: review.simulationSkipped }),
   }
   io.stdout.write(render(options.output, report, headResult, io))
   if (headResult.diagnostics.some((d) => d.code === 'PS1010')) return EXIT.usage

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { createRedactor, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
 import { createHash } from 'node:crypto'
-import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, prepareRun, runAcceptanceCriteria, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
+import { createRunWiring, isPolledExternal, observeExternals, prepareRun, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { secretValues } from '../secret-values.js'
@@ -72,25 +72,21 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
   const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
   // Values of secret-looking variables (and those a Binding marks secret) are masked in every
   // sink the run writes: the status it records, the state file, the text and JSON output.
-  const redactor = createRedactor(secretValues(io.env))
+  const wiring = createRunWiring({ policy, env: io.env, redactor: createRedactor(secretValues(io.env)), ...(statePath === undefined ? {} : { attemptsDir: `${statePath}.attempts` }) })
+  const { redactor, providers } = wiring
   const print = (text: string): boolean => io.stdout.write(redactor.redact(text))
-  const providers = createProviders({ policy, env: io.env, redactor, ...(statePath === undefined ? {} : { attemptsDir: `${statePath}.attempts` }) })
   const status = await runExecution(prepared.input, {
-    providers,
+    ...wiring.runDeps(workspace),
     // webhook and http(s) uri External nodes are polled through the allow-listed client.
     // resource External nodes: a Gate approved with --approve, else the phase recorded in the files.
     external: observeExternals(prepared.externals, providers, (ref) => localResourcePhase(result.resources, ref, approved, prepared.namespace)),
     // Only webhooks and http(s) URIs change while a local run waits; other Externals stop it Blocked.
     externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: false }),
-    checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, env: io.env, redactor, signal: abort }),
-    evaluate: createCelEvaluator(),
-    redactor,
     now: Date.now,
     sleep: (ms, abort) => new Promise((done) => {
       const timer = setTimeout(done, ms)
       abort.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true })
     }),
-    workspace,
     state: statePath === undefined ? undefined : fileState(statePath, io.env, redactor),
     journal: statePath === undefined ? undefined : fileJournal(`${statePath}.dispatched`),
     gate,

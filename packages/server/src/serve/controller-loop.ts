@@ -1,10 +1,12 @@
-import { PlanSpecError, type ObjectKey, canonicalJson } from '@planspec/core'
+import { canonicalJson, PlanSpecError, type ObjectKey, type StoredResource } from '@planspec/core'
+import { createWorkQueue, type WorkResult } from '@planspec/engine'
 import { validateOne } from '../server/admit-object.js'
 import type { ValidationService } from '../validation/validation-pool.js'
 import type { ApiStore } from '../store/api-store.js'
 import type { Authorizer } from '../server/authorizer.js'
 import type { TokenRegistry } from '../server/tokens.js'
-import { planNeedsValidation, RECONCILERS, type ReconcileDeps } from './reconcilers.js'
+import { planNeedsValidation, reconcileObject, RECONCILED, type ReconcileDeps } from './reconcilers.js'
+import { referencedKeys } from './referenced-keys.js'
 
 /** What the in-process controllers need. */
 export interface ControllerOptions {
@@ -27,10 +29,10 @@ export interface Controllers {
   stop(): void
 }
 
-// Which kinds to re-reconcile (in the changed object's namespace) when an object of a kind changes.
+// Which kinds to re-reconcile (in the changed object's namespace) when an object of a kind changes;
+// objects it names in other namespaces are re-reconciled too (see referencedKeys).
 const DEPENDENTS: Readonly<Record<string, readonly string[]>> = {
   Plan: ['Goal', 'Binding'],
-  Capability: ['Capability'],
   Execution: ['Goal', 'Binding', 'Gate'],
 }
 
@@ -39,41 +41,13 @@ const DEPENDENTS: Readonly<Record<string, readonly string[]>> = {
  * with core's pure controllers. Level-based: any change enqueues the object and the objects whose
  * status depends on it; each reconcile re-reads everything in one store transaction, computes the
  * status and writes it with the object's resourceVersion (compare-and-swap) only when it differs,
- * so its own writes settle after one more round. A conflict or error is retried with capped
- * exponential backoff; a Goal's timeout is honoured with a timer. Executions are not run here.
+ * so its own writes settle after one more round. Keys go through the engine's work queue: a
+ * conflict or error is retried with core's backoff (a terminal error is reported and not retried),
+ * a Goal's timeout is honoured with a delayed requeue. Executions are not run here.
  */
 export function startControllers(options: ControllerOptions): Controllers {
   const { store } = options
-  const queue = new Map<string, ObjectKey>()
-  const failures = new Map<string, number>()
-  const timers = new Map<string, NodeJS.Timeout>()
-  const waiting: (() => void)[] = []
-  let scheduled = false
-  let stopped = false
-
-  const id = (key: ObjectKey): string => `${key.kind}/${key.namespace}/${key.name}`
-  const enqueue = (key: ObjectKey): void => {
-    if (stopped || RECONCILERS[key.kind] === undefined) return
-    queue.set(id(key), key)
-    if (!scheduled) {
-      scheduled = true
-      setImmediate(() => void drain())
-    }
-  }
-  const later = (key: ObjectKey, ms: number): void => {
-    const k = id(key)
-    clearTimeout(timers.get(k))
-    const timer = setTimeout(() => {
-      timers.delete(k)
-      enqueue(key)
-    }, ms)
-    timer.unref()
-    timers.set(k, timer)
-  }
-  const enqueueKind = (kind: string, namespace: string): void => {
-    for (const row of store.listPage(kind, { namespace }).rows) enqueue({ kind, namespace, name: row.name })
-  }
-  const reconcile = async (key: ObjectKey): Promise<void> => {
+  const reconcile = async (key: ObjectKey): Promise<WorkResult> => {
     // A Plan's validity comes from the validator, run in the workers before the transaction.
     let planIssues: ReconcileDeps['planIssues']
     if (key.kind === 'Plan') {
@@ -86,62 +60,57 @@ export function startControllers(options: ControllerOptions): Controllers {
     const requeueAfterMs = await store.transact((tx) => {
       const object = tx.get(key)
       if (object === undefined) return undefined
-      const desired = RECONCILERS[key.kind]!(tx, object, { ...options, now: options.now(), ...(planIssues === undefined ? {} : { planIssues }) })
+      const desired = reconcileObject(tx, object, { ...options, now: options.now(), ...(planIssues === undefined ? {} : { planIssues }) })
       if (desired !== undefined && canonicalJson(desired.status ?? null) !== canonicalJson(object.status ?? null)) tx.updateStatus({ ...object, status: desired.status })
       return desired?.requeueAfterMs
     })
-    failures.delete(id(key))
-    if (requeueAfterMs !== undefined) later(key, Math.min(Math.max(requeueAfterMs, 0), 2_147_000_000))
+    return requeueAfterMs === undefined ? {} : { requeueAfterMs }
   }
-  async function drain(): Promise<void> {
-    const batch = [...queue.values()].slice(0, 256)
-    for (const key of batch) {
-      queue.delete(id(key))
-      if (stopped) break
-      try {
-        await reconcile(key)
-      } catch (error) {
-        const count = (failures.get(id(key)) ?? 0) + 1
-        failures.set(id(key), count)
-        const conflict = error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_CONFLICT'
-        if (!conflict && !stopped) options.onError?.(error, key)
-        later(key, Math.min(100 * 2 ** (count - 1), 30_000))
-      }
-    }
-    scheduled = false
-    if (stopped) return
-    if (queue.size > 0) {
-      scheduled = true
-      setImmediate(() => void drain())
-    } else if (timersPendingRetry() === 0) for (const resolve of waiting.splice(0)) resolve()
+  const queue = createWorkQueue<ObjectKey>({
+    process: reconcile,
+    id: (key) => `${key.kind}/${key.namespace}/${key.name}`,
+    backoff: { baseMs: 200, maxMs: 30_000, minMs: 50 },
+    // The server's socket keeps the process alive; a Goal's timeout alone must not.
+    keepAlive: false,
+    // A lost compare-and-swap is the expected race with an API write: retried, not reported.
+    onError: (error, key) => {
+      if (!(error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_CONFLICT')) options.onError?.(error, key)
+    },
+  })
+  const enqueue = (key: ObjectKey): void => {
+    if (RECONCILED.has(key.kind)) queue.add(key)
   }
-  const timersPendingRetry = (): number => [...timers.keys()].filter((k) => failures.has(k)).length
+  const readPlan = (key: ObjectKey): StoredResource | undefined => {
+    const text = store.getText(key)
+    return text === undefined ? undefined : (JSON.parse(text) as StoredResource)
+  }
+  const enqueueKind = (kind: string, namespace: string | undefined): void => {
+    for (const row of store.listPage(kind, namespace === undefined ? {} : { namespace }).rows) enqueue({ kind, namespace: row.namespace, name: row.name })
+  }
 
   const enqueueEverything = (): void => {
-    for (const kind of Object.keys(RECONCILERS)) for (const row of store.listPage(kind).rows) enqueue({ kind, namespace: row.namespace, name: row.name })
+    for (const kind of RECONCILED) for (const row of store.listPage(kind).rows) enqueue({ kind, namespace: row.namespace, name: row.name })
   }
   // A store that reloaded its state cannot say what changed: everything is looked at again.
   const unsubscribe = store.subscribe((event) => {
     const { kind, namespace } = event.key
     enqueue(event.key)
     for (const dependent of DEPENDENTS[kind] ?? []) enqueueKind(dependent, namespace)
+    // A Capability may be required from any namespace.
+    if (kind === 'Capability') enqueueKind('Capability', undefined)
+    // What it names in other namespaces (a goalRef, a bindingRef, a Gate node's gateRef, a requirement).
+    for (const key of referencedKeys(event.object, readPlan)) enqueue(key)
   }, enqueueEverything)
   enqueueEverything()
 
+  let stopped = false
   return {
-    settled: () =>
-      new Promise<void>((resolve) => {
-        if (queue.size === 0 && !scheduled && timersPendingRetry() === 0) resolve()
-        else waiting.push(resolve)
-      }),
+    settled: () => queue.settled(),
     stop() {
       if (stopped) return
       stopped = true
       unsubscribe()
-      for (const timer of timers.values()) clearTimeout(timer)
-      timers.clear()
-      queue.clear()
-      for (const resolve of waiting.splice(0)) resolve()
+      queue.stop()
     },
   }
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { createRedactor, type ExecutionStatus, type Redactor, type ObjectKey, type StoredResource } from '@planspec/core'
-import { createCelEvaluator, createProviders, isPolledExternal, observeExternals, runAcceptanceCriteria, runExecution, type Policy, type Provider } from '@planspec/engine'
+import { backoffDelay, canonicalJson, isTerminal, setCondition, type ExecutionStatus, type Redactor, type ObjectKey, type StoredResource } from '@planspec/core'
+import { createRunWiring, isPolledExternal, observeExternals, runExecution, type Policy, type Provider } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 import type { Lease } from '../store/leases.js'
 import { CANCEL_ANNOTATION } from '../server/admit-status.js'
@@ -72,6 +72,9 @@ const STOP_GRACE_MS = 5_000
 // Changes that can move a stopped (Blocked or not yet prepared) run on.
 const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
 
+/** How failed runs are retried (core's one backoff formula). */
+const RETRY_BACKOFF = { baseMs: 500, maxMs: 30_000, minMs: 100 } as const
+
 /**
  * Starts the controller that runs Executions inside `serve` (DECISIONS §3), modelled on the git-mode
  * agent's runners: every non-terminal Execution in the store is run with the engine's
@@ -94,11 +97,15 @@ const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
  */
 export function startExecutionController(options: ExecutionControllerOptions): ExecutionController {
   const { store } = options
-  const policy: Policy = options.policy ?? { allowCommands: [], allowUrls: [] }
-  const redactor = options.redactor ?? createRedactor()
   // Attempts are journaled beside the workspaces: a restarted server re-attaches to them.
-  const providers = options.providers ?? createProviders({ policy, redactor, attemptsDir: join(options.workspace, '.attempts'), ...(options.env === undefined ? {} : { env: options.env }) })
-  const evaluate = createCelEvaluator()
+  const wiring = createRunWiring({
+    policy: options.policy ?? { allowCommands: [], allowUrls: [] },
+    attemptsDir: join(options.workspace, '.attempts'),
+    ...(options.redactor === undefined ? {} : { redactor: options.redactor }),
+    ...(options.providers === undefined ? {} : { providers: options.providers }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  })
+  const { providers } = wiring
   const now = options.now ?? Date.now
   const stopping = new AbortController()
   const active = new Map<string, Active>()
@@ -156,7 +163,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     const timer = setTimeout(() => {
       timers.delete(id(key))
       enqueue(key)
-    }, Math.min(250 * 2 ** (count - 1), 30_000))
+    }, backoffDelay(count, RETRY_BACKOFF, Math.random))
     timers.set(id(key), timer)
   }
 
@@ -175,7 +182,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
         await ensure(key, takeOver)
       } catch (error) {
         options.onError?.(error, key)
-        later(key)
+        // A terminal error (a retry cannot help) waits for the next change of the Execution.
+        if (!isTerminal(error)) later(key)
       }
     }
     scheduled = false
@@ -264,17 +272,13 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       extensions: { ...status.extensions, [RUN_SOURCE_KEY]: { resources: source }, ...(appliedRetry === undefined ? {} : { [RETRY_APPLIED_KEY]: appliedRetry }) },
     })
     await runExecution(prepared.input, {
-      providers,
-      evaluate,
+      ...wiring.runDeps(workspace),
       now,
       sleep: (ms, abort) => sleepUnlessStopping(ms, abort, stopping.signal, key),
-      workspace,
       state: storedRunState({ store, key, uid: execution.metadata.uid, decorate, stopping: stopping.signal, fence: lease, onSaved: (saved) => own.add(String(saved.metadata.resourceVersion)) }),
       gate: (_node, ref) => observeStoredGate(store, { name: ref.name, namespace: ref.namespace ?? prepared.namespace }, { name: key.name, uid: prepared.input.uid, digest: prepared.input.runDigest ?? '' }),
       external: observeExternals(prepared.externals, providers, (ref) => storedPhase(store, ref, prepared.namespace)),
       externalPolled: (node) => isPolledExternal(prepared.externals.get(node), { resources: true }),
-      checkAcceptance: (_node, criteria, abort) => runAcceptanceCriteria(criteria, { workspace, policy, redactor, signal: abort, ...(options.env === undefined ? {} : { env: options.env }) }),
-      redactor,
       // Claimable work is completed through POST .../executions/NAME/complete (an annotation per
       // node); recording a result twice changes nothing, so no bookkeeping is needed here.
       waitForPeople: async (status) => completionsOf(await store.get(key), status),

@@ -1,12 +1,12 @@
-import { checkAgentReview, decideGate, isAgentVia, normalizeSubject, type ExecutionStatus, type GateObservation, type GateRefusal, type GateStatus, type WaitingExecution, type StoredResource } from '@planspec/core'
+import { checkAgentReview, decideGate, isAgentVia, missingTarget as missingGateTarget, normalizeSubject, subjectOf, waitingExecutions, type GateObservation, type GateRefusal, type GateStatus, type StoredResource } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { Authorizer } from './authorizer.js'
 import { kindByName } from './kinds.js'
 import type { Identity, TokenRegistry } from './tokens.js'
+import { indexedResource, transactionIndex } from '../serve/transaction-index.js'
 import { CREATED_BY_ANNOTATION, readObject, subjectOf } from './write-object.js'
 
 const GATES = kindByName('Gate')!
-const WAITING_NODE = new Set(['Running', 'Blocked'])
 
 /** What deciding a Gate needs besides the store: who exists, who may approve, and the clock. */
 export interface GateDeps {
@@ -22,14 +22,22 @@ export type GatePolicy = Pick<GateObservation, 'waiting' | 'teams' | 'writers'>
  * Gathers what core's `decideGate` needs to know about a Gate from the store (DECISIONS §5, §9):
  * - `waiting`: every Execution (any namespace) whose Gate node naming this Gate is `Running` or
  *   `Blocked`, with its uid, `runDigest` and change author (its creator, `planspec.io/created-by`:
- *   never eligible for it, separation of duties per Execution). `targetRef` plays no part: it
- *   neither widens nor narrows who is checked;
- * - `teams`: for each `team:ORG/SLUG` reviewer, the known identities in group `ORG/SLUG` (or `team:ORG/SLUG`);
- * - `writers`: identities allowed to `approve` gates in the namespace (everyone when RBAC is off).
+ *   never eligible for it, separation of duties per Execution), found by core's
+ *   `waitingExecutions`. `targetRef` plays no part: it neither widens nor narrows who is checked;
+ * - `teams` and `writers`: see {@link gateReviewers}.
  */
 export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omit<GateDeps, 'now'>): GatePolicy {
   const namespace = gate.metadata.namespace ?? 'default'
-  const spec = (gate.spec ?? {}) as { reviewers?: string[]; targetRef?: { kind?: string; name?: string; namespace?: string } }
+  const waiting = waitingExecutions(transactionIndex(tx), (execution) => ((execution.object.metadata as { annotations?: Record<string, string> }).annotations ?? {})[CREATED_BY_ANNOTATION])
+  return { waiting: waiting.get(subjectOf('Gate', namespace, gate.metadata.name)) ?? [], ...gateReviewers(namespace, gate.metadata.name, (gate.spec ?? {}) as { reviewers?: string[] }, deps) }
+}
+
+/**
+ * Finds who may decide a Gate from the tokens and RBAC: `teams`, for each `team:ORG/SLUG`
+ * reviewer, the known identities in group `ORG/SLUG` (or `team:ORG/SLUG`); `writers`, the
+ * identities allowed to `approve` gates in the namespace (everyone when RBAC is off).
+ */
+export function gateReviewers(namespace: string, name: string, spec: { readonly reviewers?: readonly string[] }, deps: Omit<GateDeps, 'now'>): Pick<GateObservation, 'teams' | 'writers'> {
   const identities = deps.tokens?.identities() ?? []
   const teams = new Map<string, string[]>()
   for (const reviewer of spec.reviewers ?? []) {
@@ -37,14 +45,8 @@ export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omi
     if (!team.startsWith('team:')) continue
     teams.set(reviewer, identities.filter((id) => teamsOf(id).includes(team)).map(subjectOfIdentity))
   }
-  const writers = identities.filter((id) => deps.authorizer.allowed(id, { verb: 'approve', resource: 'gates', namespace, name: gate.metadata.name })).map(subjectOfIdentity)
-  const waiting = tx.list('Execution').flatMap((execution): WaitingExecution[] => {
-    const status = execution.status as ExecutionStatus | undefined
-    if (status?.runDigest === undefined || execution.metadata.uid === undefined || !waitsOn(tx, execution, status, gate)) return []
-    const changeAuthor = execution.metadata.annotations?.[CREATED_BY_ANNOTATION]
-    return [{ name: execution.metadata.name, namespace: execution.metadata.namespace ?? 'default', uid: execution.metadata.uid, digest: status.runDigest, ...(changeAuthor === undefined ? {} : { changeAuthor }) }]
-  })
-  return { waiting, teams, writers }
+  const writers = identities.filter((id) => deps.authorizer.allowed(id, { verb: 'approve', resource: 'gates', namespace, name })).map(subjectOfIdentity)
+  return { teams, writers }
 }
 
 /**
@@ -61,33 +63,13 @@ function subjectOfIdentity(identity: Identity): string {
   return subjectOf(identity)
 }
 
-/** Whether a running Execution has a Gate node naming `gate` that waits (`Running` or `Blocked`). */
-function waitsOn(tx: StoreTransaction, execution: StoredResource, status: ExecutionStatus, gate: StoredResource): boolean {
-  const namespace = execution.metadata.namespace ?? 'default'
-  const planRef = (execution.spec as { planRef?: { name: string; namespace?: string } } | undefined)?.planRef
-  if (planRef === undefined) return false
-  const plan = tx.get({ kind: 'Plan', namespace: planRef.namespace ?? namespace, name: planRef.name })
-  const nodes = (plan?.spec as { graph?: { nodes?: { id: string; kind: string; gateRef?: { name: string; namespace?: string } }[] } } | undefined)?.graph?.nodes ?? []
-  return nodes.some(
-    (node) =>
-      node.kind === 'Gate' &&
-      node.gateRef?.name === gate.metadata.name &&
-      (node.gateRef.namespace ?? namespace) === gate.metadata.namespace &&
-      WAITING_NODE.has(status.nodeStatuses?.[node.id]?.phase ?? ''),
-  )
-}
-
 /**
- * Tells why a Gate's `targetRef` names nothing (a message such as `targetRef names Execution
- * "run-9", which does not exist in namespace "team"`), or `undefined` when the target exists or
- * none is given. Only reported: separation of duties never depends on it.
+ * Tells why a Gate's `targetRef` names nothing (core's `missingTarget` over the transaction), or
+ * `undefined` when the target exists or none is given. Only reported: separation of duties never
+ * depends on it.
  */
 export function missingTarget(tx: StoreTransaction, gate: StoredResource): string | undefined {
-  const target = (gate.spec as { targetRef?: { kind?: string; name?: string; namespace?: string } } | undefined)?.targetRef
-  if (target?.kind === undefined || target.name === undefined) return undefined
-  const namespace = target.namespace ?? gate.metadata.namespace ?? 'default'
-  if (tx.get({ kind: target.kind, namespace, name: target.name }) !== undefined) return undefined
-  return `targetRef names ${target.kind} ${JSON.stringify(target.name)}, which does not exist in namespace ${JSON.stringify(namespace)}`
+  return missingGateTarget(transactionIndex(tx), indexedResource(gate))
 }
 
 /** A review request from the API. */

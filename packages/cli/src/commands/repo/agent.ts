@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import type { Logger } from 'pino'
 import { buildAgentServer, createAgent, createResourceView, resolveAgentKey, type ExecutionChange, type ResolvedAgentKey } from '@planspec/agent'
-import { createRedactor, type ExecutionStatus } from '@planspec/core'
-import { createProviders } from '@planspec/engine'
+import { createRedactor, parseDuration, type ExecutionStatus } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { validationWorkerUrl } from '../../validation-worker-url.js'
 import { createLogger } from '../../logger.js'
@@ -86,7 +85,8 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     policy,
     // Commands see the explicit environment built from this process's (injected) environment.
     // Attempts are journaled beside the workspaces: a restarted agent re-attaches to them.
-    providers: createProviders({ policy, env: io.env, redactor, attemptsDir: join(workspaceRoot, '.attempts') }),
+    env: io.env,
+    attemptsDir: join(workspaceRoot, '.attempts'),
     workspaceRoot,
     intervalMs,
     ...(options.lease ? { leaseMs: durationFlag(options.lease, '--lease') } : {}),

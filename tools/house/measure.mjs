@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Measures the shape of the workspace for docs/architecture.md: packages, cross-package imports,
+// package -> package edges, and the files that name each extension point (the files a newcomer
+// touches to add a kind, a provider, an output format or an API route). Read-only; prints Markdown.
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('../..', import.meta.url).pathname
+const packages = readdirSync(join(root, 'packages')).filter((p) => existsSync(join(root, 'packages', p, 'package.json'))).sort()
+
+/** Lists the .ts files under a directory, recursively. */
+function tsFiles(dir) {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry)
+    if (statSync(path).isDirectory()) return tsFiles(path)
+    return path.endsWith('.ts') ? [path] : []
+  })
+}
+const sources = packages.flatMap((p) => tsFiles(join(root, 'packages', p, 'src')).map((file) => ({ pkg: p, file, text: readFileSync(file, 'utf8') })))
+const relative = (file) => file.slice(root.length)
+
+const importCounts = new Map()
+const importRe = /(?:^|\n)\s*(?:import|export)\b[^;]*?from\s+['"](@planspec\/[a-z-]+)/g
+for (const s of sources) for (const m of s.text.matchAll(importRe)) importCounts.set(m[1], (importCounts.get(m[1]) ?? 0) + 1)
+const totalImports = [...importCounts.values()].reduce((a, b) => a + b, 0)
+
+const edges = packages.map((p) => {
+  const json = JSON.parse(readFileSync(join(root, 'packages', p, 'package.json'), 'utf8'))
+  const deps = Object.keys({ ...(json.dependencies ?? {}), ...(json.peerDependencies ?? {}) }).filter((d) => d.startsWith('@planspec/')).sort()
+  return { name: json.name, deps }
+})
+const edgeCount = edges.reduce((n, e) => n + e.deps.length, 0)
+
+// Generated files and the test helpers package are not edited by hand to add anything.
+const handWritten = sources.filter((s) => !/generated/.test(s.file) && s.pkg !== 'testing')
+const naming = (re) => handWritten.filter((s) => re.test(s.text)).map((s) => relative(s.file)).sort()
+const points = {
+  'a kind (files naming the kind list: a `Capability` literal)': naming(/['"]Capability['"]|\bCapability\s*:/),
+  'a provider (files naming the `noop` provider)': naming(/\bnoop\b/),
+  'an output format (files naming the `junit` format)': naming(/\bjunit\b/i),
+  'an API route (files naming an action route: `/approve`)': naming(/\/approve\b/),
+}
+
+const out = []
+out.push(`packages: ${packages.length} (+ schemas, tools)`, '')
+out.push(`cross-package import statements in src: ${totalImports}`)
+for (const [name, n] of [...importCounts].sort((a, b) => b[1] - a[1])) out.push(`  ${String(n).padStart(4)} from '${name}'`)
+out.push('', `package -> package dependency edges (package.json): ${edgeCount}`)
+for (const e of edges) out.push(`  ${e.name} -> ${e.deps.join(' ')}`)
+for (const [point, files] of Object.entries(points)) {
+  out.push('', `files to touch to add ${point}: ${files.length}`)
+  for (const f of files) out.push(`  ${f}`)
+}
+console.log(out.join('\n'))
