@@ -175,10 +175,10 @@ describe('index.js exports', () => {
 
   it('describes each kind', () => {
     expect(Object.keys(kindInfo).sort()).toEqual(Object.keys(schemaIdByKind).sort())
-    expect(kindInfo.Goal).toEqual({ plural: 'goals', namespaced: true, hasStatus: true, shortNames: [] })
+    expect(kindInfo.Goal).toEqual({ plural: 'goals', namespaced: true, hasStatus: true, shortNames: ['gl'] })
     expect(kindInfo.Capability.plural).toBe('capabilities')
-    expect(kindInfo.Gate).toEqual({ plural: 'gates', namespaced: true, hasStatus: true, shortNames: [] })
-    expect(kindInfo.Execution.shortNames).toEqual(['exec', 'ex'])
+    expect(kindInfo.Gate).toEqual({ plural: 'gates', namespaced: true, hasStatus: true, shortNames: ['gt'] })
+    expect(kindInfo.Execution.shortNames).toEqual(['ex', 'exec'])
     expect(kindInfo.ClusterRole).toEqual({ plural: 'clusterroles', namespaced: false, hasStatus: false, shortNames: [] })
     expect(kindInfo.RoleBinding).toEqual({ plural: 'rolebindings', namespaced: true, hasStatus: false, shortNames: [] })
     expect(kindInfo.List.hasStatus).toBe(false)

@@ -17,7 +17,7 @@ const template = JSON.parse(readFileSync(join(ROOT, 'tools/package/package.templ
 /** What stays outside the bundle: native modules, installed from the registry at the lockfile's version. */
 export const EXTERNAL = ['better-sqlite3']
 
-for (const input of ['packages/cli/dist/index.js', 'packages/server/dist/validation/validation-worker.js', 'packages/dashboard/dist-app/index.html']) {
+for (const input of ['packages/cli/dist/main.js', 'packages/cli/dist/validate-worker.js', 'packages/server/dist/validation/validation-worker.js', 'packages/dashboard/dist-app/index.html']) {
   if (!existsSync(join(ROOT, input))) {
     process.stderr.write(`error: ${input} is missing: run npm run build first\n`)
     process.exit(2)
@@ -27,10 +27,12 @@ rmSync(OUT, { recursive: true, force: true })
 mkdirSync(join(OUT, 'dist'), { recursive: true })
 const banner = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, keepNames: true, external: EXTERNAL, banner, logLevel: 'warning', legalComments: 'linked' }
-await build({ ...common, entryPoints: [join(ROOT, 'packages/cli/dist/index.js')], outfile: join(OUT, 'dist/planspec.mjs') })
-await build({ ...common, entryPoints: [join(ROOT, 'packages/server/dist/validation/validation-worker.js')], outfile: join(OUT, 'dist/validation-worker.js') })
-// The dashboard plugin serves ../dist-app/ relative to the module that loads it (the bundle).
-cpSync(join(ROOT, 'packages/dashboard/dist-app'), join(OUT, 'dist-app'), { recursive: true })
+// The same layout as the CLI's own bundle (bin/planspec.js loads dist/bundle/main.mjs): the entry,
+// the chunks each command loads when it runs, and the two validation workers next to them.
+await build({ ...common, entryPoints: { main: join(ROOT, 'packages/cli/dist/main.js'), 'validate-worker': join(ROOT, 'packages/cli/dist/validate-worker.js') }, splitting: true, outdir: join(OUT, 'dist/bundle'), outExtension: { '.js': '.mjs' } })
+await build({ ...common, entryPoints: [join(ROOT, 'packages/server/dist/validation/validation-worker.js')], outfile: join(OUT, 'dist/bundle/validation-worker.js') })
+// The dashboard plugin serves ../dist-app/ relative to the module that loads it (a chunk in dist/bundle/).
+cpSync(join(ROOT, 'packages/dashboard/dist-app'), join(OUT, 'dist/dist-app'), { recursive: true })
 mkdirSync(join(OUT, 'bin'))
 cpSync(join(ROOT, 'packages/cli/bin/planspec.js'), join(OUT, 'bin/planspec.js'))
 mkdirSync(join(OUT, 'schema'))

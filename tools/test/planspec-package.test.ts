@@ -34,7 +34,7 @@ describe('the planspec package', () => {
     expect(packed.status, packed.stderr).toBe(0)
     const [tarball] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
     const shipped = tarball!.files.map((f) => f.path)
-    for (const file of ['package.json', 'README.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'bin/planspec.js', 'dist/planspec.mjs', 'dist/validation-worker.js', 'dist-app/index.html', 'schema/planspec.schema.json']) expect(shipped).toContain(file)
+    for (const file of ['package.json', 'README.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'bin/planspec.js', 'dist/bundle/main.mjs', 'dist/bundle/validate-worker.mjs', 'dist/bundle/validation-worker.js', 'dist/dist-app/index.html', 'schema/planspec.schema.json']) expect(shipped).toContain(file)
 
     const app = join(work, 'app')
     mkdirSync(app)

@@ -5,7 +5,6 @@ import { UsageError, type CommandIO } from './io.js'
 import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
 import type { GetOptions } from './commands/get.js'
 import type { ResourceClient } from '@planspec/client'
-import { validationWorkerUrl } from './validation-worker-url.js'
 import type { runRequest } from './commands/repo/requests.js'
 import { GET_FORMATS } from './command-formats.js'
 
@@ -14,7 +13,7 @@ import { GET_FORMATS } from './command-formats.js'
 const load = {
   agent: () => import('./commands/repo/agent.js'),
   get: () => import('./commands/get.js'),
-  client: () => import('@planspec/client'),
+  client: () => import('./commands/open-resource-client.js'),
   requests: () => import('./commands/repo/requests.js'),
   serverRequest: () => import('./commands/server/request.js'),
 }
@@ -189,9 +188,8 @@ function getOptions(kind: string, name: string | undefined, o: Record<string, un
 
 /** The client port for where a command goes: the repository (signed request files) or the server. */
 async function resourceClient(target: ResolvedContext, o: Record<string, unknown>, io: CommandIO): Promise<ResourceClient> {
-  const { clientFor, createGitResourceClient, createHttpResourceClient } = await load.client()
-  if (target.mode === 'server') return createHttpResourceClient({ api: clientFor(serverOf(target), io) })
-  return createGitResourceClient({ ...flags(o, io), repo: target.repo, env: io, validationWorkers: { workerUrl: validationWorkerUrl() } })
+  const f = flags(o, io)
+  return (await load.client()).openResourceClient(target, io, { ...(f.branch ? { branch: f.branch } : {}), ...(f.statusBranch ? { statusBranch: f.statusBranch } : {}), ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}) })
 }
 
 function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string; ca?: string } {

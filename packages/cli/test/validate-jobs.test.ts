@@ -52,8 +52,9 @@ describe('planspec validate --jobs', () => {
     const dir = largeTree()
     const total = yamlFiles(dir).reduce((sum, f) => sum + statSync(f).size, 0)
     expect(total).toBeGreaterThan(4 * 1024 * 1024)
-    const one = await planspec(['validate', '.', '--jobs', '1', '-o', 'json'], dir)
-    const two = await planspec(['validate', '.', '--jobs', '2', '-o', 'json'], dir)
+    // --strict: the tree's non-PlanSpec YAML is validated too (its findings are part of the comparison).
+    const one = await planspec(['validate', '.', '--strict', '--jobs', '1', '-o', 'json'], dir)
+    const two = await planspec(['validate', '.', '--strict', '--jobs', '2', '-o', 'json'], dir)
     expect(one.stderr).toBe('')
     expect(two.stderr).toBe('')
     expect(two.code).toBe(one.code)

@@ -15,7 +15,7 @@ describe('resolveKind', () => {
 
 describe('kindFacts', () => {
   it('returns the facts of a kind spelled as in documents, and nothing for others', () => {
-    expect(kindFacts('Plan')).toEqual({ plural: 'plans', namespaced: true, hasStatus: true, shortNames: [] })
+    expect(kindFacts('Plan')).toEqual({ plural: 'plans', namespaced: true, hasStatus: true, shortNames: ['pl'] })
     expect(kindFacts('plan')).toBeUndefined()
     expect(kindFacts('toString')).toBeUndefined()
   })

@@ -108,7 +108,7 @@ describe('what else clients send', () => {
     const type = new MIMEType(String(res.headers['content-type']))
     expect([type.essence, type.params.get('g'), type.params.get('v'), type.params.get('as')]).toEqual(['application/json', 'apidiscovery.k8s.io', 'v2', 'APIGroupDiscoveryList'])
     const resources = body(res).items[0].versions[0].resources as { resource: string; shortNames?: string[]; categories?: string[]; scope: string }[]
-    expect(resources.find((r) => r.resource === 'executions')).toMatchObject({ shortNames: ['ex'], categories: ['planspec'], scope: 'Namespaced' })
+    expect(resources.find((r) => r.resource === 'executions')).toMatchObject({ shortNames: ['ex', 'exec'], categories: ['planspec'], scope: 'Namespaced' })
     expect(resources.find((r) => r.resource === 'clusterroles')).toMatchObject({ scope: 'Cluster' })
     const core = body(await request({ method: 'GET', url: '/api', headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' } }))
     expect(core.items[0].versions[0].resources[0]).toMatchObject({ resource: 'namespaces', scope: 'Cluster' })

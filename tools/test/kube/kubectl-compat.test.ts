@@ -65,7 +65,7 @@ describe('kubectl against planspec serve', () => {
     const names = ok(['api-resources', '-o', 'name']).trim().split('\n')
     expect(names).toEqual(expect.arrayContaining(['goals.planspec.io', 'plans.planspec.io', 'executions.planspec.io', 'gates.planspec.io', 'bindings.planspec.io', 'capabilities.planspec.io', 'namespaces']))
     const wide = table(ok(['api-resources', '--api-group', 'planspec.io']))
-    expect(wide.find((r) => r.NAME === 'executions')).toMatchObject({ SHORTNAMES: 'ex', NAMESPACED: 'true', KIND: 'Execution' })
+    expect(wide.find((r) => r.NAME === 'executions')).toMatchObject({ SHORTNAMES: 'ex,exec', NAMESPACED: 'true', KIND: 'Execution' })
     expect(kubectl(['get', 'ex']).code).toBe(0)
     // explain prints the schema's own documentation of the field.
     const explained = ok(['explain', 'goal.spec.planSelector'])

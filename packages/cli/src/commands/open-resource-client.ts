@@ -1,6 +1,7 @@
 import { clientFor, createGitResourceClient, createHttpResourceClient, type ResourceClient } from '@planspec/client'
 import type { CommandIO } from '../io.js'
 import type { ResolvedContext } from './server/resolve-context.js'
+import { validationWorkerUrl } from '../validation-worker-url.js'
 
 /**
  * Opens the client port where a resolved context points: the API server (its token, CA, request
@@ -12,5 +13,5 @@ import type { ResolvedContext } from './server/resolve-context.js'
  */
 export function openResourceClient(target: ResolvedContext, io: CommandIO, repoFlags: { readonly branch?: string; readonly statusBranch?: string; readonly cacheDir?: string } = {}): ResourceClient {
   if (target.mode === 'server') return createHttpResourceClient({ api: clientFor({ server: target.server, ...(target.token ? { token: target.token } : {}), ...(target.ca ? { ca: target.ca } : {}) }, io) })
-  return createGitResourceClient({ repo: target.repo, ...repoFlags, env: { cwd: io.cwd, env: io.env } })
+  return createGitResourceClient({ repo: target.repo, ...repoFlags, env: { cwd: io.cwd, env: io.env }, validationWorkers: { workerUrl: validationWorkerUrl() } })
 }

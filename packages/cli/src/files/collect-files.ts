@@ -66,7 +66,7 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
       if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
       // Without `paths`, a YAML file that is not a PlanSpec document (docker-compose, Kubernetes) is
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
-      if (selection.sniffs && !options.strict && !sniffsAsPlanSpec(file)) {
+      if (selection.sniffs && !options.strict && !sniffsAsPlanSpec(file, maxFileBytes)) {
         skipped.push(displayName(io.cwd, file))
         continue
       }
@@ -77,9 +77,11 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
 }
 
 /** Whether a file's first 64 KiB name a planspec.io apiVersion (the validator's one sniff); an unreadable file is kept, to be reported. */
-function sniffsAsPlanSpec(absolute: string): boolean {
+function sniffsAsPlanSpec(absolute: string, maxFileBytes: number): boolean {
   let fd: number | undefined
   try {
+    // An oversize file is reported by its size and never read, PlanSpec or not.
+    if (statSync(absolute).size > maxFileBytes) return true
     fd = openSync(absolute, 'r')
     const head = Buffer.alloc(SNIFF_HEAD_BYTES)
     return isPlanSpecDocument(head.subarray(0, readSync(fd, head, 0, SNIFF_HEAD_BYTES, 0)))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CANCEL_ANNOTATION, reconcileResources, type ReconcileFacts } from '../../src/controllers/reconcile-resources.js'
 import { indexResources, type IndexedResource } from '../../src/controllers/resource-index.js'
-import { subjectOf } from '../../src/reference.js'
+import { subjectOf } from '../../src/object-key.js'
 
 const now = '2026-01-01T00:00:00.000Z'
 

@@ -1,4 +1,4 @@
-import { checkAgentReview, decideGate, isAgentVia, missingTarget as missingGateTarget, normalizeSubject, subjectOf, waitingExecutions, type GateObservation, type GateRefusal, type GateStatus, type StoredResource } from '@planspec/core'
+import { checkAgentReview, decideGate, isAgentVia, missingTarget as missingGateTarget, normalizeSubject, subjectOf as objectKeyOf, waitingExecutions, type GateObservation, type GateRefusal, type GateStatus, type StoredResource } from '@planspec/core'
 import type { StoreTransaction } from '../store/api-store.js'
 import type { Authorizer } from './authorizer.js'
 import { kindByName } from './kinds.js'
@@ -29,7 +29,7 @@ export type GatePolicy = Pick<GateObservation, 'waiting' | 'teams' | 'writers'>
 export function gatePolicy(tx: StoreTransaction, gate: StoredResource, deps: Omit<GateDeps, 'now'>): GatePolicy {
   const namespace = gate.metadata.namespace ?? 'default'
   const waiting = waitingExecutions(transactionIndex(tx), (execution) => ((execution.object.metadata as { annotations?: Record<string, string> }).annotations ?? {})[CREATED_BY_ANNOTATION])
-  return { waiting: waiting.get(subjectOf('Gate', namespace, gate.metadata.name)) ?? [], ...gateReviewers(namespace, gate.metadata.name, (gate.spec ?? {}) as { reviewers?: string[] }, deps) }
+  return { waiting: waiting.get(objectKeyOf('Gate', namespace, gate.metadata.name)) ?? [], ...gateReviewers(namespace, gate.metadata.name, (gate.spec ?? {}) as { reviewers?: string[] }, deps) }
 }
 
 /**
