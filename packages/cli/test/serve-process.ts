@@ -22,7 +22,7 @@ export async function startServe(bin: string, root: string): Promise<ServeProces
   let url = ''
   const start = async (): Promise<void> => {
     const dir = mkdtempSync(join(root, 'serve-'))
-    const proc = spawn(process.execPath, [bin, 'serve', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(dir, 'runs'), '--no-executions'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+    const proc = spawn(process.execPath, [bin, 'serve', '--insecure-http', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(dir, 'runs'), '--no-executions'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
     child = proc
     let log = ''
     url = await new Promise<string>((resolve, reject) => {

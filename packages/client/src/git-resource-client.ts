@@ -1,5 +1,5 @@
 import { judgeRunRequests, reviewerOf, type GitAgentRepo } from '@planspec/agent'
-import { canonicalJson, subjectOf } from '@planspec/core'
+import { canonicalJson, matchesLabelSelector, parseLabelSelector, subjectOf } from '@planspec/core'
 import { findSignerPrincipals, proposeBranch, signPayload, type ProposeBranchResult, type ValidationWorkers } from '@planspec/git-store'
 import type { ClientEnv } from './client-env.js'
 import { ClientRefusedError } from './errors.js'
@@ -123,8 +123,13 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
       return serial(() => proposeBranch({ ...opened.git, base: options.branch ?? 'main', statusBranch: options.statusBranch ?? 'planspec/status', branch: change.branch, files: change.files, message: change.message, author, sign: (payload) => client.sign(payload) }))
     },
     list: (kindText, listOptions = {}) => serial(async () => {
+      // The server's label-selector syntax, applied to the manifests' labels (as the API does).
+      const parsed = listOptions.labelSelector === undefined ? undefined : parseLabelSelector(listOptions.labelSelector)
+      if (parsed !== undefined && !parsed.ok) throw new ClientRefusedError('BadSelector', `label selector: ${parsed.message}`)
       const { desired, status } = await readNow()
-      return withClaims(gitResources(desired, status, { kind: resolveKind(kindText), ...(listOptions.namespace === undefined ? {} : { namespace: listOptions.namespace }) }), await holders(desired, status))
+      const found = gitResources(desired, status, { kind: resolveKind(kindText), ...(listOptions.namespace === undefined ? {} : { namespace: listOptions.namespace }) })
+      const selected = parsed === undefined ? found : found.filter((item) => matchesLabelSelector(parsed.selector, (item.object.metadata as { labels?: Record<string, string> } | undefined)?.labels))
+      return withClaims(selected, await holders(desired, status))
     }),
     get: (kindText, name, namespace) => serial(async () => {
       const { desired, status } = await readNow()

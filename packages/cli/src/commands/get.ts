@@ -1,8 +1,8 @@
 import { stringify } from 'yaml'
 import { ClientRefusedError, describeResource, resolveKind, resolveServerKind, type ResourceClient, type ResourceView } from '@planspec/client'
 import { renderResourceTable } from '@planspec/reporter'
-import { sanitizeTerminalText } from '@planspec/core'
-import { EXIT, type CommandIO } from '../io.js'
+import { parseLabelSelector, sanitizeTerminalText } from '@planspec/core'
+import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { reportApiError } from './server/report-api-error.js'
 
 /** Options of `planspec get` and `planspec describe`, in either mode. */
@@ -77,6 +77,9 @@ async function readResources(client: ResourceClient, options: GetOptions, io: Co
     }
     return [found]
   }
+  // A malformed selector is a usage error in both modes, before anything is read.
+  const selector = options.labelSelector === undefined ? undefined : parseLabelSelector(options.labelSelector)
+  if (selector !== undefined && !selector.ok) throw new UsageError(`-l: ${selector.message}`)
   return client.list(kind, { ...(options.allNamespaces ? {} : { namespace: options.namespace ?? 'default' }), ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}) })
 }
 
