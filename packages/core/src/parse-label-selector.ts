@@ -39,22 +39,38 @@ function requirement(part: string): LabelSelectorRequirementLike {
 
 /** Splits on commas outside parentheses; empty input gives no parts. */
 function splitTopLevel(text: string): string[] {
-  if (text.trim() === '') return []
+  const split = splitSelectorTerms(text)
+  if (!split.ok) throw new SelectorSyntax(split.message)
+  return split.parts
+}
+
+/**
+ * Splits a label or field selector into its comma-separated terms, leaving commas inside
+ * parentheses (`env in (a,b)`) alone; empty input gives no terms. Unbalanced parentheses are an
+ * error. Pure: the label parser here and the server's field selectors share it.
+ *
+ * @example
+ * ```ts
+ * splitSelectorTerms('env in (a,b),tier=web') // { ok: true, parts: ['env in (a,b)', 'tier=web'] }
+ * ```
+ */
+export function splitSelectorTerms(text: string): { readonly ok: true; readonly parts: string[] } | { readonly ok: false; readonly message: string } {
+  if (text.trim() === '') return { ok: true, parts: [] }
   const parts: string[] = []
   let depth = 0
   let current = ''
   for (const ch of text) {
     if (ch === '(') depth++
     if (ch === ')') depth--
-    if (depth < 0) throw new SelectorSyntax('unbalanced parentheses in selector')
+    if (depth < 0) return { ok: false, message: 'unbalanced parentheses in selector' }
     if (ch === ',' && depth === 0) {
       parts.push(current)
       current = ''
     } else current += ch
   }
-  if (depth !== 0) throw new SelectorSyntax('unbalanced parentheses in selector')
+  if (depth !== 0) return { ok: false, message: 'unbalanced parentheses in selector' }
   parts.push(current)
-  return parts
+  return { ok: true, parts }
 }
 
 function checkKey(key: string): string {

@@ -1,4 +1,4 @@
-import { matchesLabelSelector, parseLabelSelector as parseSelectorText, type LabelSelectorLike, type StoredResource } from '@planspec/core'
+import { matchesLabelSelector, parseLabelSelector as parseSelectorText, splitSelectorTerms, type LabelSelectorLike, type StoredResource } from '@planspec/core'
 import { ApiError } from './error-catalog.js'
 
 /** A predicate over stored objects built from a query parameter. */
@@ -54,22 +54,9 @@ export function fieldFilter(text: string): ObjectFilter {
   return (object) => terms.every((term) => term(object))
 }
 
-/** Splits on commas outside parentheses; empty input gives no parts. */
+/** Splits on commas outside parentheses (core's `splitSelectorTerms`); unbalanced parentheses are a 400. */
 function splitTopLevel(text: string): string[] {
-  if (text.trim() === '') return []
-  const parts: string[] = []
-  let depth = 0
-  let current = ''
-  for (const ch of text) {
-    if (ch === '(') depth++
-    if (ch === ')') depth--
-    if (depth < 0) throw new ApiError('BadRequest', 'unbalanced parentheses in selector')
-    if (ch === ',' && depth === 0) {
-      parts.push(current)
-      current = ''
-    } else current += ch
-  }
-  if (depth !== 0) throw new ApiError('BadRequest', 'unbalanced parentheses in selector')
-  parts.push(current)
-  return parts
+  const split = splitSelectorTerms(text)
+  if (!split.ok) throw new ApiError('BadRequest', split.message)
+  return split.parts
 }
