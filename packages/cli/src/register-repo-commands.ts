@@ -4,8 +4,8 @@ import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
 import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
 import type { GetOptions } from './commands/get.js'
-import type { ResourceClient } from '@planspec/client'
-import type { runRequest } from './commands/repo/requests.js'
+import type { ClientRequestTarget, ResourceClient } from '@planspec/client'
+import type { RequestVerb } from './commands/request.js'
 import { GET_FORMATS } from './command-formats.js'
 
 // Each command's module is loaded when the command runs, so that a run loads only what it needs
@@ -14,8 +14,8 @@ const load = {
   agent: () => import('./commands/repo/agent.js'),
   get: () => import('./commands/get.js'),
   client: () => import('./commands/open-resource-client.js'),
-  requests: () => import('./commands/repo/requests.js'),
-  serverRequest: () => import('./commands/server/request.js'),
+  request: () => import('./commands/request.js'),
+  workList: () => import('./commands/work-list.js'),
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -23,8 +23,11 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 const SIGNING_HELP = `
 In git mode a request is a commit on the status branch signed like \`git commit -S\` with your SSH key
 (git config gpg.format ssh, user.signingKey); it counts only when .planspec/allowed-signers on the tracked
-branch lists that key for your git user.email. Checked here first (signing key, eligibility, separation of
-duties): a refusal exits 1 and records nothing. Otherwise prints "recorded; the agent decides".`
+branch lists that key (you act as the principal it is listed for; your git user.email chooses when it is
+listed under several). Checked here first (signing key, eligibility, separation of duties): a refusal
+exits 1 and records nothing. Otherwise prints "recorded; the agent decides". With --server (or a server
+context) the API's action route records it as your token's identity, and a review or claim is decided at
+once. --wait waits for the verdict in both modes (the run applying a cancel, retry or completion).`
 
 /** The flags every repository command shares. */
 function repoFlags(command: Command): Command {
@@ -121,51 +124,46 @@ Examples:
       setExit(await (await load.get()).runDescribe(await resourceClient(target, o, io), getOptions(kind, name, o, target), io))
     })
 
-  const request = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
-    targetFlags(repoFlags(program.command(name)))
-      .description(`${what} (recorded as a request file on the status branch; the agent applies it).`)
-      .argument(`<${kind.toLowerCase()}>`, `name of the ${kind}`)
+  const request = (command: Command): Command =>
+    targetFlags(repoFlags(command))
       .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
       .option('--dry-run', 'check and print, record nothing', false)
-      .option('--wait [duration]', 'wait for the agent\'s verdict (default 2m); exit 0 only when the action counted')
+      .option('--wait [duration]', 'wait for the verdict (default 2m); exit 0 only when the action counted')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
       .addHelpText('after', SIGNING_HELP)
+  const decide = (name: 'approve' | 'reject' | 'cancel' | 'retry', what: string, kind: 'Gate' | 'Execution'): Command =>
+    request(program.command(name)).description(`${what} (git mode: a signed request file on the status branch, the agent applies it; server mode: the API's ${name} route).`).argument(`<${kind.toLowerCase()}>`, `name of the ${kind}`)
   for (const [verb, what] of [['approve', 'Approve a Gate'], ['reject', 'Reject a Gate']] as const) {
-    request(verb, what, 'Gate')
+    decide(verb, what, 'Gate')
       .option('--comment <text>', 'why')
       .option('--execution <name>', 'decide for this waiting Execution only (default: the one waiting, or every one waiting)')
       .action(async (gate: string, o: Record<string, unknown>) => setExit(await dispatchRequest(verb, { kind: 'Gate', name: gate, ...(o.execution ? { execution: o.execution as string } : {}) }, o, io)))
   }
-  request('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('cancel', { kind: 'Execution', name: execution }, o, io)))
-  request('retry', 'Re-open a Failed Execution from its failed nodes, keeping succeeded work', 'Execution')
+  decide('cancel', 'Cancel an Execution: running attempts are cancelled through their providers', 'Execution').action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('cancel', { kind: 'Execution', name: execution }, o, io)))
+  decide('retry', 'Re-open a Failed Execution from its failed nodes, keeping succeeded work', 'Execution')
     .option('--node <id>', 're-open only this failed node')
     .action(async (execution: string, o: Record<string, unknown>) => setExit(await dispatchRequest('retry', { kind: 'Execution', name: execution, ...(o.node ? { node: o.node as string } : {}) }, o, io)))
 
   const work = program.command('work').description('Claimable work (human://, agent://): list, claim and complete nodes waiting for a worker.')
-  repoFlags(work.command('list'))
+  targetFlags(repoFlags(work.command('list')))
     .description('List nodes waiting for a worker.')
     .option('-n, --namespace <ns>', 'only this namespace')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (o: Record<string, unknown>) => setExit(await (await load.requests()).runWorkList({ ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), output: o.output as 'table' | 'json' }, io)))
+    .action(async (o: Record<string, unknown>) => {
+      const target = await targetOf(o, io)
+      const namespace = (o.namespace as string | undefined) ?? target.namespace
+      setExit(await (await load.workList()).runWorkList(await resourceClient(target, o, io), { ...(namespace ? { namespace } : {}), output: o.output as 'table' | 'json' }, io))
+    })
   for (const verb of ['claim', 'complete'] as const) {
-    const command = repoFlags(work.command(verb))
+    const command = request(work.command(verb))
       .description(verb === 'claim' ? 'Claim a waiting node (tells others you are on it).' : 'Complete a claimed node with its outputs: key=value ...')
       .argument('<execution>', 'the Execution')
       .argument('<node>', 'the node')
-      .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
-      .option('--dry-run', 'check and print, record nothing', false)
-      .option('--wait [duration]', 'wait for the agent\'s verdict (default 2m); exit 0 only when the action counted')
-      .addHelpText('after', SIGNING_HELP)
-    if (verb === 'complete') targetFlags(command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', []))
+    if (verb === 'complete') command.argument('[outputs...]', 'outputs as key=value (JSON values keep their type)', [])
     command.action(async (execution: string, node: string, ...rest: unknown[]) => {
-      const outputs = verb === 'complete' ? (await load.requests()).parseOutputs(rest[0] as string[]) : undefined
+      const outputs = verb === 'complete' ? (await load.request()).parseOutputs(rest[0] as string[]) : undefined
       const o = (verb === 'complete' ? rest[1] : rest[0]) as Record<string, unknown>
-      const where = verb === 'complete' ? await targetOf(o, io) : undefined
-      if (where?.mode === 'server') {
-        const namespace = (o.namespace as string | undefined) ?? where.namespace
-        setExit(await (await load.serverRequest()).runServerRequest('complete', { kind: 'Execution', name: execution, node, ...(namespace ? { namespace } : {}), ...(outputs ? { outputs } : {}) }, { ...serverOf(where), dryRun: Boolean(o.dryRun) }, io))
-        return
-      }
-      setExit(await (await load.requests()).runRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, { ...requestOptions(o, io), ...(where?.mode === 'repo' ? { repo: where.repo } : {}) }, io))
+      setExit(await dispatchRequest(verb, { kind: 'Execution', name: execution, node, ...(outputs ? { outputs } : {}) }, o, io))
     })
   }
 }
@@ -192,20 +190,10 @@ async function resourceClient(target: ResolvedContext, o: Record<string, unknown
   return (await load.client()).openResourceClient(target, io, { ...(f.branch ? { branch: f.branch } : {}), ...(f.statusBranch ? { statusBranch: f.statusBranch } : {}), ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}) })
 }
 
-function serverOf(target: Extract<ResolvedContext, { mode: 'server' }>): { server: string; token?: string; ca?: string } {
-  return { server: target.server, ...(target.token ? { token: target.token } : {}), ...(target.ca ? { ca: target.ca } : {}) }
-}
-
-/** Records an action: a request file on the status branch, or the API's action route on a server. */
-async function dispatchRequest(action: 'approve' | 'reject' | 'cancel' | 'retry', target: { kind: 'Gate' | 'Execution'; name: string; node?: string; execution?: string }, o: Record<string, unknown>, io: CommandIO): Promise<number> {
+/** Records an action through the client port of wherever the command goes: a signed request file, or the API's action route. */
+async function dispatchRequest(action: RequestVerb, target: ClientRequestTarget, o: Record<string, unknown>, io: CommandIO): Promise<number> {
   const where = await targetOf(o, io)
   const namespace = (o.namespace as string | undefined) ?? where.namespace
-  if (where.mode === 'server') {
-    return (await load.serverRequest()).runServerRequest(action, { kind: target.kind, name: target.name, ...(namespace ? { namespace } : {}), ...(target.node ? { nodes: [target.node] } : {}) }, { ...serverOf(where), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun) }, io)
-  }
-  return (await load.requests()).runRequest(action, target, { ...requestOptions(o, io), repo: where.repo, ...(namespace ? { namespace } : {}) }, io)
-}
-
-function requestOptions(o: Record<string, unknown>, io: CommandIO): Parameters<typeof runRequest>[2] {
-  return { ...flags(o, io), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun), ...(o.wait === undefined ? {} : { wait: o.wait === true ? '2m' : String(o.wait) }) }
+  const options = { ...(o.comment ? { comment: o.comment as string } : {}), dryRun: Boolean(o.dryRun), ...(o.wait === undefined ? {} : { wait: o.wait === true ? '2m' : String(o.wait) }), output: o.output as 'text' | 'json' }
+  return (await load.request()).runRequest(await resourceClient(where, o, io), action, { ...target, ...(namespace ? { namespace } : {}) }, options, io)
 }

@@ -81,6 +81,11 @@ describe('git-mode requests', () => {
     let approved: Awaited<ReturnType<typeof cli>>
     try {
       approved = await cli(['approve', 'changelog-approval', '--repo', dir, '--comment', 'reads well', '--wait', '60s'], { env: person('editor') })
+      // The verdict comes with the agent's round that counted it; the run goes on in later rounds: keep the agent until it ends.
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+        const phase = (JSON.parse((await cli(['get', 'execution', 'changelog-2025-w10', '--repo', dir, '-o', 'json'], { env: person('nobody') })).stdout) as { status?: { phase?: string } }).status?.phase
+        if (phase === 'Succeeded' || phase === 'Failed') break
+      }
     } finally {
       stop.abort()
       expect(await agent).toBe(0)

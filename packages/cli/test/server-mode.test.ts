@@ -11,13 +11,15 @@ import { parse } from 'yaml'
 import { resolveContext } from '../src/commands/server/resolve-context.js'
 import { clientFor, createHttpResourceClient } from '@planspec/client'
 import { runGet, type GetOptions } from '../src/commands/get.js'
-import { runServerRequest } from '../src/commands/server/request.js'
+import { runRequest, type RequestVerb } from '../src/commands/request.js'
 import { runCli, type CommandIO } from '../src/index.js'
 import { cli, REPO, tempTree } from './helpers.js'
 
 const BIN = join(REPO, 'packages/cli/bin/planspec.js')
 /** `planspec get` against the server through the client port (the verb is written once for both modes). */
 const runServerGet = (options: GetOptions, io: CommandIO): Promise<number> => runGet(createHttpResourceClient({ api: clientFor({ server: url }, io) }), options, io)
+/** An action against the server through the client port (the verb is written once for both modes). */
+const runServerRequest = (action: RequestVerb, target: { kind: 'Gate' | 'Execution'; name: string; node?: string }, io: CommandIO): Promise<number> => runRequest(createHttpResourceClient({ api: clientFor({ server: url }, io) }), action, target, {}, io)
 const TOKENS = { admin: 'admin-test-token-7f3a', alice: 'alice-test-token-91c2', carol: 'carol-test-token-04be' } as const
 const ADMIN = { PLANSPEC_TOKEN: TOKENS.admin }
 const EXECUTION = 'changelog-2025-w10'
@@ -311,10 +313,10 @@ describe('planspec against a server', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/NotEligible|not an eligible reviewer/)
     const dry = await run(['approve', 'changelog-approval', '--server', url, '--dry-run'], { env: { PLANSPEC_TOKEN: TOKENS.alice } })
-    expect(dry.stdout).toBe('gate/changelog-approval approved (dry run)\n')
+    expect(dry.stdout).toBe('gate/changelog-approval: approval would be recorded (dry run)\n')
     const approved = await run(['approve', 'changelog-approval', '--server', url, '--comment', 'reads well'], { env: { PLANSPEC_TOKEN: TOKENS.alice } })
     expect(approved.code, approved.stderr).toBe(0)
-    expect(approved.stdout).toBe('gate/changelog-approval approved\n')
+    expect(approved.stdout).toBe(`gate/changelog-approval: approval for ${EXECUTION} recorded\ngate/changelog-approval: approve counted for ${EXECUTION}; the Gate is Approved\n`)
     await watch.until((text) => text.includes(`MODIFIED execution/${EXECUTION} Succeeded`))
     const { code, stdout } = await watch.stop()
     expect(code).toBe(0)
@@ -335,7 +337,7 @@ describe('planspec against a server', () => {
     expect(notEligible.stderr).toContain('may not complete node "edit"')
     const done = await run(['work', 'complete', 'by-hand-1', 'edit', 'verdict=ship', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.alice } })
     expect(done.code, done.stderr).toBe(0)
-    expect(done.stdout).toBe('execution/by-hand-1 completed\n')
+    expect(done.stdout).toBe('execution/by-hand-1: completion recorded; the server decides\n')
     const finished = await waitForPhase('by-hand-1', 'Succeeded')
     expect(finished.status.nodeStatuses.edit).toMatchObject({ phase: 'Succeeded', outputs: { verdict: 'ship' } })
     expect((await run(['work', 'complete', 'by-hand-1', 'edit', '--server', url], { env: { PLANSPEC_TOKEN: TOKENS.alice } })).code).toBe(1)
@@ -344,15 +346,15 @@ describe('planspec against a server', () => {
   it('cancels a blocked run and retries a failed one through the server', async () => {
     expect((await run(['apply', '-f', join(extras, 'held.yaml'), '--server', url])).code).toBe(0)
     await waitForPhase('held-1', 'Blocked')
-    const cancel = await call((io) => runServerRequest('cancel', { kind: 'Execution', name: 'held-1' }, { server: url }, io))
-    expect(cancel.stdout).toBe('execution/held-1 cancel requested\n')
+    const cancel = await call((io) => runServerRequest('cancel', { kind: 'Execution', name: 'held-1' }, io))
+    expect(cancel.stdout).toBe('execution/held-1: cancel recorded; the server decides\n')
     await waitForPhase('held-1', 'Cancelled')
-    expect((await call((io) => runServerRequest('cancel', { kind: 'Execution', name: 'held-1' }, { server: url }, io))).code).toBe(1)
+    expect((await call((io) => runServerRequest('cancel', { kind: 'Execution', name: 'held-1' }, io))).code).toBe(1)
 
     const failed = await waitForPhase('late-1', 'Failed')
     expect(failed.status.reason).toBe('GateNotFound')
     // A retry of the gate node alone: the Gate still does not exist, so the run fails again, once.
-    expect((await call((io) => runServerRequest('retry', { kind: 'Execution', name: 'late-1', nodes: ['check'] }, { server: url }, io))).code).toBe(0)
+    expect((await call((io) => runServerRequest('retry', { kind: 'Execution', name: 'late-1', node: 'check' }, io))).code).toBe(0)
     const requested = (await getExecution('late-1')).metadata.annotations as Obj
     expect(requested['planspec.io/retry-nodes']).toBe('check')
     for (let i = 0; (await getExecution('late-1')).status.extensions?.['io.planspec.retryApplied'] !== requested['planspec.io/retry']; i++) {
@@ -361,12 +363,12 @@ describe('planspec against a server', () => {
     }
     expect((await waitForPhase('late-1', 'Failed')).status.nodeStatuses.check).toMatchObject({ phase: 'Failed', reason: 'GateNotFound' })
     expect((await run(['apply', '-f', join(extras, 'late-gate.yaml'), '--server', url])).code).toBe(0)
-    const retry = await call((io) => runServerRequest('retry', { kind: 'Execution', name: 'late-1' }, { server: url }, io))
-    expect(retry.stdout).toBe('execution/late-1 retry requested\n')
+    const retry = await call((io) => runServerRequest('retry', { kind: 'Execution', name: 'late-1' }, io))
+    expect(retry.stdout).toBe('execution/late-1: retry recorded; the server decides\n')
     await waitForPhase('late-1', 'Blocked')
-    expect((await call((io) => runServerRequest('approve', { kind: 'Gate', name: 'late-gate' }, { server: url }, io), { PLANSPEC_TOKEN: TOKENS.alice })).code).toBe(0)
+    expect((await call((io) => runServerRequest('approve', { kind: 'Gate', name: 'late-gate' }, io), { PLANSPEC_TOKEN: TOKENS.alice })).code).toBe(0)
     await waitForPhase('late-1', 'Succeeded')
-    expect((await call((io) => runServerRequest('retry', { kind: 'Execution', name: 'late-1' }, { server: url }, io))).code).toBe(1)
+    expect((await call((io) => runServerRequest('retry', { kind: 'Execution', name: 'late-1' }, io))).code).toBe(1)
   })
 
   it('diffs files against the server: 0 in sync, 1 with changes (unified YAML diff), >1 on errors', async () => {

@@ -9,6 +9,7 @@ import { authorOf, openRepo, type RepoFlags } from './open-repo.js'
 import { recordGitRequest } from './record-git-request.js'
 import type { ApplyPreview, ClientIdentity, ResourceChange, ResourceClient, ResourceView } from './resource-types.js'
 import { findSigningKey } from './signing-key.js'
+import { waitForVerdict } from './wait-for-verdict.js'
 
 /** Options of {@link createGitResourceClient}. */
 export interface GitResourceClientOptions extends RepoFlags {
@@ -172,7 +173,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         const outcome = await recordGitRequest({ repo, author, signing }, action, target, requestOptions)
         if (outcome.status === 'refused') return { status: 'refused', subject: outcome.subject, reason: outcome.reason, message: outcome.message, ...(outcome.recorded ? { recorded: outcome.recorded } : {}) }
         if (outcome.status === 'dry-run') return { status: 'dry-run', subject: outcome.subject, namespace: outcome.item.namespace, notes: outcome.notes }
-        const base = { subject: outcome.subject, namespace: outcome.item.namespace, id: outcome.id, notes: outcome.notes, ...(outcome.execution ? { execution: outcome.execution } : {}) }
+        const base = { subject: outcome.subject, kind: target.kind, name: outcome.item.name, namespace: outcome.item.namespace, ...(target.node === undefined ? {} : { node: target.node }), id: outcome.id, notes: outcome.notes, ...(outcome.execution ? { execution: outcome.execution } : {}) }
         if (action !== 'claim') return { status: 'recorded', ...base }
         // The branch orders every claim: judge them all as the agent will, and say at once who won.
         const { desired, status } = await readNow()
@@ -185,6 +186,8 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         return { status: 'recorded', ...base, counted: true }
       })
     },
+    verdict: (action, recorded, verdictOptions = {}) =>
+      waitForVerdict({ readStatus: () => serial(() => repo.readStatus()) }, { id: recorded.id, action, item: { kind: recorded.kind, name: recorded.name, subject: subjectOf(recorded.kind, recorded.namespace, recorded.name) } }, { waitMs: verdictOptions.waitMs ?? 0, ...(verdictOptions.signal ? { signal: verdictOptions.signal } : {}), ...(verdictOptions.pollMs ? { pollMs: verdictOptions.pollMs } : {}) }),
     dryRunApply: (objects) => serial(async () => {
       const desired = await repo.readDesired()
       return objects.map((object): ApplyPreview => {

@@ -3,6 +3,8 @@ import { ClientRefusedError } from './errors.js'
 import type { ApplyPreview, ClientAction, ClientIdentity, ClientRequestOptions, ClientRequestOutcome, ClientRequestTarget, ResourceClient, ResourceView } from './resource-types.js'
 import { resolveServerKind } from './server-kinds.js'
 import { findByName } from './server-target.js'
+import { refusalMessage } from './record-git-request.js'
+import { serverVerdict } from './server-verdict.js'
 import { watchObjects } from './watch-objects.js'
 
 /** Options of {@link createHttpResourceClient}. */
@@ -74,6 +76,7 @@ export function createHttpResourceClient(options: HttpResourceClientOptions): Re
     async request(action, target, requestOptions = {}) {
       return serverRequest(api, action, target, requestOptions)
     },
+    verdict: (action, recorded, verdictOptions) => serverVerdict(api, action, recorded, verdictOptions),
     async dryRunApply(objects) {
       const { body } = await api.request<{ results: readonly ApplyOutcome[] }>('POST', `${API_PREFIX}/apply`, { body: { apiVersion: 'planspec.io/v1alpha1', kind: 'List', items: objects }, query: { dryRun: 'All' } })
       return body.results.map((r): ApplyPreview => ({ kind: r.kind, name: r.name, ...(r.namespace === undefined ? {} : { namespace: r.namespace }), action: r.action }))
@@ -101,7 +104,7 @@ async function serverRequest(api: ApiClient, action: ClientAction, target: Clien
   const kind = resolveServerKind(target.kind)
   const subject = `${kind.kind.toLowerCase()}/${target.name}`
   const found = await findByName(api, kind, target.name, target.namespace)
-  if (found === undefined) return { status: 'refused', subject, reason: 'NotFound', message: `${kind.kind.toLowerCase()} "${target.name}" not found${target.namespace ? ` in namespace "${target.namespace}"` : ''}` }
+  if (found === undefined) return { status: 'refused', subject, reason: 'NotFound', message: refusalMessage(subject, action, 'NotFound', `${kind.kind.toLowerCase()} "${target.name}" not found${target.namespace ? ` in namespace "${target.namespace}"` : ''}`) }
   const via = options.via === undefined ? {} : { via: options.via }
   const body =
     action === 'approve' || action === 'reject' || action === 'comment'
@@ -118,13 +121,24 @@ async function serverRequest(api: ApiClient, action: ClientAction, target: Clien
     const { body: result } = await api.request<ApiObject>('POST', path, { body, query: { dryRun: options.dryRun ? 'All' : undefined } })
     const namespace = found.metadata.namespace ?? ''
     if (options.dryRun) return { status: 'dry-run', subject, namespace, notes: [] }
-    return { status: 'recorded', subject, namespace, id: result.metadata.resourceVersion ?? '', counted: true, notes: [], object: result, ...(target.execution === undefined ? {} : { execution: target.execution }) }
+    const execution = target.execution ?? boundExecution(action, found, result)
+    const decided = action === 'approve' || action === 'reject' || action === 'comment' || action === 'claim'
+    return { status: 'recorded', subject, kind: target.kind, name: target.name, namespace, ...(target.node === undefined ? {} : { node: target.node }), id: result.metadata.resourceVersion ?? '', ...(decided ? { counted: true } : {}), notes: [], object: result, ...(execution === undefined ? {} : { execution }) }
   } catch (error) {
     if (!(error instanceof ApiRequestError) || STATUS_REASONS[error.status] === undefined) throw error
     const cause = error.causes.find((c) => typeof c.reason === 'string' && /^[A-Z][A-Za-z]+$/.test(c.reason) && c.reason !== 'FieldValueInvalid')
     const reason = cause?.reason ?? error.reason ?? STATUS_REASONS[error.status]!
     // The server records a refused review in the Gate's history (counted: false) before answering.
     const recorded = (action === 'approve' || action === 'reject') && cause !== undefined && REVIEW_REFUSALS.has(cause.reason!)
-    return { status: 'refused', subject, reason, message: `${subject}: ${action} refused: ${error.message}${error.causes.length > 0 ? ` (${error.causes.map((c) => c.message ?? c.reason).join('; ')})` : ''}`, ...(recorded ? { recorded: { id: found.metadata.name } } : {}) }
+    const why = error.causes.length > 0 ? error.causes.map((c) => c.message ?? c.reason).join('; ') : error.message
+    return { status: 'refused', subject, reason, message: refusalMessage(subject, action, reason, why), ...(recorded ? { recorded: { id: found.metadata.name } } : {}) }
   }
+}
+
+/** The one Execution a review was recorded for (the new entries of the Gate's history), when there is exactly one. */
+function boundExecution(action: ClientAction, before: ApiObject, after: ApiObject): string | undefined {
+  if (action !== 'approve' && action !== 'reject' && action !== 'comment') return undefined
+  const history = (object: ApiObject): readonly { action?: string; execution?: { name?: string } }[] => ((object.status as { reviewHistory?: { action?: string; execution?: { name?: string } }[] } | undefined)?.reviewHistory ?? [])
+  const names = new Set(history(after).slice(history(before).length).filter((entry) => entry.action === action).map((entry) => entry.execution?.name).filter((name): name is string => name !== undefined))
+  return names.size === 1 ? [...names][0] : undefined
 }

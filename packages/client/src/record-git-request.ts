@@ -24,6 +24,17 @@ export type GitRequestOutcome =
 /** The noun of each action, for messages (`approval refused: ...`). */
 export const ACTION_NOUNS: Readonly<Record<RequestAction, string>> = { approve: 'approval', reject: 'rejection', comment: 'comment', cancel: 'cancel', retry: 'retry', claim: 'claim', complete: 'completion' }
 
+/**
+ * Words a refused action the same way in every mode: `gate/NAME: approval refused: REASON: why`
+ * (the reason is not repeated when the explanation already starts with it).
+ *
+ * @example
+ * refusalMessage('gate/release', 'approve', 'NotEligible', 'alice is not a reviewer') // 'gate/release: approval refused: NotEligible: alice is not a reviewer'
+ */
+export function refusalMessage(subject: string, action: RequestAction, reason: string, why: string): string {
+  return `${subject}: ${ACTION_NOUNS[action]} refused: ${why.startsWith(`${reason}:`) || why === reason ? why : `${reason}: ${why}`}`
+}
+
 /** The request could not be signed so that it counts: nothing was pushed. */
 class RefusedSignature extends Error {
   constructor(
@@ -49,7 +60,10 @@ class RefusedSignature extends Error {
 export async function recordGitRequest(requester: GitRequester, action: RequestAction, target: ClientRequestTarget, options: ClientRequestOptions = {}): Promise<GitRequestOutcome> {
   const { repo, author, signing } = requester
   const named = `${target.kind.toLowerCase()}/${target.name}`
-  const refuse = (reason: string, message: string, item?: DesiredItem): GitRequestOutcome => ({ status: 'refused', subject: item === undefined ? named : `${item.kind.toLowerCase()}/${item.name}`, reason, message, ...(item === undefined ? {} : { item }) })
+  const refuse = (reason: string, why: string, item?: DesiredItem): GitRequestOutcome => {
+    const subject = item === undefined ? named : `${item.kind.toLowerCase()}/${item.name}`
+    return { status: 'refused', subject, reason, message: refusalMessage(subject, action, reason, why), ...(item === undefined ? {} : { item }) }
+  }
   if (author === undefined) return refuse('NoIdentity', 'no identity: set git config user.email to the address your key is listed for in .planspec/allowed-signers')
   if ('problem' in signing) return refuse('NoSigningKey', signing.problem)
   const desired = await repo.readDesired()
@@ -62,11 +76,11 @@ export async function recordGitRequest(requester: GitRequester, action: RequestA
   if (signers.text === undefined) return refuse('NoAllowedSigners', `the tracked branch has no usable .planspec/allowed-signers${signers.problem ? ` (${signers.problem})` : ''}: no request can count`, item)
   const status = await repo.readStatus()
   const verdict = await localVerdict(action, item, target, { repo, desired, status, requester: reviewerOf(author), writers: signers.writers, agent: isAgentVia(options.via) })
-  const refused = verdict.refusal === undefined ? undefined : { reason: verdict.reason, message: `${subject}: ${ACTION_NOUNS[action]} refused: ${verdict.refusal}` }
-  if (refused !== undefined && !(options.recordRefused && (action === 'approve' || action === 'reject'))) return refuse(refused.reason, refused.message, item)
+  const refused = verdict.refusal === undefined ? undefined : { reason: verdict.reason, why: verdict.refusal }
+  if (refused !== undefined && !(options.recordRefused && (action === 'approve' || action === 'reject'))) return refuse(refused.reason, refused.why, item)
   const notes = verdict.refusal === undefined ? verdict.notes : []
   const bind = verdict.refusal === undefined ? verdict.bind : undefined
-  if (options.dryRun) return refused ? refuse(refused.reason, refused.message, item) : { status: 'dry-run', item, subject, notes }
+  if (options.dryRun) return refused ? refuse(refused.reason, refused.why, item) : { status: 'dry-run', item, subject, notes }
   const sign = signerOf(signing.key)
   let id: string
   try {
@@ -91,10 +105,10 @@ export async function recordGitRequest(requester: GitRequester, action: RequestA
       },
     )
   } catch (error) {
-    if (error instanceof RefusedSignature) return refuse(error.reason, `${subject}: ${ACTION_NOUNS[action]} refused: ${error.message}`, item)
+    if (error instanceof RefusedSignature) return refuse(error.reason, error.message, item)
     if ((error as { code?: string }).code === 'PLANSPEC_ERR_GIT_INVALID_INPUT' && /cannot sign/.test((error as Error).message)) return refuse('CannotSign', (error as Error).message, item)
     throw error
   }
-  if (refused !== undefined) return { status: 'refused', subject, reason: refused.reason, message: refused.message, item, recorded: { id } }
+  if (refused !== undefined) return { status: 'refused', subject, reason: refused.reason, message: refusalMessage(subject, action, refused.reason, refused.why), item, recorded: { id } }
   return { status: 'recorded', item, subject, id, ...(bind ? { execution: bind.execution.name } : {}), notes }
 }

@@ -81,7 +81,11 @@ export type ClientRequestOutcome =
       readonly status: 'recorded'
       /** `kind/name`. */
       readonly subject: string
+      readonly kind: 'Gate' | 'Execution'
+      readonly name: string
       readonly namespace: string
+      /** claim, complete, retry: the node it names. */
+      readonly node?: string
       /** The request id (git mode) or the server's resourceVersion after it. */
       readonly id: string
       /** The Execution an approval, rejection or comment was bound to. */
@@ -102,6 +106,28 @@ export type ClientRequestOutcome =
       /** Set when the refused action was recorded for the audit trail (`recordRefused`). */
       readonly recorded?: { readonly id: string }
     }
+
+/** An action the client recorded (the argument of {@link ResourceClient.verdict}). */
+export type RecordedRequest = Extract<ClientRequestOutcome, { readonly status: 'recorded' }>
+
+/** The controllers' verdict on a recorded action. */
+export interface ClientVerdict {
+  /** True when the action counted (was applied). */
+  readonly counted: boolean
+  /** `gate/NAME: approve counted for RUN; the Gate is Approved`, `execution/NAME: cancelled`, `...: approve refused: REASON`. */
+  readonly message: string
+  /** The refusal reasons, when it did not count. */
+  readonly reasons?: readonly string[]
+}
+
+/** How long {@link ResourceClient.verdict} waits. */
+export interface VerdictOptions {
+  /** Wait at most this long (default 0: look once). */
+  readonly waitMs?: number
+  readonly signal?: AbortSignal
+  /** Look again this often while waiting (default 1 s). */
+  readonly pollMs?: number
+}
 
 /** One result of a dry-run apply. */
 export interface ApplyPreview {
@@ -138,6 +164,14 @@ export interface ResourceClient {
   watch(kinds: readonly string[], onChange: (change: ResourceChange) => void, signal: AbortSignal): Promise<void>
   /** Records an action of the client's identity, after the checks its mode makes. */
   request(action: ClientAction, target: ClientRequestTarget, options?: ClientRequestOptions): Promise<ClientRequestOutcome>
+  /**
+   * The verdict on an action this client recorded: what the controllers made of it (the agent's
+   * judgement on the status branch in git mode, the server's in server mode), read from the
+   * resource's status and looked at again every `pollMs` until `waitMs` has passed; undefined
+   * while there is none. A review or claim that a server decided when it was recorded has its
+   * verdict at once; a cancel, retry or completion waits for the run in both modes.
+   */
+  verdict(action: ClientAction, recorded: RecordedRequest, options?: VerdictOptions): Promise<ClientVerdict | undefined>
   /** What applying these objects would do (never applied). */
   dryRunApply(objects: readonly Record<string, unknown>[]): Promise<ApplyPreview[]>
 }

@@ -1,22 +1,18 @@
 import type { DesiredItem, GitAgentRepo, RequestAction, StatusSnapshot } from '@planspec/agent'
 import type { ExecutionStatus, GateStatus } from '@planspec/core'
+import type { ClientVerdict } from './resource-types.js'
 
 /** What {@link waitForVerdict} waits for. */
 export interface VerdictWait {
   /** The request id (file name without `.yaml`). */
   readonly id: string
   readonly action: RequestAction
-  readonly item: DesiredItem
+  /** The resource the request is about (its kind, name and `kind/namespace/name` subject). */
+  readonly item: Pick<DesiredItem, 'kind' | 'name' | 'subject'>
 }
 
-/** The agent's verdict on a request, once it has one. */
-export interface Verdict {
-  readonly counted: boolean
-  /** `kind/name: approve counted for r1; the Gate is Approved`, or `...: refused: REASON`. */
-  readonly message: string
-  /** The refusal reasons, when not counted. */
-  readonly reasons?: readonly string[]
-}
+/** The agent's verdict on a request, once it has one (the port's `ClientVerdict`). */
+export type Verdict = ClientVerdict
 
 /** Tells whether a review-history `source` names the request `id` (`request:ID`, maybe ` via CLIENT`). */
 export function sourceNamesRequest(source: string | undefined, id: string): boolean {

@@ -158,14 +158,15 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
       { dryRun: isDryRun(request.query) },
     )
   }
-  const conflict = (name: string, message: string): ApiError => new ApiError('Conflict', message, { name, group: 'planspec.io', kind: 'executions' })
+  // The cause's reason is the one git mode's checks give for the same refusal (`Finished`, `NotFailed`, `NotWaiting`).
+  const conflict = (name: string, message: string, reason: string): ApiError => new ApiError('Conflict', message, { name, group: 'planspec.io', kind: 'executions', causes: [{ reason, message }] })
   const claimConflict = (name: string, reason: string, message: string): ApiError => new ApiError('Conflict', message, { name, group: 'planspec.io', kind: 'executions', causes: [{ reason, message }] })
   app.post<{ Params: { namespace: string; name: string }; Querystring: { dryRun?: string }; Body: undefined }>(
     `${API_PREFIX}/namespaces/:namespace/executions/:name/cancel`,
     { schema: schema(cancelBody), config },
     (request) =>
       annotate(request, (execution, phase) => {
-        if (TERMINAL.has(phase ?? '')) throw conflict(execution.metadata.name, `execution ${JSON.stringify(execution.metadata.name)} has already finished (${phase})`)
+        if (TERMINAL.has(phase ?? '')) throw conflict(execution.metadata.name, `execution ${JSON.stringify(execution.metadata.name)} has already finished (${phase})`, 'Finished')
         return execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true' ? undefined : { [CANCEL_ANNOTATION]: 'true' }
       }),
   )
@@ -175,7 +176,7 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
   const waitingNode = (execution: StoredResource, node: string): string | undefined => {
     if (!NODE_ID.test(node)) throw invalid(EXECUTIONS, execution.metadata.name, [{ reason: 'FieldValueInvalid', message: `${JSON.stringify(node)} is not a node id`, field: 'node' }])
     const waiting = (execution.status as { nodeStatuses?: Record<string, { phase?: string; reason?: string }> } | undefined)?.nodeStatuses?.[node]
-    if (waiting?.phase !== 'Blocked' || waiting.reason !== 'AwaitingClaim') throw conflict(execution.metadata.name, `node ${JSON.stringify(node)} of execution ${JSON.stringify(execution.metadata.name)} is not waiting for a worker (${waiting?.phase ?? 'unknown'})`)
+    if (waiting?.phase !== 'Blocked' || waiting.reason !== 'AwaitingClaim') throw conflict(execution.metadata.name, `node ${JSON.stringify(node)} of execution ${JSON.stringify(execution.metadata.name)} is not waiting for a worker (${waiting?.phase ?? 'unknown'})`, 'NotWaiting')
     return claimHolder(execution, node)
   }
   /** Refuses (403 `NotEligible`) an identity the node's target does not name and no Gate of its plan lists as a reviewer. */
@@ -250,7 +251,7 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
     { schema: schema(retryBody), config },
     (request) =>
       annotate(request, (execution, phase) => {
-        if (phase !== 'Failed') throw conflict(execution.metadata.name, `only a Failed execution can be retried; ${JSON.stringify(execution.metadata.name)} is ${phase ?? 'Pending'}`)
+        if (phase !== 'Failed') throw conflict(execution.metadata.name, `only a Failed execution can be retried; ${JSON.stringify(execution.metadata.name)} is ${phase ?? 'Pending'}`, 'NotFailed')
         const nodes = request.body?.nodes ?? []
         const bad = nodes.findIndex((node) => !NODE_ID.test(node))
         if (bad >= 0) throw invalid(EXECUTIONS, execution.metadata.name, [{ reason: 'FieldValueInvalid', message: `${JSON.stringify(nodes[bad])} is not a node id`, field: `nodes[${bad}]` }])
