@@ -42,6 +42,18 @@ const points = {
   'an API route (files naming an action route: `/approve`)': naming(/\/approve\b/),
 }
 
+// The places that answer one question (issue 12): how many files implement the CLI's action verbs
+// (record approve/reject/cancel/retry/claim/complete: through the port's request(), git-store's
+// request recorder or the API client directly), and which shells retry with their own loop
+// (backoffDelay outside the engine's work queue) rather than through createWorkQueue.
+const cliSources = handWritten.filter((s) => s.pkg === 'cli')
+const answers = {
+  'CLI files that implement the action verbs (approve, reject, cancel, retry, work claim/complete)': cliSources.filter((s) => /\.request\(\s*(action|verb|'(approve|reject|cancel|retry|claim|complete)')|recordGitRequest\(/.test(s.text)).map((s) => relative(s.file)).sort(),
+  'CLI files that implement work list': cliSources.filter((s) => /No work waiting/.test(s.text)).map((s) => relative(s.file)).sort(),
+  'shell files with their own retry loop (backoffDelay outside the work queue)': handWritten.filter((s) => s.pkg !== 'core' && !s.file.endsWith('work-queue.ts') && /\bbackoffDelay\(/.test(s.text)).map((s) => relative(s.file)).sort(),
+  'shell files that queue work on createWorkQueue': handWritten.filter((s) => !s.file.endsWith('work-queue.ts') && /\bcreateWorkQueue\b\s*[<(]/.test(s.text)).map((s) => relative(s.file)).sort(),
+}
+
 const out = []
 out.push(`packages: ${packages.length} (+ schemas, tools)`, '')
 out.push(`cross-package import statements in src: ${totalImports}`)
@@ -50,6 +62,10 @@ out.push('', `package -> package dependency edges (package.json): ${edgeCount}`)
 for (const e of edges) out.push(`  ${e.name} -> ${e.deps.join(' ')}`)
 for (const [point, files] of Object.entries(points)) {
   out.push('', `files to touch to add ${point}: ${files.length}`)
+  for (const f of files) out.push(`  ${f}`)
+}
+for (const [question, files] of Object.entries(answers)) {
+  out.push('', `${question}: ${files.length}`)
   for (const f of files) out.push(`  ${f}`)
 }
 console.log(out.join('\n'))

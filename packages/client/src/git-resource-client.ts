@@ -89,7 +89,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
   /** Who holds each claimed node, judged from the branch as the agent judges it. */
   const holders = async (desired: Awaited<ReturnType<GitAgentRepo['readDesired']>>, status: Awaited<ReturnType<GitAgentRepo['readStatus']>>): Promise<ReadonlyMap<string, string>> => {
     if (!status.requests.some((r) => r.action === 'claim')) return new Map()
-    return (await judgeRunRequests(status.requests, { desired, status, teams: new Map(), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })).holders
+    return (await judgeRunRequests(status.requests, { desired, status, teams: teamsAsJudged(status.requests), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })).holders
   }
   // One repository handle, one cache directory: its reads keep incremental state and fetches write
   // objects and refs, so every use of it (tool calls and a subscription's polls) takes its turn.
@@ -179,6 +179,9 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         const { desired, status } = await readNow()
         const judged = await judgeRunRequests(status.requests, { desired, status, teams: new Map(), writers: (await repo.signers()).writers, changeAuthor: (item) => repo.changeAuthor(item) })
         const refused = judged.refused.get(outcome.item.subject)?.find((r) => r.id === outcome.id)
+        // Eligibility through a `team:` entry needs the agent's team file (the local checks already
+        // refused a claim no team could lift): the agent decides, as it does for a team's review.
+        if (refused?.reason === 'NotEligible') return { status: 'recorded', ...base }
         if (refused !== undefined) {
           const holder = judged.holders.get(`${outcome.item.subject}#${target.node}`)
           return { status: 'refused', subject: outcome.subject, reason: refused.reason, message: `${outcome.subject}: claim refused: ${refused.reason}${holder ? `: node ${target.node} is claimed by ${holder}` : ''}`, recorded: { id: outcome.id } }
@@ -201,6 +204,20 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     }),
   }
   return client
+}
+
+/**
+ * Team membership as far as the agent has judged it (the team file is the agent's): a requester
+ * counts as a member of any team until the agent refuses its request as `NotEligible` (it records
+ * the refusal, and `judgeRunRequests` skips refused requests).
+ */
+function teamsAsJudged(requests: readonly { readonly actor?: string }[]): ReadonlyMap<string, readonly string[]> {
+  const actors = [...new Set(requests.flatMap((r) => (r.actor === undefined ? [] : [r.actor])))]
+  return new (class extends Map<string, readonly string[]> {
+    override get(): readonly string[] {
+      return actors
+    }
+  })()
 }
 
 /** Adds each Execution's claim holders (`kind/namespace/name#node` keys of `judgeRunRequests`). */

@@ -37,6 +37,11 @@ export interface WorkQueueOptions<K> {
   readonly ratePerSecond?: number
   /** Keys processed before the queue yields to other work (default 256). */
   readonly batch?: number
+  /**
+   * How many keys are processed at the same time (default 1: one after the other). A key is never
+   * processed twice at once, whatever the concurrency; `Infinity` suits long work such as runs.
+   */
+  readonly concurrency?: number
   /** Told about each failure and what the queue does about it. */
   readonly onError?: (error: unknown, key: K, failure: WorkFailure) => void
   readonly timers?: WorkQueueTimers
@@ -78,7 +83,8 @@ function realTimers(keepAlive: boolean): WorkQueueTimers {
  * queued; a key added while it runs runs once more afterwards. A failure is retried after
  * `backoffDelay(failures, backoff)` (capped exponential, full jitter) unless it is terminal
  * (`isTerminal`: a bad token, a missing repository), which is reported and never retried until
- * the key is added again. At most `ratePerSecond` keys start per second.
+ * the key is added again. At most `ratePerSecond` keys start per second, and at most
+ * `concurrency` are processed at the same time.
  *
  * @example
  * const queue = createWorkQueue({ process: reconcile, backoff: { baseMs: 100, maxMs: 30_000 }, onError: log })
@@ -89,6 +95,7 @@ export function createWorkQueue<K>(options: WorkQueueOptions<K>): WorkQueue<K> {
   const idOf = options.id ?? ((key: K) => String(key))
   const random = options.random ?? Math.random
   const batch = options.batch ?? 256
+  const concurrency = Math.max(1, options.concurrency ?? 1)
   const queued = new Map<string, K>()
   const running = new Set<string>()
   const dirty = new Map<string, K>()
@@ -177,10 +184,17 @@ export function createWorkQueue<K>(options: WorkQueueOptions<K>): WorkQueue<K> {
       }
     }
   }
+  /** After a key processed alongside others: start what waits, or tell waiters the queue settled. */
+  const afterConcurrent = (): void => {
+    if (queued.size > 0) schedule()
+    else checkSettled()
+  }
   async function drain(): Promise<void> {
     draining = true
     try {
       for (let done = 0; done < batch && queued.size > 0 && !stopped; done++) {
+        // Every slot is taken: a key that finishes schedules the next drain.
+        if (running.size >= concurrency) return
         const wait = takeToken()
         if (wait > 0) {
           draining = false
@@ -189,7 +203,8 @@ export function createWorkQueue<K>(options: WorkQueueOptions<K>): WorkQueue<K> {
         }
         const [id, key] = queued.entries().next().value as [string, K]
         queued.delete(id)
-        await processOne(id, key)
+        if (concurrency === 1) await processOne(id, key)
+        else void processOne(id, key).then(afterConcurrent)
       }
     } finally {
       draining = false

@@ -184,4 +184,37 @@ describe('createWorkQueue', () => {
     expect(await run(true)).toBe('ran later\n')
     expect(await run(false)).toBe('')
   }, 120_000)
+
+  it('processes up to `concurrency` keys at once, never one key twice at a time, and settles when all are done', async () => {
+    const releases = new Map<string, () => void>()
+    const started: string[] = []
+    let settled = false
+    const queue = createWorkQueue<string>({
+      process: (key) => {
+        started.push(key)
+        return new Promise<void>((resolve) => releases.set(key, resolve))
+      },
+      backoff: { baseMs: 10, maxMs: 10 },
+      concurrency: 2,
+    })
+    for (const key of ['a', 'b', 'c']) queue.add(key)
+    await settle()
+    expect(started).toEqual(['a', 'b'])
+    queue.add('a')
+    void queue.settled().then(() => (settled = true))
+    await settle()
+    expect(started).toEqual(['a', 'b'])
+    releases.get('a')!()
+    await settle()
+    // c waited for a free slot; a (added while it ran) runs once more after it.
+    expect(started).toEqual(['a', 'b', 'c'])
+    releases.get('b')!()
+    await settle()
+    expect(started).toEqual(['a', 'b', 'c', 'a'])
+    expect(settled).toBe(false)
+    releases.get('c')!()
+    releases.get('a')!()
+    await settle()
+    expect(settled).toBe(true)
+  })
 })

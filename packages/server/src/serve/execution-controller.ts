@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { backoffDelay, isTerminal, type ExecutionStatus, type Redactor, type ObjectKey, type StoredResource } from '@planspec/core'
-import { createRunWiring, isPolledExternal, observeExternals, runExecution, type Policy, type Provider } from '@planspec/engine'
+import type { ExecutionStatus, Redactor, ObjectKey, StoredResource } from '@planspec/core'
+import { createRunWiring, createWorkQueue, isPolledExternal, observeExternals, runExecution, type Policy, type Provider } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 import type { Lease } from '../store/leases.js'
 import { CANCEL_ANNOTATION } from '../server/admit-status.js'
@@ -28,8 +28,10 @@ export interface ExecutionControllerOptions {
   readonly pollMs?: number
   /** Told every status change of a run, after it was stored. */
   readonly onChange?: (key: ObjectKey, next: ExecutionStatus, previous: ExecutionStatus | undefined) => void
-  /** Told about runs that failed with an error (they are retried with backoff). */
+  /** Told about runs that failed with an error (retried with backoff, unless the error is terminal). */
   readonly onError?: (error: unknown, key: ObjectKey) => void
+  /** At most this many Executions are looked at per second, in bursts of as many (default 200). */
+  readonly ratePerSecond?: number
   /** Every Execution is looked at again this often, whatever changed (default 30 s). */
   readonly resyncMs?: number
   /** Masks known secrets in what attempts report; providers register the secrets they learn on it. */
@@ -62,9 +64,8 @@ interface Active {
   readonly uid: string | undefined
   readonly lease: HeldLease
   readonly controller: AbortController
-  /** Something changed while the run was active: look again once it stops. */
-  again: boolean
-  done: Promise<void>
+  /** Resolves when the run has stopped. */
+  readonly done: Promise<void>
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
@@ -74,6 +75,8 @@ const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
 
 /** How failed runs are retried (core's one backoff formula). */
 const RETRY_BACKOFF = { baseMs: 500, maxMs: 30_000, minMs: 100 } as const
+/** At most this many Executions are looked at per second by default (in bursts of as many). */
+const DEFAULT_RATE_PER_SECOND = 200
 
 /**
  * Starts the controller that runs Executions inside `serve` (DECISIONS §3), modelled on the git-mode
@@ -88,8 +91,12 @@ const RETRY_BACKOFF = { baseMs: 500, maxMs: 30_000, minMs: 100 } as const
  * - `planspec.io/cancel: "true"` aborts the run (running attempts are cancelled through their
  *   providers); `planspec.io/retry` (and `planspec.io/retry-nodes`) re-opens a Failed run once: the
  *   applied request is remembered in `extensions['io.planspec.retryApplied']`.
- * - Claimable work (`human://`, `agent://` without a command) stays `Blocked`: the API has no route
- *   to complete it yet.
+ * - Claimable work (`human://`, `agent://` without a command) stays `Blocked` until it is completed
+ *   through `POST .../executions/NAME/complete`.
+ * - Keys go through the engine's work queue (`createWorkQueue`, as the other controllers and the
+ *   agent): one run per Execution at a time, runs side by side, at most `ratePerSecond` looked at
+ *   per second; a run that throws is retried with core's backoff, a terminal error (`isTerminal`) is
+ *   reported and not retried until the Execution (or a Gate, Plan or Binding) changes again.
  *
  * @example
  * const executions = startExecutionController({ store, workspace: '/var/lib/planspec/runs', policy: { allowCommands: [], allowUrls: [] } })
@@ -109,33 +116,34 @@ export function startExecutionController(options: ExecutionControllerOptions): E
   const now = options.now ?? Date.now
   const stopping = new AbortController()
   const active = new Map<string, Active>()
-  const queue = new Map<string, ObjectKey>()
-  const failures = new Map<string, number>()
-  const timers = new Map<string, NodeJS.Timeout>()
   const own = new Set<string>()
-  const events: { readonly key: ObjectKey; readonly resourceVersion: string }[] = []
-  const waiting: (() => void)[] = []
-  let scheduled = false
+  // Events are looked at on the next turn, not in the listener: by then our own writes are known by version.
+  let deferred = 0
 
   const id = (key: ObjectKey): string => `execution/${key.namespace}/${key.name}`
   const keyOf = (namespace: string, name: string): ObjectKey => ({ kind: 'Execution', namespace, name })
-  const isSettled = (): boolean => !scheduled && queue.size === 0 && events.length === 0 && active.size === 0 && timers.size === 0
-  const notify = (): void => {
-    if (isSettled()) for (const resolve of waiting.splice(0)) resolve()
-  }
-  const schedule = (): void => {
-    if (scheduled || stopping.signal.aborted) return
-    scheduled = true
-    setImmediate(() => void drain())
-  }
+  // The one work queue of the shells: keyed and deduplicated (one run per Execution at a time; a key
+  // added while it runs is looked at once more afterwards), rate-limited, a failed run retried with
+  // core's backoff, a terminal error reported and not retried until the Execution changes again.
+  const queue = createWorkQueue<ObjectKey>({
+    process: (key) => reconcileRun(key),
+    id,
+    backoff: RETRY_BACKOFF,
+    // Every Execution runs at the same time as the others; a run lasts until it ends or waits for people.
+    concurrency: Number.POSITIVE_INFINITY,
+    ratePerSecond: options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
+    // The server's socket keeps the process alive; a retry's delay alone must not.
+    keepAlive: false,
+    onError: (error, key) => options.onError?.(error, key),
+  })
   // A key queued only to take over a holding that should have expired (see takeOverLater).
   const takeOvers = new Set<string>()
   const takeOverTimers = new Map<string, NodeJS.Timeout>()
   const enqueue = (key: ObjectKey, takeOver = false): void => {
+    if (stopping.signal.aborted) return
     if (!takeOver) takeOvers.delete(id(key))
-    else if (!queue.has(id(key))) takeOvers.add(id(key))
-    queue.set(id(key), key)
-    schedule()
+    else takeOvers.add(id(key))
+    queue.add(key)
   }
   const leaseSettings: LeaseSettings = {
     leases: store.leases,
@@ -154,60 +162,34 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     takeOverTimers.set(id(key), timer)
   }
   const enqueueAll = (namespace?: string): void => {
-    for (const row of store.listPage('Execution', namespace === undefined ? {} : { namespace }).rows) queue.set(id(keyOf(row.namespace, row.name)), keyOf(row.namespace, row.name))
+    for (const row of store.listPage('Execution', namespace === undefined ? {} : { namespace }).rows) enqueue(keyOf(row.namespace, row.name))
   }
-  const later = (key: ObjectKey): void => {
-    const count = (failures.get(id(key)) ?? 0) + 1
-    failures.set(id(key), count)
-    clearTimeout(timers.get(id(key)))
-    const timer = setTimeout(() => {
-      timers.delete(id(key))
-      enqueue(key)
-    }, backoffDelay(count, RETRY_BACKOFF, Math.random))
-    timers.set(id(key), timer)
+  /** Tells a running run that its Execution was deleted, replaced or cancelled: its attempts are cancelled through their providers. */
+  const poke = async (key: ObjectKey): Promise<void> => {
+    const entry = active.get(id(key))
+    if (entry === undefined) return
+    const execution = await store.get(key)
+    if (execution === undefined || execution.metadata.uid !== entry.uid || execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true') entry.controller.abort()
   }
-
-  async function drain(): Promise<void> {
-    // Events are looked at here, not in the listener: by now our own writes are known by version.
-    for (const event of events.splice(0)) {
-      if (event.key.kind === 'Execution') {
-        if (!own.delete(event.resourceVersion)) enqueue(event.key)
-      } else if (WAKING_KINDS.has(event.key.kind)) enqueueAll(event.key.namespace) // other namespaces: the periodic resync
-    }
-    while (queue.size > 0 && !stopping.signal.aborted) {
-      const [k, key] = queue.entries().next().value as [string, ObjectKey]
-      queue.delete(k)
-      const takeOver = takeOvers.delete(k)
-      try {
-        await ensure(key, takeOver)
-      } catch (error) {
-        options.onError?.(error, key)
-        // A terminal error (a retry cannot help) waits for the next change of the Execution.
-        if (!isTerminal(error)) later(key)
-      }
-    }
-    scheduled = false
-    if (events.length > 0 || queue.size > 0) schedule()
-    notify()
+  const onEvent = (event: { readonly key: ObjectKey; readonly resourceVersion: string }): void => {
+    if (event.key.kind === 'Execution') {
+      if (own.delete(event.resourceVersion)) return
+      enqueue(event.key)
+      // A failed read is seen again: the key runs once more after the run (and pokes then).
+      poke(event.key).catch((error: unknown) => options.onError?.(error, event.key))
+    } else if (WAKING_KINDS.has(event.key.kind)) enqueueAll(event.key.namespace) // other namespaces: the periodic resync
   }
 
   const needsRun = (execution: StoredResource | undefined): execution is StoredResource =>
     execution !== undefined && (!TERMINAL.has((execution.status as ExecutionStatus | undefined)?.phase ?? 'Pending') || pendingRetry(execution) !== undefined)
 
   /**
-   * Starts the run of an Execution unless it is running, finished or gone; tells a running one
-   * about cancellation. A run starts only under the Execution's lease (exactly one replica runs it
-   * at a time); one held elsewhere is looked at again when that holding would expire.
+   * Runs an Execution unless it is finished or gone, under its lease (exactly one replica runs it
+   * at a time); one held elsewhere is looked at again when that holding would expire. Resolves when
+   * the run ends or waits for people; throws (for the queue to retry) when it failed.
    */
-  async function ensure(key: ObjectKey, takeOver: boolean): Promise<void> {
-    const entry = active.get(id(key))
-    if (entry !== undefined) {
-      const execution = await store.get(key)
-      entry.again = true
-      // Deleted, replaced or cancelled: cancel the running attempts through their providers.
-      if (execution === undefined || execution.metadata.uid !== entry.uid || execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true') entry.controller.abort()
-      return
-    }
+  async function reconcileRun(key: ObjectKey): Promise<void> {
+    const takeOver = takeOvers.delete(id(key))
     if (!needsRun(await store.get(key))) return
     const claim = await claimExecutionLease(leaseSettings, key, takeOver)
     if (claim.held === undefined) {
@@ -215,7 +197,7 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       return
     }
     // Read again under the lease: whatever the previous holder wrote before it let go is seen now.
-    const execution = await store.get(key).catch(async (error: unknown) => {
+    const execution = await store.get(key).catch((error: unknown) => {
       claim.held.abandon()
       throw error
     })
@@ -223,34 +205,30 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     const retry = pendingRetry(execution)
     const controller = new AbortController()
     if (execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true') controller.abort()
-    const started: Active = { uid: execution.metadata.uid, lease: claim.held, controller, again: false, done: Promise.resolve() }
-    active.set(id(key), started)
-    started.done = run(key, execution, retry, controller.signal, claim.held.lease)
-      .then(async () => {
-        failures.delete(id(key))
-        // Finished, or waiting for people: another replica may take the next step.
-        await started.lease.release()
-      })
-      .catch(async (error: unknown) => {
-        if (error instanceof RunStoppedError) {
-          if (error.why === 'gone') await started.lease.release()
-          else started.lease.abandon()
-          if (error.why === 'fenced') {
-            options.onLeaseLost?.(key, 'fenced', started.lease.lease)
-            if (!stopping.signal.aborted) takeOverLater(key, leaseSettings.ttlMs)
-          }
-          return
-        }
+    const held = claim.held
+    let finished!: () => void
+    const entry: Active = { uid: execution.metadata.uid, lease: held, controller, done: new Promise<void>((resolve) => (finished = resolve)) }
+    active.set(id(key), entry)
+    try {
+      await run(key, execution, retry, controller.signal, held.lease)
+      // Finished, or waiting for people: another replica may take the next step.
+      await held.release()
+    } catch (error) {
+      if (!(error instanceof RunStoppedError)) {
         // Kept until it expires: the retry here takes it again (same holder), or another replica after expiry.
-        started.lease.abandon()
-        options.onError?.(error, key)
-        if (!stopping.signal.aborted) later(key)
-      })
-      .finally(() => {
-        active.delete(id(key))
-        if (started.again && !stopping.signal.aborted) enqueue(key)
-        notify()
-      })
+        held.abandon()
+        throw error
+      }
+      if (error.why === 'gone') await held.release()
+      else held.abandon()
+      if (error.why === 'fenced') {
+        options.onLeaseLost?.(key, 'fenced', held.lease)
+        if (!stopping.signal.aborted) takeOverLater(key, leaseSettings.ttlMs)
+      }
+    } finally {
+      active.delete(id(key))
+      finished()
+    }
   }
 
   async function run(key: ObjectKey, execution: StoredResource, retry: RetryRequest | undefined, signal: AbortSignal, lease: Lease): Promise<void> {
@@ -292,45 +270,42 @@ export function startExecutionController(options: ExecutionControllerOptions): E
   // A store that reloaded its state cannot say what changed: every Execution is looked at again.
   const unsubscribe = store.subscribe(
     (event) => {
-      events.push({ key: event.key, resourceVersion: event.resourceVersion })
-      schedule()
+      const seen = { key: event.key, resourceVersion: event.resourceVersion }
+      deferred++
+      setImmediate(() => {
+        deferred--
+        if (!stopping.signal.aborted) onEvent(seen)
+      })
     },
-    () => {
-      enqueueAll()
-      schedule()
-    },
+    () => enqueueAll(),
   )
   enqueueAll()
-  schedule()
   // Level-based safety net: changes no event names (a Gate in another namespace) are seen here.
-  const resync = setInterval(() => {
-    enqueueAll()
-    schedule()
-  }, options.resyncMs ?? 30_000)
+  const resync = setInterval(() => enqueueAll(), options.resyncMs ?? 30_000)
   resync.unref()
 
   return {
     running: () => [...active.keys()],
-    settled: () =>
-      new Promise<void>((resolve) => {
-        if (isSettled()) resolve()
-        else waiting.push(resolve)
-      }),
+    async settled() {
+      // Events still to be looked at may queue more work: settled once both are done.
+      for (;;) {
+        await queue.settled()
+        if (deferred === 0 || stopping.signal.aborted) return
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    },
     async stop() {
       if (stopping.signal.aborted) return
       stopping.abort()
       clearInterval(resync)
       unsubscribe()
-      for (const timer of [...timers.values(), ...takeOverTimers.values()]) clearTimeout(timer)
-      timers.clear()
+      for (const timer of takeOverTimers.values()) clearTimeout(timer)
       takeOverTimers.clear()
-      queue.clear()
-      events.length = 0
+      queue.stop()
       // A run ends at its next wait or save; do not hang on one stuck in a provider's status call.
       let timer: NodeJS.Timeout | undefined
       await Promise.race([Promise.allSettled([...active.values()].map((entry) => entry.done)), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))])
       clearTimeout(timer)
-      for (const resolve of waiting.splice(0)) resolve()
     },
   }
 }
