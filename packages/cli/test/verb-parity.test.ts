@@ -56,6 +56,8 @@ interface Step {
    * which knows the token's groups, decides it at once.
    */
   readonly inGit?: Summary
+  /** Also run it without `-o json`: both modes must print exactly the same text. */
+  readonly sameText?: boolean
 }
 
 /** What an action came to: its exit code, and counted, refused (why) or only checked. */
@@ -67,7 +69,7 @@ interface Summary {
 }
 
 const STEPS: readonly Step[] = [
-  { who: 'editor', args: ['approve', 'g-approve', '--dry-run'], expected: { code: 0, outcome: 'dry-run' } },
+  { who: 'editor', args: ['approve', 'g-approve', '--dry-run'], expected: { code: 0, outcome: 'dry-run' }, sameText: true },
   { who: 'mallory', args: ['approve', 'g-approve', '--wait', '90s'], expected: { code: 1, outcome: 'refused', reason: 'NotEligible' } },
   { who: 'author', args: ['approve', 'g-approve', '--wait', '90s'], expected: { code: 1, outcome: 'refused', reason: 'SelfApproval' } },
   { who: 'editor', args: ['approve', 'g-approve', '--comment', 'reads well', '--wait', '90s'], expected: { code: 0, outcome: 'counted', execution: 'e-approve' } },
@@ -78,7 +80,7 @@ const STEPS: readonly Step[] = [
   { who: 'editor', args: ['cancel', 'e-cancel'], expected: { code: 1, outcome: 'refused', reason: 'Finished' } },
   { who: 'editor', args: ['work', 'claim', 'e-work', 'edit'], expected: { code: 0, outcome: 'counted' }, inGit: { code: 0, outcome: 'recorded' } },
   { who: 'editor', args: ['work', 'complete', 'e-work', 'edit', 'verdict=ship', '--wait', '90s'], expected: { code: 0, outcome: 'counted' } },
-  { who: 'editor', args: ['approve', 'nope'], expected: { code: 1, outcome: 'refused', reason: 'NotFound' } },
+  { who: 'editor', args: ['approve', 'nope'], expected: { code: 1, outcome: 'refused', reason: 'NotFound' }, sameText: true },
 ]
 
 /** Where one mode's commands go, as a person. */
@@ -175,12 +177,17 @@ async function statuses(mode: Mode): Promise<Record<string, unknown>> {
 }
 
 /** Runs the whole table in a mode, then waits for every run to end. */
-async function runTable(mode: Mode): Promise<{ steps: Summary[]; work: unknown; statuses: Record<string, unknown> }> {
+async function runTable(mode: Mode): Promise<{ steps: Summary[]; texts: unknown[]; work: unknown; statuses: Record<string, unknown> }> {
   for (const name of ['e-approve', 'e-reject', 'e-cancel']) await waitForPhase(mode, name, ['Blocked'])
   await waitForPhase(mode, 'e-work', ['Blocked'])
   const steps: Summary[] = []
+  const texts: unknown[] = []
   let work: unknown
   for (const step of STEPS) {
+    if (step.sameText) {
+      const { flags, env } = mode.as(step.who)
+      texts.push(await planspec([...step.args, ...flags], env))
+    }
     steps.push(await runStep(mode, step))
     if (step.args[1] === 'claim') {
       const { flags, env } = mode.as('mallory')
@@ -190,7 +197,7 @@ async function runTable(mode: Mode): Promise<{ steps: Summary[]; work: unknown; 
     }
   }
   for (const name of EXECUTIONS) await waitForPhase(mode, name, ['Succeeded', 'Failed', 'Cancelled'])
-  return { steps, work, statuses: await statuses(mode) }
+  return { steps, texts, work, statuses: await statuses(mode) }
 }
 
 beforeAll(async () => {
@@ -243,6 +250,11 @@ describe('verb parity: git mode and server mode', () => {
     // Each mode did what the table says (so agreeing is not agreeing on a mistake), and both agree.
     expect(inGit.steps).toEqual(STEPS.map((step) => step.inGit ?? step.expected))
     expect(inServer.steps).toEqual(STEPS.map((step) => step.expected))
+    expect(inGit.texts).toEqual([
+      { code: 0, stdout: 'gate/g-approve: approval would be recorded (dry run)\n', stderr: '' },
+      { code: 1, stdout: '', stderr: 'error: gate/nope: approval refused: NotFound: gate "nope" not found\n' },
+    ])
+    expect(inServer.texts).toEqual(inGit.texts)
     expect(inGit.work).toEqual([{ namespace: 'default', execution: 'e-work', node: 'edit', claimedBy: `email:${PEOPLE.editor}` }])
     expect(inServer.work).toEqual(inGit.work)
     expect(Object.keys(inServer.statuses).sort()).toEqual(Object.keys(inGit.statuses).sort())

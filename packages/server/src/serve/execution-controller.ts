@@ -30,7 +30,7 @@ export interface ExecutionControllerOptions {
   readonly onChange?: (key: ObjectKey, next: ExecutionStatus, previous: ExecutionStatus | undefined) => void
   /** Told about runs that failed with an error (retried with backoff, unless the error is terminal). */
   readonly onError?: (error: unknown, key: ObjectKey) => void
-  /** At most this many Executions are looked at per second, in bursts of as many (default 200). */
+  /** At most this many Executions are looked at per second, in bursts of as many (default: no limit). */
   readonly ratePerSecond?: number
   /** Every Execution is looked at again this often, whatever changed (default 30 s). */
   readonly resyncMs?: number
@@ -75,8 +75,6 @@ const WAKING_KINDS: ReadonlySet<string> = new Set(['Gate', 'Plan', 'Binding'])
 
 /** How failed runs are retried (core's one backoff formula). */
 const RETRY_BACKOFF = { baseMs: 500, maxMs: 30_000, minMs: 100 } as const
-/** At most this many Executions are looked at per second by default (in bursts of as many). */
-const DEFAULT_RATE_PER_SECOND = 200
 
 /**
  * Starts the controller that runs Executions inside `serve` (DECISIONS §3), modelled on the git-mode
@@ -95,7 +93,7 @@ const DEFAULT_RATE_PER_SECOND = 200
  *   through `POST .../executions/NAME/complete`.
  * - Keys go through the engine's work queue (`createWorkQueue`, as the other controllers and the
  *   agent): one run per Execution at a time, runs side by side, at most `ratePerSecond` looked at
- *   per second; a run that throws is retried with core's backoff, a terminal error (`isTerminal`) is
+ *   per second when set; a run that throws is retried with core's backoff, a terminal error (`isTerminal`) is
  *   reported and not retried until the Execution (or a Gate, Plan or Binding) changes again.
  *
  * @example
@@ -131,7 +129,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
     backoff: RETRY_BACKOFF,
     // Every Execution runs at the same time as the others; a run lasts until it ends or waits for people.
     concurrency: Number.POSITIVE_INFINITY,
-    ratePerSecond: options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
+    // No limit by default: a resync of many finished Executions must not delay a new run's start.
+    ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
     // The server's socket keeps the process alive; a retry's delay alone must not.
     keepAlive: false,
     onError: (error, key) => options.onError?.(error, key),
