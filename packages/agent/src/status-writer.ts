@@ -102,15 +102,15 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
           for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v === null || deps.redactor === undefined ? v : deps.redactor.redactValue(v))
           for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
         }
-        // Leases are decided again on the head this commit goes on (after a lost race, a newer
-        // one), so epochs only grow: git-store's decisions, as when a lease is written alone.
-        for (const [k, v] of leases) {
-          const next = v === null ? null : rebaseLease(current?.leases.get(k), v, k, deps.now())
-          if (next === undefined) leases.delete(k)
-          else leases.set(k, next)
-        }
         const last = batch[batch.length - 1] as { sourceRevision: string; message: string }
         try {
+          // Leases are decided again on the head this commit goes on (after a lost race, a newer
+          // one), so epochs only grow: git-store's decisions, as when a lease is written alone.
+          for (const [k, v] of leases) {
+            const next = v === null ? null : rebaseLease(current?.leases.get(k), v, k, deps.now())
+            if (next === undefined) leases.delete(k)
+            else leases.set(k, next)
+          }
           const result = await deps.repo.writeStatus({ docs, leases, sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
           const nextLeases = new Map(current?.leases ?? [])
           for (const [k, v] of leases) {

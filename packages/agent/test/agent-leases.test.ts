@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { ledgerRepository, runGit } from '@planspec/testing'
-import { acquireLease, createGitStoreCache, takeLease, type Lease } from '@planspec/git-store'
+import { acquireLease, createGitStoreCache, releaseLease, takeLease, type Lease } from '@planspec/git-store'
 import { createStatusWriter, gitAgentRepo } from '../src/index.js'
 import { cleanup, fs, http, startAgent, startRemote, tempDir, type Remote } from './helpers.js'
 
@@ -101,5 +101,27 @@ describe("the agent's leases are git-store's leases", () => {
     const status = await statusOf(remote)
     expect(status.docs.has(subject)).toBe(false)
     expect(status.leases.get(subject)).toMatchObject({ holder: 'agent-b', epoch: 2 })
+  }, 120_000)
+
+  it('decides a lease again on the head it is pushed on after a lost race, so its epoch never goes back', async () => {
+    const remote = await startRemote()
+    const revision = await remote.push(ledgerRepository({ ledger: join(await tempDir(), 'ledger.txt'), executions: 1 }))
+    const clock = T0
+    const repo = await remote.open({ agentKey: remote.agentKey })
+    await repo.readDesired()
+    const writer = createStatusWriter({ repo, holder: 'agent-a', now: () => clock, pause: async () => undefined })
+    writer.adopt(await repo.readStatus())
+    // Meanwhile another agent takes the lease and releases it (epoch 1, expired): agent-a's view is stale.
+    const foreign = { fs, http, dir: await tempDir('planspec-foreign-'), url: remote.url, agentKey: remote.agentKey, execution: { namespace: 'default', name: 'e0' }, holder: 'agent-b', now: () => clock }
+    await acquireLease(foreign)
+    expect(await releaseLease(foreign)).toMatchObject({ released: true })
+
+    const subject = 'execution/default/e0'
+    const decided = takeLease(undefined, { namespace: 'default', name: 'e0', holder: 'agent-a' }, clock, 30_000)
+    expect(decided.epoch).toBe(1)
+    await writer.write({ leases: new Map([[subject, decided]]), partial: true }, revision, 'take')
+    const status = await statusOf(remote)
+    expect(status.leases.get(subject)).toEqual({ namespace: 'default', name: 'e0', holder: 'agent-a', epoch: 2, acquiredAt: at(T0), renewedAt: at(T0), expiresAt: at(T0 + 30_000) })
+    expect([...writer.held()]).toEqual([subject])
   }, 120_000)
 })
