@@ -1,9 +1,6 @@
-import { AGENT_EXTENSION, type DesiredState, type RequestRecord, type ResourceIdentity, type StatusSnapshot as GitStatusSnapshot } from '@planspec/git-store'
+import type { DesiredState, RequestRecord, ResourceIdentity, StatusSnapshot as GitStatusSnapshot } from '@planspec/git-store'
 import type { RequestIdentity } from './authenticate-request.js'
 import type { AgentRequest, DesiredItem, DesiredSnapshot } from './types.js'
-
-/** Where the agent's bookkeeping sits inside a stored status (git-store reads and writes it). */
-export { AGENT_EXTENSION }
 
 /** One request as read, and who it was judged to be from. */
 export type AuthenticatedRecord = { readonly record: RequestRecord; readonly identity: RequestIdentity }
