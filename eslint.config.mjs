@@ -76,6 +76,22 @@ export default [
     },
   },
   {
+    // The agent and git-store read the time only through an injected clock (`now`); the one
+    // default, the system clock, is read in each package's system-clock.ts (its composition root).
+    files: ['packages/agent/src/**/*.ts', 'packages/git-store/src/**/*.ts'],
+    ignores: ['packages/agent/src/system-clock.ts', 'packages/git-store/src/internal/system-clock.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Property[key.name='shell'][value.value=true]", message: 'Never spawn through a shell (THREATS T11): pass an argv array with shell: false.' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Read the time through the injected clock (`now`); the default is system-clock.ts.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the clock: use the injected clock (`now`) and new Date(ms).' },
+        { selector: "CallExpression[callee.name='Date']", message: 'Date() reads the clock: use the injected clock (`now`).' },
+        { selector: "MemberExpression[object.name='performance'][property.name='now']", message: 'Read the time through the injected clock (`now`).' },
+      ],
+    },
+  },
+  {
     // Test support is for tests: no shipped source imports it (the layering lets test files do so).
     files: ['packages/*/src/**/*.ts'],
     ignores: ['packages/testing/**'],

@@ -54,6 +54,17 @@ const answers = {
   'shell files that queue work on createWorkQueue': handWritten.filter((s) => !s.file.endsWith('work-queue.ts') && /\bcreateWorkQueue\b\s*[<(]/.test(s.text)).map((s) => relative(s.file)).sort(),
 }
 
+// Issue 12's status-branch model: where its types are declared, who decides a lease's epoch, and
+// who reads the clock in the agent and git-store (only their system-clock.ts should).
+const declaring = (re) => handWritten.filter((s) => re.test(s.text)).map((s) => relative(s.file)).sort()
+const uncommented = (text) => text.split('\n').filter((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line)).join('\n')
+const gitMode = handWritten.filter((s) => ['core', 'agent', 'git-store'].includes(s.pkg))
+const statusModel = {
+  'status-branch types declared on their own in core, agent and git-store (`interface StatusDoc|StoredStatus|StatusUpdate|Lease|ChangeAuthor|TamperedFile|StatusSnapshot` that extends nothing)': gitMode.flatMap((s) => [...s.text.matchAll(/export interface (StatusDoc|StoredStatus|StatusUpdate|Lease|ChangeAuthor|TamperedFile|StatusSnapshot)\b(?:<[^>]*>)?\s*\{/g)].map((m) => `${relative(s.file)}: ${m[1]}`)).sort(),
+  'lease epoch decisions (files that grow an epoch)': declaring(/epoch\s*\+\s*1|epoch \?\? 0\) \+ 1/),
+  'clock reads in agent and git-store src outside system-clock.ts (`Date.now`, `new Date()`, comments aside)': handWritten.filter((s) => (s.pkg === 'agent' || s.pkg === 'git-store') && !s.file.endsWith('system-clock.ts')).flatMap((s) => [...uncommented(s.text).matchAll(/\bDate\.now\b|new Date\(\)/g)].map(() => relative(s.file))).sort(),
+}
+
 const out = []
 out.push(`packages: ${packages.length} (+ schemas, tools)`, '')
 out.push(`cross-package import statements in src: ${totalImports}`)
@@ -67,5 +78,9 @@ for (const [point, files] of Object.entries(points)) {
 for (const [question, files] of Object.entries(answers)) {
   out.push('', `${question}: ${files.length}`)
   for (const f of files) out.push(`  ${f}`)
+}
+for (const [what, list] of Object.entries(statusModel)) {
+  out.push('', `${what}: ${list.length}`)
+  for (const f of list) out.push(`  ${f}`)
 }
 console.log(out.join('\n'))

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { backoffDelay, createRedactor, isTerminal, type ExecutionStatus, type Redactor } from '@planspec/core'
 import { createRunWiring, createWorkQueue, type Policy, type Provider } from '@planspec/engine'
+import { releasedLease } from '@planspec/git-store'
 import type { Logger } from 'pino'
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js'
 import { createExecutionRunners, type ExecutionContext, type ExecutionRunners } from './execution-runners.js'
 import { createStatusWriter, type StatusWriter } from './status-writer.js'
 import type { AgentScope } from './decide-leases.js'
 import { syncOnce, type SyncResult } from './sync-once.js'
+import { systemClock } from './system-clock.js'
 import type { AgentRepo, AgentTrust, DesiredSnapshot } from './types.js'
 
 /** Settings and effects of the agent. */
@@ -99,7 +101,7 @@ export interface Agent {
  * await agent.run()
  */
 export function createAgent(options: AgentOptions): Agent {
-  const now = options.now ?? Date.now
+  const now = options.now ?? systemClock
   const intervalMs = options.intervalMs ?? 30_000
   const leaseMs = options.leaseMs ?? Math.max(30_000, 3 * intervalMs)
   const holder = options.holder ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`
@@ -182,7 +184,11 @@ export function createAgent(options: AgentOptions): Agent {
     const held = [...writer.held()]
     if (held.length === 0) return
     if (lastRevision === undefined) return
-    await writer.write({ leases: new Map(held.map((s) => [s, null])) }, lastRevision, `release ${held.length} lease(s): ${holder} stopping`).catch((error: unknown) => log.warn({ code: (error as { code?: string }).code }, `could not release leases: ${(error as Error)?.message}`))
+    const released = held.flatMap((s) => {
+      const lease = releasedLease(writer.snapshot()?.leases.get(s), holder, now())
+      return lease === undefined ? [] : [[s, lease] as const]
+    })
+    await writer.write({ leases: new Map(released) }, lastRevision, `release ${held.length} lease(s): ${holder} stopping`).catch((error: unknown) => log.warn({ code: (error as { code?: string }).code }, `could not release leases: ${(error as Error)?.message}`))
   }
 
   return {

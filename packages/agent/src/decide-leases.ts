@@ -1,5 +1,6 @@
-import type { ExecutionStatus } from '@planspec/core'
-import type { AgentRequest, DesiredItem, Lease, StatusDoc, StatusSnapshot } from './types.js'
+import type { ExecutionStatus, Lease } from '@planspec/core'
+import { liveLeaseHolder, releasedLease, takeLease } from '@planspec/git-store'
+import type { AgentRequest, DesiredItem, StatusDoc, StatusSnapshot } from './types.js'
 
 /** Which Executions this agent takes: a namespace, and a shard `index/count` by namespace hash. */
 export interface AgentScope {
@@ -20,12 +21,15 @@ export function inScope(namespace: string, scope: AgentScope | undefined): boole
 export const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled'])
 
 /**
- * Decides lease changes: take or renew the lease of every unfinished Execution that nobody else
- * holds live (at most `maxNew` new ones), keep away from live leases of others, release leases
- * of finished runs. A Failed Execution with an unapplied retry request counts as unfinished.
+ * Decides lease changes with git-store's lease decisions (the one lease implementation): take the
+ * lease of every unfinished Execution that nobody else holds live (at most `maxNew` new ones;
+ * `takeLease` grows the epoch), renew its own once a third of it is gone, keep away from live
+ * leases of others, release (expire now, `releasedLease`) the leases of finished runs. A Failed
+ * Execution with an unapplied retry request counts as unfinished. Pure: the status writer commits
+ * the leases with compare-and-swap on the head they were decided on.
  */
-export function decideLeases(executions: readonly DesiredItem[], status: StatusSnapshot, holder: string, nowMs: number, leaseMs: number, maxNew = Number.POSITIVE_INFINITY): Map<string, Lease | null> {
-  const changes = new Map<string, Lease | null>()
+export function decideLeases(executions: readonly DesiredItem[], status: StatusSnapshot, holder: string, nowMs: number, leaseMs: number, maxNew = Number.POSITIVE_INFINITY): Map<string, Lease> {
+  const changes = new Map<string, Lease>()
   let taken = 0
   for (const execution of executions) {
     const lease = status.leases.get(execution.subject)
@@ -33,16 +37,24 @@ export function decideLeases(executions: readonly DesiredItem[], status: StatusS
     const phase = (doc?.status as ExecutionStatus | undefined)?.phase
     const retry = pendingRetry(execution, status, doc)
     const finished = phase !== undefined && TERMINAL.has(phase) && retry === undefined
-    const mine = lease?.holder === holder
-    const free = lease === undefined || lease.expiresAt <= nowMs
+    const owner = liveLeaseHolder(lease, nowMs)
     if (finished) {
-      if (mine) changes.set(execution.subject, null)
+      const released = releasedLease(lease, holder, nowMs)
+      if (released !== undefined) changes.set(execution.subject, released)
       continue
     }
-    // Renew when a third of the lease is gone: fewer commits than renewing every round.
-    if (free && !mine && taken >= maxNew) continue
-    if (free && !mine) taken++
-    if (free || (mine && lease.expiresAt - nowMs < (leaseMs * 2) / 3)) changes.set(execution.subject, { holder, expiresAt: nowMs + leaseMs })
+    if (owner !== undefined && owner !== holder) continue
+    const request = { namespace: execution.namespace, name: execution.name, holder }
+    if (owner === undefined) {
+      // Taking back one's own expired lease does not count as a new one.
+      const fresh = lease?.holder !== holder
+      if (fresh && taken >= maxNew) continue
+      if (fresh) taken++
+      changes.set(execution.subject, takeLease(lease, request, nowMs, leaseMs))
+    } else if (Date.parse(lease!.expiresAt) - nowMs < (leaseMs * 2) / 3) {
+      // Renew when a third of the lease is gone: fewer commits than renewing every round.
+      changes.set(execution.subject, takeLease(lease, request, nowMs, leaseMs))
+    }
   }
   return changes
 }

@@ -76,7 +76,7 @@ type Active = { latest: ExecutionContext; readonly controller: AbortController; 
  * request files, and cancellation through the run's abort signal.
  *
  * @example
- * const runners = createExecutionRunners({ wiring: createRunWiring({ policy }), workspaceRoot, now: Date.now, sleep, save })
+ * const runners = createExecutionRunners({ wiring: createRunWiring({ policy }), workspaceRoot, now: clock, sleep, save })
  * runners.ensure(context)
  */
 export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRunners {

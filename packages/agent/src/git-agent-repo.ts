@@ -13,13 +13,14 @@ import {
   type DesiredState,
   type GitIdentity,
   type GitRepository,
+  type LeaseChange,
   type StatusChange,
   type StatusSnapshot as GitStatusSnapshot,
 } from '@planspec/git-store'
 import { parseObjectKey, subjectOf } from '@planspec/core'
 import { authenticateRequest } from './authenticate-request.js'
 import { reviewerOf } from './reviewer-of.js'
-import { identityOf, toGitLease, toSnapshot, toStatus, withAgentExtension, type AuthenticatedRecord } from './status-doc-mapping.js'
+import { identityOf, toRequest, toSnapshot, type AuthenticatedRecord } from './status-doc-mapping.js'
 import type { AgentRepo, AgentTrust, ChangeAuthor, DesiredItem, DesiredSnapshot } from './types.js'
 
 /** Where the agent's repository is and how to write to it. */
@@ -143,7 +144,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
     },
     async readStatus() {
       statusState = await readStatus({ ...repo, branch: statusBranch, ...(statusState ? { previous: statusState } : {}), ...(keyring ? { agentKey: keyring } : {}) })
-      if (statusState.revision !== requestsRevision) {
+      if (statusState.head !== requestsRevision) {
         // Request files are append-only: read only the commits since the last read.
         const log = await readRequests({ ...repo, branch: statusBranch, fetch: false, ...(requestsRevision ? { since: requestsRevision } : {}), ...(keyring ? { agentKey: keyring } : {}) })
         const known = new Set(requestRecords.map((r) => r.record.id))
@@ -152,36 +153,27 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
         const trust = keyring || options.verifyRequests ? { allowedSigners: (await signers()).text, allowUnsigned: options.allowUnsignedRequests === true, ...(options.sshProgram ? { program: options.sshProgram } : {}) } : undefined
         const judged = await Promise.all(fresh.map(async (record) => ({ record, identity: trust ? await authenticateRequest(record, trust) : {} })))
         requestRecords = [...requestRecords, ...judged]
-        requestsRevision = statusState.revision
+        requestsRevision = statusState.head
       }
-      return toStatus(statusState, requestRecords)
+      const { head, docs, leases, problems, tampered } = statusState
+      return { ...(head === undefined ? {} : { head }), docs, leases, problems, tampered, requests: requestRecords.map(toRequest) }
     },
     async writeStatus(write, expectedHead) {
+      // git-store writes core's documents as they are; the identity (uid, generation, ...) to
+      // persist with each comes from the desired state this repository read.
       const changes: StatusChange[] = []
-      for (const [, doc] of write.docs) {
-        if (doc === null) continue
-        changes.push({
-          kind: doc.kind,
-          namespace: doc.namespace,
-          name: doc.name,
-          ...(doc.observedGeneration === undefined ? {} : { observedGeneration: doc.observedGeneration }),
-          ...identityOf(subjectOf(doc.kind, doc.namespace, doc.name), desiredState, statusState),
-          ...(doc.sourceRevision === undefined ? {} : { sourceCommit: doc.sourceRevision }),
-          status: withAgentExtension(doc),
-        })
-      }
       for (const [subject, doc] of write.docs) {
-        if (doc !== null) continue
-        const key = parseObjectKey(subject)
-        if (key !== undefined) changes.push({ ...key, delete: true })
+        if (doc !== null) changes.push({ ...doc, ...identityOf(subjectOf(doc.kind, doc.namespace, doc.name), desiredState, statusState) })
+        else {
+          const key = parseObjectKey(subject)
+          if (key !== undefined) changes.push({ ...key, delete: true })
+        }
       }
-      const nowMs = (options.now ?? Date.now)()
-      const leases = [...write.leases].flatMap(([subject, lease]) => {
+      const leases: LeaseChange[] = []
+      for (const [subject, lease] of write.leases) {
         const key = parseObjectKey(subject)
-        if (key === undefined) return []
-        const { namespace, name } = key
-        return [{ namespace, name, lease: lease === null ? null : toGitLease(namespace, name, lease, statusState?.leases.get(`${namespace}/${name}`), nowMs) }]
-      })
+        if (key !== undefined) leases.push({ namespace: key.namespace, name: key.name, lease })
+      }
       const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
       return { outcome: result.outcome, head: result.commit }
     },

@@ -1,4 +1,5 @@
 import { kindInfo } from '@planspec/schemas'
+import { systemClock } from './system-clock.js'
 import type { DesiredSnapshot, StatusSnapshot } from './types.js'
 
 /** What the agent holds in memory that the read-only view shows. */
@@ -66,7 +67,7 @@ interface Entry {
  * view.list('executions').texts
  */
 export function createResourceView(read: () => ResourceViewSource, options: { readonly now?: () => number; readonly minRefreshMs?: number; readonly historyLimit?: number } = {}): ResourceApiView {
-  const now = options.now ?? Date.now
+  const now = options.now ?? systemClock
   const minRefreshMs = options.minRefreshMs ?? 250
   const historyLimit = options.historyLimit ?? 2000
   let counter = now()

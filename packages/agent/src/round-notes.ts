@@ -1,4 +1,5 @@
 import { findCondition, subjectOf, setCondition, type Condition, type ExecutionStatus } from '@planspec/core'
+import { liveLeaseHolder } from '@planspec/git-store'
 import type { StatusWriter } from './status-writer.js'
 import type { RefusedRequest } from './sync-once.js'
 import type { AgentRequest, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
@@ -127,6 +128,5 @@ export function refusalDocs(refused: ReadonlyMap<string, readonly { id: string; 
 
 /** The holder of a live lease on `subject`, if any. */
 export function liveHolder(status: StatusSnapshot, subject: string, nowMs: number): string | undefined {
-  const lease = status.leases.get(subject)
-  return lease !== undefined && lease.expiresAt > nowMs ? lease.holder : undefined
+  return liveLeaseHolder(status.leases.get(subject), nowMs)
 }

@@ -1,6 +1,6 @@
-import { backoffDelay, type Redactor } from '@planspec/core'
-import { LeaseLostError } from '@planspec/git-store'
-import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
+import { backoffDelay, parseObjectKey, type Lease, type Redactor } from '@planspec/core'
+import { isLeaseLive, LeaseLostError, liveLeaseHolder, releasedLease, takeLease } from '@planspec/git-store'
+import type { AgentRepo, StatusDoc, StatusSnapshot } from './types.js'
 
 /** How a push that lost the compare-and-swap race waits before reading again (core's one formula). */
 const PUSH_BACKOFF = { baseMs: 100, maxMs: 3200 } as const
@@ -60,7 +60,7 @@ type Waiter = { readonly write: PendingWrite; readonly resolve: () => void; read
  * {@link LeaseLostError} so their runner stops. Nothing already pushed is ever rewritten.
  *
  * @example
- * const writer = createStatusWriter({ repo, holder: 'agent-a', now: Date.now })
+ * const writer = createStatusWriter({ repo, holder: 'agent-a', now: clock })
  * await writer.write({ docs: new Map([[subject, doc]]) }, revision, 'status: 1 execution')
  */
 export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
@@ -69,10 +69,7 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
   let queue: { waiter: Waiter; sourceRevision: string; message: string }[] = []
   let flushing: Promise<void> | undefined
 
-  const leaseOwner = (subject: string): string | undefined => {
-    const lease = current?.leases.get(subject)
-    return lease !== undefined && lease.expiresAt > deps.now() ? lease.holder : undefined
-  }
+  const leaseOwner = (subject: string): string | undefined => liveLeaseHolder(current?.leases.get(subject), deps.now())
   /** May this agent write `subject` (an Execution) or take its lease now? */
   const mayWrite = (subject: string): boolean => {
     const owner = leaseOwner(subject)
@@ -107,6 +104,13 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
         }
         const last = batch[batch.length - 1] as { sourceRevision: string; message: string }
         try {
+          // Leases are decided again on the head this commit goes on (after a lost race, a newer
+          // one), so epochs only grow: git-store's decisions, as when a lease is written alone.
+          for (const [k, v] of leases) {
+            const next = v === null ? null : rebaseLease(current?.leases.get(k), v, k, deps.now())
+            if (next === undefined) leases.delete(k)
+            else leases.set(k, next)
+          }
           const result = await deps.repo.writeStatus({ docs, leases, sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
           const nextLeases = new Map(current?.leases ?? [])
           for (const [k, v] of leases) {
@@ -115,7 +119,8 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
               heldLeases.delete(k)
             } else {
               nextLeases.set(k, v)
-              if (v.holder === deps.holder) heldLeases.add(k)
+              if (v.holder === deps.holder && isLeaseLive(v, deps.now())) heldLeases.add(k)
+              else heldLeases.delete(k)
             }
           }
           const nextDocs = new Map(current?.docs ?? [])
@@ -169,7 +174,7 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
     adopt(snapshot) {
       current = snapshot
       for (const subject of [...heldLeases]) if (leaseOwner(subject) !== deps.holder) heldLeases.delete(subject)
-      for (const [subject, lease] of snapshot.leases) if (lease.holder === deps.holder && lease.expiresAt > deps.now()) heldLeases.add(subject)
+      for (const [subject, lease] of snapshot.leases) if (liveLeaseHolder(lease, deps.now()) === deps.holder) heldLeases.add(subject)
     },
     snapshot: () => current,
     held: () => heldLeases,
@@ -183,4 +188,18 @@ function isExecutionSubject(subject: string): boolean {
 
 function defaultPause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * The lease `decided` (by `decideLeases` or a release) as it applies on top of `current`: a
+ * taking (it lasts) is taken again with the same length, a release releases; undefined when a
+ * release has nothing left to release. Throws `LeaseHeldError` only when another live holder has
+ * it, which the writer rules out first.
+ */
+function rebaseLease(current: Lease | undefined, decided: Lease, subject: string, nowMs: number): Lease | undefined {
+  if (current !== undefined && current.holder === decided.holder && current.epoch === decided.epoch && current.renewedAt === decided.renewedAt && current.expiresAt === decided.expiresAt) return decided
+  const key = parseObjectKey(subject)
+  const request = { namespace: key?.namespace ?? decided.namespace, name: key?.name ?? decided.name, holder: decided.holder }
+  const length = Date.parse(decided.expiresAt) - Date.parse(decided.renewedAt)
+  return length > 0 ? takeLease(current, request, nowMs, length) : releasedLease(current, decided.holder, nowMs)
 }

@@ -1,4 +1,4 @@
-import { canonicalJson, findCondition, indexResources, reconcileResources, subjectOf, type ExecutionStatus, type IndexedResource } from '@planspec/core'
+import { canonicalJson, findCondition, indexResources, reconcileResources, subjectOf, type ChangeAuthor, type ExecutionStatus, type IndexedResource } from '@planspec/core'
 import { graphDigest } from '@planspec/validator'
 import { decideLeases, inScope, TERMINAL, type AgentScope } from './decide-leases.js'
 import { executionContext } from './execution-context.js'
@@ -169,7 +169,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     historyRewritten: desired.historyRewritten,
     problems: [...read.problems].map(([file, message]) => ({ file, message })),
     tampered,
-    backlog: executions.filter((e) => !deps.writer.held().has(e.subject) && !status.leases.has(e.subject) && unfinished(e)).length,
+    backlog: executions.filter((e) => !deps.writer.held().has(e.subject) && liveHolder(status, e.subject, nowMs) === undefined && unfinished(e)).length,
     leasedElsewhere: executions.filter((e) => unfinished(e) && liveHolder(status, e.subject, nowMs) !== undefined && liveHolder(status, e.subject, nowMs) !== deps.holder).map((e) => e.subject),
     written: docs.size,
     leased: deps.writer.held().size,
@@ -185,10 +185,9 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
 }
 
 /** The change author recorded in the Execution's status, else found in history (cached by the trust port). */
-async function changeAuthorOf(execution: DesiredItem, status: StatusSnapshot, deps: SyncDeps): Promise<AgentChangeAuthor | undefined> {
+async function changeAuthorOf(execution: DesiredItem, status: StatusSnapshot, deps: SyncDeps): Promise<ChangeAuthor | undefined> {
   return status.docs.get(execution.subject)?.changeAuthor ?? (await deps.trust.changeAuthor(execution))
 }
-type AgentChangeAuthor = NonNullable<StatusDoc['changeAuthor']>
 
 
 /** A desired item as the controllers see it: its object, generation and last written status. */

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '@planspec/core'
+import type { ChangeAuthor, Diagnostic, Lease, StatusBranchView, StatusDoc } from '@planspec/core'
 
 /** A resource in effect on the tracked branch, as the agent needs it. */
 export interface DesiredItem {
@@ -30,44 +30,8 @@ export interface DesiredSnapshot {
   readonly historyRewritten: boolean
 }
 
-/** What the status branch holds for one resource. */
-export interface StatusDoc {
-  readonly kind: string
-  readonly namespace: string
-  readonly name: string
-  readonly uid?: string
-  readonly observedGeneration?: number
-  /** The tracked-branch revision the status was computed from. */
-  readonly sourceRevision?: string
-  /** Executions: the revision the run started on; its spec and plan stay in effect (DECISIONS §3). */
-  readonly runRevision?: string
-  /** Executions: request files already applied (retry, completions), so none applies twice. */
-  readonly appliedRequests?: readonly string[]
-  /**
-   * Executions: the author of the change that created it (separation of duties, DECISIONS §9) and
-   * the commit that added it; found once by walking the tracked branch's history and recorded
-   * under the agents' proof.
-   */
-  readonly changeAuthor?: ChangeAuthor
-  /** Executions: requests on it that did not count, and why (the last 100), for `planspec ... --wait` and `describe`. */
-  readonly refusedRequests?: readonly { readonly id: string; readonly reason: string }[]
-  readonly status: unknown
-}
-
-/** Who created an Execution: the signer (else the author) of the commit that added it. */
-export interface ChangeAuthor {
-  /** A reviewer subject: `email:ADDR`, `user:LOGIN`. */
-  readonly subject: string
-  /** The tracked-branch commit that added the Execution. */
-  readonly commit: string
-}
-
-/** An Execution lease: who may run it, until when. */
-export interface Lease {
-  readonly holder: string
-  /** Epoch milliseconds. */
-  readonly expiresAt: number
-}
+/** What the status branch holds for one resource: core's model, read and written by git-store. */
+export type { ChangeAuthor, Lease, StatusDoc, TamperedFile } from '@planspec/core'
 
 /** The actions people ask for through request files. */
 export type RequestAction = 'approve' | 'reject' | 'comment' | 'cancel' | 'retry' | 'claim' | 'complete'
@@ -107,32 +71,15 @@ export interface AgentRequest {
   readonly digest?: string
 }
 
-/** The status branch as one read saw it. */
-export interface StatusSnapshot {
-  /** The status branch head (undefined when the branch does not exist yet). */
-  readonly head?: string
-  readonly docs: ReadonlyMap<string, StatusDoc>
+/**
+ * The status branch as one read saw it: core's view (statuses, leases, unreadable and tampered
+ * files, as git-store reads them) and the request files, each with who it proves.
+ */
+export interface StatusSnapshot extends StatusBranchView {
   readonly requests: readonly AgentRequest[]
-  readonly leases: ReadonlyMap<string, Lease>
-  /** Status files that could not be read (edited by hand): subject → problem. */
-  readonly problems: ReadonlyMap<string, string>
-  /**
-   * Status-branch files someone who is not an agent changed (DECISIONS §9): their content was
-   * ignored; the next status commit writes the agents' version back.
-   */
-  readonly tampered?: readonly TamperedFile[]
 }
 
-/** A status-branch file changed by a commit no agent proved. */
-export interface TamperedFile {
-  readonly path: string
-  /** The first commit that changed it. */
-  readonly commit: string
-  /** The resource whose status file it is (`kind/namespace/name`), when it is one. */
-  readonly subject?: string
-}
-
-/** One status commit: documents to write (null deletes) and leases to take, renew or drop. */
+/** One status commit: documents to write (null deletes) and leases as decided by git-store's lease decisions (null deletes the file). */
 export interface StatusWrite {
   readonly docs: ReadonlyMap<string, StatusDoc | null>
   readonly leases: ReadonlyMap<string, Lease | null>

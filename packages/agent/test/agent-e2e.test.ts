@@ -1,5 +1,6 @@
 import { createRedactor } from '@planspec/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { isLeaseLive } from '@planspec/git-store'
 import { cleanup, filesOf, NODE, startAgent, startRemote } from './helpers.js'
 
 afterEach(cleanup)
@@ -28,8 +29,12 @@ describe('agent end to end over a real git server', () => {
     expect(status.docs.get(EXECUTION)?.status).toMatchObject({ phase: 'Succeeded', nodeStatuses: { publish: { phase: 'Succeeded', outputs: { post_url: 'https://engineering.example.com/changelog/2025-w10' } } } })
     expect(status.docs.get('gate/default/changelog-approval')?.status).toMatchObject({ phase: 'Approved', resolution: { outcome: 'approved', actors: ['email:editor@example.com'] } })
     expect(status.docs.get('goal/default/weekly-changelog')?.status).toMatchObject({ phase: 'Succeeded' })
-    // The lease of a finished run is released.
-    expect(status.leases.has(EXECUTION)).toBe(false)
+    // The lease of a finished run is released: marked expired (the file stays, so epochs keep growing).
+    const lease = status.leases.get(EXECUTION)
+    // Two tenures: the first --once round released it while the run waited on the Gate.
+    expect(lease).toMatchObject({ holder: agent.holder, epoch: 2 })
+    expect(lease?.expiresAt).toBe(lease?.renewedAt)
+    expect(isLeaseLive(lease!, Date.now())).toBe(false)
   })
 
   it('refuses an approval by the author of the change that created the Execution, and by a non-reviewer', async () => {

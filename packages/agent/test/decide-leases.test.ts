@@ -1,32 +1,40 @@
 import { describe, expect, it } from 'vitest'
-import { decideLeases, inScope, reviewerOf, type DesiredItem, type StatusSnapshot } from '../src/index.js'
+import { decideLeases, inScope, reviewerOf, type DesiredItem, type Lease, type StatusSnapshot } from '../src/index.js'
 
 const execution = (name: string): DesiredItem => ({ subject: `execution/default/${name}`, kind: 'Execution', namespace: 'default', name, file: `${name}.yaml`, object: {}, generation: 1, sourceValid: true, introducedIn: 'a'.repeat(40) })
 const snapshot = (parts: Partial<StatusSnapshot>): StatusSnapshot => ({ docs: new Map(), requests: [], leases: new Map(), problems: new Map(), ...parts })
-const NOW = 1_000_000
+const NOW = Date.parse('2030-01-01T00:00:00.000Z')
 const LEASE = 30_000
 
-describe('decideLeases', () => {
+const at = (ms: number): string => new Date(ms).toISOString()
+const lease = (name: string, holder: string, expiresAt: number, epoch = 1): Lease => ({ namespace: 'default', name, holder, epoch, acquiredAt: at(NOW - 20_000), renewedAt: at(NOW - 20_000), expiresAt: at(expiresAt) })
+
+describe('decideLeases (on git-store lease decisions)', () => {
   it('takes free leases up to the per-round cap, so several agents share a burst', () => {
     const changes = decideLeases(['a', 'b', 'c', 'd', 'e'].map(execution), snapshot({}), 'me', NOW, LEASE, 2)
     expect([...changes.keys()]).toEqual(['execution/default/a', 'execution/default/b'])
-    expect(changes.get('execution/default/a')).toEqual({ holder: 'me', expiresAt: NOW + LEASE })
+    expect(changes.get('execution/default/a')).toEqual({ namespace: 'default', name: 'a', holder: 'me', epoch: 1, acquiredAt: at(NOW), renewedAt: at(NOW), expiresAt: at(NOW + LEASE) })
   })
 
   it('keeps away from live leases of others, takes over expired ones, renews its own late, releases finished runs', () => {
     const leases = new Map([
-      ['execution/default/theirs', { holder: 'other', expiresAt: NOW + 10_000 }],
-      ['execution/default/expired', { holder: 'other', expiresAt: NOW - 1 }],
-      ['execution/default/fresh', { holder: 'me', expiresAt: NOW + 25_000 }],
-      ['execution/default/stale', { holder: 'me', expiresAt: NOW + 5_000 }],
-      ['execution/default/done', { holder: 'me', expiresAt: NOW + 25_000 }],
+      ['execution/default/theirs', lease('theirs', 'other', NOW + 10_000)],
+      ['execution/default/expired', lease('expired', 'other', NOW - 1, 4)],
+      ['execution/default/fresh', lease('fresh', 'me', NOW + 25_000)],
+      ['execution/default/stale', lease('stale', 'me', NOW + 5_000, 2)],
+      ['execution/default/done', lease('done', 'me', NOW + 25_000, 3)],
+      ['execution/default/gone', lease('gone', 'me', NOW - 1, 3)],
     ])
-    const docs = new Map([['execution/default/done', { kind: 'Execution', namespace: 'default', name: 'done', status: { phase: 'Succeeded' } }]])
-    const changes = decideLeases(['theirs', 'expired', 'fresh', 'stale', 'done'].map(execution), snapshot({ leases, docs }), 'me', NOW, LEASE)
+    const finished = (name: string) => [`execution/default/${name}`, { kind: 'Execution', namespace: 'default', name, status: { phase: 'Succeeded' } }] as const
+    const docs = new Map([finished('done'), finished('gone')])
+    const changes = decideLeases(['theirs', 'expired', 'fresh', 'stale', 'done', 'gone'].map(execution), snapshot({ leases, docs }), 'me', NOW, LEASE)
     expect(Object.fromEntries(changes)).toEqual({
-      'execution/default/expired': { holder: 'me', expiresAt: NOW + LEASE },
-      'execution/default/stale': { holder: 'me', expiresAt: NOW + LEASE },
-      'execution/default/done': null,
+      // Taken over: a new tenure, so the epoch grows (fencing).
+      'execution/default/expired': { namespace: 'default', name: 'expired', holder: 'me', epoch: 5, acquiredAt: at(NOW), renewedAt: at(NOW), expiresAt: at(NOW + LEASE) },
+      // Renewed: same tenure, same epoch and acquiredAt.
+      'execution/default/stale': { namespace: 'default', name: 'stale', holder: 'me', epoch: 2, acquiredAt: at(NOW - 20_000), renewedAt: at(NOW), expiresAt: at(NOW + LEASE) },
+      // Released: expired now, the file stays so the next holder's epoch keeps growing.
+      'execution/default/done': { namespace: 'default', name: 'done', holder: 'me', epoch: 3, acquiredAt: at(NOW - 20_000), renewedAt: at(NOW), expiresAt: at(NOW) },
     })
   })
 

@@ -4,6 +4,7 @@ import git from 'isomorphic-git'
 import { agentProof, type AgentKeyring } from './agent-key.js'
 import { REQUEST_PROOF_TRAILER, requestProofContent } from './internal/status-proof.js'
 import { GitInvalidInputError } from './errors.js'
+import { systemClock } from './internal/system-clock.js'
 import { updateBranch } from './internal/commit-to-branch.js'
 import { checkStatusBranch, openRepository } from './internal/open-repository.js'
 import { requestPath } from './internal/status-layout.js'
@@ -23,7 +24,7 @@ export interface AppendRequestOptions extends GitRepository {
    * default the name is `request.by` and the e-mail a no-reply address.
    */
   readonly author?: GitIdentity
-  /** Clock, milliseconds since the epoch; `Date.now` by default. */
+  /** Clock, milliseconds since the epoch; the system clock by default. */
   readonly now?: () => number
   /** Pushes tried before giving up on a busy branch; 10 by default. */
   readonly maxAttempts?: number
@@ -73,7 +74,7 @@ export async function appendRequest(options: AppendRequestOptions): Promise<Appe
   if (problem) throw new GitInvalidInputError(`invalid request: ${problem}`, { data: { field: 'request' } })
   const context = await openRepository(options)
   const branch = checkStatusBranch(options.branch ?? DEFAULT_STATUS_BRANCH, options.trackedBranch)
-  const now = options.now ?? Date.now
+  const now = options.now ?? systemClock
   const created = now()
   const id = `${compactTime(created)}-${(options.randomId ?? (() => randomBytes(5).toString('hex')))()}`
   const path = requestPath(id)

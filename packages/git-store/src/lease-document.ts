@@ -1,3 +1,4 @@
+import type { Lease } from '@planspec/core'
 import { stringify } from 'yaml'
 import { gitDiagnostic } from './diagnostic-codes.js'
 import { isRecord, parseDocument } from './internal/parse-document.js'
@@ -5,22 +6,8 @@ import type { ParsedStatusBlob } from './internal/status-layout.js'
 import type { GitRepository } from './types.js'
 import type { AgentKeyring } from './agent-key.js'
 
-/** A lease on an Execution (DECISIONS §6): who may run it, until when. */
-export interface Lease {
-  /** The Execution's namespace and name. */
-  readonly namespace: string
-  readonly name: string
-  /** Who holds it (an agent id). */
-  readonly holder: string
-  /**
-   * Grows by one each time the lease changes hands (or is taken again after a release), so a
-   * holder can tell that it lost the lease even if it got it back later (a fencing token).
-   */
-  readonly epoch: number
-  readonly acquiredAt: string
-  readonly renewedAt: string
-  readonly expiresAt: string
-}
+/** An Execution's lease: core's model of the status branch (DECISIONS §6). */
+export type { Lease } from '@planspec/core'
 
 /** Options shared by the lease functions. */
 export interface LeaseOptions extends GitRepository {
@@ -34,7 +21,7 @@ export interface LeaseOptions extends GitRepository {
   readonly holder: string
   /** How long a lease lasts from its last renewal; 60 s by default. */
   readonly durationMs?: number
-  /** Clock, milliseconds since the epoch; `Date.now` by default. */
+  /** Clock, milliseconds since the epoch; the system clock by default. */
   readonly now?: () => number
   /** Compare-and-swap attempts before giving up on a busy branch; 5 by default. */
   readonly maxAttempts?: number

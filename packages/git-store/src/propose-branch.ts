@@ -1,4 +1,5 @@
 import { GitInvalidInputError, StatusConflictError } from './errors.js'
+import { systemClock } from './internal/system-clock.js'
 import { buildCommit, publishCommit } from './internal/commit-to-branch.js'
 import { unsafeNameReason } from './internal/entry-name.js'
 import { fetchBranches } from './internal/fetch-branches.js'
@@ -21,7 +22,7 @@ export interface ProposeBranchOptions extends GitRepository {
   readonly author: GitIdentity
   /** Signs the commit the way `git commit -S` does (e.g. `signPayload` with the proposer's key). */
   readonly sign?: (payload: string) => Promise<string>
-  /** Clock, milliseconds since the epoch; `Date.now` by default. */
+  /** Clock, milliseconds since the epoch; the system clock by default. */
   readonly now?: () => number
 }
 
@@ -62,7 +63,7 @@ export async function proposeBranch(options: ProposeBranchOptions): Promise<Prop
   const context = await openRepository(options)
   if (context.remote) await fetchBranches(context, [{ name: base, required: true }])
   const head = await readBranchHead(context, base, true)
-  const commit = await buildCommit(context, { base: head, changes, message: options.message, author: options.author, committer: options.author, time: (options.now ?? Date.now)(), ...(options.sign ? { sign: options.sign } : {}) })
+  const commit = await buildCommit(context, { base: head, changes, message: options.message, author: options.author, committer: options.author, time: (options.now ?? systemClock)(), ...(options.sign ? { sign: options.sign } : {}) })
   if (commit === undefined) throw new GitInvalidInputError(`the proposal changes nothing: ${base} already holds these files`, { data: { field: 'files' } })
   try {
     await publishCommit(context, branch, undefined, commit)

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '@planspec/core'
+import { subjectOf, type Diagnostic, type StatusBranchView, type TamperedFile } from '@planspec/core'
 import { gitDiagnostic } from './diagnostic-codes.js'
 import { parseLease, type Lease } from './lease-document.js'
 import { diffTrees, type TreeFileEntry } from './internal/diff-trees.js'
@@ -17,21 +17,26 @@ import { DEFAULT_STATUS_BRANCH, type GitRepository } from './types.js'
 /** What one status-branch path holds, kept for the next incremental read. */
 export type StatusEntry = { readonly oid: string; readonly parsed: ParsedStatusBlob } | { readonly oid: string; readonly request: true }
 
-/** The status branch at one commit. */
-export interface StatusSnapshot {
+/**
+ * The status branch at one commit: core's `StatusBranchView` (statuses and leases by subject,
+ * unreadable files, tampered files) and what the next incremental read needs.
+ */
+export interface StatusSnapshot extends StatusBranchView {
   readonly branch: string
   /** The head commit, which is the `resourceVersion` of every status in git mode; undefined when the branch does not exist. */
-  readonly revision: string | undefined
+  readonly head: string | undefined
   readonly exists: boolean
   /** Valid status files, by subject (`kind/namespace/name`). Invalid ones are absent and reported. */
-  readonly documents: ReadonlyMap<string, StoredStatus>
+  readonly docs: ReadonlyMap<string, StoredStatus>
   /** Identities persisted in the status files, by subject, for `readDesired({ identities })`. */
   readonly identities: ReadonlyMap<string, ResourceIdentity>
-  /** Paths of the request files, sorted (oldest first, ids start with their time). */
-  readonly requests: readonly string[]
-  /** Valid leases, by `namespace/name` of the Execution. */
+  /** Paths of the request files, sorted (oldest first, ids start with their time); `readRequests` reads them. */
+  readonly requestPaths: readonly string[]
+  /** Valid leases, by subject of the Execution (`execution/namespace/name`). */
   readonly leases: ReadonlyMap<string, Lease>
-  /** Invalid files (PS7010, PS7011, PS7012) and refused entries (PS7001, PS7002). */
+  /** Invalid status and lease files and refused entries, by path (the diagnostics' messages, PS7013 aside). */
+  readonly problems: ReadonlyMap<string, string>
+  /** Invalid files (PS7010, PS7011, PS7012), refused entries (PS7001, PS7002) and tampered files (PS7013). */
   readonly diagnostics: readonly Diagnostic[]
   /**
    * With an agent key: the newest commit at or below the head that an agent proved (undefined when
@@ -40,10 +45,11 @@ export interface StatusSnapshot {
   readonly verified?: string
   /**
    * With an agent key: status-branch paths (outside `requests/`) that someone who is not an agent
-   * changed since `verified`, each with the first commit that did (also reported as PS7013). The
-   * snapshot ignores their content; the next `writeStatusCommit` with the key writes them back.
+   * changed since `verified`, each with the first commit that did (also reported as PS7013) and the
+   * resource whose status file it is. The snapshot ignores their content; the next
+   * `writeStatusCommit` with the key writes them back.
    */
-  readonly tampered: readonly TamperedPath[]
+  readonly tampered: readonly TamperedFile[]
   /** The root tree the snapshot was read from (the agents' view with a key), for the next incremental read. */
   readonly tree: string | undefined
   readonly entries: ReadonlyMap<string, StatusEntry>
@@ -78,7 +84,7 @@ export interface ReadStatusOptions extends GitRepository {
  *
  * @example
  * const status = await readStatus({ fs, http, dir, url, cache })
- * status.documents.get('execution/default/release-1')?.status.phase
+ * status.docs.get('execution/default/release-1')?.status.phase
  */
 export async function readStatus(options: ReadStatusOptions): Promise<StatusSnapshot> {
   const context = await openRepository(options)
@@ -87,7 +93,7 @@ export async function readStatus(options: ReadStatusOptions): Promise<StatusSnap
   const head = await readBranchHead(context, branch, false)
   const previous = options.previous?.branch === branch ? options.previous : undefined
   if (head === undefined) return snapshot(branch, undefined, undefined, new Map(), 0, undefined, [])
-  if (previous && previous.revision === head) return { ...previous, blobsRead: 0 }
+  if (previous && previous.head === head) return { ...previous, blobsRead: 0 }
   let tree = (await readCommitInfo(context, head)).tree
   let verified: string | undefined
   let tampered: TamperedPath[] = []
@@ -144,26 +150,31 @@ async function parseEntry(context: RepoContext, entry: TreeFileEntry, onRead: ()
   return parsed
 }
 
-function snapshot(branch: string, revision: string | undefined, tree: string | undefined, entries: ReadonlyMap<string, StatusEntry>, blobsRead: number, verified: string | undefined, tampered: readonly TamperedPath[]): StatusSnapshot {
-  const documents = new Map<string, StoredStatus>()
+function snapshot(branch: string, head: string | undefined, tree: string | undefined, entries: ReadonlyMap<string, StatusEntry>, blobsRead: number, verified: string | undefined, changed: readonly TamperedPath[]): StatusSnapshot {
+  const docs = new Map<string, StoredStatus>()
   const identities = new Map<string, ResourceIdentity>()
   const leases = new Map<string, Lease>()
-  const requests: string[] = []
+  const requestPaths: string[] = []
   const diagnostics: Diagnostic[] = []
   for (const path of [...entries.keys()].sort()) {
     const entry = entries.get(path)!
     if ('request' in entry) {
-      requests.push(path)
+      requestPaths.push(path)
       continue
     }
     const parsed = entry.parsed
     if (parsed.type === 'invalid') diagnostics.push(parsed.diagnostic)
-    else if (parsed.type === 'lease') leases.set(`${parsed.value.namespace}/${parsed.value.name}`, parsed.value)
+    else if (parsed.type === 'lease') leases.set(subjectOf('Execution', parsed.value.namespace, parsed.value.name), parsed.value)
     else {
-      documents.set(parsed.value.subject, parsed.value)
+      docs.set(parsed.value.subject, parsed.value)
       if (parsed.value.identity) identities.set(parsed.value.subject, parsed.value.identity)
     }
   }
+  const problems = new Map(diagnostics.filter((d) => d.file !== undefined).map((d) => [d.file!, d.message]))
+  const tampered = changed.map((t): TamperedFile => {
+    const place = classifyStatusPath(t.path)
+    return { path: t.path, commit: t.commit, ...(place.type === 'status' ? { subject: subjectOf(place.kind, place.namespace, place.name) } : {}) }
+  })
   for (const t of tampered) diagnostics.push(gitDiagnostic('PS7013', t.path, `${t.path} was changed by commit ${t.commit.slice(0, 12)}, which no agent wrote; its content is ignored and the agents' last version is written back`))
-  return { branch, revision, exists: revision !== undefined, documents, identities, requests, leases, diagnostics, tree, entries, blobsRead, ...(verified === undefined ? {} : { verified }), tampered }
+  return { branch, head, exists: head !== undefined, docs, identities, requestPaths, leases, problems, diagnostics, tree, entries, blobsRead, ...(verified === undefined ? {} : { verified }), tampered }
 }

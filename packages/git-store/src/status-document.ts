@@ -1,24 +1,17 @@
-import { formatObjectKey } from '@planspec/core'
+import { formatObjectKey, type ChangeAuthor, type RefusedRequestNote, type StatusDoc } from '@planspec/core'
 import { stringify } from 'yaml'
 import { gitDiagnostic } from './diagnostic-codes.js'
 import { isRecord, parseDocument } from './internal/parse-document.js'
 import type { ParsedStatusBlob } from './internal/status-layout.js'
 import type { ResourceIdentity } from './resource-identity.js'
 
-/** The status of one resource, as the agent writes it on the status branch. */
-export interface StatusUpdate {
-  readonly kind: string
-  readonly namespace: string
-  readonly name: string
-  /** Git-mode metadata to persist (uid, generation, ...); see `ResourceIdentity`. */
+/**
+ * The status of one resource to write on the status branch: core's `StatusDoc` (its git-mode
+ * bookkeeping included) and the identity to persist with it.
+ */
+export interface StatusUpdate extends StatusDoc {
+  /** Git-mode metadata to persist (uid, generation, ...); see `ResourceIdentity`. Its uid is the document's `uid` when read back. */
   readonly identity?: ResourceIdentity
-  readonly observedGeneration?: number
-  /**
-   * The tracked revision the status was computed from; the commit's `sourceRevision` by default.
-   * A change of this field alone does not make a new commit.
-   */
-  readonly sourceCommit?: string
-  readonly status: Readonly<Record<string, unknown>>
 }
 
 /** Removes a resource's status file (the resource is gone from the tracked branch). */
@@ -32,8 +25,10 @@ export interface StatusDeletion {
 /** One change given to `writeStatusCommit`. */
 export type StatusChange = StatusUpdate | StatusDeletion
 
-/** A status file read from the status branch. */
+/** A status file read from the status branch: core's `StatusDoc`, with where it was read from. */
 export interface StoredStatus extends StatusUpdate {
+  /** The controllers' status (a mapping), without the bookkeeping. */
+  readonly status: Readonly<Record<string, unknown>>
   /** `kind/namespace/name`. */
   readonly subject: string
   readonly path: string
@@ -44,6 +39,11 @@ export interface StoredStatus extends StatusUpdate {
 export const MAX_STATUS_BYTES = 4 * 1024 * 1024
 
 const API_VERSION = 'planspec.io/v1alpha1'
+
+/** Where the agents keep git mode's bookkeeping (run revision, applied and refused requests, change author) inside a stored status. */
+export const AGENT_EXTENSION = 'io.planspec.agent'
+/** Refused requests kept per Execution. */
+const MAX_REFUSED = 100
 const KEYS = new Set(['apiVersion', 'kind', 'metadata', 'identity', 'observedGeneration', 'sourceCommit', 'status'])
 const SHA = /^[0-9a-f]{40}$/
 
@@ -68,8 +68,8 @@ export function renderStatusDocument(update: StatusUpdate): string {
       ? { identity: { uid: update.identity.uid, generation: update.identity.generation, specHash: update.identity.specHash, introducedIn: update.identity.introducedIn, creationTimestamp: update.identity.creationTimestamp } }
       : {}),
     ...(update.observedGeneration === undefined ? {} : { observedGeneration: update.observedGeneration }),
-    ...(update.sourceCommit === undefined ? {} : { sourceCommit: update.sourceCommit }),
-    status: sorted(update.status),
+    ...(update.sourceRevision === undefined ? {} : { sourceCommit: update.sourceRevision }),
+    status: sorted(withBookkeeping(update)),
   }
   return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })
 }
@@ -105,6 +105,7 @@ export function parseStatusDocument(path: string, bytes: Uint8Array, blob: strin
   if (!isRecord(metadata) || metadata.name !== key.name || (metadata.namespace ?? '') !== key.namespace) return invalid('metadata must name the resource the path names')
   if (!isRecord(doc.status)) return invalid('status must be a mapping')
   const { observedGeneration, sourceCommit } = doc
+  const status = doc.status
   if (observedGeneration !== undefined && (typeof observedGeneration !== 'number' || !Number.isInteger(observedGeneration) || observedGeneration < 0)) return invalid('observedGeneration must be a non-negative integer')
   if (sourceCommit !== undefined && (typeof sourceCommit !== 'string' || !SHA.test(sourceCommit))) return invalid('sourceCommit must be a commit id')
   const identity = doc.identity === undefined ? undefined : identityOf(doc.identity)
@@ -116,10 +117,52 @@ export function parseStatusDocument(path: string, bytes: Uint8Array, blob: strin
     subject: formatObjectKey(key),
     path,
     blob,
-    ...(identity ? { identity } : {}),
+    ...(identity ? { identity, uid: identity.uid } : {}),
     ...(observedGeneration === undefined ? {} : { observedGeneration }),
-    ...(sourceCommit === undefined ? {} : { sourceCommit }),
-    status: doc.status,
+    ...(sourceCommit === undefined ? {} : { sourceRevision: sourceCommit }),
+    ...bookkeepingOf(status),
+    status: withoutBookkeeping(status),
   }
   return { type: 'status', value }
+}
+
+/** The status as stored: the bookkeeping fields inside `status.extensions` under {@link AGENT_EXTENSION}. */
+function withBookkeeping(update: StatusUpdate): Record<string, unknown> {
+  const status: Record<string, unknown> = isRecord(update.status) ? { ...update.status } : {}
+  if (update.runRevision === undefined && update.appliedRequests === undefined && update.changeAuthor === undefined && update.refusedRequests === undefined) return status
+  const agent = {
+    ...(update.runRevision ? { runRevision: update.runRevision } : {}),
+    ...(update.appliedRequests ? { appliedRequests: [...update.appliedRequests] } : {}),
+    ...(update.changeAuthor ? { changeAuthor: { subject: update.changeAuthor.subject, commit: update.changeAuthor.commit } } : {}),
+    ...(update.refusedRequests?.length ? { refusedRequests: update.refusedRequests.slice(-MAX_REFUSED).map((r) => ({ id: r.id, reason: r.reason })) } : {}),
+  }
+  return { ...status, extensions: { ...(isRecord(status.extensions) ? status.extensions : {}), [AGENT_EXTENSION]: agent } }
+}
+
+/** The bookkeeping fields a stored status carries; malformed ones are left out (treated as absent). */
+function bookkeepingOf(status: Record<string, unknown>): Pick<StatusDoc, 'runRevision' | 'appliedRequests' | 'changeAuthor' | 'refusedRequests'> {
+  const agent = isRecord(status.extensions) ? status.extensions[AGENT_EXTENSION] : undefined
+  if (!isRecord(agent)) return {}
+  const { runRevision, appliedRequests, changeAuthor, refusedRequests } = agent
+  const notes = Array.isArray(refusedRequests) ? refusedRequests.filter((r): r is RefusedRequestNote => isRecord(r) && typeof r.id === 'string' && typeof r.reason === 'string').map((r) => ({ id: r.id, reason: r.reason })) : undefined
+  return {
+    ...(typeof runRevision === 'string' && runRevision ? { runRevision } : {}),
+    ...(Array.isArray(appliedRequests) ? { appliedRequests: appliedRequests.filter((r): r is string => typeof r === 'string') } : {}),
+    ...(notes ? { refusedRequests: notes } : {}),
+    ...(isChangeAuthor(changeAuthor) ? { changeAuthor: { subject: changeAuthor.subject, commit: changeAuthor.commit } } : {}),
+  }
+}
+
+function isChangeAuthor(value: unknown): value is ChangeAuthor {
+  return isRecord(value) && typeof value.subject === 'string' && typeof value.commit === 'string' && SHA.test(value.commit)
+}
+
+/** The status without the bookkeeping extension (the controllers' status alone). */
+function withoutBookkeeping(status: Record<string, unknown>): Record<string, unknown> {
+  const extensions = status.extensions
+  if (!isRecord(extensions) || !(AGENT_EXTENSION in extensions)) return status
+  const { [AGENT_EXTENSION]: _agent, ...rest } = extensions
+  if (Object.keys(rest).length > 0) return { ...status, extensions: rest }
+  const { extensions: _all, ...others } = status
+  return others
 }

@@ -1,11 +1,13 @@
 import { formatObjectKey } from '@planspec/core'
 import git from 'isomorphic-git'
 import { GitInvalidInputError } from './errors.js'
+import { systemClock } from './internal/system-clock.js'
 import { buildCommit, publishCommit } from './internal/commit-to-branch.js'
 import { readBlobBytes, readCommitInfo, type RawTreeEntry } from './internal/git-objects.js'
 import { checkStatusBranch, openRepository } from './internal/open-repository.js'
 import { readBranchHead } from './internal/read-branch-head.js'
 import { leasePath, statusPath } from './internal/status-layout.js'
+import { isRecord } from './internal/parse-document.js'
 import { entryAtPath } from './internal/update-tree.js'
 import { agentView, proveStatusTree, STATUS_PROOF_TRAILER } from './internal/status-proof.js'
 import type { AgentKeyring } from './agent-key.js'
@@ -30,13 +32,13 @@ export interface WriteStatusCommitOptions extends GitRepository {
   /** First line(s) of the commit message; a summary by default. */
   readonly message?: string
   /**
-   * The status head the changes were computed on (`readStatus(...).revision`; null when the
+   * The status head the changes were computed on (`readStatus(...).head`; null when the
    * branch did not exist). The push succeeds only if the remote is still there (CAS). By default
    * the head as last fetched.
    */
   readonly base?: string | null
   readonly author?: GitIdentity
-  /** Clock, milliseconds since the epoch; `Date.now` by default. */
+  /** Clock, milliseconds since the epoch; the system clock by default. */
   readonly now?: () => number
   /**
    * The agents' key (DECISIONS §9): the changes apply to the agents' view of the branch (what an
@@ -61,7 +63,7 @@ const SHA = /^[0-9a-f]{40}$/
 /**
  * Writes one reconcile round's status changes as ONE commit on the status branch (DECISIONS §6),
  * with plumbing (no index), and pushes it with compare-and-swap. A status file is rewritten only
- * when its content changes; a different `sourceCommit` alone does not count, so a new tracked
+ * when its content changes; a different `sourceRevision` alone does not count, so a new tracked
  * revision with the same statuses commits nothing. Nothing to write returns `unchanged`. A
  * missing status branch is recreated with an orphan commit. The message ends with the trailer
  * `PlanSpec-Source: <sha>`. The tracked branch is never written. With `agentKey`, the commit is
@@ -74,7 +76,7 @@ const SHA = /^[0-9a-f]{40}$/
  *
  * @example
  * const status = await readStatus({ fs, http, dir, url })
- * await writeStatusCommit({ fs, http, dir, url, base: status.revision ?? null, sourceRevision: desired.revision,
+ * await writeStatusCommit({ fs, http, dir, url, base: status.head ?? null, sourceRevision: desired.revision,
  *   changes: [{ kind: 'Plan', namespace: 'default', name: 'release', observedGeneration: 1, status: { phase: 'Ready' } }] })
  */
 export async function writeStatusCommit(options: WriteStatusCommitOptions): Promise<StatusCommitResult> {
@@ -91,6 +93,7 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
   for (const change of options.changes) {
     const path = statusPath(change)
     if (paths.has(path)) throw new GitInvalidInputError(`two changes for ${formatObjectKey(change)}`, { data: { field: 'changes' } })
+    if (!('delete' in change) && !isRecord(change.status)) throw new GitInvalidInputError(`the status of ${formatObjectKey(change)} must be a mapping`, { data: { field: 'changes' } })
     paths.add(path)
   }
   // Changes are judged a batch at a time (reads of existing files overlap); order is kept.
@@ -129,7 +132,7 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
     message,
     author: who,
     committer: who,
-    time: (options.now ?? Date.now)(),
+    time: (options.now ?? systemClock)(),
     ...(keyring ? { from: { tree }, trailers: async (next: string, parents: readonly string[]) => [[STATUS_PROOF_TRAILER, await proveStatusTree(context, keyring, branch, parents, next)] as const] } : {}),
   })
   if (commit === undefined) return { outcome: 'unchanged', commit: head, paths: [] }
@@ -139,15 +142,15 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
 
 /**
  * Returns the bytes to write for `update`, or undefined when the file already says the same
- * (ignoring `sourceCommit`).
+ * (ignoring `sourceRevision`).
  */
 async function statusContent(context: Awaited<ReturnType<typeof openRepository>>, update: StatusUpdate, path: string, existing: RawTreeEntry | undefined, sourceRevision: string): Promise<Uint8Array | undefined> {
-  const wanted: StatusUpdate = { ...update, sourceCommit: update.sourceCommit ?? sourceRevision }
+  const wanted: StatusUpdate = { ...update, sourceRevision: update.sourceRevision ?? sourceRevision }
   const bytes = Buffer.from(renderStatusDocument(wanted))
   if (!existing || existing.type !== 'blob') return bytes
   if ((await git.hashBlob({ object: bytes })).oid === existing.oid) return undefined
   const parsed = parseStatusDocument(path, await readBlobBytes(context, existing.oid), existing.oid, update)
-  if (parsed.type !== 'status' || parsed.value.sourceCommit === undefined) return bytes
-  const same = Buffer.from(renderStatusDocument({ ...wanted, sourceCommit: parsed.value.sourceCommit }))
+  if (parsed.type !== 'status' || parsed.value.sourceRevision === undefined) return bytes
+  const same = Buffer.from(renderStatusDocument({ ...wanted, sourceRevision: parsed.value.sourceRevision }))
   return (await git.hashBlob({ object: same })).oid === existing.oid ? undefined : bytes
 }

@@ -39,7 +39,7 @@ describe('stale ref locks', () => {
     const local = { fs, dir, cache: sharedCache(), onStaleLock: (lock: StaleLock) => seen.push(lock) }
     const lock = join(dir, 'refs/heads/planspec/status.lock')
     await fs.promises.mkdir(join(dir, 'refs/heads/planspec'), { recursive: true })
-    const write = async () => writeStatusCommit({ ...local, base: (await readStatus(local)).revision ?? null, sourceRevision: 'a'.repeat(40), changes: [{ kind: 'Goal', namespace: 'default', name: `g${seen.length}`, status: { phase: 'Ready' } }] })
+    const write = async () => writeStatusCommit({ ...local, base: (await readStatus(local)).head ?? null, sourceRevision: 'a'.repeat(40), changes: [{ kind: 'Goal', namespace: 'default', name: `g${seen.length}`, status: { phase: 'Ready' } }] })
     // A live lock (this process holds it) is respected.
     await writeFile(lock, `${process.pid}@${hostname()}\n`)
     await expect(write()).rejects.toMatchObject({ code: 'PLANSPEC_ERR_GIT_CONFLICT' })

@@ -21,7 +21,7 @@ describe('leases', () => {
     expect(lost[0]!.reason).toMatchObject({ code: 'PLANSPEC_ERR_GIT_LEASE_HELD' })
     const winner = outcomes[0]!.status === 'fulfilled' ? 'agent-a' : 'agent-b'
     const status = await readStatus(await remote.agent())
-    expect(status.leases.get('default/run-1')).toMatchObject({ holder: winner, epoch: 1, expiresAt: new Date(T0 + 60_000).toISOString() })
+    expect(status.leases.get('execution/default/run-1')).toMatchObject({ holder: winner, epoch: 1, expiresAt: new Date(T0 + 60_000).toISOString() })
   })
 
   it('renews for the holder, lets an expired lease be taken over, and tells the old holder it lost it', async () => {

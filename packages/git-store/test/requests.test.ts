@@ -28,7 +28,7 @@ describe('requests', () => {
     expect(log.requests.map((r) => r.commit)).toEqual(commits)
     expect(log.diagnostics).toEqual([])
     const status = await readStatus(await remote.agent())
-    expect(status.requests).toHaveLength(3)
+    expect(status.requestPaths).toHaveLength(3)
   })
 
   it('returns only the requests added after `since`, and keeps them through status commits', async () => {
@@ -43,18 +43,18 @@ describe('requests', () => {
     // The agent writes status on a base that the next request makes stale: it must re-read.
     const status = await readStatus(agent)
     await appendRequest({ ...person, request: { action: 'complete', target: { kind: 'Execution', namespace: 'default', name: 'run-1' }, node: 'build', by: 'user:bob', outputs: { url: 'https://x.example/1', count: 2 } }, now })
-    await expect(writeStatusCommit({ ...agent, base: status.revision ?? null, sourceRevision: 'c'.repeat(40), changes: [{ kind: 'Gate', namespace: 'default', name: 'release', status: { phase: 'Waiting' } }] })).rejects.toMatchObject({
+    await expect(writeStatusCommit({ ...agent, base: status.head ?? null, sourceRevision: 'c'.repeat(40), changes: [{ kind: 'Gate', namespace: 'default', name: 'release', status: { phase: 'Waiting' } }] })).rejects.toMatchObject({
       code: 'PLANSPEC_ERR_GIT_CONFLICT',
     })
     const fresh = await readStatus(agent)
-    await writeStatusCommit({ ...agent, base: fresh.revision ?? null, sourceRevision: 'c'.repeat(40), changes: [{ kind: 'Gate', namespace: 'default', name: 'release', status: { phase: 'Waiting' } }] })
+    await writeStatusCommit({ ...agent, base: fresh.head ?? null, sourceRevision: 'c'.repeat(40), changes: [{ kind: 'Gate', namespace: 'default', name: 'release', status: { phase: 'Waiting' } }] })
     const next = await readRequests({ ...agent, since: first.revision })
     expect(next.requests.map((r) => r.request)).toEqual([
       { action: 'complete', target: { kind: 'Execution', namespace: 'default', name: 'run-1' }, node: 'build', by: 'user:bob', outputs: { url: 'https://x.example/1', count: 2 }, createdAt: new Date(1_700_000_003_000).toISOString() },
     ])
     const all = await readRequests(agent)
     expect(all.requests).toHaveLength(2)
-    expect((await readStatus(agent)).requests).toHaveLength(2)
+    expect((await readStatus(agent)).requestPaths).toHaveLength(2)
   })
 
   it('refuses a malformed request with a coded error and reports garbage request files', async () => {

@@ -24,11 +24,11 @@ describe('status branch', () => {
     const agent = await remote.agent()
     const desired = await readDesired(agent)
     const empty = await readStatus(agent)
-    expect(empty).toMatchObject({ exists: false, revision: undefined })
+    expect(empty).toMatchObject({ exists: false, head: undefined })
     const identity = desired.resources.get('plan/default/p')!.identity
     const result = await writeStatusCommit({
       ...agent,
-      base: empty.revision ?? null,
+      base: empty.head ?? null,
       sourceRevision: desired.revision,
       now: () => 1_700_000_500_000,
       changes: [update('p', { phase: 'Ready', conditions: [{ type: 'Ready', status: 'True' }] }, { identity }), { kind: 'Goal', namespace: 'default', name: 'g', status: { phase: 'Pending' } }],
@@ -42,8 +42,8 @@ describe('status branch', () => {
     // The tracked branch was not touched.
     expect((await runGit(['rev-parse', 'refs/heads/main'], { cwd: remote.bare })).stdout.trim()).toBe(main)
     const status = await readStatus({ ...(await remote.agent()) })
-    expect(status.revision).toBe(result.commit)
-    expect(status.documents.get('plan/default/p')).toMatchObject({ observedGeneration: 1, sourceCommit: main, identity, status: { phase: 'Ready' } })
+    expect(status.head).toBe(result.commit)
+    expect(status.docs.get('plan/default/p')).toMatchObject({ observedGeneration: 1, sourceRevision: main, identity, status: { phase: 'Ready' } })
     expect(status.identities.get('plan/default/p')).toEqual(identity)
     expect(status.diagnostics).toEqual([])
   })
@@ -60,7 +60,7 @@ describe('status branch', () => {
     expect(remote.server.stats.pushes).toBe(pushes)
     const removed = await writeStatusCommit({ ...agent, sourceRevision: OTHER_SOURCE, changes: [{ kind: 'Plan', namespace: 'default', name: 'p', delete: true }, { kind: 'Plan', namespace: 'default', name: 'absent', delete: true }] })
     expect(removed.paths).toEqual(['default/plans/p.yaml'])
-    expect((await readStatus(agent)).documents.size).toBe(0)
+    expect((await readStatus(agent)).docs.size).toBe(0)
   })
 
   it('makes the loser of two racing writers retry after a re-fetch, and loses nothing', async () => {
@@ -70,8 +70,8 @@ describe('status branch', () => {
     await writeStatusCommit({ ...a, base: null, sourceRevision: SOURCE, changes: [update('seed', { phase: 'Ready' })] })
     const [statusA, statusB] = await Promise.all([readStatus(a), readStatus(b)])
     const outcomes = await Promise.allSettled([
-      writeStatusCommit({ ...a, base: statusA.revision ?? null, sourceRevision: SOURCE, changes: [update('from-a', { phase: 'Ready' })] }),
-      writeStatusCommit({ ...b, base: statusB.revision ?? null, sourceRevision: SOURCE, changes: [update('from-b', { phase: 'Ready' })] }),
+      writeStatusCommit({ ...a, base: statusA.head ?? null, sourceRevision: SOURCE, changes: [update('from-a', { phase: 'Ready' })] }),
+      writeStatusCommit({ ...b, base: statusB.head ?? null, sourceRevision: SOURCE, changes: [update('from-b', { phase: 'Ready' })] }),
     ])
     const rejected = outcomes.filter((o) => o.status === 'rejected')
     expect(rejected).toHaveLength(1)
@@ -81,11 +81,11 @@ describe('status branch', () => {
     const loser = outcomes[0]!.status === 'rejected' ? a : b
     const name = loser === a ? 'from-a' : 'from-b'
     const fresh = await readStatus(loser)
-    await writeStatusCommit({ ...loser, base: fresh.revision ?? null, sourceRevision: SOURCE, changes: [update(name, { phase: 'Ready' })] })
+    await writeStatusCommit({ ...loser, base: fresh.head ?? null, sourceRevision: SOURCE, changes: [update(name, { phase: 'Ready' })] })
     const final = await readStatus(await remote.agent())
-    expect([...final.documents.keys()].sort()).toEqual(['plan/default/from-a', 'plan/default/from-b', 'plan/default/seed'])
+    expect([...final.docs.keys()].sort()).toEqual(['plan/default/from-a', 'plan/default/from-b', 'plan/default/seed'])
     // A stale base is refused even when this writer's own view was never refreshed.
-    await expect(writeStatusCommit({ ...a, base: statusA.revision ?? null, sourceRevision: SOURCE, changes: [update('late', {})] })).rejects.toMatchObject({ code: 'PLANSPEC_ERR_GIT_CONFLICT' })
+    await expect(writeStatusCommit({ ...a, base: statusA.head ?? null, sourceRevision: SOURCE, changes: [update('late', {})] })).rejects.toMatchObject({ code: 'PLANSPEC_ERR_GIT_CONFLICT' })
   })
 
   it('reports garbage edited by hand in a status file, treats it as absent, and overwrites it', async () => {
@@ -98,12 +98,12 @@ describe('status branch', () => {
       files: { 'default/plans/p.yaml': 'status: [not: valid\n', 'default/plans/q.yaml': 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata: {namespace: default, name: q}\nstatus: {}\n', 'default/plans/r.yaml': { symlink: '/etc/passwd' }, 'notes.txt': 'hello' },
     })
     const status = await readStatus(agent)
-    expect(status.documents.size).toBe(0)
+    expect(status.docs.size).toBe(0)
     expect(status.diagnostics.map((d) => `${d.code} ${d.file}`)).toEqual(['PS7010 default/plans/p.yaml', 'PS7010 default/plans/q.yaml', 'PS7010 default/plans/r.yaml'])
-    const written = await writeStatusCommit({ ...agent, base: status.revision ?? null, sourceRevision: SOURCE, changes: [update('p', { phase: 'Ready' })] })
+    const written = await writeStatusCommit({ ...agent, base: status.head ?? null, sourceRevision: SOURCE, changes: [update('p', { phase: 'Ready' })] })
     expect(written.outcome).toBe('committed')
     const after = await readStatus({ ...agent, previous: status })
-    expect(after.documents.get('plan/default/p')).toMatchObject({ status: { phase: 'Ready' } })
+    expect(after.docs.get('plan/default/p')).toMatchObject({ status: { phase: 'Ready' } })
     expect(after.blobsRead).toBe(1)
   })
 
@@ -113,8 +113,8 @@ describe('status branch', () => {
     await writeStatusCommit({ ...agent, base: null, sourceRevision: SOURCE, changes: [update('p', { phase: 'Ready' })] })
     await runGit(['update-ref', '-d', 'refs/heads/planspec/status'], { cwd: remote.bare })
     const status = await readStatus(agent)
-    expect(status).toMatchObject({ exists: false, revision: undefined })
-    expect(status.documents.size).toBe(0)
+    expect(status).toMatchObject({ exists: false, head: undefined })
+    expect(status.docs.size).toBe(0)
     const result = await writeStatusCommit({ ...agent, base: null, sourceRevision: SOURCE, changes: [update('p', { phase: 'Ready' })] })
     expect(result.outcome).toBe('committed')
     expect(await remoteHead(remote.bare)).toBe(result.commit)
@@ -127,7 +127,7 @@ describe('status branch', () => {
     const lease = { namespace: 'default', name: 'run-1', holder: 'agent-a', epoch: 1, acquiredAt: '2024-01-01T00:00:00.000Z', renewedAt: '2024-01-01T00:00:00.000Z', expiresAt: '2024-01-01T00:01:00.000Z' }
     const first = await writeStatusCommit({ ...agent, base: null, sourceRevision: SOURCE, changes: [{ kind: 'Execution', namespace: 'default', name: 'run-1', status: { phase: 'Running' } }], leases: [{ namespace: 'default', name: 'run-1', lease }] })
     expect([...first.paths].sort()).toEqual(['default/executions/run-1.yaml', 'leases/default/executions/run-1.yaml'])
-    expect((await readStatus(agent)).leases.get('default/run-1')).toEqual(lease)
+    expect((await readStatus(agent)).leases.get('execution/default/run-1')).toEqual(lease)
     expect((await writeStatusCommit({ ...agent, sourceRevision: SOURCE, changes: [], leases: [{ namespace: 'default', name: 'run-1', lease }] })).outcome).toBe('unchanged')
     await writeStatusCommit({ ...agent, sourceRevision: SOURCE, changes: [], leases: [{ namespace: 'default', name: 'run-1', lease: null }] })
     expect((await readStatus(agent)).leases.size).toBe(0)
@@ -143,7 +143,7 @@ describe('status branch', () => {
     expect(await git.resolveRef({ fs, dir, ref: 'refs/heads/planspec/status' })).toBe(first.commit)
     await expect(writeStatusCommit({ ...local, base: null, sourceRevision: SOURCE, changes: [update('q', {})] })).rejects.toMatchObject({ code: 'PLANSPEC_ERR_GIT_CONFLICT' })
     const status = await readStatus(local)
-    expect([...status.documents.keys()]).toEqual(['plan/default/p'])
+    expect([...status.docs.keys()]).toEqual(['plan/default/p'])
   })
 
   it('refuses malformed changes and the tracked branch with a coded error', async () => {

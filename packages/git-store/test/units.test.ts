@@ -52,7 +52,7 @@ describe('identity', () => {
 })
 
 describe('status layout and documents', () => {
-  const update: StatusUpdate = { kind: 'Execution', namespace: 'default', name: 'run-1', observedGeneration: 2, sourceCommit: SHA, status: { phase: 'Running', nodes: { b: 1, a: 2 } } }
+  const update: StatusUpdate = { kind: 'Execution', namespace: 'default', name: 'run-1', observedGeneration: 2, sourceRevision: SHA, status: { phase: 'Running', nodes: { b: 1, a: 2 } } }
   const key = { kind: 'Execution', namespace: 'default', name: 'run-1' }
 
   it('places files by namespace, plural and name, and classifies them back', () => {

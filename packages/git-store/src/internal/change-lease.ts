@@ -2,6 +2,7 @@ import { GitInvalidInputError } from '../errors.js'
 import { isHolder, parseLease, renderLease, type Lease, type LeaseOptions } from '../lease-document.js'
 import { AGENT_IDENTITY, DEFAULT_STATUS_BRANCH } from '../types.js'
 import { updateBranch } from './commit-to-branch.js'
+import { systemClock } from './system-clock.js'
 import { readBlobBytes } from './git-objects.js'
 import { checkStatusBranch, openRepository } from './open-repository.js'
 import { leasePath } from './status-layout.js'
@@ -25,7 +26,7 @@ export async function changeLease<T>(options: LeaseOptions, verb: string, decide
   const branch = checkStatusBranch(options.branch ?? DEFAULT_STATUS_BRANCH, options.trackedBranch)
   const { namespace, name } = options.execution
   const path = leasePath(namespace, name)
-  const now = options.now ?? Date.now
+  const now = options.now ?? systemClock
   const outcome = await updateBranch(context, { branch, maxAttempts: options.maxAttempts ?? 5, now, committer: AGENT_IDENTITY, ...(options.agentKey ? { agentKey: options.agentKey } : {}) }, async (view) => {
     const entry = await entryAtPath(context, view.tree, path)
     let current: Lease | undefined
@@ -39,9 +40,4 @@ export async function changeLease<T>(options: LeaseOptions, verb: string, decide
     return { commit: { changes: new Map([[path, Buffer.from(renderLease(next))]]), message, author: { ...AGENT_IDENTITY, name: options.holder } }, result }
   })
   return outcome
-}
-
-/** Tells whether a lease is still live at `now`. */
-export function isLive(lease: Lease, now: number): boolean {
-  return Date.parse(lease.expiresAt) > now
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { FsClient } from 'isomorphic-git'
 import { StatusConflictError } from '../errors.js'
+import { systemClock } from './system-clock.js'
 
 type Callback = (error: unknown, value?: unknown) => void
 
@@ -73,7 +74,7 @@ export async function withRefLock<T>(fs: FsClient, gitdir: string, ref: string, 
   try {
     await take()
   } catch (cause) {
-    const stale = await staleness(fs, lock, (options.now ?? Date.now)())
+    const stale = await staleness(fs, lock, (options.now ?? systemClock)())
     if (stale === undefined) throw new StatusConflictError(`${ref} is locked by another writer`, { cause, data: { ref } })
     await call(fs, 'unlink', lock).catch(() => undefined)
     options.onStale?.(stale)
