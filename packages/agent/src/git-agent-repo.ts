@@ -182,7 +182,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
         const { namespace, name } = key
         return [{ namespace, name, lease: lease === null ? null : toGitLease(namespace, name, lease, statusState?.leases.get(`${namespace}/${name}`), nowMs) }]
       })
-      const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
+      const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(write.logs?.length ? { logs: write.logs } : {}), ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
       return { outcome: result.outcome, head: result.commit }
     },
     async appendRequest(request, author, sign) {

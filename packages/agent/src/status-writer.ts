@@ -1,5 +1,6 @@
 import { backoffDelay, type Redactor } from '@planspec/core'
 import { LeaseLostError } from '@planspec/git-store'
+import type { LogBlob } from '@planspec/git-store'
 import type { AgentRepo, Lease, StatusDoc, StatusSnapshot } from './types.js'
 
 /** How a push that lost the compare-and-swap race waits before reading again (core's one formula). */
@@ -13,6 +14,8 @@ function leaseLost(subject: string, holder: string | undefined): LeaseLostError 
 /** What a write asks for: documents and leases, merged with other writes into one commit. */
 export interface PendingWrite {
   readonly docs?: ReadonlyMap<string, StatusDoc | null>
+  /** Attempt logs committed with the Execution documents (dropped with them when their lease is lost). */
+  readonly logs?: readonly LogBlob[]
   readonly leases?: ReadonlyMap<string, Lease | null>
   /**
    * A round's write: after a lost race, the leases and Execution documents another holder took
@@ -96,18 +99,21 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
           }
           const gone = new Set(lost)
           const keep = <V>(map: ReadonlyMap<string, V> | undefined): Map<string, V> => new Map([...(map ?? [])].filter(([k]) => !gone.has(k)))
-          return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases) } }]
+          const logs = (waiter.write.logs ?? []).filter((l) => !gone.has(`execution/${l.namespace}/${l.execution}`))
+          return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases), logs } }]
         })
         if (live.length === 0) break
         const docs = new Map<string, StatusDoc | null>()
         const leases = new Map<string, Lease | null>()
+        const logs: LogBlob[] = []
         for (const waiter of live) {
+          for (const log of waiter.write.logs ?? []) logs.push(deps.redactor === undefined ? log : { ...log, text: deps.redactor.redact(log.text) })
           for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v === null || deps.redactor === undefined ? v : deps.redactor.redactValue(v))
           for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
         }
         const last = batch[batch.length - 1] as { sourceRevision: string; message: string }
         try {
-          const result = await deps.repo.writeStatus({ docs, leases, sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
+          const result = await deps.repo.writeStatus({ docs, leases, ...(logs.length === 0 ? {} : { logs }), sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
           const nextLeases = new Map(current?.leases ?? [])
           for (const [k, v] of leases) {
             if (v === null) {

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '@planspec/core'
+import type { LogBlob } from '@planspec/git-store'
 
 /** A resource in effect on the tracked branch, as the agent needs it. */
 export interface DesiredItem {
@@ -135,6 +136,8 @@ export interface TamperedFile {
 /** One status commit: documents to write (null deletes) and leases to take, renew or drop. */
 export interface StatusWrite {
   readonly docs: ReadonlyMap<string, StatusDoc | null>
+  /** Attempt logs of the Executions written, committed with their statuses (`planspec logs`). */
+  readonly logs?: readonly LogBlob[]
   readonly leases: ReadonlyMap<string, Lease | null>
   readonly sourceRevision: string
   readonly message: string

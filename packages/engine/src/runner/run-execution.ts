@@ -4,6 +4,7 @@ import {
   reconcileExecution,
   recordAttemptResult,
   type Action,
+  type AttemptLog,
   type CelEvaluate,
   type ExecutionObservation,
   type ExecutionStatus,
@@ -13,7 +14,7 @@ import {
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
-import { withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
+import { attemptLogs, withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -30,7 +31,11 @@ export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'sp
 /** Durable state of a run: the status is saved after every transition and loaded on start. */
 export interface RunState {
   load(): Promise<ExecutionStatus | undefined>
-  save(status: ExecutionStatus): Promise<void>
+  /**
+   * Saves the status; `logs` (when given) are the output of the attempts this transition recorded
+   * (capped, masked), kept with the status so both are stored together (`planspec logs`).
+   */
+  save(status: ExecutionStatus, logs?: readonly AttemptLog[]): Promise<void>
 }
 
 /**
@@ -128,9 +133,9 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   let idleStatus = ''
   let retryPending = true
 
-  const commit = async (next: ExecutionStatus): Promise<void> => {
-    if (!statusChanged(status, next)) return
-    await deps.state?.save(next)
+  const commit = async (next: ExecutionStatus, logs: readonly AttemptLog[] = []): Promise<void> => {
+    if (!statusChanged(status, next) && logs.length === 0) return
+    await (logs.length === 0 ? deps.state?.save(next) : deps.state?.save(next, logs))
     const previous = status
     status = next
     deps.onChange?.(next, previous)
@@ -236,7 +241,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
       if (c.result.outcome === 'pending') continue
       const reported = deps.redactor === undefined ? c : { ...c, result: deps.redactor.redactValue(c.result), ...(c.acceptance === undefined ? {} : { acceptance: deps.redactor.redactValue(c.acceptance) }) }
       const recorded = record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message })
-      await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported))
+      await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported), recorded === status ? [] : attemptLogs(reported))
       // The result is durable now: what the provider kept to re-attach after a crash can go.
       await c.provider?.release?.(c.runId).catch(() => undefined)
     }

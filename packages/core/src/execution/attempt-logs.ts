@@ -1,0 +1,123 @@
+/** The two output streams of an attempt. */
+export type LogStream = 'stdout' | 'stderr'
+
+/** The streams in the order they are stored and shown. */
+export const LOG_STREAMS: readonly LogStream[] = ['stdout', 'stderr']
+
+/** Default cap on what is kept of each stream of each attempt: 256 KiB (head and tail). */
+export const DEFAULT_LOG_MAX_BYTES = 256 * 1024
+
+/** Node extension key listing the attempts whose output is kept (`[{ attempt, stream, bytes, truncated }]`). */
+export const LOGS_KEY = 'io.planspec.logs'
+
+/** What is kept of one stream of one attempt: capped and secret-masked text. */
+export interface AttemptLog {
+  readonly node: string
+  /** Attempt number, from 1. */
+  readonly attempt: number
+  readonly stream: LogStream
+  /** The text kept: the whole output, or its head and tail around a truncation marker. */
+  readonly text: string
+  /** Bytes the attempt printed on this stream (as captured, before the cap). */
+  readonly bytes: number
+  /** True when bytes were dropped between the head and the tail. */
+  readonly truncated: boolean
+}
+
+/** A reference to a kept log, as the node's status lists it (`LOGS_KEY`). */
+export interface AttemptLogRef {
+  readonly attempt: number
+  readonly stream: LogStream
+  readonly bytes: number
+  readonly truncated: boolean
+}
+
+/** Text capped by {@link capLogText}. */
+export interface CappedText {
+  readonly text: string
+  /** Bytes of the text before the cap (UTF-8). */
+  readonly bytes: number
+  readonly truncated: boolean
+}
+
+/**
+ * Caps a text to about `maxBytes` of UTF-8: text that fits is kept whole; longer text keeps its
+ * first quarter and its last three quarters around one line `[... N bytes truncated ...]`, so
+ * both how a command started and how it ended (its last lines, its error) stay readable.
+ *
+ * @example
+ * ```ts
+ * capLogText('x'.repeat(100), 40).text // 'xxxxxxxxxx\n[... 60 bytes truncated ...]\nxxx…' (10 + 30 bytes kept)
+ * ```
+ */
+export function capLogText(text: string, maxBytes: number): CappedText {
+  const bytes = new TextEncoder().encode(text)
+  if (bytes.length <= maxBytes) return { text, bytes: bytes.length, truncated: false }
+  const head = Math.floor(maxBytes / 4)
+  const tail = maxBytes - head
+  const decoder = new TextDecoder('utf-8')
+  const dropped = bytes.length - head - tail
+  const text2 = `${decoder.decode(bytes.subarray(0, head))}\n[... ${dropped} bytes truncated ...]\n${decoder.decode(bytes.subarray(bytes.length - tail))}`
+  return { text: text2, bytes: bytes.length, truncated: true }
+}
+
+/** Which logs to show (`planspec logs`): one node or every node, the last attempt or a given one or all, one stream or both. */
+export interface LogQuery {
+  readonly node?: string
+  /** One attempt; the last attempt of each node when neither this nor `allAttempts` is set. */
+  readonly attempt?: number
+  readonly allAttempts?: boolean
+  readonly stream?: LogStream
+}
+
+/**
+ * Selects the logs a query asks for, ordered by node, attempt, then stdout before stderr.
+ *
+ * @example
+ * ```ts
+ * selectAttemptLogs(logs, { node: 'build' }) // the last attempt of build: its stdout and stderr
+ * ```
+ */
+export function selectAttemptLogs(logs: readonly AttemptLog[], query: LogQuery): AttemptLog[] {
+  const chosen = logs.filter((l) => (query.node === undefined || l.node === query.node) && (query.stream === undefined || l.stream === query.stream))
+  const last = new Map<string, number>()
+  for (const l of chosen) last.set(l.node, Math.max(last.get(l.node) ?? 0, l.attempt))
+  const wanted = (l: AttemptLog): boolean => (query.allAttempts === true ? true : query.attempt !== undefined ? l.attempt === query.attempt : l.attempt === last.get(l.node))
+  return chosen.filter(wanted).sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.attempt - b.attempt || LOG_STREAMS.indexOf(a.stream) - LOG_STREAMS.indexOf(b.stream)))
+}
+
+/** Keeps the last `lines` lines of a text (a trailing newline does not count as a line). */
+export function tailLines(text: string, lines: number): string {
+  if (lines < 0) return text
+  if (lines === 0) return ''
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text
+  const parts = body.split('\n')
+  const kept = parts.slice(Math.max(0, parts.length - lines)).join('\n')
+  return body === text ? kept : `${kept}\n`
+}
+
+/**
+ * Renders selected logs as `planspec logs` prints them: one log alone as it is; several each under
+ * a `==> NODE attempt N STREAM <==` header (like `tail` with several files). `tail` keeps the
+ * last lines of each.
+ *
+ * @example
+ * ```ts
+ * renderAttemptLogs([{ node: 'build', attempt: 1, stream: 'stdout', text: 'ok\n', bytes: 3, truncated: false }]) // 'ok\n'
+ * ```
+ */
+export function renderAttemptLogs(logs: readonly AttemptLog[], options: { readonly tail?: number } = {}): string {
+  const body = (l: AttemptLog): string => {
+    const text = options.tail === undefined ? l.text : tailLines(l.text, options.tail)
+    return text === '' || text.endsWith('\n') ? text : `${text}\n`
+  }
+  if (logs.length === 1) return body(logs[0]!)
+  return logs.map((l) => `==> ${l.node} attempt ${l.attempt} ${l.stream} <==\n${body(l)}`).join('')
+}
+
+/** The references a node's status keeps for its attempts' logs (see `LOGS_KEY`). */
+export function logRefsOf(extensions: Readonly<Record<string, unknown>> | undefined): AttemptLogRef[] {
+  const value = extensions?.[LOGS_KEY]
+  if (!Array.isArray(value)) return []
+  return value.filter((r): r is AttemptLogRef => typeof r === 'object' && r !== null && typeof (r as AttemptLogRef).attempt === 'number' && LOG_STREAMS.includes((r as AttemptLogRef).stream))
+}
