@@ -273,7 +273,7 @@ function pickStrings(o: Record<string, unknown>, keys: readonly string[]): Recor
 /** The headings of `planspec --help`, each command under one. */
 const HELP_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Manifests (files in a working tree):', ['init', 'validate', 'fix', 'explain', 'graph', 'simulate', 'review', 'run']],
-  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'approve', 'reject', 'cancel', 'retry', 'work']],
+  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'logs', 'approve', 'reject', 'cancel', 'retry', 'work']],
   ['API server:', ['serve', 'apply', 'delete', 'diff', 'edit', 'watch', 'config']],
   ['Agents and shells:', ['agent', 'mcp', 'completion']],
 ]

@@ -1,3 +1,4 @@
+import type { AttemptLog } from '@planspec/core'
 import { API_PREFIX, ApiRequestError, type ApiClient, type ApiObject, type ApplyOutcome } from './api-client.js'
 import { ClientRefusedError } from './errors.js'
 import type { ApplyPreview, ClientAction, ClientIdentity, ClientRequestOptions, ClientRequestOutcome, ClientRequestTarget, ResourceClient, ResourceView } from './resource-types.js'
@@ -70,6 +71,12 @@ export function createHttpResourceClient(options: HttpResourceClientOptions): Re
     },
     async watch(kinds, onChange, signal) {
       await Promise.all(kinds.map((text) => watchObjects(api, resolveServerKind(text), { signal, ...(options.sleep ? { sleep: options.sleep } : {}) }, (type, object) => onChange({ type, resource: view(object) }))))
+    },
+    async logs(name, namespace) {
+      const found = await findByName(api, resolveServerKind('Execution'), name, namespace)
+      if (found === undefined) return undefined
+      const { body } = await api.request<{ items?: readonly AttemptLog[] }>('GET', `${api.pathOf(resolveServerKind('Execution'), found.metadata.namespace, found.metadata.name)}/log`, { query: { allAttempts: 'true' } })
+      return { execution: view(found), logs: body.items ?? [] }
     },
     async request(action, target, requestOptions = {}) {
       return serverRequest(api, action, target, requestOptions)

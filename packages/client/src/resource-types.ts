@@ -1,3 +1,4 @@
+import type { AttemptLog } from '@planspec/core'
 import type { ListedResource } from '@planspec/reporter'
 
 /** Where a client reads and writes: a git repository (git mode) or a PlanSpec API server. */
@@ -117,6 +118,13 @@ export interface ResourceChange {
   readonly resource: ResourceView
 }
 
+/** An Execution's kept attempt logs (`planspec logs`), with the Execution as read alongside them. */
+export interface ExecutionLogs {
+  readonly execution: ResourceView
+  /** Every kept log (each node's last attempts, both streams), capped and secret-masked where the attempt ran. */
+  readonly logs: readonly AttemptLog[]
+}
+
 /**
  * The client port (STYLE: a small interface, a git and an HTTP implementation side by side):
  * read resources with their status, follow their changes, record the actions of its identity,
@@ -138,6 +146,11 @@ export interface ResourceClient {
   watch(kinds: readonly string[], onChange: (change: ResourceChange) => void, signal: AbortSignal): Promise<void>
   /** Records an action of the client's identity, after the checks its mode makes. */
   request(action: ClientAction, target: ClientRequestTarget, options?: ClientRequestOptions): Promise<ClientRequestOutcome>
+  /**
+   * The kept output of an Execution's attempts: the status branch's log blobs (git mode) or the
+   * server's `executions/{name}/log` subresource. Undefined when the Execution does not exist.
+   */
+  logs(execution: string, namespace?: string): Promise<ExecutionLogs | undefined>
   /** What applying these objects would do (never applied). */
   dryRunApply(objects: readonly Record<string, unknown>[]): Promise<ApplyPreview[]>
 }

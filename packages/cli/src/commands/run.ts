@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, openSync, fsyncSync, closeSync, writeFileSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
-import { createRedactor, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
+import { createRedactor, mergeAttemptLogs, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
 import { createHash } from 'node:crypto'
 import { createRunWiring, isPolledExternal, observeExternals, prepareRun, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
@@ -10,6 +10,7 @@ import { renderProgress, transitionLines } from '../progress.js'
 import { secretValues } from '../secret-values.js'
 import { sanitizeTerminalText } from '@planspec/core'
 import { validatePaths, DEFAULTS } from './validate.js'
+import { readStateLogs, stateLogsPath } from './state-logs.js'
 
 /** Options of `planspec run`. */
 export interface RunOptions {
@@ -190,7 +191,9 @@ export function fileState(path: string, env: CommandIO['env'] = {}, redactor: Re
     async load() {
       return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExecutionStatus) : undefined
     },
-    async save(status) {
+    async save(status, logs) {
+      // The logs first: a kill between the two writes leaves logs no status names yet, never a status naming lost logs.
+      if (logs !== undefined && logs.length > 0) writeDurably(stateLogsPath(path), redactor.redact(JSON.stringify({ logs: mergeAttemptLogs(readStateLogs(path), logs) })))
       writeDurably(path, redactor.redact(JSON.stringify(status, null, 2)))
       maybeCrash()
     },

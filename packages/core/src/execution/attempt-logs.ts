@@ -98,20 +98,20 @@ export function tailLines(text: string, lines: number): string {
 
 /**
  * Renders selected logs as `planspec logs` prints them: one log alone as it is; several each under
- * a `==> NODE attempt N STREAM <==` header (like `tail` with several files). `tail` keeps the
- * last lines of each.
+ * a `==> NODE attempt N STREAM <==` header (like `tail` with several files; `headers` forces
+ * them on or off). `tail` keeps the last lines of each.
  *
  * @example
  * ```ts
  * renderAttemptLogs([{ node: 'build', attempt: 1, stream: 'stdout', text: 'ok\n', bytes: 3, truncated: false }]) // 'ok\n'
  * ```
  */
-export function renderAttemptLogs(logs: readonly AttemptLog[], options: { readonly tail?: number } = {}): string {
+export function renderAttemptLogs(logs: readonly AttemptLog[], options: { readonly tail?: number; readonly headers?: boolean } = {}): string {
   const body = (l: AttemptLog): string => {
     const text = options.tail === undefined ? l.text : tailLines(l.text, options.tail)
     return text === '' || text.endsWith('\n') ? text : `${text}\n`
   }
-  if (logs.length === 1) return body(logs[0]!)
+  if (!(options.headers ?? logs.length > 1)) return logs.map(body).join('')
   return logs.map((l) => `==> ${l.node} attempt ${l.attempt} ${l.stream} <==\n${body(l)}`).join('')
 }
 
@@ -120,4 +120,27 @@ export function logRefsOf(extensions: Readonly<Record<string, unknown>> | undefi
   const value = extensions?.[LOGS_KEY]
   if (!Array.isArray(value)) return []
   return value.filter((r): r is AttemptLogRef => typeof r === 'object' && r !== null && typeof (r as AttemptLogRef).attempt === 'number' && LOG_STREAMS.includes((r as AttemptLogRef).stream))
+}
+
+/** How many attempts of each node keep their logs by default (older ones are dropped as new ones arrive). */
+export const DEFAULT_LOG_ATTEMPTS_KEPT = 10
+
+/**
+ * Merges newly recorded logs into the kept ones: a log of the same node, attempt and stream is
+ * replaced, and each node keeps its last `attemptsKept` attempts, so a store of logs stays bounded
+ * (streams capped, attempts counted).
+ *
+ * @example
+ * ```ts
+ * mergeAttemptLogs(kept, [{ node: 'build', attempt: 2, stream: 'stdout', text: 'ok\n', bytes: 3, truncated: false }])
+ * ```
+ */
+export function mergeAttemptLogs(kept: readonly AttemptLog[], added: readonly AttemptLog[], attemptsKept = DEFAULT_LOG_ATTEMPTS_KEPT): AttemptLog[] {
+  const key = (l: AttemptLog): string => `${l.node}\u0000${l.attempt}\u0000${l.stream}`
+  const merged = new Map<string, AttemptLog>()
+  for (const l of [...kept, ...added]) merged.set(key(l), l)
+  const attempts = new Map<string, Set<number>>()
+  for (const l of merged.values()) attempts.set(l.node, (attempts.get(l.node) ?? new Set()).add(l.attempt))
+  const floor = new Map([...attempts].map(([node, set]) => [node, [...set].sort((a, b) => b - a)[attemptsKept - 1] ?? 0]))
+  return selectAttemptLogs([...merged.values()].filter((l) => l.attempt >= (floor.get(l.node) ?? 0)), { allAttempts: true })
 }

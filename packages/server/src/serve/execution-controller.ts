@@ -208,7 +208,10 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       if (execution === undefined || execution.metadata.uid !== entry.uid || execution.metadata.annotations?.[CANCEL_ANNOTATION] === 'true') entry.controller.abort()
       return
     }
-    if (!needsRun(await store.get(key))) return
+    const current = await store.get(key)
+    // A deleted Execution's logs go with it (any replica may do it; it is idempotent).
+    if (current === undefined) await store.logs.prune(key.namespace, key.name)
+    if (!needsRun(current)) return
     const claim = await claimExecutionLease(leaseSettings, key, takeOver)
     if (claim.held === undefined) {
       if (claim.retryInMs !== undefined) takeOverLater(key, claim.retryInMs)
