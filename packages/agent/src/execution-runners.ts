@@ -47,6 +47,10 @@ export interface ExecutionRunnersDeps {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /** Durably writes an Execution's status document with the logs of the attempts it records (rejects with LeaseLostError when the lease is gone). */
   readonly save: (doc: StatusDoc, revision: string, logs?: readonly LogBlob[]) => Promise<void>
+  /** Commits what running attempts printed so far (log blobs alone; rejects with LeaseLostError when the lease is gone). */
+  readonly saveLogs?: (logs: readonly LogBlob[], revision: string) => Promise<void>
+  /** How often running attempts' output is committed (default 5 s: each is a status commit). */
+  readonly logFlushMs?: number
   /** Told about every status change of a run. */
   readonly onChange?: (subject: string, next: ExecutionStatus, previous: ExecutionStatus | undefined, context: ExecutionContext) => void
   /** Told when a run stops: finished, blocked on people, lease lost or crashed. */
@@ -115,6 +119,14 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
           const blobs = (logs ?? []).map((l) => ({ namespace: ctx.namespace, execution: ctx.name, node: l.node, attempt: l.attempt, stream: l.stream, text: l.text }))
           await (blobs.length === 0 ? deps.save(toDoc(status), entry.latest.revision) : deps.save(toDoc(status), entry.latest.revision, blobs))
         },
+        ...(deps.saveLogs === undefined
+          ? {}
+          : {
+              saveLogs: async (logs) => {
+                if (abandoned.signal.aborted) return
+                await deps.saveLogs?.(logs.map((l) => ({ namespace: ctx.namespace, execution: ctx.name, node: l.node, attempt: l.attempt, stream: l.stream, text: l.text })), entry.latest.revision)
+              },
+            }),
       },
       gate: async (_node, ref) => entry.latest.gate({ name: ref.name, namespace: ref.namespace ?? ctx.namespace }),
       external: observeExternals(ctx.prepared.externals, deps.wiring.providers, (ref) => entry.latest.resourcePhase(ref)),
@@ -128,6 +140,7 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       ...(ctx.retry ? { retryRequested: { ...(ctx.retry.nodes ? { nodes: ctx.retry.nodes } : {}) } } : {}),
       onChange: (next, previous) => deps.onChange?.(ctx.subject, next, previous, entry.latest),
       pollMs: deps.pollMs ?? 1000,
+      logFlushMs: deps.logFlushMs ?? 5000,
     })
       .then((status) => deps.onStop?.(ctx.subject, { status }))
       .catch((error: unknown) => deps.onStop?.(ctx.subject, { error: error as LeaseLostError }))

@@ -91,7 +91,8 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
       for (let attempt = 1; ; attempt++) {
         // Drop what another holder took meanwhile: those writers learn they lost their lease.
         live = live.flatMap((waiter) => {
-          const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject)].filter((s) => !mayWrite(s))
+          const logged = (waiter.write.logs ?? []).map((l) => `execution/${l.namespace}/${l.execution}`)
+          const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject), ...logged].filter((s) => !mayWrite(s))
           if (lost.length === 0) return [waiter]
           if (waiter.write.partial !== true) {
             waiter.reject(leaseLost(lost[0] as string, leaseOwner(lost[0] as string)))

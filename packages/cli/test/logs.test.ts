@@ -2,8 +2,8 @@
 // agent over real git smart HTTP and by `planspec serve` (SQLite), each the bundled binary; a task
 // prints more than the per-stream cap with a secret in it. `planspec logs` then reads each place
 // the output is kept (the state file's logs, the status branch's blobs, the server's store over
-// the API) and must print the same capped, masked text; `-f` against the server follows the run
-// while a task is still running.
+// the API) and must print the same capped, masked text; `-f` against the server prints what a
+// task prints while it is still running.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -79,6 +79,15 @@ function expectKeptOutput(text: string): void {
   expect(logs.get('build attempt 1 stderr')).toBe('compiling with [REDACTED]\nwarning: slow disk\n')
   expect(logs.get('check attempt 1 stdout')).toBe('checked ok\n{}\n')
   expect(logs.get('check attempt 1 stderr')).toBe('note: 0 problems\n')
+}
+
+/** The logs a followed stream printed, each log's pieces joined (a header starts each piece). */
+function followedLogs(text: string): Map<string, string> {
+  const parts = text.split(/^==> (\S+ attempt \d+ std(?:out|err)) <==\n/m)
+  expect(parts[0]).toBe('')
+  const logs = new Map<string, string>()
+  for (let i = 1; i < parts.length; i += 2) logs.set(parts[i]!, (logs.get(parts[i]!) ?? '') + parts[i + 1]!)
+  return logs
 }
 
 /** Waits until `read()` holds, polling with a deadline. */
@@ -168,11 +177,19 @@ describe('planspec logs', () => {
       follow.stderr!.on('data', (chunk: Buffer) => (followErr += chunk.toString()))
       const exited = new Promise<number | null>((resolve) => follow.once('exit', (code) => resolve(code)))
       // `check` is still waiting for the release file: what -f printed so far came while the run went on.
-      await until("-f to print build's output", () => followed.includes('==> build attempt 1 stderr <==\ncompiling with [REDACTED]\nwarning: slow disk\n'))
+      // `check` printed its lines and now waits for the release file: -f shows them while it runs.
+      await until("-f to print check's output while it runs", () => followed.includes('==> check attempt 1 stdout <==\nchecked ok\n') && followed.includes('==> check attempt 1 stderr <==\nnote: 0 problems\n'))
       expect(existsSync(release)).toBe(false)
       writeFileSync(release, '')
       expect(await exited, followErr).toBe(0)
-      expectKeptOutput(followed)
+      expect(followed).not.toContain(TOKEN)
+      const pieces = followedLogs(followed)
+      expect([...pieces.keys()].sort()).toEqual(['build attempt 1 stderr', 'build attempt 1 stdout', 'check attempt 1 stderr', 'check attempt 1 stdout'])
+      expect(pieces.get('build attempt 1 stdout')!.startsWith('build line 1 token=[REDACTED] padding-padding-padding\n')).toBe(true)
+      expect(pieces.get('build attempt 1 stdout')!.endsWith(`build line ${LINES} token=[REDACTED] padding-padding-padding\n{}\n`)).toBe(true)
+      expect(pieces.get('build attempt 1 stderr')).toBe('compiling with [REDACTED]\nwarning: slow disk\n')
+      expect(pieces.get('check attempt 1 stdout')).toBe('checked ok\n{}\n')
+      expect(pieces.get('check attempt 1 stderr')).toBe('note: 0 problems\n')
       const logs = await planspec(['logs', 'e1', '--server', url], { env: admin })
       expect(logs.code, logs.stderr).toBe(0)
       expectKeptOutput(logs.stdout)

@@ -50,7 +50,7 @@ export interface ExecProviderDeps {
  * ```
  */
 export function createExecProvider(deps: ExecProviderDeps): Provider {
-  return { schemes: schemesOf('exec'), dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId) }
+  return { schemes: schemesOf('exec'), dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId), peekOutput: (runId) => readAttemptOutput(deps, attemptDir(deps, runId)) }
 }
 
 const defaultRoots = new WeakMap<ExecProviderDeps, string>()

@@ -104,6 +104,12 @@ export interface Provider {
    * re-attached one. Providers that cannot (HTTP, MCP) leave it out: the runner then asks `status`.
    */
   reattach?(req: Pick<DispatchRequest, 'runId' | 'node' | 'attempt' | 'provider' | 'config' | 'declaredOutputs' | 'workspace' | 'signal'>): Promise<Reattached>
+  /**
+   * What a running attempt printed so far, as it would be kept (capped, masked): the runner saves
+   * it every `logFlushMs` so `planspec logs -f` follows a running attempt. Providers whose
+   * attempts print nothing leave it out.
+   */
+  peekOutput?(runId: string): Promise<AttemptOutput | undefined>
   /** Forgets what the provider kept of an attempt whose result is now recorded in the status. */
   release?(runId: string): Promise<void>
 }

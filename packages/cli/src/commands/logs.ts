@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ResourceClient } from '@planspec/client'
-import { renderAttemptLogs, sanitizeTerminalText, selectAttemptLogs, type AttemptLog, type LogQuery, type LogStream } from '@planspec/core'
+import { createLogFollower, renderAttemptLogs, sanitizeTerminalText, selectAttemptLogs, type AttemptLog, type LogQuery, type LogStream } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { readStateLogs } from './state-logs.js'
 import { pause } from './wait.js'
@@ -81,8 +81,9 @@ function phasesOf(status: unknown): Omit<LogsSnapshot, 'logs'> {
  * Runs `planspec logs EXECUTION [NODE]`: prints the kept output of the Execution's attempts (each
  * node's last attempt by default; `--attempt N`, `--all-attempts`; both streams, or `--stream`),
  * the same text in every mode. Several logs are printed each under a `==> NODE attempt N STREAM
- * <==` header. With `follow`, it keeps reading and prints each attempt's output once it is
- * recorded, until the Execution (or NODE) reaches a final phase; Ctrl-C ends it. Exit 0, 1 when
+ * <==` header. With `follow`, it keeps reading and prints what each attempt prints while it runs
+ * (saved every second or so by the runner; a new header whenever the log printed changes), until
+ * the Execution (or NODE) reaches a final phase; Ctrl-C ends it. Exit 0, 1 when
  * the Execution or the node does not exist, 2 on bad usage.
  *
  * @example
@@ -93,14 +94,16 @@ export async function runLogs(source: LogsSource, options: LogsOptions, io: Comm
   const query: LogQuery = { ...(options.node === undefined ? {} : { node: options.node }), ...(options.attempt === undefined ? {} : { attempt: options.attempt }), ...(options.allAttempts ? { allAttempts: true } : {}), ...(options.stream === undefined ? {} : { stream: options.stream }) }
   // Headers whenever more than one log can be printed, so the output's shape does not depend on timing.
   const headers = !(options.node !== undefined && options.stream !== undefined && (options.attempt !== undefined || (!options.allAttempts && !options.follow)))
-  const printed = new Set<string>()
-  const print = (logs: readonly AttemptLog[]): void => {
-    const fresh = logs.filter((l) => !printed.has(`${l.node}/${l.attempt}/${l.stream}`))
-    for (const l of fresh) printed.add(`${l.node}/${l.attempt}/${l.stream}`)
-    if (fresh.length === 0) return
-    const text = renderAttemptLogs(fresh, { headers, ...(options.tail === undefined ? {} : { tail: options.tail }) })
+  const follower = createLogFollower({ headers })
+  const write = (text: string): void => {
     // A terminal gets no control sequence a command printed (they could move the cursor or retitle it); a pipe gets the text as kept.
-    io.stdout.write(io.stdout.isTTY ? sanitizeTerminalText(text) : text)
+    if (text !== '') io.stdout.write(io.stdout.isTTY ? sanitizeTerminalText(text) : text)
+  }
+  const print = (logs: readonly AttemptLog[], first: boolean): number => {
+    // Following, the logs grow while attempts run: the follower prints what is new; --tail cuts the first print only.
+    const fresh = follower.next(logs)
+    write(!options.follow || (first && options.tail !== undefined) ? renderAttemptLogs(logs, { headers, ...(options.tail === undefined ? {} : { tail: options.tail }) }) : fresh)
+    return logs.length
   }
   let first = true
   for (;;) {
@@ -115,8 +118,8 @@ export async function runLogs(source: LogsSource, options: LogsOptions, io: Comm
       return EXIT.findings
     }
     // Following, every attempt recorded from now on is printed too, not only the last of each node.
-    print(selectAttemptLogs(snapshot.logs, first || options.attempt !== undefined ? query : { ...query, allAttempts: true }))
-    if (first && printed.size === 0 && !options.follow) io.stderr.write(`no output kept yet for ${options.node === undefined ? `execution "${options.execution}"` : `node "${options.node}"`}${phaseNote(snapshot, options.node)}\n`)
+    const shown = print(selectAttemptLogs(snapshot.logs, first || options.attempt !== undefined ? query : { ...query, allAttempts: true }), first)
+    if (first && shown === 0 && !options.follow) io.stderr.write(`no output kept yet for ${options.node === undefined ? `execution "${options.execution}"` : `node "${options.node}"`}${phaseNote(snapshot, options.node)}\n`)
     first = false
     const phase = options.node === undefined ? snapshot.phase : snapshot.nodes[options.node]
     if (!options.follow || (phase !== undefined && FINAL_PHASES.has(phase)) || (options.node !== undefined && FINAL_PHASES.has(snapshot.phase ?? ''))) return EXIT.ok

@@ -92,6 +92,8 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     journal: statePath === undefined ? undefined : fileJournal(`${statePath}.dispatched`),
     gate,
     signal,
+    // What running attempts print is saved every second, so `planspec logs -f --state` follows them.
+    logFlushMs: 1000,
     // On a terminal, claimable work (human://, agent://) is completed at a prompt.
     waitForPeople: tty ? (status) => completeClaims(io, status, prompted) : undefined,
     onChange: (next, previous) => {
@@ -196,6 +198,9 @@ export function fileState(path: string, env: CommandIO['env'] = {}, redactor: Re
       if (logs !== undefined && logs.length > 0) writeDurably(stateLogsPath(path), redactor.redact(JSON.stringify({ logs: mergeAttemptLogs(readStateLogs(path), logs) })))
       writeDurably(path, redactor.redact(JSON.stringify(status, null, 2)))
       maybeCrash()
+    },
+    async saveLogs(logs) {
+      writeDurably(stateLogsPath(path), redactor.redact(JSON.stringify({ logs: mergeAttemptLogs(readStateLogs(path), logs) })))
     },
   }
 }

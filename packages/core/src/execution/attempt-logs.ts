@@ -144,3 +144,51 @@ export function mergeAttemptLogs(kept: readonly AttemptLog[], added: readonly At
   const floor = new Map([...attempts].map(([node, set]) => [node, [...set].sort((a, b) => b - a)[attemptsKept - 1] ?? 0]))
   return selectAttemptLogs([...merged.values()].filter((l) => l.attempt >= (floor.get(l.node) ?? 0)), { allAttempts: true })
 }
+
+/** Follows logs as they grow (`planspec logs -f`, the API's `follow=true`); see {@link createLogFollower}. */
+export interface LogFollower {
+  /** Returns the text to print for the logs as they are now: what was not printed yet. */
+  next(logs: readonly AttemptLog[]): string
+}
+
+/**
+ * Creates a follower of growing logs: each call with the logs as kept now returns what is new,
+ * under a `==> NODE attempt N STREAM <==` header whenever the log printed changes (like `tail -f`
+ * with several files; `headers: false` when only one log can be followed). A log kept while its attempt runs grows; when its final version was cut by
+ * the cap, what follows what was printed is the truncation marker and the kept tail.
+ *
+ * @example
+ * ```ts
+ * const follower = createLogFollower()
+ * follower.next(logsNow) // '==> build attempt 1 stdout <==\nstep 1\n'
+ * follower.next(logsLater) // 'step 2\n'
+ * ```
+ */
+export function createLogFollower(options: { readonly headers?: boolean } = {}): LogFollower {
+  const printed = new Map<string, string>()
+  let current: string | undefined
+  let atLineStart = true
+  return {
+    next(logs) {
+      let out = ''
+      for (const log of logs) {
+        const key = `${log.node}\u0000${log.attempt}\u0000${log.stream}`
+        const before = printed.get(key) ?? ''
+        if (log.text === before) continue
+        let fresh: string
+        if (log.text.startsWith(before)) fresh = log.text.slice(before.length)
+        else {
+          const marker = /\n(\[\.\.\. \d+ bytes truncated \.\.\.\]\n)/.exec(log.text)
+          fresh = marker === null ? log.text : `${before.endsWith('\n') ? '' : '\n'}${log.text.slice(marker.index + 1)}`
+        }
+        printed.set(key, log.text)
+        if (fresh === '') continue
+        if (current !== key && options.headers !== false) out += `${atLineStart ? '' : '\n'}==> ${log.node} attempt ${log.attempt} ${log.stream} <==\n`
+        current = key
+        out += fresh
+        atLineStart = fresh.endsWith('\n')
+      }
+      return out
+    },
+  }
+}

@@ -1,4 +1,5 @@
 import { ACCEPTANCE_KEY, INPUTS_KEY, LOG_KEY, LOG_STREAMS, LOGS_KEY, logRefsOf, type Action, type AttemptLog, type AttemptLogRef, type ExecutionStatus } from '@planspec/core'
+import type { AttemptOutput } from '../types.js'
 import type { Completion } from './run-execution.js'
 
 /** Most bytes of a node's inputs kept in its status for people; larger inputs are summarized. */
@@ -36,8 +37,12 @@ export function withAttemptDetails(status: ExecutionStatus, c: Completion): Exec
 }
 
 /** The kept output of a finished attempt, one log per stream (none when its provider printed nothing to keep). */
-export function attemptLogs(c: Completion): AttemptLog[] {
+export function attemptLogs(c: Pick<Completion, 'node' | 'attempt' | 'result'>): AttemptLog[] {
   const output = c.result.outcome === 'pending' ? undefined : c.result.output
-  if (output === undefined) return []
-  return LOG_STREAMS.map((stream) => ({ node: c.node, attempt: c.attempt, stream, ...output[stream] }))
+  return output === undefined ? [] : outputLogs(c.node, c.attempt, output)
+}
+
+/** One log per stream of what an attempt printed. */
+export function outputLogs(node: string, attempt: number, output: AttemptOutput): AttemptLog[] {
+  return LOG_STREAMS.map((stream) => ({ node, attempt, stream, ...output[stream] }))
 }

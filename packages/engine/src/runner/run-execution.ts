@@ -15,6 +15,7 @@ import {
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
 import { attemptLogs, withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
+import { createLiveOutput } from './live-output.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -36,6 +37,8 @@ export interface RunState {
    * (capped, masked), kept with the status so both are stored together (`planspec logs`).
    */
   save(status: ExecutionStatus, logs?: readonly AttemptLog[]): Promise<void>
+  /** Saves what running attempts printed so far (the status is unchanged); without it, output is kept when each attempt ends. */
+  saveLogs?(logs: readonly AttemptLog[]): Promise<void>
 }
 
 /**
@@ -86,6 +89,11 @@ export interface ExecutionRunDeps {
    * that nothing polls stops Blocked instead of spinning, to be resumed from `state`.
    */
   readonly externalPolled?: (node: string) => boolean
+  /**
+   * How often what running attempts printed is saved (`state.saveLogs`), so `planspec logs -f`
+   * follows them while they run; unset: output is saved when each attempt ends.
+   */
+  readonly logFlushMs?: number
   /** How often gates and externals are re-read while the run waits on them (default 1 s). */
   readonly pollMs?: number
   /**
@@ -119,6 +127,16 @@ export type Completion = { readonly node: string; readonly attempt: number; read
  * const status = await runExecution(input, { providers, evaluate, now: Date.now, sleep, workspace: '/tmp/run' })
  */
 export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunDeps): Promise<ExecutionStatus> {
+  const ended = new AbortController()
+  try {
+    return await runRounds(input, deps, ended.signal)
+  } finally {
+    ended.abort() // no more saves of running attempts' output, however the run ended
+  }
+}
+
+/** The body of {@link runExecution}; `ended` aborts once it returned or threw. */
+async function runRounds(input: ExecutionRunInput, deps: ExecutionRunDeps, ended: AbortSignal): Promise<ExecutionStatus> {
   const iso = (ms: number): string => new Date(ms).toISOString()
   const jitter = deps.jitter ?? hashJitter
   const gates = new Map<string, GateNodeObservation>()
@@ -132,6 +150,8 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   let idleRounds = 0
   let idleStatus = ''
   let retryPending = true
+
+  const liveOutput = createLiveOutput(deps, ended)
 
   const commit = async (next: ExecutionStatus, logs: readonly AttemptLog[] = []): Promise<void> => {
     if (!statusChanged(status, next) && logs.length === 0) return
@@ -199,6 +219,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         else if (found.state === 'lost') await commit(record(node, attempt, 'failed', { reason: 'AgentRestarted', message: found.message }))
         else {
           inflight.set(intent.runId, controller)
+          liveOutput.watch(intent.runId, node, attempt, provider)
           follow(node, attempt, intent.runId, provider, found.result, controller)
         }
         continue
@@ -219,6 +240,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         await deps.journal?.markDispatched(action.runId)
         const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
         const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
+        liveOutput.watch(action.runId, action.node, action.attempt, provider)
         follow(action.node, action.attempt, action.runId, provider, started, controller)
         return
       }
@@ -239,6 +261,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     while (completions.length) {
       const c = completions.shift()!
       if (c.result.outcome === 'pending') continue
+      await liveOutput.settle(c.runId)
       const reported = deps.redactor === undefined ? c : { ...c, result: deps.redactor.redactValue(c.result), ...(c.acceptance === undefined ? {} : { acceptance: deps.redactor.redactValue(c.acceptance) }) }
       const recorded = record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message })
       await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported), recorded === status ? [] : attemptLogs(reported))

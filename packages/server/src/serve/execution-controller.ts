@@ -289,6 +289,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       ...(retry === undefined ? {} : { retryRequested: retry.nodes === undefined ? {} : { nodes: retry.nodes } }),
       onChange: (next, previous) => options.onChange?.(key, next, previous),
       pollMs: options.pollMs ?? 1000,
+      // What running attempts print is kept every second, so `planspec logs -f` follows them.
+      logFlushMs: 1000,
     })
   }
 

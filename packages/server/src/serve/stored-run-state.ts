@@ -90,6 +90,10 @@ export function storedRunState(options: StoredRunStateOptions): RunState {
       }
       if (saved !== undefined) options.onSaved(saved)
     },
+    async saveLogs(logs) {
+      if (options.stopping.aborted || options.uid === undefined || logs.length === 0) return
+      await store.logs.save({ namespace: key.namespace, name: key.name, uid: options.uid }, logs)
+    },
   }
 }
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { renderAttemptLogs, selectAttemptLogs, type AttemptLog, type LogQuery, type StoredResource } from '@planspec/core'
+import { createLogFollower, renderAttemptLogs, selectAttemptLogs, type AttemptLog, type LogQuery, type StoredResource } from '@planspec/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../error-catalog.js'
 import { API_PREFIX } from '../kinds.js'
@@ -49,7 +49,8 @@ const FOLLOW_POLL_MS = 1000
  * by default (`node`, `attempt`, `allAttempts`, `stream`, `tailLines` as `planspec logs`).
  * `Accept: application/json` answers `{kind: ExecutionLogList, items: [{node, attempt, stream,
  * text, bytes, truncated}]}` (what clients use); anything else the text `planspec logs` prints.
- * With `follow=true` the text is streamed: each attempt's output as it is recorded, until the
+ * With `follow=true` the text is streamed: what each attempt prints as it is kept (every second
+ * while it runs), until the
  * Execution reaches a final phase or is deleted, or the client goes.
  */
 export async function logRoutes(app: FastifyInstance): Promise<void> {
@@ -66,7 +67,7 @@ export async function logRoutes(app: FastifyInstance): Promise<void> {
       const render = (logs: readonly AttemptLog[], headers: boolean): string => renderAttemptLogs(logs, { headers, ...(q.tailLines === undefined ? {} : { tail: q.tailLines }) })
       if (q.follow === true) {
         reply.type('text/plain; charset=utf-8')
-        return reply.send(Readable.from(follow(context, execution, query, render, request)))
+        return reply.send(Readable.from(follow(context, execution, query, q.tailLines, request)))
       }
       const logs = selectAttemptLogs(await context.store.logs.read(identity(execution)), query)
       if ((request.headers.accept ?? '').includes('application/json')) return { kind: 'ExecutionLogList', apiVersion: 'planspec.io/v1alpha1', items: logs }
@@ -87,20 +88,19 @@ function identity(execution: StoredResource): { namespace: string; name: string;
 }
 
 /** Yields each selected log once it is kept, until the Execution ends, is deleted or replaced, or the request closes. */
-async function* follow(context: ServerContext, execution: StoredResource, query: LogQuery, render: (logs: readonly AttemptLog[], headers: boolean) => string, request: FastifyRequest): AsyncGenerator<string> {
+async function* follow(context: ServerContext, execution: StoredResource, query: LogQuery, tailLines: number | undefined, request: FastifyRequest): AsyncGenerator<string> {
   const closed = new AbortController()
   request.raw.once('close', () => closed.abort())
   const stop = (): void => closed.abort()
   context.watches.add(stop)
-  const printed = new Set<string>()
+  const follower = createLogFollower({ headers: !(query.node !== undefined && query.stream !== undefined && query.attempt !== undefined) })
   const who = identity(execution)
   try {
     for (let first = true; !closed.signal.aborted; first = false) {
       const current = await context.store.get({ kind: 'Execution', namespace: who.namespace, name: who.name })
       const logs = selectAttemptLogs(await context.store.logs.read(who), first || query.attempt !== undefined ? query : { ...query, allAttempts: true })
-      const fresh = logs.filter((l) => !printed.has(`${l.node}/${l.attempt}/${l.stream}`))
-      for (const l of fresh) printed.add(`${l.node}/${l.attempt}/${l.stream}`)
-      if (fresh.length > 0) yield render(fresh, true)
+      const fresh = first && tailLines !== undefined ? (follower.next(logs), renderAttemptLogs(logs, { headers: true, tail: tailLines })) : follower.next(logs)
+      if (fresh !== '') yield fresh
       const phase = (current?.status as { phase?: string } | undefined)?.phase
       if (current === undefined || current.metadata.uid !== execution.metadata.uid || FINAL_PHASES.has(phase ?? '')) return
       await new Promise<void>((resolve) => {
