@@ -42,8 +42,9 @@ export interface CappedText {
 
 /**
  * Caps a text to about `maxBytes` of UTF-8: text that fits is kept whole; longer text keeps its
- * first quarter and its last three quarters around one line `[... N bytes truncated ...]`, so
- * both how a command started and how it ended (its last lines, its error) stay readable.
+ * first quarter and its last three quarters around one line `[... N bytes truncated ...]` (cut on
+ * character boundaries), so both how a command started and how it ended (its last lines, its
+ * error) stay readable.
  *
  * @example
  * ```ts
@@ -53,12 +54,15 @@ export interface CappedText {
 export function capLogText(text: string, maxBytes: number): CappedText {
   const bytes = new TextEncoder().encode(text)
   if (bytes.length <= maxBytes) return { text, bytes: bytes.length, truncated: false }
-  const head = Math.floor(maxBytes / 4)
-  const tail = maxBytes - head
+  // Cuts fall on character boundaries (never inside a UTF-8 sequence): the head ends before, the tail starts after, a continuation byte.
+  const continuation = (i: number): boolean => ((bytes[i] ?? 0) & 0xc0) === 0x80
+  let headEnd = Math.floor(maxBytes / 4)
+  while (headEnd > 0 && continuation(headEnd)) headEnd--
+  let tailStart = bytes.length - (maxBytes - Math.floor(maxBytes / 4))
+  while (tailStart < bytes.length && continuation(tailStart)) tailStart++
   const decoder = new TextDecoder('utf-8')
-  const dropped = bytes.length - head - tail
-  const text2 = `${decoder.decode(bytes.subarray(0, head))}\n[... ${dropped} bytes truncated ...]\n${decoder.decode(bytes.subarray(bytes.length - tail))}`
-  return { text: text2, bytes: bytes.length, truncated: true }
+  const kept = `${decoder.decode(bytes.subarray(0, headEnd))}\n[... ${tailStart - headEnd} bytes truncated ...]\n${decoder.decode(bytes.subarray(tailStart))}`
+  return { text: kept, bytes: bytes.length, truncated: true }
 }
 
 /** Which logs to show (`planspec logs`): one node or every node, the last attempt or a given one or all, one stream or both. */
