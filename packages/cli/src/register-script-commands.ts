@@ -66,7 +66,8 @@ Examples:
     .option('--cache-dir <dir>', 'where a remote repository is cloned (git mode)')
     .addHelpText('after', `
 Each stream of each attempt keeps at most 256 KiB (the first quarter and the end, around a
-"[... N bytes truncated ...]" line); known secrets are masked before anything is kept. Several
+"[... N bytes truncated ...]" line; --max-log-bytes of run, agent and serve sets it); known
+secrets are masked before anything is kept. Several
 logs are printed each under a "==> NODE attempt N STREAM <==" header.
 
 Exit codes: 0 printed (or nothing kept yet), 1 no such Execution or node, 2 usage or I/O error;

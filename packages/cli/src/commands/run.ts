@@ -9,7 +9,7 @@ import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { secretValues } from '../secret-values.js'
 import { sanitizeTerminalText } from '@planspec/core'
-import { validatePaths, DEFAULTS } from './validate.js'
+import { validatePaths, DEFAULTS, maxLogBytesOf } from './validate.js'
 import { readStateLogs, stateLogsPath } from './state-logs.js'
 
 /** Options of `planspec run`. */
@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly allowUrls: readonly string[]
   /** Process variables a Binding's `config.env` may hand to commands (patterns). */
   readonly allowEnv?: readonly string[]
+  /** What is kept of each stream of each attempt (`--max-log-bytes`, a size such as 64KiB). */
+  readonly maxLogBytes?: string
   readonly output: 'text' | 'json'
 }
 
@@ -70,7 +72,7 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     return { phase: 'Waiting' }
   }
   let previousLines = 0
-  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
+  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [], ...maxLogBytesOf(options.maxLogBytes) }
   // Values of secret-looking variables (and those a Binding marks secret) are masked in every
   // sink the run writes: the status it records, the state file, the text and JSON output.
   const wiring = createRunWiring({ policy, env: io.env, redactor: createRedactor(secretValues(io.env)), ...(statePath === undefined ? {} : { attemptsDir: `${statePath}.attempts` }) })
