@@ -51,7 +51,7 @@ Examples:
     .description("Print the output of an Execution's attempts (stdout and stderr, capped and secret-masked), from a server, a repository or a run's state file.")
     .argument('<execution>', 'the Execution')
     .argument('[node]', 'one node (default: every node that ran)')
-    .option('-f, --follow', 'keep printing attempts as they are recorded, until the Execution (or NODE) ends')
+    .option('-f, --follow', 'keep printing what attempts print, until the Execution (or NODE) ends')
     .option('--attempt <n>', 'this attempt (default: the last of each node)')
     .option('--all-attempts', 'every kept attempt')
     .option('--stream <name>', 'stdout or stderr (default: both)')
@@ -65,10 +65,11 @@ Examples:
     .option('--status-branch <name>', 'status branch (git mode)', 'planspec/status')
     .option('--cache-dir <dir>', 'where a remote repository is cloned (git mode)')
     .addHelpText('after', `
-Each stream of each attempt keeps at most 256 KiB (the first quarter and the end, around a
-"[... N bytes truncated ...]" line; --max-log-bytes of run, agent and serve sets it); known
-secrets are masked before anything is kept. Several
-logs are printed each under a "==> NODE attempt N STREAM <==" header.
+Each stream of each attempt keeps at most 256 KiB: the first quarter and the end, around a
+"[... N bytes truncated ...]" line (--max-log-bytes of run, agent and serve sets it). Known
+secrets are masked before anything is kept. Several logs are printed each under a
+"==> NODE attempt N STREAM <==" header; -f prints what running attempts print (saved every
+second by run and serve, every 5 s by the agent).
 
 Exit codes: 0 printed (or nothing kept yet), 1 no such Execution or node, 2 usage or I/O error;
 130 on Ctrl-C.

@@ -1,4 +1,4 @@
-import type { AttemptLog } from '@planspec/core'
+import type { AttemptLog, LogQuery } from '@planspec/core'
 import type { ListedResource } from '@planspec/reporter'
 
 /** Where a client reads and writes: a git repository (git mode) or a PlanSpec API server. */
@@ -151,6 +151,12 @@ export interface ResourceClient {
    * server's `executions/{name}/log` subresource. Undefined when the Execution does not exist.
    */
   logs(execution: string, namespace?: string): Promise<ExecutionLogs | undefined>
+  /**
+   * Follows an Execution's logs where the other end streams them (a server's `log?follow=true`):
+   * `onText` gets the text as it comes, until the Execution ends or `signal` aborts. False when the
+   * Execution does not exist. Absent in git mode, where `planspec logs -f` polls `logs`.
+   */
+  followLogs?(execution: string, namespace: string | undefined, query: LogQuery & { readonly tail?: number }, onText: (text: string) => void, signal?: AbortSignal): Promise<boolean>
   /** What applying these objects would do (never applied). */
   dryRunApply(objects: readonly Record<string, unknown>[]): Promise<ApplyPreview[]>
 }

@@ -20,6 +20,8 @@ export interface LogsSource {
   readonly target: string
   /** The Execution's logs now; undefined when it does not exist. */
   read(): Promise<LogsSnapshot | undefined>
+  /** Follows the logs as the other end streams them (a server); absent: `-f` polls `read`. */
+  follow?(query: LogQuery & { readonly tail?: number }, onText: (text: string) => void, signal?: AbortSignal): Promise<boolean>
 }
 
 /** Options of `planspec logs`. */
@@ -51,6 +53,7 @@ export function clientLogsSource(client: ResourceClient, namespace: string | und
       if (found === undefined) return undefined
       return { ...phasesOf(found.execution.status), logs: found.logs }
     },
+    ...(client.followLogs === undefined ? {} : { follow: (query, onText, signal) => client.followLogs!(execution, namespace, query, onText, signal) }),
   })
 }
 
@@ -81,9 +84,10 @@ function phasesOf(status: unknown): Omit<LogsSnapshot, 'logs'> {
  * Runs `planspec logs EXECUTION [NODE]`: prints the kept output of the Execution's attempts (each
  * node's last attempt by default; `--attempt N`, `--all-attempts`; both streams, or `--stream`),
  * the same text in every mode. Several logs are printed each under a `==> NODE attempt N STREAM
- * <==` header. With `follow`, it keeps reading and prints what each attempt prints while it runs
- * (saved every second or so by the runner; a new header whenever the log printed changes), until
- * the Execution (or NODE) reaches a final phase; Ctrl-C ends it. Exit 0, 1 when
+ * <==` header. With `follow`, it prints what each attempt prints while it runs (saved every
+ * second or so by the runner; a new header whenever the log printed changes), until the
+ * Execution (or NODE) reaches a final phase: a server streams it (`log?follow=true`), other
+ * sources are read again every `pollMs`. Ctrl-C ends it. Exit 0, 1 when
  * the Execution or the node does not exist, 2 on bad usage.
  *
  * @example
@@ -116,6 +120,12 @@ export async function runLogs(source: LogsSource, options: LogsOptions, io: Comm
       const known = Object.keys(snapshot.nodes)
       io.stderr.write(`error: execution "${options.execution}" has no node "${options.node}"${known.length ? ` (nodes: ${known.join(', ')})` : ''}\n`)
       return EXIT.findings
+    }
+    if (options.follow && source.follow !== undefined) {
+      // A server streams what is new itself (the same follower, the same text).
+      const ended = await source.follow({ ...query, ...(options.tail === undefined ? {} : { tail: options.tail }) }, write, io.signal)
+      if (!ended) io.stderr.write(`error: execution "${options.execution}" not found at ${source.target}\n`)
+      return io.signal?.aborted ? EXIT.findings : ended ? EXIT.ok : EXIT.findings
     }
     // Following, every attempt recorded from now on is printed too, not only the last of each node.
     const shown = print(selectAttemptLogs(snapshot.logs, first || options.attempt !== undefined ? query : { ...query, allAttempts: true }), first)

@@ -40,7 +40,7 @@ const logItem = {
 } as const
 const logList = { type: 'object', required: ['kind', 'apiVersion', 'items'], properties: { kind: { type: 'string' }, apiVersion: { type: 'string' }, items: { type: 'array', items: logItem } } } as const
 
-const FINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled'])
+const FINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled', 'Skipped'])
 const FOLLOW_POLL_MS = 1000
 
 /**
@@ -50,7 +50,7 @@ const FOLLOW_POLL_MS = 1000
  * `Accept: application/json` answers `{kind: ExecutionLogList, items: [{node, attempt, stream,
  * text, bytes, truncated}]}` (what clients use); anything else the text `planspec logs` prints.
  * With `follow=true` the text is streamed: what each attempt prints as it is kept (every second
- * while it runs), until the
+ * while it runs), until `node` (when given) or the
  * Execution reaches a final phase or is deleted, or the client goes.
  */
 export async function logRoutes(app: FastifyInstance): Promise<void> {
@@ -93,16 +93,19 @@ async function* follow(context: ServerContext, execution: StoredResource, query:
   request.raw.once('close', () => closed.abort())
   const stop = (): void => closed.abort()
   context.watches.add(stop)
-  const follower = createLogFollower({ headers: !(query.node !== undefined && query.stream !== undefined && query.attempt !== undefined) })
+  // Headers whenever more than one log can be printed (as `planspec logs -f`).
+  const headers = !(query.node !== undefined && query.stream !== undefined && query.attempt !== undefined)
+  const follower = createLogFollower({ headers })
   const who = identity(execution)
   try {
     for (let first = true; !closed.signal.aborted; first = false) {
       const current = await context.store.get({ kind: 'Execution', namespace: who.namespace, name: who.name })
       const logs = selectAttemptLogs(await context.store.logs.read(who), first || query.attempt !== undefined ? query : { ...query, allAttempts: true })
-      const fresh = first && tailLines !== undefined ? (follower.next(logs), renderAttemptLogs(logs, { headers: true, tail: tailLines })) : follower.next(logs)
+      const fresh = first && tailLines !== undefined ? (follower.next(logs), renderAttemptLogs(logs, { headers, tail: tailLines })) : follower.next(logs)
       if (fresh !== '') yield fresh
-      const phase = (current?.status as { phase?: string } | undefined)?.phase
-      if (current === undefined || current.metadata.uid !== execution.metadata.uid || FINAL_PHASES.has(phase ?? '')) return
+      const status = current?.status as { phase?: string; nodeStatuses?: Record<string, { phase?: string } | undefined> } | undefined
+      const nodePhase = query.node === undefined ? undefined : status?.nodeStatuses?.[query.node]?.phase
+      if (current === undefined || current.metadata.uid !== execution.metadata.uid || FINAL_PHASES.has(status?.phase ?? '') || FINAL_PHASES.has(nodePhase ?? '')) return
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, FOLLOW_POLL_MS)
         closed.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
