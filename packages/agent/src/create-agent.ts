@@ -126,7 +126,8 @@ export function createAgent(options: AgentOptions): Agent {
     now,
     sleep,
     pollMs: options.pollMs ?? 1000,
-    save: (doc, revision) => writer.write({ docs: new Map([[`execution/${doc.namespace}/${doc.name}`, doc]]) }, revision, `status: execution/${doc.namespace}/${doc.name} ${(doc.status as ExecutionStatus).phase ?? ''}`.trimEnd()),
+    saveLogs: (logs, revision) => writer.write({ logs }, revision, `logs: execution/${logs[0]?.namespace ?? ''}/${logs[0]?.execution ?? ''}`),
+    save: (doc, revision, logs) => writer.write({ docs: new Map([[`execution/${doc.namespace}/${doc.name}`, doc]]), ...(logs === undefined ? {} : { logs }) }, revision, `status: execution/${doc.namespace}/${doc.name} ${(doc.status as ExecutionStatus).phase ?? ''}`.trimEnd()),
     onChange: (subject, next, previous, context) => {
       options.onExecutionChange?.({ subject, namespace: context.namespace, name: context.name, status: next, previous, commit: context.introducedIn, graph: context.prepared.input.graph })
       for (const [node, s] of Object.entries(next.nodeStatuses ?? {})) {

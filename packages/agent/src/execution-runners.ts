@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { setCondition, type Condition, type ExecutionStatus, type GateNodeObservation } from '@planspec/core'
 import { isPolledExternal, observeExternals, runExecution, type PreparedRun, type RunWiring } from '@planspec/engine'
-import type { LeaseLostError } from '@planspec/git-store'
+import type { LeaseLostError, LogBlob } from '@planspec/git-store'
 import type { ChangeAuthor, StatusDoc } from './types.js'
 
 /** What a round knows about one Execution it holds the lease of. */
@@ -45,8 +45,12 @@ export interface ExecutionRunnersDeps {
   readonly workspaceRoot: string
   readonly now: () => number
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
-  /** Durably writes an Execution's status document (rejects with LeaseLostError when the lease is gone). */
-  readonly save: (doc: StatusDoc, revision: string) => Promise<void>
+  /** Durably writes an Execution's status document with the logs of the attempts it records (rejects with LeaseLostError when the lease is gone). */
+  readonly save: (doc: StatusDoc, revision: string, logs?: readonly LogBlob[]) => Promise<void>
+  /** Commits what running attempts printed so far (log blobs alone; rejects with LeaseLostError when the lease is gone). */
+  readonly saveLogs?: (logs: readonly LogBlob[], revision: string) => Promise<void>
+  /** How often running attempts' output is committed (default 5 s: each is a status commit). */
+  readonly logFlushMs?: number
   /** Told about every status change of a run. */
   readonly onChange?: (subject: string, next: ExecutionStatus, previous: ExecutionStatus | undefined, context: ExecutionContext) => void
   /** Told when a run stops: finished, blocked on people, lease lost or crashed. */
@@ -110,10 +114,19 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       sleep: deps.sleep,
       state: {
         load: async () => ctx.doc?.status as ExecutionStatus | undefined,
-        save: async (status) => {
+        save: async (status, logs) => {
           if (abandoned.signal.aborted) throw new Error('agent stopping')
-          await deps.save(toDoc(status), entry.latest.revision)
+          const blobs = (logs ?? []).map((l) => ({ namespace: ctx.namespace, execution: ctx.name, node: l.node, attempt: l.attempt, stream: l.stream, text: l.text }))
+          await (blobs.length === 0 ? deps.save(toDoc(status), entry.latest.revision) : deps.save(toDoc(status), entry.latest.revision, blobs))
         },
+        ...(deps.saveLogs === undefined
+          ? {}
+          : {
+              saveLogs: async (logs) => {
+                if (abandoned.signal.aborted) return
+                await deps.saveLogs?.(logs.map((l) => ({ namespace: ctx.namespace, execution: ctx.name, node: l.node, attempt: l.attempt, stream: l.stream, text: l.text })), entry.latest.revision)
+              },
+            }),
       },
       gate: async (_node, ref) => entry.latest.gate({ name: ref.name, namespace: ref.namespace ?? ctx.namespace }),
       external: observeExternals(ctx.prepared.externals, deps.wiring.providers, (ref) => entry.latest.resourcePhase(ref)),
@@ -127,6 +140,7 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       ...(ctx.retry ? { retryRequested: { ...(ctx.retry.nodes ? { nodes: ctx.retry.nodes } : {}) } } : {}),
       onChange: (next, previous) => deps.onChange?.(ctx.subject, next, previous, entry.latest),
       pollMs: deps.pollMs ?? 1000,
+      logFlushMs: deps.logFlushMs ?? 5000,
     })
       .then((status) => deps.onStop?.(ctx.subject, { status }))
       .catch((error: unknown) => deps.onStop?.(ctx.subject, { error: error as LeaseLostError }))

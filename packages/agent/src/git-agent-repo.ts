@@ -174,7 +174,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
         const key = parseObjectKey(subject)
         if (key !== undefined) leases.push({ namespace: key.namespace, name: key.name, lease })
       }
-      const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
+      const result = await writeStatusCommit({ ...repo, branch: statusBranch, base: expectedHead ?? null, sourceRevision: write.sourceRevision, message: write.message, changes, leases, ...(write.logs?.length ? { logs: write.logs } : {}), ...(options.author ? { author: options.author } : {}), ...(options.now ? { now: options.now } : {}), ...(keyring ? { agentKey: keyring } : {}) })
       return { outcome: result.outcome, head: result.commit }
     },
     async appendRequest(request, author, sign) {

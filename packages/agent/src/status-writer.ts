@@ -1,6 +1,7 @@
 import { backoffDelay, parseObjectKey, type Lease, type Redactor } from '@planspec/core'
 import { isLeaseLive, LeaseLostError, liveLeaseHolder, releasedLease, takeLease } from '@planspec/git-store'
 import type { AgentRepo, StatusDoc, StatusSnapshot } from './types.js'
+import type { LogBlob } from '@planspec/git-store'
 
 /** How a push that lost the compare-and-swap race waits before reading again (core's one formula). */
 const PUSH_BACKOFF = { baseMs: 100, maxMs: 3200 } as const
@@ -13,6 +14,8 @@ function leaseLost(subject: string, holder: string | undefined): LeaseLostError 
 /** What a write asks for: documents and leases, merged with other writes into one commit. */
 export interface PendingWrite {
   readonly docs?: ReadonlyMap<string, StatusDoc | null>
+  /** Attempt logs committed with the Execution documents (dropped with them when their lease is lost). */
+  readonly logs?: readonly LogBlob[]
   readonly leases?: ReadonlyMap<string, Lease | null>
   /**
    * A round's write: after a lost race, the leases and Execution documents another holder took
@@ -85,7 +88,8 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
       for (let attempt = 1; ; attempt++) {
         // Drop what another holder took meanwhile: those writers learn they lost their lease.
         live = live.flatMap((waiter) => {
-          const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject)].filter((s) => !mayWrite(s))
+          const logged = (waiter.write.logs ?? []).map((l) => `execution/${l.namespace}/${l.execution}`)
+          const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject), ...logged].filter((s) => !mayWrite(s))
           if (lost.length === 0) return [waiter]
           if (waiter.write.partial !== true) {
             waiter.reject(leaseLost(lost[0] as string, leaseOwner(lost[0] as string)))
@@ -93,12 +97,15 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
           }
           const gone = new Set(lost)
           const keep = <V>(map: ReadonlyMap<string, V> | undefined): Map<string, V> => new Map([...(map ?? [])].filter(([k]) => !gone.has(k)))
-          return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases) } }]
+          const logs = (waiter.write.logs ?? []).filter((l) => !gone.has(`execution/${l.namespace}/${l.execution}`))
+          return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases), logs } }]
         })
         if (live.length === 0) break
         const docs = new Map<string, StatusDoc | null>()
         const leases = new Map<string, Lease | null>()
+        const logs: LogBlob[] = []
         for (const waiter of live) {
+          for (const log of waiter.write.logs ?? []) logs.push(deps.redactor === undefined ? log : { ...log, text: deps.redactor.redact(log.text) })
           for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v === null || deps.redactor === undefined ? v : deps.redactor.redactValue(v))
           for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
         }
@@ -111,7 +118,7 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
             if (next === undefined) leases.delete(k)
             else leases.set(k, next)
           }
-          const result = await deps.repo.writeStatus({ docs, leases, sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
+          const result = await deps.repo.writeStatus({ docs, leases, ...(logs.length === 0 ? {} : { logs }), sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
           const nextLeases = new Map(current?.leases ?? [])
           for (const [k, v] of leases) {
             if (v === null) {

@@ -1,4 +1,5 @@
 import type { ChangeAuthor, Diagnostic, Lease, StatusBranchView, StatusDoc } from '@planspec/core'
+import type { LogBlob } from '@planspec/git-store'
 
 /** A resource in effect on the tracked branch, as the agent needs it. */
 export interface DesiredItem {
@@ -82,6 +83,8 @@ export interface StatusSnapshot extends StatusBranchView {
 /** One status commit: documents to write (null deletes) and leases as decided by git-store's lease decisions (null deletes the file). */
 export interface StatusWrite {
   readonly docs: ReadonlyMap<string, StatusDoc | null>
+  /** Attempt logs of the Executions written, committed with their statuses (`planspec logs`). */
+  readonly logs?: readonly LogBlob[]
   readonly leases: ReadonlyMap<string, Lease | null>
   readonly sourceRevision: string
   readonly message: string

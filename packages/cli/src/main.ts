@@ -241,6 +241,7 @@ Examples:
     .option('--allow-command <pattern>', 'allow running this executable (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
     .option('--allow-env <pattern>', "let Bindings hand this variable of planspec's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
+    .option('--max-log-bytes <size>', 'what is kept of each stream of each attempt for planspec logs (default 256KiB)')
     .addOption(output(['text', 'json'], 'text'))
     .addHelpText('after', `
 Exit codes: 0 Succeeded, 1 Failed, Cancelled or left Blocked, 2 usage or invalid manifests.
@@ -251,7 +252,7 @@ Examples:
   planspec run . --execution release-1 --state .planspec/run.json   # resumes after a kill
   planspec run . --execution release-1 -o json > result.json`)
     .action(async (path: string, o: Record<string, unknown>) => {
-      setExit(await (await load.run()).runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], output: o.output as 'text' | 'json' }, io, io.signal))
+      setExit(await (await load.run()).runRun({ path, execution: String(o.execution), namespace: o.namespace as string | undefined, state: o.state as string | undefined, approve: o.approve as string[], workspace: o.workspace as string | undefined, allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.maxLogBytes ? { maxLogBytes: o.maxLogBytes as string } : {}), output: o.output as 'text' | 'json' }, io, io.signal))
     })
 
   registerRepoCommands(program, io, setExit)
@@ -273,7 +274,7 @@ function pickStrings(o: Record<string, unknown>, keys: readonly string[]): Recor
 /** The headings of `planspec --help`, each command under one. */
 const HELP_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Manifests (files in a working tree):', ['init', 'validate', 'fix', 'explain', 'graph', 'simulate', 'review', 'run']],
-  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'approve', 'reject', 'cancel', 'retry', 'work']],
+  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'logs', 'approve', 'reject', 'cancel', 'retry', 'work']],
   ['API server:', ['serve', 'apply', 'delete', 'diff', 'edit', 'watch', 'config']],
   ['Agents and shells:', ['agent', 'mcp', 'completion']],
 ]

@@ -75,6 +75,7 @@ export function registerRepoCommands(program: Command, io: CommandIO, setExit: (
     .option('--allow-command <pattern>', 'allow running this executable (repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow calling URLs that match (repeatable)', collect, [])
     .option('--allow-env <pattern>', "let Bindings hand this variable of the agent's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
+    .option('--max-log-bytes <size>', 'what is kept of each stream of each attempt for planspec logs (default 256KiB)')
     .option('--listen <addr>', 'serve /healthz, /readyz, /metrics, /webhook and the read-only dashboard at / on HOST:PORT')
     .option('--tokens <file>', 'bearer tokens of the read-only dashboard ("token,user[,groups]" lines or YAML, as planspec serve)')
     .option('--teams <file>', 'YAML mapping of team:ORG/SLUG to member subjects, for Gate reviewers')
@@ -100,7 +101,7 @@ Examples:
   planspec agent --repo . --once --allow-command "$(command -v node)"
   GITHUB_TOKEN=... planspec agent --repo https://github.com/acme/plans.git --github-repo acme/plans --github-poll 1m`)
     .action(async (o: Record<string, unknown>) => {
-      setExit(await (await load.agent()).runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...(o.tokens ? { tokens: o.tokens as string } : {}), ...githubFlags(o) }, io))
+      setExit(await (await load.agent()).runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.maxLogBytes ? { maxLogBytes: o.maxLogBytes as string } : {}), ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...(o.tokens ? { tokens: o.tokens as string } : {}), ...githubFlags(o) }, io))
     })
 
   const listing = (name: string, description: string): Command =>

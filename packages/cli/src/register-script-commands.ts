@@ -5,11 +5,11 @@ import { reportApiError } from './commands/server/report-api-error.js'
 import { resolveContext } from './commands/server/resolve-context.js'
 import { parseWaitFor, runWait } from './commands/wait.js'
 import { durationFlag } from './duration-flag.js'
-import type { CommandIO } from './io.js'
+import { UsageError, type CommandIO } from './io.js'
 
 /**
- * Registers the commands made for scripts and shells: `wait` (in git mode and against a server)
- * and `completion bash|zsh|fish`.
+ * Registers the commands made for scripts and shells: `wait` and `logs` (in git mode and against
+ * a server; `logs` also reads a `planspec run` state file) and `completion bash|zsh|fish`.
  */
 export function registerScriptCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
   program
@@ -41,6 +41,58 @@ Examples:
       const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string })
       try {
         setExit(await runWait(client, { kind, name, ...(namespace ? { namespace } : {}), for: wanted, timeoutMs }, io))
+      } catch (error) {
+        setExit(reportApiError(error, io))
+      }
+    })
+
+  program
+    .command('logs')
+    .description("Print the output of an Execution's attempts (stdout and stderr, capped and secret-masked), from a server, a repository or a run's state file.")
+    .argument('<execution>', 'the Execution')
+    .argument('[node]', 'one node (default: every node that ran)')
+    .option('-f, --follow', 'keep printing what attempts print, until the Execution (or NODE) ends')
+    .option('--attempt <n>', 'this attempt (default: the last of each node)')
+    .option('--all-attempts', 'every kept attempt')
+    .option('--stream <name>', 'stdout or stderr (default: both)')
+    .option('--tail <lines>', 'the last lines of each log')
+    .option('--state <file>', "a 'planspec run --state FILE' run's logs (kept beside the state file)")
+    .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
+    .option('--server <url>', 'a PlanSpec API server instead of a repository')
+    .option('--repo <url|path>', 'the manifest repository (default: the current context, else the current directory)')
+    .option('--context <name>', 'a context of your PlanSpec config')
+    .option('--branch <name>', 'tracked branch (git mode)', 'main')
+    .option('--status-branch <name>', 'status branch (git mode)', 'planspec/status')
+    .option('--cache-dir <dir>', 'where a remote repository is cloned (git mode)')
+    .addHelpText('after', `
+Each stream of each attempt keeps at most 256 KiB: the first quarter and the end, around a
+"[... N bytes truncated ...]" line (--max-log-bytes of run, agent and serve sets it). Known
+secrets are masked before anything is kept. Several logs are printed each under a
+"==> NODE attempt N STREAM <==" header; -f prints what running attempts print (saved every
+second by run and serve, every 5 s by the agent).
+
+Exit codes: 0 printed (or nothing kept yet), 1 no such Execution or node, 2 usage or I/O error;
+130 on Ctrl-C.
+
+Examples:
+  planspec logs release-1                        # the last attempt of every node
+  planspec logs release-1 build --stream stderr --tail 20
+  planspec logs release-1 deploy --all-attempts
+  planspec logs release-1 -f                     # until the Execution ends
+  planspec logs release-1 --state .planspec/run.json`)
+    .action(async (execution: string, node: string | undefined, o: Record<string, unknown>) => {
+      const { clientLogsSource, parseCount, parseStream, runLogs, stateLogsSource } = await import('./commands/logs.js')
+      const stream = parseStream(o.stream as string | undefined)
+      const attempt = parseCount(o.attempt as string | undefined, '--attempt', 1)
+      const tail = parseCount(o.tail as string | undefined, '--tail', 0)
+      if (attempt !== undefined && o.allAttempts) throw new UsageError('--attempt and --all-attempts do not go together')
+      const options = { execution, ...(node === undefined ? {} : { node }), ...(attempt === undefined ? {} : { attempt }), ...(o.allAttempts ? { allAttempts: true } : {}), ...(stream === undefined ? {} : { stream }), ...(tail === undefined ? {} : { tail }), ...(o.follow ? { follow: true } : {}) }
+      if (o.state) return setExit(await runLogs(stateLogsSource(o.state as string, io.cwd)(execution), options, io))
+      const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
+      const namespace = (o.namespace as string | undefined) ?? target.namespace
+      const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
+      try {
+        setExit(await runLogs(clientLogsSource(client, namespace)(execution), { ...options, pollMs: client.mode === 'server' ? 1000 : 2000 }, io))
       } catch (error) {
         setExit(reportApiError(error, io))
       }

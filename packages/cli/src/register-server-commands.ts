@@ -68,6 +68,7 @@ export function registerServerCommands(program: Command, io: CommandIO, setExit:
     .option('--allow-command <pattern>', 'allow runs to execute this command (absolute path or glob; repeatable)', collect, [])
     .option('--allow-url <pattern>', 'allow runs to call URLs that match (repeatable)', collect, [])
     .option('--allow-env <pattern>', "let Bindings hand this variable of the server's environment to commands (config.env fromEnv; glob; repeatable)", collect, [])
+    .option('--max-log-bytes <size>', 'what is kept of each stream of each attempt for planspec logs (default 256KiB)')
     .option('--workspace <dir>', "root of the Executions' working directories")
     .option('--no-executions', 'do not run Executions (a separate runner writes their status)')
     .option('--no-dashboard', 'do not serve the web dashboard at /')
@@ -115,7 +116,7 @@ Examples:
   planspec serve --db planspec.db --tokens tokens.csv --tls-cert server.crt --tls-key server.key`)
     .action(async (o: Record<string, unknown>) => {
       const database = { ...(o.db ? { db: o.db as string } : {}), ...(o.dbPasswordFile ? { dbPasswordFile: o.dbPasswordFile as string } : {}), ...(o.dbPoolSize ? { dbPoolSize: o.dbPoolSize as string } : {}), ...(o.dbStatementTimeout ? { dbStatementTimeout: o.dbStatementTimeout as string } : {}), ...(o.lease ? { lease: o.lease as string } : {}) }
-      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number, insecureHttp: Boolean(o.insecureHttp), ...(o.writeKubeconfig ? { writeKubeconfig: o.writeKubeconfig as string } : {}), contextName: o.contextName as string }, io))
+      setExit(await (await load.serve()).runServeCommand({ ...database, listen: o.listen as string, ...(o.tokens ? { tokens: o.tokens as string } : {}), insecureAllowAllAuthenticated: Boolean(o.insecureAllowAllAuthenticated), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.maxLogBytes ? { maxLogBytes: o.maxLogBytes as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), executions: o.executions !== false, dashboard: o.dashboard !== false, ...(o.tlsCert ? { tlsCert: o.tlsCert as string } : {}), ...(o.tlsKey ? { tlsKey: o.tlsKey as string } : {}), ...(o.accessLog === undefined ? {} : { accessLog: o.accessLog === true ? '-' : (o.accessLog as string) }), slowRequestMs: o.slowRequestMs as number, insecureHttp: Boolean(o.insecureHttp), ...(o.writeKubeconfig ? { writeKubeconfig: o.writeKubeconfig as string } : {}), contextName: o.contextName as string }, io))
     })
 
   serverFlags(program.command('apply'))

@@ -106,6 +106,7 @@ describe('Ctrl-C and timeouts', () => {
     ['watch', ['watch', 'executions']],
     ['wait', ['wait', 'execution', 'release-1', '--for=phase=Succeeded']],
     ['apply', ['apply', '-f', 'examples/minimal']],
+    ['logs -f', ['logs', 'release-1', '-f']],
   ])('stops %s against a hung server at once, exit 130', async (_name, args) => {
     const socket = session(['bash', '--norc', '--noprofile'])
     const before = connections.length

@@ -1,6 +1,6 @@
 import { judgeRunRequests, reviewerOf, type GitAgentRepo } from '@planspec/agent'
-import { canonicalJson, matchesLabelSelector, parseLabelSelector, subjectOf } from '@planspec/core'
-import { findSignerPrincipals, proposeBranch, signPayload, type ProposeBranchResult, type ValidationWorkers } from '@planspec/git-store'
+import { canonicalJson, logRefsOf, matchesLabelSelector, parseLabelSelector, selectAttemptLogs, subjectOf, type AttemptLog } from '@planspec/core'
+import { findSignerPrincipals, proposeBranch, readExecutionLogs, signPayload, type ProposeBranchResult, type ValidationWorkers } from '@planspec/git-store'
 import type { ClientEnv } from './client-env.js'
 import { ClientRefusedError } from './errors.js'
 import { gitResources } from './git-resources.js'
@@ -138,6 +138,15 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
       if (found.length > 1) throw new ClientRefusedError('Ambiguous', `${kindText} "${name}" exists in several namespaces (${found.map((r) => r.namespace).join(', ')}); name one`)
       return found[0]
     }),
+    logs: (name, namespace) => serial(async () => {
+      const { desired, status } = await readNow()
+      const found = gitResources(desired, status, { kind: 'Execution', name, ...(namespace === undefined ? {} : { namespace }) })
+      if (found.length > 1) throw new ClientRefusedError('Ambiguous', `execution "${name}" exists in several namespaces (${found.map((r) => r.namespace).join(', ')}); name one`)
+      const execution = found[0]
+      if (execution === undefined) return undefined
+      const blobs = status.head === undefined ? [] : await readExecutionLogs({ ...opened.git, revision: status.head, namespace: execution.namespace, execution: name })
+      return { execution, logs: logsWithRefs(execution, blobs) }
+    }),
     async watch(kinds, onChange, signal) {
       const wanted = kinds.map(resolveKind)
       const known = new Map<string, { fingerprint: string; view: ResourceView }>()
@@ -258,4 +267,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done, { once: true })
   })
+}
+
+/** The log blobs of an Execution with what its status says of them (bytes printed, truncated), in display order. */
+function logsWithRefs(execution: ResourceView, blobs: readonly { readonly node: string; readonly attempt: number; readonly stream: 'stdout' | 'stderr'; readonly text: string }[]): AttemptLog[] {
+  const nodes = ((execution.status as { nodeStatuses?: Record<string, { extensions?: Record<string, unknown> } | undefined> } | undefined)?.nodeStatuses) ?? {}
+  const logs = blobs.map((blob) => {
+    const ref = logRefsOf(nodes[blob.node]?.extensions).find((r) => r.attempt === blob.attempt && r.stream === blob.stream)
+    return { ...blob, bytes: ref?.bytes ?? new TextEncoder().encode(blob.text).length, truncated: ref?.truncated ?? false }
+  })
+  return selectAttemptLogs(logs, { allAttempts: true })
 }

@@ -1,3 +1,4 @@
+import type { AttemptLog } from '@planspec/core'
 import { API_PREFIX, ApiRequestError, type ApiClient, type ApiObject, type ApplyOutcome } from './api-client.js'
 import { ClientRefusedError } from './errors.js'
 import type { ApplyPreview, ClientAction, ClientIdentity, ClientRequestOptions, ClientRequestOutcome, ClientRequestTarget, ResourceClient, ResourceView } from './resource-types.js'
@@ -72,6 +73,27 @@ export function createHttpResourceClient(options: HttpResourceClientOptions): Re
     },
     async watch(kinds, onChange, signal) {
       await Promise.all(kinds.map((text) => watchObjects(api, resolveServerKind(text), { signal, ...(options.sleep ? { sleep: options.sleep } : {}) }, (type, object) => onChange({ type, resource: view(object) }))))
+    },
+    async logs(name, namespace) {
+      const found = await findByName(api, resolveServerKind('Execution'), name, namespace)
+      if (found === undefined) return undefined
+      const { body } = await api.request<{ items?: readonly AttemptLog[] }>('GET', `${api.pathOf(resolveServerKind('Execution'), found.metadata.namespace, found.metadata.name)}/log`, { query: { allAttempts: 'true' } })
+      return { execution: view(found), logs: body.items ?? [] }
+    },
+    async followLogs(name, namespace, query, onText, signal) {
+      const found = await findByName(api, resolveServerKind('Execution'), name, namespace)
+      if (found === undefined) return false
+      const path = `${api.pathOf(resolveServerKind('Execution'), found.metadata.namespace, found.metadata.name)}/log`
+      const flag = (value: boolean | undefined): string | undefined => (value ? 'true' : undefined)
+      const text = (value: number | undefined): string | undefined => (value === undefined ? undefined : String(value))
+      const stream = await api.stream(path, { query: { follow: 'true', node: query.node, attempt: text(query.attempt), allAttempts: flag(query.allAttempts), stream: query.stream, tailLines: text(query.tail) }, ...(signal === undefined ? {} : { signal }) })
+      const decoder = new TextDecoder()
+      try {
+        for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }))
+      } catch (error) {
+        if ((error as Error)?.name !== 'AbortError' || signal?.aborted !== true) throw error
+      }
+      return true
     },
     async request(action, target, requestOptions = {}) {
       return serverRequest(api, action, target, requestOptions)

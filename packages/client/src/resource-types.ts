@@ -1,3 +1,4 @@
+import type { AttemptLog, LogQuery } from '@planspec/core'
 import type { ListedResource } from '@planspec/reporter'
 
 /** Where a client reads and writes: a git repository (git mode) or a PlanSpec API server. */
@@ -143,6 +144,13 @@ export interface ResourceChange {
   readonly resource: ResourceView
 }
 
+/** An Execution's kept attempt logs (`planspec logs`), with the Execution as read alongside them. */
+export interface ExecutionLogs {
+  readonly execution: ResourceView
+  /** Every kept log (each node's last attempts, both streams), capped and secret-masked where the attempt ran. */
+  readonly logs: readonly AttemptLog[]
+}
+
 /**
  * The client port (STYLE: a small interface, a git and an HTTP implementation side by side):
  * read resources with their status, follow their changes, record the actions of its identity,
@@ -172,6 +180,17 @@ export interface ResourceClient {
    * verdict at once; a cancel, retry or completion waits for the run in both modes.
    */
   verdict(action: ClientAction, recorded: RecordedRequest, options?: VerdictOptions): Promise<ClientVerdict | undefined>
+  /**
+   * The kept output of an Execution's attempts: the status branch's log blobs (git mode) or the
+   * server's `executions/{name}/log` subresource. Undefined when the Execution does not exist.
+   */
+  logs(execution: string, namespace?: string): Promise<ExecutionLogs | undefined>
+  /**
+   * Follows an Execution's logs where the other end streams them (a server's `log?follow=true`):
+   * `onText` gets the text as it comes, until the Execution ends or `signal` aborts. False when the
+   * Execution does not exist. Absent in git mode, where `planspec logs -f` polls `logs`.
+   */
+  followLogs?(execution: string, namespace: string | undefined, query: LogQuery & { readonly tail?: number }, onText: (text: string) => void, signal?: AbortSignal): Promise<boolean>
   /** What applying these objects would do (never applied). */
   dryRunApply(objects: readonly Record<string, unknown>[]): Promise<ApplyPreview[]>
 }

@@ -102,6 +102,8 @@ export { resolveInputs, resolveTemplate } from './execution/resolve-template.js'
 export type { TemplateResult } from './execution/resolve-template.js'
 export { retryDelay } from './execution/retry-delay.js'
 export { executionOrder } from './execution/execution-order.js'
+export { capLogText, createLogFollower, DEFAULT_LOG_ATTEMPTS_KEPT, DEFAULT_LOG_MAX_BYTES, LOG_STREAMS, LOGS_KEY, logRefsOf, mergeAttemptLogs, renderAttemptLogs, selectAttemptLogs, tailLines } from './execution/attempt-logs.js'
+export type { AttemptLog, AttemptLogRef, CappedText, LogFollower, LogQuery, LogStream } from './execution/attempt-logs.js'
 export {
   ATTEMPT_BASE_KEY,
   DISPATCH_KEY,

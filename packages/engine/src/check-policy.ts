@@ -18,7 +18,7 @@ const URL_PATTERN = /^https?:\/\/(\[[^\]]*\]|[^/:]+)(?::([0-9]+|\*))?(\/.*)?$/i
  * Checks a policy once, at start-up, so a typo fails loudly instead of silently allowing or
  * refusing everything: `allowCommands` entries are non-empty and NUL-free; `allowUrls` entries
  * are `http(s)://host[:port][/path]` patterns (userinfo, `#` and other schemes are rejected);
- * `maxOutputBytes`, when set, is a positive integer. Pure; returns nothing.
+ * `maxOutputBytes` and `maxLogBytes`, when set, are positive integers. Pure; returns nothing.
  *
  * @throws InvalidPolicyError (terminal, code `PLANSPEC_ERR_ENGINE_POLICY`) on the first bad entry.
  * @example
@@ -42,8 +42,8 @@ export function checkPolicy(policy: Policy): void {
       throw new InvalidPolicyError('allowEnv entries must be variable names, with * for any run of characters', { field: 'allowEnv', index })
     }
   })
-  const max = policy.maxOutputBytes
-  if (max !== undefined && (!Number.isInteger(max) || max <= 0)) {
-    throw new InvalidPolicyError('maxOutputBytes must be a positive integer', { field: 'maxOutputBytes' })
+  for (const field of ['maxOutputBytes', 'maxLogBytes'] as const) {
+    const max = policy[field]
+    if (max !== undefined && (!Number.isInteger(max) || max <= 0)) throw new InvalidPolicyError(`${field} must be a positive integer`, { field })
   }
 }

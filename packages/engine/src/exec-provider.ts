@@ -10,8 +10,8 @@ import { commandEnv } from './internal/command-env.js'
 import type { RunArgvResult } from './internal/run-argv.js'
 import { reattachSupervised, runSupervised } from './internal/supervised-run.js'
 import { maskText } from './internal/mask-text.js'
-import { schemesOf, type Redactor } from '@planspec/core'
-import type { DispatchRequest, DispatchResult, Policy, Provider, Reattached, SpawnFn } from './types.js'
+import { capLogText, DEFAULT_LOG_MAX_BYTES, schemesOf, type Redactor } from '@planspec/core'
+import type { AttemptOutput, DispatchRequest, DispatchResult, Policy, Provider, Reattached, SpawnFn } from './types.js'
 
 /** Default cap on stdout, stderr and the outputs file: 1 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024
@@ -50,7 +50,7 @@ export interface ExecProviderDeps {
  * ```
  */
 export function createExecProvider(deps: ExecProviderDeps): Provider {
-  return { schemes: schemesOf('exec'), dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId) }
+  return { schemes: schemesOf('exec'), dispatch: (req) => dispatchCommand(deps, req), reattach: (req) => reattachCommand(deps, req), release: (runId) => releaseCommand(deps, runId), peekOutput: (runId) => readAttemptOutput(deps, attemptDir(deps, runId)) }
 }
 
 const defaultRoots = new WeakMap<ExecProviderDeps, string>()
@@ -73,7 +73,7 @@ export async function reattachCommand(deps: ExecProviderDeps, req: Pick<Dispatch
   const found = await reattachSupervised(dir, { signal: req.signal, maxBytes, ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }) })
   if (found.state === 'not-started') return found
   if (found.state === 'lost') return { state: 'lost', message: `attempt ${req.runId} ended while the runner was down and left no result${found.terminated ? '; what was left of its process group was terminated' : ''}` }
-  return { state: 'attached', result: found.result.then((result) => toDispatchResult(deps, result, join(dir, 'outputs.json'), maxBytes, req.declaredOutputs, 'the attempt')) }
+  return { state: 'attached', result: found.result.then((result) => withOutput(deps, dir, result, toDispatchResult(deps, result, join(dir, 'outputs.json'), maxBytes, req.declaredOutputs, 'the attempt'))) }
 }
 
 /** Removes an attempt's directory once its result is recorded. */
@@ -138,7 +138,27 @@ export async function dispatchCommand(deps: ExecProviderDeps, req: DispatchReque
     signal: req.signal,
     ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }),
   })
-  return toDispatchResult(deps, result, outputsPath, maxBytes, req.declaredOutputs, `after ${timeoutMs}ms`)
+  return withOutput(deps, dir, result, toDispatchResult(deps, result, outputsPath, maxBytes, req.declaredOutputs, `after ${timeoutMs}ms`))
+}
+
+/**
+ * Adds what the command printed to its result (`planspec logs`): the supervisor's copies of
+ * stdout and stderr (already bounded by `maxOutputBytes`), secrets masked first, then capped to
+ * `maxLogBytes` per stream, so a cut never leaves half a secret unmasked. A command that never
+ * started printed nothing to keep.
+ */
+async function withOutput(deps: ExecProviderDeps, dir: string, ran: RunArgvResult, pending: Promise<DispatchResult>): Promise<DispatchResult> {
+  const result = await pending
+  if (ran.kind === 'spawn-error' || result.outcome === 'pending') return result
+  return { ...result, output: await readAttemptOutput(deps, dir) }
+}
+
+/** Reads an attempt's captured streams, masked and capped. */
+async function readAttemptOutput(deps: ExecProviderDeps, dir: string): Promise<AttemptOutput> {
+  const max = deps.policy.maxLogBytes ?? DEFAULT_LOG_MAX_BYTES
+  const read = async (name: string): Promise<string> => (await readFile(join(dir, name)).catch(() => Buffer.alloc(0))).toString('utf8')
+  const [stdout, stderr] = await Promise.all([read('stdout'), read('stderr')])
+  return { stdout: capLogText(maskText(deps, stdout), max), stderr: capLogText(maskText(deps, stderr), max) }
 }
 
 /** How a command ended, as the attempt's result (`within`: how the timeout is described). */

@@ -1,4 +1,5 @@
 export type {
+  AttemptOutput,
   DispatchRequest,
   DispatchResult,
   FailureReason,

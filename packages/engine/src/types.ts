@@ -1,4 +1,5 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process'
+import type { CappedText } from '@planspec/core'
 
 /**
  * Stable failure reasons a provider reports. The runner copies them into the node's status
@@ -65,9 +66,19 @@ export interface DispatchRequest {
  * then stderr, secrets masked, at most 2 KiB), kept in the node's status for people to read. `pending` is either pollable (`poll`) or claimable work.
  */
 export type DispatchResult =
-  | { outcome: 'succeeded'; outputs: Record<string, unknown>; message?: string }
-  | { outcome: 'failed'; reason: FailureReason; message: string; log?: string }
+  | { outcome: 'succeeded'; outputs: Record<string, unknown>; message?: string; output?: AttemptOutput }
+  | { outcome: 'failed'; reason: FailureReason; message: string; log?: string; output?: AttemptOutput }
   | { outcome: 'pending'; poll?: { url: string; intervalMs: number }; claimable?: boolean }
+
+/**
+ * What an attempt printed, as kept: each stream capped to `policy.maxLogBytes` (head and tail,
+ * see core's `capLogText`) and secret-masked. Providers that run commands report it on success and
+ * on failure alike (a timed-out or cancelled command's output included).
+ */
+export interface AttemptOutput {
+  readonly stdout: CappedText
+  readonly stderr: CappedText
+}
 
 /**
  * What a provider knows of an attempt a previous runner process started (DECISIONS §9, "no side
@@ -93,6 +104,12 @@ export interface Provider {
    * re-attached one. Providers that cannot (HTTP, MCP) leave it out: the runner then asks `status`.
    */
   reattach?(req: Pick<DispatchRequest, 'runId' | 'node' | 'attempt' | 'provider' | 'config' | 'declaredOutputs' | 'workspace' | 'signal'>): Promise<Reattached>
+  /**
+   * What a running attempt printed so far, as it would be kept (capped, masked): the runner saves
+   * it every `logFlushMs` so `planspec logs -f` follows a running attempt. Providers whose
+   * attempts print nothing leave it out.
+   */
+  peekOutput?(runId: string): Promise<AttemptOutput | undefined>
   /** Forgets what the provider kept of an attempt whose result is now recorded in the status. */
   release?(runId: string): Promise<void>
 }
@@ -112,6 +129,8 @@ export interface Provider {
  * - `allowPrivateNetworks`: allow loopback/private/link-local/multicast targets (tests, labs).
  * - `maxOutputBytes`: cap on each of stdout, stderr, an outputs file and an HTTP body
  *   (default 1 MiB).
+ * - `maxLogBytes`: what is kept of each stream of each attempt for `planspec logs` (default
+ *   256 KiB, head and tail around a truncation marker; see core's `capLogText`).
  * - `allowEnv`: patterns (`*` = any run of characters) of the process's environment variables a
  *   Binding's `config.env` may hand to a command (`{ fromEnv: VAR }`); default none. The product's
  *   own variables (`PLANSPEC_*`) are never handed over.
@@ -122,6 +141,7 @@ export interface Policy {
   allowEnv?: readonly string[]
   allowPrivateNetworks?: boolean
   maxOutputBytes?: number
+  maxLogBytes?: number
 }
 
 /** `child_process.spawn`'s argv form, the only one the engine uses. */

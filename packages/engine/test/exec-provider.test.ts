@@ -25,6 +25,7 @@ describe('exec provider', () => {
       outcome: 'succeeded',
       outputs: { stdin: { name: 'web', count: 3 }, name: 'web', count: '3' },
       message: 'UndeclaredOutput: dropped extra',
+      output: { stdout: expect.objectContaining({ truncated: false }), stderr: { text: '', bytes: 0, truncated: false } },
     })
   })
 
@@ -33,7 +34,7 @@ describe('exec provider', () => {
     const result = await createProviders({ policy }).dispatch(
       request({ workspace, provider: 'tool://x', config: { command: [NODE, EXEC_CHILD, 'outputs-file'] }, declaredOutputs: ['result'] }),
     )
-    expect(result).toEqual({ outcome: 'succeeded', outputs: { result: 'from-file' } })
+    expect(result).toEqual({ outcome: 'succeeded', outputs: { result: 'from-file' }, output: expect.objectContaining({ stdout: expect.objectContaining({ truncated: false }) }) })
   })
 
   it('does not follow a symlink planted at $PLANSPEC_OUTPUTS', async () => {
@@ -178,7 +179,7 @@ describe('exec provider', () => {
     const result = await createProviders({ policy, secrets: ['hunter2-canary'] }).dispatch(
       request({ workspace, config: { command: [NODE, EXEC_CHILD, 'fail', 'hunter2-canary'] } }),
     )
-    expect(result).toEqual({ outcome: 'failed', reason: 'ExitCode', message: 'command exited with code 3: boom: token=[REDACTED]', log: 'first line\nboom: token=[REDACTED]' })
+    expect(result).toEqual({ outcome: 'failed', reason: 'ExitCode', message: 'command exited with code 3: boom: token=[REDACTED]', log: 'first line\nboom: token=[REDACTED]', output: { stdout: expect.objectContaining({ truncated: false }), stderr: expect.objectContaining({ text: expect.stringContaining('boom: token=[REDACTED]') }) } })
     const noisy = await createProviders({ policy }).dispatch(request({ workspace, config: { command: [NODE, '-e', "console.log('x'.repeat(5000)); console.error('the end'); process.exit(1)"] } }))
     const log = (noisy as { log?: string }).log ?? ''
     expect(log.startsWith('…')).toBe(true)
@@ -209,8 +210,8 @@ describe('exec provider: attempts survive the runner', () => {
     const second = createProviders({ policy, attemptsDir }).forUri('exec://x')!
     const found = await second.reattach!({ runId: 'u/n/1', node: 'n', attempt: 1, provider: 'exec://x', config: { command }, declaredOutputs: ['done'], workspace, signal: new AbortController().signal })
     expect(found.state).toBe('attached')
-    expect(await (found as { result: Promise<unknown> }).result).toEqual({ outcome: 'succeeded', outputs: { done: 'yes' } })
-    expect(await dispatched).toEqual({ outcome: 'succeeded', outputs: { done: 'yes' } })
+    expect(await (found as { result: Promise<unknown> }).result).toEqual({ outcome: 'succeeded', outputs: { done: 'yes' }, output: { stdout: { text: '{"done":"yes"}\n', bytes: 15, truncated: false }, stderr: { text: '', bytes: 0, truncated: false } } })
+    expect(await dispatched).toEqual({ outcome: 'succeeded', outputs: { done: 'yes' }, output: { stdout: { text: '{"done":"yes"}\n', bytes: 15, truncated: false }, stderr: { text: '', bytes: 0, truncated: false } } })
     expect(await readFile(marker, 'utf8')).toBe('x')
     expect(await second.reattach!({ runId: 'u/n/2', node: 'n', attempt: 2, provider: 'exec://x', config: { command }, declaredOutputs: [], workspace, signal: new AbortController().signal })).toEqual({ state: 'not-started' })
     await second.release!('u/n/1')

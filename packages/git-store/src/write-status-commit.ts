@@ -11,6 +11,7 @@ import { isRecord } from './internal/parse-document.js'
 import { entryAtPath } from './internal/update-tree.js'
 import { agentView, proveStatusTree, STATUS_PROOF_TRAILER } from './internal/status-proof.js'
 import type { AgentKeyring } from './agent-key.js'
+import { executionLogsDir, logBlobPath, type LogBlob } from './execution-logs.js'
 import { leaseProblem, renderLease, type LeaseChange } from './lease-document.js'
 import { parseStatusDocument, renderStatusDocument, type StatusChange, type StatusUpdate } from './status-document.js'
 import { AGENT_IDENTITY, DEFAULT_STATUS_BRANCH, type GitIdentity, type GitRepository } from './types.js'
@@ -27,6 +28,12 @@ export interface WriteStatusCommitOptions extends GitRepository {
    * lease and the statuses it guards move together through one compare-and-swap push.
    */
   readonly leases?: readonly LeaseChange[]
+  /**
+   * Attempt logs written in the same commit as the statuses that reference them (one blob per
+   * attempt and stream, see `logBlobPath`), so the agents' proof covers them. An Execution's
+   * logs go with its status file: a deleted Execution's `logs/<namespace>/<name>` goes too.
+   */
+  readonly logs?: readonly LogBlob[]
   /** The tracked revision this reconcile round read: the `PlanSpec-Source` trailer. */
   readonly sourceRevision: string
   /** First line(s) of the commit message; a summary by default. */
@@ -66,7 +73,8 @@ const SHA = /^[0-9a-f]{40}$/
  * when its content changes; a different `sourceRevision` alone does not count, so a new tracked
  * revision with the same statuses commits nothing. Nothing to write returns `unchanged`. A
  * missing status branch is recreated with an orphan commit. The message ends with the trailer
- * `PlanSpec-Source: <sha>`. The tracked branch is never written. With `agentKey`, the commit is
+ * `PlanSpec-Source: <sha>`. Attempt logs (`logs`) are blobs of the same commit; a deleted
+ * Execution's logs are removed with its status. The tracked branch is never written. With `agentKey`, the commit is
  * built on the agents' view of the branch and proven (trailer `PlanSpec-Agent-Proof`): a file
  * someone else changed is restored even when no change names it.
  *
@@ -122,6 +130,17 @@ export async function writeStatusCommit(options: WriteStatusCommitOptions): Prom
     if (problem) throw new GitInvalidInputError(`invalid lease: ${problem}`, { data: { field: 'leases' } })
     const bytes = Buffer.from(renderLease(change.lease))
     if (existing?.type !== 'blob' || (await git.hashBlob({ object: bytes })).oid !== existing.oid) changes.set(path, bytes)
+  }
+  for (const log of options.logs ?? []) {
+    const path = logBlobPath(log)
+    const bytes = Buffer.from(log.text)
+    const existing = await entryAtPath(context, tree, path, trees)
+    if (existing?.type !== 'blob' || (await git.hashBlob({ object: bytes })).oid !== existing.oid) changes.set(path, bytes)
+  }
+  for (const change of options.changes) {
+    if (!('delete' in change) || change.kind !== 'Execution') continue
+    const dir = executionLogsDir(change.namespace, change.name)
+    if (await entryAtPath(context, tree, dir, trees)) changes.set(dir, null)
   }
   if (changes.size === 0 && tree === headTree) return { outcome: 'unchanged', commit: head, paths: [] }
   const message = `${options.message ?? `planspec: status of ${changes.size} resource${changes.size === 1 ? '' : 's'}`}\n\nPlanSpec-Source: ${options.sourceRevision}\n`

@@ -2,14 +2,15 @@ import { mkdirSync, mkdtempSync, openSync, fsyncSync, closeSync, writeFileSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
-import { createRedactor, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
+import { createRedactor, mergeAttemptLogs, type ExecutionStatus, type GateNodeObservation, type Redactor } from '@planspec/core'
 import { createHash } from 'node:crypto'
 import { createRunWiring, isPolledExternal, observeExternals, prepareRun, runExecution, type DispatchJournal, type RunState } from '@planspec/engine'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { renderProgress, transitionLines } from '../progress.js'
 import { secretValues } from '../secret-values.js'
 import { sanitizeTerminalText } from '@planspec/core'
-import { validatePaths, DEFAULTS } from './validate.js'
+import { validatePaths, DEFAULTS, maxLogBytesOf } from './validate.js'
+import { readStateLogs, stateLogsPath } from './state-logs.js'
 
 /** Options of `planspec run`. */
 export interface RunOptions {
@@ -23,6 +24,8 @@ export interface RunOptions {
   readonly allowUrls: readonly string[]
   /** Process variables a Binding's `config.env` may hand to commands (patterns). */
   readonly allowEnv?: readonly string[]
+  /** What is kept of each stream of each attempt (`--max-log-bytes`, a size such as 64KiB). */
+  readonly maxLogBytes?: string
   readonly output: 'text' | 'json'
 }
 
@@ -69,7 +72,7 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     return { phase: 'Waiting' }
   }
   let previousLines = 0
-  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
+  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [], ...maxLogBytesOf(options.maxLogBytes) }
   // Values of secret-looking variables (and those a Binding marks secret) are masked in every
   // sink the run writes: the status it records, the state file, the text and JSON output.
   const wiring = createRunWiring({ policy, env: io.env, redactor: createRedactor(secretValues(io.env)), ...(statePath === undefined ? {} : { attemptsDir: `${statePath}.attempts` }) })
@@ -91,6 +94,8 @@ export async function runRun(options: RunOptions, io: CommandIO, signal?: AbortS
     journal: statePath === undefined ? undefined : fileJournal(`${statePath}.dispatched`),
     gate,
     signal,
+    // What running attempts print is saved every second, so `planspec logs -f --state` follows them.
+    logFlushMs: 1000,
     // On a terminal, claimable work (human://, agent://) is completed at a prompt.
     waitForPeople: tty ? (status) => completeClaims(io, status, prompted) : undefined,
     onChange: (next, previous) => {
@@ -190,9 +195,14 @@ export function fileState(path: string, env: CommandIO['env'] = {}, redactor: Re
     async load() {
       return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExecutionStatus) : undefined
     },
-    async save(status) {
+    async save(status, logs) {
+      // The logs first: a kill between the two writes leaves logs no status names yet, never a status naming lost logs.
+      if (logs !== undefined && logs.length > 0) writeDurably(stateLogsPath(path), redactor.redact(JSON.stringify({ logs: mergeAttemptLogs(readStateLogs(path), logs) })))
       writeDurably(path, redactor.redact(JSON.stringify(status, null, 2)))
       maybeCrash()
+    },
+    async saveLogs(logs) {
+      writeDurably(stateLogsPath(path), redactor.redact(JSON.stringify({ logs: mergeAttemptLogs(readStateLogs(path), logs) })))
     },
   }
 }

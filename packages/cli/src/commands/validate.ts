@@ -95,14 +95,7 @@ export function parseJobs(text: string): number {
   return jobs
 }
 
-/** Parses a size flag such as `1MiB`, `512k` or `1048576` into bytes. */
-export function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim())
-  if (!match) throw new UsageError(`invalid size "${text}"; use a number of bytes or a suffix such as 512KiB or 1MiB`)
-  const unit = (match[2] ?? 'b').toLowerCase()[0]
-  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1
-  return Math.floor(Number(match[1]) * factor)
-}
+export { parseSize, maxLogBytesOf } from '../size-flag.js'
 
 /** The default limits, as shown in help. */
 export const DEFAULTS = { maxFileBytes: DEFAULT_LIMITS.maxFileBytes, maxDepth: DEFAULT_LIMITS.maxDepth }

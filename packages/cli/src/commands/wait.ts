@@ -92,7 +92,8 @@ function describeWanted(wanted: WaitCondition): string {
   return 'phase' in wanted ? `phase=${wanted.phase}` : `condition=${wanted.condition}=${wanted.status}`
 }
 
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts (Ctrl-C). */
+export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve()
     const timer = setTimeout(done, ms)

@@ -1741,7 +1741,7 @@ export interface Role {
  */
 export interface PolicyRule {
   /**
-   * Resources covered: `goals`, `plans`, `capabilities`, `bindings`, `executions`, `gates`, the RBAC kinds `roles`, `clusterroles`, `rolebindings`, `clusterrolebindings`, `namespaces`, or `*` for all. At least 1 item.
+   * Resources covered: `goals`, `plans`, `capabilities`, `bindings`, `executions`, `executions/log` (reading attempts' output: `get`), `gates`, the RBAC kinds `roles`, `clusterroles`, `rolebindings`, `clusterrolebindings`, `namespaces`, or `*` for all. At least 1 item.
    *
    * @minItems 1
    */
@@ -1751,6 +1751,7 @@ export interface PolicyRule {
     | 'capabilities'
     | 'bindings'
     | 'executions'
+    | 'executions/log'
     | 'gates'
     | 'roles'
     | 'clusterroles'

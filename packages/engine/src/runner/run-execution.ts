@@ -4,6 +4,7 @@ import {
   reconcileExecution,
   recordAttemptResult,
   type Action,
+  type AttemptLog,
   type CelEvaluate,
   type ExecutionObservation,
   type ExecutionStatus,
@@ -13,7 +14,8 @@ import {
 } from '@planspec/core'
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
-import { withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
+import { attemptLogs, withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
+import { createLiveOutput } from './live-output.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -30,7 +32,13 @@ export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'sp
 /** Durable state of a run: the status is saved after every transition and loaded on start. */
 export interface RunState {
   load(): Promise<ExecutionStatus | undefined>
-  save(status: ExecutionStatus): Promise<void>
+  /**
+   * Saves the status; `logs` (when given) are the output of the attempts this transition recorded
+   * (capped, masked), kept with the status so both are stored together (`planspec logs`).
+   */
+  save(status: ExecutionStatus, logs?: readonly AttemptLog[]): Promise<void>
+  /** Saves what running attempts printed so far (the status is unchanged); without it, output is kept when each attempt ends. */
+  saveLogs?(logs: readonly AttemptLog[]): Promise<void>
 }
 
 /**
@@ -81,6 +89,11 @@ export interface ExecutionRunDeps {
    * that nothing polls stops Blocked instead of spinning, to be resumed from `state`.
    */
   readonly externalPolled?: (node: string) => boolean
+  /**
+   * How often what running attempts printed is saved (`state.saveLogs`), so `planspec logs -f`
+   * follows them while they run; unset: output is saved when each attempt ends.
+   */
+  readonly logFlushMs?: number
   /** How often gates and externals are re-read while the run waits on them (default 1 s). */
   readonly pollMs?: number
   /**
@@ -114,6 +127,16 @@ export type Completion = { readonly node: string; readonly attempt: number; read
  * const status = await runExecution(input, { providers, evaluate, now: Date.now, sleep, workspace: '/tmp/run' })
  */
 export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunDeps): Promise<ExecutionStatus> {
+  const ended = new AbortController()
+  try {
+    return await runRounds(input, deps, ended.signal)
+  } finally {
+    ended.abort() // no more saves of running attempts' output, however the run ended
+  }
+}
+
+/** The body of {@link runExecution}; `ended` aborts once it returned or threw. */
+async function runRounds(input: ExecutionRunInput, deps: ExecutionRunDeps, ended: AbortSignal): Promise<ExecutionStatus> {
   const iso = (ms: number): string => new Date(ms).toISOString()
   const jitter = deps.jitter ?? hashJitter
   const gates = new Map<string, GateNodeObservation>()
@@ -128,9 +151,11 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
   let idleStatus = ''
   let retryPending = true
 
-  const commit = async (next: ExecutionStatus): Promise<void> => {
-    if (!statusChanged(status, next)) return
-    await deps.state?.save(next)
+  const liveOutput = createLiveOutput(deps, ended)
+
+  const commit = async (next: ExecutionStatus, logs: readonly AttemptLog[] = []): Promise<void> => {
+    if (!statusChanged(status, next) && logs.length === 0) return
+    await (logs.length === 0 ? deps.state?.save(next) : deps.state?.save(next, logs))
     const previous = status
     status = next
     deps.onChange?.(next, previous)
@@ -194,6 +219,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         else if (found.state === 'lost') await commit(record(node, attempt, 'failed', { reason: 'AgentRestarted', message: found.message }))
         else {
           inflight.set(intent.runId, controller)
+          liveOutput.watch(intent.runId, node, attempt, provider)
           follow(node, attempt, intent.runId, provider, found.result, controller)
         }
         continue
@@ -214,6 +240,7 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
         await deps.journal?.markDispatched(action.runId)
         const request = { runId: action.runId, node: action.node, attempt: action.attempt, provider: action.provider, config: action.config ?? {}, inputs: action.inputs, declaredOutputs: input.declaredOutputs.get(action.node) ?? [], timeoutMs: action.timeoutMs, workspace: deps.workspace, signal: controller.signal }
         const started = provider ? provider.dispatch(request) : Promise.resolve<DispatchResult>({ outcome: 'failed', reason: 'UnknownProvider', message: `no provider handles "${action.provider}"` })
+        liveOutput.watch(action.runId, action.node, action.attempt, provider)
         follow(action.node, action.attempt, action.runId, provider, started, controller)
         return
       }
@@ -234,9 +261,10 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     while (completions.length) {
       const c = completions.shift()!
       if (c.result.outcome === 'pending') continue
+      await liveOutput.settle(c.runId)
       const reported = deps.redactor === undefined ? c : { ...c, result: deps.redactor.redactValue(c.result), ...(c.acceptance === undefined ? {} : { acceptance: deps.redactor.redactValue(c.acceptance) }) }
       const recorded = record(c.node, c.attempt, c.result.outcome, c.result.outcome === 'failed' ? { reason: c.result.reason, message: c.result.message } : { outputs: c.result.outputs, message: c.result.message })
-      await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported))
+      await commit(recorded === status ? recorded : withAttemptDetails(recorded, reported), recorded === status ? [] : attemptLogs(reported))
       // The result is durable now: what the provider kept to re-attach after a crash can go.
       await c.provider?.release?.(c.runId).catch(() => undefined)
     }

@@ -189,7 +189,10 @@ export function startExecutionController(options: ExecutionControllerOptions): E
    */
   async function reconcileRun(key: ObjectKey): Promise<void> {
     const takeOver = takeOvers.delete(id(key))
-    if (!needsRun(await store.get(key))) return
+    const current = await store.get(key)
+    // A deleted Execution's logs go with it (any replica may do it; it is idempotent).
+    if (current === undefined) await store.logs.prune(key.namespace, key.name)
+    if (!needsRun(current)) return
     const claim = await claimExecutionLease(leaseSettings, key, takeOver)
     if (claim.held === undefined) {
       if (claim.retryInMs !== undefined) takeOverLater(key, claim.retryInMs)
@@ -263,6 +266,8 @@ export function startExecutionController(options: ExecutionControllerOptions): E
       ...(retry === undefined ? {} : { retryRequested: retry.nodes === undefined ? {} : { nodes: retry.nodes } }),
       onChange: (next, previous) => options.onChange?.(key, next, previous),
       pollMs: options.pollMs ?? 1000,
+      // What running attempts print is kept every second, so `planspec logs -f` follows them.
+      logFlushMs: 1000,
     })
   }
 

@@ -70,9 +70,11 @@ export function storedRunState(options: StoredRunStateOptions): RunState {
   }
   return {
     load: async () => (await current()).status as ExecutionStatus | undefined,
-    async save(status) {
+    async save(status, logs) {
       const next = options.decorate(status)
       if (options.stopping.aborted) throw new RunStoppedError(key, 'stopping')
+      // The attempts' logs before the status that lists them (a crash in between leaves logs no status names yet).
+      if (logs !== undefined && logs.length > 0 && options.uid !== undefined) await store.logs.save({ namespace: key.namespace, name: key.name, uid: options.uid }, logs)
       let saved: StoredResource | undefined
       try {
         saved = await store.transact(
@@ -87,6 +89,10 @@ export function storedRunState(options: StoredRunStateOptions): RunState {
         fenced(key)(error)
       }
       if (saved !== undefined) options.onSaved(saved)
+    },
+    async saveLogs(logs) {
+      if (options.stopping.aborted || options.uid === undefined || logs.length === 0) return
+      await store.logs.save({ namespace: key.namespace, name: key.name, uid: options.uid }, logs)
     },
   }
 }

@@ -23,6 +23,7 @@ import { discoveryRoutes } from './routes/discovery-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { namespaceRoutes } from './routes/namespace-routes.js'
 import { readRoutes } from './routes/read-routes.js'
+import { logRoutes } from './routes/log-routes.js'
 import { statusRoutes } from './routes/status-routes.js'
 import { validateRoute } from './routes/validate-route.js'
 import { writeRoutes } from './routes/write-routes.js'
@@ -236,6 +237,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   })
 
   app.register(readRoutes)
+  app.register(logRoutes)
   app.register(writeRoutes)
   app.register(patchRoute)
   app.register(statusRoutes)

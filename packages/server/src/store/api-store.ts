@@ -1,4 +1,5 @@
 import type { ObjectKey, Store, StoredResource } from '@planspec/core'
+import type { LogStore } from './attempt-logs.js'
 import type { LeaseStore, TransactOptions } from './leases.js'
 import type { ApiWatchEvent } from './stored-entries.js'
 
@@ -120,6 +121,8 @@ export interface ApiStore extends Store {
   ping(): boolean
   /** The leases the Execution controller runs under (see {@link LeaseStore}). */
   readonly leases: LeaseStore
+  /** The kept output of Executions' attempts (see {@link LogStore}). */
+  readonly logs: LogStore
   /** Closes the database; the store is unusable afterwards. Idempotent; resolves once connections are closed. */
   close(): void | Promise<void>
 }

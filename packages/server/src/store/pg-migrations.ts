@@ -16,7 +16,8 @@ export interface Migration {
  * 1. `meta` (the global resourceVersion `rv` and the compaction `floor`), `objects` (the current
  *    state) and `events` (the change log, one row per write, keyed by resourceVersion): the same
  *    layout as the SQLite store's;
- * 2. `leases` with their fencing-token sequence (the Execution controller's leases).
+ * 2. `leases` with their fencing-token sequence (the Execution controller's leases);
+ * 3. `attempt_logs`: the kept output of Executions' attempts (`executions/{name}/log`).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -35,6 +36,13 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: (n) => `
       CREATE SEQUENCE ${n.leaseTokens};
       CREATE TABLE ${n.leases} (name text PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL);`,
+  },
+  {
+    version: 3,
+    name: 'attempt logs',
+    sql: (n) => `
+      CREATE TABLE ${n.attemptLogs} (ns text NOT NULL, execution text NOT NULL, uid text NOT NULL, node text NOT NULL, attempt integer NOT NULL, stream text NOT NULL CHECK (stream IN ('stdout', 'stderr')),
+        bytes bigint NOT NULL, truncated boolean NOT NULL, text text NOT NULL, PRIMARY KEY (ns, execution, node, attempt, stream));`,
   },
 ]
 

@@ -11,6 +11,7 @@ export interface PgNames {
   readonly events: string
   readonly leases: string
   readonly leaseTokens: string
+  readonly attemptLogs: string
   readonly migrations: string
   /** The `LISTEN`/`NOTIFY` channel that wakes replicas up after a commit (unquoted). */
   readonly channel: string
@@ -37,6 +38,7 @@ export function pgNames(schema: string): PgNames {
     events: `${s}.events`,
     leases: `${s}.leases`,
     leaseTokens: `${s}.lease_tokens`,
+    attemptLogs: `${s}.attempt_logs`,
     migrations: `${s}.schema_migrations`,
     channel: `${schema}_planspec_events`,
   }

@@ -7,6 +7,7 @@ import type { ApiStore, StoreTransaction } from './api-store.js'
 import type { TransactOptions } from './leases.js'
 import { createFollower, type StoreLog } from './pg-follow.js'
 import { pgLeases } from './pg-leases.js'
+import { pgLogs } from './pg-logs.js'
 import { migrate } from './pg-migrations.js'
 import { createMirror, type Outcome } from './pg-mirror.js'
 import { pgNames } from './pg-names.js'
@@ -185,6 +186,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     catchUp: fresh,
     ready: () => loading,
     leases: pgLeases(pool, names),
+    logs: pgLogs(pool, names),
     async list(kind, listOptions = {}): Promise<ListResult> {
       await fresh()
       return { items: mirror.list(kind, listOptions.namespace).map((o) => deepFreeze(o)), resourceVersion: String(mirror.version()) }

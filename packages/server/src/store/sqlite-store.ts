@@ -7,6 +7,7 @@ import { CLUSTER_SCOPED_KINDS } from './build-object.js'
 import type { TransactOptions } from './leases.js'
 import { readPage } from './sqlite-pages.js'
 import { sqliteLeases } from './sqlite-leases.js'
+import { sqliteLogs } from './sqlite-logs.js'
 import { prepareTables } from './sqlite-tables.js'
 import { transactionApi } from './sqlite-writes.js'
 import { deepFreeze, LazyEvent, type ApiWatchEvent } from './stored-entries.js'
@@ -192,6 +193,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     catchUp: async () => syncForeignWrites(),
     ready: async () => undefined,
     leases,
+    logs: sqliteLogs(db),
     async list(kind, listOptions = {}): Promise<ListResult> {
       syncForeignWrites()
       return { items: tx.list(kind, listOptions.namespace).map((o) => deepFreeze(o)), resourceVersion: String(version) }

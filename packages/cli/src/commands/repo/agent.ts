@@ -14,6 +14,7 @@ import { splitAddress } from '../server/serve.js'
 import { secretValues } from '../../secret-values.js'
 import { wireGitHub, type GitHubFlags } from './wire-github.js'
 import { durationFlag } from '../../duration-flag.js'
+import { maxLogBytesOf } from '../../size-flag.js'
 
 /** Options of `planspec agent`. */
 export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
@@ -27,6 +28,8 @@ export interface AgentCommandOptions extends RepoFlags, GitHubFlags {
   readonly allowUrls: readonly string[]
   /** Process variables a Binding's `config.env` may hand to commands (patterns). */
   readonly allowEnv?: readonly string[]
+  /** What is kept of each stream of each attempt (`--max-log-bytes`). */
+  readonly maxLogBytes?: string
   readonly listen?: string
   readonly teams?: string
   readonly writers: readonly string[]
@@ -78,7 +81,7 @@ export async function runAgentCommand(options: AgentCommandOptions, io: CommandI
     github?.onExecutionChange(change)
   }
   const workspaceRoot = resolve(io.cwd, options.workspace ?? join(tmpdir(), `planspec-agent-${process.getuid?.() ?? 'user'}`))
-  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] }
+  const policy = { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [], ...maxLogBytesOf(options.maxLogBytes) }
   const agent = createAgent({
     repo: github?.repo ?? observed?.repo ?? repo,
     logger,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { createRedactor } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { durationFlag } from '../../duration-flag.js'
+import { maxLogBytesOf } from '../../size-flag.js'
 import { createAccessLogger, createLogger } from '../../logger.js'
 import { secretValues } from '../../secret-values.js'
 import { resolveServeDatabase, type DatabaseFlags } from './serve-database.js'
@@ -20,6 +21,8 @@ export interface ServeCommandOptions extends DatabaseFlags {
   readonly allowUrls: readonly string[]
   /** Process variables a Binding's `config.env` may hand to commands (patterns). */
   readonly allowEnv?: readonly string[]
+  /** What is kept of each stream of each attempt (`--max-log-bytes`). */
+  readonly maxLogBytes?: string
   /** Root of the runs' working directories. */
   readonly workspace?: string
   /** Run Executions in the server (default true). */
@@ -84,7 +87,7 @@ export async function runServeCommand(options: ServeCommandOptions, io: CommandI
       executions: options.executions,
       dashboard: options.dashboard ?? true,
       requestLog: { ...(access === undefined ? {} : { access: access.logger }), ...(options.slowRequestMs === undefined ? {} : { slowMs: options.slowRequestMs }) },
-      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [] },
+      policy: { allowCommands: options.allowCommands, allowUrls: options.allowUrls, allowEnv: options.allowEnv ?? [], ...maxLogBytesOf(options.maxLogBytes) },
       redactor,
       env: io.env,
       workspace: resolve(io.cwd, options.workspace ?? join(tmpdir(), 'planspec-serve')),

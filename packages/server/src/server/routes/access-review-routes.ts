@@ -159,7 +159,9 @@ function decide(attributes: ResourceAttributes, allowed: (access: { verb: Verb; 
   const verb = attributes.subresource === 'status' && (attributes.verb === 'patch' || attributes.verb === 'update') ? 'update' : VERBS.get(attributes.verb ?? '')
   if (verb === undefined) return { allowed: false, reason: `PlanSpec knows no verb ${JSON.stringify(attributes.verb ?? '')}` }
   const entry = group === 'planspec.io' ? kindByPlural(resource) : undefined
-  const served = entry !== undefined ? rbacResource(entry) : group === '' && resource === 'namespaces' ? 'namespaces' : undefined
+  const base = entry !== undefined ? rbacResource(entry) : group === '' && resource === 'namespaces' ? 'namespaces' : undefined
+  // The log subresource has its own permission (`executions/log`, like `pods/log`); other subresources count as the resource.
+  const served = base === 'executions' && attributes.subresource === 'log' ? 'executions/log' : base
   if (served === undefined) return { allowed: false, reason: `PlanSpec serves no resource ${JSON.stringify(resource)} in group ${JSON.stringify(group)}` }
   const access = { verb, resource: served, ...(attributes.namespace ? { namespace: attributes.namespace } : {}), ...(attributes.name ? { name: attributes.name } : {}) }
   return allowed(access) ? { allowed: true, reason: 'allowed by PlanSpec RBAC' } : { allowed: false, reason: 'no PlanSpec role grants it' }
