@@ -14,6 +14,7 @@ import {
 import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criterion.js'
 import type { DispatchResult, Provider } from '../types.js'
 import { withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
+import { blockOnMissingBindings, isBlockedOnBindings, missingBindingsMessage, releaseBindingBlock } from './missing-bindings.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -25,6 +26,11 @@ export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'sp
   readonly declaredOutputs: ReadonlyMap<string, readonly string[]>
   /** The acceptance criteria of each Task that has some (RESOURCES 2.9). */
   readonly acceptanceCriteria?: ReadonlyMap<string, readonly AcceptanceCriterion[]>
+  /**
+   * Bindings the Execution names that do not exist (`Binding "ns/name" (spec.bindingRef)`): a run
+   * that has not started waits for them, `Blocked` with reason `BindingNotFound` (prepareRun).
+   */
+  readonly missingBindings?: readonly string[]
 }
 
 /** Durable state of a run: the status is saved after every transition and loaded on start. */
@@ -176,6 +182,16 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
           })
   }
 
+  // A Binding the Execution names does not exist (yet): the run waits for it, Blocked, in every
+  // mode (Kubernetes style: it starts once the Binding is there), unless it is being cancelled.
+  if (!hasStarted(status) && !(deps.signal?.aborted ?? false)) {
+    if (input.missingBindings?.length) {
+      await commit(blockOnMissingBindings(status, missingBindingsMessage(input.missingBindings), iso(deps.now())))
+      return status!
+    }
+    if (isBlockedOnBindings(status)) status = releaseBindingBlock(status!)
+  }
+
   // Attempts a previous process started (DECISIONS §3, §9): a provider that journals its attempts
   // re-attaches to one still running (or collects its result) and tells one that never started
   // (dispatched again, same runId) from one that ended without a result (what is left of it is
@@ -285,6 +301,11 @@ export async function runExecution(input: ExecutionRunInput, deps: ExecutionRunD
     await waitFor(delay, deps, (resume) => (wake = resume))
     wake = undefined
   }
+}
+
+/** Tells whether any node of a run has started (a run waiting for its Bindings has none). */
+function hasStarted(status: ExecutionStatus | undefined): boolean {
+  return status?.startTime !== undefined || Object.values(status?.nodeStatuses ?? {}).some((n) => n !== undefined && n.phase !== 'Pending')
 }
 
 function waitsOnExternal(status: ExecutionStatus, polled: (node: string) => boolean): boolean {
