@@ -137,7 +137,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
       if (found.length > 1) throw new ClientRefusedError('Ambiguous', `${kindText} "${name}" exists in several namespaces (${found.map((r) => r.namespace).join(', ')}); name one`)
       return found[0]
     }),
-    async watch(kinds, onChange, signal) {
+    async watch(kinds, onChange, signal, scope = {}) {
       const wanted = kinds.map(resolveKind)
       const known = new Map<string, { fingerprint: string; view: ResourceView }>()
       while (!signal.aborted) {
@@ -145,7 +145,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
           const { desired, status } = await read()
           const seen = new Set<string>()
           for (const kind of wanted) {
-            for (const view of gitResources(desired, status, { kind })) {
+            for (const view of gitResources(desired, status, { kind, ...scope })) {
               const key = `${view.kind}/${view.namespace}/${view.name}`
               seen.add(key)
               const fingerprint = canonicalJson({ object: view.object, status: view.status ?? null, refused: view.refusedRequests ?? [] })

@@ -1,6 +1,6 @@
 export type { ClientEnv } from './client-env.js'
 export { CLIENT_REFUSED_ERROR_CODE, CLIENT_USAGE_ERROR_CODE, ClientRefusedError, ClientUsageError } from './errors.js'
-export type { ApplyPreview, ClientAction, ClientIdentity, ClientMode, ClientRequestOptions, ClientRequestOutcome, ClientRequestTarget, GateWait, ResourceChange, ResourceClient, ResourceView } from './resource-types.js'
+export type { ApplyPreview, ClientAction, ClientIdentity, ClientMode, ClientRequestOptions, ClientRequestOutcome, ClientRequestTarget, GateWait, ResourceChange, ResourceClient, ResourceView, WatchScope } from './resource-types.js'
 export { createGitResourceClient } from './git-resource-client.js'
 export type { GitResourceClient, GitResourceClientOptions } from './git-resource-client.js'
 export { createHttpResourceClient } from './http-resource-client.js'
