@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import { ClientRefusedError, describeResource, resolveKind, resolveServerKind, type ResourceClient, type ResourceView } from '@planspec/client'
+import { ClientRefusedError, describeNotFound, describeResource, resolveKind, resolveServerKind, type ResourceClient, type ResourceView } from '@planspec/client'
 import { renderResourceTable } from '@planspec/reporter'
 import { parseLabelSelector, sanitizeTerminalText } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
@@ -72,7 +72,7 @@ export async function readResources(client: ResourceClient, options: GetOptions,
   if (options.name !== undefined) {
     const found = await client.get(kind, options.name, options.allNamespaces ? undefined : options.namespace)
     if (found === undefined) {
-      io.stderr.write(`error: ${kind.toLowerCase()} "${options.name}" not found${options.namespace ? ` in namespace "${options.namespace}"` : ''}\n`)
+      io.stderr.write(`error: ${sanitizeTerminalText(await describeNotFound(client, kind, options.name, options.allNamespaces ? undefined : options.namespace))}\n`)
       return undefined
     }
     return [found]

@@ -1,6 +1,7 @@
-import type { RequestAction } from '@planspec/agent'
+import type { DesiredSnapshot, RequestAction } from '@planspec/agent'
 import { ACTION_NOUNS, findSigningKey, openRepo, recordGitRequest, waitForVerdict, type RepoFlags } from '@planspec/client'
-import { parseDuration, type ExecutionStatus } from '@planspec/core'
+import { parseDuration, sanitizeTerminalText, type ExecutionStatus } from '@planspec/core'
+import { notFoundMessage } from '@planspec/validator'
 import { EXIT, UsageError, type CommandIO } from '../../io.js'
 import { validationWorkerUrl } from '../../validation-worker-url.js'
 
@@ -41,7 +42,9 @@ export async function runRequest(action: RequestAction, target: RequestTarget, o
   const signing = findSigningKey(io, url === undefined ? dir : io.cwd)
   const outcome = await recordGitRequest({ repo, author, signing }, action, { ...target, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) }, { ...(options.comment ? { comment: options.comment } : {}), ...(options.dryRun ? { dryRun: true } : {}) })
   if (outcome.status === 'refused') {
-    io.stderr.write(`error: ${outcome.message}\n`)
+    // A name that does not exist: the same message, with the closest names, as against a server.
+    const message = outcome.reason === 'NotFound' ? notFoundMessage(target.kind, target.name, options.namespace, namesOf(await repo.readDesired(), target.kind, options.namespace)) : outcome.message
+    io.stderr.write(`error: ${sanitizeTerminalText(message)}\n`)
     return EXIT.findings
   }
   for (const note of outcome.notes) io.stderr.write(`warning: ${note}\n`)
@@ -111,4 +114,9 @@ export function parseOutputs(pairs: readonly string[]): Record<string, unknown> 
     outputs[pair.slice(0, at)] = value
   }
   return outputs
+}
+
+/** The names of a kind on the tracked branch (in one namespace, or every one). */
+function namesOf(desired: DesiredSnapshot, kind: string, namespace: string | undefined): string[] {
+  return [...desired.items.values()].filter((i) => i.kind === kind && (namespace === undefined || i.namespace === namespace)).map((i) => i.name)
 }

@@ -1,4 +1,5 @@
-import { clientFor, createHttpResourceClient, type ServerTarget } from '@planspec/client'
+import { clientFor, createHttpResourceClient, describeNotFound, type ServerTarget } from '@planspec/client'
+import { sanitizeTerminalText } from '@planspec/core'
 import { EXIT, type CommandIO } from '../../io.js'
 import { reportApiError } from './report-api-error.js'
 
@@ -44,7 +45,9 @@ export async function runServerRequest(action: ServerAction, target: ServerActio
     const node = action === 'retry' ? target.nodes?.[0] : target.node
     const outcome = await client.request(action, { kind: target.kind, name: target.name, ...(target.namespace === undefined ? {} : { namespace: target.namespace }), ...(node === undefined ? {} : { node }), ...(target.outputs === undefined ? {} : { outputs: target.outputs }) }, { ...(options.comment === undefined ? {} : { comment: options.comment }), dryRun: Boolean(options.dryRun) })
     if (outcome.status === 'refused') {
-      io.stderr.write(`error: ${outcome.message}\n`)
+      // A name that does not exist: the same message, with the closest names, as in git mode.
+      const message = outcome.reason === 'NotFound' ? await describeNotFound(client, target.kind, target.name, target.namespace) : outcome.message
+      io.stderr.write(`error: ${sanitizeTerminalText(message)}\n`)
       return EXIT.findings
     }
     const phase = outcome.status === 'recorded' ? (outcome.object?.status as { phase?: string } | undefined)?.phase : undefined
