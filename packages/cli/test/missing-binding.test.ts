@@ -93,6 +93,14 @@ function blockedView(status: ExecutionStatusView): unknown {
   return { phase: status.phase, reason: status.reason, message: status.message, progressing: progressing && { status: progressing.status, reason: progressing.reason, message: progressing.message }, startedNodes: Object.values(status.nodeStatuses ?? {}).filter((n) => n.phase !== undefined && n.phase !== 'Pending').length }
 }
 
+/** The whole blocked status of each mode, compared at the end (times and uids dropped, as the reconcile parity test does). */
+const blockedIn: Record<string, unknown> = {}
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !/(Time|Timestamp)$/.test(k) && k !== 'uid').map(([k, v]) => [k, normalise(v)]))
+}
+
 const BLOCKED = { phase: 'Blocked', reason: 'BindingNotFound', message: MESSAGE, progressing: { status: 'False', reason: 'BindingNotFound', message: MESSAGE }, startedNodes: 0 }
 
 function writeTree(dir: string, files: Record<string, string>): void {
@@ -112,7 +120,8 @@ describe('a missing Binding, in every mode', () => {
 
     const first = await planspec(agent)
     expect(first.code, first.stderr + first.stdout).toBe(0)
-    expect(blockedView(await executionStatus(read))).toEqual(BLOCKED)
+    blockedIn.git = await executionStatus(read)
+    expect(blockedView(blockedIn.git as ExecutionStatusView)).toEqual(BLOCKED)
     // Another sync changes nothing: it still waits, nothing ran.
     expect((await planspec(agent)).code).toBe(0)
     expect(blockedView(await executionStatus(read))).toEqual(BLOCKED)
@@ -146,6 +155,7 @@ describe('a missing Binding, in every mode', () => {
     const applied = await planspec(['apply', '-f', join(dir, 'planspec'), ...target], serve.env)
     expect(applied.code, applied.stderr).toBe(0)
     await vi.waitFor(async () => expect(blockedView(await executionStatus(target, serve.env))).toEqual(BLOCKED), { timeout: 120_000, interval: 500 })
+    blockedIn.server = await executionStatus(target, serve.env)
 
     const timedOut = await planspec(['wait', 'execution', 'ship-1', '--for=phase=Succeeded', '--timeout', '2s', ...target], serve.env)
     expect(timedOut.code).toBe(1)
@@ -171,7 +181,8 @@ describe('a missing Binding, in every mode', () => {
     const state = join(dir, 'run-state.json')
     const blocked = await planspec(['run', dir, '--execution', 'ship-1', '--state', state, '-o', 'json'])
     expect(blocked.code, blocked.stderr).toBe(1)
-    expect(blockedView((JSON.parse(blocked.stdout) as { status: ExecutionStatusView }).status)).toEqual(BLOCKED)
+    blockedIn.run = (JSON.parse(blocked.stdout) as { status: ExecutionStatusView }).status
+    expect(blockedView(blockedIn.run as ExecutionStatusView)).toEqual(BLOCKED)
     writeTree(dir, BINDING)
     const resumed = await planspec(['run', dir, '--execution', 'ship-1', '--state', state, '-o', 'json'])
     expect(resumed.code, resumed.stderr).toBe(0)
@@ -179,6 +190,17 @@ describe('a missing Binding, in every mode', () => {
     expect(status.phase).toBe('Succeeded')
     expect(status.conditions?.find((c) => c.type === 'Progressing')?.reason).not.toBe('BindingNotFound')
   }, 300_000)
+})
+
+describe('the three modes side by side', () => {
+  it('wrote the same whole status for the waiting Execution (times and uids aside)', () => {
+    expect(Object.keys(blockedIn).sort()).toEqual(['git', 'run', 'server'])
+    expect(normalise(blockedIn.run)).toEqual(normalise(blockedIn.git))
+    // The server keeps what it set when the Execution was created (RESOURCES 0.7); the runner of
+    // git mode and `planspec run` starts from no status. Everything the wait decides is the same.
+    const git = normalise(blockedIn.git) as { conditions: unknown[] }
+    expect(normalise(blockedIn.server)).toEqual({ ...git, observedGeneration: 1, conditions: [{ type: 'Accepted', status: 'True', reason: 'ExecutionCreated', message: 'The execution was accepted', observedGeneration: 1 }, ...git.conditions] })
+  })
 })
 
 const BINDING_PATH = Object.keys(BINDING)[0]!
