@@ -7,7 +7,7 @@
 // and condition=Accepted, which a run waiting for its Binding does not have yet: it was Blocked
 // when wait started), and times out with a clear message otherwise.
 import { execFile, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
@@ -51,7 +51,7 @@ beforeAll(async () => {
   Object.assign(env, { HOME: join(root, 'home'), XDG_STATE_HOME: join(root, 'state'), XDG_CACHE_HOME: join(root, 'cache'), PLANSPEC_CONFIG: join(root, 'home/.planspec/config'), PLANSPEC_LOG_LEVEL: 'warn' })
   mkdirSync(env.HOME!, { recursive: true })
   git = await startGitServer({ root })
-  serve = await startServe(BIN, root, { executions: true })
+  serve = await startServe(BIN, root, { executions: true, accessLog: join(root, 'access.log') })
 }, 120_000)
 afterAll(async () => {
   await serve?.stop()
@@ -135,6 +135,11 @@ describe('a missing Binding, in every mode', () => {
     // Each process its own clone: two processes fetching into one cache directory race.
     const waiting = background(['wait', 'execution', 'ship-1', '--for=phase=Succeeded', '--timeout', '5m', '--repo', url, '--cache-dir', join(root, 'wait-phase')])
     const waitingCondition = background(['wait', 'execution', 'ship-1', '--for=condition=Accepted', '--timeout', '5m', '--repo', url, '--cache-dir', join(root, 'wait-condition')])
+    // Both have read the status branch (fetched, and their turn on the cache over) while the run is
+    // still Blocked, before the Binding arrives: they see it change, not a run already done.
+    for (const cache of ['wait-phase', 'wait-condition']) {
+      await vi.waitFor(() => expect(existsSync(join(root, cache, 'refs/remotes/origin/planspec/status')) && !existsSync(join(root, `${cache}.lock`))).toBe(true), { timeout: 120_000, interval: 50 })
+    }
     await pushFixture({ remote: bare, files: BINDING, date: Math.floor(Date.now() / 1000), message: 'add the Binding' })
     const second = await planspec(agent)
     expect(second.code, second.stderr + second.stdout).toBe(0)
@@ -161,8 +166,12 @@ describe('a missing Binding, in every mode', () => {
     expect(timedOut.code).toBe(1)
     expect(timedOut.stderr).toContain(`error: timed out after 2s waiting for execution/ship-1 (phase=Succeeded); it is Blocked: ${MESSAGE}`)
 
+    const reads = (): number => (existsSync(join(root, 'access.log')) ? readFileSync(join(root, 'access.log'), 'utf8').split('\n').filter((line) => line.includes('/executions') && line.includes('ship-1')).length : 0)
+    const before = reads()
     const waiting = background(['wait', 'execution', 'ship-1', '--for=phase=Succeeded', '--timeout', '5m', ...target], serve.env)
     const waitingCondition = background(['wait', 'execution', 'ship-1', '--for=condition=Accepted', '--timeout', '5m', ...target], serve.env)
+    // Both have read the Execution while it is Blocked (the server's access log), before the Binding arrives.
+    await vi.waitFor(() => expect(reads()).toBeGreaterThanOrEqual(before + 2), { timeout: 120_000, interval: 50 })
     writeTree(dir, BINDING)
     const binding = await planspec(['apply', '-f', join(dir, BINDING_PATH), ...target], serve.env)
     expect(binding.code, binding.stderr).toBe(0)

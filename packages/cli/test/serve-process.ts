@@ -15,14 +15,14 @@ export interface ServeProcess {
 const TOKEN = 'parity-admin-token-5d1c'
 
 /** Starts `planspec serve --no-executions` (or running Executions, with `executions`) on a fresh SQLite file and resolves once it listens. */
-export async function startServe(bin: string, root: string, options: { readonly executions?: boolean; readonly allowCommands?: readonly string[] } = {}): Promise<ServeProcess> {
+export async function startServe(bin: string, root: string, options: { readonly executions?: boolean; readonly allowCommands?: readonly string[]; readonly accessLog?: string } = {}): Promise<ServeProcess> {
   const tokens = join(root, 'tokens.csv')
   writeFileSync(tokens, `${TOKEN},admin,system:masters\n`)
   let child: ChildProcess | undefined
   let url = ''
   const start = async (): Promise<void> => {
     const dir = mkdtempSync(join(root, 'serve-'))
-    const proc = spawn(process.execPath, [bin, 'serve', '--insecure-http', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(dir, 'runs'), ...(options.executions ? [] : ['--no-executions']), ...(options.allowCommands ?? []).flatMap((c) => ['--allow-command', c])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+    const proc = spawn(process.execPath, [bin, 'serve', '--insecure-http', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(dir, 'runs'), ...(options.executions ? [] : ['--no-executions']), ...(options.allowCommands ?? []).flatMap((c) => ['--allow-command', c]), ...(options.accessLog ? ['--access-log', options.accessLog] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
     child = proc
     let log = ''
     url = await new Promise<string>((resolve, reject) => {
