@@ -1,8 +1,8 @@
 import { gateNodeObservation, PlanSpecError, subjectOf, type Condition, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
-import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
+import { isBlockedOnBindings, prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import { matches, pendingRetry } from './decide-leases.js'
 import type { ExecutionContext } from './execution-runners.js'
-import type { ChangeAuthor, DesiredItem, DesiredSnapshot, StatusSnapshot } from './types.js'
+import type { ChangeAuthor, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot } from './types.js'
 
 /** What one round knows when it prepares an Execution's run. */
 export interface ExecutionRound {
@@ -37,7 +37,10 @@ export class UnreachableRevisionError extends PlanSpecError {
  */
 export async function executionContext(execution: DesiredItem, round: ExecutionRound): Promise<ExecutionContext> {
   const { desired, status, statuses } = round
-  const doc = status.docs.get(execution.subject)
+  const recorded = status.docs.get(execution.subject)
+  // A run waiting for a missing Binding has not started: it is prepared from the tracked branch
+  // as it is now (the Binding may have been added since), and pinned once it starts.
+  const doc = recorded !== undefined && isBlockedOnBindings(recorded.status as ExecutionStatus | undefined) ? withoutRunRevision(recorded) : recorded
   // The run keeps the spec and plan it started with: prepare it from the revision it started on.
   if (doc?.runRevision !== undefined && doc.runRevision !== desired.revision && !(await round.reachable(doc.runRevision))) throw new UnreachableRevisionError(execution.subject, doc.runRevision)
   const source = doc?.runRevision !== undefined && doc.runRevision !== desired.revision ? await round.desiredAt(doc.runRevision) : desired
@@ -84,6 +87,12 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
       return seen?.phase
     },
   }
+}
+
+/** A status document without the revision its run is pinned to. */
+function withoutRunRevision(doc: StatusDoc): StatusDoc {
+  const { runRevision: _pinned, ...rest } = doc
+  return rest
 }
 
 /** The spec hash of an Execution as the tracked branch has it now (undefined when it cannot be prepared). */

@@ -284,7 +284,9 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   get: `  planspec get executions                       # every namespace, from the current context
   planspec get execution release-1 -n team -o yaml
   planspec get goals -l team=payments,tier!=web -o name
-  planspec get executions --repo https://git.example.com/plans.git`,
+  planspec get executions --repo https://git.example.com/plans.git
+  planspec get executions -w                    # then a line per change (the status branch, or the server's watch)
+  planspec get execution release-1 -w -o json   # one event per line: {"type":"MODIFIED","object":{...}}`,
   describe: `  planspec describe execution release-1
   planspec describe gate release-approval --server https://planspec.example.com`,
   approve: `  planspec approve release-approval --comment "Reviewed the rollout plan." --wait

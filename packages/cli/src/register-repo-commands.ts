@@ -7,12 +7,14 @@ import type { GetOptions } from './commands/get.js'
 import type { ClientRequestTarget, ResourceClient } from '@planspec/client'
 import type { RequestVerb } from './commands/request.js'
 import { GET_FORMATS } from './command-formats.js'
+import { durationFlag } from './duration-flag.js'
 
 // Each command's module is loaded when the command runs, so that a run loads only what it needs
 // (a `planspec validate` never loads the agent, the server or the engine).
 const load = {
   agent: () => import('./commands/repo/agent.js'),
   get: () => import('./commands/get.js'),
+  getWatch: () => import('./commands/get-watch.js'),
   client: () => import('./commands/open-resource-client.js'),
   request: () => import('./commands/request.js'),
   workList: () => import('./commands/work-list.js'),
@@ -114,10 +116,14 @@ Examples:
   listing('get', 'List resources with their status from the status branch.')
     .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
     .option('-l, --selector <query>', 'label selector, e.g. team=payments,tier!=web')
+    .option('-w, --watch', 'after the current objects, print a line per change until Ctrl-C (as planspec watch: TYPE kind/name phase; -o json: NDJSON events)', false)
+    .option('--interval <duration>', 'git mode: how often -w fetches the status branch', '2s')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
       const target = await targetOf(o, io)
       const options = { ...getOptions(kind, name, o, target), output: o.output as GetOptions['output'], ...(o.selector ? { labelSelector: o.selector as string } : {}) }
-      setExit(await (await load.get()).runGet(await resourceClient(target, o, io), options, io))
+      if (!o.watch) return setExit(await (await load.get()).runGet(await resourceClient(target, o, io), options, io))
+      const pollMs = durationFlag(String(o.interval), '--interval')
+      setExit(await (await load.getWatch()).runGetWatch(await resourceClient(target, o, io, pollMs), options, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
@@ -186,9 +192,9 @@ function getOptions(kind: string, name: string | undefined, o: Record<string, un
 }
 
 /** The client port for where a command goes: the repository (signed request files) or the server. */
-async function resourceClient(target: ResolvedContext, o: Record<string, unknown>, io: CommandIO): Promise<ResourceClient> {
+async function resourceClient(target: ResolvedContext, o: Record<string, unknown>, io: CommandIO, pollMs?: number): Promise<ResourceClient> {
   const f = flags(o, io)
-  return (await load.client()).openResourceClient(target, io, { ...(f.branch ? { branch: f.branch } : {}), ...(f.statusBranch ? { statusBranch: f.statusBranch } : {}), ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}) })
+  return (await load.client()).openResourceClient(target, io, { ...(f.branch ? { branch: f.branch } : {}), ...(f.statusBranch ? { statusBranch: f.statusBranch } : {}), ...(f.cacheDir ? { cacheDir: f.cacheDir } : {}), ...(pollMs === undefined ? {} : { pollMs }) })
 }
 
 /** Records an action through the client port of wherever the command goes: a signed request file, or the API's action route. */

@@ -25,6 +25,7 @@ export function registerScriptCommands(program: Command, io: CommandIO, setExit:
     .option('--context <name>', 'a context of your PlanSpec config')
     .option('--branch <name>', 'tracked branch (git mode)', 'main')
     .option('--status-branch <name>', 'status branch (git mode)', 'planspec/status')
+    .option('--cache-dir <dir>', 'where a remote repository is cloned (git mode)')
     .addHelpText('after', `
 Exit codes: 0 the condition is met, 1 timed out, not found, or an Execution ended in another final
 phase (Failed while waiting for Succeeded), 2 usage or I/O error; 130 on Ctrl-C.
@@ -38,7 +39,7 @@ Examples:
       const timeoutMs = durationFlag(String(o.timeout), '--timeout')
       const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
       const namespace = (o.namespace as string | undefined) ?? target.namespace
-      const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string })
+      const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
       try {
         setExit(await runWait(client, { kind, name, ...(namespace ? { namespace } : {}), for: wanted, timeoutMs }, io))
       } catch (error) {

@@ -41,7 +41,7 @@ describe('planspec graph', () => {
   it('exits 1 when the plan does not exist', async () => {
     const { code, stderr } = await cli(['graph', 'examples/minimal', '--plan', 'nope'])
     expect(code).toBe(1)
-    expect(stderr).toBe('error: no Plan named "nope" under examples/minimal\n')
+    expect(stderr).toBe('error: plan "nope" not found under examples/minimal\n')
   })
 })
 

@@ -17,9 +17,13 @@ const TOKEN = 'parity-admin-token-5d1c'
 /** Options of {@link startServe}. */
 export interface ServeOptions {
   /** Run Executions (default false: `--no-executions`). */
-  readonly runExecutions?: boolean
+  readonly executions?: boolean
   /** More lines of the tokens file (`token,user[,groups]`), besides the admin's. */
   readonly tokens?: readonly string[]
+  /** Commands the runner may start (`--allow-command`). */
+  readonly allowCommands?: readonly string[]
+  /** Writes the access log to this file (`--access-log`). */
+  readonly accessLog?: string
 }
 
 /** Starts `planspec serve` (by default `--no-executions`) on a fresh SQLite file and resolves once it listens. */
@@ -30,7 +34,7 @@ export async function startServe(bin: string, root: string, options: ServeOption
   let url = ''
   const start = async (): Promise<void> => {
     const dir = mkdtempSync(join(root, 'serve-'))
-    const proc = spawn(process.execPath, [bin, 'serve', '--insecure-http', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(dir, 'runs'), ...(options.runExecutions ? [] : ['--no-executions'])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
+    const proc = spawn(process.execPath, [bin, 'serve', '--insecure-http', '--db', join(dir, 'planspec.db'), '--listen', '127.0.0.1:0', '--tokens', tokens, '--workspace', join(dir, 'runs'), ...(options.executions ? [] : ['--no-executions']), ...(options.allowCommands ?? []).flatMap((c) => ['--allow-command', c]), ...(options.accessLog ? ['--access-log', options.accessLog] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PLANSPEC_LOG_LEVEL: 'info' } })
     child = proc
     let log = ''
     url = await new Promise<string>((resolve, reject) => {

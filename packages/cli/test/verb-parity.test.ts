@@ -204,7 +204,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'planspec-verb-parity-'))
   for (const who of Object.keys(PEOPLE) as Person[]) keys[who] = await createSshKey(root, who)
   git = await startGitServer({ root })
-  serve = await startServe(BIN, root, { runExecutions: true, tokens: (Object.keys(PEOPLE) as Person[]).map((who) => `${token(who)},email:${PEOPLE[who]}${TEAM.includes(who) ? ',acme/editors' : ''}`) })
+  serve = await startServe(BIN, root, { executions: true, tokens: (Object.keys(PEOPLE) as Person[]).map((who) => `${token(who)},email:${PEOPLE[who]}${TEAM.includes(who) ? ',acme/editors' : ''}`) })
 }, 120_000)
 afterAll(async () => {
   if (agent !== undefined && agent.exitCode === null) {

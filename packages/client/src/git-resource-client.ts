@@ -147,7 +147,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
       const blobs = status.head === undefined ? [] : await readExecutionLogs({ ...opened.git, revision: status.head, namespace: execution.namespace, execution: name })
       return { execution, logs: logsWithRefs(execution, blobs) }
     }),
-    async watch(kinds, onChange, signal) {
+    async watch(kinds, onChange, signal, scope = {}) {
       const wanted = kinds.map(resolveKind)
       const known = new Map<string, { fingerprint: string; view: ResourceView }>()
       while (!signal.aborted) {
@@ -155,7 +155,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
           const { desired, status } = await read()
           const seen = new Set<string>()
           for (const kind of wanted) {
-            for (const view of gitResources(desired, status, { kind })) {
+            for (const view of gitResources(desired, status, { kind, ...scope })) {
               const key = `${view.kind}/${view.namespace}/${view.name}`
               seen.add(key)
               const fingerprint = canonicalJson({ object: view.object, status: view.status ?? null, refused: view.refusedRequests ?? [] })

@@ -71,8 +71,8 @@ export function createHttpResourceClient(options: HttpResourceClientOptions): Re
       const found = await findByName(api, resolveServerKind(kindText), name, namespace)
       return found === undefined ? undefined : view(found)
     },
-    async watch(kinds, onChange, signal) {
-      await Promise.all(kinds.map((text) => watchObjects(api, resolveServerKind(text), { signal, ...(options.sleep ? { sleep: options.sleep } : {}) }, (type, object) => onChange({ type, resource: view(object) }))))
+    async watch(kinds, onChange, signal, scope = {}) {
+      await Promise.all(kinds.map((text) => watchObjects(api, resolveServerKind(text), { signal, ...scope, ...(options.sleep ? { sleep: options.sleep } : {}) }, (type, object) => onChange({ type, resource: view(object) }))))
     },
     async logs(name, namespace) {
       const found = await findByName(api, resolveServerKind('Execution'), name, namespace)

@@ -7,6 +7,7 @@ import http from 'isomorphic-git/http/node'
 import { gitAgentRepo, type GitAgentRepo } from '@planspec/agent'
 import type { AgentKeyring, GitRepository, StaleLock, ValidationWorkers } from '@planspec/git-store'
 import type { ClientEnv } from './client-env.js'
+import { lockedRepo } from './cache-lock.js'
 import { ClientUsageError } from './errors.js'
 
 /** How a command reaches a repository: `--repo URL|PATH` and the branches. */
@@ -33,7 +34,8 @@ export interface AgentRepoExtras {
  * Opens the repository a command names. An http(s) URL is cloned (bare) into a cache folder and
  * fetched on every read; credentials come from `PLANSPEC_GIT_TOKEN` (or the URL's userinfo, or
  * `PLANSPEC_GIT_USERNAME`/`PLANSPEC_GIT_PASSWORD`), never from flags, so they stay out of shell
- * history. A path is read and written in place.
+ * history. A path is read and written in place. Every read and write of a remote's cache is
+ * taken under the cache's lock, so processes sharing it take turns.
  */
 export function openRepo(flags: RepoFlags, io: ClientEnv, extras: AgentRepoExtras = {}): { repo: GitAgentRepo; author: { name: string; email: string } | undefined; url?: string; dir: string; git: GitRepository } {
   const remote = /^https?:\/\//i.test(flags.repo)
@@ -54,7 +56,8 @@ export function openRepo(flags: RepoFlags, io: ClientEnv, extras: AgentRepoExtra
     ...(extras.verifyRequests ? { verifyRequests: true } : {}),
     ...(extras.validationWorkers ? { validationWorkers: extras.validationWorkers } : {}),
   })
-  return { repo, author, dir, git, ...(remote ? { url: flags.repo } : {}) }
+  // Processes sharing a remote's cache take turns on it (two fetches at once corrupt a read).
+  return { repo: remote ? lockedRepo(repo, dir) : repo, author, dir, git, ...(remote ? { url: flags.repo } : {}) }
 }
 
 /**

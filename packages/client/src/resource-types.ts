@@ -138,6 +138,12 @@ export interface ApplyPreview {
   readonly action: 'created' | 'configured' | 'unchanged'
 }
 
+/** What a watch follows: one namespace (default: every one), one name (default: every one). */
+export interface WatchScope {
+  readonly namespace?: string
+  readonly name?: string
+}
+
 /** A change seen by a watch. */
 export interface ResourceChange {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -168,8 +174,11 @@ export interface ResourceClient {
   list(kind: string, options?: { readonly namespace?: string; readonly labelSelector?: string }): Promise<ResourceView[]>
   /** One resource; undefined when it does not exist. A name several namespaces hold needs one. */
   get(kind: string, name: string, namespace?: string): Promise<ResourceView | undefined>
-  /** Calls `onChange` for every change of these kinds until `signal` aborts; resolves then. */
-  watch(kinds: readonly string[], onChange: (change: ResourceChange) => void, signal: AbortSignal): Promise<void>
+  /**
+   * Calls `onChange` for every change of these kinds (the current objects first, as ADDED) until
+   * `signal` aborts; resolves then. `scope` narrows it to one namespace and/or one name.
+   */
+  watch(kinds: readonly string[], onChange: (change: ResourceChange) => void, signal: AbortSignal, scope?: WatchScope): Promise<void>
   /** Records an action of the client's identity, after the checks its mode makes. */
   request(action: ClientAction, target: ClientRequestTarget, options?: ClientRequestOptions): Promise<ClientRequestOutcome>
   /**

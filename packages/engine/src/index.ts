@@ -38,7 +38,7 @@ export type {
 } from './acceptance-criterion.js'
 export { memoryStore } from './store/index.js'
 export type { MemoryStoreDeps } from './store/index.js'
-export { createCelEvaluator, createRunWiring, DEFAULT_RETRY_POLICY, hashJitter, isPolledExternal, observeExternals, prepareRun, runExecution, simulateRun } from './runner/index.js'
+export { BINDING_NOT_FOUND_REASON, blockOnMissingBindings, createCelEvaluator, createRunWiring, isBlockedOnBindings, missingBindingsMessage, releaseBindingBlock, DEFAULT_RETRY_POLICY, hashJitter, isPolledExternal, observeExternals, prepareRun, runExecution, simulateRun } from './runner/index.js'
 export type { DispatchJournal, ExternalRefLike, ExecutionRunDeps, ExecutionRunInput, PreparedRun, ResourceLike, RunState, RunWiring, RunWiringOptions, SimulatedGate, SimulatedNode, SimulationProblem, SimulationReport } from './runner/index.js'
 export { createWorkQueue } from './work-queue.js'
 export type { WorkFailure, WorkQueue, WorkQueueOptions, WorkQueueTimers, WorkResult } from './work-queue.js'

@@ -31,4 +31,4 @@ export { MAX_REPOSITORY_CONFIG_BYTES, REPOSITORY_CONFIG_FILE, parseRepositoryCon
 export type { RepositoryConfigRead } from './repository-config.js'
 export { createFileSelection, isPlanSpecDocument, selectFiles, SKIPPED_DIRECTORIES, SNIFF_BYTES } from './file-selection.js'
 export type { CandidateFile, FileSelection, SelectedFiles, SkipReason } from './file-selection.js'
-export { suggestClosest } from './suggest.js'
+export { notFoundMessage, suggestClosest, suggestClosestAll } from './suggest.js'

@@ -30,6 +30,8 @@ export interface ParallelValidateOptions extends ValidateOptions {
   readonly parallelFromBytes?: number
   /** The worker script (default: this package's `validate-worker.js`); a bundled program gives its own. */
   readonly workerUrl?: URL
+  /** Told how many files have been checked so far, of how many (after each file or batch): a progress display. */
+  readonly onProgress?: (checked: number, total: number) => void
   /** Heap and stack limits of each worker. */
   readonly resourceLimits?: ResourceLimits
 }
@@ -74,9 +76,12 @@ export async function validateParallel(inputs: readonly SourceInput[], options: 
   return finishValidation(checks, inputs.length, options, limits, issues, (file) => parsed.get(file)!)
 }
 
-async function checkHere(inputs: readonly SourceInput[], options: ValidateOptions, limits: ValidationLimits, schema: SchemaValidator): Promise<FileCheck[]> {
+async function checkHere(inputs: readonly SourceInput[], options: ParallelValidateOptions, limits: ValidationLimits, schema: SchemaValidator): Promise<FileCheck[]> {
   const checks: FileCheck[] = []
-  for (const input of inputs) checks.push(checkFile(schema, await readSource(input), options, limits))
+  for (const input of inputs) {
+    checks.push(checkFile(schema, await readSource(input), options, limits))
+    options.onProgress?.(checks.length, inputs.length)
+  }
   return checks
 }
 
@@ -91,6 +96,11 @@ async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, opti
   const checks: FileCheck[] = new Array(inputs.length)
   const sent: Promise<void>[] = []
   const checkOptions = { compat: options.compat, closed: options.closed, defaultNamespace: options.defaultNamespace, keepValues: options.keepValues }
+  let checked = 0
+  const progressed = (files: number): void => {
+    checked += files
+    options.onProgress?.(checked, inputs.length)
+  }
   try {
     let batch: SourceFile[] = []
     let batchBytes = 0
@@ -101,12 +111,16 @@ async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, opti
       batch = []
       batchBytes = 0
       if (pool.backlog() < workers * 2) {
-        const done = pool.check(files, checkOptions, limits).then((result) => result.forEach((check, i) => (checks[at + i] = check)))
+        const done = pool.check(files, checkOptions, limits).then((result) => {
+          result.forEach((check, i) => (checks[at + i] = check))
+          progressed(files.length)
+        })
         done.catch(() => undefined) // awaited below; a failure fails the run there
         sent.push(done)
         return
       }
       files.forEach((file, i) => (checks[at + i] = checkFile(schema, file, checkOptions, limits)))
+      progressed(files.length)
       // Let the workers' answers in, so that they get their next batches.
       await new Promise((resolve) => setImmediate(resolve))
     }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import { ClientRefusedError, describeResource, resolveKind, resolveServerKind, type ResourceClient, type ResourceView } from '@planspec/client'
+import { ClientRefusedError, describeNotFound, describeResource, resolveKind, resolveServerKind, type ResourceClient, type ResourceView } from '@planspec/client'
 import { renderResourceTable } from '@planspec/reporter'
 import { parseLabelSelector, sanitizeTerminalText } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
@@ -67,12 +67,12 @@ export async function runDescribe(client: ResourceClient, options: Omit<GetOptio
 }
 
 /** Reads the resources a get or describe names; undefined (after an error line) when a named one does not exist. */
-async function readResources(client: ResourceClient, options: GetOptions, io: CommandIO): Promise<ResourceView[] | undefined> {
+export async function readResources(client: ResourceClient, options: GetOptions, io: CommandIO): Promise<ResourceView[] | undefined> {
   const kind = kindOf(client, options.kind)
   if (options.name !== undefined) {
     const found = await client.get(kind, options.name, options.allNamespaces ? undefined : options.namespace)
     if (found === undefined) {
-      io.stderr.write(`error: ${kind.toLowerCase()} "${options.name}" not found${options.namespace ? ` in namespace "${options.namespace}"` : ''}\n`)
+      io.stderr.write(`error: ${sanitizeTerminalText(await describeNotFound(client, kind, options.name, options.allNamespaces ? undefined : options.namespace))}\n`)
       return undefined
     }
     return [found]
@@ -84,17 +84,17 @@ async function readResources(client: ResourceClient, options: GetOptions, io: Co
 }
 
 /** The kind a name means where the client goes (a server also serves the RBAC kinds). */
-function kindOf(client: ResourceClient, text: string): string {
+export function kindOf(client: ResourceClient, text: string): string {
   return client.mode === 'server' ? resolveServerKind(text).kind : resolveKind(text)
 }
 
 /** The object as stored, with its status. */
-function toObject(r: ResourceView): Record<string, unknown> {
+export function toObject(r: ResourceView): Record<string, unknown> {
   return { ...r.object, ...(r.status === undefined ? {} : { status: r.status }) }
 }
 
 /** Maps a refusal of the port (an ambiguous name) to exit 1, and API failures as every server command does. */
-function reportClientError(error: unknown, io: CommandIO): number {
+export function reportClientError(error: unknown, io: CommandIO): number {
   if (error instanceof ClientRefusedError) {
     io.stderr.write(`error: ${sanitizeTerminalText(error.message)}\n`)
     return EXIT.findings

@@ -1,3 +1,5 @@
+import { describeNotFound } from '@planspec/client'
+import { sanitizeTerminalText } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { openResourceClient } from './open-resource-client.js'
 import { resolveContext } from './server/resolve-context.js'
@@ -41,7 +43,7 @@ export async function runGraphCommand(options: GraphCommandOptions, io: CommandI
   try {
     const plan = await client.get('plan', name, namespace ?? target.namespace)
     if (plan === undefined) {
-      io.stderr.write(`error: no Plan named "${name}"${namespace ?? target.namespace ? ` in namespace "${namespace ?? target.namespace}"` : ''} at ${client.target}\n`)
+      io.stderr.write(`error: ${sanitizeTerminalText(await describeNotFound(client, 'Plan', name, namespace ?? target.namespace))} at ${client.target}\n`)
       return EXIT.findings
     }
     return writePlanGraph({ name: plan.name, namespace: plan.namespace, spec: plan.object.spec }, options.output, io)

@@ -1,4 +1,5 @@
-import { normalizeGraph, type PlanGraphLike } from '@planspec/core'
+import { normalizeGraph, sanitizeTerminalText, type PlanGraphLike } from '@planspec/core'
+import { notFoundMessage } from '@planspec/validator'
 import { renderGraphDot, renderGraphJson, renderGraphMermaid, renderGraphText } from '@planspec/reporter'
 import { renderText } from '@planspec/reporter'
 import { EXIT, UsageError, useColor, type CommandIO } from '../io.js'
@@ -26,7 +27,8 @@ export async function runGraph(options: GraphOptions, io: CommandIO): Promise<nu
   const result = await validatePaths({ paths: options.paths, compat: true, closed: false, ...DEFAULTS }, io)
   const plans = result.resources.filter((r) => r.kind === 'Plan' && r.name === options.plan && (!options.namespace || r.namespace === options.namespace))
   if (plans.length === 0) {
-    io.stderr.write(`error: no Plan named "${options.plan}"${options.namespace ? ` in namespace "${options.namespace}"` : ''} under ${options.paths.join(' ')}\n`)
+    const existing = result.resources.filter((r) => r.kind === 'Plan' && (!options.namespace || r.namespace === options.namespace)).map((r) => r.name)
+    io.stderr.write(`error: ${sanitizeTerminalText(notFoundMessage('Plan', options.plan, options.namespace, existing))} under ${options.paths.join(' ')}\n`)
     return EXIT.findings
   }
   if (plans.length > 1) {

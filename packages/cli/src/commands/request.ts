@@ -1,4 +1,4 @@
-import { ACTION_NOUNS, ClientRefusedError, refusalMessage, type ClientAction, type ClientRequestTarget, type ClientVerdict, type ResourceClient } from '@planspec/client'
+import { ACTION_NOUNS, ClientRefusedError, describeNotFound, refusalMessage, type ClientAction, type ClientRequestTarget, type ClientVerdict, type ResourceClient } from '@planspec/client'
 import { parseDuration, sanitizeTerminalText } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { reportApiError } from './server/report-api-error.js'
@@ -61,7 +61,11 @@ export async function runRequest(client: ResourceClient, action: RequestVerb, ta
     if (!(error instanceof ClientRefusedError)) return reportApiError(error, io)
     outcome = { status: 'refused', subject, reason: error.reason, message: refusalMessage(subject, action, error.reason, error.message) } as const
   }
-  if (outcome.status === 'refused') return print({ action, subject: outcome.subject, outcome: 'refused', reason: outcome.reason, message: outcome.message }, [], EXIT.findings, outcome.message)
+  if (outcome.status === 'refused') {
+    // A name that does not exist: the closest names of the kind, the same in both modes.
+    const message = outcome.reason === 'NotFound' ? refusalMessage(outcome.subject, action, 'NotFound', await describeNotFound(client, target.kind, target.name, target.namespace)) : outcome.message
+    return print({ action, subject: outcome.subject, outcome: 'refused', reason: outcome.reason, message }, [], EXIT.findings, message)
+  }
   if (!json) for (const note of outcome.notes) io.stderr.write(`warning: ${sanitizeTerminalText(note)}\n`)
   const noun = ACTION_NOUNS[action]
   const base = { action, subject: outcome.subject, namespace: outcome.namespace, ...(outcome.notes.length > 0 ? { notes: outcome.notes } : {}) }

@@ -5,6 +5,7 @@ import { EXIT, UsageError, type CommandIO } from '../io.js'
 import { EXIT_2_CODES, pathProblem, splitPaths } from './validate/path-problems.js'
 import { renderValidationReport, VALIDATE_FORMATS } from './validate/render-report.js'
 import { validationWorkerUrl } from '../validation-worker-url.js'
+import { createValidationProgress, PROGRESS_FROM_FILES } from '../validation-progress.js'
 
 export { VALIDATE_FORMATS }
 
@@ -70,11 +71,15 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
  * Collects and validates the files under the given paths (shared by validate, graph, fix, run and
  * simulate): on every core for a large tree, in this thread for a small one. YAML files found in
  * directories that are not PlanSpec documents are skipped (listed in `skipped`) unless `strict`.
+ * More than 200 files on a terminal: a progress line on stderr, erased at the end.
  */
 export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'jobs' | 'strict'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult & { readonly skipped: readonly string[] }> {
   const { files, defaultNamespace, skipped } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename, { strict: options.strict ?? false })
   if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}${skipped.length > 0 ? ` that are PlanSpec manifests (${skipped.length} skipped: no planspec.io apiVersion; --strict validates them)` : ''}`)
+  // A long run on a terminal shows how far it is (stderr only: CI logs and pipes stay clean).
+  const progress = io.stderr.isTTY === true && files.length > PROGRESS_FROM_FILES ? createValidationProgress(io.stderr, Date.now) : undefined
   const result = await validateParallel(files, {
+    ...(progress === undefined ? {} : { onProgress: (checked: number, total: number) => progress.update(checked, total) }),
     compat: options.compat,
     closed: options.closed,
     defaultNamespace,
@@ -83,7 +88,7 @@ export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'co
     keepValues: options.keepValues,
     jobs: options.jobs,
     workerUrl: validationWorkerUrl(),
-  })
+  }).finally(() => progress?.clear())
   return Object.assign(result, { skipped })
 }
 

@@ -1,4 +1,5 @@
-import type { ResourceClient, ResourceView } from '@planspec/client'
+import { describeNotFound, type ResourceClient, type ResourceView } from '@planspec/client'
+import { sanitizeTerminalText } from '@planspec/core'
 import { EXIT, UsageError, type CommandIO } from '../io.js'
 
 /** What `--for` asks: a phase, or a condition with the status it must have (default `True`). */
@@ -56,7 +57,7 @@ export async function runWait(client: ResourceClient, options: WaitOptions, io: 
   for (;;) {
     const view = await client.get(options.kind, options.name, options.namespace)
     if (view === undefined) {
-      io.stderr.write(`error: ${options.kind} "${options.name}" not found${options.namespace ? ` in namespace "${options.namespace}"` : ''} at ${client.target}\n`)
+      io.stderr.write(`error: ${sanitizeTerminalText(await describeNotFound(client, options.kind, options.name, options.namespace))} at ${client.target}\n`)
       return EXIT.findings
     }
     const state = describeState(view)

@@ -34,7 +34,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 10_000, factor: 2, ca
  * Prepares the run of one Execution from a validated set of resources: its Plan (same
  * namespace), the Goal's constraints, a provider for every Task resolved through the Execution's
  * `nodeBindings` and `bindingRef` (DECISIONS §4: a Task goes to the target of its first
- * capabilityRef; the others must resolve too), and the spec hash that pins the run. Throws a
+ * capabilityRef; the others must resolve too), and the spec hash that pins the run. Bindings the
+ * Execution names that do not exist are listed in `input.missingBindings`: the run waits for them
+ * (`Blocked`, `BindingNotFound`) in every mode instead of failing its nodes. Throws a
  * plain Error naming what is missing when the Execution or its Plan is not in the set.
  *
  * @example
@@ -63,8 +65,12 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
     const ref = (isObj(override) ? override : spec.bindingRef) as { name: string; namespace?: string } | undefined
     if (!ref) return { outcome: 'unbound', reason: 'NoBinding', message: `node "${nodeId}" has no Binding: the Execution names no bindingRef or nodeBindings entry for it` }
     const target = resolveReference(ref, exec.namespace)
-    return find('Binding', target.name, target.namespace) ?? { outcome: 'unbound', reason: 'BindingNotFound', message: `node "${nodeId}" has no Binding: Binding "${target.namespace}/${target.name}" (${field}) does not exist` }
+    const found = find('Binding', target.name, target.namespace)
+    if (found !== undefined) return found
+    missingBindings.add(`Binding "${target.namespace}/${target.name}" (${field})`)
+    return { outcome: 'unbound', reason: 'BindingNotFound', message: `node "${nodeId}" has no Binding: Binding "${target.namespace}/${target.name}" (${field}) does not exist` }
   }
+  const missingBindings = new Set<string>()
   const bindings = new Map<string, NodeBinding>()
   const declaredOutputs = new Map<string, readonly string[]>()
   const acceptanceCriteria = new Map<string, readonly AcceptanceCriterion[]>()
@@ -120,6 +126,7 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
       declaredOutputs,
       acceptanceCriteria,
       retryPolicy,
+      ...(missingBindings.size === 0 ? {} : { missingBindings: [...missingBindings] }),
     },
     gates,
     externals,

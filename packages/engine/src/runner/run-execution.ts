@@ -16,6 +16,7 @@ import type { AcceptanceCriterion, CriterionResult } from '../acceptance-criteri
 import type { DispatchResult, Provider } from '../types.js'
 import { attemptLogs, withAttemptDetails, withDispatchedInputs } from './attempt-details.js'
 import { createLiveOutput } from './live-output.js'
+import { blockOnMissingBindings, isBlockedOnBindings, missingBindingsMessage, releaseBindingBlock } from './missing-bindings.js'
 import { statusChanged } from './status-changed.js'
 
 /**
@@ -27,6 +28,11 @@ export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'sp
   readonly declaredOutputs: ReadonlyMap<string, readonly string[]>
   /** The acceptance criteria of each Task that has some (RESOURCES 2.9). */
   readonly acceptanceCriteria?: ReadonlyMap<string, readonly AcceptanceCriterion[]>
+  /**
+   * Bindings the Execution names that do not exist (`Binding "ns/name" (spec.bindingRef)`): a run
+   * that has not started waits for them, `Blocked` with reason `BindingNotFound` (prepareRun).
+   */
+  readonly missingBindings?: readonly string[]
 }
 
 /** Durable state of a run: the status is saved after every transition and loaded on start. */
@@ -201,6 +207,16 @@ async function runRounds(input: ExecutionRunInput, deps: ExecutionRunDeps, ended
           })
   }
 
+  // A Binding the Execution names does not exist (yet): the run waits for it, Blocked, in every
+  // mode (Kubernetes style: it starts once the Binding is there), unless it is being cancelled.
+  if (!hasStarted(status) && !(deps.signal?.aborted ?? false)) {
+    if (input.missingBindings?.length) {
+      await commit(blockOnMissingBindings(status, missingBindingsMessage(input.missingBindings), iso(deps.now())))
+      return status!
+    }
+    if (isBlockedOnBindings(status)) status = releaseBindingBlock(status!)
+  }
+
   // Attempts a previous process started (DECISIONS §3, §9): a provider that journals its attempts
   // re-attaches to one still running (or collects its result) and tells one that never started
   // (dispatched again, same runId) from one that ended without a result (what is left of it is
@@ -313,6 +329,11 @@ async function runRounds(input: ExecutionRunInput, deps: ExecutionRunDeps, ended
     await waitFor(delay, deps, (resume) => (wake = resume))
     wake = undefined
   }
+}
+
+/** Tells whether any node of a run has started (a run waiting for its Bindings has none). */
+function hasStarted(status: ExecutionStatus | undefined): boolean {
+  return status?.startTime !== undefined || Object.values(status?.nodeStatuses ?? {}).some((n) => n !== undefined && n.phase !== 'Pending')
 }
 
 function waitsOnExternal(status: ExecutionStatus, polled: (node: string) => boolean): boolean {

@@ -1,5 +1,5 @@
 import { gateNodeObservation, PlanSpecError, resolveReference, type GateNodeObservation, type GateNodeSubject, type GateStatus, type ObjectKey, type StoredResource } from '@planspec/core'
-import { prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
+import { missingBindingsMessage, prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 
 /**
@@ -43,7 +43,11 @@ export interface StoredRun {
 export async function prepareStoredRun(store: ApiStore, execution: StoredResource): Promise<StoredRun> {
   const recorded = recordedSource(execution)
   const source = recorded ?? (await currentSource(store, execution))
-  return { prepared: prepareRun(source, { name: execution.metadata.name, namespace: namespaceOf(execution) }), source }
+  const prepared = prepareRun(source, { name: execution.metadata.name, namespace: namespaceOf(execution) })
+  // With its Plan there, a run whose Bindings are missing waits for them instead of failing its nodes
+  // (the engine's decision, the same in git mode and `planspec run`).
+  if (recorded === undefined && prepared.input.missingBindings?.length) throw new BindingNotFoundError(missingBindingsMessage(prepared.input.missingBindings))
+  return { prepared, source }
 }
 
 /** The resources a started run is pinned to (its status's {@link RUN_SOURCE_KEY}), or `undefined` before it started. */
@@ -70,14 +74,8 @@ async function currentSource(store: ApiStore, execution: StoredResource): Promis
   }
   // prepareRun looks the Plan up in the Execution's namespace.
   const plan = await add('Plan', spec.planRef === undefined ? undefined : { name: spec.planRef.name }, namespace)
-  const missing: string[] = []
-  for (const [field, ref] of [['spec.bindingRef', spec.bindingRef], ...Object.entries(spec.nodeBindings ?? {}).map(([node, value]) => [`spec.nodeBindings.${node}`, value] as const)] as const) {
-    if (!isObj(ref) || typeof ref.name !== 'string') continue
-    const key = resolveReference(ref as { name: string; namespace?: string }, namespace)
-    if ((await add('Binding', ref as { name: string; namespace?: string }, namespace)) === undefined && (await store.get({ kind: 'Binding', ...key })) === undefined) missing.push(`Binding "${key.namespace}/${key.name}" (${field})`)
-  }
-  // With its Plan there, a run whose Bindings are missing waits for them instead of failing its nodes.
-  if (plan !== undefined && missing.length > 0) throw new BindingNotFoundError(`waiting for ${missing.join(', ')}: it does not exist; apply it and the run starts`)
+  // A Binding that is missing is simply not in the source: prepareRun lists it (input.missingBindings).
+  for (const ref of [spec.bindingRef, ...Object.values(spec.nodeBindings ?? {})]) if (isObj(ref) && typeof ref.name === 'string') await add('Binding', ref as { name: string; namespace?: string }, namespace)
   const planGoal = (plan?.spec as { goalRef?: { name: string; namespace?: string } } | undefined)?.goalRef
   await add('Goal', spec.goalRef ?? planGoal, namespace)
   return resources

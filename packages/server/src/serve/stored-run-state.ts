@@ -1,5 +1,5 @@
 import { PlanSpecError, setCondition, canonicalJson, type ExecutionStatus, formatObjectKey, type ObjectKey, type StoredResource } from '@planspec/core'
-import { type RunState } from '@planspec/engine'
+import { blockOnMissingBindings, type RunState } from '@planspec/engine'
 import type { ApiStore } from '../store/api-store.js'
 import type { Lease } from '../store/leases.js'
 
@@ -113,15 +113,8 @@ function fenced(key: ObjectKey): (error: unknown) => never {
 export async function recordNotPrepared(deps: { readonly store: ApiStore; readonly now: () => number; readonly lease: Lease }, execution: StoredResource, message: string, cancelled: boolean, bindingMissing = false): Promise<StoredResource | undefined> {
   const status = (execution.status ?? {}) as ExecutionStatus
   const at = new Date(deps.now()).toISOString()
-  // A missing Binding keeps the run Blocked (reason BindingNotFound, which applying the Binding heals).
-  const blocked = (): ExecutionStatus => ({
-    ...status,
-    phase: 'Blocked',
-    reason: 'BindingNotFound',
-    message,
-    ...(status.phase === 'Blocked' ? {} : { lastPhaseTransitionTime: at }),
-    conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'BindingNotFound', message }, at),
-  })
+  // A missing Binding keeps the run Blocked (reason BindingNotFound, which applying the Binding heals): the engine's status, as in git mode and `planspec run`.
+  const blocked = (): ExecutionStatus => blockOnMissingBindings(status, message, at)
   const next: ExecutionStatus = cancelled
     ? { ...status, phase: 'Cancelled', reason: 'CancelledByUser', message: 'cancelled by user before it started', lastPhaseTransitionTime: at, completionTime: at, conditions: setCondition(status.conditions, { type: 'Progressing', status: 'False', reason: 'CancelledByUser', message: 'cancelled by user before it started' }, at) }
     : bindingMissing

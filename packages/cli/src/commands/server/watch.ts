@@ -1,5 +1,6 @@
 import { clientFor, resolveServerKind, watchObjects, type ApiObject, type ServerTarget } from '@planspec/client'
 import { EXIT, type CommandIO } from '../../io.js'
+import { formatWatchEvent } from '../watch-event-line.js'
 import { reportApiError } from './report-api-error.js'
 
 /** Options of `planspec watch`. */
@@ -36,13 +37,7 @@ export async function runServerWatch(options: ServerWatchOptions, io: CommandIO,
   const kind = resolveServerKind(options.kind)
   const client = clientFor(options, io)
   const print = (type: string, object: ApiObject): void => {
-    if (options.output === 'json') {
-      io.stdout.write(`${JSON.stringify({ type, object })}\n`)
-      return
-    }
-    const where = options.allNamespaces && object.metadata.namespace ? `${object.metadata.namespace}/` : ''
-    const phase = (object.status as { phase?: unknown } | undefined)?.phase
-    io.stdout.write(`${type} ${kind.kind.toLowerCase()}/${where}${object.metadata.name}${typeof phase === 'string' ? ` ${phase}` : ''}\n`)
+    io.stdout.write(formatWatchEvent(type, object, { kind: kind.kind, allNamespaces: options.allNamespaces, output: options.output }))
   }
   try {
     await watchObjects(client, kind, { ...(options.allNamespaces ? {} : { namespace: options.namespace ?? 'default' }), ...(options.name === undefined ? {} : { name: options.name }), ...(signal ? { signal } : {}), ...(deps.sleep ? { sleep: deps.sleep } : {}) }, print)
