@@ -234,6 +234,10 @@ export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<strin
  */
 export function isHardAncestor(graph: NormalizedGraph, nodeId: string, candidate: string): boolean {
   const lists = predecessors(graph, 'hard')
+  // The common case, a direct predecessor, without allocating the search.
+  const direct = lists.get(nodeId)
+  if (direct === undefined) return false
+  if (direct.includes(candidate)) return true
   const found = new Set<string>()
   const queue = [nodeId]
   for (let head = 0; head < queue.length; head += 1) {
