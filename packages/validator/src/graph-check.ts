@@ -162,20 +162,19 @@ function checkTemplates(task: TaskContext, text: string, segments: readonly (str
 function checkExpressionReferences(task: TaskContext, refs: readonly ExpressionReference[], segments: readonly (string | number)[], base: number): void {
   const { graph, issues } = task
   // The range of a finding is built only for a finding.
-  const within = (ref: ExpressionReference): { start: number; end: number } => ({ start: base + ref.start, end: base + ref.end })
   for (const ref of refs) {
     if (ref.type === 'root') {
-      if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: taskPath(task.index, segments), within: within(ref) })
+      if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
     const target = graph.nodeById.get(ref.node)
     if (!target) {
-      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path: taskPath(task.index, segments), within: within(ref) })
+      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
     // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
     if (!task.cyclic && !isHardAncestor(graph, task.id, ref.node)) {
-      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${task.id}"; add an edge or dependsOn so it finishes first`, path: taskPath(task.index, segments), within: within(ref) })
+      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${task.id}"; add an edge or dependsOn so it finishes first`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
     if (ref.field !== 'outputs' || ref.output === undefined) continue
@@ -183,9 +182,14 @@ function checkExpressionReferences(task: TaskContext, refs: readonly ExpressionR
     const declared = Array.isArray(outputs) ? (outputs as unknown[]) : []
     if (!declared.includes(ref.output)) {
       const list = declared.length ? `it declares ${declared.join(', ')}` : 'it declares no outputs'
-      issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path: taskPath(task.index, segments), within: within(ref) })
+      issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
     }
   }
+}
+
+/** The range of a reference inside the string its expression was found in. */
+function rangeOf(ref: ExpressionReference, base: number): { start: number; end: number } {
+  return { start: base + ref.start, end: base + ref.end }
 }
 
 function checkRegex(pattern: unknown, index: number, segments: readonly (string | number)[], issues: PathIssue[]): void {
