@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
 import { runCompletion, SHELLS } from './commands/completion.js'
-import { openResourceClient } from './commands/open-resource-client.js'
-import { reportApiError } from './commands/server/report-api-error.js'
 import { resolveContext } from './commands/server/resolve-context.js'
 import { parseWaitFor, runWait } from './commands/wait.js'
 import { durationFlag } from './duration-flag.js'
@@ -39,6 +37,8 @@ Examples:
       const timeoutMs = durationFlag(String(o.timeout), '--timeout')
       const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
       const namespace = (o.namespace as string | undefined) ?? target.namespace
+      // Loaded when the command runs: the resource clients (git, HTTP) weigh on every other command's start.
+      const [{ openResourceClient }, { reportApiError }] = await Promise.all([import('./commands/open-resource-client.js'), import('./commands/server/report-api-error.js')])
       const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
       try {
         setExit(await runWait(client, { kind, name, ...(namespace ? { namespace } : {}), for: wanted, timeoutMs }, io))
@@ -91,6 +91,7 @@ Examples:
       if (o.state) return setExit(await runLogs(stateLogsSource(o.state as string, io.cwd)(execution), options, io))
       const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
       const namespace = (o.namespace as string | undefined) ?? target.namespace
+      const [{ openResourceClient }, { reportApiError }] = await Promise.all([import('./commands/open-resource-client.js'), import('./commands/server/report-api-error.js')])
       const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
       try {
         setExit(await runLogs(clientLogsSource(client, namespace)(execution), { ...options, pollMs: client.mode === 'server' ? 1000 : 2000 }, io))

@@ -27,46 +27,74 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
   const nodeById = new Map<string, GraphNodeLike>()
   const edges: NormalizedEdge[] = []
   const duplicates: NormalizedEdge[] = []
-  const seen = new Set<string>()
-  const explicitPairs = new Set<string>()
+  // Per (from, to) pair, what was seen: an explicit edge, a hard edge, a soft edge (PAIR_* bits).
+  const pairs = new Map<number | string, number>()
+  const pairKey = edgePairKeys()
 
-  const add = (edge: NormalizedEdge): void => {
-    const key = edgeKey(edge.from, edge.to, edge.type)
-    if (seen.has(key)) {
+  const add = (edge: NormalizedEdge, key: number | string, bits: number): void => {
+    const bit = edge.type === 'hard' ? PAIR_HARD : PAIR_SOFT
+    if ((bits & bit) !== 0) {
       duplicates.push(edge)
     } else {
-      seen.add(key)
+      pairs.set(key, bits | bit)
       edges.push(edge)
     }
   }
 
-  ;(graph.edges ?? []).forEach((edge, index) => {
-    explicitPairs.add(edgeKey(edge.from, edge.to, ''))
-    add({ from: edge.from, to: edge.to, type: edge.type === 'soft' ? 'soft' : 'hard', source: { kind: 'edge', index } })
-  })
+  const written = graph.edges ?? []
+  for (let index = 0; index < written.length; index++) {
+    const edge = written[index]!
+    const key = pairKey(edge.from, edge.to)
+    const bits = (pairs.get(key) ?? 0) | PAIR_EXPLICIT
+    pairs.set(key, bits)
+    add({ from: edge.from, to: edge.to, type: edge.type === 'soft' ? 'soft' : 'hard', source: { kind: 'edge', index } }, key, bits)
+  }
 
   graph.nodes.forEach((node, nodeIndex) => {
     if (nodeById.has(node.id)) return
     nodeById.set(node.id, node)
     nodes.push(node)
-    ;(node.dependsOn ?? []).forEach((from, itemIndex) => {
-      const edge: NormalizedEdge = { from, to: node.id, type: 'hard', source: { kind: 'dependsOn', nodeIndex, itemIndex } }
+    const dependsOn = node.dependsOn ?? []
+    for (let itemIndex = 0; itemIndex < dependsOn.length; itemIndex++) {
+      const from = dependsOn[itemIndex] as string
+      const key = pairKey(from, node.id)
+      const bits = pairs.get(key) ?? 0
       // Explicit edges win (RESOURCES 2.8 rule 2): an explicit soft A → N silences dependsOn A.
-      const overridden = explicitPairs.has(edgeKey(from, node.id, '')) && !seen.has(edgeKey(from, node.id, 'hard'))
-      if (!overridden) add(edge)
-    })
+      const overridden = (bits & PAIR_EXPLICIT) !== 0 && (bits & PAIR_HARD) === 0
+      if (!overridden) add({ from, to: node.id, type: 'hard', source: { kind: 'dependsOn', nodeIndex, itemIndex } }, key, bits)
+    }
   })
 
   return { nodes, nodeById, edges, duplicates }
 }
 
+const PAIR_EXPLICIT = 1
+const PAIR_HARD = 2
+const PAIR_SOFT = 4
+// Ids are numbered from 0; a pair of numbers below this bound is one exact number (2^52 < 2^53).
+const PAIR_BOUND = 2 ** 26
+
 /**
- * A key that tells edges apart: the length-prefixed source makes it unambiguous for any strings,
- * without the cost of JSON; ids that are not strings (a graph that failed the schema) fall back
- * to JSON, whose keys never start with a digit.
+ * Returns a function giving the key that tells (from, to) pairs apart within one graph: ids are
+ * numbered as they are met, so a key is one number and no string is built per edge. Ids that are
+ * not strings (a graph that failed the schema) are told apart by their JSON, as JSON would
+ * (`undefined` reads as `null`), and never equal a string id.
  */
-function edgeKey(from: unknown, to: unknown, type: string): string {
-  return typeof from === 'string' && typeof to === 'string' ? `${from.length}:${from}|${to}|${type}` : JSON.stringify([from, to, type])
+function edgePairKeys(): (from: unknown, to: unknown) => number | string {
+  const strings = new Map<string, number>()
+  const others = new Map<string, number>()
+  const numberOf = (id: unknown): number => {
+    const map = typeof id === 'string' ? strings : others
+    const key = typeof id === 'string' ? id : JSON.stringify([id])
+    let n = map.get(key)
+    if (n === undefined) map.set(key, (n = strings.size + others.size))
+    return n
+  }
+  return (from, to) => {
+    const a = numberOf(from)
+    const b = numberOf(to)
+    return a < PAIR_BOUND && b < PAIR_BOUND ? a * PAIR_BOUND + b : `${a},${b}`
+  }
 }
 
 /**
@@ -83,11 +111,55 @@ function edgeKey(from: unknown, to: unknown, type: string): string {
  * ```
  */
 export function findCycle(graph: NormalizedGraph, edgeFilter?: (edge: NormalizedEdge) => boolean): string[] | undefined {
+  // Most graphs have no cycle: Kahn's count over numbered nodes says so without building lists.
+  if (isAcyclic(graph, edgeFilter)) return undefined
   const successors = adjacency(graph, 'forward', edgeFilter)
   return findCycleIn(
     graph.nodes.map((node) => node.id),
     successors,
   )
+}
+
+/**
+ * Tells whether the graph has no cycle over the edges between known nodes that pass `edgeFilter`
+ * (the edges {@link findCycle} walks), by Kahn's algorithm over numbered nodes and typed arrays.
+ */
+function isAcyclic(graph: NormalizedGraph, edgeFilter?: (edge: NormalizedEdge) => boolean): boolean {
+  const count = graph.nodes.length
+  const numberOf = new Map<string, number>()
+  for (let i = 0; i < count; i++) numberOf.set(graph.nodes[i]!.id, i)
+  const from = new Int32Array(graph.edges.length)
+  const to = new Int32Array(graph.edges.length)
+  const inDegree = new Int32Array(count)
+  const outDegree = new Int32Array(count + 1)
+  let kept = 0
+  for (const edge of graph.edges) {
+    const a = numberOf.get(edge.from)
+    const b = numberOf.get(edge.to)
+    if (a === undefined || b === undefined || (edgeFilter !== undefined && !edgeFilter(edge))) continue
+    if (a === b) return false
+    from[kept] = a
+    to[kept] = b
+    kept++
+    inDegree[b]!++
+    outDegree[a + 1]!++
+  }
+  // Successors as one array sliced by node (offsets from the out-degrees).
+  for (let i = 0; i < count; i++) outDegree[i + 1]! += outDegree[i]!
+  const successors = new Int32Array(kept)
+  const fill = outDegree.slice(0, count)
+  for (let e = 0; e < kept; e++) successors[fill[from[e]!]!++] = to[e]!
+  const ready = new Int32Array(count)
+  let tail = 0
+  for (let i = 0; i < count; i++) if (inDegree[i] === 0) ready[tail++] = i
+  for (let head = 0; head < tail; head++) {
+    const node = ready[head]!
+    for (let s = outDegree[node]!; s < outDegree[node + 1]!; s++) {
+      const next = successors[s]!
+      if (--inDegree[next]! === 0) ready[tail++] = next
+    }
+  }
+  return tail === count
 }
 
 /**
@@ -162,6 +234,10 @@ export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<strin
  */
 export function isHardAncestor(graph: NormalizedGraph, nodeId: string, candidate: string): boolean {
   const lists = predecessors(graph, 'hard')
+  // The common case, a direct predecessor, without allocating the search.
+  const direct = lists.get(nodeId)
+  if (direct === undefined) return false
+  if (direct.includes(candidate)) return true
   const found = new Set<string>()
   const queue = [nodeId]
   for (let head = 0; head < queue.length; head += 1) {

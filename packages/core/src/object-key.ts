@@ -31,7 +31,8 @@ export function formatObjectKey(key: ObjectKey): string {
  * ```
  */
 export function subjectOf(kind: string, namespace: string, name: string): string {
-  return formatObjectKey({ kind, namespace, name })
+  // The same string as formatObjectKey, built directly: the validator calls this per reference.
+  return `${escapePart(kind.toLowerCase())}/${escapePart(namespace)}/${escapePart(name)}`
 }
 
 /**
@@ -55,6 +56,7 @@ export function parseObjectKey(text: string): ObjectKey | undefined {
 
 /** Escapes `%` and `/` so a part never contains the separator (total, unlike encodeURIComponent). */
 function escapePart(part: string): string {
+  if (!part.includes('%') && !part.includes('/')) return part
   return part.replace(/%/g, '%25').replace(/\//g, '%2F')
 }
 

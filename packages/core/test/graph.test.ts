@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ancestors, findCycle, hardAncestors, isHardAncestor, normalizeGraph, topologicalLayers } from '../src/graph.js'
-import type { GraphEdgeLike, GraphNodeLike, NormalizedGraph } from '../src/graph-types.js'
+import type { GraphEdgeLike, GraphNodeLike, NormalizedEdge, NormalizedGraph, PlanGraphLike } from '../src/graph-types.js'
+import { findCycleIn } from '../src/internal/find-cycle-in.js'
 
 const task = (id: string, dependsOn?: string[]): GraphNodeLike => (dependsOn ? { id, kind: 'Task', dependsOn } : { id, kind: 'Task' })
 const graphOf = (nodes: GraphNodeLike[], edges?: GraphEdgeLike[]): NormalizedGraph =>
@@ -98,6 +99,23 @@ describe('normalizeGraph', () => {
     expect(normalizeGraph({ nodes: [task('a')] }).edges).toEqual([])
   })
 
+  it('gives what string keys per edge give: the same edges, duplicates and order (property)', () => {
+    fc.assert(
+      fc.property(randomGraph(), ({ nodes, edges }) => {
+        expect(normalizeGraph({ nodes, edges })).toEqual(normalizeWithStringKeys({ nodes, edges }))
+      }),
+    )
+  })
+
+  it('tells ids that are not strings apart by their JSON, never equal to a string id', () => {
+    const odd = (from: unknown): GraphEdgeLike => ({ from: from as string, to: 'a' })
+    const graph = { nodes: [task('a')], edges: [odd(5), odd(5), odd('5'), odd(null), odd(undefined), odd({ x: 1 }), odd({ x: 1 })] }
+    const g = normalizeGraph(graph)
+    expect(g.edges.map((e) => e.from)).toEqual([5, '5', null, { x: 1 }])
+    expect(g.duplicates.map((e) => e.source)).toEqual([{ kind: 'edge', index: 1 }, { kind: 'edge', index: 4 }, { kind: 'edge', index: 6 }])
+    expect(g).toEqual(normalizeWithStringKeys(graph))
+  })
+
   it('is idempotent on its own edge list (property)', () => {
     fc.assert(
       fc.property(randomGraph(), ({ nodes, edges }) => {
@@ -149,6 +167,18 @@ describe('findCycle', () => {
     const cycle = findCycle(graphOf(nodes))
     expect(cycle).toHaveLength(1001)
     expect(cycle?.[0]).toBe(cycle?.at(-1))
+  })
+
+  it('returns the first cycle of a depth-first search over the kept edges, with or without a filter (property)', () => {
+    fc.assert(
+      fc.property(randomGraph(), fc.boolean(), ({ nodes, edges }, hardOnly) => {
+        const g = normalizeGraph({ nodes, edges })
+        const keep = hardOnly ? (e: NormalizedEdge) => e.type === 'hard' : () => true
+        const successors = new Map<string, string[]>()
+        for (const e of g.edges) if (g.nodeById.has(e.from) && g.nodeById.has(e.to) && keep(e)) successors.set(e.from, [...(successors.get(e.from) ?? []), e.to])
+        expect(findCycle(g, hardOnly ? keep : undefined)).toEqual(findCycleIn(g.nodes.map((n) => n.id), successors))
+      }),
+    )
   })
 
   it('returns a real cycle whenever it returns one, and one whenever layering fails (property)', () => {
@@ -291,6 +321,36 @@ describe('hardAncestors and ancestors', () => {
 })
 
 /** Random graphs over a small id alphabet, with dependsOn, explicit edges and unknown ids. */
+/** normalizeGraph as it was written with one string key per edge: the reference of the property above. */
+function normalizeWithStringKeys(graph: PlanGraphLike): NormalizedGraph {
+  const key = (from: unknown, to: unknown, type: string): string => (typeof from === 'string' && typeof to === 'string' ? `${from.length}:${from}|${to}|${type}` : JSON.stringify([from, to, type]))
+  const nodes: GraphNodeLike[] = []
+  const nodeById = new Map<string, GraphNodeLike>()
+  const edges: NormalizedEdge[] = []
+  const duplicates: NormalizedEdge[] = []
+  const seen = new Set<string>()
+  const explicit = new Set<string>()
+  const add = (edge: NormalizedEdge): void => {
+    const k = key(edge.from, edge.to, edge.type)
+    if (seen.has(k)) return void duplicates.push(edge)
+    seen.add(k)
+    edges.push(edge)
+  }
+  ;(graph.edges ?? []).forEach((edge, index) => {
+    explicit.add(key(edge.from, edge.to, ''))
+    add({ from: edge.from, to: edge.to, type: edge.type === 'soft' ? 'soft' : 'hard', source: { kind: 'edge', index } })
+  })
+  graph.nodes.forEach((node, nodeIndex) => {
+    if (nodeById.has(node.id)) return
+    nodeById.set(node.id, node)
+    nodes.push(node)
+    ;(node.dependsOn ?? []).forEach((from, itemIndex) => {
+      if (!(explicit.has(key(from, node.id, '')) && !seen.has(key(from, node.id, 'hard')))) add({ from, to: node.id, type: 'hard', source: { kind: 'dependsOn', nodeIndex, itemIndex } })
+    })
+  })
+  return { nodes, nodeById, edges, duplicates }
+}
+
 function randomGraph() {
   const id = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'x')
   return fc.record({

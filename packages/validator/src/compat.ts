@@ -141,6 +141,8 @@ function fixDuration(holder: Obj, at: (string | number)[], field: string, issues
 
 /** Renames node ids with "_" to DNS labels, with every reference inside the Plan (DECISIONS §8). */
 function renameUnderscoreIds(graph: Obj, nodes: unknown[], issues: LegacyIssue[]): void {
+  // Nearly every plan has no such id: nothing else to look at then.
+  if (!nodes.some((node) => isObj(node) && typeof node.id === 'string' && node.id.includes('_'))) return
   const renames = new Map<string, string>()
   const taken = new Set(nodes.filter(isObj).map((n) => n.id).filter((id): id is string => typeof id === 'string'))
   for (const node of nodes) {

@@ -30,18 +30,44 @@ const isAst = (v: unknown): v is AstNode => typeof v === 'object' && v !== null 
  * parseExpression('nodes.build.outputs.tag != ""') // { ok: true, references: [{ type: 'node', node: 'build', field: 'outputs', output: 'tag', … }] }
  */
 export function parseExpression(source: string): ExpressionParse {
-  const known = parsedExpressions.get(source)
-  if (known) return known
-  // A bounded memo of a pure function (results are frozen, so sharing them is not observable):
-  // plans repeat the same `${{ }}` inputs and `when` conditions across nodes and files.
-  if (parsedExpressions.size >= MAX_REMEMBERED) parsedExpressions.clear()
-  const parsed = deepFreeze(parseUncached(source))
-  parsedExpressions.set(source, parsed)
-  return parsed
+  return parsedExpressions.get(source)
 }
 
+/** A memo of one pure function of a string, holding at most `limit` results. */
+export interface BoundedMemo<T> {
+  /** Returns the result for `key`: the remembered one, or a new one, remembered. */
+  get(key: string): T
+  /** How many results are remembered. */
+  size(): number
+}
+
+/**
+ * Creates a memo of `compute`, a pure function whose results are frozen (so sharing them is not
+ * observable). It holds at most `limit` results: when full, it forgets them all and starts again,
+ * which costs no bookkeeping per hit.
+ *
+ * @example
+ * const lengths = createBoundedMemo(2, (s) => Object.freeze({ length: s.length }))
+ * lengths.get('ab') === lengths.get('ab') // true
+ */
+export function createBoundedMemo<T>(limit: number, compute: (key: string) => T): BoundedMemo<T> {
+  const remembered = new Map<string, T>()
+  return {
+    get(key) {
+      const known = remembered.get(key)
+      if (known !== undefined) return known
+      if (remembered.size >= limit) remembered.clear()
+      const result = compute(key)
+      remembered.set(key, result)
+      return result
+    },
+    size: () => remembered.size,
+  }
+}
+
+// Plans repeat the same `${{ }}` inputs and `when` conditions across nodes and files.
 const MAX_REMEMBERED = 4096
-const parsedExpressions = new Map<string, ExpressionParse>()
+const parsedExpressions = createBoundedMemo(MAX_REMEMBERED, (source) => deepFreeze(parseUncached(source)))
 
 function deepFreeze(parsed: ExpressionParse): ExpressionParse {
   if (parsed.ok) for (const ref of parsed.references) Object.freeze(ref)
@@ -165,6 +191,27 @@ function reportNodeChain(names: (string | undefined)[], node: AstNode, out: Expr
   const f = field === 'outputs' || field === 'phase' ? field : undefined
   out.push({ type: 'node', node: id, field: f, output: f === 'outputs' ? output : undefined, start, end })
 }
+
+/** One `${{ … }}` template of a string, with its parse when it is terminated (see {@link parseTemplates}). */
+export interface ParsedTemplate extends Omit<Template, 'expression'> {
+  readonly parsed?: ExpressionParse
+}
+
+/**
+ * Finds the `${{ }}` templates of a string and parses each terminated one: what
+ * `findTemplates(text)` and `parseExpression(template.expression)` give, remembered per string
+ * (frozen, in a bounded memo), because plans repeat the same inputs across nodes and files.
+ *
+ * @example
+ * parseTemplates('tag=${{ nodes.build.outputs.tag }}') // [{ start: 6, end: 33, terminated: true, parsed: { ok: true, references: [...] } }]
+ */
+export function parseTemplates(text: string): readonly ParsedTemplate[] {
+  return parsedTemplates.get(text)
+}
+
+const parsedTemplates = createBoundedMemo(MAX_REMEMBERED, (text) =>
+  Object.freeze(findTemplates(text).map((t): ParsedTemplate => Object.freeze({ start: t.start, end: t.end, terminated: t.terminated, ...(t.terminated ? { parsed: parseExpression(t.expression) } : {}) }))),
+)
 
 /** One `${{ … }}` template inside a string, with offsets of the expression into that string. */
 export interface Template {

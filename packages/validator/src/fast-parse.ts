@@ -251,14 +251,16 @@ function mayHaveCollectionKey(text: string): boolean {
       if (mark === '{' && at > 0 && text.charCodeAt(at - 1) === 36) continue // $
       let next = at + 1
       for (;;) {
-        const c = text[next]
-        if (c === undefined) break
-        if (WHITE_SPACE.test(c)) next++
-        else if (c === '#') {
+        if (next >= text.length) break
+        const c = text.charCodeAt(next)
+        // White space (\s): the ASCII ones by code, any other character by the expression.
+        if (c === 32 || (c >= 9 && c <= 13) || (c > 127 && WHITE_SPACE.test(text[next]!))) next++
+        else if (c === HASH) {
           while (next < text.length && !LINE_END.test(text[next]!)) next++
         } else break
       }
-      if (text[next] === '[' || text[next] === '{') return true
+      const c = text.charCodeAt(next)
+      if (c === LBRACKET || c === LBRACE) return true
     }
   }
   return false

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson, findCycle, findGroupCycle, isHardAncestor, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
-import { findTemplates, parseExpression, EXPRESSION_ROOTS, type ExpressionReference } from './expressions.js'
+import { parseExpression, parseTemplates, EXPRESSION_ROOTS, type ExpressionReference } from './expressions.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
 
@@ -147,12 +147,12 @@ function checkTask(node: Obj, index: number, graph: NormalizedGraph, cyclic: boo
 /** Checks the `${{ }}` templates of one input string at `segments` (read at once: the array is reused). */
 function checkTemplates(task: TaskContext, text: string, segments: readonly (string | number)[]): void {
   if (!text.includes('${{')) return
-  for (const template of findTemplates(text)) {
-    if (!template.terminated) {
+  for (const template of parseTemplates(text)) {
+    const parsed = template.parsed
+    if (parsed === undefined) {
       task.issues.push({ code: 'PS3014', message: 'template "${{" has no closing "}}"', path: taskPath(task.index, segments), within: { start: template.start - 3, end: template.end } })
       continue
     }
-    const parsed = parseExpression(template.expression)
     if (!parsed.ok) task.issues.push({ code: 'PS3010', message: `template is not a valid CEL expression: ${parsed.message}`, path: taskPath(task.index, segments), within: { start: template.start + parsed.offset, end: template.start + parsed.offset + 1 } })
     else checkExpressionReferences(task, parsed.references, segments, template.start)
   }
@@ -161,29 +161,35 @@ function checkTemplates(task: TaskContext, text: string, segments: readonly (str
 /** Checks what an expression of a Task reads: known roots, nodes that are hard ancestors, declared outputs. */
 function checkExpressionReferences(task: TaskContext, refs: readonly ExpressionReference[], segments: readonly (string | number)[], base: number): void {
   const { graph, issues } = task
+  // The range of a finding is built only for a finding.
   for (const ref of refs) {
-    const within = { start: base + ref.start, end: base + ref.end }
     if (ref.type === 'root') {
-      if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: taskPath(task.index, segments), within })
+      if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
     const target = graph.nodeById.get(ref.node)
     if (!target) {
-      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path: taskPath(task.index, segments), within })
+      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a node of this plan`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
     // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
     if (!task.cyclic && !isHardAncestor(graph, task.id, ref.node)) {
-      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${task.id}"; add an edge or dependsOn so it finishes first`, path: taskPath(task.index, segments), within })
+      issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${task.id}"; add an edge or dependsOn so it finishes first`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
+    if (ref.field !== 'outputs' || ref.output === undefined) continue
     const outputs = (target as unknown as Obj).outputs
     const declared = Array.isArray(outputs) ? (outputs as unknown[]) : []
-    if (ref.field === 'outputs' && ref.output !== undefined && !declared.includes(ref.output)) {
+    if (!declared.includes(ref.output)) {
       const list = declared.length ? `it declares ${declared.join(', ')}` : 'it declares no outputs'
-      issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path: taskPath(task.index, segments), within })
+      issues.push({ code: 'PS3012', message: `nodes.${ref.node}.outputs.${ref.output} is not declared (${list})`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
     }
   }
+}
+
+/** The range of a reference inside the string its expression was found in. */
+function rangeOf(ref: ExpressionReference, base: number): { start: number; end: number } {
+  return { start: base + ref.start, end: base + ref.end }
 }
 
 function checkRegex(pattern: unknown, index: number, segments: readonly (string | number)[], issues: PathIssue[]): void {

@@ -19,6 +19,26 @@ const SECRET_PREFIX = /gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|-----BEGIN |
 const SHORTEST_SECRET = 15
 const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
 
+/** Reports every string under `value` that looks like a credential; `segments` is its path, extended and restored on the way. */
+function findSecrets(value: unknown, segments: (string | number)[], issues: PathIssue[]): void {
+  if (typeof value === 'string') {
+    const hit = value.length >= SHORTEST_SECRET && SECRET_PREFIX.test(value) ? SECRET_PATTERNS.find((p) => p.pattern.test(value)) : undefined
+    if (hit) issues.push({ code: 'PS6001', message: `this looks like ${hit.name}; manifests are committed to git, so refer to secrets by URI (secret://...) instead`, path: toPointer(segments) })
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      segments.push(i)
+      findSecrets(value[i], segments, issues)
+      segments.pop()
+    }
+  } else if (isObj(value)) {
+    for (const key of Object.keys(value)) {
+      segments.push(key)
+      findSecrets(value[key], segments, issues)
+      segments.pop()
+    }
+  }
+}
+
 /**
  * Policy checks on one schema-valid resource (codes PS6xxx): values that look like credentials
  * anywhere in `spec`, and Execution parameter keys that are neither reverse-domain nor `x-`.
@@ -29,26 +49,7 @@ const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
 export function checkPolicy(kind: string, resource: Obj): PathIssue[] {
   const issues: PathIssue[] = []
   // One shared path, extended and restored on the way: a copy is made only for a finding.
-  const segments: (string | number)[] = ['spec']
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string') {
-      const hit = value.length >= SHORTEST_SECRET && SECRET_PREFIX.test(value) ? SECRET_PATTERNS.find((p) => p.pattern.test(value)) : undefined
-      if (hit) issues.push({ code: 'PS6001', message: `this looks like ${hit.name}; manifests are committed to git, so refer to secrets by URI (secret://...) instead`, path: toPointer(segments) })
-    } else if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        segments.push(i)
-        visit(value[i])
-        segments.pop()
-      }
-    } else if (isObj(value)) {
-      for (const key of Object.keys(value)) {
-        segments.push(key)
-        visit(value[key])
-        segments.pop()
-      }
-    }
-  }
-  visit(resource.spec)
+  findSecrets(resource.spec, ['spec'], issues)
   const spec = resource.spec
   if (kind === 'Execution' && isObj(spec) && isObj(spec.parameters)) {
     for (const key of Object.keys(spec.parameters)) {

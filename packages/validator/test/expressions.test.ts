@@ -1,4 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { createBoundedMemo, parseTemplates } from '../src/expressions.js'
 import { findTemplates, parseExpression } from '../src/index.js'
 
 const refs = (source: string) => {
@@ -49,3 +51,42 @@ describe('${{ }} templates', () => {
     expect(findTemplates('no templates, only $HOME and {{ mustache }}')).toEqual([])
   })
 })
+
+describe('remembered parses', () => {
+  it('gives each template of a string with the parse of its expression, as findTemplates and parseExpression do (property)', () => {
+    const piece = fc.constantFrom('${{', '}}', ' nodes.a.outputs.x ', 'params["p"]', ' && ', 'a ||', 'text ', '${{ nodes.b.phase }}', '')
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }).map((parts) => parts.join('')), (text) => {
+        const expected = findTemplates(text).map((t) => ({ start: t.start, end: t.end, terminated: t.terminated, ...(t.terminated ? { parsed: parseExpression(t.expression) } : {}) }))
+        expect(parseTemplates(text)).toEqual(expected)
+        // Remembered: the same frozen answer the second time.
+        expect(parseTemplates(text)).toBe(parseTemplates(text))
+        expect(Object.isFrozen(parseTemplates(text))).toBe(true)
+      }),
+    )
+  })
+
+  it('answers a remembered key with the remembered result, and never holds more than its limit', () => {
+    let computed = 0
+    const memo = createBoundedMemo(3, (key) => Object.freeze({ key, n: ++computed }))
+    const first = memo.get('a')
+    expect(memo.get('a')).toBe(first)
+    expect(computed).toBe(1)
+    for (const key of ['b', 'c', 'd', 'e', 'f', 'g']) {
+      memo.get(key)
+      expect(memo.size()).toBeLessThanOrEqual(3)
+    }
+    // Forgotten once full, computed again: an equal result.
+    expect(memo.get('a')).toEqual({ key: 'a', n: computed })
+    expect(memo.size()).toBeLessThanOrEqual(3)
+  })
+
+  it('answers the same after the memo of expressions forgot what it held (more distinct expressions than its limit)', () => {
+    for (let i = 0; i < 5000; i++) expect(parseExpression(`nodes.n${i}.outputs.x == ""`).ok).toBe(true)
+    expect(refsOf(parseExpression('nodes.n4999.outputs.x == ""'))).toEqual(['n4999'])
+  })
+})
+
+function refsOf(parsed: ReturnType<typeof parseExpression>): string[] {
+  return parsed.ok ? parsed.references.flatMap((r) => (r.type === 'node' ? [r.node] : [])) : []
+}

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs'
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { createFileSelection, isPlanSpecDocument, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
@@ -17,6 +17,9 @@ export const STDIN_FILE = '-'
 
 const YAML = /\.ya?ml$/i
 const SNIFF_HEAD_BYTES = 64 * 1024
+// One buffer for every sniff (they run one at a time, synchronously): a fresh zeroed 64 KiB per
+// file cost more CPU than reading the file.
+const sniffHead = Buffer.allocUnsafe(SNIFF_HEAD_BYTES)
 
 /**
  * Turns command-line paths into source files: a file as given, a directory walked recursively
@@ -62,31 +65,36 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
     const root = realpathSync(absolute)
     const base = repository?.root ?? absolute
     const selection = createFileSelection(repository?.config ?? {})
-    for (const file of walk(absolute, root)) {
+    for (const { path: file, link } of walk(absolute, root)) {
       if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
       // Without `paths`, a YAML file that is not a PlanSpec document (docker-compose, Kubernetes) is
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
-      if (selection.sniffs && !options.strict && !sniffsAsPlanSpec(file, maxFileBytes)) {
+      const sniff = selection.sniffs && !options.strict ? sniffsAsPlanSpec(file, maxFileBytes) : undefined
+      if (sniff?.planSpec === false) {
         skipped.push(displayName(io.cwd, file))
         continue
       }
-      await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes)
+      // The sniff saw the size of a plain file already: no second look.
+      await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes, link ? undefined : sniff?.size)
     }
   }
   return { files, defaultNamespace, skipped }
 }
 
-/** Whether a file's first 64 KiB name a planspec.io apiVersion (the validator's one sniff); an unreadable file is kept, to be reported. */
-function sniffsAsPlanSpec(absolute: string, maxFileBytes: number): boolean {
+/**
+ * Whether a file's first 64 KiB name a planspec.io apiVersion (the validator's one sniff), with
+ * the file's size when it was seen; an unreadable file is kept, to be reported.
+ */
+function sniffsAsPlanSpec(absolute: string, maxFileBytes: number): { readonly planSpec: boolean; readonly size?: number } {
   let fd: number | undefined
   try {
-    // An oversize file is reported by its size and never read, PlanSpec or not.
-    if (statSync(absolute).size > maxFileBytes) return true
     fd = openSync(absolute, 'r')
-    const head = Buffer.alloc(SNIFF_HEAD_BYTES)
-    return isPlanSpecDocument(head.subarray(0, readSync(fd, head, 0, SNIFF_HEAD_BYTES, 0)))
+    const size = fstatSync(fd).size
+    // An oversize file is reported by its size and never read, PlanSpec or not.
+    if (size > maxFileBytes) return { planSpec: true, size }
+    return { planSpec: isPlanSpecDocument(sniffHead.subarray(0, readSync(fd, sniffHead, 0, SNIFF_HEAD_BYTES, 0))), size }
   } catch {
-    return true
+    return { planSpec: true }
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
@@ -94,7 +102,7 @@ function sniffsAsPlanSpec(absolute: string, maxFileBytes: number): boolean {
 
 // The tree is walked and files are read with synchronous calls: a command-line run has nothing
 // else to do meanwhile, and a promise per file costs more CPU than the read itself.
-function* walk(dir: string, root: string): Generator<string> {
+function* walk(dir: string, root: string): Generator<{ readonly path: string; readonly link: boolean }> {
   let entries: Dirent[]
   try {
     entries = readdirSync(dir, { withFileTypes: true })
@@ -111,25 +119,24 @@ function* walk(dir: string, root: string): Generator<string> {
       // followed (no loops, no escapes).
       const target = attempt(() => realpathSync(full))
       const info = target ? attempt(() => statSync(target)) : undefined
-      if (target && info?.isFile() && (target + sep).startsWith(root + sep) && YAML.test(entry.name)) yield full
-    } else if (entry.isFile() && YAML.test(entry.name)) yield full
+      if (target && info?.isFile() && (target + sep).startsWith(root + sep) && YAML.test(entry.name)) yield { path: full, link: true }
+    } else if (entry.isFile() && YAML.test(entry.name)) yield { path: full, link: false }
   }
 }
 
-async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number): Promise<void> {
+async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number): Promise<void> {
   if (seen.has(absolute)) return
   seen.add(absolute)
   const failed = (error: unknown): { file: string; error: string } => ({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
   try {
-    const link = lstatSync(absolute)
-    const info = link.isSymbolicLink() ? statSync(absolute) : link
-    if (info.size > maxFileBytes) {
-      files.push({ file, size: info.size })
+    const size = knownSize ?? sizeOf(absolute)
+    if (size > maxFileBytes) {
+      files.push({ file, size })
       return
     }
     files.push({
       file,
-      size: info.size,
+      size,
       read: async () => {
         try {
           return { file, bytes: readFileSync(absolute) }
@@ -141,6 +148,12 @@ async function addFile(files: SourceInput[], seen: Set<string>, absolute: string
   } catch (error) {
     files.push(failed(error))
   }
+}
+
+/** The size of a file, or of the file a link names. */
+function sizeOf(absolute: string): number {
+  const link = lstatSync(absolute)
+  return (link.isSymbolicLink() ? statSync(absolute) : link).size
 }
 
 /** Runs a file-system call; undefined when it fails. */
