@@ -1,5 +1,6 @@
 import type { GraphNodeLike, NormalizedEdge, NormalizedGraph, PlanGraphLike } from './graph-types.js'
 import { findCycleIn } from './internal/find-cycle-in.js'
+import { edgePairKeys } from './internal/edge-pair-keys.js'
 
 /**
  * Normalizes `spec.graph` (RESOURCES 2.8, G5):
@@ -71,31 +72,6 @@ export function normalizeGraph(graph: PlanGraphLike): NormalizedGraph {
 const PAIR_EXPLICIT = 1
 const PAIR_HARD = 2
 const PAIR_SOFT = 4
-// Ids are numbered from 0; a pair of numbers below this bound is one exact number (2^52 < 2^53).
-const PAIR_BOUND = 2 ** 26
-
-/**
- * Returns a function giving the key that tells (from, to) pairs apart within one graph: ids are
- * numbered as they are met, so a key is one number and no string is built per edge. Ids that are
- * not strings (a graph that failed the schema) are told apart by their JSON, as JSON would
- * (`undefined` reads as `null`), and never equal a string id.
- */
-function edgePairKeys(): (from: unknown, to: unknown) => number | string {
-  const strings = new Map<string, number>()
-  const others = new Map<string, number>()
-  const numberOf = (id: unknown): number => {
-    const map = typeof id === 'string' ? strings : others
-    const key = typeof id === 'string' ? id : JSON.stringify([id])
-    let n = map.get(key)
-    if (n === undefined) map.set(key, (n = strings.size + others.size))
-    return n
-  }
-  return (from, to) => {
-    const a = numberOf(from)
-    const b = numberOf(to)
-    return a < PAIR_BOUND && b < PAIR_BOUND ? a * PAIR_BOUND + b : `${a},${b}`
-  }
-}
 
 /**
  * Finds a cycle in the normalized graph, considering every edge type (G4: the normalized graph,

@@ -55,7 +55,7 @@ export function capLogText(text: string, maxBytes: number): CappedText {
   const bytes = new TextEncoder().encode(text)
   if (bytes.length <= maxBytes) return { text, bytes: bytes.length, truncated: false }
   // Cuts fall on character boundaries (never inside a UTF-8 sequence): the head ends before, the tail starts after, a continuation byte.
-  const continuation = (i: number): boolean => ((bytes[i] ?? 0) & 0xc0) === 0x80
+  const continuation = (i: number): boolean => (Number(bytes[i]) & 0xc0) === 0x80
   let headEnd = Math.floor(maxBytes / 4)
   while (headEnd > 0 && continuation(headEnd)) headEnd--
   let tailStart = bytes.length - (maxBytes - Math.floor(maxBytes / 4))
@@ -143,10 +143,11 @@ export function mergeAttemptLogs(kept: readonly AttemptLog[], added: readonly At
   const key = (l: AttemptLog): string => `${l.node}\u0000${l.attempt}\u0000${l.stream}`
   const merged = new Map<string, AttemptLog>()
   for (const l of [...kept, ...added]) merged.set(key(l), l)
-  const attempts = new Map<string, Set<number>>()
-  for (const l of merged.values()) attempts.set(l.node, (attempts.get(l.node) ?? new Set()).add(l.attempt))
-  const floor = new Map([...attempts].map(([node, set]) => [node, [...set].sort((a, b) => b - a)[attemptsKept - 1] ?? 0]))
-  return selectAttemptLogs([...merged.values()].filter((l) => l.attempt >= (floor.get(l.node) ?? 0)), { allAttempts: true })
+  // Each node's attempts, newest first; the first `attemptsKept` of them stay.
+  const attempts = new Map<string, number[]>()
+  for (const l of merged.values()) attempts.set(l.node, [...(attempts.get(l.node) ?? []), l.attempt])
+  const keptAttempts = new Set([...attempts].flatMap(([node, numbers]) => [...new Set(numbers)].sort((a, b) => b - a).slice(0, attemptsKept).map((n) => `${node}\u0000${n}`)))
+  return selectAttemptLogs([...merged.values()].filter((l) => keptAttempts.has(`${l.node}\u0000${l.attempt}`)), { allAttempts: true })
 }
 
 /** Follows logs as they grow (`planspec logs -f`, the API's `follow=true`); see {@link createLogFollower}. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { capLogText, createLogFollower, mergeAttemptLogs, renderAttemptLogs, selectAttemptLogs, tailLines, type AttemptLog } from '../../src/index.js'
+import { capLogText, createLogFollower, logRefsOf, LOGS_KEY, mergeAttemptLogs, renderAttemptLogs, selectAttemptLogs, tailLines, type AttemptLog } from '../../src/index.js'
 
 const log = (node: string, attempt: number, stream: 'stdout' | 'stderr', text: string): AttemptLog => ({ node, attempt, stream, text, bytes: Buffer.byteLength(text), truncated: false })
 
@@ -54,5 +54,38 @@ describe('attempt logs', () => {
     expect(follower.next([log('a', 1, 'stdout', 'one\ntwo\nthree\n'), log('a', 1, 'stderr', 'oops')])).toBe('\n==> a attempt 1 stdout <==\nthree\n')
     expect(follower.next([log('a', 1, 'stdout', 'on\n[... 9 bytes truncated ...]\nfour\n')])).toBe('[... 9 bytes truncated ...]\nfour\n')
     expect(createLogFollower({ headers: false }).next([log('a', 1, 'stdout', 'x\n')])).toBe('x\n')
+  })
+
+  it('reads the log references a node status keeps, ignoring anything malformed', () => {
+    expect(logRefsOf(undefined)).toEqual([])
+    expect(logRefsOf({ [LOGS_KEY]: 'not a list' })).toEqual([])
+    const ref = { attempt: 1, stream: 'stdout', bytes: 3, truncated: false }
+    expect(logRefsOf({ [LOGS_KEY]: [ref, null, 'x', { attempt: '1', stream: 'stdout' }, { attempt: 2, stream: 'stdin' }] })).toEqual([ref])
+  })
+
+  it('keeps whole text for a negative tail and nothing for a zero tail; a follower without a marker starts over', () => {
+    expect(tailLines('a\nb\n', -1)).toBe('a\nb\n')
+    expect(tailLines('a\nb\n', 0)).toBe('')
+    expect(tailLines('a\nb', 1)).toBe('b')
+    const follower = createLogFollower({ headers: false })
+    expect(follower.next([log('a', 1, 'stdout', 'abc')])).toBe('abc')
+    // The kept text changed other than by growing, with no truncation marker: all of it again.
+    expect(follower.next([log('a', 1, 'stdout', 'xyz\n')])).toBe('xyz\n')
+    expect(follower.next([log('a', 1, 'stdout', 'xyz\n')])).toBe('')
+  })
+
+  it('keeps every attempt of a node with fewer than the kept number, and follows a log that was cut after a partial line or emptied', () => {
+    expect(mergeAttemptLogs([log('a', 1, 'stdout', 'one')], [log('a', 2, 'stdout', 'two'), log('a', 2, 'stderr', 'err')]).map((l) => `${l.attempt}:${l.stream}`)).toEqual(['1:stdout', '2:stdout', '2:stderr'])
+    const follower = createLogFollower({ headers: false })
+    expect(follower.next([log('a', 1, 'stdout', 'partial')])).toBe('partial')
+    // The final version was cut: a new line first, then the marker and the kept tail.
+    expect(follower.next([log('a', 1, 'stdout', 'par\n[... 9 bytes truncated ...]\nend\n')])).toBe('\n[... 9 bytes truncated ...]\nend\n')
+    expect(follower.next([log('a', 1, 'stdout', '')])).toBe('')
+  })
+
+  it('renders an empty log as nothing, with or without a tail', () => {
+    expect(renderAttemptLogs([log('a', 1, 'stdout', '')])).toBe('')
+    expect(renderAttemptLogs([log('a', 1, 'stdout', '')], { tail: 3 })).toBe('')
+    expect(renderAttemptLogs([log('a', 1, 'stdout', 'x')], { tail: 3 })).toBe('x\n')
   })
 })
