@@ -61,7 +61,7 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
         ...(query.sendInitialEvents === undefined ? {} : { sendInitialEvents: query.sendInitialEvents }),
         allowBookmarks: query.allowWatchBookmarks === true,
         ...(query.timeoutSeconds === undefined ? {} : { timeoutSeconds: query.timeoutSeconds }),
-        ...(filter === undefined ? {} : { filter }),
+        ...(filter === undefined ? {} : { filter, filterKey: JSON.stringify([query.labelSelector ?? '', query.fieldSelector ?? '']) }),
         ...(table === undefined ? {} : { render: (object: StoredResource) => table([object]) }),
       })
     }
