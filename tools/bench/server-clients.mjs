@@ -43,8 +43,8 @@ export async function must(promise, expected, what) {
   return res
 }
 
-/** POSTs Goals at `rate` per second for `seconds`, open loop; returns the achieved rate and latencies. */
-export async function writeLatency(base, rate, seconds) {
+/** POSTs Goals (named `prefix-N`) at `rate` per second for `seconds`, open loop; returns the achieved rate and latencies. */
+export async function writeLatency(base, rate, seconds, prefix = 'w') {
   const agent = newAgent(base, { keepAlive: true, maxSockets: 64 })
   const total = rate * seconds
   const interval = 1000 / rate
@@ -57,7 +57,7 @@ export async function writeLatency(base, rate, seconds) {
     if (wait > 1) await sleep(wait)
     // 50 writers in turn: each stays at 10 writes/s, under the per-user rate limit.
     pending.push(
-      must(send(base, 'POST', `${API}/namespaces/default/goals`, readerToken(100 + (i % 50)), goal(`w-${i}`, 'default'), { agent }), 201, `write ${i}`).then(() => {
+      must(send(base, 'POST', `${API}/namespaces/default/goals`, readerToken(100 + (i % 50)), goal(`${prefix}-${i}`, 'default'), { agent }), 201, `write ${i}`).then(() => {
         // Measured from the scheduled send time: a stall delays every write behind it (no coordinated omission).
         latencies.push(performance.now() - scheduled)
       }),

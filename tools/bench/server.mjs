@@ -7,6 +7,10 @@
 //   2. LIST of 1,000 Goals in pages of 500 (both pages in turn);
 //   3. paced writes (POST of Goals) at 500/s, open loop: p50/p99 from the scheduled send time;
 //   4. watch fan-out: 1,000 watch streams, delivery latency of each change.
+// Next to req/s, the CPU time each request costs each server process (utime + stime of all its
+// threads over the round, from /proc/<pid>/stat) and the ratio bare/planspec: a figure a loaded
+// machine moves far less than throughput. Writes report the CPU per write, the controllers'
+// reconcile of each new Goal included.
 // All of it over HTTP, then again over HTTPS (serve --tls-cert/--tls-key with a self-signed
 // certificate, against a bare node:https process with the same certificate).
 // The server's per-user rate limit (100/s) and per-address connection cap (256) stay on: the load
@@ -24,6 +28,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { formatTable, topSelfTime } from './cpu-profile.mjs'
 import { hasWrk, runWrk } from './load-generator.mjs'
+import { measureCpu } from './process-cpu.mjs'
 import { ADMIN, API, fanOut, goal, must, readerToken, send, trust, writeLatency } from './server-clients.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -127,11 +132,14 @@ async function compare(label, servers, paths, tokensFile, { rounds, seconds, con
     const entry = { load: load() }
     for (const name of order) {
       const before = servers[name].lines
+      const cpu = measureCpu(servers[name].child.pid)
       entry[name] = await runWrk({ base: servers[name].url, paths, tokensFile, seconds, connections })
+      entry[name].cpuUsPerRequest = (1000 * cpu.stop()) / entry[name].requests
       entry[name].logLines = servers[name].lines - before
       if (entry[name].non2xx > 0 || entry[name].socketErrors > 0) throw new Error(`${label}: ${name} answered ${entry[name].non2xx} non-2xx responses and ${entry[name].socketErrors} socket errors`)
     }
     entry.ratio = entry.planspec.rps / entry.bare.rps
+    entry.cpuRatio = entry.bare.cpuUsPerRequest / entry.planspec.cpuUsPerRequest
     results.push(entry)
   }
   const m = (name, key) => median(results.map((r) => r[name][key]))
@@ -142,6 +150,11 @@ async function compare(label, servers, paths, tokensFile, { rounds, seconds, con
       `bare node:http ${m('bare', 'rps').toFixed(0)} req/s (p50 ${m('bare', 'p50Ms').toFixed(2)} ms, p99 ${m('bare', 'p99Ms').toFixed(2)} ms): ` +
       `**${(100 * median(results.map((r) => r.ratio))).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r.ratio).toFixed(0)} % (load ${r.load})`).join(', ')}; ` +
       `${logLines} log lines for ${requests} requests`,
+  )
+  // Load-robust: the CPU each request costs each server process (utime + stime over the round).
+  console.log(
+    `    CPU per request: planspec ${m('planspec', 'cpuUsPerRequest').toFixed(1)} µs, bare ${m('bare', 'cpuUsPerRequest').toFixed(1)} µs: ` +
+      `bare/planspec **${(100 * median(results.map((r) => r.cpuRatio))).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r.cpuRatio).toFixed(0)} %`).join(', ')}`,
   )
   return results
 }
@@ -179,8 +192,12 @@ async function suite({ dir, readers, options, profileDir, tls }) {
       await compare(`${scheme} LIST of 1,000 Goals in pages of 500 (${listBytes.join(' + ')} bytes), goal >= 50 %`, servers, listPaths, readers, options)
     }
     if (options.readsOnly) return
+    const writeCpu = measureCpu(planspec.child.pid)
     const writes = await writeLatency(planspec.url, 500, options.seconds)
-    console.log(`  ${scheme} writes (POST Goal: admission in the validation workers, SQLite WAL commit) at 500/s open loop, ${options.seconds} s: achieved ${writes.achieved.toFixed(0)}/s; latency p50 ${writes.p50.toFixed(2)} ms, **p99 ${writes.p99.toFixed(2)} ms** (goal <= 20 ms), max ${writes.max.toFixed(2)} ms; load ${load()}`)
+    // The controllers' reconcile of each new Goal (its status write) is part of a write's cost.
+    await quiesce(planspec.url)
+    const cpuPerWrite = (1000 * writeCpu.stop()) / (500 * options.seconds)
+    console.log(`  ${scheme} writes (POST Goal: admission in the validation workers, SQLite WAL commit) at 500/s open loop, ${options.seconds} s: achieved ${writes.achieved.toFixed(0)}/s; latency p50 ${writes.p50.toFixed(2)} ms, **p99 ${writes.p99.toFixed(2)} ms** (goal <= 20 ms), max ${writes.max.toFixed(2)} ms; CPU per write (serve, all threads, controllers' reconcile included) ${cpuPerWrite.toFixed(0)} µs; load ${load()}`)
     if (profileDir !== undefined) return
     const fan = await fanOut(planspec.url, 1000, 50)
     console.log(`  ${scheme} watch fan-out: 1,000 watchers x 50 changes: delivered ${fan.delivered}/${fan.expected}; delivery latency p50 ${fan.p50} ms, **p99 ${fan.p99} ms** (goal <= 50 ms), max ${fan.max} ms; load ${load()}`)

@@ -94,6 +94,21 @@ describe('watch', () => {
     w.close()
   })
 
+  it('fans one change out to many watchers, each with its own selector, the same bytes to those that match', async () => {
+    const { app, request } = setup()
+    await create(request, goal('a', { labels: { tier: 'gold' } }))
+    await create(request, goal('b'))
+    const urls = ['fieldSelector=metadata.name%3Da', 'fieldSelector=metadata.name%3Db', 'labelSelector=tier%3Dgold', 'labelSelector=tier%3Dgold', '']
+    const watchers = await Promise.all(urls.map((q) => openWatchStream(app, `${API}/namespaces/team/goals?watch=true&sendInitialEvents=false&${q}`)))
+    const a = body(await request({ method: 'GET', url: `${API}/namespaces/team/goals/a` }))
+    await request({ method: 'PUT', url: `${API}/namespaces/team/goals/a`, payload: { ...a, spec: { description: 'changed' } } })
+    await request({ method: 'DELETE', url: `${API}/namespaces/team/goals/b` })
+    for (const [i, w] of watchers.entries()) await w.until((e) => e.length >= [1, 1, 1, 1, 2][i]!)
+    expect(watchers.map((w) => summary(w.events))).toEqual([['MODIFIED:a'], ['DELETED:b'], ['MODIFIED:a'], ['MODIFIED:a'], ['MODIFIED:a', 'DELETED:b']])
+    expect(new Set(watchers.flatMap((w) => w.events.filter((e) => e.object.metadata.name === 'a').map((e) => JSON.stringify(e)))).size).toBe(1)
+    for (const w of watchers) w.close()
+  })
+
   it('filters initial events by fieldSelector and watches across namespaces', async () => {
     const { app, request } = setup()
     await create(request, goal('a'))

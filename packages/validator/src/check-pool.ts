@@ -1,10 +1,11 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads'
+import type { ResourceLimits } from 'node:worker_threads'
 import { PlanSpecError, type Diagnostic } from '@planspec/core'
 import type { FileCheck, FileCheckOptions, SourceFile } from './check-file.js'
 import { CODES } from './codes.js'
 import type { ValidationLimits } from './limits.js'
 import type { AloneResult, CheckReply, CheckRequest } from './serve-validation.js'
 import type { ValidateOptions } from './validate.js'
+import { createWorkerPool, WorkerJobError } from './worker-pool.js'
 
 /** What a check pool needs. */
 export interface CheckPoolOptions {
@@ -38,31 +39,8 @@ export class ValidatorWorkerError extends PlanSpecError {
   }
 }
 
-interface Slot {
-  readonly worker: Worker
-  /** Batches sent and not answered yet. */
-  inFlight: number
-  /** Checking a file alone: nothing else is sent until it answers. */
-  isolating: boolean
-  /** The worker said it serves: a stop before that is a start-up failure. */
-  ready: boolean
-  /** Why the worker stopped, once it has. */
-  stopped?: string
-}
-
 /** What a batch gives per file: a check, or the result of validating the file alone. */
 type Outcome = FileCheck | AloneResult
-
-interface Job {
-  /** A file of a failed batch, checked again on a worker of its own: a failure is its own. */
-  readonly alone?: true
-  readonly mode: CheckRequest['mode']
-  readonly files: readonly SourceFile[]
-  readonly options: CheckRequest['options']
-  readonly limits: ValidationLimits
-  readonly resolve: (outcomes: Outcome[]) => void
-  readonly reject: (error: Error) => void
-}
 
 const STOPPED = 'PS1014'
 // Two batches per worker: it starts the second as soon as it answers the first, while the
@@ -70,11 +48,12 @@ const STOPPED = 'PS1014'
 const PIPELINE = 2
 
 /**
- * Starts a pool of validation worker threads. A worker that stops while checking (out of memory,
- * a crash) never takes the process down: it is replaced, and each file of every batch it had is
- * checked again alone on a worker with nothing else in flight; a file that stops a worker on its
- * own is reported as PS1014 and every other file is checked normally. A worker that cannot start
- * at all fails every pending check with a ValidatorWorkerError.
+ * Starts a pool of validation worker threads (on the shared {@link createWorkerPool}). A worker
+ * that stops while checking (out of memory, a crash) never takes the process down: it is
+ * replaced, and each file of every batch it had is checked again alone on a worker with nothing
+ * else in flight; a file that stops a worker on its own is reported as PS1014 and every other file
+ * is checked normally. A worker that cannot start at all fails every pending check with a
+ * ValidatorWorkerError.
  *
  * @example
  * const pool = createCheckPool({ workerUrl, workers: 2 })
@@ -82,109 +61,45 @@ const PIPELINE = 2
  * await pool.close()
  */
 export function createCheckPool(options: CheckPoolOptions): CheckPool {
-  const slots: Slot[] = []
-  const queue: Job[] = []
-  const running = new Set<Job>()
-  let nextId = 0
+  const pool = createWorkerPool<Omit<CheckRequest, 'id'>, CheckReply>({ workerUrl: options.workerUrl, size: options.workers, pipeline: PIPELINE, ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }) })
   let closed = false
-  let broken: Error | undefined
 
-  const fail = (error: Error): void => {
-    broken = error
-    for (const job of [...queue.splice(0), ...running]) job.reject(error)
-    running.clear()
-  }
-
-  const spawn = (): Slot => {
-    const worker = new Worker(options.workerUrl, options.resourceLimits ? { resourceLimits: options.resourceLimits } : {})
-    const slot: Slot = { worker, inFlight: 0, isolating: false, ready: false }
-    const onReady = (message: CheckReply): void => {
-      if (!('ready' in message)) return
-      slot.ready = true
-      worker.off('message', onReady)
-      dispatch()
+  const submit = async (mode: CheckRequest['mode'], files: readonly SourceFile[], jobOptions: CheckRequest['options'], limits: ValidationLimits, alone = false): Promise<Outcome[]> => {
+    if (closed) throw new ValidatorWorkerError('the validation workers were stopped')
+    let reply: CheckReply
+    try {
+      reply = await pool.run({ mode, files: files.map(wholeBytes), options: jobOptions, limits }, { alone })
+    } catch (error) {
+      if (!(error instanceof WorkerJobError) || error.reason === 'closed') throw error instanceof WorkerJobError ? new ValidatorWorkerError('the validation workers were stopped') : error
+      if (error.reason === 'start') throw new ValidatorWorkerError(`a validation worker could not start: ${error.message}`, { workerUrl: options.workerUrl.href })
+      return retryAlone(mode, files, jobOptions, limits, alone, error.reason === 'memory' ? 'the validator ran out of memory on it' : 'the worker stopped')
     }
-    worker.on('message', onReady)
-    worker.on('error', (error) => (slot.stopped = describeStop(error)))
-    worker.once('exit', (code) => {
-      slot.stopped ??= `the worker exited with code ${code}`
-      if (closed) return
-      if (!slot.ready) return fail(new ValidatorWorkerError(`a validation worker could not start: ${slot.stopped}`, { workerUrl: options.workerUrl.href }))
-      slots.splice(slots.indexOf(slot), 1, spawn())
-      dispatch()
-    })
-    return slot
+    if ('checks' in reply) return [...reply.checks]
+    if ('results' in reply) return [...reply.results]
+    if ('json' in reply) return JSON.parse(reply.json) as Outcome[]
+    return retryAlone(mode, files, jobOptions, limits, alone, 'error' in reply ? reply.error : 'the worker stopped')
   }
 
-  const run = (slot: Slot, job: Job): void => {
-    slot.inFlight++
-    slot.isolating = job.alone === true
-    running.add(job)
-    const id = nextId++
-    const { worker } = slot
-    const settle = (reply: CheckReply | undefined): void => {
-      worker.off('message', onMessage)
-      worker.off('exit', onExit)
-      slot.inFlight--
-      slot.isolating = false
-      if (!running.delete(job)) return // failed with the whole pool
-      if (reply && 'checks' in reply) job.resolve([...reply.checks])
-      else if (reply && 'results' in reply) job.resolve([...reply.results])
-      else if (reply && 'json' in reply) job.resolve(JSON.parse(reply.json) as Outcome[])
-      else retryAlone(job, (reply && 'error' in reply ? reply.error : undefined) ?? slot.stopped ?? 'the worker stopped')
-      dispatch()
+  /**
+   * Any batch in flight on a worker that stopped may be innocent: each of its files is checked
+   * again, alone on a worker (ahead of the queue), so that only the file that stops it is blamed.
+   */
+  const retryAlone = async (mode: CheckRequest['mode'], files: readonly SourceFile[], jobOptions: CheckRequest['options'], limits: ValidationLimits, alone: boolean, why: string): Promise<Outcome[]> => {
+    if (alone) {
+      const check = stoppedCheck(files[0]!, why)
+      return [mode === 'check' ? check : { diagnostics: check.diagnostics, resources: [] }]
     }
-    const onMessage = (reply: CheckReply): void => {
-      if ('id' in reply && reply.id === id) settle(reply)
-    }
-    // An error is always followed by the exit, which settles the batch.
-    const onExit = (): void => settle(undefined)
-    worker.on('message', onMessage)
-    worker.once('exit', onExit)
-    const request: CheckRequest = { id, mode: job.mode, files: job.files.map(wholeBytes), options: job.options, limits: job.limits }
-    worker.postMessage(request)
+    const parts = await Promise.all(files.map((file) => submit(mode, [file], jobOptions, limits, true)))
+    return parts.flat()
   }
 
-  /** Checks each file of a failed batch alone; a file that failed alone is reported. */
-  const retryAlone = (job: Job, why: string): void => {
-    if (job.alone) {
-      const check = stoppedCheck(job.files[0]!, why)
-      return job.resolve([job.mode === 'check' ? check : { diagnostics: check.diagnostics, resources: [] }])
-    }
-    // Any batch in flight on a worker that stopped may be innocent: each of its files is checked
-    // again, alone on a worker (ahead of the queue), so that only the file that stops it is blamed.
-    const parts = job.files.map((file) => new Promise<Outcome[]>((resolve, reject) => queue.unshift({ ...job, alone: true, files: [file], resolve, reject })))
-    Promise.all(parts).then((checks) => job.resolve(checks.flat()), job.reject)
-  }
-
-  const dispatch = (): void => {
-    for (const slot of slots) {
-      while (!closed && !broken && queue.length && slot.ready && !slot.isolating && slot.inFlight < PIPELINE && slot.stopped === undefined) {
-        // A file checked alone waits for a worker with nothing else in flight.
-        if (queue[0]!.alone && slot.inFlight > 0) break
-        run(slot, queue.shift()!)
-      }
-    }
-  }
-
-  const submit = (mode: Job['mode'], files: readonly SourceFile[], jobOptions: Job['options'], limits: ValidationLimits): Promise<Outcome[]> => {
-    if (broken) return Promise.reject(broken)
-    if (closed) return Promise.reject(new ValidatorWorkerError('the validation workers were stopped'))
-    return new Promise((resolve, reject) => {
-      queue.push({ mode, files, options: jobOptions, limits, resolve, reject })
-      dispatch()
-    })
-  }
-
-  for (let i = 0; i < Math.max(1, options.workers); i++) slots.push(spawn())
   return {
     check: (files, checkOptions, limits) => submit('check', files, checkOptions, limits) as Promise<FileCheck[]>,
     validateEach: (files, eachOptions, limits) => submit('alone', files, eachOptions, limits) as Promise<AloneResult[]>,
-    backlog: () => queue.length + running.size,
+    backlog: () => pool.backlog(),
     async close() {
-      if (closed) return
       closed = true
-      await Promise.all(slots.map((slot) => slot.worker.terminate()))
+      await pool.close()
     },
   }
 }
@@ -198,12 +113,6 @@ function wholeBytes(file: SourceFile): SourceFile {
   const bytes = file.bytes
   if (!bytes || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)) return file
   return { ...file, bytes: bytes.slice() }
-}
-
-function describeStop(error: Error): string {
-  const code = (error as Error & { code?: string }).code
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'the validator ran out of memory on it'
-  return error.message || 'the worker stopped'
 }
 
 function stoppedCheck(source: SourceFile, why: string): FileCheck {

@@ -11,6 +11,8 @@ export { validateParallel, readSource, VALIDATION_WORKER_URL, PARALLEL_FROM_BYTE
 export type { LazySource, SourceInput, ParallelValidateOptions } from './validate-parallel.js'
 export { createCheckPool, ValidatorWorkerError } from './check-pool.js'
 export type { CheckPool, CheckPoolOptions } from './check-pool.js'
+export { createWorkerPool, WorkerJobError } from './worker-pool.js'
+export type { WorkerPool, WorkerPoolOptions, WorkerFailure } from './worker-pool.js'
 export { serveValidation } from './serve-validation.js'
 export type { CheckRequest, CheckReply, AloneResult } from './serve-validation.js'
 export { compactResource } from './compact-resource.js'

@@ -3,7 +3,7 @@ import type { LabelSelectorLike } from '../label-selector.js'
 import type { CapabilityStatus, ExecutionStatus, GateStatus, GoalStatus, PlanStatus } from '../model/generated.js'
 import type { PlanLike } from '../plan-selection.js'
 import { resolveReference, type ObjectReferenceLike } from '../reference.js'
-import { subjectOf } from '../object-key.js'
+import { parseObjectKey, subjectOf } from '../object-key.js'
 import { decideGate, type GateRefusal, type ReviewActionInput } from './decide-gate.js'
 import { bindingUses } from './internal/binding-uses.js'
 import { waitingExecutions } from './internal/waiting-executions.js'
@@ -12,7 +12,7 @@ import { reconcileCapability, type CapabilityAvailability } from './reconcile-ca
 import { reconcileGoal, type GoalExecutionLike } from './reconcile-goal.js'
 import { initialStatus, type StatusKind } from './initial-status.js'
 import { reconcilePlan, type ValidationIssueLike } from './reconcile-plan.js'
-import { metadataOf, specOf, type IndexedResource, type ResourceIndex } from './resource-index.js'
+import { compareResources, metadataOf, specOf, type IndexedResource, type ResourceIndex } from './resource-index.js'
 
 /** The annotation that asks for a Goal (or an Execution) to be cancelled (DECISIONS §3). */
 export const CANCEL_ANNOTATION = 'planspec.io/cancel'
@@ -79,12 +79,19 @@ const key = (r: IndexedResource): string => subjectOf(r.kind, r.namespace, r.nam
 export function reconcileResources(index: ResourceIndex, facts: ReconcileFacts, now: string): ResourcesReconcileResult {
   const statuses = new Map<string, unknown>()
   const refused: { gate: string; reviewer: string; reason: GateRefusal['reason']; source?: string }[] = []
+  // With `only`, the targets are looked up one by one: a reconcile of one object never reads every
+  // object of its kind (the server reconciles one key per change). The order is the index's.
+  const onlyKeys = facts.only === undefined ? undefined : [...facts.only].map(parseObjectKey).filter((k) => k !== undefined)
+  const chosen = (kind: string): readonly IndexedResource[] =>
+    onlyKeys === undefined
+      ? index.list(kind)
+      : onlyKeys
+          .filter((k) => k.kind === kind)
+          .map((k) => index.get(k.kind, k.namespace, k.name))
+          .filter((r): r is IndexedResource => r !== undefined && facts.only!.has(key(r)))
+          .sort(compareResources)
   // A resource seen for the first time starts from the status the server sets on create (RESOURCES 0.7).
-  const targets = (kind: string): Target[] =>
-    index
-      .list(kind)
-      .filter((r) => facts.only === undefined || facts.only.has(key(r)))
-      .map((r) => ({ ...r, status: r.status ?? initialStatus(kind as StatusKind, r.generation, now) }))
+  const targets = (kind: string): Target[] => chosen(kind).map((r) => ({ ...r, status: r.status ?? initialStatus(kind as StatusKind, r.generation, now) }))
   let requeueAfterMs: number | undefined
 
   for (const plan of targets('Plan')) {

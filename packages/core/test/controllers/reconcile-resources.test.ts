@@ -188,3 +188,23 @@ describe('reconcileResources: level-based', () => {
     expect(second.statuses).toEqual(first.statuses)
   })
 })
+
+describe('reconcileResources: only', () => {
+  it('reconciles the named resources exactly as a full reconcile does, and nothing else', () => {
+    const resources = [
+      res('Capability', 'a', 'c', {}),
+      res('Capability', 'b', 'c', { requirements: [{ name: 'c', namespace: 'a' }] }),
+      plan('a', 'p', [task('t', { name: 'c' })], { goalRef: { name: 'g' } }),
+      res('Binding', 'a', 'b', { rules: [{ selector: { capabilityRef: { name: 'c' } }, target: { provider: 'noop://' } }] }),
+      res('Goal', 'a', 'g', {}),
+      res('Goal', 'z', 'g', {}),
+      res('Gate', 'a', 'gate', {}),
+      res('Execution', 'a', 'e', { planRef: { name: 'p' }, bindingRef: { name: 'b' }, goalRef: { name: 'g' } }),
+    ]
+    const full = reconcileResources(indexResources(resources), facts(), now).statuses
+    const chosen = [subjectOf('Goal', 'a', 'g'), subjectOf('Capability', 'b', 'c'), subjectOf('Binding', 'a', 'b'), subjectOf('Gate', 'a', 'gate'), subjectOf('Goal', 'a', 'missing')]
+    const only = reconcileResources(indexResources(resources), facts({ only: new Set(chosen) }), now).statuses
+    expect([...only.keys()].sort()).toEqual(chosen.filter((k) => full.has(k)).sort())
+    for (const [k, status] of only) expect(status).toEqual(full.get(k))
+  })
+})

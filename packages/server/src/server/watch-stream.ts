@@ -1,5 +1,4 @@
 import { once } from 'node:events'
-import { PassThrough } from 'node:stream'
 import { PlanSpecError, type ObjectKey, type StoredResource } from '@planspec/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiWatchEvent } from '../store/stored-entries.js'
@@ -17,6 +16,8 @@ export interface WatchRequest {
   readonly allowBookmarks: boolean
   readonly timeoutSeconds?: number
   readonly filter?: ObjectFilter
+  /** The selectors the filter was built from: watchers with the same ones share its verdict on each event. */
+  readonly filterKey?: string
   /** Renders each event's object differently (a one-row Table for `kubectl get -w`); default: the object as stored. */
   readonly render?: (object: StoredResource) => unknown
 }
@@ -25,11 +26,25 @@ const PAGE = 256
 /** The annotation on the BOOKMARK that ends the initial events (Kubernetes' name, for client compatibility). */
 export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end'
 
-// One encoded line per (event, type), shared by every watcher the event fans out to.
-let lastLine: { event: ApiWatchEvent; type: string; bytes: Buffer } | undefined
+// Fan-out work done once per event, not once per watcher: the encoded line of each event type
+// (the same bytes are written to every watcher), and each selector's verdict on the object.
+let current: { event: ApiWatchEvent; lines: Map<string, Buffer>; verdicts: Map<string, boolean> } | undefined
+const shared = (event: ApiWatchEvent): NonNullable<typeof current> => {
+  if (current?.event !== event) current = { event, lines: new Map(), verdicts: new Map() }
+  return current
+}
 function encode(event: ApiWatchEvent, type: string): Buffer {
-  if (lastLine?.event !== event || lastLine.type !== type) lastLine = { event, type, bytes: Buffer.from(`{"type":"${type}","object":${event.objectText}}\n`) }
-  return lastLine.bytes
+  const { lines } = shared(event)
+  let bytes = lines.get(type)
+  if (bytes === undefined) lines.set(type, (bytes = Buffer.from(`{"type":"${type}","object":${event.objectText}}\n`)))
+  return bytes
+}
+function verdict(event: ApiWatchEvent, filter: ObjectFilter, key: string | undefined): boolean {
+  if (key === undefined) return filter(event.object)
+  const { verdicts } = shared(event)
+  let matches = verdicts.get(key)
+  if (matches === undefined) verdicts.set(key, (matches = filter(event.object)))
+  return matches
 }
 
 /**
@@ -58,7 +73,12 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
   if (context.watches.size >= limits.maxWatches) throw new ApiError('TooManyRequests', 'too many open watches; try again later', { retryAfterSeconds: 1 })
 
   const { entry, namespace, filter } = watch
-  const out = new PassThrough()
+  // Events are written straight to the response (no stream in between). What the client has not
+  // taken yet is counted from the moment the response asks to wait (write() returns false) until
+  // it drains: past watchBufferBytes the watch ends.
+  const raw = reply.raw
+  let waiting = 0
+  let blocked = false
   const visible = filter === undefined ? undefined : new Set<string>()
   const backlog: ApiWatchEvent[] = []
   let phase: 'replay' | 'live' | 'closed' = 'replay'
@@ -66,8 +86,12 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
   const keyString = (key: ObjectKey): string => `${key.namespace}/${key.name}`
   const write = (bytes: Buffer | string): void => {
     if (phase === 'closed') return
-    out.write(bytes)
-    if (out.writableLength + out.readableLength > limits.watchBufferBytes) {
+    const more = raw.write(bytes)
+    if (!more || blocked) {
+      blocked = true
+      waiting += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length
+    }
+    if (waiting > limits.watchBufferBytes) {
       metrics.watchOverflows.inc()
       finish(statusObject(API_ERRORS.Expired, `the watch fell behind by more than ${limits.watchBufferBytes} bytes; list again and watch from the list's resourceVersion`))
     }
@@ -77,7 +101,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     if (visible !== undefined && filter !== undefined) {
       const key = keyString(event.key)
       const was = visible.has(key)
-      const now = event.type !== 'DELETED' && filter(event.object)
+      const now = event.type !== 'DELETED' && verdict(event, filter, watch.filterKey)
       if (!was && !now) return
       if (was && !now) {
         type = 'DELETED'
@@ -93,13 +117,13 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: entry.kind, apiVersion: API_VERSION, metadata: { resourceVersion, ...(annotations ? { annotations } : {}) } } })}\n`)
   const finish = (error?: StatusObject): void => {
     if (phase === 'closed') return
-    if (error !== undefined) out.write(`${JSON.stringify({ type: 'ERROR', object: error })}\n`)
+    if (error !== undefined && !raw.destroyed) raw.write(`${JSON.stringify({ type: 'ERROR', object: error })}\n`)
     phase = 'closed'
     unsubscribe()
     for (const timer of timers) clearTimeout(timer)
     context.watches.delete(end)
     metrics.watches.dec()
-    out.end()
+    if (!raw.destroyed) raw.end()
     context.requestLog.observe({ id: request.id, method: request.method, url: request.url, route: request.routeOptions.url ?? 'unmatched', status: 200, ms: reply.elapsedTime, watch: true, user: request.identity?.user, ip: request.ip })
     // A client that never reads would hold the socket forever: give it a grace period to drain.
     if (!reply.raw.destroyed) {
@@ -165,7 +189,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     for (const event of backlog.splice(0)) if (Number(event.resourceVersion) > Number(highWater)) deliver(event)
   }
   const drained = async (): Promise<void> => {
-    if (out.writableNeedDrain && phase !== 'closed') await Promise.race([once(out, 'drain'), once(out, 'close')])
+    if (blocked && phase !== 'closed') await Promise.race([once(raw, 'drain'), once(raw, 'close')])
   }
 
   if (watch.allowBookmarks) {
@@ -177,17 +201,19 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
   const timeout = setTimeout(() => finish(), seconds * 1000)
   timeout.unref()
   timers.push(timeout)
+  // The stream is written by hand so that its headers go out at once, before the first event.
+  reply.hijack()
+  raw.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' })
+  raw.flushHeaders()
+  raw.on('drain', () => {
+    blocked = false
+    waiting = 0
+  })
+  raw.once('close', end)
   replay().catch((error: unknown) => {
     const gone = error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_GONE'
     if (!gone) request.log.error({ err: error }, 'watch replay failed')
     finish(gone ? statusObject(API_ERRORS.Expired, 'the history this watch was replaying was compacted; list again and watch from the list\'s resourceVersion') : statusObject(API_ERRORS.InternalError, 'an internal error occurred'))
   })
-  // The stream is written by hand so that its headers go out at once, before the first event.
-  reply.hijack()
-  const raw = reply.raw
-  raw.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' })
-  raw.flushHeaders()
-  raw.once('close', end)
-  out.pipe(raw)
   return reply
 }

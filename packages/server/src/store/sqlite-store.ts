@@ -88,6 +88,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
   const ping = db.prepare<[], number>('SELECT 1').pluck()
   const listeners = new Set<(event: ApiWatchEvent) => void>()
+  const resets = new Set<() => void>()
   const inTransaction = db.transaction((work: () => unknown) => work())
   let version = readMeta('rv')
   let storedFloor = readMeta('floor')
@@ -133,7 +134,13 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     const from = version
     version = readMeta('rv')
     storedFloor = readMeta('floor')
-    if (version > from) emit(st.eventsAfter.all(Math.max(from, floor()), Number.MAX_SAFE_INTEGER).map((row) => new LazyEvent(row.type, String(row.rv), row.data, { kind: row.kind, namespace: row.ns, name: row.name })))
+    if (version <= from) return
+    // More changes than the retained history: what changed in between cannot be told, listeners start over.
+    if (from < floor()) {
+      for (const reset of [...resets]) reset()
+      return
+    }
+    emit(st.eventsAfter.all(from, Number.MAX_SAFE_INTEGER).map((row) => new LazyEvent(row.type, String(row.rv), row.data, { kind: row.kind, namespace: row.ns, name: row.name })))
   }
   const compact = (): void => {
     writesSinceCompaction = 0
@@ -181,9 +188,13 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   }
   const readEvents = (after: string, limit: number): ApiWatchEvent[] =>
     st.eventsAfter.all(checkSince(after), limit).map((row) => new LazyEvent(row.type, String(row.rv), row.data, { kind: row.kind, namespace: row.ns, name: row.name }))
-  const subscribe = (listener: (event: ApiWatchEvent) => void): (() => void) => {
+  const subscribe = (listener: (event: ApiWatchEvent) => void, onReset?: () => void): (() => void) => {
     listeners.add(listener)
-    return () => void listeners.delete(listener)
+    if (onReset !== undefined) resets.add(onReset)
+    return () => {
+      listeners.delete(listener)
+      if (onReset !== undefined) resets.delete(onReset)
+    }
   }
   const timer = options.pollMs ? setInterval(() => closed || syncForeignWrites(), options.pollMs) : undefined
   timer?.unref()
@@ -224,7 +235,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       return readPage(st, { kind, version, floor: floor() }, pageOptions)
     },
     readEvents,
-    subscribe: (listener) => subscribe(listener),
+    subscribe: (listener, onReset) => subscribe(listener, onReset),
     currentResourceVersion: () => {
       // Another process's commit counts too (one cheap PRAGMA when nothing changed).
       if (!closed) syncForeignWrites()
@@ -244,6 +255,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       closed = true
       if (timer) clearInterval(timer)
       listeners.clear()
+      resets.clear()
       if (options.db === undefined) db.close()
     },
   }

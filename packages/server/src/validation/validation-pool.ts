@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
 import type { Diagnostic } from '@planspec/core'
-import type { SourceFile, ValidationSummary } from '@planspec/validator'
+import { createWorkerPool, WorkerJobError, type SourceFile, type ValidationSummary } from '@planspec/validator'
 import { ApiError } from '../server/error-catalog.js'
 import type { JobOptions, ValidationJob, ValidationReply } from './validation-jobs.js'
 
@@ -40,21 +39,10 @@ export interface ValidationPoolOptions {
   readonly workerUrl?: URL
 }
 
-interface Job {
-  readonly message: Omit<ValidationJob, 'id'>
-  readonly resolve: (result: Findings | { readonly value: unknown }) => void
-  readonly reject: (error: Error) => void
-}
-interface Slot {
-  worker: Worker
-  /** The worker compiled its validator: jobs (and their time limit) start only then. */
-  ready: boolean
-  job?: { readonly id: number; readonly entry: Job; readonly timer: NodeJS.Timeout }
-}
-
 /**
- * Creates the validation pool: `size` worker threads, each running the validator one job at a
- * time. A job that runs longer than `timeoutMs` gets its worker terminated (and replaced) and
+ * Creates the validation pool: `size` worker threads (the validator's shared `createWorkerPool`,
+ * started at once so the first write does not wait for them), each running the validator one job
+ * at a time. A job that runs longer than `timeoutMs` gets its worker terminated (and replaced) and
  * fails with 504 `Timeout`; one whose worker runs out of its `maxHeapMb` heap fails with 413; a
  * crashed worker is replaced. Jobs queue (at most `maxQueue`, then 429) while every worker is
  * busy. The workers do not keep the process alive.
@@ -65,92 +53,40 @@ interface Slot {
  * await pool.close()
  */
 export function createValidationPool(options: ValidationPoolOptions = {}): ValidationService {
-  const size = Math.max(1, options.size ?? Math.min(2, availableParallelism()))
   const timeoutMs = options.timeoutMs ?? 30_000
   const maxHeapMb = options.maxHeapMb ?? 512
-  const maxQueue = options.maxQueue ?? 256
-  const url = options.workerUrl ?? defaultWorkerUrl()
-  const queue: Job[] = []
-  const slots: Slot[] = []
-  let nextId = 1
-  let closed = false
-
-  const spawn = (): Slot => {
-    const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } })
-    worker.unref()
-    const slot: Slot = { worker, ready: false }
-    worker.on('message', (reply: ValidationReply | { readonly ready: true }) => {
-      if ('ready' in reply) {
-        slot.ready = true
-        return pump()
-      }
-      const job = slot.job
-      if (job === undefined || reply.id !== job.id) return
-      clearTimeout(job.timer)
-      slot.job = undefined
-      if (reply.ok) job.entry.resolve('value' in reply ? { value: reply.value } : { diagnostics: reply.diagnostics, summary: reply.summary })
-      else job.entry.reject(new ApiError('BadRequest', reply.message))
-      pump()
-    })
-    worker.on('error', (error: Error & { code?: string }) => fail(slot, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new ApiError('RequestEntityTooLarge', `validating the input needs more than the ${maxHeapMb} MiB the server allows`) : new ApiError('InternalError', 'the validator crashed on the input')))
-    worker.on('exit', () => fail(slot, new ApiError('InternalError', 'the validator stopped on the input')))
-    return slot
+  const pool = createWorkerPool<Omit<ValidationJob, 'id'>, ValidationReply>({
+    workerUrl: options.workerUrl ?? defaultWorkerUrl(),
+    size: Math.max(1, options.size ?? Math.min(2, availableParallelism())),
+    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+    timeoutMs,
+    maxQueue: options.maxQueue ?? 256,
+    unref: true,
+  })
+  const toApiError = (error: unknown): Error => {
+    if (!(error instanceof WorkerJobError)) return error as Error
+    if (error.reason === 'timeout') return new ApiError('Timeout', `the input took longer than ${timeoutMs} ms to validate; the server stopped`)
+    if (error.reason === 'memory') return new ApiError('RequestEntityTooLarge', `validating the input needs more than the ${maxHeapMb} MiB the server allows`)
+    if (error.reason === 'full') return new ApiError('TooManyRequests', 'too many validations are waiting; retry shortly', { retryAfterSeconds: 1 })
+    if (error.reason === 'closed') return new ApiError('ServiceUnavailable', 'the server is stopping')
+    return new ApiError('InternalError', error.reason === 'start' ? 'the validator could not start' : 'the validator crashed on the input')
   }
-  /** The job of `slot` failed with `error` (timeout, memory, crash): a fresh worker replaces it. */
-  const fail = (slot: Slot, error: Error): void => {
-    const job = slot.job
-    slot.job = undefined
-    if (job !== undefined) {
-      clearTimeout(job.timer)
-      job.entry.reject(error)
+  const submit = async (message: Omit<ValidationJob, 'id'>): Promise<Findings | { readonly value: unknown }> => {
+    let reply: ValidationReply
+    try {
+      reply = await pool.run(message)
+    } catch (error) {
+      throw toApiError(error)
     }
-    const index = slots.indexOf(slot)
-    if (index < 0) return
-    slot.worker.removeAllListeners()
-    void slot.worker.terminate()
-    if (closed) slots.splice(index, 1)
-    else slots[index] = spawn()
-    pump()
+    if (!reply.ok) throw new ApiError('BadRequest', reply.message)
+    return 'value' in reply ? { value: reply.value } : { diagnostics: reply.diagnostics, summary: reply.summary }
   }
-  const pump = (): void => {
-    for (const slot of slots) {
-      if (!slot.ready || slot.job !== undefined || queue.length === 0) continue
-      const entry = queue.shift()!
-      const id = nextId++
-      const timer = setTimeout(() => fail(slot, new ApiError('Timeout', `the input took longer than ${timeoutMs} ms to validate; the server stopped`)), timeoutMs)
-      timer.unref()
-      slot.job = { id, entry, timer }
-      slot.worker.postMessage({ ...entry.message, id })
-    }
-  }
-  const submit = (message: Omit<ValidationJob, 'id'>): Promise<Findings | { readonly value: unknown }> =>
-    new Promise((resolve, reject) => {
-      if (closed) return reject(new ApiError('ServiceUnavailable', 'the server is stopping'))
-      if (queue.length >= maxQueue) return reject(new ApiError('TooManyRequests', 'too many validations are waiting; retry shortly', { retryAfterSeconds: 1 }))
-      queue.push({ message, resolve, reject })
-      if (slots.length === 0) for (let i = 0; i < size; i++) slots.push(spawn())
-      pump()
-    })
 
   return {
     check: async (files, jobOptions = {}) => (await submit({ type: 'files', files, options: jobOptions } as Omit<ValidationJob, 'id'>)) as Findings,
     checkBody: async (text, maxJsonDepth) => (await submit({ type: 'body', text, maxJsonDepth } as Omit<ValidationJob, 'id'>)) as Findings,
     parseYaml: async (text) => ((await submit({ type: 'yaml', text } as Omit<ValidationJob, 'id'>)) as { readonly value: unknown }).value,
-    async close() {
-      if (closed) return
-      closed = true
-      for (const job of queue.splice(0)) job.reject(new ApiError('ServiceUnavailable', 'the server is stopping'))
-      await Promise.all(
-        slots.splice(0).map((slot) => {
-          slot.worker.removeAllListeners()
-          if (slot.job !== undefined) {
-            clearTimeout(slot.job.timer)
-            slot.job.entry.reject(new ApiError('ServiceUnavailable', 'the server is stopping'))
-          }
-          return slot.worker.terminate()
-        }),
-      )
-    },
+    close: () => pool.close(),
   }
 }
 

@@ -11,6 +11,7 @@ import { acceptsAs } from '../kube/media-type.js'
 import { toTable, type IncludeObject } from '../kube/table.js'
 import type { StoredResource } from '@planspec/core'
 import { createListCache } from '../list-cache.js'
+import { createObjectCache } from '../object-cache.js'
 
 interface ListQuery {
   readonly labelSelector?: string
@@ -60,7 +61,7 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
         ...(query.sendInitialEvents === undefined ? {} : { sendInitialEvents: query.sendInitialEvents }),
         allowBookmarks: query.allowWatchBookmarks === true,
         ...(query.timeoutSeconds === undefined ? {} : { timeoutSeconds: query.timeoutSeconds }),
-        ...(filter === undefined ? {} : { filter }),
+        ...(filter === undefined ? {} : { filter, filterKey: JSON.stringify([query.labelSelector ?? '', query.fieldSelector ?? '']) }),
         ...(table === undefined ? {} : { render: (object: StoredResource) => table([object]) }),
       })
     }
@@ -91,18 +92,36 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
   app.get(`${API_PREFIX}/:plural`, { schema: { params: pluralParams, ...listSchema } }, list)
   app.get(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: { params: namespacedParams, ...listSchema } }, list)
 
-  const read = (entry: KindEntry, request: FastifyRequest<{ Params: ResourceParams; Querystring: { includeObject?: IncludeObject } }>, reply: FastifyReply): string | Record<string, unknown> => {
+  // Single objects as sent: the stored JSON, masked once, until the object changes (see createObjectCache).
+  const objects = createObjectCache({ store: context.store, redactions: () => context.redactor.size })
+  app.addHook('onClose', async () => objects.close())
+  const read = (entry: KindEntry, request: FastifyRequest<{ Params: ResourceParams; Querystring: { includeObject?: IncludeObject } }>, reply: FastifyReply): Buffer | Record<string, unknown> => {
     const { params } = request
+    // Authorized on every request, before the cache is asked: the cache holds bytes, never decisions.
     authorize(context, request, { verb: 'get', resource: rbacResource(entry), ...(params.namespace === undefined ? {} : { namespace: params.namespace }), ...(params.name === undefined ? {} : { name: params.name }) })
-    const text = context.store.getText(keyFor(entry, params))
-    if (text === undefined) throw new ApiError('NotFound', `${entry.plural} ${JSON.stringify(params.name)} not found`, { ...(params.name === undefined ? {} : { name: params.name }), group: 'planspec.io', kind: entry.plural })
-    reply.type('application/json')
+    const key = keyFor(entry, params)
     const table = tableOf(request)
-    return table === undefined ? text : table([JSON.parse(text) as StoredResource])
+    const cached = table === undefined ? objects.get(key) : undefined
+    // A Buffer gets no charset from fastify: the same header a string body gets.
+    if (cached !== undefined) {
+      reply.type('application/json; charset=utf-8')
+      return cached
+    }
+    const text = context.store.getText(key)
+    if (text === undefined) throw new ApiError('NotFound', `${entry.plural} ${JSON.stringify(params.name)} not found`, { ...(params.name === undefined ? {} : { name: params.name }), group: 'planspec.io', kind: entry.plural })
+    if (table !== undefined) {
+      reply.type('application/json')
+      return table([JSON.parse(text) as StoredResource])
+    }
+    // Masked here, once, as the onSend hook masks strings; read in the same synchronous turn as the cache is filled.
+    const body = Buffer.from(context.redactor.redact(text))
+    objects.set(key, body)
+    reply.type('application/json; charset=utf-8')
+    return body
   }
   type Get = FastifyRequest<{ Params: ResourceParams; Querystring: { includeObject?: IncludeObject } }>
-  const get = (request: Get, reply: FastifyReply): string | Record<string, unknown> => read(resolveKind(request.params), request, reply)
-  const getStatus = (request: Get, reply: FastifyReply): string | Record<string, unknown> => {
+  const get = (request: Get, reply: FastifyReply): Buffer | Record<string, unknown> => read(resolveKind(request.params), request, reply)
+  const getStatus = (request: Get, reply: FastifyReply): Buffer | Record<string, unknown> => {
     const entry = resolveKind(request.params)
     if (!entry.hasStatus) throw new ApiError('NotFound', `${entry.plural} have no status subresource`, { group: 'planspec.io', kind: entry.plural })
     return read(entry, request, reply)
