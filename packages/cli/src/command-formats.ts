@@ -13,3 +13,6 @@ export const GET_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const
 
 /** The output formats of `apply`. */
 export const APPLY_FORMATS = ['text', 'name', 'json'] as const
+
+/** The output formats of `watch` (and of `get -w`, whose tables become event lines). */
+export const WATCH_FORMATS = ['text', 'json', 'yaml', 'name'] as const

@@ -274,8 +274,8 @@ function pickStrings(o: Record<string, unknown>, keys: readonly string[]): Recor
 /** The headings of `planspec --help`, each command under one. */
 const HELP_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Manifests (files in a working tree):', ['init', 'validate', 'fix', 'explain', 'graph', 'simulate', 'review', 'run']],
-  ['Resources (a repository or a server, per context):', ['get', 'describe', 'wait', 'logs', 'approve', 'reject', 'cancel', 'retry', 'work']],
-  ['API server:', ['serve', 'apply', 'delete', 'diff', 'edit', 'watch', 'config']],
+  ['Resources (a repository or a server, per context):', ['get', 'watch', 'describe', 'wait', 'logs', 'approve', 'reject', 'cancel', 'retry', 'work']],
+  ['API server:', ['serve', 'apply', 'delete', 'diff', 'edit', 'config']],
   ['Agents and shells:', ['agent', 'mcp', 'completion']],
 ]
 

@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander'
-import { RECONCILED_KINDS_HELP } from './kind-help.js'
+import { RBAC_KINDS_HELP, RECONCILED_KINDS_HELP } from './kind-help.js'
 import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
 import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
 import type { GetOptions } from './commands/get.js'
 import type { ClientRequestTarget, ResourceClient } from '@planspec/client'
 import type { RequestVerb } from './commands/request.js'
-import { GET_FORMATS } from './command-formats.js'
+import { GET_FORMATS, WATCH_FORMATS } from './command-formats.js'
 import { durationFlag } from './duration-flag.js'
 
 // Each command's module is loaded when the command runs, so that a run loads only what it needs
@@ -14,7 +14,7 @@ import { durationFlag } from './duration-flag.js'
 const load = {
   agent: () => import('./commands/repo/agent.js'),
   get: () => import('./commands/get.js'),
-  getWatch: () => import('./commands/get-watch.js'),
+  watch: () => import('./commands/watch.js'),
   client: () => import('./commands/open-resource-client.js'),
   request: () => import('./commands/request.js'),
   workList: () => import('./commands/work-list.js'),
@@ -63,7 +63,7 @@ function flags(o: Record<string, unknown>, io: CommandIO): { repo: string; branc
 
 /**
  * Registers the commands that work against a manifest repository (git mode): `agent`, `get`,
- * `describe`, `approve`, `reject`, `cancel`, `retry` and `work list|claim|complete`.
+ * `watch`, `describe`, `approve`, `reject`, `cancel`, `retry` and `work list|claim|complete`.
  */
 export function registerRepoCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
   repoFlags(program.command('agent'))
@@ -106,10 +106,10 @@ Examples:
       setExit(await (await load.agent()).runAgentCommand({ ...flags(o, io), interval: o.interval as string, once: o.once as boolean, ...(o.lease ? { lease: o.lease as string } : {}), ...(o.namespace ? { namespace: o.namespace as string } : {}), ...(o.shard ? { shard: o.shard as string } : {}), ...(o.workspace ? { workspace: o.workspace as string } : {}), allowCommands: o.allowCommand as string[], allowUrls: o.allowUrl as string[], allowEnv: o.allowEnv as string[], ...(o.maxLogBytes ? { maxLogBytes: o.maxLogBytes as string } : {}), ...(o.listen ? { listen: o.listen as string } : {}), ...(o.teams ? { teams: o.teams as string } : {}), writers: o.writer as string[], ...(o.agentKeyFile ? { agentKeyFile: o.agentKeyFile as string } : {}), ...(o.allowUnsignedRequests ? { allowUnsignedRequests: true } : {}), ...(o.tokens ? { tokens: o.tokens as string } : {}), ...githubFlags(o) }, io))
     })
 
-  const listing = (name: string, description: string): Command =>
+  const listing = (name: string, description: string, kinds = RECONCILED_KINDS_HELP): Command =>
     targetFlags(repoFlags(program.command(name)))
       .description(description)
-      .argument('<kind>', RECONCILED_KINDS_HELP)
+      .argument('<kind>', kinds)
       .argument('[name]', 'one resource')
       .option('-n, --namespace <ns>', 'namespace (default: every namespace a name matches, else "default")')
       .option('-A, --all-namespaces', 'list across namespaces', false)
@@ -122,8 +122,31 @@ Examples:
       const target = await targetOf(o, io)
       const options = { ...getOptions(kind, name, o, target), output: o.output as GetOptions['output'], ...(o.selector ? { labelSelector: o.selector as string } : {}) }
       if (!o.watch) return setExit(await (await load.get()).runGet(await resourceClient(target, o, io), options, io))
-      const pollMs = durationFlag(String(o.interval), '--interval')
-      setExit(await (await load.getWatch()).runGetWatch(await resourceClient(target, o, io, pollMs), options, io))
+      const watch = await load.watch()
+      setExit(await watch.runWatch(await resourceClient(target, o, io, durationFlag(String(o.interval), '--interval')), { ...options, output: watch.watchOutputOf(options.output) }, io))
+    })
+  listing('watch', 'Stream changes of a kind (or of one resource), one line per event: from the status branch, or a server\'s watch.', `${RECONCILED_KINDS_HELP} (a server also: ${RBAC_KINDS_HELP})`)
+    .addOption(new Option('-o, --output <format>', 'output format: TYPE kind/name phase lines, NDJSON events, YAML documents or kind/name').choices(WATCH_FORMATS).default('text'))
+    .option('-l, --selector <query>', 'label selector, e.g. team=payments,tier!=web')
+    .option('--interval <duration>', 'git mode: how often the status branch is fetched', '2s')
+    .addHelpText('after', `
+Prints "TYPE kind/name phase" per event (ADDED, MODIFIED, DELETED), starting with the current
+objects (kind/namespace/name across namespaces). Runs until Ctrl-C (exit 130). The same command
+as planspec get KIND -w, in both modes: against a repository (--repo, a repository context, or
+the current directory's repository) it follows the status branch, fetched every --interval; against
+a server (--server or a server context) its watch API, resumed from the last version seen when the
+connection drops. Without -n and without a namespace in the context, every namespace is watched
+(as with -A). An unknown kind, a bad selector or a name that does not exist fails before watching.
+
+Examples:
+  planspec watch executions
+  planspec watch executions -n team-platform --repo https://git.example.com/plans.git --interval 5s
+  planspec watch execution changelog-2025-w10 -o json
+  planspec watch goals -A -l team=payments --server https://planspec.example.com`)
+    .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
+      const target = await targetOf(o, io)
+      const options = { ...getOptions(kind, name, o, target), output: o.output as (typeof WATCH_FORMATS)[number], ...(o.selector ? { labelSelector: o.selector as string } : {}) }
+      setExit(await (await load.watch()).runWatch(await resourceClient(target, o, io, durationFlag(String(o.interval), '--interval')), options, io))
     })
   listing('describe', 'Show one resource (or all of a kind) in detail: status, conditions, nodes, reviews, spec.')
     .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {

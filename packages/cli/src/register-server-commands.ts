@@ -14,7 +14,6 @@ const load = {
   edit: () => import('./commands/server/edit.js'),
   manifests: () => import('./commands/server/load-manifests.js'),
   serve: () => import('./commands/server/serve.js'),
-  watch: () => import('./commands/server/watch.js'),
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -48,8 +47,8 @@ never taken from a flag and never printed.`
 
 /**
  * Registers the commands that work against a PlanSpec API server: `serve`, `apply`, `delete`,
- * `diff`, `edit`, `watch`, and `config get-contexts|current-context|use-context`. The verbs shared
- * with git mode (`get`, `describe`, `approve`, ...) are exported from `commands/server/` and
+ * `diff`, `edit`, and `config get-contexts|current-context|use-context`. The verbs shared
+ * with git mode (`get`, `watch`, `describe`, `approve`, ...) are exported from `commands/server/` and
  * dispatched by the repository commands when the target is a server.
  */
 export function registerServerCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
@@ -206,28 +205,6 @@ Examples:
     .action(async (kind: string, name: string, o: Record<string, unknown>) => {
       const where = await target('edit', o, io)
       setExit(await (await load.edit()).runServerEdit({ ...where, kind, name }, io))
-    })
-
-  serverFlags(program.command('watch'))
-    .description('Stream changes of a kind (or of one resource) from a server, one line per event.')
-    .argument('<kind>', `${RECONCILED_KINDS_HELP}, ${RBAC_KINDS_HELP}`)
-    .argument('[name]', 'only this resource')
-    .option('-A, --all-namespaces', 'watch every namespace', false)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', `${TOKEN_HELP}
-
-Prints "TYPE kind/name phase" per event (ADDED, MODIFIED, DELETED), starting with the current
-objects. A dropped connection resumes from the last version seen; runs until Ctrl-C (exit 130).
-Without -n and without a namespace in the context, every namespace is watched (as with -A).
-
-Examples:
-  planspec watch executions
-  planspec watch executions -n team-platform
-  planspec watch execution changelog-2025-w10 -o json`)
-    .action(async (kind: string, name: string | undefined, o: Record<string, unknown>) => {
-      if (o.allNamespaces && o.namespace) throw new UsageError('--namespace and --all-namespaces exclude each other')
-      const where = await target('watch', o, io)
-      setExit(await (await load.watch()).runServerWatch({ ...where, kind, ...(name === undefined ? {} : { name }), allNamespaces: Boolean(o.allNamespaces) || where.namespace === undefined, output: o.output as 'text' | 'json' }, io))
     })
 
   const config = program.command('config').description('Show and switch the contexts of .planspec.yaml (a server or a repository).')

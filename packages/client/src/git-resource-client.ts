@@ -55,7 +55,8 @@ export interface GitResourceClient extends ResourceClient {
  * git finds it (`user.signingKey`, `gpg.format=ssh`), e.g. `svc:docs-writer` for an AI agent.
  * Requests on the branch are authenticated by their signatures, so a claim is judged at once
  * exactly as the agent will (`judgeRunRequests`): the first claim that counts holds the node.
- * `watch` polls both branches every `pollMs`.
+ * `watch` polls both branches every `pollMs`; it rejects when its first read fails (a repository
+ * that cannot be read), and reads again at the next poll when a later one does.
  *
  * @example
  * const client = createGitResourceClient({ repo: 'https://git.example.com/plans.git', env: { cwd, env: process.env } })
@@ -150,6 +151,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     async watch(kinds, onChange, signal, scope = {}) {
       const wanted = kinds.map(resolveKind)
       const known = new Map<string, { fingerprint: string; view: ResourceView }>()
+      let first = true
       while (!signal.aborted) {
         try {
           const { desired, status } = await read()
@@ -170,9 +172,12 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
             known.delete(key)
             onChange({ type: 'DELETED', resource: entry.view })
           }
-        } catch {
-          // The remote is away for a moment: the next poll reads again (the watch never ends on its own).
+        } catch (error) {
+          // A repository that cannot be read at all fails at once (as a wrong server URL does); a
+          // remote away for a moment later is read again at the next poll.
+          if (first && !signal.aborted) throw error
         }
+        first = false
         await sleep(options.pollMs ?? 2000, signal)
       }
     },

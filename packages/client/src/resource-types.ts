@@ -176,7 +176,8 @@ export interface ResourceClient {
   get(kind: string, name: string, namespace?: string): Promise<ResourceView | undefined>
   /**
    * Calls `onChange` for every change of these kinds (the current objects first, as ADDED) until
-   * `signal` aborts; resolves then. `scope` narrows it to one namespace and/or one name.
+   * `signal` aborts; resolves then. `scope` narrows it to one namespace and/or one name. Rejects
+   * when the server or repository cannot be read at the start; one that goes away later is waited for.
    */
   watch(kinds: readonly string[], onChange: (change: ResourceChange) => void, signal: AbortSignal, scope?: WatchScope): Promise<void>
   /** Records an action of the client's identity, after the checks its mode makes. */

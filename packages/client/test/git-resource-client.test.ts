@@ -118,4 +118,14 @@ describe('createGitResourceClient', () => {
     await watching
     expect(seen[1]).toMatchObject({ type: 'MODIFIED', resource: { name: RUN } })
   })
+
+  it('rejects a watch whose first read fails (a repository without the tracked branch), reporting nothing', async () => {
+    const empty = await createBareRepo(root, 'empty.git')
+    const client = createGitResourceClient({ repo: empty, env: { cwd: root, env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1' } }, pollMs: 50 })
+    const seen: ResourceChange[] = []
+    const stop = new AbortController()
+    await expect(client.watch(['Execution'], (change) => seen.push(change), stop.signal)).rejects.toThrow()
+    expect(stop.signal.aborted).toBe(false)
+    expect(seen).toEqual([])
+  })
 })

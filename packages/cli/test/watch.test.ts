@@ -1,8 +1,9 @@
-// `planspec get KIND [NAME] -w` in git mode follows the status branch (issue 14), through the
-// bundled binary: a repository served over real git smart HTTP, the agent running an Execution
-// (two Tasks that take a moment each, so its status commits arrive one by one), and the watch's
-// `-o json` event stream parsed, showing the phase transitions; the same command against a server
-// prints the same events. A tmux test shows Ctrl-C ending the git-mode watch at once with 130.
+// `planspec watch KIND [NAME]` and `planspec get KIND [NAME] -w` (one implementation) follow the
+// status branch in git mode (issue 14), through the bundled binary: a repository served over real
+// git smart HTTP, the agent running an Execution (two Tasks that take a moment each, so its status
+// commits arrive one by one), and both commands' `-o json` event streams parsed, showing the phase
+// transitions; the same commands against a server print the same events. Tmux tests show Ctrl-C
+// ending either git-mode watch at once with 130.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
@@ -88,29 +89,41 @@ async function pushRepo(name: string): Promise<string> {
   return git.url(name)
 }
 
-describe('get -w in git mode', () => {
-  it('prints the current objects, then a line per status commit of the agent: the phase transitions, parsed from -o json', async () => {
+// The two spellings of one watch: `planspec watch KIND` and `planspec get KIND -w`.
+const SPELLINGS = [['watch', 'executions'], ['get', 'executions', '-w']] as const
+
+describe('watch and get -w in git mode', () => {
+  it('print the current objects, then a line per status commit of the agent: the phase transitions, parsed from -o json', async () => {
     const url = await pushRepo('watch-json.git')
-    const watch = start(['get', 'executions', '-w', '-o', 'json', '-n', 'default', '--repo', url, '--interval', '200ms', '--cache-dir', join(root, 'watch-cache')])
-    await vi.waitFor(() => expect(eventsOf(watch.out()).length).toBeGreaterThan(0), { timeout: 60_000, interval: 100 })
-    expect(eventsOf(watch.out())).toEqual([expect.objectContaining({ type: 'ADDED', object: expect.objectContaining({ kind: 'Execution', metadata: expect.objectContaining({ name: 'ship-1', namespace: 'default' }) }) })])
+    const watches = SPELLINGS.map((words, i) => start([...words, '-o', 'json', '-n', 'default', '--repo', url, '--interval', '200ms', '--cache-dir', join(root, `watch-cache-${i}`)]))
+    for (const watch of watches) {
+      await vi.waitFor(() => expect(eventsOf(watch.out()).length).toBeGreaterThan(0), { timeout: 60_000, interval: 100 })
+      expect(eventsOf(watch.out())).toEqual([expect.objectContaining({ type: 'ADDED', object: expect.objectContaining({ kind: 'Execution', metadata: expect.objectContaining({ name: 'ship-1', namespace: 'default' }) }) })])
+    }
 
     const agent = start(['agent', '--repo', url, '--once', '--interval', '100ms', '--allow-command', process.execPath, '--cache-dir', join(root, 'agent-cache'), '--workspace', join(root, 'agent-ws')])
     expect(await agent.exited, agent.err() + agent.out()).toBe(0)
-    await vi.waitFor(() => expect(phases(eventsOf(watch.out()), 'ship-1').at(-1)).toBe('Succeeded'), { timeout: 60_000, interval: 100 })
-    const events = eventsOf(watch.out())
-    expect(phases(events, 'ship-1')).toEqual(['Pending', 'Running', 'Succeeded'])
-    expect(events.slice(1).every((e) => e.type === 'MODIFIED')).toBe(true)
-    // The node transitions show too: build ran before release, each Running then Succeeded.
-    const nodes = events.map((e) => (e.object.status as { nodeStatuses?: Record<string, { phase?: string }> } | undefined)?.nodeStatuses ?? {})
-    expect(nodes.some((n) => n.build?.phase === 'Running' && n.release?.phase !== 'Running')).toBe(true)
-    expect(nodes.some((n) => n.build?.phase === 'Succeeded' && n.release?.phase === 'Running')).toBe(true)
-    // Only what was asked: Executions of namespace default.
-    expect(events.every((e) => e.object.kind === 'Execution' && e.object.metadata.namespace === 'default')).toBe(true)
-
-    watch.child.kill('SIGINT')
-    expect(await watch.exited).toBe(130)
-    expect(watch.err()).toBe('')
+    const streams: WatchEvent[][] = []
+    for (const watch of watches) {
+      await vi.waitFor(() => expect(phases(eventsOf(watch.out()), 'ship-1').at(-1)).toBe('Succeeded'), { timeout: 60_000, interval: 100 })
+      const events = eventsOf(watch.out())
+      streams.push(events)
+      expect(phases(events, 'ship-1')).toEqual(['Pending', 'Running', 'Succeeded'])
+      expect(events.slice(1).every((e) => e.type === 'MODIFIED')).toBe(true)
+      // The node transitions show too: build ran before release, each Running then Succeeded.
+      const nodes = events.map((e) => (e.object.status as { nodeStatuses?: Record<string, { phase?: string }> } | undefined)?.nodeStatuses ?? {})
+      expect(nodes.some((n) => n.build?.phase === 'Running' && n.release?.phase !== 'Running')).toBe(true)
+      expect(nodes.some((n) => n.build?.phase === 'Succeeded' && n.release?.phase === 'Running')).toBe(true)
+      // Only what was asked: Executions of namespace default.
+      expect(events.every((e) => e.object.kind === 'Execution' && e.object.metadata.namespace === 'default')).toBe(true)
+      watch.child.kill('SIGINT')
+      expect(await watch.exited).toBe(130)
+      expect(watch.err()).toBe('')
+    }
+    // Both spellings saw the same first and last object.
+    expect(streams[0]![0]).toEqual(streams[1]![0])
+    expect(streams[0]!.at(-1)).toEqual(streams[1]!.at(-1))
+    const events = streams[0]!
 
     // The same command against a server prints the same events: its watch, the same format.
     serve = await startServe(BIN, root, { executions: true, allowCommands: [process.execPath] })
@@ -119,46 +132,62 @@ describe('get -w in git mode', () => {
       mkdirSync(dirname(join(dir, path)), { recursive: true })
       writeFileSync(join(dir, path), text)
     }
-    const onServer = start(['get', 'executions', '-w', '-o', 'json', '-n', 'default', '--server', serve.url], serve.env)
+    const onServer = SPELLINGS.map((words) => start([...words, '-o', 'json', '-n', 'default', '--server', serve!.url], serve!.env))
     const applied = start(['apply', '-f', join(dir, 'planspec'), '--server', serve.url], serve.env)
     expect(await applied.exited, applied.err()).toBe(0)
-    await vi.waitFor(() => expect(phases(eventsOf(onServer.out()), 'ship-1').at(-1)).toBe('Succeeded'), { timeout: 120_000, interval: 100 })
-    const served = eventsOf(onServer.out())
-    // (The watch may connect after the server accepted the Execution: its first event is then Running.)
-    expect(phases(served, 'ship-1').slice(-2)).toEqual(['Running', 'Succeeded'])
-    expect(['Pending', 'Running']).toContain(phases(served, 'ship-1')[0])
-    expect(served[0]).toEqual(expect.objectContaining({ type: 'ADDED' }))
-    expect(served.slice(1).every((e) => e.type === 'MODIFIED')).toBe(true)
-    expect(Object.keys(served[0]!.object).sort()).toEqual(Object.keys(events[0]!.object).sort())
-    onServer.child.kill('SIGINT')
-    expect(await onServer.exited).toBe(130)
+    for (const watch of onServer) {
+      await vi.waitFor(() => expect(phases(eventsOf(watch.out()), 'ship-1').at(-1)).toBe('Succeeded'), { timeout: 120_000, interval: 100 })
+      const served = eventsOf(watch.out())
+      // (The watch may connect after the server accepted the Execution: its first event is then Running.)
+      expect(phases(served, 'ship-1').slice(-2)).toEqual(['Running', 'Succeeded'])
+      expect(['Pending', 'Running']).toContain(phases(served, 'ship-1')[0])
+      expect(served[0]).toEqual(expect.objectContaining({ type: 'ADDED' }))
+      expect(served.slice(1).every((e) => e.type === 'MODIFIED')).toBe(true)
+      expect(Object.keys(served[0]!.object).sort()).toEqual(Object.keys(events[0]!.object).sort())
+      watch.child.kill('SIGINT')
+      expect(await watch.exited).toBe(130)
+    }
   }, 600_000)
 
-  it('prints event lines like planspec watch, honours -l, and fails at once on a name that does not exist', async () => {
-    const url = await pushRepo('watch-text.git')
-    const watch = start(['get', 'goals', '-w', '-A', '-l', 'missing!=x', '--repo', url, '--interval', '200ms', '--cache-dir', join(root, 'text-cache')])
+  it.each(SPELLINGS.map((words) => [words.join(' '), words] as const))('%s prints event lines, honours -l, and fails at once on a missing name, a bad selector or an unreadable repository', async (label, words) => {
+    const [verb, , ...flag] = words
+    const url = await pushRepo(`watch-text-${verb}.git`)
+    const cache = (n: number): string => join(root, `text-cache-${verb}-${n}`)
+    const watch = start([verb, 'goals', ...flag, '-A', '-l', 'missing!=x', '--repo', url, '--interval', '200ms', '--cache-dir', cache(1)])
     await vi.waitFor(() => expect(watch.out().split('\n').filter(Boolean).length).toBe(2), { timeout: 60_000, interval: 100 })
     expect(watch.out()).toBe('ADDED goal/default/ship Pending\nADDED goal/team-b/other Pending\n')
     watch.child.kill('SIGINT')
     expect(await watch.exited).toBe(130)
-    const selected = start(['get', 'goals', '-w', '-A', '-l', 'team=none', '--repo', url, '--interval', '200ms', '--cache-dir', join(root, 'text-cache-2')])
+    const selected = start([verb, 'goals', ...flag, '-A', '-l', 'team=none', '--repo', url, '--interval', '200ms', '--cache-dir', cache(2)])
     await new Promise((resolve) => setTimeout(resolve, 3000))
     expect(selected.out()).toBe('')
     selected.child.kill('SIGINT')
     expect(await selected.exited).toBe(130)
-    const missing = start(['get', 'execution', 'nope', '-w', '--repo', url, '--cache-dir', join(root, 'text-cache-3')])
-    expect(await missing.exited).toBe(1)
+    // One named object: its own namespace is found, the lines name it without one.
+    const named = start([verb, 'goal', 'other', ...flag, '--repo', url, '--interval', '200ms', '--cache-dir', cache(3)])
+    await vi.waitFor(() => expect(named.out()).toBe('ADDED goal/other Pending\n'), { timeout: 60_000, interval: 100 })
+    named.child.kill('SIGINT')
+    expect(await named.exited).toBe(130)
+    const missing = start([verb, 'execution', 'nope', ...flag, '--repo', url, '--cache-dir', cache(4)])
+    expect(await missing.exited, label).toBe(1)
     expect(missing.err()).toContain('error: execution "nope" not found')
+    const badSelector = start([verb, 'goals', ...flag, '-l', 'team in (', '--repo', url, '--cache-dir', cache(5)])
+    expect(await badSelector.exited).toBe(2)
+    expect(badSelector.err()).toMatch(/^error: -l: /)
+    const unreadable = start([verb, 'goals', ...flag, '--repo', git.url('no-such-repo.git'), '--cache-dir', cache(6)])
+    expect(await unreadable.exited).not.toBe(0)
+    expect(unreadable.err()).toMatch(/^error: /)
+    expect(unreadable.out()).toBe('')
   }, 300_000)
 
-  it('stops at once on Ctrl-C in a terminal, exit 130', async () => {
-    const url = await pushRepo('watch-tty.git')
+  it.each(SPELLINGS.map((words) => [words.join(' '), words] as const))('%s stops at once on Ctrl-C in a terminal, exit 130', async (_label, words) => {
+    const url = await pushRepo(`watch-tty-${words[0]}.git`)
     const socket = `planspec-${randomUUID()}`
     sockets.push(socket)
     spawnSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 's', '-x', '160', '-y', '40', 'bash', '--norc', '--noprofile'])
     // The command in a script, so the screen holds only what it prints.
     const script = join(root, 'watch.sh')
-    writeFileSync(script, `${Object.entries(env).map(([k, v]) => `export ${k}='${v}'`).join('\n')}\n'${process.execPath}' '${BIN}' get executions -w --repo '${url}' --interval 500ms --cache-dir '${join(root, 'tty-cache')}'\necho "EXIT=$?"\n`)
+    writeFileSync(script, `${Object.entries(env).map(([k, v]) => `export ${k}='${v}'`).join('\n')}\n'${process.execPath}' '${BIN}' ${words.join(' ')} --repo '${url}' --interval 500ms --cache-dir '${join(root, `tty-cache-${words[0]}`)}'\necho "EXIT=$?"\n`)
     spawnSync('tmux', ['-L', socket, 'send-keys', '-t', 's', `clear; bash ${script}`, 'Enter'])
     const screen = async (pattern: RegExp): Promise<string> => {
       let text = ''
