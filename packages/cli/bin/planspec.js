@@ -21,6 +21,14 @@ const stopWith = (signal) => {
   stop.abort(reason)
   if (signal === 'SIGINT') setTimeout(() => process.exit(130), GRACE_MS).unref()
 }
+// A reader that stops reading early (`planspec get -A | head`): end quietly, the way git and
+// kubectl end on SIGPIPE (exit 141), instead of an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error
+    process.exit(141)
+  })
+}
 process.on('SIGINT', () => stopWith('SIGINT'))
 process.on('SIGTERM', () => stopWith('SIGTERM'))
 process.exitCode = await runCli(process.argv.slice(2), {

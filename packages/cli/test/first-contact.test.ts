@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { cli, tempTree } from './helpers.js'
+import { cli, REPO, tempTree } from './helpers.js'
 
 describe('planspec init', () => {
   it('writes .planspec.yaml and the manifests folder, then validate finds the manifests; never overwrites', async () => {
@@ -43,6 +43,15 @@ describe('planspec --help', () => {
 })
 
 describe('planspec --version', () => {
+  it('ends quietly when the reader of its output is gone (141, as git and kubectl on SIGPIPE), with no stack trace', () => {
+    const bin = join(REPO, 'packages/cli/bin/planspec.js')
+    // The reader exits at once, long before the command starts writing: every write meets a closed pipe.
+    const script = `for c in get watch logs; do "$0" "$1" "$c" --help | true; printf '%s ' "\${PIPESTATUS[0]}"; done`
+    const result = spawnSync('bash', ['-c', script, process.execPath, bin], { encoding: 'utf8' })
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe('141 141 141 ')
+  })
+
   it('prints the versions of the command line and the schema', async () => {
     const { code, stdout } = await cli(['--version'])
     expect(code).toBe(0)
