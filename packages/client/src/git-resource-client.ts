@@ -6,7 +6,7 @@ import { ClientRefusedError } from './errors.js'
 import { gitResources } from './git-resources.js'
 import { resolveKind } from './kinds.js'
 import { authorOf, openRepo, type RepoFlags } from './open-repo.js'
-import { recordGitRequest } from './record-git-request.js'
+import { recordGitRequest, refusalMessage } from './record-git-request.js'
 import type { ApplyPreview, ClientIdentity, ResourceChange, ResourceClient, ResourceView } from './resource-types.js'
 import { findSigningKey } from './signing-key.js'
 import { waitForVerdict } from './wait-for-verdict.js'
@@ -182,7 +182,18 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
       }
     },
     async request(action, target, requestOptions = {}) {
-      const { author } = await resolve()
+      let author: { name: string; email: string }
+      try {
+        ;({ author } = await resolve())
+      } catch (error) {
+        // In recordGitRequest's order: a name that does not exist is said before who may sign.
+        if (!(error instanceof ClientRefusedError) || error.reason === 'NoSigningKey') throw error
+        const named = `${target.kind.toLowerCase()}/${target.name}`
+        const desired = await serial(() => repo.readDesired())
+        const exists = [...desired.items.values()].some((i) => i.kind === target.kind && i.name === target.name && (target.namespace === undefined || i.namespace === target.namespace))
+        if (!exists) return { status: 'refused', subject: named, reason: 'NotFound', message: refusalMessage(named, action, 'NotFound', `${target.kind.toLowerCase()} "${target.name}" not found`) }
+        throw error
+      }
       return serial(async () => {
         const outcome = await recordGitRequest({ repo, author, signing }, action, target, requestOptions)
         if (outcome.status === 'refused') return { status: 'refused', subject: outcome.subject, reason: outcome.reason, message: outcome.message, ...(outcome.recorded ? { recorded: outcome.recorded } : {}) }
