@@ -1,3 +1,4 @@
+import type { DesiredState } from '@planspec/git-store'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { backoffDelay, createRedactor, isTerminal, type ExecutionStatus, type Redactor } from '@planspec/core'
@@ -10,7 +11,7 @@ import { createStatusWriter, type StatusWriter } from './status-writer.js'
 import type { AgentScope } from './decide-leases.js'
 import { syncOnce, type SyncResult } from './sync-once.js'
 import { systemClock } from './system-clock.js'
-import type { AgentRepo, AgentTrust, DesiredSnapshot } from './types.js'
+import type { AgentRepo, AgentTrust } from './types.js'
 
 /** Settings and effects of the agent. */
 export interface AgentOptions {
@@ -47,7 +48,7 @@ export interface AgentOptions {
   readonly metrics?: AgentMetrics
   /** Change authors, revision reachability and allowed signers (DECISIONS §9): the repository (`gitAgentRepo`). */
   readonly trust: AgentTrust
-  readonly desiredAt: (revision: string) => Promise<DesiredSnapshot>
+  readonly desiredAt: (revision: string) => Promise<DesiredState>
   /** `--allow-unsigned-requests` is on: said in a warning every round (the repository applies it). */
   readonly allowUnsignedRequests?: boolean
   /** How often runs re-read gates and externals while they wait (default 1 s). */

@@ -1,6 +1,7 @@
+import type { DesiredResource } from '@planspec/git-store'
 import type { ExecutionStatus, Lease } from '@planspec/core'
 import { liveLeaseHolder, releasedLease, takeLease } from '@planspec/git-store'
-import type { AgentRequest, DesiredItem, StatusDoc, StatusSnapshot } from './types.js'
+import type { AgentRequest, StatusDoc, StatusSnapshot } from './types.js'
 
 /** Which Executions this agent takes: a namespace, and a shard `index/count` by namespace hash. */
 export interface AgentScope {
@@ -28,7 +29,7 @@ export const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled'])
  * Execution with an unapplied retry request counts as unfinished. Pure: the status writer commits
  * the leases with compare-and-swap on the head they were decided on.
  */
-export function decideLeases(executions: readonly DesiredItem[], status: StatusSnapshot, holder: string, nowMs: number, leaseMs: number, maxNew = Number.POSITIVE_INFINITY): Map<string, Lease> {
+export function decideLeases(executions: readonly DesiredResource[], status: StatusSnapshot, holder: string, nowMs: number, leaseMs: number, maxNew = Number.POSITIVE_INFINITY): Map<string, Lease> {
   const changes = new Map<string, Lease>()
   let taken = 0
   for (const execution of executions) {
@@ -60,7 +61,7 @@ export function decideLeases(executions: readonly DesiredItem[], status: StatusS
 }
 
 /** The newest retry request for an Execution not yet applied to its run. */
-export function pendingRetry(execution: DesiredItem, status: StatusSnapshot, doc: StatusDoc | undefined): AgentRequest | undefined {
+export function pendingRetry(execution: DesiredResource, status: StatusSnapshot, doc: StatusDoc | undefined): AgentRequest | undefined {
   const applied = new Set(doc?.appliedRequests ?? [])
   return status.requests.filter((r) => r.action === 'retry' && matches(r, execution) && !applied.has(r.id)).at(-1)
 }

@@ -1,17 +1,18 @@
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
 import { gateNodeObservation, PlanSpecError, subjectOf, type Condition, type ExecutionStatus, type GateNodeObservation, type GateStatus } from '@planspec/core'
 import { isBlockedOnBindings, prepareRun, type PreparedRun, type ResourceLike } from '@planspec/engine'
 import { matches, pendingRetry } from './decide-leases.js'
 import type { ExecutionContext } from './execution-runners.js'
-import type { ChangeAuthor, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot } from './types.js'
+import type { ChangeAuthor, StatusDoc, StatusSnapshot } from './types.js'
 
 /** What one round knows when it prepares an Execution's run. */
 export interface ExecutionRound {
-  readonly desired: DesiredSnapshot
+  readonly desired: DesiredState
   /** The status branch with only the requests that count (proven and eligible). */
   readonly status: StatusSnapshot
   /** The statuses reconciled this round (Gates, Goals...), fresher than the branch. */
   readonly statuses: ReadonlyMap<string, unknown>
-  readonly desiredAt: (revision: string) => Promise<DesiredSnapshot>
+  readonly desiredAt: (revision: string) => Promise<DesiredState>
   /** Tells whether a commit is in the tracked branch's history. */
   readonly reachable: (revision: string) => Promise<boolean>
   readonly changeAuthor: ChangeAuthor | undefined
@@ -35,7 +36,7 @@ export class UnreachableRevisionError extends PlanSpecError {
  * (an edit shows as SpecChanged), cancel, retry and completions from the requests that count,
  * and the Gate and resource observations its waiting nodes read.
  */
-export async function executionContext(execution: DesiredItem, round: ExecutionRound): Promise<ExecutionContext> {
+export async function executionContext(execution: DesiredResource, round: ExecutionRound): Promise<ExecutionContext> {
   const { desired, status, statuses } = round
   const recorded = status.docs.get(execution.subject)
   // A run waiting for a missing Binding has not started: it is prepared from the tracked branch
@@ -48,18 +49,18 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
   // The run reports the spec it observes now, so an edit shows as SpecChanged (ImmutableSpec).
   const observedHash = source === desired ? started.input.specHash : currentSpecHash(desired, execution) ?? started.input.specHash
   // One uid per Execution for runIds and gate decisions: the one the tracked branch gives it now.
-  const uid = String((execution.object.metadata as Record<string, unknown>).uid ?? started.input.uid)
+  const uid = String(execution.object.metadata.uid ?? started.input.uid)
   const prepared: PreparedRun = { ...started, input: { ...started.input, uid, specHash: observedHash } }
   const applied = new Set(doc?.appliedRequests ?? [])
   const retry = pendingRetry(execution, status, doc)
-  const cancelAnnotation = ((execution.object.metadata as Record<string, unknown>).annotations as Record<string, string> | undefined)?.['planspec.io/cancel'] === 'true'
-  const items = desired.items
+  const cancelAnnotation = (execution.object.metadata.annotations)?.['planspec.io/cancel'] === 'true'
+  const items = desired.resources
   return {
     subject: execution.subject,
     namespace: execution.namespace,
     name: execution.name,
-    generation: execution.generation,
-    introducedIn: execution.introducedIn,
+    generation: execution.identity.generation,
+    introducedIn: execution.identity.introducedIn,
     prepared,
     doc,
     revision: desired.revision,
@@ -77,7 +78,7 @@ export async function executionContext(execution: DesiredItem, round: ExecutionR
       const decided = (statuses.get(subjectOf('Gate', ref.namespace, ref.name)) ?? status.docs.get(gate.subject)?.status) as GateStatus | undefined
       // Only this run's own entry, for its uid and the digest of what it runs, can open its Gate node.
       const digest = (doc?.status as ExecutionStatus | undefined)?.runDigest ?? prepared.input.runDigest ?? ''
-      return gateNodeObservation({ metadata: { generation: gate.generation }, ...(decided === undefined ? {} : { status: decided }) }, { name: execution.name, uid: prepared.input.uid, digest })
+      return gateNodeObservation({ metadata: { generation: gate.identity.generation }, ...(decided === undefined ? {} : { status: decided }) }, { name: execution.name, uid: prepared.input.uid, digest })
     },
     resourcePhase: (ref) => {
       const kind = ref.kind ?? 'Goal'
@@ -96,7 +97,7 @@ function withoutRunRevision(doc: StatusDoc): StatusDoc {
 }
 
 /** The spec hash of an Execution as the tracked branch has it now (undefined when it cannot be prepared). */
-function currentSpecHash(desired: DesiredSnapshot, execution: DesiredItem): string | undefined {
+function currentSpecHash(desired: DesiredState, execution: DesiredResource): string | undefined {
   try {
     return prepareRun(resourcesOf(desired), { name: execution.name, namespace: execution.namespace }).input.specHash
   } catch {
@@ -105,13 +106,13 @@ function currentSpecHash(desired: DesiredSnapshot, execution: DesiredItem): stri
 }
 
 /** Resource lists per snapshot: every leased Execution of a round prepares from the same one. */
-const resourceLists = new WeakMap<DesiredSnapshot, ResourceLike[]>()
+const resourceLists = new WeakMap<DesiredState, ResourceLike[]>()
 
 /** The desired items in the shape `prepareRun` reads (built once per snapshot). */
-export function resourcesOf(snapshot: DesiredSnapshot): ResourceLike[] {
+export function resourcesOf(snapshot: DesiredState): ResourceLike[] {
   let list = resourceLists.get(snapshot)
   if (list === undefined) {
-    list = [...snapshot.items.values()].map((i) => ({ kind: i.kind, name: i.name, namespace: i.namespace, value: i.object }))
+    list = [...snapshot.resources.values()].map((i) => ({ kind: i.kind, name: i.name, namespace: i.namespace, value: i.object }))
     resourceLists.set(snapshot, list)
   }
   return list

@@ -1,6 +1,7 @@
+import type { DesiredResource } from '@planspec/git-store'
 import { checkAgentReview, isAgentVia, type ExecutionStatus, type GateAction } from '@planspec/core'
 import { reviewerOf } from './reviewer-of.js'
-import type { AgentRequest, ChangeAuthor, DesiredItem, StatusSnapshot } from './types.js'
+import type { AgentRequest, ChangeAuthor, StatusSnapshot } from './types.js'
 
 /** Node phases of a Gate node that waits for its Gate's decision. */
 const WAITING_NODE: ReadonlySet<string> = new Set(['Running', 'Blocked'])
@@ -11,7 +12,7 @@ const WAITING_NODE: ReadonlySet<string> = new Set(['Running', 'Blocked'])
  * `facts.changeAuthor` (never eligible to approve that run, DECISIONS §9). The author comes from
  * `changeAuthor` (recorded in the run's status, else found in the tracked branch's history, cached).
  */
-export async function waitingAuthors(status: StatusSnapshot, items: readonly DesiredItem[], changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>): Promise<Map<string, string>> {
+export async function waitingAuthors(status: StatusSnapshot, items: readonly DesiredResource[], changeAuthor: (item: DesiredResource) => Promise<ChangeAuthor | undefined>): Promise<Map<string, string>> {
   const authors = new Map<string, string>()
   for (const item of items) {
     if (item.kind !== 'Execution') continue

@@ -10,6 +10,7 @@ import {
   verifySshSignature,
   writeStatusCommit,
   type AgentKeyring,
+  type DesiredResource,
   type DesiredState,
   type GitIdentity,
   type GitRepository,
@@ -20,8 +21,8 @@ import {
 import { parseObjectKey, subjectOf } from '@planspec/core'
 import { authenticateRequest } from './authenticate-request.js'
 import { reviewerOf } from './reviewer-of.js'
-import { identityOf, toRequest, toSnapshot, type AuthenticatedRecord } from './status-doc-mapping.js'
-import type { AgentRepo, AgentTrust, ChangeAuthor, DesiredItem, DesiredSnapshot } from './types.js'
+import { identityOf, toRequest, type AuthenticatedRecord } from './status-doc-mapping.js'
+import type { AgentRepo, AgentTrust, ChangeAuthor } from './types.js'
 
 /** Where the agent's repository is and how to write to it. */
 export interface GitAgentRepoOptions extends GitRepository {
@@ -70,13 +71,13 @@ export const ALLOWED_SIGNERS_PATH = '.planspec/allowed-signers'
 /** The git repository as the agent uses it, plus the reads the agent's commands need. */
 export interface GitAgentRepo extends AgentRepo, AgentTrust {
   /** The desired state at an older revision (an Execution keeps the spec it started with). */
-  desiredAt(revision: string): Promise<DesiredSnapshot>
+  desiredAt(revision: string): Promise<DesiredState>
   /**
    * The author of the change that created a resource (DECISIONS §9): the commit that added it to
    * the tracked branch (through merges, unchanged by later commits), its signer when an allowed
    * signer signed it, else its author. Cached per resource. Undefined when history cannot tell.
    */
-  changeAuthor(item: DesiredItem): Promise<ChangeAuthor | undefined>
+  changeAuthor(item: DesiredResource): Promise<ChangeAuthor | undefined>
   /** Tells whether a commit is in the tracked branch's history (as last read). */
   reachable(revision: string): Promise<boolean>
   /** The allowed signers of the tracked branch as last read. */
@@ -102,7 +103,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
   let requestRecords: AuthenticatedRecord[] = []
   let requestsRevision: string | undefined
   const changeAuthors = new Map<string, Promise<ChangeAuthor | undefined>>()
-  const older = new Map<string, DesiredSnapshot>()
+  const older = new Map<string, DesiredState>()
   const signersAt = new Map<string, Promise<RequestSigners>>()
   const repo: GitRepository = options
   const keyring = options.agentKey
@@ -123,7 +124,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
   }
 
   /** The signer (else author) of the commit that added `item`, walking from the revision the agent read. */
-  const findChangeAuthor = async (item: DesiredItem): Promise<ChangeAuthor | undefined> => {
+  const findChangeAuthor = async (item: DesiredResource): Promise<ChangeAuthor | undefined> => {
     const state = desiredState
     if (state === undefined) return undefined
     const found = await findIntroducingCommit({ ...repo, revision: state.revision, resource: { kind: item.kind, namespace: item.namespace, name: item.name, file: item.file }, defaultNamespace: state.config.namespace ?? 'default' })
@@ -140,7 +141,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
   return {
     async readDesired() {
       desiredState = await readDesired({ ...repo, branch, ...(desiredState ? { previous: desiredState } : {}), ...(statusState ? { identities: statusState.identities } : {}) })
-      return toSnapshot(desiredState)
+      return desiredState
     },
     async readStatus() {
       statusState = await readStatus({ ...repo, branch: statusBranch, ...(statusState ? { previous: statusState } : {}), ...(keyring ? { agentKey: keyring } : {}) })
@@ -202,7 +203,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
       return result.id
     },
     changeAuthor(item) {
-      const key = `${item.subject}@${item.introducedIn}`
+      const key = `${item.subject}@${item.identity.introducedIn}`
       let found = changeAuthors.get(key)
       if (found === undefined) {
         found = findChangeAuthor(item).catch(() => undefined)
@@ -217,7 +218,7 @@ export function gitAgentRepo(options: GitAgentRepoOptions): GitAgentRepo {
     async desiredAt(revision) {
       const cached = older.get(revision)
       if (cached) return cached
-      const snapshot = toSnapshot(await readDesired({ ...repo, branch, revision, fetch: false, ...(statusState ? { identities: statusState.identities } : {}) }))
+      const snapshot = await readDesired({ ...repo, branch, revision, fetch: false, ...(statusState ? { identities: statusState.identities } : {}) })
       older.set(revision, snapshot)
       return snapshot
     },

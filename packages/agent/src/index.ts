@@ -23,7 +23,7 @@ export { judgeRunRequests } from './judge-run-requests.js'
 export type { JudgedRunRequests, RunRequestFacts } from './judge-run-requests.js'
 export { gateActions, requestSource, waitingAuthors } from './gate-inputs.js'
 export { resourcesOf } from './execution-context.js'
-export type { AgentRepo, AgentRequest, AgentTrust, ChangeAuthor, DesiredItem, DesiredSnapshot, Lease, RequestAction, StatusDoc, StatusSnapshot, StatusWrite, TamperedFile } from './types.js'
+export type { AgentRepo, AgentRequest, AgentTrust, ChangeAuthor, Lease, RequestAction, StatusDoc, StatusSnapshot, StatusWrite, TamperedFile } from './types.js'
 export { ALLOWED_SIGNERS_PATH, gitAgentRepo } from './git-agent-repo.js'
 /** Where git mode's bookkeeping sits inside a stored status (git-store reads and writes it). */
 export { AGENT_EXTENSION } from '@planspec/git-store'

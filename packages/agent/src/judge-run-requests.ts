@@ -1,16 +1,17 @@
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
 import { checkClaim, checkCompletion, checkRequester, claimSubjects, type RunRequestKind, subjectOf } from '@planspec/core'
 import { prepareRun } from '@planspec/engine'
 import { resourcesOf } from './execution-context.js'
-import type { AgentRequest, ChangeAuthor, DesiredItem, DesiredSnapshot, StatusSnapshot } from './types.js'
+import type { AgentRequest, ChangeAuthor, StatusSnapshot } from './types.js'
 
 /** What {@link judgeRunRequests} decides on. */
 export interface RunRequestFacts {
-  readonly desired: DesiredSnapshot
+  readonly desired: DesiredState
   readonly status: StatusSnapshot
   readonly teams: ReadonlyMap<string, readonly string[]>
   /** People with write access: the allowed signers, `--teams` members and `--writer`s. */
   readonly writers: readonly string[]
-  readonly changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>
+  readonly changeAuthor: (item: DesiredResource) => Promise<ChangeAuthor | undefined>
 }
 
 /** The outcome: requests that count, and those refused. */
@@ -55,7 +56,7 @@ export async function judgeRunRequests(requests: readonly AgentRequest[], facts:
       continue
     }
     const subject = subjectOf(request.target.kind, request.target.namespace, request.target.name)
-    const item = facts.desired.items.get(subject)
+    const item = facts.desired.resources.get(subject)
     const doc = facts.status.docs.get(subject)
     if (item === undefined || doc?.refusedRequests?.some((r) => r.id === request.id)) continue
     const node = request.target.node
@@ -76,18 +77,18 @@ export async function judgeRunRequests(requests: readonly AgentRequest[], facts:
   return { counted, refused, holders }
 }
 
-async function policyOf(item: DesiredItem, request: AgentRequest, facts: RunRequestFacts): Promise<Parameters<typeof checkRequester>[2] & { declaredOutputs: readonly string[] }> {
+async function policyOf(item: DesiredResource, request: AgentRequest, facts: RunRequestFacts): Promise<Parameters<typeof checkRequester>[2] & { declaredOutputs: readonly string[] }> {
   const author = await facts.changeAuthor(item)
   const base = { teams: facts.teams, writers: facts.writers, declaredOutputs: [] as string[], ...(author === undefined ? {} : { changeAuthor: author.subject }) }
   if (item.kind !== 'Execution') return { ...base, gateReviewers: [] }
   const planRef = obj(obj(item.object.spec).planRef)
-  const plan = facts.desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : item.namespace}/${String(planRef.name)}`)
+  const plan = facts.desired.resources.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : item.namespace}/${String(planRef.name)}`)
   const nodes = (obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []
   const gateReviewers = nodes
     .filter((node) => node.kind === 'Gate')
     .flatMap((node) => {
       const ref = obj(node.gateRef)
-      const gate = facts.desired.items.get(`gate/${typeof ref.namespace === 'string' ? ref.namespace : item.namespace}/${String(ref.name)}`)
+      const gate = facts.desired.resources.get(`gate/${typeof ref.namespace === 'string' ? ref.namespace : item.namespace}/${String(ref.name)}`)
       return (obj(gate?.object.spec).reviewers as string[] | undefined) ?? []
     })
   const node = request.target.node

@@ -1,11 +1,12 @@
+import type { DesiredState } from '@planspec/git-store'
 import { kindInfo } from '@planspec/schemas'
 import { systemClock } from './system-clock.js'
-import type { DesiredSnapshot, StatusSnapshot } from './types.js'
+import type { StatusSnapshot } from './types.js'
 
 /** What the agent holds in memory that the read-only view shows. */
 export interface ResourceViewSource {
   /** The tracked branch as the last round read it (undefined before the first round). */
-  readonly desired?: DesiredSnapshot
+  readonly desired?: Pick<DesiredState, 'resources'>
   /** The status branch as the last round read it. */
   readonly status?: StatusSnapshot
   /** The latest status each run of this agent reported (fresher than the status branch), by subject `execution/ns/name`. */
@@ -91,12 +92,12 @@ export function createResourceView(read: () => ResourceViewSource, options: { re
     if (source === lastSource && source.runs === undefined) return
     lastSource = source
     const seen = new Set<string>()
-    for (const item of source.desired?.items.values() ?? []) {
+    for (const item of source.desired?.resources.values() ?? []) {
       const plural = PLURALS.get(item.kind)
       if (plural === undefined) continue
       seen.add(item.subject)
       const status = source.runs?.get(item.subject) ?? source.status?.docs.get(item.subject)?.status
-      const object = { ...item.object, apiVersion: API_VERSION, kind: item.kind, metadata: { ...(item.object.metadata as Record<string, unknown>), name: item.name, namespace: item.namespace }, ...(status === undefined ? {} : { status }) }
+      const object = { ...item.object, apiVersion: API_VERSION, kind: item.kind, metadata: { ...item.object.metadata, name: item.name, namespace: item.namespace }, ...(status === undefined ? {} : { status }) }
       const base = JSON.stringify(object)
       const previous = entries.get(item.subject)
       if (previous?.base === base) continue

@@ -1,14 +1,15 @@
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
 import { findCondition, subjectOf, setCondition, type Condition, type ExecutionStatus } from '@planspec/core'
 import { liveLeaseHolder } from '@planspec/git-store'
 import type { StatusWriter } from './status-writer.js'
 import type { RefusedRequest } from './sync-once.js'
-import type { AgentRequest, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
+import type { AgentRequest, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
 
 /** Codes of refused tree entries and files (THREATS T6, T7, T10): links, unsafe paths, submodules, deep trees, oversize, deep nesting, alias bombs, too many documents, binary. */
 const REFUSAL_CODES: ReadonlySet<string> = new Set(['PS7001', 'PS7002', 'PS7003', 'PS7007', 'PS1002', 'PS1004', 'PS1006', 'PS1007', 'PS1009'])
 
 /** The refused entries of a new revision, one per file and code. */
-export function refusedEntries(desired: DesiredSnapshot): { file: string; code: string; message: string }[] {
+export function refusedEntries(desired: DesiredState): { file: string; code: string; message: string }[] {
   const seen = new Map<string, { file: string; code: string; message: string }>()
   for (const d of desired.diagnostics) if (REFUSAL_CODES.has(d.code) && d.file !== undefined && !seen.has(`${d.file}\0${d.code}`)) seen.set(`${d.file}\0${d.code}`, { file: d.file, code: d.code, message: d.message })
   return [...seen.values()]
@@ -19,14 +20,14 @@ export function refusedEntries(desired: DesiredSnapshot): { file: string; code: 
  * first problem in the message) while the current version of their file is invalid or refused and
  * the last good version is in effect; back to True once it is fixed.
  */
-export function sourceConditions(items: readonly DesiredItem[], status: StatusSnapshot, now: string): Map<string, Condition> {
+export function sourceConditions(items: readonly DesiredResource[], status: StatusSnapshot, now: string): Map<string, Condition> {
   const conditions = new Map<string, Condition>()
   for (const item of items) {
     if (item.kind === 'Execution') continue
     const previous = (status.docs.get(item.subject)?.status as { conditions?: Condition[] } | undefined)?.conditions
     const known = findCondition(previous, SOURCE_VALID)
-    if (item.sourceValid && known === undefined) continue
-    const update = item.sourceValid ? { type: SOURCE_VALID, status: 'True' as const, reason: 'Valid', message: `${item.file} is valid again` } : { type: SOURCE_VALID, status: 'False' as const, reason: 'LastKnownGood', message: item.sourceMessage ?? `${item.file} is not valid; the last valid version stays in effect` }
+    if (!item.lastKnownGood && known === undefined) continue
+    const update = !item.lastKnownGood ? { type: SOURCE_VALID, status: 'True' as const, reason: 'Valid', message: `${item.file} is valid again` } : { type: SOURCE_VALID, status: 'False' as const, reason: 'LastKnownGood', message: item.condition.message || `${item.file} is not valid; the last valid version stays in effect` }
     conditions.set(item.subject, setCondition(previous, update, now).find((c) => c.type === SOURCE_VALID)!)
   }
   return conditions

@@ -1,29 +1,9 @@
 import type { DesiredState, RequestRecord, ResourceIdentity, StatusSnapshot as GitStatusSnapshot } from '@planspec/git-store'
 import type { RequestIdentity } from './authenticate-request.js'
-import type { AgentRequest, DesiredItem, DesiredSnapshot } from './types.js'
+import type { AgentRequest } from './types.js'
 
 /** One request as read, and who it was judged to be from. */
 export type AuthenticatedRecord = { readonly record: RequestRecord; readonly identity: RequestIdentity }
-
-/** The desired state as the agent sees it: one item per resource in effect. */
-export function toSnapshot(state: DesiredState): DesiredSnapshot {
-  const items = new Map<string, DesiredItem>()
-  for (const [subject, r] of state.resources) {
-    items.set(subject, {
-      subject,
-      kind: r.kind,
-      namespace: r.namespace,
-      name: r.name,
-      file: r.file,
-      object: r.object as unknown as Record<string, unknown>,
-      generation: r.identity.generation,
-      sourceValid: !r.lastKnownGood,
-      ...(r.lastKnownGood && r.condition.message ? { sourceMessage: r.condition.message } : {}),
-      introducedIn: r.identity.introducedIn,
-    })
-  }
-  return { revision: state.revision, unchanged: state.unchanged, items, diagnostics: state.diagnostics, historyRewritten: state.historyRewritten }
-}
 
 /**
  * A request file as the agent acts on it: git-store's record and the agent's judgment of who it

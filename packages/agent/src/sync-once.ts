@@ -1,3 +1,4 @@
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
 import { canonicalJson, findCondition, indexResources, reconcileResources, subjectOf, type ChangeAuthor, type ExecutionStatus, type IndexedResource } from '@planspec/core'
 import { graphDigest } from '@planspec/validator'
 import { decideLeases, inScope, TERMINAL, type AgentScope } from './decide-leases.js'
@@ -7,7 +8,7 @@ import { liveHolder, notEligible, refusalDocs, refusedEntries, seenRequests, sou
 import type { ExecutionRunners } from './execution-runners.js'
 import { gateActions, waitingAuthors } from './gate-inputs.js'
 import type { StatusWriter } from './status-writer.js'
-import type { AgentRepo, AgentTrust, DesiredItem, DesiredSnapshot, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
+import type { AgentRepo, AgentTrust, StatusDoc, StatusSnapshot, TamperedFile } from './types.js'
 
 /** The effects and settings of one sync round. */
 export interface SyncDeps {
@@ -28,7 +29,7 @@ export interface SyncDeps {
   /** Change authors, revision reachability and allowed signers (DECISIONS §9). */
   readonly trust: AgentTrust
   /** Reads the desired state at an older revision (an Execution keeps the spec it started with). */
-  readonly desiredAt: (revision: string) => Promise<DesiredSnapshot>
+  readonly desiredAt: (revision: string) => Promise<DesiredState>
 }
 
 /** A request that does not count, and why (logged every round it is seen first). */
@@ -101,13 +102,13 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   // than start every Execution again (nothing lost, nothing dispatched twice).
   // The same for a status file edited into garbage by hand: the last good version is written back.
   const remembered = deps.writer.snapshot()
-  const lost = [...(remembered?.docs ?? [])].filter(([subject]) => !read.docs.has(subject) && desired.items.has(subject))
+  const lost = [...(remembered?.docs ?? [])].filter(([subject]) => !read.docs.has(subject) && desired.resources.has(subject))
   const restored = lost.length > 0
   const status: StatusSnapshot = restored ? { ...read, docs: new Map([...read.docs, ...lost]) } : read
   deps.writer.adopt(status)
   const nowMs = deps.now()
   const now = new Date(nowMs).toISOString()
-  const items = [...desired.items.values()]
+  const items = [...desired.resources.values()]
   const tampered = read.tampered ?? []
   const tamperConditions = tamperedConditions(tampered, status, now) // pure
   const seen = seenRequests(deps.writer)
@@ -121,12 +122,12 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const fileErrors = errorsByFile(desired) // pure, once per round (not once per resource)
   const authors = await waitingAuthors(status, items, (item) => changeAuthorOf(item, status, deps)) // effect (cached history walks)
   const reconciled = reconcileResources(indexResources(items.map((i) => toIndexed(i, status.docs.get(i.subject)))), {
-    planIssues: (plan) => planErrors(fileErrors, desired.items.get(subjectOf(plan.kind, plan.namespace, plan.name))?.file, plan.name),
+    planIssues: (plan) => planErrors(fileErrors, desired.resources.get(subjectOf(plan.kind, plan.namespace, plan.name))?.file, plan.name),
     graphDigest,
     reviewers: () => ({ teams: deps.teams, writers }),
     changeAuthor: (execution) => authors.get(subjectOf(execution.kind, execution.namespace, execution.name)),
     // Every Gate request, proven or not: core records the unproven ones as refused, never counted.
-    gateActions: gateActions(status.requests, (gate) => (desired.items.get(`gate/${gate.namespace}/${gate.name}`)?.object.spec as { reviewers?: string[] } | undefined)?.reviewers),
+    gateActions: gateActions(status.requests, (gate) => (desired.resources.get(`gate/${gate.namespace}/${gate.name}`)?.object.spec as { reviewers?: string[] } | undefined)?.reviewers),
     cancelRequested: new Set(judged.counted.filter((r) => r.action === 'cancel' && r.target.kind === 'Goal').map((r) => subjectOf('Goal', r.target.namespace, r.target.name))),
   }, now) // pure
   const statuses = withConditions(withConditions(reconciled.statuses, tamperConditions), sourceConditions(items, status, now)) // pure
@@ -161,7 +162,7 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
     }
     deps.runners.ensure(context) // effect
   }
-  const unfinished = (e: DesiredItem): boolean => !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))
+  const unfinished = (e: DesiredResource): boolean => !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))
   return {
     revision: desired.revision,
     unchanged: desired.unchanged,
@@ -185,14 +186,14 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
 }
 
 /** The change author recorded in the Execution's status, else found in history (cached by the trust port). */
-async function changeAuthorOf(execution: DesiredItem, status: StatusSnapshot, deps: SyncDeps): Promise<ChangeAuthor | undefined> {
+async function changeAuthorOf(execution: DesiredResource, status: StatusSnapshot, deps: SyncDeps): Promise<ChangeAuthor | undefined> {
   return status.docs.get(execution.subject)?.changeAuthor ?? (await deps.trust.changeAuthor(execution))
 }
 
 
 /** A desired item as the controllers see it: its object, generation and last written status. */
-function toIndexed(item: DesiredItem, doc: StatusDoc | undefined): IndexedResource {
-  return { kind: item.kind, name: item.name, namespace: item.namespace, object: item.object, generation: item.generation, ...(doc?.status === undefined ? {} : { status: doc.status }) }
+function toIndexed(item: DesiredResource, doc: StatusDoc | undefined): IndexedResource {
+  return { kind: item.kind, name: item.name, namespace: item.namespace, object: item.object, generation: item.identity.generation, ...(doc?.status === undefined ? {} : { status: doc.status }) }
 }
 
 /**
@@ -201,7 +202,7 @@ function toIndexed(item: DesiredItem, doc: StatusDoc | undefined): IndexedResour
  * findings and its file's, never by another resource's in the same file (server mode validates
  * each object alone).
  */
-function errorsByFile(desired: DesiredSnapshot): Map<string, { code: string; message: string }[]> {
+function errorsByFile(desired: DesiredState): Map<string, { code: string; message: string }[]> {
   const byFile = new Map<string, { code: string; message: string }[]>()
   for (const d of desired.diagnostics) {
     if (d.severity !== 'error' || d.file === undefined) continue
@@ -218,15 +219,15 @@ function planErrors(errors: ReadonlyMap<string, { code: string; message: string 
 }
 
 /** Status documents whose status changed this round (other kinds than Execution). */
-function changedDocs(items: readonly DesiredItem[], statuses: ReadonlyMap<string, unknown>, status: StatusSnapshot, revision: string): Map<string, StatusDoc | null> {
+function changedDocs(items: readonly DesiredResource[], statuses: ReadonlyMap<string, unknown>, status: StatusSnapshot, revision: string): Map<string, StatusDoc | null> {
   const docs = new Map<string, StatusDoc | null>()
   for (const item of items) {
     const next = statuses.get(subjectOf(item.kind, item.namespace, item.name))
     if (next === undefined) continue
     const previous = status.docs.get(item.subject)
     // Stored documents have sorted keys: compare canonical forms, not serialisation order.
-    if (previous !== undefined && canonicalJson(previous.status) === canonicalJson(next) && previous.observedGeneration === item.generation) continue
-    docs.set(item.subject, { kind: item.kind, namespace: item.namespace, name: item.name, uid: String((item.object.metadata as Record<string, unknown>).uid ?? ''), observedGeneration: item.generation, sourceRevision: revision, status: next })
+    if (previous !== undefined && canonicalJson(previous.status) === canonicalJson(next) && previous.observedGeneration === item.identity.generation) continue
+    docs.set(item.subject, { kind: item.kind, namespace: item.namespace, name: item.name, uid: String(item.object.metadata.uid ?? ''), observedGeneration: item.identity.generation, sourceRevision: revision, status: next })
   }
   return docs
 }

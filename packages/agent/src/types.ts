@@ -1,35 +1,5 @@
-import type { ChangeAuthor, Diagnostic, Lease, StatusBranchView, StatusDoc } from '@planspec/core'
-import type { LogBlob } from '@planspec/git-store'
-
-/** A resource in effect on the tracked branch, as the agent needs it. */
-export interface DesiredItem {
-  /** `kind/namespace/name` (kind lower-case). */
-  readonly subject: string
-  readonly kind: string
-  readonly namespace: string
-  readonly name: string
-  readonly file: string
-  /** The manifest (metadata carries git-mode uid, generation and creationTimestamp). */
-  readonly object: Record<string, unknown>
-  readonly generation: number
-  /** False while the file's current version is invalid and the last known good one is in effect. */
-  readonly sourceValid: boolean
-  /** Why the source is not valid (file:line:col and the first problem). */
-  readonly sourceMessage?: string
-  /** The revision where the resource first appeared (its change author is that commit's author). */
-  readonly introducedIn: string
-}
-
-/** The desired state of one revision of the tracked branch. */
-export interface DesiredSnapshot {
-  readonly revision: string
-  /** True when nothing changed since the previous read. */
-  readonly unchanged: boolean
-  readonly items: ReadonlyMap<string, DesiredItem>
-  readonly diagnostics: readonly Diagnostic[]
-  /** True when the tracked branch was rewritten (force-push) since the previous read. */
-  readonly historyRewritten: boolean
-}
+import type { ChangeAuthor, Lease, StatusBranchView, StatusDoc } from '@planspec/core'
+import type { DesiredResource, DesiredState, LogBlob } from '@planspec/git-store'
 
 /** What the status branch holds for one resource: core's model, read and written by git-store. */
 export type { ChangeAuthor, Lease, StatusDoc, TamperedFile } from '@planspec/core'
@@ -97,7 +67,7 @@ export interface StatusWrite {
  */
 export interface AgentRepo {
   /** Fetches (with a remote) and reads the tracked branch, incrementally after the first call. */
-  readDesired(): Promise<DesiredSnapshot>
+  readDesired(): Promise<DesiredState>
   /** Fetches and reads the status branch. */
   readStatus(): Promise<StatusSnapshot>
   /**
@@ -117,7 +87,7 @@ export interface AgentRepo {
 /** What the agent trusts identities and revisions on (DECISIONS §9); `gitAgentRepo` implements it. */
 export interface AgentTrust {
   /** The author of the change that created a resource (separation of duties); undefined when history cannot tell. */
-  changeAuthor(item: DesiredItem): Promise<ChangeAuthor | undefined>
+  changeAuthor(item: DesiredResource): Promise<ChangeAuthor | undefined>
   /** Tells whether a commit is in the tracked branch's history (a run's revision must be). */
   reachable(revision: string): Promise<boolean>
   /** The people with write access (the allowed signers), and why the file could not be read, if so. */

@@ -1,19 +1,22 @@
 // The agent's read-only view: the resources it holds, in the API's shapes, with a resumable watch.
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
 import { describe, expect, it } from 'vitest'
-import { buildAgentServer, createAgentMetrics, createResourceView, type DesiredItem, type DesiredSnapshot, type ResourceViewSource, type StatusSnapshot } from '../src/index.js'
+import { buildAgentServer, createAgentMetrics, createResourceView, type ResourceViewSource, type StatusSnapshot } from '../src/index.js'
 
-const item = (kind: string, name: string, spec: Record<string, unknown> = {}): DesiredItem => ({
+const item = (kind: string, name: string, spec: Record<string, unknown> = {}): DesiredResource => ({
   subject: `${kind.toLowerCase()}/default/${name}`,
   kind,
   namespace: 'default',
   name,
   file: `${name}.yaml`,
   object: { apiVersion: 'planspec.io/v1alpha1', kind, metadata: { name, uid: `uid-${name}`, generation: 1 }, spec },
-  generation: 1,
-  sourceValid: true,
-  introducedIn: 'c0ffee',
+  blob: `blob-${name}`,
+  validIn: 'c0ffee',
+  identity: { uid: `uid-${name}`, generation: 1, specHash: 'sha256:0', introducedIn: 'c0ffee', creationTimestamp: '2030-01-01T00:00:00Z' },
+  lastKnownGood: false,
+  condition: { type: 'SourceValid', status: 'True', reason: 'Valid' },
 })
-const desired = (items: DesiredItem[]): DesiredSnapshot => ({ revision: 'r1', unchanged: false, items: new Map(items.map((i) => [i.subject, i])), diagnostics: [], historyRewritten: false })
+const desired = (items: DesiredResource[]): Pick<DesiredState, 'resources'> => ({ resources: new Map(items.map((i) => [i.subject, i])) })
 const status = (docs: Record<string, unknown>): StatusSnapshot => ({ docs: new Map(Object.entries(docs).map(([subject, s]) => [subject, { kind: 'Execution', namespace: 'default', name: subject.split('/')[2]!, status: s }])), requests: [], leases: new Map(), problems: new Map() })
 
 function setup(token = 'view-token') {

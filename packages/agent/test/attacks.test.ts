@@ -158,7 +158,7 @@ describe('attacks on the status branch', () => {
     const w11 = status.docs.get('execution/default/changelog-2025-w11')
     expect(w11?.status).toMatchObject({ phase: 'Blocked', nodeStatuses: { 'editor-approval': { phase: 'Blocked' } } })
     // What its Gate node observes (and `describe` prints): the approval was for the other run.
-    const uid = ((await repo.readDesired()).items.get('execution/default/changelog-2025-w11')!.object.metadata as { uid: string }).uid
+    const uid = (await repo.readDesired()).resources.get('execution/default/changelog-2025-w11')!.object.metadata.uid!
     const seen = gateNodeObservation({ metadata: { generation: 1 }, status: status.docs.get(GATE)?.status as GateStatus }, { name: 'changelog-2025-w11', uid, digest: (w11?.status as ExecutionStatus).runDigest! })
     expect(seen).toEqual({ phase: 'Waiting', message: '0 of 1 required approvals for generation 1; approved for changelog-2025-w10, not for changelog-2025-w11' })
     await remote.request(EDITOR, 'editor', approve)

@@ -1,7 +1,14 @@
+import type { DesiredResource } from '@planspec/git-store'
 import { describe, expect, it } from 'vitest'
-import { decideLeases, inScope, reviewerOf, type DesiredItem, type Lease, type StatusSnapshot } from '../src/index.js'
+import { decideLeases, inScope, reviewerOf, type Lease, type StatusSnapshot } from '../src/index.js'
 
-const execution = (name: string): DesiredItem => ({ subject: `execution/default/${name}`, kind: 'Execution', namespace: 'default', name, file: `${name}.yaml`, object: {}, generation: 1, sourceValid: true, introducedIn: 'a'.repeat(40) })
+const execution = (name: string): DesiredResource => ({ subject: `execution/default/${name}`, kind: 'Execution', namespace: 'default', name, file: `${name}.yaml`, blob: 'b'.repeat(40),
+  validIn: 'a'.repeat(40),
+  object: { apiVersion: 'planspec.io/v1alpha1', kind: 'Execution', metadata: { name } },
+  identity: { uid: `uid-${name}`, generation: 1, specHash: 'sha256:0', introducedIn: 'a'.repeat(40), creationTimestamp: '2030-01-01T00:00:00.000Z' },
+  lastKnownGood: false,
+  condition: { type: 'SourceValid', status: 'True', reason: 'Valid' },
+})
 const snapshot = (parts: Partial<StatusSnapshot>): StatusSnapshot => ({ docs: new Map(), requests: [], leases: new Map(), problems: new Map(), ...parts })
 const NOW = Date.parse('2030-01-01T00:00:00.000Z')
 const LEASE = 30_000

@@ -147,8 +147,7 @@ async function runStep(mode: Mode, step: Step): Promise<Summary> {
 /**
  * Drops what legitimately differs between the modes: times, uids and run ids (random), where a
  * review came from (`request:ID` or `api`), refused reviews (git mode records none it refuses
- * before pushing), the runners' own extensions, and an Execution's `observedGeneration` (only the
- * server's runner writes it: a difference of the runners, not of the verbs).
+ * before pushing), and the runners' own extensions.
  */
 function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((entry) => (entry as { counted?: unknown } | null)?.counted !== false).map(normalise)
@@ -169,8 +168,7 @@ async function statuses(mode: Mode): Promise<Record<string, unknown>> {
     const listed = await planspec(['get', kind, '-A', '-o', 'json', ...flags], env)
     expect(listed.code, listed.stderr).toBe(0)
     for (const item of (JSON.parse(listed.stdout) as { items: { kind: string; metadata: { name: string }; status?: unknown }[] }).items) {
-      const { observedGeneration: _runner, ...status } = (normalise(item.status ?? {}) ?? {}) as Record<string, unknown>
-      all[`${item.kind}/${item.metadata.name}`] = item.kind === 'Execution' ? status : normalise(item.status ?? null)
+      all[`${item.kind}/${item.metadata.name}`] = normalise(item.status ?? null)
     }
   }
   return all

@@ -222,7 +222,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         const kind = String(object.kind)
         const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string }
         const namespace = metadata.namespace ?? 'default'
-        const current = desired.items.get(`${kind.toLowerCase()}/${namespace}/${metadata.name}`)
+        const current = desired.resources.get(`${kind.toLowerCase()}/${namespace}/${metadata.name}`)
         const same = current !== undefined && canonicalJson(comparable(current.object)) === canonicalJson(comparable(object))
         return { kind, namespace, name: String(metadata.name), action: current === undefined ? 'created' : same ? 'unchanged' : 'configured' }
       })

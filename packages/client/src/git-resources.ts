@@ -1,4 +1,5 @@
-import type { DesiredItem, DesiredSnapshot, StatusSnapshot } from '@planspec/agent'
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
+import type { StatusSnapshot } from '@planspec/agent'
 import { initialStatus, type ExecutionStatus, type StatusKind } from '@planspec/core'
 import { gateWaits } from './gate-waits.js'
 import type { ResourceView } from './resource-types.js'
@@ -11,8 +12,8 @@ import type { ResourceView } from './resource-types.js'
  * @example
  * gitResources(await repo.readDesired(), await repo.readStatus(), { kind: 'Execution' })
  */
-export function gitResources(desired: DesiredSnapshot, status: StatusSnapshot, options: { readonly kind: string; readonly name?: string; readonly namespace?: string }): ResourceView[] {
-  return [...desired.items.values()]
+export function gitResources(desired: DesiredState, status: StatusSnapshot, options: { readonly kind: string; readonly name?: string; readonly namespace?: string }): ResourceView[] {
+  return [...desired.resources.values()]
     .filter((i) => i.kind === options.kind && (options.namespace === undefined || i.namespace === options.namespace) && (options.name === undefined || i.name === options.name))
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
     .map((i) => gitResourceView(i, desired, status))
@@ -25,11 +26,11 @@ const STATUS_KINDS: ReadonlySet<string> = new Set<StatusKind>(['Goal', 'Plan', '
  * (an Execution nobody leased) reads as the status the server sets on create (RESOURCES 0.7,
  * dated by its `creationTimestamp`), so git mode and server mode show the same thing.
  */
-export function gitResourceView(item: DesiredItem, desired: DesiredSnapshot, status: StatusSnapshot): ResourceView {
+export function gitResourceView(item: DesiredResource, desired: DesiredState, status: StatusSnapshot): ResourceView {
   const doc = status.docs.get(item.subject)
-  const metadata = item.object.metadata as Record<string, unknown> | undefined
-  const created = typeof metadata?.creationTimestamp === 'string' ? metadata.creationTimestamp : new Date(0).toISOString()
-  const shown = doc?.status ?? (STATUS_KINDS.has(item.kind) ? initialStatus(item.kind as StatusKind, item.generation, created) : undefined)
+  const metadata = item.object.metadata
+  const created = metadata.creationTimestamp ?? new Date(0).toISOString()
+  const shown = doc?.status ?? (STATUS_KINDS.has(item.kind) ? initialStatus(item.kind as StatusKind, item.identity.generation, created) : undefined)
   const waits = item.kind === 'Execution' ? gateWaits(item, doc?.status as ExecutionStatus | undefined, desired, status) : []
   return {
     kind: item.kind,
@@ -37,8 +38,8 @@ export function gitResourceView(item: DesiredItem, desired: DesiredSnapshot, sta
     namespace: item.namespace,
     object: item.object,
     file: item.file,
-    introducedIn: item.introducedIn,
-    ...(metadata ? { metadata: metadata as ResourceView['metadata'] } : {}),
+    introducedIn: item.identity.introducedIn,
+    metadata: metadata as ResourceView['metadata'],
     spec: item.object.spec,
     ...(shown === undefined ? {} : { status: shown }),
     ...(doc?.refusedRequests?.length ? { refusedRequests: doc.refusedRequests } : {}),

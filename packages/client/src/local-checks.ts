@@ -1,11 +1,12 @@
-import { judgeRunRequests, resourcesOf, type AgentRequest, type DesiredItem, type DesiredSnapshot, type GitAgentRepo, type RequestAction, type StatusSnapshot } from '@planspec/agent'
+import type { DesiredResource, DesiredState } from '@planspec/git-store'
+import { judgeRunRequests, resourcesOf, type AgentRequest, type GitAgentRepo, type RequestAction, type StatusSnapshot } from '@planspec/agent'
 import { checkAgentReview, checkRequester, checkReviewer, claimSubjects, normalizeSubject, type ExecutionDecision, type ExecutionStatus, type GateStatus, type RunRequestKind } from '@planspec/core'
 import { prepareRun } from '@planspec/engine'
 
 /** What the local checks of a request read. */
 export interface LocalCheckContext {
   readonly repo: GitAgentRepo
-  readonly desired: DesiredSnapshot
+  readonly desired: DesiredState
   readonly status: StatusSnapshot
   /** The requester as the agent will see them: `email:ADDR` of the signing author. */
   readonly requester: string
@@ -45,7 +46,7 @@ const obj = (value: unknown): Obj => (value !== null && typeof value === 'object
  * certain refusals are reported: membership of a `team:` needs the agent's team file, so it is
  * left to the agent. Each refusal starts with its PascalCase reason, also returned as `reason`.
  */
-export async function localVerdict(action: RequestAction, item: DesiredItem, target: LocalCheckTarget, context: LocalCheckContext): Promise<LocalVerdict> {
+export async function localVerdict(action: RequestAction, item: DesiredResource, target: LocalCheckTarget, context: LocalCheckContext): Promise<LocalVerdict> {
   if (action === 'approve' || action === 'reject') return gateVerdict(item, target.execution, context)
   if (action === 'comment') return commentVerdict(item, target.execution, context)
   const run = context.status.docs.get(item.subject)?.status as ExecutionStatus | undefined
@@ -68,7 +69,7 @@ export async function localVerdict(action: RequestAction, item: DesiredItem, tar
   return { notes: [] }
 }
 
-async function gateVerdict(gate: DesiredItem, named: string | undefined, context: LocalCheckContext): Promise<LocalVerdict> {
+async function gateVerdict(gate: DesiredResource, named: string | undefined, context: LocalCheckContext): Promise<LocalVerdict> {
   const status = context.status.docs.get(gate.subject)?.status as GateStatus | undefined
   const reviewers = (obj(gate.object.spec).reviewers as string[] | undefined) ?? []
   // A shell's refusal comes first (as the agent records it): an agent that may not decide at all.
@@ -94,7 +95,7 @@ async function gateVerdict(gate: DesiredItem, named: string | undefined, context
 }
 
 /** A comment asks people to look at a Gate some Execution waits on (one named, or any); it never decides. */
-async function commentVerdict(gate: DesiredItem, named: string | undefined, context: LocalCheckContext): Promise<LocalVerdict> {
+async function commentVerdict(gate: DesiredResource, named: string | undefined, context: LocalCheckContext): Promise<LocalVerdict> {
   const waiting = await waitingOn(gate, context.status.docs.get(gate.subject)?.status as GateStatus | undefined, context)
   const chosen = named === undefined ? waiting : waiting.filter((entry) => entry.name === named)
   if (chosen.length === 0) return { reason: 'NotWaiting', refusal: named === undefined ? 'NotWaiting: no Execution waits on this Gate' : `NotWaiting: Execution ${named} does not wait on this Gate` }
@@ -107,7 +108,7 @@ async function commentVerdict(gate: DesiredItem, named: string | undefined, cont
  * the agent's own `judgeRunRequests` (eligibility, the claim holder, declared outputs). A
  * `NotEligible` that a `team:` entry could lift (the agent's team file decides) is left to the agent.
  */
-async function workVerdict(action: 'claim' | 'complete', item: DesiredItem, target: LocalCheckTarget & { readonly node: string }, context: LocalCheckContext): Promise<LocalVerdict> {
+async function workVerdict(action: 'claim' | 'complete', item: DesiredResource, target: LocalCheckTarget & { readonly node: string }, context: LocalCheckContext): Promise<LocalVerdict> {
   const probe: AgentRequest = {
     id: '~local-check',
     action,
@@ -134,7 +135,7 @@ async function workVerdict(action: 'claim' | 'complete', item: DesiredItem, targ
 }
 
 /** The subjects a claimable node's target names (core's `claimSubjects`), as the run would bind it now. */
-function assigneesOf(execution: DesiredItem, node: string, desired: DesiredSnapshot): string[] {
+function assigneesOf(execution: DesiredResource, node: string, desired: DesiredState): string[] {
   try {
     const binding = prepareRun(resourcesOf(desired), { name: execution.name, namespace: execution.namespace }).input.bindings.get(node)
     return binding?.outcome === 'bound' ? claimSubjects(binding.provider, binding.config) : []
@@ -143,9 +144,9 @@ function assigneesOf(execution: DesiredItem, node: string, desired: DesiredSnaps
   }
 }
 
-function missingOutputs(execution: DesiredItem, target: LocalCheckTarget & { readonly node: string }, desired: DesiredSnapshot): string[] {
+function missingOutputs(execution: DesiredResource, target: LocalCheckTarget & { readonly node: string }, desired: DesiredState): string[] {
   const planRef = obj(obj(execution.object.spec).planRef)
-  const plan = desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
+  const plan = desired.resources.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
   const node = ((obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []).find((n) => n.id === target.node)
   const declared = Array.isArray(node?.outputs) ? (node.outputs as unknown[]).filter((name): name is string => typeof name === 'string') : []
   return declared.filter((name) => target.outputs?.[name] === undefined || target.outputs[name] === null)
@@ -156,10 +157,10 @@ function missingOutputs(execution: DesiredItem, target: LocalCheckTarget & { rea
  * already waits but that the agent has not entered on the Gate yet (it binds them in the round that
  * reads the request, as core's `decideGate` does).
  */
-async function waitingOn(gate: DesiredItem, status: GateStatus | undefined, context: LocalCheckContext): Promise<ExecutionDecision[]> {
+async function waitingOn(gate: DesiredResource, status: GateStatus | undefined, context: LocalCheckContext): Promise<ExecutionDecision[]> {
   const entries = status?.executions ?? []
   const waiting = entries.filter((entry) => entry.phase === 'Waiting')
-  for (const item of context.desired.items.values()) {
+  for (const item of context.desired.resources.values()) {
     if (item.kind !== 'Execution') continue
     const uid = String(obj(item.object.metadata).uid ?? '')
     if (entries.some((entry) => entry.uid === uid)) continue
@@ -172,9 +173,9 @@ async function waitingOn(gate: DesiredItem, status: GateStatus | undefined, cont
 }
 
 /** The Gate nodes of an Execution's plan, with the subject of the Gate each names. */
-function gateNodesOf(execution: DesiredItem, desired: DesiredSnapshot): { id: string; gate: string }[] {
+function gateNodesOf(execution: DesiredResource, desired: DesiredState): { id: string; gate: string }[] {
   const planRef = obj(obj(execution.object.spec).planRef)
-  const plan = desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
+  const plan = desired.resources.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
   const nodes = (obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []
   return nodes
     .filter((node) => node.kind === 'Gate' && typeof node.id === 'string')
@@ -182,15 +183,15 @@ function gateNodesOf(execution: DesiredItem, desired: DesiredSnapshot): { id: st
 }
 
 /** The reviewers of every Gate an Execution's plan names. */
-function planGateReviewers(execution: DesiredItem, desired: DesiredSnapshot): string[] {
+function planGateReviewers(execution: DesiredResource, desired: DesiredState): string[] {
   const planRef = obj(obj(execution.object.spec).planRef)
-  const plan = desired.items.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
+  const plan = desired.resources.get(`plan/${typeof planRef.namespace === 'string' ? planRef.namespace : execution.namespace}/${String(planRef.name)}`)
   const nodes = (obj(obj(plan?.object.spec).graph).nodes as Obj[] | undefined) ?? []
   return nodes
     .filter((node) => node.kind === 'Gate')
     .flatMap((node) => {
       const ref = obj(node.gateRef)
-      const gate = desired.items.get(`gate/${typeof ref.namespace === 'string' ? ref.namespace : execution.namespace}/${String(ref.name)}`)
+      const gate = desired.resources.get(`gate/${typeof ref.namespace === 'string' ? ref.namespace : execution.namespace}/${String(ref.name)}`)
       return (obj(gate?.object.spec).reviewers as string[] | undefined) ?? []
     })
 }

@@ -1,4 +1,5 @@
-import type { DesiredItem, GitAgentRepo, RequestAction } from '@planspec/agent'
+import type { DesiredResource } from '@planspec/git-store'
+import type { GitAgentRepo, RequestAction } from '@planspec/agent'
 import { isAgentVia } from '@planspec/core'
 import { verifySshSignature } from '@planspec/git-store'
 import { reviewerOf } from '@planspec/agent'
@@ -17,9 +18,9 @@ export interface GitRequester {
 
 /** The outcome of {@link recordGitRequest}. */
 export type GitRequestOutcome =
-  | { readonly status: 'recorded'; readonly item: DesiredItem; readonly subject: string; readonly id: string; readonly execution?: string; readonly notes: readonly string[] }
-  | { readonly status: 'dry-run'; readonly item: DesiredItem; readonly subject: string; readonly notes: readonly string[] }
-  | { readonly status: 'refused'; readonly subject: string; readonly reason: string; readonly message: string; readonly item?: DesiredItem; readonly recorded?: { readonly id: string } }
+  | { readonly status: 'recorded'; readonly item: DesiredResource; readonly subject: string; readonly id: string; readonly execution?: string; readonly notes: readonly string[] }
+  | { readonly status: 'dry-run'; readonly item: DesiredResource; readonly subject: string; readonly notes: readonly string[] }
+  | { readonly status: 'refused'; readonly subject: string; readonly reason: string; readonly message: string; readonly item?: DesiredResource; readonly recorded?: { readonly id: string } }
 
 /** The noun of each action, for messages (`approval refused: ...`). */
 export const ACTION_NOUNS: Readonly<Record<RequestAction, string>> = { approve: 'approval', reject: 'rejection', comment: 'comment', cancel: 'cancel', retry: 'retry', claim: 'claim', complete: 'completion' }
@@ -60,14 +61,14 @@ class RefusedSignature extends Error {
 export async function recordGitRequest(requester: GitRequester, action: RequestAction, target: ClientRequestTarget, options: ClientRequestOptions = {}): Promise<GitRequestOutcome> {
   const { repo, author, signing } = requester
   const named = `${target.kind.toLowerCase()}/${target.name}`
-  const refuse = (reason: string, why: string, item?: DesiredItem): GitRequestOutcome => {
+  const refuse = (reason: string, why: string, item?: DesiredResource): GitRequestOutcome => {
     const subject = item === undefined ? named : `${item.kind.toLowerCase()}/${item.name}`
     return { status: 'refused', subject, reason, message: refusalMessage(subject, action, reason, why), ...(item === undefined ? {} : { item }) }
   }
   if (author === undefined) return refuse('NoIdentity', 'no identity: set git config user.email to the address your key is listed for in .planspec/allowed-signers')
   if ('problem' in signing) return refuse('NoSigningKey', signing.problem)
   const desired = await repo.readDesired()
-  const matches = [...desired.items.values()].filter((i) => i.kind === target.kind && i.name === target.name && (target.namespace === undefined || i.namespace === target.namespace))
+  const matches = [...desired.resources.values()].filter((i) => i.kind === target.kind && i.name === target.name && (target.namespace === undefined || i.namespace === target.namespace))
   if (matches.length === 0) return refuse('NotFound', `${target.kind.toLowerCase()} "${target.name}" not found`)
   if (matches.length > 1) throw new ClientUsageError(`${target.kind.toLowerCase()} "${target.name}" exists in several namespaces; choose one with --namespace`)
   const item = matches[0]!
@@ -92,7 +93,7 @@ export async function recordGitRequest(requester: GitRequester, action: RequestA
         ...(target.outputs ? { outputs: target.outputs } : {}),
         ...(target.failed ? { failed: true } : {}),
         ...(options.via ? { via: options.via } : {}),
-        ...(action === 'approve' || action === 'reject' || action === 'comment' ? { targetGeneration: item.generation } : {}),
+        ...(action === 'approve' || action === 'reject' || action === 'comment' ? { targetGeneration: item.identity.generation } : {}),
         ...(bind ? { execution: bind.execution, digest: bind.digest } : {}),
       },
       author,

@@ -1,4 +1,5 @@
-import type { DesiredItem, GitAgentRepo, RequestAction, StatusSnapshot } from '@planspec/agent'
+import type { DesiredResource } from '@planspec/git-store'
+import type { GitAgentRepo, RequestAction, StatusSnapshot } from '@planspec/agent'
 import type { ExecutionStatus, GateStatus } from '@planspec/core'
 import type { ClientVerdict } from './resource-types.js'
 
@@ -8,7 +9,7 @@ export interface VerdictWait {
   readonly id: string
   readonly action: RequestAction
   /** The resource the request is about (its kind, name and `kind/namespace/name` subject). */
-  readonly item: Pick<DesiredItem, 'kind' | 'name' | 'subject'>
+  readonly item: Pick<DesiredResource, 'kind' | 'name' | 'subject'>
 }
 
 /** The agent's verdict on a request, once it has one (the port's `ClientVerdict`). */

@@ -111,6 +111,7 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
   // Execution from the old one; files read by `planspec run` have none.
   const storedUid = (exec.value.metadata as Obj | undefined)?.uid
   const uid = typeof storedUid === 'string' && storedUid !== '' ? storedUid : `${exec.namespace}.${exec.name}.${sha256(`${exec.namespace}/${exec.name}`).slice(0, 8)}`
+  const { generation, creationTimestamp } = (exec.value.metadata ?? {}) as Obj
   return {
     input: {
       uid,
@@ -127,6 +128,8 @@ export function prepareRun(resources: readonly ResourceLike[], execution: { read
       acceptanceCriteria,
       retryPolicy,
       ...(missingBindings.size === 0 ? {} : { missingBindings: [...missingBindings] }),
+      generation: typeof generation === 'number' ? generation : 1,
+      ...(typeof creationTimestamp === 'string' ? { creationTimestamp } : {}),
     },
     gates,
     externals,

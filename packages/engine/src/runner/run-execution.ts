@@ -1,6 +1,7 @@
 import {
   abandonAttempt,
   dispatchIntentOf,
+  initialStatus,
   reconcileExecution,
   recordAttemptResult,
   type Action,
@@ -33,6 +34,10 @@ export type ExecutionRunInput = Pick<ExecutionObservation, 'uid' | 'graph' | 'sp
    * that has not started waits for them, `Blocked` with reason `BindingNotFound` (prepareRun).
    */
   readonly missingBindings?: readonly string[]
+  /** The Execution's `metadata.generation` (1 when the files carry none). */
+  readonly generation?: number
+  /** The Execution's `metadata.creationTimestamp` (undefined in files read by `planspec run`: the run's start). */
+  readonly creationTimestamp?: string
 }
 
 /** Durable state of a run: the status is saved after every transition and loaded on start. */
@@ -152,7 +157,9 @@ async function runRounds(input: ExecutionRunInput, deps: ExecutionRunDeps, ended
   const completions: Completion[] = []
   let wake: (() => void) | undefined
   const notify = (): void => wake?.()
-  let status = await deps.state?.load()
+  // Every mode starts from the status the server sets on create (RESOURCES 0.7): a run with no
+  // stored status (git mode's first run, `planspec run` without state) starts from the same one.
+  let status: ExecutionStatus | undefined = (await deps.state?.load()) ?? initialStatus('Execution', input.generation ?? 1, input.creationTimestamp ?? iso(deps.now()))
   let idleRounds = 0
   let idleStatus = ''
   let retryPending = true

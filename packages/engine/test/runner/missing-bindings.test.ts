@@ -46,7 +46,9 @@ describe('a missing Binding', () => {
     const message = missingBindingsMessage(['Binding "default/later" (spec.bindingRef)', 'Binding "team/other" (spec.nodeBindings.b)'])
     expect(blocked).toMatchObject({ phase: 'Blocked', reason: 'BindingNotFound', message })
     expect(message).toBe('waiting for Binding "default/later" (spec.bindingRef), Binding "team/other" (spec.nodeBindings.b): they do not exist; apply them and the run starts')
-    expect(blocked.conditions).toEqual([expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'BindingNotFound', message })])
+    // It started from the status the server sets on create (Accepted/ExecutionCreated), as in every mode.
+    expect(blocked.observedGeneration).toBe(1)
+    expect(blocked.conditions).toEqual([expect.objectContaining({ type: 'Accepted', status: 'True', reason: 'ExecutionCreated' }), expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'BindingNotFound', message })])
     expect(blocked.nodeStatuses).toBeUndefined()
     expect(state.current()).toEqual(blocked)
     // Idempotent: another round with the Binding still missing writes nothing.

@@ -1,4 +1,5 @@
-import type { AgentRepo, buildAgentServer, ChangeAuthor, DesiredItem, ExecutionChange } from '@planspec/agent'
+import type { DesiredResource } from '@planspec/git-store'
+import type { AgentRepo, buildAgentServer, ChangeAuthor, ExecutionChange } from '@planspec/agent'
 import type { ExecutionStatus } from '@planspec/core'
 import {
   commentCommandsWebhook,
@@ -35,7 +36,7 @@ export interface GitHubBridgeOptions {
   /** The agent's latest snapshots (`observeAgentRepo(...).latest`): what commands resolve against. */
   readonly snapshot: () => AgentSnapshot
   /** The author of the change that created a resource (never eligible to approve its Gates). */
-  readonly changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>
+  readonly changeAuthor: (item: DesiredResource) => Promise<ChangeAuthor | undefined>
   /** The agent's `teams` map: team members verified through GitHub are added (see `createCommandRecorder`). */
   readonly teams: Map<string, string[]>
   /** The agent's `writers`: likewise. */

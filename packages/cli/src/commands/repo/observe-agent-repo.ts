@@ -1,9 +1,10 @@
-import type { DesiredSnapshot, GitAgentRepo, StatusSnapshot } from '@planspec/agent'
+import type { DesiredState } from '@planspec/git-store'
+import type { GitAgentRepo, StatusSnapshot } from '@planspec/agent'
 
 /** What the agent read in its latest round: the tracked branch and the status branch. */
 export interface AgentSnapshot {
   /** Undefined until the agent's first round read the tracked branch. */
-  readonly desired?: DesiredSnapshot
+  readonly desired?: DesiredState
   readonly status?: StatusSnapshot
 }
 
@@ -24,10 +25,10 @@ export interface ObservedAgentRepo {
  * @example
  * const observed = observeAgentRepo(repo)
  * const agent = createAgent({ repo: observed.repo, ... })
- * observed.latest().desired?.items.get('gate/default/release')
+ * observed.latest().desired?.resources.get('gate/default/release')
  */
 export function observeAgentRepo(repo: GitAgentRepo): ObservedAgentRepo {
-  let desired: DesiredSnapshot | undefined
+  let desired: DesiredState | undefined
   let status: StatusSnapshot | undefined
   const observed: GitAgentRepo = {
     ...repo,

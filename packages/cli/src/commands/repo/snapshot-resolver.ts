@@ -1,4 +1,5 @@
-import type { ChangeAuthor, DesiredItem } from '@planspec/agent'
+import type { DesiredResource } from '@planspec/git-store'
+import type { ChangeAuthor } from '@planspec/agent'
 import { PlanSpecError, type ExecutionStatus, type GateStatus } from '@planspec/core'
 import type { CommandResolver, CommandTarget, ResolvedExecution, ResolvedGate } from '@planspec/github'
 import type { ProgressGate } from '@planspec/reporter'
@@ -9,7 +10,7 @@ export interface SnapshotResolverOptions {
   /** The agent's latest snapshots (see `observeAgentRepo`). */
   readonly snapshot: () => AgentSnapshot
   /** The author of the change that created a resource (separation of duties, DECISIONS §9). */
-  readonly changeAuthor: (item: DesiredItem) => Promise<ChangeAuthor | undefined>
+  readonly changeAuthor: (item: DesiredResource) => Promise<ChangeAuthor | undefined>
   /** The latest status each run reported (fresher than the status branch), by subject `execution/ns/name`. */
   readonly runs: ReadonlyMap<string, ExecutionStatus>
 }
@@ -43,19 +44,19 @@ const DEFAULT_NAMESPACE = 'default'
  * await resolver.findGate({ name: 'changelog-approval' })
  */
 export function createSnapshotResolver(options: SnapshotResolverOptions): SnapshotResolver {
-  const items = (): readonly DesiredItem[] => {
+  const items = (): readonly DesiredResource[] => {
     const desired = options.snapshot().desired
     if (desired === undefined) throw new AgentNotReadyError()
-    return [...desired.items.values()]
+    return [...desired.resources.values()]
   }
-  const find = (kind: string, target: CommandTarget): DesiredItem | undefined => {
+  const find = (kind: string, target: CommandTarget): DesiredResource | undefined => {
     const named = items().filter((item) => item.kind === kind && item.name === target.name)
     if (target.namespace !== undefined) return named.find((item) => item.namespace === target.namespace)
     return named.length === 1 ? named[0] : named.find((item) => item.namespace === DEFAULT_NAMESPACE)
   }
-  const statusOf = (item: DesiredItem): unknown => options.snapshot().status?.docs.get(item.subject)?.status
-  const executionStatus = (item: DesiredItem): ExecutionStatus | undefined => options.runs.get(item.subject) ?? (statusOf(item) as ExecutionStatus | undefined)
-  const resolveExecution = (item: DesiredItem): ResolvedExecution => ({ namespace: item.namespace, name: item.name, nodes: planNodes(item, items()) })
+  const statusOf = (item: DesiredResource): unknown => options.snapshot().status?.docs.get(item.subject)?.status
+  const executionStatus = (item: DesiredResource): ExecutionStatus | undefined => options.runs.get(item.subject) ?? (statusOf(item) as ExecutionStatus | undefined)
+  const resolveExecution = (item: DesiredResource): ResolvedExecution => ({ namespace: item.namespace, name: item.name, nodes: planNodes(item, items()) })
 
   return {
     async findGate(target): Promise<ResolvedGate | undefined> {
@@ -69,7 +70,7 @@ export function createSnapshotResolver(options: SnapshotResolverOptions): Snapsh
         namespace: gate.namespace,
         name: gate.name,
         gate: {
-          metadata: { generation: gate.generation },
+          metadata: { generation: gate.identity.generation },
           spec: { reviewers: strings(spec.reviewers), ...(typeof spec.requiredApprovers === 'number' ? { requiredApprovers: spec.requiredApprovers } : {}) },
           ...(status === undefined ? {} : { status }),
         },
@@ -92,7 +93,7 @@ export function createSnapshotResolver(options: SnapshotResolverOptions): Snapsh
     },
     progressGate(namespace, name) {
       const desired = options.snapshot().desired
-      const gate = desired?.items.get(`gate/${namespace}/${name}`)
+      const gate = desired?.resources.get(`gate/${namespace}/${name}`)
       if (gate === undefined) return undefined
       const spec = record(gate.object.spec)
       return { gate: name, reviewers: strings(spec.reviewers), requiredApprovers: typeof spec.requiredApprovers === 'number' ? spec.requiredApprovers : 1 }
@@ -101,7 +102,7 @@ export function createSnapshotResolver(options: SnapshotResolverOptions): Snapsh
 }
 
 /** The Execution a Gate's `targetRef` names, if any. */
-function targetExecution(gate: DesiredItem, all: readonly DesiredItem[]): DesiredItem | undefined {
+function targetExecution(gate: DesiredResource, all: readonly DesiredResource[]): DesiredResource | undefined {
   const target = record(record(gate.object.spec).targetRef)
   if (target.kind !== 'Execution' || typeof target.name !== 'string') return undefined
   const namespace = typeof target.namespace === 'string' ? target.namespace : gate.namespace
@@ -109,7 +110,7 @@ function targetExecution(gate: DesiredItem, all: readonly DesiredItem[]): Desire
 }
 
 /** Node ids of the Plan an Execution runs (undefined when the Plan is not there). */
-function planNodes(execution: DesiredItem, all: readonly DesiredItem[]): string[] | undefined {
+function planNodes(execution: DesiredResource, all: readonly DesiredResource[]): string[] | undefined {
   const ref = record(record(execution.object.spec).planRef)
   const namespace = typeof ref.namespace === 'string' ? ref.namespace : execution.namespace
   const plan = all.find((item) => item.kind === 'Plan' && item.name === ref.name && item.namespace === namespace)

@@ -1,5 +1,6 @@
+import type { DesiredResource } from '@planspec/git-store'
 import { Octokit } from '@octokit/rest'
-import type { ChangeAuthor, DesiredItem, ExecutionChange, GitAgentRepo } from '@planspec/agent'
+import type { ChangeAuthor, ExecutionChange, GitAgentRepo } from '@planspec/agent'
 import type { Redactor } from '@planspec/core'
 import { createSystemClock, type Clock } from '@planspec/github'
 import type { Logger } from 'pino'
@@ -147,7 +148,7 @@ export function wireGitHub(flags: GitHubFlags, io: CommandIO, deps: GitHubWiring
  * (the one that merged the commit git history names), else git's answer (its signer or author)
  * when the commit came in without a pull request or GitHub cannot be asked. Cached per commit.
  */
-function pullRequestAuthors(octokit: Octokit, owner: string, repo: string, agentRepo: GitAgentRepo, log: Logger): (item: DesiredItem) => Promise<ChangeAuthor | undefined> {
+function pullRequestAuthors(octokit: Octokit, owner: string, repo: string, agentRepo: GitAgentRepo, log: Logger): (item: DesiredResource) => Promise<ChangeAuthor | undefined> {
   const byCommit = new Map<string, Promise<string | undefined>>()
   return async (item) => {
     const found = await agentRepo.changeAuthor(item)
