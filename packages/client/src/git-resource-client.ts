@@ -190,7 +190,7 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
         if (!(error instanceof ClientRefusedError) || error.reason === 'NoSigningKey') throw error
         const named = `${target.kind.toLowerCase()}/${target.name}`
         const desired = await serial(() => repo.readDesired())
-        const exists = [...desired.items.values()].some((i) => i.kind === target.kind && i.name === target.name && (target.namespace === undefined || i.namespace === target.namespace))
+        const exists = [...desired.resources.values()].some((i) => i.kind === target.kind && i.name === target.name && (target.namespace === undefined || i.namespace === target.namespace))
         if (!exists) return { status: 'refused', subject: named, reason: 'NotFound', message: refusalMessage(named, action, 'NotFound', `${target.kind.toLowerCase()} "${target.name}" not found`) }
         throw error
       }
