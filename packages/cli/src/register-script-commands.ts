@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import { runCompletion, SHELLS } from './commands/completion.js'
 import { resolveContext } from './commands/server/resolve-context.js'
-import { parseWaitFor, runWait } from './commands/wait.js'
 import { durationFlag } from './duration-flag.js'
 import { UsageError, type CommandIO } from './io.js'
 
@@ -33,12 +32,12 @@ Examples:
   planspec wait gate release-approval --for=phase=Approved
   planspec wait binding platform-bindings --for=condition=Resolved --server https://planspec.example.com`)
     .action(async (kind: string, name: string, o: Record<string, unknown>) => {
+      // Loaded when the command runs: wait and the resource clients (git, HTTP) weigh on every other command's start.
+      const [{ parseWaitFor, runWait }, { openResourceClient }, { reportApiError }] = await Promise.all([import('./commands/wait.js'), import('./commands/open-resource-client.js'), import('./commands/server/report-api-error.js')])
       const wanted = parseWaitFor(String(o.for))
       const timeoutMs = durationFlag(String(o.timeout), '--timeout')
       const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
       const namespace = (o.namespace as string | undefined) ?? target.namespace
-      // Loaded when the command runs: the resource clients (git, HTTP) weigh on every other command's start.
-      const [{ openResourceClient }, { reportApiError }] = await Promise.all([import('./commands/open-resource-client.js'), import('./commands/server/report-api-error.js')])
       const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
       try {
         setExit(await runWait(client, { kind, name, ...(namespace ? { namespace } : {}), for: wanted, timeoutMs }, io))
