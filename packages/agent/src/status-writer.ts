@@ -1,4 +1,5 @@
-import { backoffDelay, parseObjectKey, type Lease, type Redactor } from '@planspec/core'
+import { parseObjectKey, type Lease, type Redactor } from '@planspec/core'
+import { createWorkQueue, type WorkQueueTimers } from '@planspec/engine'
 import { isLeaseLive, LeaseLostError, liveLeaseHolder, releasedLease, takeLease } from '@planspec/git-store'
 import type { AgentRepo, StatusDoc, StatusSnapshot } from './types.js'
 import type { LogBlob } from '@planspec/git-store'
@@ -70,7 +71,6 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
   let current: StatusSnapshot | undefined
   const heldLeases = new Set<string>()
   let queue: { waiter: Waiter; sourceRevision: string; message: string }[] = []
-  let flushing: Promise<void> | undefined
 
   const leaseOwner = (subject: string): string | undefined => liveLeaseHolder(current?.leases.get(subject), deps.now())
   /** May this agent write `subject` (an Execution) or take its lease now? */
@@ -79,103 +79,116 @@ export function createStatusWriter(deps: StatusWriterDeps): StatusWriter {
     return owner === undefined || owner === deps.holder
   }
 
-  const flush = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const batch = queue
+  /** The writes being pushed as one commit, until the push lands or fails for good. */
+  let batch: { live: Waiter[]; readonly last: { readonly sourceRevision: string; readonly message: string }; readonly count: number; attempts: number; stale: boolean } | undefined
+  const maxAttempts = deps.maxAttempts ?? 20
+  const fail = (waiters: readonly Waiter[], error: unknown): void => {
+    for (const waiter of waiters) waiter.reject(error)
+  }
+
+  /**
+   * One push of the batch (taking the queued writes as the batch when there is none). A push that
+   * lost the compare-and-swap race throws, and the work queue retries it after core's backoff,
+   * re-reading the branch first; any other failure rejects the batch's writers at once.
+   */
+  const pushBatch = async (): Promise<{ requeueAfterMs?: number } | void> => {
+    if (batch === undefined) {
+      const taken = queue
       queue = []
-      let live = batch.map((entry) => entry.waiter)
-      const attempts = deps.maxAttempts ?? 20
-      for (let attempt = 1; ; attempt++) {
-        // Drop what another holder took meanwhile: those writers learn they lost their lease.
-        live = live.flatMap((waiter) => {
-          const logged = (waiter.write.logs ?? []).map((l) => `execution/${l.namespace}/${l.execution}`)
-          const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject), ...logged].filter((s) => !mayWrite(s))
-          if (lost.length === 0) return [waiter]
-          if (waiter.write.partial !== true) {
-            waiter.reject(leaseLost(lost[0] as string, leaseOwner(lost[0] as string)))
-            return []
-          }
-          const gone = new Set(lost)
-          const keep = <V>(map: ReadonlyMap<string, V> | undefined): Map<string, V> => new Map([...(map ?? [])].filter(([k]) => !gone.has(k)))
-          const logs = (waiter.write.logs ?? []).filter((l) => !gone.has(`execution/${l.namespace}/${l.execution}`))
-          return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases), logs } }]
-        })
-        if (live.length === 0) break
-        const docs = new Map<string, StatusDoc | null>()
-        const leases = new Map<string, Lease | null>()
-        const logs: LogBlob[] = []
-        for (const waiter of live) {
-          for (const log of waiter.write.logs ?? []) logs.push(deps.redactor === undefined ? log : { ...log, text: deps.redactor.redact(log.text) })
-          for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v === null || deps.redactor === undefined ? v : deps.redactor.redactValue(v))
-          for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
-        }
-        const last = batch[batch.length - 1] as { sourceRevision: string; message: string }
-        try {
-          // Leases are decided again on the head this commit goes on (after a lost race, a newer
-          // one), so epochs only grow: git-store's decisions, as when a lease is written alone.
-          for (const [k, v] of leases) {
-            const next = v === null ? null : rebaseLease(current?.leases.get(k), v, k, deps.now())
-            if (next === undefined) leases.delete(k)
-            else leases.set(k, next)
-          }
-          const result = await deps.repo.writeStatus({ docs, leases, ...(logs.length === 0 ? {} : { logs }), sourceRevision: last.sourceRevision, message: batch.length === 1 ? last.message : `${last.message} (+${batch.length - 1} more)` }, current?.head)
-          const nextLeases = new Map(current?.leases ?? [])
-          for (const [k, v] of leases) {
-            if (v === null) {
-              nextLeases.delete(k)
-              heldLeases.delete(k)
-            } else {
-              nextLeases.set(k, v)
-              if (v.holder === deps.holder && isLeaseLive(v, deps.now())) heldLeases.add(k)
-              else heldLeases.delete(k)
-            }
-          }
-          const nextDocs = new Map(current?.docs ?? [])
-          for (const [k, v] of docs) {
-            if (v === null) nextDocs.delete(k)
-            else nextDocs.set(k, v)
-          }
-          current = { requests: [], problems: new Map(), ...current, head: result.head, leases: nextLeases, docs: nextDocs }
-          for (const waiter of live) waiter.resolve()
-          break
-        } catch (error) {
-          if ((error as { code?: string }).code !== 'PLANSPEC_ERR_GIT_CONFLICT' || attempt >= attempts) {
-            for (const waiter of live) waiter.reject(error)
-            break
-          }
-          deps.onConflict?.()
-          try {
-            // Agents that collided back off a little (core's jittered backoff) so they do not collide again.
-            await (deps.pause ?? defaultPause)(backoffDelay(attempt, PUSH_BACKOFF, Math.random))
-            current = await deps.repo.readStatus()
-          } catch (readError) {
-            for (const waiter of live) waiter.reject(readError)
-            break
-          }
-          for (const subject of [...heldLeases]) if (leaseOwner(subject) !== deps.holder) heldLeases.delete(subject)
+      if (taken.length === 0) return
+      batch = { live: taken.map((entry) => entry.waiter), last: taken[taken.length - 1] as { sourceRevision: string; message: string }, count: taken.length, attempts: 0, stale: false }
+    }
+    const b = batch
+    const done = (): { requeueAfterMs?: number } => {
+      batch = undefined
+      // Writes that came meanwhile are the next batch.
+      return queue.length > 0 ? { requeueAfterMs: 0 } : {}
+    }
+    if (b.stale) {
+      try {
+        current = await deps.repo.readStatus()
+      } catch (readError) {
+        fail(b.live, readError)
+        return done()
+      }
+      for (const subject of [...heldLeases]) if (leaseOwner(subject) !== deps.holder) heldLeases.delete(subject)
+      b.stale = false
+    }
+    b.attempts++
+    // Drop what another holder took meanwhile: those writers learn they lost their lease.
+    b.live = b.live.flatMap((waiter) => {
+      const logged = (waiter.write.logs ?? []).map((l) => `execution/${l.namespace}/${l.execution}`)
+      const lost = [...(waiter.write.leases?.keys() ?? []), ...[...(waiter.write.docs?.keys() ?? [])].filter(isExecutionSubject), ...logged].filter((s) => !mayWrite(s))
+      if (lost.length === 0) return [waiter]
+      if (waiter.write.partial !== true) {
+        waiter.reject(leaseLost(lost[0] as string, leaseOwner(lost[0] as string)))
+        return []
+      }
+      const gone = new Set(lost)
+      const keep = <V>(map: ReadonlyMap<string, V> | undefined): Map<string, V> => new Map([...(map ?? [])].filter(([k]) => !gone.has(k)))
+      const logs = (waiter.write.logs ?? []).filter((l) => !gone.has(`execution/${l.namespace}/${l.execution}`))
+      return [{ ...waiter, write: { partial: true, docs: keep(waiter.write.docs), leases: keep(waiter.write.leases), logs } }]
+    })
+    if (b.live.length === 0) return done()
+    const docs = new Map<string, StatusDoc | null>()
+    const leases = new Map<string, Lease | null>()
+    const logs: LogBlob[] = []
+    for (const waiter of b.live) {
+      for (const log of waiter.write.logs ?? []) logs.push(deps.redactor === undefined ? log : { ...log, text: deps.redactor.redact(log.text) })
+      for (const [k, v] of waiter.write.docs ?? []) docs.set(k, v === null || deps.redactor === undefined ? v : deps.redactor.redactValue(v))
+      for (const [k, v] of waiter.write.leases ?? []) leases.set(k, v)
+    }
+    try {
+      // Leases are decided again on the head this commit goes on (after a lost race, a newer
+      // one), so epochs only grow: git-store's decisions, as when a lease is written alone.
+      for (const [k, v] of leases) {
+        const next = v === null ? null : rebaseLease(current?.leases.get(k), v, k, deps.now())
+        if (next === undefined) leases.delete(k)
+        else leases.set(k, next)
+      }
+      const result = await deps.repo.writeStatus({ docs, leases, ...(logs.length === 0 ? {} : { logs }), sourceRevision: b.last.sourceRevision, message: b.count === 1 ? b.last.message : `${b.last.message} (+${b.count - 1} more)` }, current?.head)
+      const nextLeases = new Map(current?.leases ?? [])
+      for (const [k, v] of leases) {
+        if (v === null) {
+          nextLeases.delete(k)
+          heldLeases.delete(k)
+        } else {
+          nextLeases.set(k, v)
+          if (v.holder === deps.holder && isLeaseLive(v, deps.now())) heldLeases.add(k)
+          else heldLeases.delete(k)
         }
       }
+      const nextDocs = new Map(current?.docs ?? [])
+      for (const [k, v] of docs) {
+        if (v === null) nextDocs.delete(k)
+        else nextDocs.set(k, v)
+      }
+      current = { requests: [], problems: new Map(), ...current, head: result.head, leases: nextLeases, docs: nextDocs }
+      for (const waiter of b.live) waiter.resolve()
+      return done()
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'PLANSPEC_ERR_GIT_CONFLICT' || b.attempts >= maxAttempts) {
+        fail(b.live, error)
+        return done()
+      }
+      deps.onConflict?.()
+      // Agents that collided back off a little (the queue's backoff: core's jittered formula) so
+      // they do not collide again, then read the branch again and re-decide.
+      b.stale = true
+      throw error
     }
   }
 
-  const schedule = (): void => {
-    if (flushing !== undefined) return
-    flushing = (async () => {
-      try {
-        await flush()
-      } finally {
-        flushing = undefined
-        // A write may have arrived after the last batch was taken.
-        if (queue.length > 0) schedule()
-      }
-    })()
-  }
+  // The engine's one work queue, with one key: pushes one after the other, retries of a lost race
+  // after core's backoff (writes that arrive meanwhile wait for the next batch, so they never cut
+  // a backoff short).
+  const pushes = createWorkQueue<'push'>({ process: pushBatch, backoff: PUSH_BACKOFF, ...(deps.pause === undefined ? {} : { timers: pausedTimers(deps.pause, deps.now) }) })
 
   return {
     write(write, sourceRevision, message) {
       return new Promise<void>((resolve, reject) => {
         queue.push({ waiter: { write, resolve, reject }, sourceRevision, message })
-        schedule()
+        if (batch === undefined) pushes.add('push')
       })
     },
     adopt(snapshot) {
@@ -193,8 +206,14 @@ function isExecutionSubject(subject: string): boolean {
   return subject.startsWith('execution/')
 }
 
-function defaultPause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** The work queue's timers over an injected pause (tests make retries immediate). */
+function pausedTimers(pause: (ms: number) => Promise<void>, now: () => number): WorkQueueTimers {
+  return {
+    setTimeout: (callback, ms) => void pause(ms).then(callback),
+    clearTimeout: () => undefined,
+    soon: (callback) => setImmediate(callback),
+    now,
+  }
 }
 
 /**

@@ -124,4 +124,45 @@ describe("the agent's leases are git-store's leases", () => {
     expect(status.leases.get(subject)).toEqual({ namespace: 'default', name: 'e0', holder: 'agent-a', epoch: 2, acquiredAt: at(T0), renewedAt: at(T0), expiresAt: at(T0 + 30_000) })
     expect([...writer.held()]).toEqual([subject])
   }, 120_000)
+
+  it("retries a lost race on the engine's work queue after core's backoff; writes that come during the backoff go in the next commit; a race lost too often rejects its writers", async () => {
+    const remote = await startRemote()
+    const revision = await remote.push(ledgerRepository({ ledger: join(await tempDir(), 'ledger.txt'), executions: 2 }))
+    const clock = T0
+    const repo = await remote.open({ agentKey: remote.agentKey })
+    await repo.readDesired()
+    const foreign = (name: string) => ({ fs, http, dir: join(tempRoot, name), url: remote.url, agentKey: remote.agentKey, execution: { namespace: 'default', name: 'e1' }, holder: 'agent-b', now: () => clock })
+    const tempRoot = await tempDir('planspec-foreign-')
+    const pauses: number[] = []
+    let late: Promise<void> | undefined
+    const doc = (phase: string) => new Map([['execution/default/e0', { kind: 'Execution', namespace: 'default', name: 'e0', status: { phase } }]])
+    const writer = createStatusWriter({
+      repo,
+      holder: 'agent-a',
+      now: () => clock,
+      pause: async (ms) => {
+        pauses.push(ms)
+        // A write that arrives while the lost race backs off waits for the next commit.
+        late ??= writer.write({ docs: doc('Succeeded') }, revision, 'second')
+      },
+    })
+    writer.adopt(await repo.readStatus())
+    // Another agent moves the branch: agent-a's next push starts from a stale head and loses the race.
+    await acquireLease(foreign('b1'))
+    await writer.write({ docs: doc('Running') }, revision, 'first')
+    await late
+    // One backoff after the lost race (at most the first step of PUSH_BACKOFF), then the next batch at once.
+    expect(pauses).toHaveLength(2)
+    expect(pauses[0]).toBeLessThanOrEqual(100)
+    expect(pauses[1]).toBe(0)
+    const messages = (await runGit(['log', '--format=%s', 'planspec/status'], { cwd: remote.bare })).stdout.trim().split('\n')
+    expect(messages.slice(0, 2).map((m) => m.split('\n')[0])).toEqual(['second', 'first'])
+    expect((await statusOf(remote)).docs.get('execution/default/e0')).toMatchObject({ status: { phase: 'Succeeded' } })
+
+    // With one attempt allowed, a lost race is final: the writer is rejected with the conflict.
+    const once = createStatusWriter({ repo, holder: 'agent-a', now: () => clock, maxAttempts: 1, pause: async () => undefined })
+    once.adopt(await repo.readStatus())
+    await releaseLease(foreign('b2'))
+    await expect(once.write({ docs: doc('Failed') }, revision, 'third')).rejects.toMatchObject({ code: 'PLANSPEC_ERR_GIT_CONFLICT' })
+  }, 120_000)
 })
