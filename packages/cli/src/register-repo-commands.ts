@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander'
 import { RBAC_KINDS_HELP, RECONCILED_KINDS_HELP } from './kind-help.js'
 import type { GitHubFlags } from './commands/repo/wire-github.js'
 import { UsageError, type CommandIO } from './io.js'
-import { resolveContext, type ResolvedContext } from './commands/server/resolve-context.js'
+import { type ResolvedContext } from './commands/server/resolve-context.js'
+import { repoFlags, targetFlags, targetOf } from './target-flags.js'
 import type { GetOptions } from './commands/get.js'
 import type { ClientRequestTarget, ResourceClient } from '@planspec/client'
 import type { RequestVerb } from './commands/request.js'
@@ -30,27 +31,6 @@ listed under several). Checked here first (signing key, eligibility, separation 
 exits 1 and records nothing. Otherwise prints "recorded; the agent decides". With --server (or a server
 context) the API's action route records it as your token's identity, and a review or claim is decided at
 once. --wait waits for the verdict in both modes (the run applying a cancel, retry or completion).`
-
-/** The flags every repository command shares. */
-function repoFlags(command: Command): Command {
-  return command
-    .option('--repo <url|path>', 'the manifest repository: an http(s) URL or a local path (default: the current directory)')
-    .option('--branch <name>', 'tracked branch', 'main')
-    .option('--status-branch <name>', 'status branch', 'planspec/status')
-    .option('--cache-dir <dir>', 'where a remote repository is cloned')
-}
-
-/** Adds `--server` and `--context` to a command that works against a repository or a server. */
-function targetFlags(command: Command): Command {
-  return command
-    .option('--server <url>', 'a PlanSpec API server instead of a repository (token from PLANSPEC_TOKEN or the context)')
-    .option('--context <name>', 'a context of .planspec.yaml (default: its currentContext)')
-}
-
-/** Resolves where a command goes: `--server`, `--repo`, the context, else the current directory's repository. */
-async function targetOf(o: Record<string, unknown>, io: CommandIO): Promise<ResolvedContext> {
-  return resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
-}
 
 function flags(o: Record<string, unknown>, io: CommandIO): { repo: string; branch: string; statusBranch: string; cacheDir?: string } {
   return {

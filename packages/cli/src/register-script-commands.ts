@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { runCompletion, SHELLS } from './commands/completion.js'
-import { resolveContext } from './commands/server/resolve-context.js'
+import { repoFlags, targetFlags, targetOf } from './target-flags.js'
 import { durationFlag } from './duration-flag.js'
 import { UsageError, type CommandIO } from './io.js'
 
@@ -9,20 +9,13 @@ import { UsageError, type CommandIO } from './io.js'
  * a server; `logs` also reads a `planspec run` state file) and `completion bash|zsh|fish`.
  */
 export function registerScriptCommands(program: Command, io: CommandIO, setExit: (code: number) => void): void {
-  program
-    .command('wait')
+  targetFlags(repoFlags(program.command('wait')))
     .description('Wait until a resource reaches a phase or a condition (kubectl wait), against a server or a repository.')
     .argument('<kind>', 'executions, plans, goals, gates, capabilities or bindings')
     .argument('<name>', 'the resource')
     .requiredOption('--for <condition>', 'phase=NAME (e.g. phase=Succeeded) or condition=TYPE[=STATUS] (e.g. condition=Ready)')
     .option('--timeout <duration>', 'give up after this long (exit 1)', '5m')
     .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
-    .option('--server <url>', 'a PlanSpec API server instead of a repository')
-    .option('--repo <url|path>', 'the manifest repository (default: the current context, else the current directory)')
-    .option('--context <name>', 'a context of your PlanSpec config')
-    .option('--branch <name>', 'tracked branch (git mode)', 'main')
-    .option('--status-branch <name>', 'status branch (git mode)', 'planspec/status')
-    .option('--cache-dir <dir>', 'where a remote repository is cloned (git mode)')
     .addHelpText('after', `
 Exit codes: 0 the condition is met, 1 timed out, not found, or an Execution ended in another final
 phase (Failed while waiting for Succeeded), 2 usage or I/O error; 130 on Ctrl-C.
@@ -36,7 +29,7 @@ Examples:
       const [{ parseWaitFor, runWait }, { openResourceClient }, { reportApiError }] = await Promise.all([import('./commands/wait.js'), import('./commands/open-resource-client.js'), import('./commands/server/report-api-error.js')])
       const wanted = parseWaitFor(String(o.for))
       const timeoutMs = durationFlag(String(o.timeout), '--timeout')
-      const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
+      const target = await targetOf(o, io)
       const namespace = (o.namespace as string | undefined) ?? target.namespace
       const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
       try {
@@ -46,8 +39,7 @@ Examples:
       }
     })
 
-  program
-    .command('logs')
+  targetFlags(repoFlags(program.command('logs')))
     .description("Print the output of an Execution's attempts (stdout and stderr, capped and secret-masked), from a server, a repository or a run's state file.")
     .argument('<execution>', 'the Execution')
     .argument('[node]', 'one node (default: every node that ran)')
@@ -58,12 +50,6 @@ Examples:
     .option('--tail <lines>', 'the last lines of each log')
     .option('--state <file>', "a 'planspec run --state FILE' run's logs (kept beside the state file)")
     .option('-n, --namespace <ns>', 'namespace, when the name is not unique')
-    .option('--server <url>', 'a PlanSpec API server instead of a repository')
-    .option('--repo <url|path>', 'the manifest repository (default: the current context, else the current directory)')
-    .option('--context <name>', 'a context of your PlanSpec config')
-    .option('--branch <name>', 'tracked branch (git mode)', 'main')
-    .option('--status-branch <name>', 'status branch (git mode)', 'planspec/status')
-    .option('--cache-dir <dir>', 'where a remote repository is cloned (git mode)')
     .addHelpText('after', `
 Each stream of each attempt keeps at most 256 KiB: the first quarter and the end, around a
 "[... N bytes truncated ...]" line (--max-log-bytes of run, agent and serve sets it). Known
@@ -88,7 +74,7 @@ Examples:
       if (attempt !== undefined && o.allAttempts) throw new UsageError('--attempt and --all-attempts do not go together')
       const options = { execution, ...(node === undefined ? {} : { node }), ...(attempt === undefined ? {} : { attempt }), ...(o.allAttempts ? { allAttempts: true } : {}), ...(stream === undefined ? {} : { stream }), ...(tail === undefined ? {} : { tail }), ...(o.follow ? { follow: true } : {}) }
       if (o.state) return setExit(await runLogs(stateLogsSource(o.state as string, io.cwd)(execution), options, io))
-      const target = await resolveContext({ ...(o.server ? { server: o.server as string } : {}), ...(o.repo ? { repo: o.repo as string } : {}), ...(o.context ? { context: o.context as string } : {}) }, io)
+      const target = await targetOf(o, io)
       const namespace = (o.namespace as string | undefined) ?? target.namespace
       const [{ openResourceClient }, { reportApiError }] = await Promise.all([import('./commands/open-resource-client.js'), import('./commands/server/report-api-error.js')])
       const client = openResourceClient(target, io, { branch: o.branch as string, statusBranch: o.statusBranch as string, ...(o.cacheDir ? { cacheDir: o.cacheDir as string } : {}) })
