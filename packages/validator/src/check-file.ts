@@ -6,6 +6,7 @@ import { fastParse } from './fast-parse.js'
 import type { ValidationLimits } from './limits.js'
 import { decodeText, parseYamlFile, type ParsedFile } from './parse-yaml.js'
 import { positionFinding, positionIssue, type SeverityOptions } from './position-issue.js'
+import { textMayHoldCredentials } from './policy-check.js'
 import { scanDepth } from './prescan.js'
 import type { Resource } from './resource.js'
 import type { SchemaValidator } from './schema-check.js'
@@ -23,7 +24,7 @@ export interface SourceFile {
 }
 
 /** What the checks of one file depend on. */
-export interface FileCheckOptions extends ResourceCheckOptions, SeverityOptions {
+export interface FileCheckOptions extends Omit<ResourceCheckOptions, 'credentialsPossible'>, SeverityOptions {
   /** Keep the careful path's parsed file (for `planspec fix`): every file takes that path. */
   readonly keepParsed?: boolean
   /** Keep full resource values; when false, only what cross-reference checks read. */
@@ -79,9 +80,10 @@ function checkFast(schema: SchemaValidator, file: string, text: string, options:
   let clean = true
   const emit: Emit = () => (clean = false)
   const resources: Resource[] = []
+  const checkOptions = { ...options, credentialsPossible: textMayHoldCredentials(text) }
   for (let index = 0; index < values.length && clean; index++) {
     const value = values[index]
-    if (value !== undefined && value !== null) for (const resource of collectResources(value, file, index, schema, options, emit)) resources.push(resource)
+    if (value !== undefined && value !== null) for (const resource of collectResources(value, file, index, schema, checkOptions, emit)) resources.push(resource)
   }
   return clean ? resources : undefined
 }

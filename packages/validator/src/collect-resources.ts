@@ -10,6 +10,11 @@ import { describe, type SchemaValidator } from './schema-check.js'
 export interface ResourceCheckOptions {
   readonly compat?: boolean
   readonly defaultNamespace?: string
+  /**
+   * False when the file's text shows that none of its strings can look like a credential
+   * (`textMayHoldCredentials`, for text read by the fast parser): the policy check skips them.
+   */
+  readonly credentialsPossible?: boolean
 }
 
 /**
@@ -78,7 +83,7 @@ function checkResource(value: unknown, pointer: string, file: string, documentIn
   }
   const schemaValid = schemaIssues.length === 0
   if (schemaValid && kind === 'Plan') for (const issue of checkPlanGraph(object.spec as Record<string, unknown>)) emit(issue, pointer, meta)
-  if (schemaValid) for (const issue of checkPolicy(kind, object)) emit(issue, pointer, meta)
+  if (schemaValid) for (const issue of checkPolicy(kind, object, options)) emit(issue, pointer, meta)
   if (typeof name !== 'string' || metadata === undefined) return undefined
   if (namespaced && !hadNamespace) (object.metadata as Record<string, unknown>).namespace = namespace
   return { file, documentIndex, pointer, apiVersion: String(object.apiVersion), kind, name, namespace, value: object, schemaValid }

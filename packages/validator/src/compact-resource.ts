@@ -1,4 +1,3 @@
-import { isJsonSafe } from './json-safe.js'
 import type { Resource } from './resource.js'
 
 type Obj = Record<string, unknown>
@@ -24,14 +23,53 @@ export function compactResource(resource: Resource, options: { readonly detach?:
   // spec is cut down the same way, whatever its shape.
   const spec = isObj(value.spec) ? compactSpec(resource.kind, value.spec) : undefined
   if (spec) compact.spec = spec
-  // A copy detached from the parse: a string read from a file may be a view into the file's whole
-  // text and would keep it alive, and the kept objects share nothing with the released ones.
-  // Through JSON when it keeps the value exactly: V8 then stores it most compactly (a third of
-  // the memory of a structured clone on the benchmark set).
   // A caller that copies the result anyway (a worker's reply) says `detach: false`.
   const copy = { ...resource, value: compact }
-  if (options.detach === false) return copy
-  return isJsonSafe(copy) ? (JSON.parse(JSON.stringify(copy)) as Resource) : structuredClone(copy)
+  return options.detach === false ? copy : (detached(copy) as Resource)
+}
+
+/**
+ * A deep copy that shares nothing with the parse: a string read from a file may be a view into
+ * the file's whole text and would keep it alive, so every kept string is a copy of its own,
+ * stored once across files (names, kinds and node ids repeat). Exact for every value a parse
+ * gives (numbers as they are, `-0`, `NaN`, `undefined`); anything that is not a plain object or
+ * array is structured-cloned.
+ */
+function detached(value: unknown): unknown {
+  if (typeof value === 'string') return keptString(value)
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = detached(value[i])
+    return out
+  }
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value)
+  const out: Obj = {}
+  for (const key of Object.keys(value)) {
+    const item = detached((value as Obj)[key])
+    // A key named __proto__ is an own property of the parse, never the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
+    else out[key] = item
+  }
+  return out
+}
+
+// V8 copies a substring shorter than this; a longer one may be a view into its source text.
+const SHORTEST_VIEW = 13
+// The strings kept so far, each under its own copy; forgotten all at once when full.
+const MAX_KEPT_STRINGS = 1 << 16
+const keptStrings = new Map<string, string>()
+
+/** Returns a copy of `text` that keeps no other string alive, the same copy for equal texts. */
+function keptString(text: string): string {
+  const known = keptStrings.get(text)
+  if (known !== undefined) return known
+  if (keptStrings.size >= MAX_KEPT_STRINGS) keptStrings.clear()
+  // Concatenating makes a new string; cutting the added space off again copies it flat.
+  const own = text.length < SHORTEST_VIEW ? text : (text + ' ').slice(0, -1)
+  keptStrings.set(own, own)
+  return own
 }
 
 function compactSpec(kind: string, spec: Obj): Obj | undefined {

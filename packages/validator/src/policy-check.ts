@@ -17,6 +17,24 @@ const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
 // `xoxb-` and 10 more): other strings are not tested further.
 const SECRET_PREFIX = /gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|-----BEGIN |sk-/
 const SHORTEST_SECRET = 15
+// What the text of a file holds when one of its strings may match SECRET_PREFIX: each prefix as
+// it is written (a line fold adds a space, so no prefix spans one; the space after `BEGIN` may be
+// a fold), after a word boundary where the pattern has one (the text around a value is white
+// space, a quote or a bracket, as the value's start is). An escape can write any character, so
+// a backslash anywhere means the strings must be looked at.
+const SECRET_IN_TEXT = /\b(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|sk-)|-----BEGIN|\\/
+
+/**
+ * Tells whether any string read from `text` by the fast parser may look like a credential: when
+ * not, `checkPolicy` need not look at the strings of its resources (`credentialsPossible: false`).
+ *
+ * @example
+ * textMayHoldCredentials('token: ghp_0123456789abcdef0123456789abcdef0123\n') // true
+ * textMayHoldCredentials('name: task-1\n') // false
+ */
+export function textMayHoldCredentials(text: string): boolean {
+  return SECRET_IN_TEXT.test(text)
+}
 const PARAMETER_KEY = /^(?:x-[A-Za-z0-9_.-]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/
 
 /** Reports every string under `value` that looks like a credential; `segments` is its path, extended and restored on the way. */
@@ -46,10 +64,10 @@ function findSecrets(value: unknown, segments: (string | number)[], issues: Path
  * @example
  * checkPolicy('Execution', execution) // [{ code: 'PS6002', path: '/spec/parameters/region', … }]
  */
-export function checkPolicy(kind: string, resource: Obj): PathIssue[] {
+export function checkPolicy(kind: string, resource: Obj, options: { readonly credentialsPossible?: boolean } = {}): PathIssue[] {
   const issues: PathIssue[] = []
   // One shared path, extended and restored on the way: a copy is made only for a finding.
-  findSecrets(resource.spec, ['spec'], issues)
+  if (options.credentialsPossible !== false) findSecrets(resource.spec, ['spec'], issues)
   const spec = resource.spec
   if (kind === 'Execution' && isObj(spec) && isObj(spec.parameters)) {
     for (const key of Object.keys(spec.parameters)) {

@@ -153,6 +153,39 @@ describe('fast path: the corpora give the same result on both paths', () => {
   })
 })
 
+describe('fast path: credentials are found in every way YAML can write a string', () => {
+  // The fast path skips the credential scan of a file whose text holds no credential prefix
+  // (textMayHoldCredentials); a string may be written folded, quoted, escaped, in a block or a
+  // flow collection, so each way is checked against the careful path, which always scans.
+  const TOKEN = 'ghp_' + 'a1B2c3D4e5'.repeat(3) + 'f6G7h8'
+  const KEY = 'AKIA' + 'ABCDEFGHIJKLMNOP'
+  const written: readonly (readonly [string, string])[] = [
+    ['plain', `note: ${TOKEN}`],
+    ['double-quoted', `note: "${TOKEN}"`],
+    ['single-quoted', `note: '${KEY}'`],
+    ['folded over lines', `note: see\n            ${TOKEN} here`],
+    ['in a literal block', `note: |\n            first line\n            ${KEY}`],
+    ['in a folded block', `note: >\n            -----BEGIN\n            RSA PRIVATE KEY-----`],
+    ['escaped in double quotes', `note: "\\x67hp_${TOKEN.slice(4)}"`],
+    ['a unicode escape', `note: "\\u0041KIA${KEY.slice(4)}"`],
+    ['in a flow sequence', `note: [a, ${TOKEN}]`],
+    ['in a flow mapping', `note: {a: "${KEY}"}`],
+    ['a Slack token', `note: xoxb-1234567890-abcdefghij`],
+    ['an API key after a dash', `note: x sk-${'A'.repeat(40)}`],
+  ]
+  it.each(written)('%s', (_, line) => {
+    const text = PLAN.replace('      - id: build\n        kind: Task\n', `      - id: build\n        kind: Task\n        inputs:\n          ${line}\n`)
+    expect(text).not.toBe(PLAN)
+    const result = expectSameOnBothPaths([{ file: 'plan.yaml', text }])
+    expect(result.diagnostics.map((d) => d.code)).toContain('PS6001')
+  })
+  it('and none is reported where no string holds one', () => {
+    const text = PLAN.replace('      - id: build\n        kind: Task\n', '      - id: build\n        kind: Task\n        inputs:\n          note: task-sk-1 mask-ghp_x "AKIA"\n')
+    expect(text).not.toBe(PLAN)
+    expect(expectSameOnBothPaths([{ file: 'plan.yaml', text }]).diagnostics.map((d) => d.code)).not.toContain('PS6001')
+  })
+})
+
 describe('fast path: generated YAML gives the same result on both paths', () => {
   const property = <T>(arbitrary: fc.Arbitrary<T>, check: (value: T) => void): void => {
     fc.assert(fc.property(arbitrary, check), { seed: SEED, numRuns: RUNS })
