@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { collectFiles } from '../src/index.js'
 import { cli, GOAL, REPO, tempTree } from './helpers.js'
 
 const BIN = join(REPO, 'packages/cli/bin/planspec.js')
@@ -73,6 +74,40 @@ describe('planspec validate --jobs', () => {
     const one = await cli(['validate', '.', '--jobs', '1', '-o', 'json'], { cwd: dir })
     const two = await cli(['validate', '.', '--jobs', '2', '-o', 'json'], { cwd: dir })
     expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout))
+  })
+
+  it('tells PlanSpec documents from other YAML where each file is read, in worker threads as in one thread, as a sniff up front does', async () => {
+    // The validator sniffs each file when it reads it (once, in the thread that checks it); the
+    // review still sniffs up front. Both must skip the same files and report the same ones.
+    const dir = largeTree()
+    writeFileSync(join(dir, 'docker-compose.yaml'), 'services:\n  web:\n    image: nginx\n')
+    writeFileSync(join(dir, 'binary.yaml'), Buffer.from([0, 1, 2, 3, 0x61, 0x3a, 0x0a]))
+    writeFileSync(join(dir, 'binary-planspec.yaml'), Buffer.concat([Buffer.from(GOAL), Buffer.from([0, 0, 0])]))
+    writeFileSync(join(dir, 'late-api-version.yaml'), `${'# padding\n'.repeat(7000)}${GOAL}`)
+    writeFileSync(join(dir, 'bom.yaml'), `\ufeff${GOAL.replace('name: ok', 'name: with-bom')}`)
+    writeFileSync(join(dir, 'flow.yaml'), '{"apiVersion": "planspec.io/v1alpha1", "kind": "Goal", "metadata": {"name": "flow"}, "spec": {"description": "d"}}\n')
+    writeFileSync(join(dir, 'unreadable.yaml'), 'services: {}\n')
+    chmodSync(join(dir, 'unreadable.yaml'), 0o000)
+    const one = await planspec(['validate', '.', '--jobs', '1', '-o', 'json'], dir)
+    const two = await planspec(['validate', '.', '--jobs', '2', '-o', 'json'], dir)
+    expect(two.code).toBe(one.code)
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout))
+    expect(two.stderr).toBe(one.stderr)
+    const note = /note: skipped (\d+) YAML files that name no planspec.io apiVersion \(([^)]*)\)/.exec(one.stderr)
+    expect(note, one.stderr).not.toBeNull()
+    // What a sniff up front finds (the review reads the working tree this way).
+    const upFront = await collectFiles(['.'], { cwd: dir, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {} } as never, 1024 * 1024)
+    expect(Number(note![1])).toBe(upFront.skipped.length)
+    expect(note![2]!.split(', ').slice(0, 5)).toEqual(upFront.skipped.slice(0, 5))
+    expect(upFront.skipped).toEqual(expect.arrayContaining(['docker-compose.yaml', 'binary.yaml', 'late-api-version.yaml']))
+    const json = JSON.parse(one.stdout) as { summary: { files: number }; diagnostics: { code: string; file: string }[] }
+    expect(json.summary.files).toBe(upFront.files.length)
+    const byFile = (file: string): string[] => json.diagnostics.filter((d) => d.file === file).map((d) => d.code)
+    expect(byFile('binary-planspec.yaml')).toEqual(['PS1002'])
+    expect(byFile('bom.yaml')).toEqual([])
+    expect(byFile('flow.yaml')).toEqual([])
+    // Running as root reads any file; otherwise the unreadable one is reported, not skipped.
+    if (process.getuid?.() !== 0) expect(byFile('unreadable.yaml')).toEqual(['PS1010'])
   })
 
   it('refuses a --jobs value that is not a positive number or auto', async () => {

@@ -3,6 +3,7 @@ import { CODES } from './codes.js'
 import { collectResources, type Emit, type ResourceCheckOptions } from './collect-resources.js'
 import { compactResource } from './compact-resource.js'
 import { fastParse } from './fast-parse.js'
+import { isPlanSpecDocument, namesPlanSpecApiVersion, SNIFF_BYTES } from './file-selection.js'
 import type { ValidationLimits } from './limits.js'
 import { decodeText, parseYamlFile, type ParsedFile } from './parse-yaml.js'
 import { positionFinding, positionIssue, type SeverityOptions } from './position-issue.js'
@@ -21,6 +22,17 @@ export interface SourceFile {
   readonly bytes?: Uint8Array
   readonly size?: number
   readonly error?: string
+  /**
+   * Validate the file only if it is a PlanSpec document (`isPlanSpecDocument` on its bytes);
+   * otherwise its check says `skipped` and it counts for nothing. A file that cannot be read,
+   * or is too large to be, is always reported.
+   */
+  readonly planSpecOnly?: boolean
+  /**
+   * Where the file is, when no content is given: the thread that checks it reads it there
+   * (`validateParallel` hands workers paths, not bytes). `checkFile` itself never reads.
+   */
+  readonly absolutePath?: string
 }
 
 /** What the checks of one file depend on. */
@@ -37,7 +49,7 @@ export interface FileCheckOptions extends Omit<ResourceCheckOptions, 'credential
 }
 
 /** Which parser read a file: the fast one, the positioned one, or none (unreadable). */
-export type ParsePath = 'fast' | 'careful' | 'unread'
+export type ParsePath = 'fast' | 'careful' | 'unread' | 'skipped'
 
 /** The outcome of checking one file on its own, before cross-reference checks. */
 export interface FileCheck {
@@ -62,6 +74,7 @@ export interface FileCheck {
 export function checkFile(schema: SchemaValidator, source: SourceFile, options: FileCheckOptions, limits: ValidationLimits): FileCheck {
   const unread: Diagnostic[] = []
   const rawText = readText(source, limits, (d) => unread.push(d))
+  if (source.planSpecOnly === true && !mayBePlanSpec(source, rawText, unread)) return { file: source.file, diagnostics: [], resources: [], path: 'skipped' }
   if (rawText === undefined) return { file: source.file, diagnostics: unread, resources: [], path: 'unread' }
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText
   const fast = options.keepParsed ? undefined : checkFast(schema, source.file, text, options, limits)
@@ -100,6 +113,17 @@ function checkCareful(schema: SchemaValidator, file: string, text: string, optio
   }
   const keepText = diagnostics.length > 0 || options.keepParsed === true
   return { file, diagnostics, resources, text: keepText ? parsed.text : undefined, parsed: options.keepParsed ? parsed : undefined, path: 'careful' }
+}
+
+/**
+ * Whether a `planSpecOnly` source is to be validated: it names a planspec.io apiVersion, or it
+ * could not be read (too large, unreadable: reported). Its text, decoded once, is sniffed as
+ * `isPlanSpecDocument` sniffs its bytes; bytes that are not text are sniffed as they are.
+ */
+function mayBePlanSpec(source: SourceFile, text: string | undefined, unread: readonly Diagnostic[]): boolean {
+  if (source.bytes === undefined) return source.text === undefined || isPlanSpecDocument(Buffer.from(source.text))
+  if (text !== undefined) return source.bytes.byteLength <= SNIFF_BYTES ? namesPlanSpecApiVersion(text) : isPlanSpecDocument(source.bytes)
+  return unread.some((d) => d.code !== 'PS1002') || isPlanSpecDocument(source.bytes)
 }
 
 /**

@@ -108,8 +108,18 @@ export function createFileSelection(config: { readonly paths?: readonly string[]
  * isPlanSpecDocument(Buffer.from('name: CI\non: push\n'))                            // false
  */
 export function isPlanSpecDocument(bytes: Uint8Array): boolean {
-  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, SNIFF_BYTES))
-  return PLANSPEC_API_VERSION.test(head)
+  return namesPlanSpecApiVersion(new TextDecoder('utf-8').decode(bytes.subarray(0, SNIFF_BYTES)))
+}
+
+/**
+ * Tells whether text names a `planspec.io/` apiVersion: {@link isPlanSpecDocument} on text already
+ * decoded (the same answer for the text of at most {@link SNIFF_BYTES} bytes of valid UTF-8).
+ *
+ * @example
+ * namesPlanSpecApiVersion('{"apiVersion": "planspec.io/v1alpha1"}') // true
+ */
+export function namesPlanSpecApiVersion(text: string): boolean {
+  return PLANSPEC_API_VERSION.test(text)
 }
 
 /**

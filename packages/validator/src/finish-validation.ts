@@ -20,14 +20,19 @@ export function checkSetReferences(checks: readonly FileCheck[], options: Severi
  * Merges the per-file checks of a run, in the order given, with the set's reference findings,
  * positioned in the files `parsedFor` parses again (the same text, limits and documents as the
  * first reading); then sorts each file's findings by position and applies the per-file cap.
- * `fileCount` is the number of input files.
+ * `fileCount` is the number of input files; the `skipped` ones (not PlanSpec documents) are not counted.
  */
 export function finishValidation(checks: readonly FileCheck[], fileCount: number, options: SeverityOptions & { readonly keepParsed?: boolean }, limits: ValidationLimits, issues: readonly ReferenceIssue[], parsedFor: (file: string) => ParsedFile): ValidationResult {
   const perFile = new Map<string, Diagnostic[]>()
   const sources = new Map<string, string>()
   const parsedFiles = new Map<string, ParsedFile>()
   const resources: Resource[] = []
+  const skipped: string[] = []
   for (const check of checks) {
+    if (check.path === 'skipped') {
+      skipped.push(check.file)
+      continue
+    }
     const list = perFile.get(check.file) ?? []
     perFile.set(check.file, list)
     for (const d of check.diagnostics) list.push(d)
@@ -59,9 +64,10 @@ export function finishValidation(checks: readonly FileCheck[], fileCount: number
   return {
     diagnostics,
     resources,
-    summary: { files: fileCount, resources: resources.length, errors, warnings: diagnostics.length - errors },
+    summary: { files: fileCount - skipped.length, resources: resources.length, errors, warnings: diagnostics.length - errors },
     sources,
     parsed: parsedFiles,
+    ...(skipped.length > 0 ? { skipped } : {}),
   }
 }
 

@@ -6,6 +6,7 @@ import type { Resource } from './resource.js'
 import { createSchemaValidator } from './schema-check.js'
 import { createValidator, type ValidateOptions } from './validate.js'
 import { isJsonSafe } from './json-safe.js'
+import { readAtPath } from './read-source.js'
 
 /**
  * A batch of files sent to a validation worker. `check` runs the per-file checks (`checkFile`)
@@ -62,7 +63,7 @@ export function serveValidation(port: MessagePort): void {
         reply = isJsonSafe(results) ? { id: request.id, json: JSON.stringify(results) } : { id: request.id, results }
       } else {
         // The reply is a copy: what is kept need not be copied off the parse before.
-        const checks = request.files.map((file) => checkFile(schema, file, { ...request.options, keepParsed: false, detachValues: false }, request.limits))
+        const checks = request.files.map((file) => checkFile(schema, readAtPath(file), { ...request.options, keepParsed: false, detachValues: false }, request.limits))
         reply = isJsonSafe(checks) ? { id: request.id, json: JSON.stringify(checks) } : { id: request.id, checks }
       }
     } catch (error) {

@@ -7,20 +7,7 @@ import type { ValidationLimits } from './limits.js'
 import type { ParsedFile } from './parse-yaml.js'
 import { createSchemaValidator, type SchemaValidator } from './schema-check.js'
 import { limitsOf, reparseSource, type ValidateOptions, type ValidationResult } from './validate.js'
-
-/**
- * A file read only when the validator gets to it, so that a large set is never held in memory at
- * once. `read` resolves with the file's content (or its `error`); `size`, when known, is used to
- * decide whether the set is worth splitting across threads.
- */
-export interface LazySource {
-  readonly file: string
-  readonly size?: number
-  read(): Promise<SourceFile>
-}
-
-/** A file given with its content, or read on demand. */
-export type SourceInput = SourceFile | LazySource
+import { readSource, type SourceInput } from './read-source.js'
 
 /** Options of `validateParallel`: those of a validation run, and how to share it out. */
 export interface ParallelValidateOptions extends ValidateOptions {
@@ -102,15 +89,17 @@ async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, opti
     options.onProgress?.(checked, inputs.length)
   }
   try {
-    let batch: SourceFile[] = []
+    let batch: SourceInput[] = []
     let batchBytes = 0
     let start = 0
     const flush = async (): Promise<void> => {
-      const files = batch
+      const inputsOfBatch = batch
       const at = start
       batch = []
       batchBytes = 0
       if (pool.backlog() < workers * 2) {
+        // A worker reads the files it can find itself; this thread reads the others for it.
+        const files = await Promise.all(inputsOfBatch.map(forWorker))
         const done = pool.check(files, checkOptions, limits).then((result) => {
           result.forEach((check, i) => (checks[at + i] = check))
           progressed(files.length)
@@ -119,16 +108,16 @@ async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, opti
         sent.push(done)
         return
       }
-      files.forEach((file, i) => (checks[at + i] = checkFile(schema, file, checkOptions, limits)))
-      progressed(files.length)
+      for (let i = 0; i < inputsOfBatch.length; i++) checks[at + i] = checkFile(schema, await readSource(inputsOfBatch[i]!), checkOptions, limits)
+      progressed(inputsOfBatch.length)
       // Let the workers' answers in, so that they get their next batches.
       await new Promise((resolve) => setImmediate(resolve))
     }
     for (let i = 0; i < inputs.length; i++) {
       if (batch.length === 0) start = i
-      const source = await readSource(inputs[i]!)
-      batch.push(source)
-      batchBytes += sizeOf(source)
+      const input = inputs[i]!
+      batch.push(input)
+      batchBytes += sizeOf(input)
       if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) await flush()
     }
     if (batch.length) await flush()
@@ -139,20 +128,10 @@ async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, opti
   }
 }
 
-/**
- * Returns a source's content: a given file as it is, a lazy one read now, under the name the
- * input gives. A read that throws becomes a source with its `error` (reported as PS1010).
- *
- * @example
- * const files = await Promise.all(inputs.map(readSource))
- */
-export async function readSource(input: SourceInput): Promise<SourceFile> {
-  if (!('read' in input)) return input
-  try {
-    return { ...(await input.read()), file: input.file }
-  } catch (error) {
-    return { file: input.file, error: String((error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? error) }
-  }
+/** A file as a worker gets it: by its path when it has one (the worker reads it), else read here. */
+async function forWorker(input: SourceInput): Promise<SourceFile> {
+  if (!('read' in input) || input.absolutePath === undefined) return readSource(input)
+  return { file: input.file, absolutePath: input.absolutePath, ...(input.size === undefined ? {} : { size: input.size }), ...(input.planSpecOnly === true ? { planSpecOnly: true } : {}) }
 }
 
 function sizeOf(input: SourceInput | SourceFile): number {

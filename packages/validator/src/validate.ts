@@ -53,6 +53,8 @@ export interface ValidationResult {
   readonly sources: ReadonlyMap<string, string>
   /** The parsed form of each file, for fixes that keep comments (only with `keepParsed`). */
   readonly parsed: ReadonlyMap<string, ParsedFile>
+  /** Files given as `planSpecOnly` that are not PlanSpec documents: not validated, not counted. */
+  readonly skipped?: readonly string[]
 }
 
 /** A validator with its schemas compiled once, reusable across runs. */

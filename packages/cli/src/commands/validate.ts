@@ -74,8 +74,10 @@ export async function runValidate(options: ValidateOptions, io: CommandIO): Prom
  * More than 200 files on a terminal: a progress line on stderr, erased at the end.
  */
 export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'compat' | 'closed' | 'maxFileBytes' | 'maxDepth' | 'stdinFilename' | 'jobs' | 'strict'> & { keepParsed?: boolean; keepValues?: boolean }, io: CommandIO): Promise<ValidationResult & { readonly skipped: readonly string[] }> {
-  const { files, defaultNamespace, skipped } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename, { strict: options.strict ?? false })
-  if (files.length === 0) throw new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}${skipped.length > 0 ? ` that are PlanSpec manifests (${skipped.length} skipped: no planspec.io apiVersion; --strict validates them)` : ''}`)
+  // Each file is read once, by the thread that checks it, which also tells a PlanSpec document from another YAML file.
+  const { files, defaultNamespace, skipped } = await collectFiles(options.paths, io, options.maxFileBytes, options.stdinFilename, { strict: options.strict ?? false, sniffWhenRead: true })
+  const noneFound = (skippedFiles: readonly string[]): UsageError => new UsageError(`no YAML files found under ${options.paths.join(' ') || '.'}${skippedFiles.length > 0 ? ` that are PlanSpec manifests (${skippedFiles.length} skipped: no planspec.io apiVersion; --strict validates them)` : ''}`)
+  if (files.length === 0) throw noneFound(skipped)
   // A long run on a terminal shows how far it is (stderr only: CI logs and pipes stay clean).
   const progress = io.stderr.isTTY === true && files.length > PROGRESS_FROM_FILES ? createValidationProgress(io.stderr, Date.now) : undefined
   const result = await validateParallel(files, {
@@ -89,7 +91,9 @@ export async function validatePaths(options: Pick<ValidateOptions, 'paths' | 'co
     jobs: options.jobs,
     workerUrl: validationWorkerUrl(),
   }).finally(() => progress?.clear())
-  return Object.assign(result, { skipped })
+  const allSkipped = [...skipped, ...(result.skipped ?? [])]
+  if (result.summary.files === 0) throw noneFound(allSkipped)
+  return Object.assign(result, { skipped: allSkipped })
 }
 
 /** Parses `--jobs`: a positive number of threads, or `auto` (the available cores). */

@@ -12,6 +12,18 @@ export interface CollectedFiles {
   readonly skipped: string[]
 }
 
+/** How `collectFiles` treats the files it finds. */
+export interface CollectOptions {
+  /** Keep YAML files that are not PlanSpec documents (`--strict`). */
+  readonly strict?: boolean
+  /**
+   * Leave the sniff to the validator: a file found in a directory is read once, when it is
+   * checked (in whichever thread checks it), and skipped then (`planSpecOnly`; listed in the
+   * result's `skipped`) instead of being opened here first.
+   */
+  readonly sniffWhenRead?: boolean
+}
+
 /** The file name of standard input, unless the command line names it (`--stdin-filename`). */
 export const STDIN_FILE = '-'
 
@@ -36,7 +48,7 @@ const sniffHead = Buffer.allocUnsafe(SNIFF_HEAD_BYTES)
  * only YAML files that name a `planspec.io/` apiVersion (the validator's `isPlanSpecDocument`), and the others
  * (docker-compose, Kubernetes, CI files) are skipped and listed in `skipped`, unless `strict`.
  */
-export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE, options: { readonly strict?: boolean } = {}): Promise<CollectedFiles> {
+export async function collectFiles(paths: readonly string[], io: CommandIO, maxFileBytes: number, stdinName: string = STDIN_FILE, options: CollectOptions = {}): Promise<CollectedFiles> {
   const skipped: string[] = []
   const files: SourceInput[] = []
   let defaultNamespace: string | undefined
@@ -69,7 +81,12 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
       if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
       // Without `paths`, a YAML file that is not a PlanSpec document (docker-compose, Kubernetes) is
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
-      const sniff = selection.sniffs && !options.strict ? sniffsAsPlanSpec(file, maxFileBytes) : undefined
+      const sniffs = selection.sniffs && !options.strict
+      if (sniffs && options.sniffWhenRead) {
+        await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes, undefined, true)
+        continue
+      }
+      const sniff = sniffs ? sniffsAsPlanSpec(file, maxFileBytes) : undefined
       if (sniff?.planSpec === false) {
         skipped.push(displayName(io.cwd, file))
         continue
@@ -124,7 +141,7 @@ function* walk(dir: string, root: string): Generator<{ readonly path: string; re
   }
 }
 
-async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number): Promise<void> {
+async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number, planSpecOnly = false): Promise<void> {
   if (seen.has(absolute)) return
   seen.add(absolute)
   const failed = (error: unknown): { file: string; error: string } => ({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
@@ -137,6 +154,8 @@ async function addFile(files: SourceInput[], seen: Set<string>, absolute: string
     files.push({
       file,
       size,
+      absolutePath: absolute,
+      ...(planSpecOnly ? { planSpecOnly } : {}),
       read: async () => {
         try {
           return { file, bytes: readFileSync(absolute) }
