@@ -65,6 +65,14 @@ export interface ExecutionRunners {
   ensure(ctx: ExecutionContext): void
   /** Subjects being run now. */
   running(): readonly string[]
+  /** A mark of the runs ended so far, taken before reading the status branch (see `endedSince`). */
+  mark(): number
+  /**
+   * Subjects whose run ended after `mark`: a status read before then is older than what that run
+   * wrote last, so a round holding such a read must neither start the run again from it nor write
+   * the Execution's document from it.
+   */
+  endedSince(mark: number): ReadonlySet<string>
   /** Cancels nothing: waits until every run stopped on its own (used by `--once` and tests). */
   settled(): Promise<void>
   /** Stops every run without cancelling its work: the next agent re-attaches (AgentRestarted). */
@@ -86,6 +94,9 @@ type Active = { latest: ExecutionContext; readonly controller: AbortController; 
 export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRunners {
   const active = new Map<string, Active>()
   const abandoned = new AbortController()
+  // How many runs have ended, and when (in that count) each subject's last run ended.
+  let ended = 0
+  const endedAt = new Map<string, number>()
 
   const start = (ctx: ExecutionContext): void => {
     const controller = new AbortController()
@@ -144,7 +155,10 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
     })
       .then((status) => deps.onStop?.(ctx.subject, { status }))
       .catch((error: unknown) => deps.onStop?.(ctx.subject, { error: error as LeaseLostError }))
-      .finally(() => active.delete(ctx.subject))
+      .finally(() => {
+        active.delete(ctx.subject)
+        endedAt.set(ctx.subject, ++ended)
+      })
     entry.done = done
     active.set(ctx.subject, entry)
   }
@@ -157,6 +171,13 @@ export function createExecutionRunners(deps: ExecutionRunnersDeps): ExecutionRun
       if (ctx.cancel && !running.controller.signal.aborted) running.controller.abort()
     },
     running: () => [...active.keys()],
+    mark: () => ended,
+    endedSince(mark) {
+      const subjects = new Set<string>()
+      if (mark === ended) return subjects
+      for (const [subject, at] of endedAt) if (at > mark) subjects.add(subject)
+      return subjects
+    },
     async settled() {
       while (active.size > 0) await Promise.all([...active.values()].map((a) => a.done))
     },

@@ -96,6 +96,8 @@ export interface SyncResult {
  */
 export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const desired = await deps.repo.readDesired() // effect
+  // Runs that end from here on wrote status newer than the read below (see endedSince).
+  const runsMark = deps.runners.mark()
   const read = await deps.repo.readStatus() // effect
   const signers = await deps.trust.signers() // effect (cached per revision)
   // A status branch deleted (or emptied) under a running agent: restore what it last saw rather
@@ -138,6 +140,8 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
   const active = new Set(deps.runners.running())
   for (const doc of tamperedExecutionDocs(tamperConditions, status, deps.writer.held(), active)) if (!docs.has(`execution/${doc.namespace}/${doc.name}`)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
   for (const doc of refusalDocs(judged.refused, docs, status, deps.holder, nowMs, active)) docs.set(`execution/${doc.namespace}/${doc.name}`, doc) // pure
+  // A run that ended since the read wrote its Execution's last document itself: this round's is older.
+  for (const subject of deps.runners.endedSince(runsMark)) docs.delete(subject)
   if (docs.size > 0 || leases.size > 0 || tampered.length > 0) await deps.writer.write({ docs, leases, partial: true }, desired.revision, `status: ${docs.size} resource(s), ${leases.size} lease(s)${tampered.length ? `, ${tampered.length} tampered file(s) restored` : ''}`) // effect
   let errors = 0
   const stopped: { subject: string; code?: string; message: string }[] = []
@@ -160,6 +164,9 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncResult> {
       errors++
       continue
     }
+    // A run that ended while this round was under way is not started again from the older read:
+    // it would dispatch again what it already ran. The next round reads what it wrote.
+    if (deps.runners.endedSince(runsMark).has(execution.subject)) continue
     deps.runners.ensure(context) // effect
   }
   const unfinished = (e: DesiredResource): boolean => !TERMINAL.has(String((status.docs.get(e.subject)?.status as ExecutionStatus | undefined)?.phase))
