@@ -1,6 +1,7 @@
 import { judgeRunRequests, reviewerOf, type GitAgentRepo } from '@planspec/agent'
 import { canonicalJson, logRefsOf, matchesLabelSelector, parseLabelSelector, selectAttemptLogs, subjectOf, type AttemptLog } from '@planspec/core'
 import { findSignerPrincipals, proposeBranch, readExecutionLogs, signPayload, type ProposeBranchResult, type ValidationWorkers } from '@planspec/git-store'
+import { withCacheLock } from './cache-lock.js'
 import type { ClientEnv } from './client-env.js'
 import { ClientRefusedError } from './errors.js'
 import { gitResources } from './git-resources.js'
@@ -122,7 +123,9 @@ export function createGitResourceClient(options: GitResourceClientOptions): GitR
     branch: options.branch ?? 'main',
     async propose(change) {
       const { author } = await resolve()
-      return serial(() => proposeBranch({ ...opened.git, base: options.branch ?? 'main', statusBranch: options.statusBranch ?? 'planspec/status', branch: change.branch, files: change.files, message: change.message, author, sign: (payload) => client.sign(payload) }))
+      const push = (): Promise<ProposeBranchResult> => proposeBranch({ ...opened.git, base: options.branch ?? 'main', statusBranch: options.statusBranch ?? 'planspec/status', branch: change.branch, files: change.files, message: change.message, author, sign: (payload) => client.sign(payload) })
+      // A remote's cache is shared with other processes: the branch is fetched and pushed under its lock, as every other use of it.
+      return serial(() => (opened.url === undefined ? push() : withCacheLock(dir, push)))
     },
     list: (kindText, listOptions = {}) => serial(async () => {
       // The server's label-selector syntax, applied to the manifests' labels (as the API does).

@@ -7,7 +7,8 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAgent, gitAgentRepo, type Agent } from '@planspec/agent'
 import { createAgentKeyring } from '@planspec/git-store'
-import { createBareRepo, createSshKey, pushFixture, runGit, type SshKey } from '@planspec/testing'
+import { lock } from 'proper-lockfile'
+import { createBareRepo, createSshKey, pushFixture, runGit, startGitServer, type SshKey } from '@planspec/testing'
 import { createGitResourceClient, type GitResourceClient, type ResourceChange } from '../src/index.js'
 
 // The git-mode client against a real repository (examples/ai-agents, read and written in place),
@@ -97,6 +98,26 @@ describe('createGitResourceClient', () => {
     const proposed = await client.propose({ branch: 'planspec/proposals/v9', files: new Map([['planspec/plans/v9.yaml', 'kind: Plan\n']]), message: 'Propose v9' })
     expect((await runGit(['log', '-1', '--format=%an <%ae>', proposed.commit], { cwd: bare })).stdout.trim()).toBe('svc:writer-claude <svc:writer-claude>')
     expect((await runGit(['show', `${proposed.commit}:planspec/plans/v9.yaml`], { cwd: bare })).stdout).toBe('kind: Plan\n')
+  })
+
+  it('proposes over smart HTTP under the lock of the shared cache, as every other use of a remote', async () => {
+    const server = await startGitServer({ root })
+    try {
+      const home = join(root, 'home-claude')
+      const client = createGitResourceClient({ repo: server.url('plans.git'), cacheDir: join(root, 'cache-propose'), env: { cwd: root, env: { PATH: process.env.PATH, HOME: home, GIT_CONFIG_GLOBAL: join(home, '.gitconfig'), GIT_CONFIG_NOSYSTEM: '1' } }, pollMs: 50 })
+      expect((await client.whoami()).subject).toBe('svc:writer-claude')
+      // Another process (an agent, `planspec get -w`) holds the cache: the push waits for its turn.
+      const release = await lock(client.dir, { realpath: false, stale: 10_000, update: 2_000 })
+      let settled = false
+      const proposing = client.propose({ branch: 'planspec/proposals/locked', files: new Map([['planspec/plans/locked.yaml', 'kind: Plan\n']]), message: 'Propose under the lock' }).finally(() => (settled = true))
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      expect(settled).toBe(false)
+      await release()
+      const proposed = await proposing
+      expect((await runGit(['show', `${proposed.commit}:planspec/plans/locked.yaml`], { cwd: bare })).stdout).toBe('kind: Plan\n')
+    } finally {
+      await server.close()
+    }
   })
 
   it('watches: the current resources first, then changes as the agent writes them', async () => {
