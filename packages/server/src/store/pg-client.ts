@@ -36,3 +36,28 @@ export async function checkOut(pool: pg.Pool, onError?: (error: Error) => void):
     },
   }
 }
+
+/**
+ * Runs `work` in one transaction on a connection checked out of `pool` ({@link checkOut}): `begin`
+ * (plain `BEGIN` by default), then `work`, then `COMMIT`. When anything fails the transaction is
+ * rolled back, the connection is closed rather than pooled again, and the error is rethrown.
+ *
+ * @example
+ * const count = await inTransaction(pool, async (client) => (await client.query('SELECT count(*) FROM t')).rows[0].count, 'BEGIN READ ONLY')
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const { client, release } = await checkOut(pool)
+  let failed = false
+  try {
+    await client.query(begin)
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    failed = true
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    release(failed)
+  }
+}

@@ -1,7 +1,7 @@
 import { PlanSpecError } from '@planspec/core'
 import type pg from 'pg'
 import type { PgNames } from './pg-names.js'
-import { checkOut } from './pg-client.js'
+import { inTransaction } from './pg-client.js'
 
 /** One versioned step of the database schema. Steps are applied in order, each once. */
 export interface Migration {
@@ -66,30 +66,21 @@ export interface MigrationLog {
  * recording each. Idempotent. Throws `SchemaTooNewError` when the database is ahead of `steps`.
  */
 export async function migrate(pool: pg.Pool, names: PgNames, log: MigrationLog, steps: readonly Migration[] = MIGRATIONS): Promise<number> {
-  const { client, release } = await checkOut(pool)
-  let failed = false
-  try {
-    await client.query('BEGIN')
+  const { found, known, pending } = await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`planspec:${names.schema}`])
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${names.schemaIdentifier}`)
     await client.query(`CREATE TABLE IF NOT EXISTS ${names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
-    const found = Number((await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${names.migrations}`)).rows[0]?.version ?? 0)
-    const known = steps.at(-1)?.version ?? 0
-    if (found > known) throw new SchemaTooNewError(found, known)
-    const pending = steps.filter((step) => step.version > found)
-    for (const step of pending) {
+    const recorded = Number((await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${names.migrations}`)).rows[0]?.version ?? 0)
+    const latest = steps.at(-1)?.version ?? 0
+    if (recorded > latest) throw new SchemaTooNewError(recorded, latest)
+    const newer = steps.filter((step) => step.version > recorded)
+    for (const step of newer) {
       await client.query(step.sql(names))
       await client.query(`INSERT INTO ${names.migrations} (version, name) VALUES ($1, $2)`, [step.version, step.name])
     }
-    await client.query('COMMIT')
-    for (const step of pending) log.applied(step)
-    log.current(Math.max(found, known), pending.length)
-    return Math.max(found, known)
-  } catch (error) {
-    failed = true
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    release(failed)
-  }
+    return { found: recorded, known: latest, pending: newer }
+  })
+  for (const step of pending) log.applied(step)
+  log.current(Math.max(found, known), pending.length)
+  return Math.max(found, known)
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Snapshot, SnapshotObject } from './pg-mirror.js'
 import type { PgNames } from './pg-names.js'
-import { checkOut } from './pg-client.js'
+import { inTransaction } from './pg-client.js'
 import { readEventRows, type RawEventRow } from './pg-rows.js'
 
 /**
@@ -10,26 +10,20 @@ import { readEventRows, type RawEventRow } from './pg-rows.js'
  * log. A replica loads it on start, and again when it finds that events it lacks were compacted.
  */
 export async function loadSnapshot(pool: pg.Pool, n: PgNames): Promise<Snapshot> {
-  const { client, release } = await checkOut(pool)
-  let failed = false
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-    const meta = await client.query<{ key: string; value: string }>(`SELECT key, value::text AS value FROM ${n.meta}`)
-    const objects = await client.query<{ kind: string; ns: string; name: string; rv: string; data: string }>(`SELECT kind, ns, name, rv::text AS rv, data FROM ${n.objects}`)
-    const events = await client.query<RawEventRow>(`SELECT rv::text AS rv, type, kind, ns, name, data FROM ${n.events} e ORDER BY e.rv`)
-    await client.query('COMMIT')
-    const value = (key: string): number => Number(meta.rows.find((row) => row.key === key)?.value ?? 0)
-    return {
-      version: value('rv'),
-      floor: value('floor'),
-      objects: objects.rows.map((row): SnapshotObject => ({ kind: row.kind, ns: row.ns, name: row.name, rv: Number(row.rv), data: row.data })),
-      events: readEventRows(events.rows),
-    }
-  } catch (error) {
-    failed = true
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    release(failed)
+  const { meta, objects, events } = await inTransaction(
+    pool,
+    async (client) => ({
+      meta: await client.query<{ key: string; value: string }>(`SELECT key, value::text AS value FROM ${n.meta}`),
+      objects: await client.query<{ kind: string; ns: string; name: string; rv: string; data: string }>(`SELECT kind, ns, name, rv::text AS rv, data FROM ${n.objects}`),
+      events: await client.query<RawEventRow>(`SELECT rv::text AS rv, type, kind, ns, name, data FROM ${n.events} e ORDER BY e.rv`),
+    }),
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  )
+  const value = (key: string): number => Number(meta.rows.find((row) => row.key === key)?.value ?? 0)
+  return {
+    version: value('rv'),
+    floor: value('floor'),
+    objects: objects.rows.map((row): SnapshotObject => ({ kind: row.kind, ns: row.ns, name: row.name, rv: Number(row.rv), data: row.data })),
+    events: readEventRows(events.rows),
   }
 }
