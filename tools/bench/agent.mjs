@@ -215,7 +215,7 @@ export async function run(args) {
     const ours = []
     const native = []
     const pushed = []
-    let head = status.revision
+    let head = status.head
     for (let round = 1; round <= 5; round++) {
       const phase = `Round${round}`
       const localRef = `refs/heads/bench/ours-${round}`

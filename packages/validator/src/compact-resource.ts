@@ -1,3 +1,4 @@
+import { isJsonSafe } from './json-safe.js'
 import type { Resource } from './resource.js'
 
 type Obj = Record<string, unknown>
@@ -59,10 +60,13 @@ function detached(value: unknown): unknown {
 const SHORTEST_VIEW = 13
 // The strings kept so far, each under its own copy; forgotten all at once when full.
 const MAX_KEPT_STRINGS = 1 << 16
+const LONGEST_SHARED = 256
 const keptStrings = new Map<string, string>()
 
 /** Returns a copy of `text` that keeps no other string alive, the same copy for equal texts. */
 function keptString(text: string): string {
+  // A long text (a plan's packed nodes) is rarely repeated: copied, not looked up.
+  if (text.length > LONGEST_SHARED) return (text + ' ').slice(0, -1)
   const known = keptStrings.get(text)
   if (known !== undefined) return known
   if (keptStrings.size >= MAX_KEPT_STRINGS) keptStrings.clear()
@@ -72,6 +76,24 @@ function keptString(text: string): string {
   return own
 }
 
+// Where a compact Plan keeps its nodes as JSON text (read with `compactPlanNodes`).
+const PACKED_NODES = 'nodesJson'
+
+/**
+ * Returns the `spec.graph.nodes` of a Plan's value, full or compact (where `compactResource` may
+ * keep them as JSON text, parsed again on each call), or undefined when the graph has no node list.
+ *
+ * @example
+ * compactPlanNodes(compactResource(plan).value.spec) // [{ id: 'build', kind: 'Task', capabilityRefs: [...] }]
+ */
+export function compactPlanNodes(spec: unknown): unknown[] | undefined {
+  const graph = isObj(spec) ? spec.graph : undefined
+  if (!isObj(graph)) return undefined
+  const packed = graph[PACKED_NODES]
+  if (typeof packed !== 'string') return Array.isArray(graph.nodes) ? graph.nodes : undefined
+  return JSON.parse(packed) as unknown[]
+}
+
 function compactSpec(kind: string, spec: Obj): Obj | undefined {
   switch (kind) {
     case 'Plan': {
@@ -79,6 +101,9 @@ function compactSpec(kind: string, spec: Obj): Obj | undefined {
       const graph = spec.graph
       if (!isObj(graph)) return graph === undefined ? out : { ...out, graph }
       const nodes = Array.isArray(graph.nodes) ? graph.nodes.map(compactNode) : graph.nodes
+      // A plan's nodes are most of what is kept: as one JSON text (when JSON keeps them exactly)
+      // they are one flat string instead of a few objects per node for the collector to trace.
+      if (Array.isArray(nodes) && isJsonSafe(nodes)) return { ...out, graph: { [PACKED_NODES]: JSON.stringify(nodes) } }
       return { ...out, graph: nodes === undefined ? {} : { nodes } }
     }
     case 'Binding':

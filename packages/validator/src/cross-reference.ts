@@ -1,4 +1,5 @@
 import { findCycle, normalizeGraph, subjectOf, resolveCapabilityUse, resolveReference, STATUS_KINDS, PROVIDER_SCHEMES, providerScheme } from '@planspec/core'
+import { compactPlanNodes } from './compact-resource.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
 import type { Resource } from './resource.js'
@@ -94,8 +95,7 @@ type Report = (issue: PathIssue) => void
 
 function checkPlan(spec: Obj, follow: Follow): void {
   follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
-  const graph = spec.graph as Obj
-  const nodes = Array.isArray(graph.nodes) ? (graph.nodes as Obj[]) : []
+  const nodes = (compactPlanNodes(spec) ?? []) as Obj[]
   nodes.forEach((node, i) => {
     const at = ['spec', 'graph', 'nodes', i]
     if (node.kind === 'Task' && Array.isArray(node.capabilityRefs)) node.capabilityRefs.forEach((ref, j) => follow(ref, 'Capability', [...at, 'capabilityRefs', j]))
@@ -166,12 +166,12 @@ function planNodeIds(plan: Resource): Set<string> {
   return new Set(planNodes(plan).map((n) => String(n.id)))
 }
 
-/** The nodes of a plan found by a reference; that plan may have failed the schema, so any shape is read. */
+/**
+ * The nodes of a plan found by a reference; that plan may have failed the schema, so any shape is
+ * read. Read again at each use (compact values keep them as text): nothing is held past it.
+ */
 function planNodes(plan: Resource): Obj[] {
-  const spec = plan.value.spec
-  const graph = isObj(spec) ? spec.graph : undefined
-  const nodes = isObj(graph) ? graph.nodes : undefined
-  return Array.isArray(nodes) ? nodes.filter(isObj) : []
+  return (compactPlanNodes(plan.value.spec) ?? []).filter(isObj)
 }
 
 function requirementCycles(resources: readonly Resource[]): ReferenceIssue[] {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { createCheckPool, createValidator, DEFAULT_LIMITS, serveValidation, validateParallel, type CheckReply, type LazySource, type SourceFile, type ValidationResult } from '../src/index.js'
+import { compactPlanNodes, createCheckPool, createValidator, DEFAULT_LIMITS, serveValidation, validateParallel, type CheckReply, type LazySource, type SourceFile, type ValidationResult } from '../src/index.js'
 import { canonical } from './fast-path-arbitraries.js'
 import { BAD_INPUT_CORPUS } from './fixtures/bad-input-corpus.js'
 import { PLAN } from './helpers.js'
@@ -49,7 +49,10 @@ describe('validateParallel', () => {
     for (const plan of compact.resources.filter((r) => r.kind === 'Plan')) {
       const spec = plan.value.spec as { graph?: { nodes?: object[] } }
       for (const key of Object.keys(spec)) expect(['goalRef', 'series', 'version', 'supersedes', 'graph']).toContain(key)
-      for (const node of spec.graph?.nodes ?? []) for (const key of Object.keys(node)) expect(['id', 'kind', 'capabilityRefs', 'gateRef', 'externalRef']).toContain(key)
+      const nodes = compactPlanNodes(spec) as object[]
+      const original = full.resources.find((r) => r.kind === 'Plan' && r.name === plan.name && r.file === plan.file)!
+      expect(nodes.map((node) => (node as { id: string }).id)).toEqual(compactPlanNodes(original.value.spec)!.map((node) => (node as { id: string }).id))
+      for (const node of nodes) for (const key of Object.keys(node)) expect(['id', 'kind', 'capabilityRefs', 'gateRef', 'externalRef']).toContain(key)
     }
     const size = (r: ValidationResult): number => JSON.stringify(r.resources.map((x) => x.value)).length
     expect(size(compact)).toBeLessThan(size(full))
