@@ -90,15 +90,21 @@ function checkFast(schema: SchemaValidator, file: string, text: string, options:
   if (text.trim() === '' || scanDepth(text, limits.maxDepth).line !== undefined) return undefined
   const values = fastParse(text)
   if (values === undefined || values.length > limits.maxDocumentsPerFile) return undefined
-  let clean = true
-  const emit: Emit = () => (clean = false)
+  fastPathClean = true
   const resources: Resource[] = []
   const checkOptions = { ...options, credentialsPossible: textMayHoldCredentials(text) }
-  for (let index = 0; index < values.length && clean; index++) {
+  for (let index = 0; index < values.length && fastPathClean; index++) {
     const value = values[index]
-    if (value !== undefined && value !== null) for (const resource of collectResources(value, file, index, schema, checkOptions, emit)) resources.push(resource)
+    if (value !== undefined && value !== null) for (const resource of collectResources(value, file, index, schema, checkOptions, leaveFastPath)) resources.push(resource)
   }
-  return clean ? resources : undefined
+  return fastPathClean ? resources : undefined
+}
+
+// Whether the file on the fast path has had no finding yet (checks are synchronous: one file at a
+// time); any finding sends the file to the careful path. No closure per file.
+let fastPathClean = true
+function leaveFastPath(): void {
+  fastPathClean = false
 }
 
 /** The careful path: the positioned parser, with every finding at its exact range. */
@@ -131,17 +137,19 @@ function mayBePlanSpec(source: SourceFile, text: string | undefined, unread: rea
  * returns undefined.
  */
 export function readText(source: SourceFile, limits: ValidationLimits, push: (d: Diagnostic) => void): string | undefined {
-  const at = (code: keyof typeof CODES, message: string): undefined => {
-    push({ code, severity: CODES[code].severity, message, file: source.file, line: 1, column: 1, endLine: 1, endColumn: 1, path: '' })
-    return undefined
-  }
-  if (source.error !== undefined) return at('PS1010', `cannot read file: ${source.error}`)
+  if (source.error !== undefined) return unreadable(source, push, 'PS1010', `cannot read file: ${source.error}`)
   const size = source.size ?? source.bytes?.byteLength ?? (source.text !== undefined ? Buffer.byteLength(source.text) : 0)
-  if (size > limits.maxFileBytes) return at('PS1006', `file is ${formatBytes(size)}, larger than the ${formatBytes(limits.maxFileBytes)} limit; it was not read`)
+  if (size > limits.maxFileBytes) return unreadable(source, push, 'PS1006', `file is ${formatBytes(size)}, larger than the ${formatBytes(limits.maxFileBytes)} limit; it was not read`)
   if (source.text !== undefined) return source.text
-  if (source.bytes === undefined) return at('PS1010', 'no content was given for this file')
+  if (source.bytes === undefined) return unreadable(source, push, 'PS1010', 'no content was given for this file')
   const text = decodeText(source.bytes)
-  return text ?? at('PS1002', 'file is not UTF-8 text (binary content); it was not parsed')
+  return text ?? unreadable(source, push, 'PS1002', 'file is not UTF-8 text (binary content); it was not parsed')
+}
+
+/** Reports why a source was not read, at its first line; returns undefined (no text). */
+function unreadable(source: SourceFile, push: (d: Diagnostic) => void, code: keyof typeof CODES, message: string): undefined {
+  push({ code, severity: CODES[code].severity, message, file: source.file, line: 1, column: 1, endLine: 1, endColumn: 1, path: '' })
+  return undefined
 }
 
 function formatBytes(n: number): string {

@@ -130,11 +130,13 @@ function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: R
     report({ code: 'PS4005', message: `an Execution runs a Plan of its own namespace "${resource.namespace}", not "${planRef.namespace}"`, path: '/spec/planRef/namespace' })
   }
   const plan = follow(planRef, 'Plan', ['spec', 'planRef'])
+  // Read once: a compact plan keeps its nodes as text.
+  const nodes = plan ? planNodes(plan) : []
   follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
   const binding = follow(spec.bindingRef, 'Binding', ['spec', 'bindingRef'])
   const overrides = new Map<string, Resource | undefined>()
   if (isObj(spec.nodeBindings)) {
-    const ids = plan ? planNodeIds(plan) : undefined
+    const ids = plan ? new Set(nodes.map((n) => String(n.id))) : undefined
     for (const [nodeId, ref] of Object.entries(spec.nodeBindings)) {
       if (ids && !ids.has(nodeId)) report({ code: 'PS4003', message: `node "${nodeId}" is not a node of plan "${plan!.name}"`, path: toPointer(['spec', 'nodeBindings', nodeId]), key: true })
       overrides.set(nodeId, follow(ref, 'Binding', ['spec', 'nodeBindings', nodeId]))
@@ -142,7 +144,7 @@ function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: R
   }
   if (!plan) return
   // Ties under ErrorOnConflict are errors for the uses this Execution will resolve (DECISIONS §4).
-  for (const node of planNodes(plan)) {
+  for (const node of nodes) {
     if (node.kind !== 'Task' || !Array.isArray(node.capabilityRefs)) continue
     const chosen = overrides.has(String(node.id)) ? overrides.get(String(node.id)) : binding
     if (!chosen) continue

@@ -178,16 +178,22 @@ export function fastParse(text: string): unknown[] | undefined {
   if ((text.includes('|') || text.includes('>')) && BLANK_BLOCK_START.test(text)) return undefined
   if (hasEmptyItem(text)) return undefined
   if (hasLongLine(text)) return undefined
-  let warned = false
-  const options: LoadOptions = { schema: CORE_SCHEMA, json: false, onWarning: () => (warned = true) }
   const watch = mayHaveProperties(text) || (text.includes('#') && MAY_HAVE_GLUED_COMMENT.test(text)) || mayHaveCollectionKey(text)
-  if (watch) options.listener = watcher()
+  warned = false
   try {
-    const documents = loadAll(text, null, options)
+    const documents = loadAll(text, null, watch ? { ...LOAD_OPTIONS, listener: watcher() } : LOAD_OPTIONS)
     return warned ? undefined : documents
   } catch {
     return undefined
   }
+}
+
+// Whether js-yaml warned during the parse under way (parses are synchronous: one at a time). The
+// options are made once: no closure per file.
+let warned = false
+const LOAD_OPTIONS: LoadOptions = { schema: CORE_SCHEMA, json: false, onWarning: noteWarning }
+function noteWarning(): void {
+  warned = true
 }
 
 /**

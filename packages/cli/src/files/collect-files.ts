@@ -144,7 +144,6 @@ function* walk(dir: string, root: string): Generator<{ readonly path: string; re
 async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number, planSpecOnly = false): Promise<void> {
   if (seen.has(absolute)) return
   seen.add(absolute)
-  const failed = (error: unknown): { file: string; error: string } => ({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
   try {
     const size = knownSize ?? sizeOf(absolute)
     if (size > maxFileBytes) {
@@ -160,13 +159,18 @@ async function addFile(files: SourceInput[], seen: Set<string>, absolute: string
         try {
           return { file, bytes: readFileSync(absolute) }
         } catch (error) {
-          return failed(error)
+          return failed(file, error)
         }
       },
     })
   } catch (error) {
-    files.push(failed(error))
+    files.push(failed(file, error))
   }
+}
+
+/** A file that could not be looked at or read, with the reason (reported as PS1010). */
+function failed(file: string, error: unknown): { file: string; error: string } {
+  return { file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message }
 }
 
 /** The size of a file, or of the file a link names. */
