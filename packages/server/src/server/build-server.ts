@@ -10,6 +10,7 @@ import { CONTROLLER_GROUP } from './admit-execution-status.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
 import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js'
 import { jsonDeeperThan } from './json-depth.js'
+import { oncePerTurn } from './once-per-turn.js'
 import { createRequestLog, type LogSink } from './request-log.js'
 import { createMetrics } from './metrics.js'
 import { SHARED_SCHEMAS } from './route-schemas.js'
@@ -139,6 +140,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     routes: [],
     redactor,
     requestLog,
+    ...(store.catchUpNow === undefined ? {} : { fresh: oncePerTurn(store.catchUpNow.bind(store)) }),
   }
   // The `default` namespace always exists; every replica of a shared database ensures it
   // (idempotent). A single-process store runs the work at once, a shared one once it is loaded.
@@ -147,11 +149,26 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.addHook('onReady', async () => {
     await defaultNamespace
   })
-  // Reads see every write committed before the request, whichever replica committed it
-  // (read-your-writes behind a load balancer); a single-process store answers at once.
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.public !== true) await store.catchUp()
-  })
+  // Reads see every write committed before the request, whichever process or replica committed it
+  // (read-your-writes behind a load balancer). A store that can look synchronously (SQLite) does so
+  // once per event-loop turn for all the requests of the turn (see oncePerTurn); a shared database
+  // is asked per request.
+  const fresh = context.fresh
+  if (fresh !== undefined) {
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (request.routeOptions.config.public === true) return done()
+      try {
+        fresh()
+      } catch (error) {
+        return done(error as Error)
+      }
+      done()
+    })
+  } else {
+    app.addHook('preHandler', async (request) => {
+      if (request.routeOptions.config.public !== true) await store.catchUp()
+    })
+  }
 
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
   // Every route, as declared, feeds the OpenAPI documents (generated on their first request).

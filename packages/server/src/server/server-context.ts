@@ -81,6 +81,11 @@ export interface ServerContext {
   readonly requestLog: RequestLog
   /** Masks known secrets in response bodies (the `onSend` hook; list bodies are masked before they are cached). */
   readonly redactor: Redactor
+  /**
+   * Makes the store see every commit made before the call by another process, at most once per
+   * event-loop turn (`oncePerTurn`); present when the store can look synchronously (SQLite).
+   */
+  readonly fresh?: () => void
 }
 
 declare module 'fastify' {

@@ -202,6 +202,9 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   return {
     transact: async (work, runOptions) => transact(work, runOptions),
     catchUp: async () => syncForeignWrites(),
+    catchUpNow: () => {
+      if (!closed) syncForeignWrites()
+    },
     ready: async () => undefined,
     leases,
     logs: sqliteLogs(db),
