@@ -4,6 +4,7 @@ import type { ApiStore } from '../store/api-store.js'
 import type { AccessRequest, Authorizer } from './authorizer.js'
 import { ApiError } from './error-catalog.js'
 import type { ServerMetrics } from './metrics.js'
+import type { ObjectCache } from './object-cache.js'
 import type { RateLimit } from './rate-limiter.js'
 import type { RouteRecord } from './openapi/openapi-paths.js'
 import type { RequestLog } from './request-log.js'
@@ -86,6 +87,8 @@ export interface ServerContext {
    * event-loop turn (`oncePerTurn`); present when the store can look synchronously (SQLite).
    */
   readonly fresh?: () => void
+  /** The masked bytes of single objects the GET route answered (`createObjectCache`), shared with the fast path. */
+  readonly objects: ObjectCache
 }
 
 declare module 'fastify' {
