@@ -19,7 +19,8 @@
 // Flags: --seconds=N per round (default 5), --rounds=N (default 5), --connections=N (default 16),
 // --reads-only (GET and LIST only), --writes-only (writes and watch only), --no-tls (HTTP only),
 // --profile (run serve unbundled under `node --cpu-prof`, without the watch fan-out, and print the
-// functions with the most self time). `--db postgres` runs server-db.mjs instead: SQLite against
+// functions with the most self time), --bin=PATH (another build's `planspec` binary, e.g. main's
+// bundle copied aside, to compare two builds run after run). `--db postgres` runs server-db.mjs instead: SQLite against
 // PostgreSQL with 1 and 3 replicas.
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -159,9 +160,10 @@ async function compare(label, servers, paths, tokensFile, { rounds, seconds, con
   return results
 }
 
+let bin = BIN
 function serveArgs(dir, profileDir, tls) {
   const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? ['--insecure-http'] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
-  if (profileDir === undefined) return [BIN, ...flags]
+  if (profileDir === undefined) return [bin, ...flags]
   // Unbundled, so the profile names the functions: the same runCli the binary runs, from a file
   // (worker threads inherit `-e` code along with the flags).
   const entry = join(dir, 'serve-unbundled.mjs')
@@ -220,13 +222,14 @@ export async function run(argv = []) {
   const flag = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
   const options = { seconds: flag('seconds', 5), rounds: flag('rounds', 5), connections: flag('connections', 16), readsOnly: argv.includes('--reads-only'), writesOnly: argv.includes('--writes-only') }
   const profile = argv.includes('--profile')
+  bin = argv.find((a) => a.startsWith('--bin='))?.slice(6) ?? BIN
   if (!hasWrk()) throw new Error('the server benchmark drives the servers with wrk: apt-get install wrk')
   const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
   try {
     writeFileSync(join(dir, 'tokens.csv'), [`${ADMIN},bench-admin,system:masters`, ...Array.from({ length: USERS }, (_, i) => `${readerToken(i + 1)},reader-${i + 1},bench-users`)].join('\n') + '\n', { mode: 0o600 })
     const readers = join(dir, 'readers.txt')
     writeFileSync(readers, Array.from({ length: USERS }, (_, i) => readerToken(i + 1)).join('\n') + '\n')
-    console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : 'the bundled binary'}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http(s) process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
+    console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : bin === BIN ? 'the bundled binary' : `the binary ${bin}`}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http(s) process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
     await suite({ dir: join(dir, 'http'), readers, options, profileDir: profile ? join(dir, 'http-profile') : undefined })
     if (argv.includes('--no-tls')) return
     const { createSelfSignedCertificate } = await import('@planspec/server')
