@@ -19,7 +19,10 @@
 // Flags: --seconds=N per round (default 5), --rounds=N (default 5), --connections=N (default 16),
 // --reads-only (GET and LIST only), --writes-only (writes and watch only), --no-tls (HTTP only),
 // --profile (run serve unbundled under `node --cpu-prof`, without the watch fan-out, and print the
-// functions with the most self time). `--db postgres` runs server-db.mjs instead: SQLite against
+// functions with the most self time), --bin=PATH (another build's `planspec` binary, e.g. main's
+// bundle copied aside, to compare two builds run after run), --baseline=PATH (another build's
+// binary, set up the same way and measured against the same bare server in the same GET and LIST
+// rounds: a same-run before/after). `--db postgres` runs server-db.mjs instead: SQLite against
 // PostgreSQL with 1 and 3 replicas.
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -126,42 +129,51 @@ async function sameBytes(planspec, bare, paths) {
 }
 
 async function compare(label, servers, paths, tokensFile, { rounds, seconds, connections }) {
+  const names = Object.keys(servers)
+  const pathsOf = (name) => (Array.isArray(paths) ? paths : paths[name])
   const results = []
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? ['bare', 'planspec'] : ['planspec', 'bare']
+    // Every server runs once per round; the order rotates from round to round.
+    const order = names.map((_, i) => names[(i + round) % names.length])
     const entry = { load: load() }
     for (const name of order) {
       const before = servers[name].lines
       const cpu = measureCpu(servers[name].child.pid)
-      entry[name] = await runWrk({ base: servers[name].url, paths, tokensFile, seconds, connections })
+      entry[name] = await runWrk({ base: servers[name].url, paths: pathsOf(name), tokensFile, seconds, connections })
       entry[name].cpuUsPerRequest = (1000 * cpu.stop()) / entry[name].requests
       entry[name].logLines = servers[name].lines - before
       if (entry[name].non2xx > 0 || entry[name].socketErrors > 0) throw new Error(`${label}: ${name} answered ${entry[name].non2xx} non-2xx responses and ${entry[name].socketErrors} socket errors`)
     }
-    entry.ratio = entry.planspec.rps / entry.bare.rps
-    entry.cpuRatio = entry.bare.cpuUsPerRequest / entry.planspec.cpuUsPerRequest
+    for (const name of names) {
+      entry[name].ratio = entry[name].rps / entry.bare.rps
+      entry[name].cpuRatio = entry.bare.cpuUsPerRequest / entry[name].cpuUsPerRequest
+    }
     results.push(entry)
   }
   const m = (name, key) => median(results.map((r) => r[name][key]))
-  const logLines = results.reduce((sum, r) => sum + r.planspec.logLines, 0)
-  const requests = results.reduce((sum, r) => sum + r.planspec.requests, 0)
-  console.log(
-    `  ${label}: planspec ${m('planspec', 'rps').toFixed(0)} req/s (p50 ${m('planspec', 'p50Ms').toFixed(2)} ms, p99 ${m('planspec', 'p99Ms').toFixed(2)} ms), ` +
-      `bare node:http ${m('bare', 'rps').toFixed(0)} req/s (p50 ${m('bare', 'p50Ms').toFixed(2)} ms, p99 ${m('bare', 'p99Ms').toFixed(2)} ms): ` +
-      `**${(100 * median(results.map((r) => r.ratio))).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r.ratio).toFixed(0)} % (load ${r.load})`).join(', ')}; ` +
-      `${logLines} log lines for ${requests} requests`,
-  )
-  // Load-robust: the CPU each request costs each server process (utime + stime over the round).
-  console.log(
-    `    CPU per request: planspec ${m('planspec', 'cpuUsPerRequest').toFixed(1)} µs, bare ${m('bare', 'cpuUsPerRequest').toFixed(1)} µs: ` +
-      `bare/planspec **${(100 * median(results.map((r) => r.cpuRatio))).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r.cpuRatio).toFixed(0)} %`).join(', ')}`,
-  )
+  for (const name of names.filter((n) => n !== 'bare')) {
+    const logLines = results.reduce((sum, r) => sum + r[name].logLines, 0)
+    const requests = results.reduce((sum, r) => sum + r[name].requests, 0)
+    const who = name === 'planspec' ? 'planspec' : `${name} planspec`
+    console.log(
+      `  ${label}: ${who} ${m(name, 'rps').toFixed(0)} req/s (p50 ${m(name, 'p50Ms').toFixed(2)} ms, p99 ${m(name, 'p99Ms').toFixed(2)} ms), ` +
+        `bare node:http ${m('bare', 'rps').toFixed(0)} req/s (p50 ${m('bare', 'p50Ms').toFixed(2)} ms, p99 ${m('bare', 'p99Ms').toFixed(2)} ms): ` +
+        `**${(100 * m(name, 'ratio')).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r[name].ratio).toFixed(0)} % (load ${r.load})`).join(', ')}; ` +
+        `${logLines} log lines for ${requests} requests`,
+    )
+    // Load-robust: the CPU each request costs each server process (utime + stime over the round).
+    console.log(
+      `    CPU per request: ${who} ${m(name, 'cpuUsPerRequest').toFixed(1)} µs, bare ${m('bare', 'cpuUsPerRequest').toFixed(1)} µs: ` +
+        `bare/${who} **${(100 * m(name, 'cpuRatio')).toFixed(1)} %**; rounds ${results.map((r) => `${(100 * r[name].cpuRatio).toFixed(0)} %`).join(', ')}`,
+    )
+  }
   return results
 }
 
-function serveArgs(dir, profileDir, tls) {
+let bin = BIN
+function serveArgs(dir, profileDir, tls, serveBin = bin) {
   const flags = ['serve', '--db', join(dir, 'bench.db'), '--tokens', join(dir, '..', 'tokens.csv'), '--listen', '127.0.0.1:0', '--workspace', join(dir, 'runs'), ...(tls === undefined ? ['--insecure-http'] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile])]
-  if (profileDir === undefined) return [BIN, ...flags]
+  if (profileDir === undefined) return [serveBin, ...flags]
   // Unbundled, so the profile names the functions: the same runCli the binary runs, from a file
   // (worker threads inherit `-e` code along with the flags).
   const entry = join(dir, 'serve-unbundled.mjs')
@@ -175,21 +187,33 @@ async function suite({ dir, readers, options, profileDir, tls }) {
   trust(tls?.cert)
   const planspec = await startProcess(process.execPath, serveArgs(dir, profileDir, tls), { ...process.env, PLANSPEC_LOG_LEVEL: 'info' })
   let bare
+  let servers
   try {
     const { getPath, listPaths, responses } = await setUp(planspec.url, dir)
     writeFileSync(join(dir, 'bare.json'), JSON.stringify({ responses, ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }) }))
     bare = await startProcess(process.execPath, [fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), join(dir, 'bare.json')])
     await sameBytes(planspec.url, bare.url, [getPath, ...listPaths])
-    const servers = { planspec, bare }
+    servers = { planspec, bare }
+    // --baseline: another build's `planspec serve`, set up the same way, measured in the same rounds.
+    let baselinePaths
+    if (options.baseline !== undefined && !options.writesOnly) {
+      const baselineDir = `${dir}-baseline`
+      mkdirSync(baselineDir)
+      servers.baseline = await startProcess(process.execPath, serveArgs(baselineDir, undefined, tls, options.baseline), { ...process.env, PLANSPEC_LOG_LEVEL: 'info' })
+      const set = await setUp(servers.baseline.url, baselineDir)
+      baselinePaths = { get: [set.getPath], list: set.listPaths }
+      console.log(`  baseline: ${options.baseline} at ${servers.baseline.url}`)
+    }
     const getBytes = readFileSync(responses[getPath]).length
     const listBytes = listPaths.map((p) => readFileSync(responses[p]).length)
     const scheme = tls === undefined ? 'HTTP' : 'HTTPS'
     console.log(`${scheme}: planspec ${planspec.url}, bare ${bare.url}`)
     if (!options.writesOnly) {
       // Warm-up: JIT, caches, connections.
-      for (const name of ['bare', 'planspec']) await runWrk({ base: servers[name].url, paths: [getPath, ...listPaths], tokensFile: readers, seconds: 2, connections: options.connections })
-      await compare(`${scheme} GET one Goal (${getBytes} bytes), goal >= 80 %`, servers, [getPath], readers, options)
-      await compare(`${scheme} LIST of 1,000 Goals in pages of 500 (${listBytes.join(' + ')} bytes), goal >= 50 %`, servers, listPaths, readers, options)
+      const byServer = (own, baseline) => (baseline === undefined ? own : { bare: own, planspec: own, baseline })
+      for (const name of Object.keys(servers)) await runWrk({ base: servers[name].url, paths: name === 'baseline' ? [...baselinePaths.get, ...baselinePaths.list] : [getPath, ...listPaths], tokensFile: readers, seconds: 2, connections: options.connections })
+      await compare(`${scheme} GET one Goal (${getBytes} bytes), goal >= 80 %`, servers, byServer([getPath], baselinePaths?.get), readers, options)
+      await compare(`${scheme} LIST of 1,000 Goals in pages of 500 (${listBytes.join(' + ')} bytes), goal >= 50 %`, servers, byServer(listPaths, baselinePaths?.list), readers, options)
     }
     if (options.readsOnly) return
     const writeCpu = measureCpu(planspec.child.pid)
@@ -203,6 +227,7 @@ async function suite({ dir, readers, options, profileDir, tls }) {
     console.log(`  ${scheme} watch fan-out: 1,000 watchers x 50 changes: delivered ${fan.delivered}/${fan.expected}; delivery latency p50 ${fan.p50} ms, **p99 ${fan.p99} ms** (goal <= 50 ms), max ${fan.max} ms; load ${load()}`)
   } finally {
     if (bare !== undefined) await stopProcess(bare)
+    if (servers?.baseline !== undefined) await stopProcess(servers.baseline, 'SIGINT')
     await stopProcess(planspec, 'SIGINT')
     if (profileDir !== undefined) {
       // The main thread's profile (thread id 0); the validation workers write their own.
@@ -218,15 +243,16 @@ export async function run(argv = []) {
   if (db === 'postgres') return (await import('./server-db.mjs')).runDatabases(argv)
   if (db !== undefined) throw new Error(`--db ${db}: the server benchmark compares SQLite with "postgres" only`)
   const flag = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
-  const options = { seconds: flag('seconds', 5), rounds: flag('rounds', 5), connections: flag('connections', 16), readsOnly: argv.includes('--reads-only'), writesOnly: argv.includes('--writes-only') }
+  const options = { seconds: flag('seconds', 5), rounds: flag('rounds', 5), connections: flag('connections', 16), readsOnly: argv.includes('--reads-only'), writesOnly: argv.includes('--writes-only'), baseline: argv.find((a) => a.startsWith('--baseline='))?.slice(11) }
   const profile = argv.includes('--profile')
+  bin = argv.find((a) => a.startsWith('--bin='))?.slice(6) ?? BIN
   if (!hasWrk()) throw new Error('the server benchmark drives the servers with wrk: apt-get install wrk')
   const dir = mkdtempSync(join(tmpdir(), 'planspec-bench-'))
   try {
     writeFileSync(join(dir, 'tokens.csv'), [`${ADMIN},bench-admin,system:masters`, ...Array.from({ length: USERS }, (_, i) => `${readerToken(i + 1)},reader-${i + 1},bench-users`)].join('\n') + '\n', { mode: 0o600 })
     const readers = join(dir, 'readers.txt')
     writeFileSync(readers, Array.from({ length: USERS }, (_, i) => readerToken(i + 1)).join('\n') + '\n')
-    console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : 'the bundled binary'}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http(s) process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
+    console.log(`server: \`planspec serve\` (${profile ? 'unbundled, under --cpu-prof' : bin === BIN ? 'the bundled binary' : `the binary ${bin}`}, a tokens file of ${USERS + 1} users, default flags) against a bare node:http(s) process with the same bytes; load from wrk -t1 -c${options.connections} in its own process; ${options.rounds} alternating rounds of ${options.seconds} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)`)
     await suite({ dir: join(dir, 'http'), readers, options, profileDir: profile ? join(dir, 'http-profile') : undefined })
     if (argv.includes('--no-tls')) return
     const { createSelfSignedCertificate } = await import('@planspec/server')

@@ -9,6 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { sqliteStore } from '../src/index.js'
 import { createObjectCache } from '../src/server/object-cache.js'
 import { API, body, create, goal, setup, testNow } from './helpers.js'
+import { inAnotherProcess } from './other-process.js'
 
 const url = `${API}/namespaces/team/goals/g`
 
@@ -61,19 +62,16 @@ describe('the object cache', () => {
     const { request } = setup({ store })
     await create(request, goal('g'))
     expect(body(await request({ method: 'GET', url })).spec.description).toBe('goal g')
-    const other = sqliteStore({ file, now: testNow, historyLimit: 5, compactEvery: 1 })
-    onTestFinished(() => other.close())
-    const write = async (name: string, description: string): Promise<void> => {
-      const current = JSON.parse(other.getText({ kind: 'Goal', namespace: 'team', name })!)
-      await other.update({ ...current, spec: { description } })
-    }
-    await write('g', 'from another process')
+    // Another process (a second `planspec serve` or the CLI on the same file) updates g.
+    const update = (name: string, description: string): string =>
+      `{ const current = JSON.parse(store.getText({ kind: 'Goal', namespace: 'team', name: ${JSON.stringify(name)} })); await store.update({ ...current, spec: { description: ${JSON.stringify(description)} } }) }`
+    const options = { historyLimit: 5, compactEvery: 1 }
+    await inAnotherProcess(file, update('g', 'from another process'), options)
     expect(body(await request({ method: 'GET', url })).spec.description).toBe('from another process')
     // The change to g, then more changes to h than the history keeps: the store cannot say what
     // changed in between, so the cache starts over.
-    await other.create(goal('h') as never)
-    await write('g', 'before the gap')
-    for (let i = 0; i < 12; i++) await write('h', `write ${i}`)
+    const h = JSON.stringify(goal('h'))
+    await inAnotherProcess(file, [`await store.create(${h})`, update('g', 'before the gap'), ...Array.from({ length: 12 }, (_, i) => update('h', `write ${i}`))].join('\n'), options)
     expect(body(await request({ method: 'GET', url })).spec.description).toBe('before the gap')
   })
 

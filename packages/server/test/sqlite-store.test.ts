@@ -63,6 +63,28 @@ describe('sqliteStore', () => {
     expect(seen).toEqual(['a@1', 'b@2', 'c@3', 'd@4'])
   })
 
+  it('sees every commit of another connection after quiet looks that skipped the PRAGMA (the WAL-index header pre-check)', async () => {
+    const file = join(tempDir(), 'hint.db')
+    const mine = open({ file })
+    const theirs = open({ file })
+    await mine.create(goal('a'))
+    for (let round = 0; round < 20; round++) {
+      // Quiet looks: nothing committed, the version stays.
+      for (let i = 0; i < 5; i++) expect(mine.currentResourceVersion()).toBe(String(2 * round + 1))
+      await theirs.create(goal(`t${round}`))
+      expect(mine.currentResourceVersion()).toBe(String(2 * round + 2))
+      expect(mine.getText(key(`t${round}`))).toBeDefined()
+      await mine.create(goal(`m${round}`))
+    }
+    // Another connection's checkpoint that resets the WAL (new salts) is no commit, and later commits are still seen.
+    const db = new Database(file)
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    db.close()
+    expect(mine.currentResourceVersion()).toBe('41')
+    await theirs.create(goal('after-truncate'))
+    expect(mine.currentResourceVersion()).toBe('42')
+  })
+
   it('after a SIGKILL during a write loop, issues versions above every acknowledged one and keeps every acknowledged event', async () => {
     const dir = tempDir()
     const file = join(dir, 'kill.db')

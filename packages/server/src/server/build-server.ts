@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { Server as NetServer } from 'node:net'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createRedactor, type Redactor } from '@planspec/core'
@@ -10,8 +9,12 @@ import { CONTROLLER_GROUP } from './admit-execution-status.js'
 import { createAuthorizer, type RbacOptions } from './authorizer.js'
 import { API_ERRORS, ApiError, statusObject, toStatus } from './error-catalog.js'
 import { jsonDeeperThan } from './json-depth.js'
+import { oncePerTurn } from './once-per-turn.js'
 import { createRequestLog, type LogSink } from './request-log.js'
 import { createMetrics } from './metrics.js'
+import { createFastGet } from './fast-get.js'
+import { limitConnections } from './limit-connections.js'
+import { createObjectCache } from './object-cache.js'
 import { SHARED_SCHEMAS } from './route-schemas.js'
 import { dashboardPlugin, type DashboardPluginOptions } from '@planspec/dashboard'
 import { accessReviewRoutes } from './routes/access-review-routes.js'
@@ -82,6 +85,11 @@ export interface BuildServerOptions {
   readonly dashboard?: boolean | DashboardPluginOptions
   /** Serve HTTPS with this certificate and key (PEM), e.g. from `createSelfSignedCertificate`; plain HTTP without it. */
   readonly tls?: TlsCredentials
+  /**
+   * Answer a successful GET of a cached object in front of fastify (`createFastGet`: the same bytes,
+   * headers, metrics and checks; default true). `false` sends every request through fastify.
+   */
+  readonly fastGet?: boolean
 }
 
 /**
@@ -101,12 +109,21 @@ export interface BuildServerOptions {
 export function buildServer(options: BuildServerOptions): FastifyInstance {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const logger = options.logger
+  // Set once the app is built: answers the successful GETs of cached objects before fastify (see createFastGet).
+  let fastGet: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined
+  // fastify's default request ids (`req-1`, `req-2`, ...), shared with the fast path.
+  let lastRequestId = 0
+  const requestId = (): string => `req-${(lastRequestId = (lastRequestId + 1) & 0x7fffffff).toString(36)}`
   const app = Fastify({
+    genReqId: requestId,
     ...(logger !== undefined && typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
     // Slow clients cannot hold connections: headers within headersTimeoutMs, the whole request within
     // requestTimeoutMs, both checked every second (Node's default check runs every 30 s).
-    serverFactory: (handler) => {
+    serverFactory: (fastifyHandler) => {
       const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 }
+      const handler = (req: IncomingMessage, res: ServerResponse): void => {
+        if (fastGet?.(req, res) !== true) fastifyHandler(req, res)
+      }
       // An HTTPS server is an HTTP server behind TLS: fastify drives both through the same API.
       const server = options.tls === undefined ? createServer(timeouts, handler) : (createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handler) as unknown as Server)
       return limitConnections(server, limits.maxConnectionsPerIp)
@@ -139,6 +156,8 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     routes: [],
     redactor,
     requestLog,
+    ...(store.catchUpNow === undefined ? {} : { fresh: oncePerTurn(store.catchUpNow.bind(store)) }),
+    objects: createObjectCache({ store, redactions: () => redactor.size }),
   }
   // The `default` namespace always exists; every replica of a shared database ensures it
   // (idempotent). A single-process store runs the work at once, a shared one once it is loaded.
@@ -147,11 +166,26 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.addHook('onReady', async () => {
     await defaultNamespace
   })
-  // Reads see every write committed before the request, whichever replica committed it
-  // (read-your-writes behind a load balancer); a single-process store answers at once.
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.public !== true) await store.catchUp()
-  })
+  // Reads see every write committed before the request, whichever process or replica committed it
+  // (read-your-writes behind a load balancer). A store that can look synchronously (SQLite) does so
+  // once per event-loop turn for all the requests of the turn (see oncePerTurn); a shared database
+  // is asked per request.
+  const fresh = context.fresh
+  if (fresh !== undefined) {
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (request.routeOptions.config.public === true) return done()
+      try {
+        fresh()
+      } catch (error) {
+        return done(error as Error)
+      }
+      done()
+    })
+  } else {
+    app.addHook('preHandler', async (request) => {
+      if (request.routeOptions.config.public !== true) await store.catchUp()
+    })
+  }
 
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
   // Every route, as declared, feeds the OpenAPI documents (generated on their first request).
@@ -196,6 +230,20 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(fp(async (root) => void root.decorate('planspec', context), { name: 'planspec-context', fastify: '5.x' }))
   const gate = createRequestGate(context)
   app.register(securityPlugin, { gate })
+  let closing = false
+  if (options.fastGet !== false && context.fresh !== undefined) {
+    fastGet = createFastGet({
+      fresh: context.fresh,
+      authenticate: gate.authenticate,
+      takeToken: gate.takeToken,
+      authorizer: context.authorizer,
+      objects: context.objects,
+      observe: context.metrics.forRoute,
+      requestLog,
+      requestId,
+      closing: () => closing,
+    })
+  }
 
   // Every response body is a string here (the serializer and the text routes), except list bodies,
   // which are Buffers masked before they were cached: this one hook masks all the strings.
@@ -215,9 +263,11 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     done()
   })
   app.addHook('preClose', async () => {
+    closing = true
     for (const end of [...context.watches]) end()
   })
   app.addHook('onClose', async () => {
+    context.objects.close()
     requestLog.close()
     context.authorizer.close()
     if (options.validation === undefined) await context.validation.close()
@@ -250,24 +300,4 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   app.register(accessReviewRoutes)
   if (options.dashboard !== undefined && options.dashboard !== false) app.register(dashboardPlugin, options.dashboard === true ? {} : options.dashboard)
   return app
-}
-
-/**
- * Closes a new connection at once when its client address already holds `max` open ones (THREATS:
- * a slow-loris from one address must not exhaust the server's sockets).
- */
-function limitConnections<S extends NetServer>(server: S, max: number): S {
-  const open = new Map<string, number>()
-  server.on('connection', (socket) => {
-    const address = socket.remoteAddress ?? 'unknown'
-    const count = (open.get(address) ?? 0) + 1
-    if (count > max) return void socket.destroy()
-    open.set(address, count)
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1
-      if (left <= 0) open.delete(address)
-      else open.set(address, left)
-    })
-  })
-  return server
 }

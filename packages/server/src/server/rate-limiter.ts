@@ -36,17 +36,24 @@ export function createRateLimiter(limit: RateLimit, nowMs: () => number): RateLi
   return {
     take(client) {
       const now = nowMs()
-      const previous = buckets.get(client)
-      const tokens = previous === undefined ? limit.burst : Math.min(limit.burst, previous.tokens + ((now - previous.at) / 1000) * limit.perSecond)
-      // Re-insert so that Map order is least-recently-seen first.
-      buckets.delete(client)
-      if (buckets.size >= maxClients) buckets.delete(buckets.keys().next().value as string)
-      if (tokens >= 1) {
-        buckets.set(client, { tokens: tokens - 1, at: now })
-        return { allowed: true, retryAfterSeconds: 0 }
+      let bucket = buckets.get(client)
+      if (bucket === undefined) {
+        if (buckets.size >= maxClients) buckets.delete(buckets.keys().next().value as string)
+        bucket = { tokens: limit.burst, at: now }
+      } else {
+        bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond)
+        bucket.at = now
+        // Re-insert so that Map order is least-recently-seen first.
+        buckets.delete(client)
       }
-      buckets.set(client, { tokens, at: now })
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / limit.perSecond)) }
+      buckets.set(client, bucket)
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1
+        return ALLOWED
+      }
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSecond)) }
     },
   }
 }
+
+const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 })

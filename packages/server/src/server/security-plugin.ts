@@ -14,6 +14,10 @@ export interface RequestGate {
   readonly gate: (isPublic: boolean) => onRequestHookHandler
   readonly mediaTypes: (allowed: readonly string[]) => preParsingHookHandler
   readonly metrics: (route: string) => onResponseHookHandler
+  /** The identity of an `Authorization` header's bearer token, or undefined (what the onRequest hook checks). */
+  readonly authenticate: (authorization: string | undefined) => Identity | undefined
+  /** Takes one token from an identity's rate-limit bucket (the bucket the onRequest hook uses); false when it is empty. */
+  readonly takeToken: (identity: Identity) => boolean
 }
 
 /**
@@ -39,12 +43,16 @@ export function createRequestGate(context: ServerContext): RequestGate {
     known.set(token, identity)
     return identity
   }
+  const authenticateHeader = (header: string | undefined): Identity | undefined => {
+    const token = header === undefined ? undefined : BEARER.exec(header)?.[1]
+    return token === undefined ? undefined : authenticate(token)
+  }
   return {
+    authenticate: authenticateHeader,
+    takeToken: (identity) => limiter === undefined || limiter.take(`user:${identity.user}`).allowed,
     gate: (isPublic) =>
       function authenticateRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-        const header = request.headers.authorization
-        const token = header === undefined ? undefined : BEARER.exec(header)?.[1]
-        const identity = token === undefined ? undefined : authenticate(token)
+        const identity = authenticateHeader(request.headers.authorization)
         if (limiter !== undefined) {
           const decision = limiter.take(identity === undefined ? `ip:${request.ip}` : `user:${identity.user}`)
           if (!decision.allowed) return done(new ApiError('TooManyRequests', 'too many requests; slow down', { retryAfterSeconds: decision.retryAfterSeconds }))

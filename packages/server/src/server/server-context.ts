@@ -4,6 +4,7 @@ import type { ApiStore } from '../store/api-store.js'
 import type { AccessRequest, Authorizer } from './authorizer.js'
 import { ApiError } from './error-catalog.js'
 import type { ServerMetrics } from './metrics.js'
+import type { ObjectCache } from './object-cache.js'
 import type { RateLimit } from './rate-limiter.js'
 import type { RouteRecord } from './openapi/openapi-paths.js'
 import type { RequestLog } from './request-log.js'
@@ -81,6 +82,13 @@ export interface ServerContext {
   readonly requestLog: RequestLog
   /** Masks known secrets in response bodies (the `onSend` hook; list bodies are masked before they are cached). */
   readonly redactor: Redactor
+  /**
+   * Makes the store see every commit made before the call by another process, at most once per
+   * event-loop turn (`oncePerTurn`); present when the store can look synchronously (SQLite).
+   */
+  readonly fresh?: () => void
+  /** The masked bytes of single objects the GET route answered (`createObjectCache`), shared with the fast path. */
+  readonly objects: ObjectCache
 }
 
 declare module 'fastify' {

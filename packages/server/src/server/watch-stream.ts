@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { Socket } from 'node:net'
 import { PlanSpecError, type ObjectKey, type StoredResource } from '@planspec/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiWatchEvent } from '../store/stored-entries.js'
@@ -27,10 +28,11 @@ const PAGE = 256
 export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end'
 
 // Fan-out work done once per event, not once per watcher: the encoded line of each event type
-// (the same bytes are written to every watcher), and each selector's verdict on the object.
-let current: { event: ApiWatchEvent; lines: Map<string, Buffer>; verdicts: Map<string, boolean> } | undefined
+// (the same bytes are written to every watcher), as an HTTP/1.1 chunk too, and each selector's
+// verdict on the object.
+let current: { event: ApiWatchEvent; lines: Map<string, Buffer>; chunks: Map<string, Buffer>; verdicts: Map<string, boolean> } | undefined
 const shared = (event: ApiWatchEvent): NonNullable<typeof current> => {
-  if (current?.event !== event) current = { event, lines: new Map(), verdicts: new Map() }
+  if (current?.event !== event) current = { event, lines: new Map(), chunks: new Map(), verdicts: new Map() }
   return current
 }
 function encode(event: ApiWatchEvent, type: string): Buffer {
@@ -39,6 +41,17 @@ function encode(event: ApiWatchEvent, type: string): Buffer {
   if (bytes === undefined) lines.set(type, (bytes = Buffer.from(`{"type":"${type}","object":${event.objectText}}\n`)))
   return bytes
 }
+/** The line of {@link encode} framed as one chunk of a chunked HTTP/1.1 body (RFC 9112 §7.1): size, CRLF, data, CRLF. */
+function encodeChunk(event: ApiWatchEvent, type: string): Buffer {
+  const { chunks } = shared(event)
+  let bytes = chunks.get(type)
+  if (bytes === undefined) {
+    const line = encode(event, type)
+    chunks.set(type, (bytes = Buffer.concat([Buffer.from(`${line.length.toString(16)}\r\n`), line, CRLF])))
+  }
+  return bytes
+}
+const CRLF = Buffer.from('\r\n')
 function verdict(event: ApiWatchEvent, filter: ObjectFilter, key: string | undefined): boolean {
   if (key === undefined) return filter(event.object)
   const { verdicts } = shared(event)
@@ -84,9 +97,17 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
   let phase: 'replay' | 'live' | 'closed' = 'replay'
   const timers: NodeJS.Timeout[] = []
   const keyString = (key: ObjectKey): string => `${key.namespace}/${key.name}`
-  const write = (bytes: Buffer | string): void => {
+  // Live events go straight to the socket as ready-made chunks (the response's own write would
+  // frame each one again for every watcher); the response is in chunked mode once its headers are
+  // out. HTTP/1.0 clients and injected requests (no socket) go through the response.
+  let socket: Socket | undefined
+  const write = (bytes: Buffer | string, chunk?: Buffer): void => {
     if (phase === 'closed') return
-    const more = raw.write(bytes)
+    let more: boolean
+    if (chunk !== undefined && socket !== undefined) {
+      if (socket.destroyed) return
+      more = socket.write(chunk)
+    } else more = raw.write(bytes)
     if (!more || blocked) {
       blocked = true
       waiting += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length
@@ -111,7 +132,8 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
         visible.add(key)
       }
     }
-    write(watch.render === undefined ? encode(event, type) : `${JSON.stringify({ type, object: watch.render(event.object) })}\n`)
+    if (watch.render === undefined) write(encode(event, type), socket === undefined ? undefined : encodeChunk(event, type))
+    else write(`${JSON.stringify({ type, object: watch.render(event.object) })}\n`)
   }
   const bookmark = (resourceVersion: string, annotations?: Record<string, string>): void =>
     write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: entry.kind, apiVersion: API_VERSION, metadata: { resourceVersion, ...(annotations ? { annotations } : {}) } } })}\n`)
@@ -119,6 +141,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     if (phase === 'closed') return
     if (error !== undefined && !raw.destroyed) raw.write(`${JSON.stringify({ type: 'ERROR', object: error })}\n`)
     phase = 'closed'
+    socket?.off('drain', onDrain)
     unsubscribe()
     for (const timer of timers) clearTimeout(timer)
     context.watches.delete(end)
@@ -189,7 +212,7 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
     for (const event of backlog.splice(0)) if (Number(event.resourceVersion) > Number(highWater)) deliver(event)
   }
   const drained = async (): Promise<void> => {
-    if (blocked && phase !== 'closed') await Promise.race([once(raw, 'drain'), once(raw, 'close')])
+    if (blocked && phase !== 'closed') await Promise.race([once(socket ?? raw, 'drain'), once(raw, 'close')])
   }
 
   if (watch.allowBookmarks) {
@@ -205,10 +228,15 @@ export function openWatch(context: ServerContext, request: FastifyRequest, reply
   reply.hijack()
   raw.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' })
   raw.flushHeaders()
-  raw.on('drain', () => {
+  const onDrain = (): void => {
     blocked = false
     waiting = 0
-  })
+  }
+  raw.on('drain', onDrain)
+  if (raw.chunkedEncoding && raw.socket instanceof Socket) {
+    socket = raw.socket
+    socket.on('drain', onDrain)
+  }
   raw.once('close', end)
   replay().catch((error: unknown) => {
     const gone = error instanceof PlanSpecError && error.code === 'PLANSPEC_ERR_STORE_GONE'

@@ -85,6 +85,11 @@ export interface ApiStore extends Store {
   transact<T>(work: (tx: StoreTransaction) => T, options?: TransactOptions): Promise<T>
   /** Resolves once every write committed before the call, by any replica, is visible to this store's reads and watchers. */
   catchUp(): Promise<void>
+  /**
+   * The synchronous `catchUp`, for a store that can look without a round trip (SQLite: one
+   * `PRAGMA data_version`); absent where catching up waits for the database (PostgreSQL).
+   */
+  catchUpNow?(): void
   /** Resolves once the store can serve: the database answers, its schema is migrated and its state is loaded. */
   ready(): Promise<void>
   /** The stored JSON of one object, without parsing it (the fast read path). */

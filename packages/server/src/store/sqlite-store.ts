@@ -10,6 +10,7 @@ import { sqliteLeases } from './sqlite-leases.js'
 import { sqliteLogs } from './sqlite-logs.js'
 import { prepareTables } from './sqlite-tables.js'
 import { transactionApi } from './sqlite-writes.js'
+import { walChangeHint } from './wal-change-hint.js'
 import { deepFreeze, LazyEvent, type ApiWatchEvent } from './stored-entries.js'
 
 /** Options of {@link sqliteStore}. Give `file` (a path, or `:memory:`) or an open `db`. */
@@ -127,8 +128,12 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
     }
   }
   // Another connection committed: pick up its version counter and deliver its events in order.
+  // Nothing committed since the last look (the WAL-index header did not move): no PRAGMA needed.
+  const hint = walChangeHint(db.name)
   const syncForeignWrites = (): void => {
+    if (hint?.unchanged() === true) return
     const current = dataVersion.get()
+    hint?.confirm()
     if (current === seenDataVersion) return
     seenDataVersion = current
     const from = version
@@ -202,6 +207,9 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
   return {
     transact: async (work, runOptions) => transact(work, runOptions),
     catchUp: async () => syncForeignWrites(),
+    catchUpNow: () => {
+      if (!closed) syncForeignWrites()
+    },
     ready: async () => undefined,
     leases,
     logs: sqliteLogs(db),
@@ -256,6 +264,7 @@ export function sqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
       if (timer) clearInterval(timer)
       listeners.clear()
       resets.clear()
+      hint?.close()
       if (options.db === undefined) db.close()
     },
   }

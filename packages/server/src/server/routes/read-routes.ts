@@ -11,7 +11,6 @@ import { acceptsAs } from '../kube/media-type.js'
 import { toTable, type IncludeObject } from '../kube/table.js'
 import type { StoredResource } from '@planspec/core'
 import { createListCache } from '../list-cache.js'
-import { createObjectCache } from '../object-cache.js'
 
 interface ListQuery {
   readonly labelSelector?: string
@@ -93,8 +92,7 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
   app.get(`${API_PREFIX}/namespaces/:namespace/:plural`, { schema: { params: namespacedParams, ...listSchema } }, list)
 
   // Single objects as sent: the stored JSON, masked once, until the object changes (see createObjectCache).
-  const objects = createObjectCache({ store: context.store, redactions: () => context.redactor.size })
-  app.addHook('onClose', async () => objects.close())
+  const objects = context.objects
   const read = (entry: KindEntry, request: FastifyRequest<{ Params: ResourceParams; Querystring: { includeObject?: IncludeObject } }>, reply: FastifyReply): Buffer | Record<string, unknown> => {
     const { params } = request
     // Authorized on every request, before the cache is asked: the cache holds bytes, never decisions.
