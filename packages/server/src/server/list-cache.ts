@@ -1,3 +1,5 @@
+import { createBoundedBodies } from './bounded-bodies.js'
+
 /** Options of {@link createListCache}. */
 export interface ListCacheOptions {
   /** The store's resourceVersion now (a list answered at another version is never served again). */
@@ -40,30 +42,19 @@ interface Entry {
 export function createListCache(options: ListCacheOptions): ListCache {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
   const maxEntries = options.maxEntries ?? 256
-  const entries = new Map<string, Entry>()
-  let bytes = 0
-  const drop = (key: string): void => {
-    const entry = entries.get(key)
-    if (entry === undefined) return
-    entries.delete(key)
-    bytes -= entry.body.length
-  }
+  const entries = createBoundedBodies<Entry>(maxBytes, maxEntries)
   return {
     get(key) {
       const entry = entries.get(key)
       if (entry === undefined) return undefined
       if (entry.version !== options.version() || entry.redactions !== options.redactions()) {
-        drop(key)
+        entries.drop(key)
         return undefined
       }
       return entry.body
     },
     set(key, version, body) {
-      if (body.length > maxBytes) return
-      drop(key)
-      while (entries.size >= maxEntries || (entries.size > 0 && bytes + body.length > maxBytes)) drop(entries.keys().next().value as string)
-      entries.set(key, { version, redactions: options.redactions(), body })
-      bytes += body.length
+      entries.put(key, { version, redactions: options.redactions(), body })
     },
   }
 }

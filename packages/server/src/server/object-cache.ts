@@ -1,5 +1,6 @@
 import type { ObjectKey } from '@planspec/core'
 import type { ApiStore } from '../store/api-store.js'
+import { createBoundedBodies } from './bounded-bodies.js'
 
 /** Options of {@link createObjectCache}. */
 export interface ObjectCacheOptions {
@@ -47,19 +48,8 @@ const idOf = (key: ObjectKey): string => `${key.kind}\u0000${key.namespace}\u000
 export function createObjectCache(options: ObjectCacheOptions): ObjectCache {
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
   const maxEntries = options.maxEntries ?? 10_000
-  const entries = new Map<string, Entry>()
-  let bytes = 0
-  const drop = (id: string): void => {
-    const entry = entries.get(id)
-    if (entry === undefined) return
-    entries.delete(id)
-    bytes -= entry.body.length
-  }
-  const clear = (): void => {
-    entries.clear()
-    bytes = 0
-  }
-  const unsubscribe = options.store.subscribe((event) => drop(idOf(event.key)), clear)
+  const entries = createBoundedBodies<Entry>(maxBytes, maxEntries)
+  const unsubscribe = options.store.subscribe((event) => entries.drop(idOf(event.key)), () => entries.clear())
   let closed = false
   return {
     get(key) {
@@ -67,24 +57,20 @@ export function createObjectCache(options: ObjectCacheOptions): ObjectCache {
       const entry = entries.get(id)
       if (entry === undefined) return undefined
       if (entry.redactions !== options.redactions()) {
-        drop(id)
+        entries.drop(id)
         return undefined
       }
       return entry.body
     },
     set(key, body) {
-      if (closed || body.length > maxBytes) return
-      const id = idOf(key)
-      drop(id)
-      while (entries.size >= maxEntries || (entries.size > 0 && bytes + body.length > maxBytes)) drop(entries.keys().next().value as string)
-      entries.set(id, { redactions: options.redactions(), body })
-      bytes += body.length
+      if (closed) return
+      entries.put(idOf(key), { redactions: options.redactions(), body })
     },
     close() {
       if (closed) return
       closed = true
       unsubscribe()
-      clear()
+      entries.clear()
     },
   }
 }
