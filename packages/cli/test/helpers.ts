@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
+import { promisify } from 'node:util'
 import { runCli } from '../src/index.js'
 
 /** The repository root (for examples/ and the shared conformance files). */
@@ -31,3 +33,21 @@ export function tempTree(files: Record<string, string>): string {
 }
 
 export const GOAL = 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: ok\nspec:\n  description: A fine goal\n'
+
+const execFileAsync = promisify(execFile)
+
+/**
+ * Runs a Node script (the bundled `planspec`) to its end, as a user's shell would; resolves with its
+ * exit code and output. A non-zero exit is an outcome; a process that could not run or was killed
+ * (no exit code) throws.
+ */
+export async function runBin(bin: string, args: readonly string[], options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [bin, ...args], { cwd: options.cwd, env: options.env, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 240_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string }
+    if (typeof failed.code !== 'number') throw error
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
+  }
+}

@@ -4,16 +4,14 @@
 // the output is kept (the state file's logs, the status branch's blobs, the server's store over
 // the API) and must print the same capped, masked text; `-f` against the server prints what a
 // task prints while it is still running.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { createBareRepo, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO, tempTree } from './helpers.js'
+import { REPO, runBin, tempTree } from './helpers.js'
 
-const execFileAsync = promisify(execFile)
 const BIN = join(REPO, 'packages/cli/bin/planspec.js')
 const NODE = process.execPath
 const TOKEN = 'logs-test-deploy-token-8c1f2e'
@@ -53,14 +51,8 @@ function manifests(release: string): Record<string, string> {
 }
 
 /** Runs the bundled CLI; resolves with its exit code and output. */
-async function planspec(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(NODE, [BIN, ...args], { cwd: options.cwd ?? root, env: { ...env, ...options.env }, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string }
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
-  }
+function planspec(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runBin(BIN, args, { cwd: options.cwd ?? root, env: { ...env, ...options.env } })
 }
 
 /** What every mode must print for `planspec logs e1`: four logs under headers, build's stdout capped and masked. */

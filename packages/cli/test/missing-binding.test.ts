@@ -6,18 +6,16 @@
 // is driven here too, in both modes: it returns 0 once the run actually gets there (phase=Succeeded:
 // it was Blocked when wait started; condition=Accepted holds from the start in every mode, the
 // status the server sets on create), and times out with a clear message otherwise.
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { promisify } from 'node:util'
 import { createBareRepo, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { stringify } from 'yaml'
-import { REPO } from './helpers.js'
+import { REPO, runBin } from './helpers.js'
 import { startServe, type ServeProcess } from './serve-process.js'
 
-const execFileAsync = promisify(execFile)
 const BIN = join(REPO, 'packages/cli/bin/planspec.js')
 const api = 'planspec.io/v1alpha1'
 const doc = (kind: string, name: string, spec: unknown): string => stringify({ apiVersion: api, kind, metadata: { name, namespace: 'default' }, spec })
@@ -59,15 +57,8 @@ afterAll(async () => {
 })
 
 /** Runs the bundled CLI; resolves with its exit code and output (never throws on a non-zero exit). */
-async function planspec(args: readonly string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env, ...extra }, cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string }
-    if (typeof failed.code !== 'number') throw error
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
-  }
+function planspec(args: readonly string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runBin(BIN, args, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env, ...extra } })
 }
 
 /** Starts a long-running CLI command (wait) and resolves with its outcome when it exits. */

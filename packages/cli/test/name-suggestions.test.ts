@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import { createBareRepo, createSshKey, pushFixture, startGitServer, type GitServer } from '@planspec/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { REPO } from './helpers.js'
+import { REPO, runBin } from './helpers.js'
 import { startServe, type ServeProcess } from './serve-process.js'
 
 const execFileAsync = promisify(execFile)
@@ -57,15 +57,8 @@ afterAll(async () => {
   await git?.close()
 })
 
-async function planspec(args: readonly string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], { env: { ...env, ...extra }, cwd: root, timeout: 120_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string }
-    if (typeof failed.code !== 'number') throw error
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
-  }
+function planspec(args: readonly string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runBin(BIN, args, { cwd: root, env: { ...env, ...extra }, timeoutMs: 120_000 })
 }
 
 const MODES = {
