@@ -21,7 +21,9 @@ export interface DepthScan {
  */
 export function scanDepth(text: string, maxDepth: number): DepthScan {
   // One pass over character codes of `text`, without slicing lines: this runs on every file.
+  // The indentations of the open block levels: the first `open` entries (kept, not popped).
   const indents: number[] = []
+  let open = 0
   const length = text.length
   let flowDepth = 0
   let deepest = 0
@@ -52,19 +54,38 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
       blockScalarParent = -1
     }
     if (flowDepth === 0) {
-      while (indents.length && indents[indents.length - 1]! >= indent) indents.pop()
-      indents.push(indent)
+      while (open > 0 && indents[open - 1]! >= indent) open--
+      indents[open++] = indent
       // Compact nested sequences ("- - - x") open one level per dash on the same line.
       while (text.charCodeAt(at) === DASH && at < stop && (at + 1 === stop || text.charCodeAt(at + 1) === SPACE)) {
         at += 2
         while (at < stop && text.charCodeAt(at) === SPACE) at++
-        indents.push(at - start)
+        indents[open++] = at - start
       }
     }
     if (flowDepth === 0) {
       if (nextBracket >= 0 && nextBracket < at) nextBracket = text.indexOf('[', at)
       if (nextBrace >= 0 && nextBrace < at) nextBrace = text.indexOf('{', at)
-      if (!((nextBracket >= 0 && nextBracket < stop) || (nextBrace >= 0 && nextBrace < stop))) at = stop
+      // Outside flow collections, the loop below counts a bracket only where a value may start
+      // (`mayOpenFlow`): a line with no such bracket is text (a template's `${{`, a `[` inside a
+      // word), and a line whose one flow collection is a plain `[a, b]` or `{a: 1}` is counted
+      // without looking at each character. Either way the result is the loop's.
+      let opener = -1
+      for (let b = firstOf(nextBracket, nextBrace); b >= 0 && b < stop; b = firstOf(nextBracket, nextBrace)) {
+        if (mayOpenFlow(text, start, b)) {
+          opener = b
+          break
+        }
+        if (b === nextBracket) nextBracket = text.indexOf('[', b + 1)
+        else nextBrace = text.indexOf('{', b + 1)
+      }
+      if (opener < 0) at = stop
+      else if (isPlainFlowLine(text, at, opener, stop)) {
+        const depth = open + 1
+        if (depth > deepest) deepest = depth
+        if (depth > maxDepth) return { depth, line: lineNo, column: opener - start + 1 }
+        at = stop
+      }
     }
     let quote = 0
     let atValueStart = true
@@ -87,7 +108,7 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
       if (ch === LBRACKET || ch === LBRACE) {
         if (flowDepth > 0 || atValueStart) {
           flowDepth++
-          const depth = indents.length + flowDepth
+          const depth = open + flowDepth
           if (depth > deepest) deepest = depth
           if (depth > maxDepth) return { depth, line: lineNo, column: at - start + 1 }
         }
@@ -102,7 +123,7 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
       atValueStart = flowDepth > 0 ? ch === COMMA || ch === COLON : (ch === COLON || ch === DASH) && at + 1 < stop && text.charCodeAt(at + 1) === SPACE
     }
     if (flowDepth === 0) {
-      const depth = indents.length
+      const depth = open
       if (depth > deepest) deepest = depth
       if (depth > maxDepth) return { depth, line: lineNo, column: indent + 1 }
       if (nextBar >= 0 && nextBar < start) nextBar = text.indexOf('|', start)
@@ -112,6 +133,42 @@ export function scanDepth(text: string, maxDepth: number): DepthScan {
   }
   return { depth: deepest }
 }
+
+/** The lower of two `indexOf` results, -1 meaning none. */
+function firstOf(a: number, b: number): number {
+  return a < 0 ? b : b < 0 || a < b ? a : b
+}
+
+/**
+ * Whether the loop of `scanDepth` could count the bracket at `b` (outside flow collections) as
+ * opening one: only at a value's start, which is the line's first character, after `: ` or `- `
+ * and spaces, or after a quoted scalar that began at a value's start. A false answer is exact (the
+ * loop never counts that bracket); a true one may not be (the bracket may be inside quotes).
+ */
+function mayOpenFlow(text: string, lineStart: number, b: number): boolean {
+  let q = b - 1
+  while (q >= lineStart && text.charCodeAt(q) === SPACE) q--
+  if (q < lineStart) return true
+  const c = text.charCodeAt(q)
+  return c === DQUOTE || c === SQUOTE || ((c === COLON || c === DASH) && q + 1 < b)
+}
+
+/**
+ * Whether the line from `at` to `stop` holds no quote or `#` before the bracket at `opener`, and
+ * after it only plain text up to one closing bracket and spaces (`key: [a, b]`, `- {x: 1}`): then
+ * the loop of `scanDepth` opens one flow collection at `opener` and closes it on the same line.
+ */
+function isPlainFlowLine(text: string, at: number, opener: number, stop: number): boolean {
+  for (let i = at; i < opener; i++) {
+    const c = text.charCodeAt(i)
+    if (c === DQUOTE || c === SQUOTE || c === HASH) return false
+  }
+  PLAIN_FLOW_REST.lastIndex = opener + 1
+  return PLAIN_FLOW_REST.test(text) && PLAIN_FLOW_REST.lastIndex === stop
+}
+
+// The rest of a plain one-line flow collection after its opening bracket.
+const PLAIN_FLOW_REST = /[^"'#[\]{}\r\n]*[\]}][ ]*/y
 
 /** The characters the loop above looks at; any other one is plain text. */
 const SPECIAL = new Uint8Array(128)

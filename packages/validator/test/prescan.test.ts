@@ -29,6 +29,22 @@ describe('scanDepth', () => {
     expect(scanDepth(text, 64)).toEqual(scanDepthReference(text, 64))
   })
 
+  it('agrees with the reference on lines built around brackets (the lines it does not read character by character)', () => {
+    // An indentation, what comes before a bracket (a key, a dash, a quoted scalar, a word, a
+    // template), then brackets, words, quotes and comments: every way a line may or may not open a
+    // flow collection, on one line or across lines.
+    const before = fc.constantFrom('', 'key: ', 'key:  ', 'key:', '- ', '- - ', '-  ', '-', '"q": ', '"q"', "'q' ", 'x - ', 'a: b - ', 'w ', 'w', '${{ ', '#c ', ' # c ', '"', "'", ': ', '\t', 'é ')
+    const rest = fc.array(fc.constantFrom('[', '{', ']', '}', ']]', 'a', 'b1', ', ', ',', ': ', ':', ' ', '  ', '"', "'", '#', ' #c', '\t', '${{ x }}', '- ', 'é', '\r'), { maxLength: 10 })
+    const line = fc.tuple(fc.nat({ max: 6 }), before, rest, fc.constantFrom('\n', '\r\n', '')).map(([indent, head, tail, end]) => ' '.repeat(indent) + head + tail.join('') + end)
+    const text = fc.array(line, { maxLength: 12 }).map((lines) => lines.join(''))
+    fc.assert(
+      fc.property(text, fc.constantFrom(1, 2, 3, 4, 64), (yaml, max) => {
+        expect(scanDepth(yaml, max)).toEqual(scanDepthReference(yaml, max))
+      }),
+      { seed: SEED, numRuns: RUNS * 10 },
+    )
+  })
+
   it('agrees with the reference on generated YAML, token soups and mutations, at small limits', () => {
     const limits = fc.constantFrom(1, 2, 3, 4, 6, 64)
     for (const arbitrary of [writtenYaml, tokenSoup, mutated([PLAN, ...texts.filter((t) => t.length < 20_000)])]) {
