@@ -1,5 +1,6 @@
 import { findCycle, normalizeGraph, subjectOf, resolveCapabilityUse, resolveReference, STATUS_KINDS, PROVIDER_SCHEMES, providerScheme } from '@planspec/core'
 import { compactPlanNodes } from './compact-resource.js'
+import { createBoundedMemo, type BoundedMemo } from './expressions.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
 import type { Resource } from './resource.js'
@@ -34,6 +35,9 @@ export function checkReferences(resources: readonly Resource[], options: { close
     else index.set(key, resource)
   }
   const usable = resources.filter((r) => r.schemaValid && index.get(subjectOf(r.kind, r.namespace, r.name)) === r)
+  // A plan's nodes are read by the plan's own check and by each Execution, Gate and Binding that
+  // names the plan, usually files next to it: the last few plans read are remembered.
+  const nodesOf: PlanNodesOf = createBoundedMemo(REMEMBERED_PLANS, (plan: Resource) => ({ nodes: compactPlanNodes(plan.value.spec) ?? [] }))
   const missingSeverity = options.closed ? 'error' : 'warning'
   for (const resource of usable) {
     const spec = resource.value.spec as Obj
@@ -54,10 +58,10 @@ export function checkReferences(resources: readonly Resource[], options: { close
     }
     switch (resource.kind) {
       case 'Plan':
-        checkPlan(spec, follow)
+        checkPlan(spec, nodesOf.get(resource).nodes, follow)
         break
       case 'Binding':
-        checkBinding(spec, follow, report)
+        checkBinding(spec, nodesOf, follow, report)
         break
       case 'Capability':
         if (Array.isArray(spec.requirements)) {
@@ -70,14 +74,14 @@ export function checkReferences(resources: readonly Resource[], options: { close
         }
         break
       case 'Execution':
-        checkExecution(resource, spec, follow, report)
+        checkExecution(resource, spec, nodesOf, follow, report)
         break
       case 'Gate': {
         const target = spec.targetRef
         if (isObj(target) && typeof target.kind === 'string' && typeof target.name === 'string' && (STATUS_KINDS as readonly string[]).includes(target.kind)) {
           const found = follow({ name: target.name, namespace: target.namespace }, target.kind, ['spec', 'targetRef'])
           const plan = found?.kind === 'Plan' ? found : found?.kind === 'Execution' ? index.get(subjectOf('Plan', found.namespace, String(((found.value.spec as Obj).planRef as Obj | undefined)?.name))) : undefined
-          if (plan && typeof target.nodeId === 'string' && !planNodeIds(plan).has(target.nodeId)) {
+          if (plan && typeof target.nodeId === 'string' && !planNodeIds(nodesOf, plan).has(target.nodeId)) {
             report({ code: 'PS4003', message: `node "${target.nodeId}" is not a node of plan "${plan.name}"`, path: '/spec/targetRef/nodeId' })
           }
         }
@@ -93,10 +97,19 @@ export function checkReferences(resources: readonly Resource[], options: { close
 type Follow = (ref: unknown, expected: string, segments: (string | number)[]) => Resource | undefined
 type Report = (issue: PathIssue) => void
 
-function checkPlan(spec: Obj, follow: Follow): void {
+/** The nodes of a plan as its value holds them (any shape), and the set of their ids once asked for. */
+interface PlanNodes {
+  readonly nodes: readonly unknown[]
+  ids?: Set<string>
+}
+type PlanNodesOf = BoundedMemo<PlanNodes, Resource>
+
+// How many plans' nodes the reference checks keep at once (a few hundred KiB).
+const REMEMBERED_PLANS = 256
+
+function checkPlan(spec: Obj, nodes: readonly unknown[], follow: Follow): void {
   follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
-  const nodes = (compactPlanNodes(spec) ?? []) as Obj[]
-  nodes.forEach((node, i) => {
+  ;(nodes as Obj[]).forEach((node, i) => {
     const at = ['spec', 'graph', 'nodes', i]
     if (node.kind === 'Task' && Array.isArray(node.capabilityRefs)) node.capabilityRefs.forEach((ref, j) => follow(ref, 'Capability', [...at, 'capabilityRefs', j]))
     if (node.kind === 'Gate') follow(node.gateRef, 'Gate', [...at, 'gateRef'])
@@ -107,14 +120,14 @@ function checkPlan(spec: Obj, follow: Follow): void {
   })
 }
 
-function checkBinding(spec: Obj, follow: Follow, report: Report): void {
+function checkBinding(spec: Obj, nodesOf: PlanNodesOf, follow: Follow, report: Report): void {
   const rules = Array.isArray(spec.rules) ? (spec.rules as Obj[]) : []
   rules.forEach((rule, i) => {
     const at = ['spec', 'rules', i]
     const selector = isObj(rule.selector) ? rule.selector : {}
     if (selector.capabilityRef) follow(selector.capabilityRef, 'Capability', [...at, 'selector', 'capabilityRef'])
     const plan = selector.planRef ? follow(selector.planRef, 'Plan', [...at, 'selector', 'planRef']) : undefined
-    if (plan && typeof selector.nodeId === 'string' && !planNodeIds(plan).has(selector.nodeId)) {
+    if (plan && typeof selector.nodeId === 'string' && !planNodeIds(nodesOf, plan).has(selector.nodeId)) {
       report({ code: 'PS4003', message: `node "${selector.nodeId}" is not a node of plan "${plan.name}"`, path: toPointer([...at, 'selector', 'nodeId']) })
     }
     const provider = isObj(rule.target) ? rule.target.provider : undefined
@@ -124,19 +137,18 @@ function checkBinding(spec: Obj, follow: Follow, report: Report): void {
   })
 }
 
-function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: Report): void {
+function checkExecution(resource: Resource, spec: Obj, nodesOf: PlanNodesOf, follow: Follow, report: Report): void {
   const planRef = spec.planRef
   if (isObj(planRef) && typeof planRef.namespace === 'string' && planRef.namespace !== resource.namespace) {
     report({ code: 'PS4005', message: `an Execution runs a Plan of its own namespace "${resource.namespace}", not "${planRef.namespace}"`, path: '/spec/planRef/namespace' })
   }
   const plan = follow(planRef, 'Plan', ['spec', 'planRef'])
-  // Read once: a compact plan keeps its nodes as text.
-  const nodes = plan ? planNodes(plan) : []
+  const nodes = plan ? (nodesOf.get(plan).nodes.filter(isObj) as Obj[]) : []
   follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
   const binding = follow(spec.bindingRef, 'Binding', ['spec', 'bindingRef'])
   const overrides = new Map<string, Resource | undefined>()
   if (isObj(spec.nodeBindings)) {
-    const ids = plan ? new Set(nodes.map((n) => String(n.id))) : undefined
+    const ids = plan ? planNodeIds(nodesOf, plan) : undefined
     for (const [nodeId, ref] of Object.entries(spec.nodeBindings)) {
       if (ids && !ids.has(nodeId)) report({ code: 'PS4003', message: `node "${nodeId}" is not a node of plan "${plan!.name}"`, path: toPointer(['spec', 'nodeBindings', nodeId]), key: true })
       overrides.set(nodeId, follow(ref, 'Binding', ['spec', 'nodeBindings', nodeId]))
@@ -164,16 +176,11 @@ function checkExecution(resource: Resource, spec: Obj, follow: Follow, report: R
   }
 }
 
-function planNodeIds(plan: Resource): Set<string> {
-  return new Set(planNodes(plan).map((n) => String(n.id)))
-}
-
-/**
- * The nodes of a plan found by a reference; that plan may have failed the schema, so any shape is
- * read. Read again at each use (compact values keep them as text): nothing is held past it.
- */
-function planNodes(plan: Resource): Obj[] {
-  return (compactPlanNodes(plan.value.spec) ?? []).filter(isObj)
+/** The ids of a plan's nodes; the plan may have failed the schema, so any shape is read. */
+function planNodeIds(nodesOf: PlanNodesOf, plan: Resource): Set<string> {
+  const entry = nodesOf.get(plan)
+  entry.ids ??= new Set(entry.nodes.filter(isObj).map((n) => String(n.id)))
+  return entry.ids
 }
 
 function requirementCycles(resources: readonly Resource[]): ReferenceIssue[] {

@@ -33,25 +33,25 @@ export function parseExpression(source: string): ExpressionParse {
   return parsedExpressions.get(source)
 }
 
-/** A memo of one pure function of a string, holding at most `limit` results. */
-export interface BoundedMemo<T> {
+/** A memo of one pure function (of a string, unless `K` says otherwise), holding at most `limit` results. */
+export interface BoundedMemo<T, K = string> {
   /** Returns the result for `key`: the remembered one, or a new one, remembered. */
-  get(key: string): T
+  get(key: K): T
   /** How many results are remembered. */
   size(): number
 }
 
 /**
  * Creates a memo of `compute`, a pure function whose results are frozen (so sharing them is not
- * observable). It holds at most `limit` results: when full, it forgets them all and starts again,
+ * observable), or changed only by the one caller that owns the memo. It holds at most `limit` results: when full, it forgets them all and starts again,
  * which costs no bookkeeping per hit.
  *
  * @example
  * const lengths = createBoundedMemo(2, (s) => Object.freeze({ length: s.length }))
  * lengths.get('ab') === lengths.get('ab') // true
  */
-export function createBoundedMemo<T>(limit: number, compute: (key: string) => T): BoundedMemo<T> {
-  const remembered = new Map<string, T>()
+export function createBoundedMemo<T, K = string>(limit: number, compute: (key: K) => T): BoundedMemo<T, K> {
+  const remembered = new Map<K, T>()
   return {
     get(key) {
       const known = remembered.get(key)
