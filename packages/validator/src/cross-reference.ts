@@ -109,15 +109,24 @@ const REMEMBERED_PLANS = 256
 
 function checkPlan(spec: Obj, nodes: readonly unknown[], follow: Follow): void {
   follow(spec.goalRef, 'Goal', ['spec', 'goalRef'])
-  ;(nodes as Obj[]).forEach((node, i) => {
-    const at = ['spec', 'graph', 'nodes', i]
-    if (node.kind === 'Task' && Array.isArray(node.capabilityRefs)) node.capabilityRefs.forEach((ref, j) => follow(ref, 'Capability', [...at, 'capabilityRefs', j]))
-    if (node.kind === 'Gate') follow(node.gateRef, 'Gate', [...at, 'gateRef'])
+  // One path, rewritten for each reference (`follow` reads it only to report a finding): this
+  // runs for every node of every plan.
+  const path: (string | number)[] = []
+  const at = (i: number, field: string, j?: string | number): (string | number)[] => {
+    path.length = 0
+    path.push('spec', 'graph', 'nodes', i, field)
+    if (j !== undefined) path.push(j)
+    return path
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as Obj
+    if (node.kind === 'Task' && Array.isArray(node.capabilityRefs)) for (let j = 0; j < node.capabilityRefs.length; j++) follow(node.capabilityRefs[j], 'Capability', at(i, 'capabilityRefs', j))
+    if (node.kind === 'Gate') follow(node.gateRef, 'Gate', at(i, 'gateRef'))
     if (node.kind === 'External' && isObj(node.externalRef) && node.externalRef.type === 'resource') {
       const ref = node.externalRef.resourceRef
-      if (isObj(ref) && typeof ref.kind === 'string') follow(ref, ref.kind, [...at, 'externalRef', 'resourceRef'])
+      if (isObj(ref) && typeof ref.kind === 'string') follow(ref, ref.kind, at(i, 'externalRef', 'resourceRef'))
     }
-  })
+  }
 }
 
 function checkBinding(spec: Obj, nodesOf: PlanNodesOf, follow: Follow, report: Report): void {
@@ -154,18 +163,20 @@ function checkExecution(resource: Resource, spec: Obj, nodesOf: PlanNodesOf, fol
       overrides.set(nodeId, follow(ref, 'Binding', ['spec', 'nodeBindings', nodeId]))
     }
   }
-  if (!plan) return
-  // Ties under ErrorOnConflict are errors for the uses this Execution will resolve (DECISIONS §4).
+  // Ties under ErrorOnConflict are errors for the uses this Execution will resolve (DECISIONS §4);
+  // under any other strategy a tie is no finding, and nothing needs resolving.
+  if (!plan || (!errorsOnConflict(binding) && ![...overrides.values()].some(errorsOnConflict))) return
+  const planOfUse = { name: plan.name, namespace: plan.namespace, labels: ((plan.value.metadata as Obj).labels as Record<string, string>) ?? {} }
   for (const node of nodes) {
     if (node.kind !== 'Task' || !Array.isArray(node.capabilityRefs)) continue
     const chosen = overrides.has(String(node.id)) ? overrides.get(String(node.id)) : binding
-    if (!chosen) continue
+    if (!errorsOnConflict(chosen)) continue
     for (const ref of node.capabilityRefs as Obj[]) {
       const capability = resolveReference(ref as { name: string; namespace?: string }, plan.namespace)
       const resolution = resolveCapabilityUse({
         binding: chosen.value as never,
         bindingNamespace: chosen.namespace,
-        plan: { name: plan.name, namespace: plan.namespace, labels: ((plan.value.metadata as Obj).labels as Record<string, string>) ?? {} },
+        plan: planOfUse,
         nodeId: String(node.id),
         capability,
       })
@@ -174,6 +185,12 @@ function checkExecution(resource: Resource, spec: Obj, nodesOf: PlanNodesOf, fol
       }
     }
   }
+}
+
+/** Whether a Binding breaks ties with an error (`strategy: ErrorOnConflict`). */
+function errorsOnConflict(binding: Resource | undefined): binding is Resource {
+  const spec = binding?.value.spec
+  return isObj(spec) && spec.strategy === 'ErrorOnConflict'
 }
 
 /** The ids of a plan's nodes; the plan may have failed the schema, so any shape is read. */

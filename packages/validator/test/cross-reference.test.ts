@@ -103,6 +103,19 @@ describe('cross-reference checks over the whole file set', () => {
     ])
   })
 
+  it('reports ties only for the bindings that error on them, the Execution\'s own or a node\'s override', () => {
+    const binding = (name: string, strategy: string) => `${H}kind: Binding\nmetadata: {name: ${name}}\nspec:\n${strategy}  rules:\n    - selector: {capabilityRef: {name: builder}}\n      target: {provider: "noop://a"}\n    - selector: {capabilityRef: {name: builder}}\n      target: {provider: "noop://b"}\n`
+    const files = {
+      'cap.yaml': cap('builder'),
+      'plan.yaml': plan('p'),
+      'first.yaml': binding('first', ''),
+      'strict.yaml': binding('strict', '  strategy: ErrorOnConflict\n'),
+    }
+    const exec = (extra: string) => `${H}kind: Execution\nmetadata: {name: e}\nspec:\n  planRef: {name: p}\n  bindingRef: {name: first}\n${extra}`
+    expect(run({ ...files, 'exec.yaml': exec('') })).toEqual([])
+    expect(run({ ...files, 'exec.yaml': exec('  nodeBindings:\n    build: {name: strict}\n') })).toEqual(['exec.yaml:8:12 PS4011 binding "strict" has tied rules 0, 1 for capability "builder" of node "build" under ErrorOnConflict'])
+  })
+
   it('reports a reference whose kind cannot be the target of the field', () => {
     const text = plan('p', '', '[{id: g, kind: Gate, gateRef: {name: x, kind: Plan}}]')
     expect(run({ 'p.yaml': text })).toEqual(['p.yaml:7:58 PS4010 must reference a Gate, not a Plan'])
