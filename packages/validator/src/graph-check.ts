@@ -161,8 +161,10 @@ function checkTemplates(task: TaskContext, text: string, segments: readonly (str
 /** Checks what an expression of a Task reads: known roots, nodes that are hard ancestors, declared outputs. */
 function checkExpressionReferences(task: TaskContext, refs: readonly ExpressionReference[], segments: readonly (string | number)[], base: number): void {
   const { graph, issues } = task
-  // The range of a finding is built only for a finding.
-  for (const ref of refs) {
+  // The range of a finding is built only for a finding. An indexed loop: this runs for every
+  // expression of every Task, and an iterator here is an object each time.
+  for (let r = 0; r < refs.length; r++) {
+    const ref = refs[r]!
     if (ref.type === 'root') {
       if (!EXPRESSION_ROOTS.has(ref.name)) issues.push({ code: 'PS3013', message: `unknown variable "${ref.name}"; expressions may use params, inputs, nodes and goal`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
@@ -211,7 +213,9 @@ function walkStrings<T>(value: unknown, segments: (string | number)[], context: 
       segments.pop()
     }
   } else if (isObj(value)) {
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value)
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!
       segments.push(key)
       walkStrings(value[key], segments, context, visit)
       segments.pop()
