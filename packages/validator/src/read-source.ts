@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import type { SourceFile } from './check-file.js'
 
 /**
@@ -38,17 +38,33 @@ export async function readSource(input: SourceInput): Promise<SourceFile> {
 
 /**
  * Returns a source given by its `absolutePath` alone with its bytes read from there (or the
- * `error` of the read, as `readSource` reports it); any other source as it is.
+ * `error` of the read, as `readSource` reports it); any other source as it is. A file larger than
+ * `maxBytes` is not read: it comes back with its `size` only (the validator reports it, PS1006).
+ * The size is the one the opened file has, so no listing needs to look at each file first.
  *
  * @example
- * readAtPath({ file: 'plans/a.yaml', absolutePath: '/repo/plans/a.yaml' }) // { file, absolutePath, bytes }
+ * readAtPath({ file: 'plans/a.yaml', absolutePath: '/repo/plans/a.yaml' }, 1 << 20) // { file, absolutePath, size, bytes }
  */
-export function readAtPath(source: SourceFile): SourceFile {
+export function readAtPath(source: SourceFile, maxBytes = Number.POSITIVE_INFINITY): SourceFile {
   if (source.absolutePath === undefined || source.text !== undefined || source.bytes !== undefined || source.error !== undefined) return source
+  if (source.size !== undefined && source.size > maxBytes) return source
+  let fd: number | undefined
   try {
-    return { ...source, bytes: readFileSync(source.absolutePath) }
+    fd = openSync(source.absolutePath, 'r')
+    const size = fstatSync(fd).size
+    if (size > maxBytes) return { ...source, size }
+    const bytes = Buffer.allocUnsafe(size)
+    let read = 0
+    while (read < size) {
+      const got = readSync(fd, bytes, read, size - read, read)
+      if (got === 0) break // the file shrank since it was opened
+      read += got
+    }
+    return { ...source, size: read, bytes: read === size ? bytes : bytes.subarray(0, read) }
   } catch (error) {
     return { ...source, error: errorText(error) }
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 

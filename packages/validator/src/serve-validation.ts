@@ -63,7 +63,7 @@ export function serveValidation(port: MessagePort): void {
         reply = isJsonSafe(results) ? { id: request.id, json: JSON.stringify(results) } : { id: request.id, results }
       } else {
         // The reply is a copy: what is kept need not be copied off the parse before.
-        const checks = request.files.map((file) => checkFile(schema, readAtPath(file), { ...request.options, keepParsed: false, detachValues: false }, request.limits))
+        const checks = request.files.map((file) => checkFile(schema, readAtPath(file, request.limits.maxFileBytes), { ...request.options, keepParsed: false, detachValues: false }, request.limits))
         reply = isJsonSafe(checks) ? { id: request.id, json: JSON.stringify(checks) } : { id: request.id, checks }
       }
     } catch (error) {

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { createFileSelection, isPlanSpecDocument, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
+import { createFileSelection, isPlanSpecDocument, readAtPath, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
 import { findRepositoryConfig } from './repository-config.js'
 
@@ -83,7 +83,8 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
       const sniffs = selection.sniffs && !options.strict
       if (sniffs && options.sniffWhenRead) {
-        await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes, undefined, true)
+        // Not even looked at here: the read checks its size (a plain file's, or a link's target's).
+        addUnlooked(files, seen, file, displayName(io.cwd, file), maxFileBytes)
         continue
       }
       const sniff = sniffs ? sniffsAsPlanSpec(file, maxFileBytes) : undefined
@@ -141,7 +142,7 @@ function* walk(dir: string, root: string): Generator<{ readonly path: string; re
   }
 }
 
-async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number, planSpecOnly = false): Promise<void> {
+async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number): Promise<void> {
   if (seen.has(absolute)) return
   seen.add(absolute)
   try {
@@ -154,7 +155,6 @@ async function addFile(files: SourceInput[], seen: Set<string>, absolute: string
       file,
       size,
       absolutePath: absolute,
-      ...(planSpecOnly ? { planSpecOnly } : {}),
       read: async () => {
         try {
           return { file, bytes: readFileSync(absolute) }
@@ -166,6 +166,17 @@ async function addFile(files: SourceInput[], seen: Set<string>, absolute: string
   } catch (error) {
     files.push(failed(file, error))
   }
+}
+
+/**
+ * Adds a file found in a directory whose size is not known yet: the validator reads it only when
+ * it gets to it, and then not at all when it is larger than `maxFileBytes` (PS1006), so the walk
+ * makes no system call per file. It is skipped then unless it is a PlanSpec document (`planSpecOnly`).
+ */
+function addUnlooked(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number): void {
+  if (seen.has(absolute)) return
+  seen.add(absolute)
+  files.push({ file, absolutePath: absolute, planSpecOnly: true, read: async () => readAtPath({ file, absolutePath: absolute }, maxFileBytes) })
 }
 
 /** A file that could not be looked at or read, with the reason (reported as PS1010). */
