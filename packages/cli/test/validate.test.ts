@@ -99,6 +99,22 @@ describe('planspec validate', () => {
     expect(json.diagnostics.map((d: { code: string }) => d.code)).toEqual(['PS4001'])
   })
 
+  it('names the files of a walked directory as paths from the working directory, and outside it as absolute paths', async () => {
+    const dir = tempTree({
+      '.planspec.yaml': 'paths: ["team/**/*.yaml"]\n',
+      'team/a/goal.yaml': BAD,
+      'team/b/goal.yaml': BAD.replace('name: Not_OK', 'name: Also_Not_OK'),
+      'other/goal.yaml': BAD,
+    })
+    const files = async (cwd: string, path: string): Promise<string[]> => JSON.parse((await cli(['validate', path, '-o', 'json'], { cwd })).stdout).diagnostics.filter((d: { code: string }) => d.code === 'PS2009').map((d: { file: string }) => d.file)
+    expect(await files(dir, 'team')).toEqual(['team/a/goal.yaml', 'team/b/goal.yaml'])
+    expect(await files(join(dir, 'team'), '.')).toEqual(['a/goal.yaml', 'b/goal.yaml'])
+    // From inside the tree, the walk of its root: the files below the working directory by their
+    // relative paths, the others (not chosen by paths) skipped, the ones beside it absolute.
+    expect(await files(join(dir, 'team/a'), '../..')).toEqual(['goal.yaml', join(dir, 'team/b/goal.yaml')])
+    expect(await files(join(dir, 'other'), '../team/a')).toEqual([join(dir, 'team/a/goal.yaml')])
+  })
+
   it('exits 2 with one line on stderr for a missing path or a bad flag', async () => {
     const missing = await cli(['validate', 'no/such/dir'])
     expect(missing).toMatchObject({ code: 2, stdout: '' })

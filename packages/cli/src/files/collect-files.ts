@@ -77,23 +77,29 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
     const root = realpathSync(absolute)
     const base = repository?.root ?? absolute
     const selection = createFileSelection(repository?.config ?? {})
-    for (const { path: file, link } of walk(absolute, root)) {
-      if (selection.skipReason(relative(base, file).split(sep).join('/')) !== undefined) continue
+    // The walk gives each file's path below `absolute`; the paths the selection and the report
+    // use are that path under the walked directory's own (`base` is `absolute` or above it).
+    const fromBase = slashed(relative(base, absolute))
+    const fromCwd = slashed(relative(io.cwd, absolute))
+    for (const { path: file, below, link } of walk(absolute, root, '')) {
+      if (selection.skipReason(under(fromBase, below)) !== undefined) continue
+      // A walk of a directory above the working one names its files as displayName does, one by one.
+      const shown = fromCwd.startsWith('..') ? displayName(io.cwd, file) : under(fromCwd, below)
       // Without `paths`, a YAML file that is not a PlanSpec document (docker-compose, Kubernetes) is
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
       const sniffs = selection.sniffs && !options.strict
       if (sniffs && options.sniffWhenRead) {
         // Not even looked at here: the read checks its size (a plain file's, or a link's target's).
-        addUnlooked(files, seen, file, displayName(io.cwd, file), maxFileBytes)
+        addUnlooked(files, seen, file, shown, maxFileBytes)
         continue
       }
       const sniff = sniffs ? sniffsAsPlanSpec(file, maxFileBytes) : undefined
       if (sniff?.planSpec === false) {
-        skipped.push(displayName(io.cwd, file))
+        skipped.push(shown)
         continue
       }
       // The sniff saw the size of a plain file already: no second look.
-      await addFile(files, seen, file, displayName(io.cwd, file), maxFileBytes, link ? undefined : sniff?.size)
+      await addFile(files, seen, file, shown, maxFileBytes, link ? undefined : sniff?.size)
     }
   }
   return { files, defaultNamespace, skipped }
@@ -120,7 +126,7 @@ function sniffsAsPlanSpec(absolute: string, maxFileBytes: number): { readonly pl
 
 // The tree is walked and files are read with synchronous calls: a command-line run has nothing
 // else to do meanwhile, and a promise per file costs more CPU than the read itself.
-function* walk(dir: string, root: string): Generator<{ readonly path: string; readonly link: boolean }> {
+function* walk(dir: string, root: string, below: string): Generator<{ readonly path: string; readonly below: string; readonly link: boolean }> {
   let entries: Dirent[]
   try {
     entries = readdirSync(dir, { withFileTypes: true })
@@ -130,15 +136,16 @@ function* walk(dir: string, root: string): Generator<{ readonly path: string; re
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   for (const entry of entries) {
     const full = join(dir, entry.name)
+    const path = below === '' ? entry.name : `${below}/${entry.name}`
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name)) yield* walk(full, root)
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) yield* walk(full, root, path)
     } else if (entry.isSymbolicLink()) {
       // A link is followed only to a file inside the walked directory; directories are never
       // followed (no loops, no escapes).
       const target = attempt(() => realpathSync(full))
       const info = target ? attempt(() => statSync(target)) : undefined
-      if (target && info?.isFile() && (target + sep).startsWith(root + sep) && YAML.test(entry.name)) yield { path: full, link: true }
-    } else if (entry.isFile() && YAML.test(entry.name)) yield { path: full, link: false }
+      if (target && info?.isFile() && (target + sep).startsWith(root + sep) && YAML.test(entry.name)) yield { path: full, below: path, link: true }
+    } else if (entry.isFile() && YAML.test(entry.name)) yield { path: full, below: path, link: false }
   }
 }
 
@@ -197,6 +204,16 @@ function attempt<T>(call: () => T): T | undefined {
   } catch {
     return undefined
   }
+}
+
+/** A relative path with `/` between its segments. */
+function slashed(path: string): string {
+  return path.split(sep).join('/')
+}
+
+/** The path `below` (with `/`) under the directory `dir` (relative, with `/`; empty for the same directory). */
+function under(dir: string, below: string): string {
+  return dir === '' ? below : `${dir}/${below}`
 }
 
 function displayName(cwd: string, absolute: string): string {
