@@ -77,14 +77,12 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
     const root = realpathSync(absolute)
     const base = repository?.root ?? absolute
     const selection = createFileSelection(repository?.config ?? {})
-    // The walk gives each file's path below `absolute`; the paths the selection and the report
-    // use are that path under the walked directory's own (`base` is `absolute` or above it).
+    // The walk gives each file's path below `absolute`; the selection reads it under the walked
+    // directory's own path from `base` (which is `absolute` or above it).
     const fromBase = slashed(relative(base, absolute))
-    const fromCwd = slashed(relative(io.cwd, absolute))
     for (const { path: file, below, link } of walk(absolute, root, '')) {
       if (selection.skipReason(under(fromBase, below)) !== undefined) continue
-      // A walk of a directory above the working one names its files as displayName does, one by one.
-      const shown = fromCwd.startsWith('..') ? displayName(io.cwd, file) : under(fromCwd, below)
+      const shown = displayName(io.cwd, file)
       // Without `paths`, a YAML file that is not a PlanSpec document (docker-compose, Kubernetes) is
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
       const sniffs = selection.sniffs && !options.strict
