@@ -53,7 +53,7 @@ export function readAtPath(source: SourceFile, maxBytes = Number.POSITIVE_INFINI
     fd = openSync(source.absolutePath, 'r')
     const size = fstatSync(fd).size
     if (size > maxBytes) return { ...source, size }
-    const bytes = Buffer.allocUnsafe(size)
+    const bytes = Buffer.allocUnsafeSlow(size)
     let read = 0
     while (read < size) {
       const got = readSync(fd, bytes, read, size - read, read)

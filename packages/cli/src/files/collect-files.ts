@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs'
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { createFileSelection, isPlanSpecDocument, readAtPath, SKIPPED_DIRECTORIES, type SourceInput } from '@planspec/validator'
 import { UsageError, type CommandIO } from '../io.js'
@@ -87,8 +87,7 @@ export async function collectFiles(paths: readonly string[], io: CommandIO, maxF
       // skipped and counted, as the agent and the Action skip it; --strict validates it anyway.
       const sniffs = selection.sniffs && !options.strict
       if (sniffs && options.sniffWhenRead) {
-        // Not even looked at here: the read checks its size (a plain file's, or a link's target's).
-        addUnlooked(files, seen, file, shown, maxFileBytes)
+        await addFile(files, seen, file, shown, maxFileBytes, undefined, true)
         continue
       }
       const sniff = sniffs ? sniffsAsPlanSpec(file, maxFileBytes) : undefined
@@ -147,7 +146,7 @@ function* walk(dir: string, root: string, below: string): Generator<{ readonly p
   }
 }
 
-async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number): Promise<void> {
+async function addFile(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number, knownSize?: number, planSpecOnly = false): Promise<void> {
   if (seen.has(absolute)) return
   seen.add(absolute)
   try {
@@ -160,28 +159,13 @@ async function addFile(files: SourceInput[], seen: Set<string>, absolute: string
       file,
       size,
       absolutePath: absolute,
-      read: async () => {
-        try {
-          return { file, bytes: readFileSync(absolute) }
-        } catch (error) {
-          return failed(file, error)
-        }
-      },
+      ...(planSpecOnly ? { planSpecOnly } : {}),
+      // The size is checked again on the opened file: a file that grew past the limit is not read.
+      read: async () => readAtPath({ file, absolutePath: absolute }, maxFileBytes),
     })
   } catch (error) {
     files.push(failed(file, error))
   }
-}
-
-/**
- * Adds a file found in a directory whose size is not known yet: the validator reads it only when
- * it gets to it, and then not at all when it is larger than `maxFileBytes` (PS1006), so the walk
- * makes no system call per file. It is skipped then unless it is a PlanSpec document (`planSpecOnly`).
- */
-function addUnlooked(files: SourceInput[], seen: Set<string>, absolute: string, file: string, maxFileBytes: number): void {
-  if (seen.has(absolute)) return
-  seen.add(absolute)
-  files.push({ file, absolutePath: absolute, planSpecOnly: true, read: async () => readAtPath({ file, absolutePath: absolute }, maxFileBytes) })
 }
 
 /** A file that could not be looked at or read, with the reason (reported as PS1010). */
