@@ -200,7 +200,7 @@ function under(dir: string, below: string): string {
 
 function displayName(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute)
-  return (rel.startsWith('..') ? absolute : rel).split(sep).join('/')
+  return slashed(rel.startsWith('..') ? absolute : rel)
 }
 
 async function readStream(stream: NodeJS.ReadableStream, maxBytes: number): Promise<{ bytes: Uint8Array } | { size: number }> {
