@@ -231,19 +231,18 @@ function hasCollectionKey(text: string): boolean {
  * item, after which js-yaml lets a less indented item follow.
  */
 function hasEmptyItem(text: string): boolean {
-  for (let start = 0; ; ) {
-    const end = text.indexOf('\n', start)
-    let at = end < 0 ? text.length : end
-    if (at > start && text.charCodeAt(at - 1) === 13) at--
-    while (at > start && text.charCodeAt(at - 1) === 32) at--
-    if (at > start && text.charCodeAt(at - 1) === 45) {
-      at--
-      while (at > start && text.charCodeAt(at - 1) === 32) at--
-      if (at === start) return true
-    }
-    if (end < 0) return false
-    start = end + 1
+  // Each dash is looked at, not each line: one followed by spaces and a line's end (LF, CRLF or a
+  // CR ending the text), with only spaces before it back to the line's start.
+  for (let dash = text.indexOf('-'); dash >= 0; dash = text.indexOf('-', dash + 1)) {
+    let next = dash + 1
+    while (text.charCodeAt(next) === 32) next++
+    const c = text.charCodeAt(next)
+    if (!(next === text.length || c === 10 || (c === 13 && (next + 1 === text.length || text.charCodeAt(next + 1) === 10)))) continue
+    let before = dash - 1
+    while (before >= 0 && text.charCodeAt(before) === 32) before--
+    if (before < 0 || text.charCodeAt(before) === 10) return true
   }
+  return false
 }
 
 /**

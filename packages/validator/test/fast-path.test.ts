@@ -139,6 +139,8 @@ describe('fast path: the corpora give the same result on both paths', () => {
     ['an indentation indicator', 'a: >2\n    x\n'],
     ['a compact nested sequence', 'a:\n  - - \n  - ""\n'],
     ['an empty sequence item', '\n  - \n- '],
+    ['an empty sequence item before a CRLF', 'a:\r\n  -  \r\n- x\r\n'],
+    ['an empty sequence item ending the text', 'a:\n  - x\n  -'],
     ['content on a document marker', '--- a: 1\n'],
     ['a marker glued to text', '----\n'],
     ['a comment glued to a quote', "a: 'x'#c\n"],
