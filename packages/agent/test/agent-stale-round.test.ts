@@ -15,14 +15,23 @@ describe('a round that read the status before a run finished', () => {
     const ledger = join(await tempDir(), 'ledger.txt')
     await remote.push(ledgerRepository({ ledger, executions: 1, sleepMs: 300 }))
     const repo = await remote.open({ agentKey: remote.agentKey })
-    const phase = async (): Promise<string | undefined> => ((await repo.readStatus()).docs.get('execution/default/e0')?.status as { phase?: string } | undefined)?.phase
+    // One handle, one cache directory: its reads keep incremental state and fetch into the cache,
+    // so the test's uses of it (the polls below, and the calls from inside the agent's rounds)
+    // take turns, as the git resource client's do.
+    let queue: Promise<unknown> = Promise.resolve()
+    const serial = <T>(work: () => Promise<T>): Promise<T> => {
+      const turn = queue.then(work, work)
+      queue = turn.catch(() => undefined)
+      return turn
+    }
+    const phase = (): Promise<string | undefined> => serial(async () => ((await repo.readStatus()).docs.get('execution/default/e0')?.status as { phase?: string } | undefined)?.phase)
     // The second round goes on only once the run it read as Running has finished: the widest form
     // of a race that a loaded machine makes likely.
     let rounds = 0
     let raced = false
     const trust: AgentTrust = {
-      changeAuthor: (item) => repo.changeAuthor(item),
-      reachable: (revision) => repo.reachable(revision),
+      changeAuthor: (item) => serial(() => repo.changeAuthor(item)),
+      reachable: (revision) => serial(() => repo.reachable(revision)),
       // Asked once per round, right after the round read the status branch.
       async signers() {
         rounds++
@@ -32,7 +41,7 @@ describe('a round that read the status before a run finished', () => {
           // The run's promise settles just after its last push lands.
           await new Promise((resolve) => setTimeout(resolve, 300))
         }
-        return repo.signers()
+        return serial(() => repo.signers())
       },
     }
     const { agent } = await startAgent(remote, { trust, intervalMs: 100 })
