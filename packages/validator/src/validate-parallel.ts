@@ -19,7 +19,7 @@ export interface ParallelValidateOptions extends ValidateOptions {
   readonly workerUrl?: URL
   /** Told how many files have been checked so far, of how many (after each file or batch): a progress display. */
   readonly onProgress?: (checked: number, total: number) => void
-  /** Heap and stack limits of each worker. Default: a 16 MiB young generation, V8's defaults otherwise. */
+  /** Heap and stack limits of each worker (default: the check pool's, see `createCheckPool`). */
   readonly resourceLimits?: ResourceLimits
 }
 
@@ -28,10 +28,6 @@ export const VALIDATION_WORKER_URL = new URL('./validate-worker.js', import.meta
 
 /** The default size from which a set is split across worker threads. */
 export const PARALLEL_FROM_BYTES = 4 * 1024 * 1024
-
-// A worker's young generation: smaller than V8's default, it keeps the worker's peak memory about
-// 12 MiB lower at no cost in CPU (each batch's parse is short-lived), measured on 10,000 manifests.
-const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16 }
 
 // A batch is a few hundred KiB: big enough that a message costs little, small enough that both
 // workers stay busy to the end and that memory holds only a few batches at a time.
@@ -83,7 +79,7 @@ async function checkHere(inputs: readonly SourceInput[], options: ParallelValida
  */
 async function checkInWorkers(inputs: readonly SourceInput[], jobs: number, options: ParallelValidateOptions, limits: ValidationLimits, schema: SchemaValidator): Promise<FileCheck[]> {
   const workers = jobs - 1
-  const pool = createCheckPool({ workerUrl: options.workerUrl ?? VALIDATION_WORKER_URL, workers, resourceLimits: options.resourceLimits ?? WORKER_LIMITS })
+  const pool = createCheckPool({ workerUrl: options.workerUrl ?? VALIDATION_WORKER_URL, workers, resourceLimits: options.resourceLimits })
   const checks: FileCheck[] = new Array(inputs.length)
   const sent: Promise<void>[] = []
   const checkOptions = { compat: options.compat, closed: options.closed, defaultNamespace: options.defaultNamespace, keepValues: options.keepValues }
