@@ -40,7 +40,8 @@ export async function readSource(input: SourceInput): Promise<SourceFile> {
  * Returns a source given by its `absolutePath` alone with its bytes read from there (or the
  * `error` of the read, as `readSource` reports it); any other source as it is. A file larger than
  * `maxBytes` is not read: it comes back with its `size` only (the validator reports it, PS1006).
- * The size is the one the opened file has, so no listing needs to look at each file first.
+ * The size is the one the opened file has: a file that grew past the limit after it was listed
+ * is not read either.
  *
  * @example
  * readAtPath({ file: 'plans/a.yaml', absolutePath: '/repo/plans/a.yaml' }, 1 << 20) // { file, absolutePath, size, bytes }
