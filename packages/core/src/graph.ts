@@ -202,6 +202,8 @@ export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<strin
  * Tells whether `candidate` is a hard ancestor of `nodeId`: the same answer as
  * `hardAncestors(graph, nodeId).has(candidate)`, found by a breadth-first search that stops at
  * `candidate`, so checking an expression's direct producer costs one step, not the whole ancestry.
+ * The predecessor lists are built once per graph and kept while the graph lives; a caller that
+ * asks about many short-lived graphs (the validator) uses {@link hardAncestorTest} instead.
  *
  * @example
  * ```ts
@@ -209,7 +211,31 @@ export function hardAncestors(graph: NormalizedGraph, nodeId: string): Set<strin
  * ```
  */
 export function isHardAncestor(graph: NormalizedGraph, nodeId: string, candidate: string): boolean {
-  const lists = predecessors(graph, 'hard')
+  return searchAncestor(predecessors(graph, 'hard'), nodeId, candidate)
+}
+
+/**
+ * Returns a function that answers {@link isHardAncestor} for one graph, from predecessor lists
+ * built on its first call and kept only as long as the function is. Unlike `isHardAncestor`, it
+ * leaves nothing in the per-graph memo: a memo entry of a graph that is dropped at once (the
+ * validator checks one Plan after another) lives on until a full garbage collection, so every
+ * plan's nodes would be copied out of the young generation.
+ *
+ * @example
+ * ```ts
+ * const isAncestor = hardAncestorTest(normalizeGraph({ nodes: [{ id: 'a', kind: 'Task' }, { id: 'b', kind: 'Task', dependsOn: ['a'] }] }))
+ * isAncestor('b', 'a') // true
+ * ```
+ */
+export function hardAncestorTest(graph: NormalizedGraph): (nodeId: string, candidate: string) => boolean {
+  let lists: Map<string, string[]> | undefined
+  return (nodeId, candidate) => searchAncestor((lists ??= adjacency(graph, 'backward', isHardEdge)), nodeId, candidate)
+}
+
+const isHardEdge = (edge: NormalizedEdge): boolean => edge.type === 'hard'
+
+/** Whether `candidate` is reachable from `nodeId` over predecessor `lists`, searched breadth-first. */
+function searchAncestor(lists: ReadonlyMap<string, readonly string[]>, nodeId: string, candidate: string): boolean {
   // The common case, a direct predecessor, without allocating the search.
   const direct = lists.get(nodeId)
   if (direct === undefined) return false
@@ -257,7 +283,7 @@ function predecessors(graph: NormalizedGraph, which: 'hard' | 'all'): Map<string
   }
   const cached = entry[which]
   if (cached !== undefined) return cached
-  const built = adjacency(graph, 'backward', which === 'hard' ? (edge) => edge.type === 'hard' : undefined)
+  const built = adjacency(graph, 'backward', which === 'hard' ? isHardEdge : undefined)
   entry[which] = built
   return built
 }

@@ -32,7 +32,7 @@ export { StoreAlreadyExistsError, StoreConflictError, StoreGoneError, StoreNotFo
 export type { ListResult, Store, StoredResource, WatchEvent } from './store/store.js'
 export type { ChangeAuthor, Lease, RefusedRequestNote, StatusBranchView, StatusDoc, TamperedFile } from './store/status-branch.js'
 export type { ObjectReferenceLike, ResolvedReference } from './reference.js'
-export { ancestors, findCycle, hardAncestors, isHardAncestor, normalizeGraph, topologicalLayers } from './graph.js'
+export { ancestors, findCycle, hardAncestors, hardAncestorTest, isHardAncestor, normalizeGraph, topologicalLayers } from './graph.js'
 export { findGroupCycle, groupMembership } from './group-membership.js'
 export { criticalPath } from './critical-path.js'
 export type { CriticalPath } from './critical-path.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { canonicalJson, findCycle, findGroupCycle, isHardAncestor, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
+import { canonicalJson, findCycle, findGroupCycle, hardAncestorTest, normalizeGraph, type GraphNodeLike, type NormalizedEdge, type NormalizedGraph } from '@planspec/core'
 import { parseExpression, parseTemplates, EXPRESSION_ROOTS, type ExpressionReference } from './expressions.js'
 import type { PathIssue } from './finding.js'
 import { toPointer } from './positions.js'
@@ -87,7 +87,10 @@ export function checkPlanGraph(spec: Obj): PathIssue[] {
     const closing = normalized.edges.find((e) => e.from === cycle[0] && e.to === cycle[1]) ?? normalized.edges.find((e) => e.from === cycle[cycle.length - 2] && e.to === cycle[cycle.length - 1])
     issues.push({ code: 'PS3006', message: `cycle: ${cycle.join(' → ')}`, path: closing ? edgePath(closing) : at('nodes', firstIndex.get(cycle[0]!) ?? 0) })
   }
-  nodes.forEach((node, i) => checkTask(node as unknown as Obj, i, normalized, cycle !== undefined, issues))
+  // One ancestry per plan, dropped with it (core's per-graph memo would keep every plan's nodes
+  // alive until a full collection).
+  const isHardAncestor = hardAncestorTest(normalized)
+  nodes.forEach((node, i) => checkTask(node as unknown as Obj, i, normalized, isHardAncestor, cycle !== undefined, issues))
   const digest = spec.graphDigest
   if (typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest)) {
     const actual = graphDigest(graph)
@@ -107,6 +110,7 @@ interface TaskContext {
   readonly index: number
   readonly id: string
   readonly graph: NormalizedGraph
+  readonly isHardAncestor: (nodeId: string, candidate: string) => boolean
   readonly cyclic: boolean
   readonly issues: PathIssue[]
 }
@@ -116,9 +120,9 @@ function taskPath(index: number, segments: readonly (string | number)[]): string
   return toPointer(['spec', 'graph', 'nodes', index, ...segments])
 }
 
-function checkTask(node: Obj, index: number, graph: NormalizedGraph, cyclic: boolean, issues: PathIssue[]): void {
+function checkTask(node: Obj, index: number, graph: NormalizedGraph, isHardAncestor: TaskContext['isHardAncestor'], cyclic: boolean, issues: PathIssue[]): void {
   if (node.kind !== 'Task') return
-  const task: TaskContext = { index, id: String(node.id), graph, cyclic, issues }
+  const task: TaskContext = { index, id: String(node.id), graph, isHardAncestor, cyclic, issues }
   if (typeof node.when === 'string') {
     const parsed = parseExpression(node.when)
     if (!parsed.ok) issues.push({ code: 'PS3010', message: `when is not a valid CEL expression: ${parsed.message}`, path: taskPath(index, ['when']), within: { start: parsed.offset, end: parsed.offset + 1 } })
@@ -175,7 +179,7 @@ function checkExpressionReferences(task: TaskContext, refs: readonly ExpressionR
       continue
     }
     // With a cycle, "ancestor" has no meaning; the cycle is reported instead.
-    if (!task.cyclic && !isHardAncestor(graph, task.id, ref.node)) {
+    if (!task.cyclic && !task.isHardAncestor(task.id, ref.node)) {
       issues.push({ code: 'PS3011', message: `nodes.${ref.node} is not a hard ancestor of "${task.id}"; add an edge or dependsOn so it finishes first`, path: taskPath(task.index, segments), within: rangeOf(ref, base) })
       continue
     }
