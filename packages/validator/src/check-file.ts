@@ -8,7 +8,6 @@ import type { ValidationLimits } from './limits.js'
 import { decodeText, parseYamlFile, type ParsedFile } from './parse-yaml.js'
 import { positionFinding, positionIssue, type SeverityOptions } from './position-issue.js'
 import { textMayHoldCredentials } from './policy-check.js'
-import { scanDepth } from './prescan.js'
 import type { Resource } from './resource.js'
 import type { SchemaValidator } from './schema-check.js'
 
@@ -87,8 +86,8 @@ export function checkFile(schema: SchemaValidator, source: SourceFile, options: 
 /** The fast path: the resources of a file without findings, or undefined (take the careful path). */
 function checkFast(schema: SchemaValidator, file: string, text: string, options: FileCheckOptions, limits: ValidationLimits): Resource[] | undefined {
   // The careful path reports these (PS1008, PS1007, PS1009): let it.
-  if (text.trim() === '' || scanDepth(text, limits.maxDepth).line !== undefined) return undefined
-  const values = fastParse(text)
+  if (text.trim() === '') return undefined
+  const values = fastParse(text, limits.maxDepth)
   if (values === undefined || values.length > limits.maxDocumentsPerFile) return undefined
   fastPathClean = true
   const resources: Resource[] = []

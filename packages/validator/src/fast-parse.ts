@@ -1,4 +1,8 @@
 import { loadAll, Schema, Type, type LoadOptions, type State } from 'js-yaml'
+import { DEFAULT_LIMITS } from './limits.js'
+import { boolOf, floatOf, intOf, mayBeBool, mayBeFloat, mayBeInt, mayBeNull } from './plain-scalars.js'
+import { scanDepth } from './prescan.js'
+import { readSimpleYaml } from './simple-yaml.js'
 
 // The fast path reads YAML with js-yaml (about 20 times faster than the positioned parser on
 // manifests), with the YAML 1.2 core schema rebuilt here from the careful path's own rules
@@ -11,39 +15,12 @@ import { loadAll, Schema, Type, type LoadOptions, type State } from 'js-yaml'
 // type either, every explicit tag (`!!str`, `!!binary`, `!custom`, verbatim tags) makes js-yaml
 // throw, and the file takes the careful path, which reports or accepts the tag (the non-specific
 // `!` alone, which js-yaml ignores, is refused before parsing).
-const INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/
-const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/
-const NULL = /^(?:~|[Nn]ull|NULL)?$/
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/
-
-// Each resolver first looks at the first character, so that the common plain scalar (a name, a
-// word) is rejected without running a regular expression.
-const isDigit = (c: number): boolean => c >= 48 && c <= 57
-const mayBeNull = (s: string): boolean => s.length === 0 || ((s.charCodeAt(0) === 126 || (s.charCodeAt(0) | 32) === 110) && NULL.test(s)) // ~ n N
-const mayBeBool = (s: string): boolean => ((s.charCodeAt(0) | 32) === 116 || (s.charCodeAt(0) | 32) === 102) && BOOL.test(s) // t T f F
-const mayBeInt = (s: string): boolean => (isDigit(s.charCodeAt(0)) || s.charCodeAt(0) === 43 || s.charCodeAt(0) === 45) && INT.test(s) // digit + -
-const mayBeFloat = (s: string): boolean => {
-  const c = s.charCodeAt(0)
-  return (isDigit(c) || c === 43 || c === 45 || c === 46) && (FLOAT.test(s) || FLOAT_EXP.test(s) || FLOAT_SPECIAL.test(s)) // digit + - .
-}
-
 const CORE_SCHEMA = new Schema({
   implicit: [
     new Type('planspec fast-path null', { kind: 'scalar', resolve: (s: string | null) => s === null || mayBeNull(s), construct: () => null }),
-    new Type('planspec fast-path bool', { kind: 'scalar', resolve: (s: string | null) => s !== null && mayBeBool(s), construct: (s: string) => s[0] === 't' || s[0] === 'T' }),
-    new Type('planspec fast-path int', {
-      kind: 'scalar',
-      resolve: (s: string | null) => s !== null && mayBeInt(s),
-      // yaml: parseInt of the digits after the 0o/0x prefix; no finiteness check, as in yaml.
-      construct: (s: string) => (s[1] === 'o' ? parseInt(s.substring(2), 8) : s[1] === 'x' ? parseInt(s.substring(2), 16) : parseInt(s, 10)),
-    }),
-    new Type('planspec fast-path float', {
-      kind: 'scalar',
-      resolve: (s: string | null) => s !== null && mayBeFloat(s),
-      construct: (s: string) => (FLOAT_SPECIAL.test(s) ? (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity) : parseFloat(s)),
-    }),
+    new Type('planspec fast-path bool', { kind: 'scalar', resolve: (s: string | null) => s !== null && mayBeBool(s), construct: boolOf }),
+    new Type('planspec fast-path int', { kind: 'scalar', resolve: (s: string | null) => s !== null && mayBeInt(s), construct: intOf }),
+    new Type('planspec fast-path float', { kind: 'scalar', resolve: (s: string | null) => s !== null && mayBeFloat(s), construct: floatOf }),
   ],
 })
 
@@ -162,7 +139,15 @@ function previousMark(input: string, at: number): number {
  * fastParse('a: 0755\nb: NO\n') // [{ a: 755, b: 'NO' }]
  * fastParse('a: &x 1\nb: *x\n') // undefined
  */
-export function fastParse(text: string): unknown[] | undefined {
+export function fastParse(text: string, maxDepth: number = DEFAULT_LIMITS.maxDepth): unknown[] | undefined {
+  // The simple reader counts true nesting, the depth pre-scan (which bounds what js-yaml gets) may
+  // count up to two levels for one (a sequence's dash and its item); half the limit keeps every
+  // file that the pre-scan would send to the careful path (PS1007) away from the simple reader.
+  return readSimpleYaml(text, maxDepth >> 1) ?? (scanDepth(text, maxDepth).line === undefined ? readWithJsYaml(text) : undefined)
+}
+
+/** `fastParse` with js-yaml, for a text nested no deeper than the limit. */
+function readWithJsYaml(text: string): unknown[] | undefined {
   // A byte-order mark past the start is text to js-yaml, a document prefix to yaml.
   if (text.includes('\t') || text.includes('<<') || text.includes('\ufeff')) return undefined
   if (text.includes('%') && DIRECTIVE.test(text)) return undefined

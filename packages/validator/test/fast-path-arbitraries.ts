@@ -147,3 +147,112 @@ export function canonical(value: unknown): string {
   if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return `<${Object.prototype.toString.call(value)}>`
   return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`
 }
+
+const LINE_INDENTS = ['', '', ' ', '  ', '  ', '    ', '      ']
+const LINE_KEYS = ['a', 'b', 'key', 'k-1', 'x.y/z', '"q"', "'s'", '"a b"', '"e\\"k"', '1', '0x1F', 'true', 'True', 'null', 'yes', '~', '__proto__', 'constructor', 'a b', '-a', '_x', 'é', 'a ']
+const LINE_VALUES = [
+  '', ' v', ' word and words', ' 1', ' 0x1F', ' -1', ' .5', ' true', ' ~', ' null', ' a: b', ' a:b', ' a:', ' a #c', ' a#b', ' # c', ' "d"', ' "e\\"f"', ' "g\\n\\t\\/\\\\"', ' "h\\x41"', ' "u\\u00e9"',
+  " 'i''j'", " 'k", ' "l', ' [a, b]', ' [a, [b, c], {d: 1}]', ' []', ' {}', ' [ ]', ' { n: x }', ' {n: {m: 1}}', ' { "q": 1, r: [2] }', ' [a,]', ' [a b]', ' {a}', ' {a: }', ' [a: 1]', ' [a,, b]',
+  ' |', ' |-', ' |+', ' >', ' >-', ' >+', ' |2', ' | # c', ' &x 1', ' *x', ' !t 1', ' - x', ' -', ' -x', ' ${{ nodes.a.outputs.b }}', ' "x" #c', ' "x"#c', ' "x" y', ' ? x', ' %x', ' @x', ' ,x',
+]
+const LINE_ALONE = ['---', '--- ', '--- x', '...', '# c', '', '  ', '   text line', '     more text', '      deeper text ', '  - item', '- item', '-', '- ', '- - x', '  [a, b]', '  "s"', '  |']
+
+/** One line of block YAML, made of an indentation, perhaps a dash, and a key with a value or a value alone. */
+const simpleLine: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...LINE_INDENTS), fc.constantFrom('', '', '- ', '-  '), fc.constantFrom(...LINE_KEYS), fc.constantFrom(...LINE_VALUES)).map(([i, d, k, v]) => `${i}${d}${k}:${v}`) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...LINE_INDENTS), fc.constantFrom(...LINE_VALUES)).map(([i, v]) => `${i}-${v}`) },
+  { weight: 2, arbitrary: fc.constantFrom(...LINE_ALONE) },
+)
+
+/**
+ * Texts of block YAML lines around the edges of the simple reader's subset (keys it refuses,
+ * values that are almost plain, one-line flow collections, block scalar headers and their lines,
+ * document markers), ending with or without a line break: often valid YAML, often not.
+ */
+export const simpleLines: fc.Arbitrary<string> = fc
+  .tuple(fc.array(simpleLine, { minLength: 1, maxLength: 14 }), fc.boolean())
+  .map(([lines, lastBreak]) => lines.join('\n') + (lastBreak ? '\n' : ''))
+
+/** Words a plain scalar may be: names, sentences, templates, expressions, and words that resolve to other scalars. */
+const PLAIN_WORDS = ['build', 'plan-0', 'Step 1 of plan-0', 'x.y/z', 'https://example.com/a?b=c', '${{ nodes.a.outputs.b }}', 'a != b && !c', 'nodes["n-1"].phase == "Succeeded"', 'a#b', 'a :b', '-x', '?x', ':x', 'é ü', '1', '-2', '0x1F', '0o17', '.5', '1e3', '.inf', '.nan', 'true', 'False', 'yes', 'NO', '~', 'null', '12:30', '2001-12-14', '1_000', "it's", 'say "hi"', '[not] {flow}']
+/** Strings for quoted scalars: anything printable, the common escapes, quotes. */
+const QUOTED_WORDS = ['', ' ', 'a: b', '#x', 'a #b', '- x', '[a]', '{a}', 'it\'s', 'say "hi"', 'back\\slash', 'new\nline', 'tab\tin', 'slash/', '&a', '*a', '!t', '|', '>', '%x', '@x', '`x`', 'é', '  spaced  ']
+const SIMPLE_KEYS = ['a', 'b', 'id', 'kind', 'name', 'k-1', 'x.y/z', '_x', 'A1', 'planspec.io/team']
+
+type SimpleValue = string | number | boolean | null | SimpleValue[] | { [key: string]: SimpleValue }
+const simpleScalar: fc.Arbitrary<SimpleValue> = fc.oneof(fc.constantFrom(...PLAIN_WORDS), fc.constantFrom(...QUOTED_WORDS), fc.integer({ min: -1000, max: 1000 }), fc.boolean(), fc.constant(null))
+const simpleValue: fc.Arbitrary<SimpleValue> = fc.letrec<{ value: SimpleValue }>((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, simpleScalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.constantFrom(...SIMPLE_KEYS), tie('value'), { maxKeys: 4 })),
+})).value
+
+/** How `renderSimple` writes: indentation width, where sequences stand, how scalars and small collections are written. */
+interface SimpleStyle {
+  readonly width: number
+  readonly compactSequences: boolean
+  readonly quote: 'plain' | 'double' | 'single'
+  readonly flow: boolean
+  readonly blockScalars: 'none' | 'literal' | 'folded'
+  readonly comments: boolean
+}
+const simpleStyle: fc.Arbitrary<SimpleStyle> = fc.record({
+  width: fc.integer({ min: 1, max: 4 }),
+  compactSequences: fc.boolean(),
+  quote: fc.constantFrom('plain' as const, 'double' as const, 'single' as const),
+  flow: fc.boolean(),
+  blockScalars: fc.constantFrom('none' as const, 'literal' as const, 'folded' as const),
+  comments: fc.boolean(),
+})
+
+/** A scalar as the style writes it (plain where the word allows, else quoted), or undefined for a block scalar. */
+function scalarText(value: SimpleValue, style: SimpleStyle, inFlow: boolean): string {
+  if (typeof value !== 'string') return String(value)
+  const plainSafe = PLAIN_WORDS.includes(value) && !(inFlow && /[[\]{},:#]/.test(value))
+  if (style.quote === 'plain' && plainSafe && !['1', '-2', '0x1F', '0o17', '.5', '1e3', '.inf', '.nan', 'true', 'False', '~', 'null'].includes(value)) return value
+  if (style.quote === 'single' && !/[\n\t\\]/.test(value)) return `'${value.replaceAll("'", "''")}'`
+  return JSON.stringify(value)
+}
+
+/** Writes a value as block YAML at `indent`, in the given style, with the simple reader's features. */
+function renderSimple(value: SimpleValue, style: SimpleStyle, indent: number): string {
+  const pad = ' '.repeat(indent)
+  const comment = style.comments ? ' # c' : ''
+  const inline = (v: SimpleValue): string | undefined => {
+    if (v === null || typeof v !== 'object') return scalarText(v, style, false)
+    if (!style.flow) return Array.isArray(v) && v.length === 0 ? '[]' : !Array.isArray(v) && Object.keys(v).length === 0 ? '{}' : undefined
+    const flow = (x: SimpleValue): string => (x === null || typeof x !== 'object' ? scalarText(x, style, true) : Array.isArray(x) ? `[${x.map(flow).join(', ')}]` : `{ ${Object.entries(x).map(([k, y]) => `${k}: ${flow(y)}`).join(', ')} }`)
+    return flow(v)
+  }
+  const entry = (lead: string, v: SimpleValue, childIndent: number): string => {
+    if (typeof v === 'string' && v.length > 0 && !/[\n\t\\]/.test(v) && !v.startsWith(' ') && !v.endsWith(' ') && style.blockScalars !== 'none') {
+      return `${lead} ${style.blockScalars === 'literal' ? '|' : '>-'}\n${' '.repeat(childIndent + style.width)}${v}\n${style.blockScalars === 'literal' ? `\n${' '.repeat(childIndent + style.width)}${v}\n` : ''}`
+    }
+    const text = inline(v)
+    if (text !== undefined) return `${lead} ${text}${style.comments && !(typeof v === 'string' && text === v && v.includes('#')) ? comment : ''}\n`
+    const nested = Array.isArray(v) && style.compactSequences && lead.endsWith(':') ? childIndent : childIndent + style.width
+    return `${lead}${comment}\n${renderSimple(v, style, nested)}`
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return `${pad}[]\n`
+    return value.map((item) => {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0 && !style.flow) {
+        // A mapping item starts on the dash's line; its other keys line up under its first.
+        const body = renderSimple(item, style, indent + 2)
+        return `${pad}- ${body.slice(indent + 2)}`
+      }
+      if (Array.isArray(item) && item.length > 0 && !style.flow) return `${pad}-${comment}\n${renderSimple(item, style, indent + style.width)}`.replace(`${pad}-${comment}\n`, `${pad}- ${inline(item) ?? '[]'}\n`)
+      return entry(`${pad}-`, item, indent)
+    }).join('')
+  }
+  if (value === null || typeof value !== 'object') return `${pad}${inline(value)}\n`
+  const keys = Object.keys(value)
+  if (keys.length === 0) return `${pad}{}\n`
+  return keys.map((k) => entry(`${pad}${k}:`, value[k]!, indent)).join('')
+}
+
+/**
+ * Documents in the simple reader's subset, written in a random style, one to three of them,
+ * each a mapping: mostly accepted by the reader, so that its values are compared in number.
+ */
+export const simpleDocuments: fc.Arbitrary<string> = fc
+  .tuple(fc.array(fc.dictionary(fc.constantFrom(...SIMPLE_KEYS), simpleValue, { minKeys: 1, maxKeys: 5 }), { minLength: 1, maxLength: 3 }), simpleStyle, fc.boolean())
+  .map(([documents, style, leadingMarker]) => (leadingMarker ? '---\n' : '') + documents.map((d) => renderSimple(d, style, 0)).join('---\n'))
