@@ -65,7 +65,7 @@ export interface FileCheck {
 
 /**
  * Checks one file on its own: reading limits, YAML, and every per-resource check. A file is read
- * by the fast parser first; positions are built only for a file with findings, which is read
+ * by a fast parser first (`fastParse`); positions are built only for a file with findings, which is read
  * again by the positioned parser and checked again there, so every finding keeps its exact line
  * and column range. A file the fast parser cannot read exactly as the positioned one (see
  * `fastParse`) takes the careful path at once. Never throws for bad input.

@@ -4,9 +4,10 @@ import { boolOf, floatOf, intOf, mayBeBool, mayBeFloat, mayBeInt, mayBeNull } fr
 import { scanDepth } from './prescan.js'
 import { readSimpleYaml } from './simple-yaml.js'
 
-// The fast path reads YAML with js-yaml (about 20 times faster than the positioned parser on
-// manifests), with the YAML 1.2 core schema rebuilt here from the careful path's own rules
-// (yaml's `schema: 'core'`), so that every scalar resolves to the same value on both paths:
+// The fast path reads YAML with the simple reader (simple-yaml.ts) or, where it gives up, with
+// js-yaml (about 20 times faster than the positioned parser on manifests), with the YAML 1.2
+// core schema rebuilt from the careful path's own rules (yaml's `schema: 'core'`, in
+// plain-scalars.ts), so that every scalar resolves to the same value on every path:
 // `NO` and `yes` stay strings, `0755` is 755, `0o17` is 15, `0x1F` is 31, `12:30` and
 // timestamps stay strings, `~`/`null`/empty are null, `.inf`/`.nan` are numbers, and `1_000`,
 // `0b11`, `-0x1F` and `-.5`... resolve exactly as yaml resolves them.
@@ -123,9 +124,11 @@ function previousMark(input: string, at: number): number {
 }
 
 /**
- * Reads the documents of a file with the fast parser, when the fast parser reads it exactly as
- * the careful path (`parseYamlFile`) would; returns `undefined` otherwise, and the caller takes
- * the careful path. `text` has no byte-order mark. Never throws.
+ * Reads the documents of a file with a fast parser, when one reads it exactly as the careful path
+ * (`parseYamlFile`) would; returns `undefined` otherwise, and the caller takes the careful path.
+ * The simple reader (`readSimpleYaml`, the plain YAML manifests are written in) is tried first,
+ * then js-yaml on a text nested no deeper than `maxDepth` (`scanDepth`). `text` has no byte-order
+ * mark. Never throws.
  *
  * Refused here (careful path): tabs, carriage returns outside CRLF, byte-order marks, `%` directives, merge keys (`<<`), explicit keys, indentation indicators, compact nested
  * sequences, content on a document marker line, comments glued to a quote or bracket, collections as

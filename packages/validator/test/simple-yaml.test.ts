@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS, parseYamlFile } from '../src/index.js'
@@ -42,6 +45,27 @@ describe('simple YAML reader: what it accepts, the positioned parser reads the s
   it('values written by two YAML writers in every style', { timeout: TIMEOUT }, () => property(writtenYaml, 0.02))
   it('mutations of a plan', { timeout: TIMEOUT }, () => property(mutated([PLAN]), 0.2))
   it('token soups', { timeout: TIMEOUT }, () => property(tokenSoup, 0))
+})
+
+const REPO = resolve(import.meta.dirname, '../../..')
+function yamlTexts(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry)
+    return statSync(full).isDirectory() ? yamlTexts(full) : /\.ya?ml$/.test(entry) ? [readFileSync(full, 'utf8')] : []
+  })
+}
+
+describe('simple YAML reader: real manifests', () => {
+  it('reads every benchmark manifest and nearly every example of the repository and of the upstream project, as the positioned parser does', async () => {
+    const generator = (await import(pathToFileURL(join(REPO, 'tools/bench/generate-manifests.mjs')).href)) as { generateManifests(count: number): { text: string }[] }
+    const benchmark = generator.generateManifests(60).map((f) => f.text)
+    expect(benchmark.filter((text) => !expectSameAsCareful(text))).toEqual([])
+    // Valid examples only: the upstream project's deliberately broken files are not manifests to read.
+    const examples = [...yamlTexts(join(REPO, 'examples')), ...yamlTexts(resolve(REPO, '../shared/upstream-examples/docs'))].filter((text) => parseYamlFile('f.yaml', text, DEFAULT_LIMITS).findings.length === 0)
+    const accepted = examples.filter(expectSameAsCareful).length
+    expect(examples.length).toBeGreaterThan(40)
+    expect(accepted / examples.length).toBeGreaterThanOrEqual(0.9)
+  })
 })
 
 describe('simple YAML reader: its subset', () => {
