@@ -4,7 +4,7 @@ import { resolvePlainScalar } from './plain-scalars.js'
 // because it reads a line at a time instead of a character at a time: block mappings and
 // sequences, plain and quoted one-line scalars, one-line flow collections, comments
 // and `---` between documents. Everything else (block scalars, multi-line scalars and flow
-// collections, anchors, aliases, tags, directives, explicit keys, tabs, carriage returns, keys
+// collections, anchors, aliases, tags, directives, explicit keys, tabs, lone carriage returns, keys
 // that are not simple words, duplicate keys, escapes other than the common ones, characters that
 // are not printable or outside the Basic Multilingual Plane) makes it give up, and the file is
 // read by js-yaml (`fastParse`) or by the positioned parser, as before. What it accepts, it
@@ -17,12 +17,16 @@ import { resolvePlainScalar } from './plain-scalars.js'
 /** Thrown (never out of this module) where the text is not in the subset. */
 const GIVE_UP = { reason: 'not in the simple subset' }
 
-// A character the subset refuses anywhere: tabs, carriage returns, C0 and C1 controls, DEL, NEL,
+// A character the subset refuses anywhere: tabs, C0 controls but the line feed and the carriage
+// return (which only a CRLF line break may hold: LONE_CR), C1 controls, DEL, NEL,
 // the no-break space and the other Unicode spaces (which the parsers do not all read as text),
 // surrogates (astral characters, or broken ones), the line and paragraph separators, a BOM past
 // the start, and the non-characters U+FFFE and U+FFFF. The text itself is scanned once for them.
-const REFUSED_CHARACTER = /[\x00-\x09\x0B-\x1F\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/
+const REFUSED_CHARACTER = /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/
 
+const LONE_CR = /\r(?!\n)/
+
+const CR = 13
 const SPACE = 32
 const HASH = 35
 const DQUOTE = 34
@@ -38,10 +42,12 @@ const RBRACE = 125
 // yaml allows an implicit key of at most 1024 characters.
 const MAX_KEY = 1024
 
-// The text, and the current line: its start and end offsets, the column where the node being read
-// starts (the line's indentation, or a column past a sequence's `- `) and that node's offset.
+// The text, and the current line: its start and end offsets (the end before a CRLF's carriage
+// return), the offset of its line feed, the column where the node being read starts (the line's
+// indentation, or a column past a sequence's `- `) and that node's offset.
 let src = ''
 let lineEnd = -1
+let lineBreak = -1
 let lineStart = 0
 let col = 0
 let pos = 0
@@ -65,9 +71,9 @@ let nextBackslash = -1
  * readSimpleYaml('a: &x 1\n', 32) // undefined
  */
 export function readSimpleYaml(text: string, maxDepth: number): unknown[] | undefined {
-  if (REFUSED_CHARACTER.test(text)) return undefined
+  if (REFUSED_CHARACTER.test(text) || (text.includes('\r') && LONE_CR.test(text))) return undefined
   src = text
-  lineEnd = -1
+  lineEnd = lineBreak = -1
   atEnd = false
   nextComment = text.indexOf(' #')
   nextBackslash = text.indexOf('\\')
@@ -88,24 +94,31 @@ function giveUp(): never {
 
 /** Moves to the next line that holds content (not blank, not only a comment). */
 function nextLine(): void {
-  let start = lineEnd + 1
+  let start = lineBreak + 1
   const length = src.length
   while (start < length) {
-    let end = src.indexOf('\n', start)
-    if (end < 0) end = length
+    let brk = src.indexOf('\n', start)
+    if (brk < 0) brk = length
+    const end = contentEnd(start, brk)
     let at = start
     while (at < end && src.charCodeAt(at) === SPACE) at++
     if (at < end && src.charCodeAt(at) !== HASH) {
       lineStart = start
       lineEnd = end
+      lineBreak = brk
       col = at - start
       pos = at
       return
     }
-    start = end + 1
+    start = brk + 1
   }
   atEnd = true
-  lineStart = lineEnd = col = pos = length
+  lineStart = lineEnd = lineBreak = col = pos = length
+}
+
+/** Where the content of the line from `start` to its line feed at `brk` ends: before a CRLF's carriage return. */
+function contentEnd(start: number, brk: number): number {
+  return brk > start && src.charCodeAt(brk - 1) === CR ? brk - 1 : brk
 }
 
 /** Whether the current line is a `---` line (with nothing after it but spaces). */
@@ -277,18 +290,20 @@ function readBlockScalar(at: number, parentIndent: number): string {
   if (strip) next++
   if (skipSpaces(next) !== lineEnd) giveUp()
   // The first line of content sets the indentation.
-  const first = lineEnd + 1
+  const first = lineBreak + 1
   let indentEnd = first
   while (src.charCodeAt(indentEnd) === SPACE) indentEnd++
   const indent = indentEnd - first
-  const firstEnd = src.indexOf('\n', first)
-  if (indent <= parentIndent || firstEnd < 0 || indentEnd >= firstEnd) giveUp()
+  const firstBreak = src.indexOf('\n', first)
+  if (indent <= parentIndent || firstBreak < 0 || indentEnd >= contentEnd(first, firstBreak)) giveUp()
   let value = ''
   let blanks = 0 // blank lines since the last line of content
-  let lastEnd = firstEnd
+  let lastEnd = -1
+  let lastBreak = -1
   for (let start = first; start < src.length; ) {
-    const end = src.indexOf('\n', start)
-    if (end < 0) giveUp() // the last line has no line break
+    const brk = src.indexOf('\n', start)
+    if (brk < 0) giveUp() // the last line has no line break
+    const end = contentEnd(start, brk)
     let spaces = start
     while (spaces < end && src.charCodeAt(spaces) === SPACE) spaces++
     if (spaces === end) {
@@ -304,10 +319,12 @@ function readBlockScalar(at: number, parentIndent: number): string {
       else value += (folded ? (blanks === 0 ? ' ' : '\n'.repeat(blanks)) : '\n'.repeat(blanks + 1)) + line
       blanks = 0
       lastEnd = end
+      lastBreak = brk
     }
-    start = end + 1
+    start = brk + 1
   }
   lineEnd = lastEnd
+  lineBreak = lastBreak
   return strip ? value : value + '\n'
 }
 

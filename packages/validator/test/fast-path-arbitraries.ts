@@ -254,5 +254,8 @@ function renderSimple(value: SimpleValue, style: SimpleStyle, indent: number): s
  * each a mapping: mostly accepted by the reader, so that its values are compared in number.
  */
 export const simpleDocuments: fc.Arbitrary<string> = fc
-  .tuple(fc.array(fc.dictionary(fc.constantFrom(...SIMPLE_KEYS), simpleValue, { minKeys: 1, maxKeys: 5 }), { minLength: 1, maxLength: 3 }), simpleStyle, fc.boolean())
-  .map(([documents, style, leadingMarker]) => (leadingMarker ? '---\n' : '') + documents.map((d) => renderSimple(d, style, 0)).join('---\n'))
+  .tuple(fc.array(fc.dictionary(fc.constantFrom(...SIMPLE_KEYS), simpleValue, { minKeys: 1, maxKeys: 5 }), { minLength: 1, maxLength: 3 }), simpleStyle, fc.boolean(), fc.boolean())
+  .map(([documents, style, leadingMarker, crlf]) => {
+    const text = (leadingMarker ? '---\n' : '') + documents.map((d) => renderSimple(d, style, 0)).join('---\n')
+    return crlf ? text.replaceAll('\n', '\r\n') : text
+  })

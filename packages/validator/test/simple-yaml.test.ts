@@ -116,13 +116,18 @@ describe('simple YAML reader: its subset', () => {
       },
       { second: 'document' },
     ])
+    // The same text with CRLF line breaks reads to the same values.
+    const crlf = text.replaceAll('\n', '\r\n')
+    expect(expectSameAsCareful(crlf)).toBe(true)
+    expect(readSimpleYaml(crlf, 32)).toEqual(readSimpleYaml(text, 32))
   })
 
   it.each([
     ['an anchor and an alias', 'a: &x 1\nb: *x\n'],
     ['a tag', 'a: !!str 1\n'],
     ['a tab', 'a:\tb\n'],
-    ['a carriage return', 'a: b\r\n'],
+    ['a lone carriage return', 'a: b\rc: d\n'],
+    ['a carriage return at the end', 'a: b\r'],
     ['a character past the Basic Multilingual Plane', 'a: 𝒳\n'],
     ['a directive', '%YAML 1.2\n---\na: 1\n'],
     ['an explicit key', '? a\n: b\n'],
