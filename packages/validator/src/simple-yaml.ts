@@ -425,50 +425,47 @@ function skipSpaces(at: number): number {
 function readFlowSequence(at: number, depth: number): unknown[] {
   if (depth > depthLimit) giveUp()
   const items: unknown[] = []
-  let next = skipSpaces(at + 1)
-  if (src.charCodeAt(next) === RBRACKET) {
-    after = next + 1
-    return items
-  }
-  for (;;) {
-    items.push(readFlowNode(next, RBRACKET, depth))
-    next = skipSpaces(after)
-    const c = src.charCodeAt(next)
-    if (c === RBRACKET && next < lineEnd) {
-      after = next + 1
-      return items
-    }
-    if (c !== COMMA || next >= lineEnd) giveUp()
-    next = skipSpaces(next + 1)
-    // A trailing comma, or an empty item.
-    if (next >= lineEnd || src.charCodeAt(next) === RBRACKET || src.charCodeAt(next) === COMMA) giveUp()
-  }
+  for (let next = firstFlowItem(at, RBRACKET); next >= 0; next = nextFlowItem(RBRACKET)) items.push(readFlowNode(next, RBRACKET, depth))
+  return items
 }
 
 /** Reads a one-line flow mapping of simple keys (`{ name: x, ref: { name: y } }`) at `at`; sets `after` past its `}`. */
 function readFlowMapping(at: number, depth: number): Record<string, unknown> {
   if (depth > depthLimit) giveUp()
   const out: Record<string, unknown> = {}
-  let next = skipSpaces(at + 1)
-  if (src.charCodeAt(next) === RBRACE) {
-    after = next + 1
-    return out
-  }
-  for (;;) {
+  for (let next = firstFlowItem(at, RBRACE); next >= 0; next = nextFlowItem(RBRACE)) {
     pos = next
     const key = readKey()
     if (out[key] !== undefined) giveUp()
     out[key] = readFlowNode(skipSpaces(after), RBRACE, depth)
-    next = skipSpaces(after)
-    const c = src.charCodeAt(next)
-    if (c === RBRACE && next < lineEnd) {
-      after = next + 1
-      return out
-    }
-    if (c !== COMMA || next >= lineEnd) giveUp()
-    next = skipSpaces(next + 1)
-    if (next >= lineEnd || src.charCodeAt(next) === RBRACE || src.charCodeAt(next) === COMMA) giveUp()
   }
+  return out
+}
+
+/** The offset of the first item of the flow collection opened at `at`, or -1 (`after` past its closer) when it is empty. */
+function firstFlowItem(at: number, closer: number): number {
+  const next = skipSpaces(at + 1)
+  if (src.charCodeAt(next) !== closer) return next
+  after = next + 1
+  return -1
+}
+
+/**
+ * After an item of a flow collection (at `after`): the offset of the next item, or -1 (`after`
+ * past the closer) when the collection ends there. Gives up on anything but a comma or the
+ * closer, a trailing comma and an empty item.
+ */
+function nextFlowItem(closer: number): number {
+  let next = skipSpaces(after)
+  const c = src.charCodeAt(next)
+  if (c === closer && next < lineEnd) {
+    after = next + 1
+    return -1
+  }
+  if (c !== COMMA || next >= lineEnd) giveUp()
+  next = skipSpaces(next + 1)
+  if (next >= lineEnd || src.charCodeAt(next) === closer || src.charCodeAt(next) === COMMA) giveUp()
+  return next
 }
 
 /** Reads a collection or a scalar inside a one-line flow collection closed by `closer`; sets `after`. */
