@@ -224,7 +224,10 @@ function renderSimple(value: SimpleValue, style: SimpleStyle, indent: number): s
   }
   const entry = (lead: string, v: SimpleValue, childIndent: number): string => {
     if (typeof v === 'string' && v.length > 0 && !/[\n\t\\]/.test(v) && !v.startsWith(' ') && !v.endsWith(' ') && style.blockScalars !== 'none') {
-      return `${lead} ${style.blockScalars === 'literal' ? '|' : '>-'}\n${' '.repeat(childIndent + style.width)}${v}\n${style.blockScalars === 'literal' ? `\n${' '.repeat(childIndent + style.width)}${v}\n` : ''}`
+      // Two lines, a blank one, a third: the literal keeps the breaks, the folded joins the first
+      // two with a space and keeps one break for the blank line.
+      const line = `${' '.repeat(childIndent + style.width)}${v}\n`
+      return `${lead} ${style.blockScalars === 'literal' ? '|' : '>-'}\n${line}${line}\n${line}`
     }
     const text = inline(v)
     if (text !== undefined) return `${lead} ${text}${style.comments && !(typeof v === 'string' && text === v && v.includes('#')) ? comment : ''}\n`
