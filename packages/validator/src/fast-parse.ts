@@ -146,7 +146,7 @@ export function fastParse(text: string, maxDepth: number = DEFAULT_LIMITS.maxDep
   // The simple reader counts true nesting, the depth pre-scan (which bounds what js-yaml gets) may
   // count up to two levels for one (a sequence's dash and its item); half the limit keeps every
   // file that the pre-scan would send to the careful path (PS1007) away from the simple reader.
-  return readSimpleYaml(text, maxDepth >> 1) ?? (scanDepth(text, maxDepth).line === undefined ? readWithJsYaml(text) : undefined)
+  return readSimpleYaml(text, Math.floor(maxDepth / 2)) ?? (scanDepth(text, maxDepth).line === undefined ? readWithJsYaml(text) : undefined)
 }
 
 /** `fastParse` with js-yaml, for a text nested no deeper than the limit. */

@@ -41,6 +41,9 @@ const LBRACE = 123
 const RBRACE = 125
 // yaml allows an implicit key of at most 1024 characters.
 const MAX_KEY = 1024
+// The reader recurses once per level: deeper than this, whatever the caller's limit, it gives up
+// (js-yaml and the careful path, behind the depth pre-scan, take the file), far from the stack's end.
+const MAX_DEPTH = 256
 
 // The text, and the current line: its start and end offsets (the end before a CRLF's carriage
 // return), the offset of its line feed, the column where the node being read starts (the line's
@@ -77,7 +80,7 @@ export function readSimpleYaml(text: string, maxDepth: number): unknown[] | unde
   atEnd = false
   nextComment = text.indexOf(' #')
   nextBackslash = text.indexOf('\\')
-  depthLimit = maxDepth
+  depthLimit = Math.min(maxDepth, MAX_DEPTH)
   try {
     return readDocuments()
   } catch (error) {
@@ -252,7 +255,8 @@ function readKey(): string {
     key = src.slice(pos, end)
     if (resolvePlainScalar(key) !== key) giveUp()
   }
-  if (src.charCodeAt(end) !== COLON || !isSeparated(end + 1) || key.length > MAX_KEY || key === '__proto__') giveUp()
+  // yaml measures a key's length in the text, quotes and escapes included.
+  if (src.charCodeAt(end) !== COLON || !isSeparated(end + 1) || end - pos > MAX_KEY || key === '__proto__') giveUp()
   after = end + 1
   return key
 }
@@ -468,6 +472,11 @@ function nextFlowItem(closer: number): number {
   return next
 }
 
+/** Whether `c` is a flow indicator: `,`, `[`, `]`, `{` or `}`. */
+function isFlowIndicator(c: number): boolean {
+  return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE
+}
+
 /** Reads a collection or a scalar inside a one-line flow collection closed by `closer`; sets `after`. */
 function readFlowNode(at: number, closer: number, depth: number): unknown {
   const c = src.charCodeAt(at)
@@ -486,7 +495,8 @@ function readFlowScalar(at: number, closer: number): unknown {
   if (c === DQUOTE) return readDoubleQuoted(at)
   if (c === SQUOTE) return readSingleQuoted(at)
   if (c === LBRACKET || c === LBRACE || c === COMMA || (c < 128 && NOT_PLAIN_START[c])) giveUp()
-  if ((c === DASH || c === 63) && isSeparated(at + 1)) giveUp()
+  // `-` and `?` are indicators there before a space, the line's end or a flow indicator too.
+  if ((c === DASH || c === 63) && (isSeparated(at + 1) || isFlowIndicator(src.charCodeAt(at + 1)))) giveUp()
   let end = at
   for (; end < lineEnd; end++) {
     const ch = src.charCodeAt(end)

@@ -155,6 +155,12 @@ describe('simple YAML reader: its subset', () => {
     ['content on a document marker', '--- a: 1\n'],
     ['a document end marker', 'a: 1\n...\n'],
     ['a comment glued to a quote', 'a: "b"#c\n'],
+    ['a dash before a flow indicator', 'a: [-]\n'],
+    ['a dash before a comma', 'a: [-, b]\n'],
+    ['a dash as a flow mapping value', 'a: {b: -}\n'],
+    ['a question mark before a flow indicator', 'a: [b, ?]\n'],
+    ['a quoted key longer than 1024 characters with its quotes', `"${'k'.repeat(1023)}": 1\n`],
+    ['a later quoted key longer than 1024 characters with its escapes', `x: 1\n'${"''".repeat(512)}': 1\n`],
   ])('gives up on %s', (_name, text) => {
     expect(readSimpleYaml(text, 32)).toBeUndefined()
   })
@@ -162,9 +168,15 @@ describe('simple YAML reader: its subset', () => {
   it('gives up past its depth limit, and reads up to it', () => {
     const nested = (depth: number): string => Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' leaf\n'
     expect(readSimpleYaml(nested(32), 32)).toBeDefined()
+    // A key as long as yaml allows: 1024 characters of text, quotes included.
+    expect(expectSameAsCareful(`'${'k'.repeat(1022)}': 1\n`)).toBe(true)
     expect(readSimpleYaml(nested(33), 32)).toBeUndefined()
     expect(readSimpleYaml('a: [[[[1]]]]\n', 4)).toBeUndefined()
     expect(readSimpleYaml('a: [[[1]]]\n', 4)).toEqual([{ a: [[[1]]] }])
+    // Whatever the caller's limit, it stops at its own (256 levels), far from the stack's end.
+    expect(readSimpleYaml(`a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, Number.POSITIVE_INFINITY)).toBeUndefined()
+    expect(readSimpleYaml(nested(20_000), 1e9)).toBeUndefined()
+    expect(readSimpleYaml(nested(256), 1e9)).toBeDefined()
   })
 
   it('reads a long file in time linear in its length (one search for comments and escapes over the whole text)', () => {
