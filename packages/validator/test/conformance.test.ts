@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createValidator } from '../src/index.js'
+import { filesUnder } from './helpers.js'
 
 // Conformance: every real PlanSpec file of the public reference project (../shared/upstream-examples)
 // gets the outcome written down here, in strict mode and with --compat. An empty list means valid
@@ -113,12 +114,6 @@ const EXPECTED: Record<string, { strict: string[]; compat: string[] }> = {
   'skills/planspec/assets/plan.yaml': { strict: ["PS2009","PS2011"], compat: ["PS2009","PS2011"] },
 }
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry)
-    return statSync(full).isDirectory() ? yamlFiles(full) : /\.ya?ml$/.test(entry) ? [full] : []
-  })
-}
 
 const validator = createValidator()
 const errorCodes = (file: string, compat: boolean): string[] => {
@@ -128,7 +123,7 @@ const errorCodes = (file: string, compat: boolean): string[] => {
 
 describe('conformance with the upstream PlanSpec files', () => {
   it('has an expectation for every upstream file, and a file for every expectation', () => {
-    expect(yamlFiles(ROOT).map((f) => relative(ROOT, f)).sort()).toEqual(Object.keys(EXPECTED).sort())
+    expect(filesUnder(ROOT).map((f) => relative(ROOT, f)).sort()).toEqual(Object.keys(EXPECTED).sort())
   })
 
   it.each(Object.entries(EXPECTED))('%s', (file, expected) => {
@@ -149,7 +144,7 @@ describe('conformance with the upstream PlanSpec files', () => {
 
   it('validates the upstream capability, binding and goal set together with references resolved', () => {
     const dirs = ['docs/planspec/capabilities', 'docs/planspec/bindings']
-    const files = dirs.flatMap((d) => yamlFiles(join(ROOT, d))).map((f) => ({ file: relative(ROOT, f), text: readFileSync(f, 'utf8') }))
+    const files = dirs.flatMap((d) => filesUnder(join(ROOT, d))).map((f) => ({ file: relative(ROOT, f), text: readFileSync(f, 'utf8') }))
     const result = validator.validate(files, { compat: true })
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
     expect(result.resources.length).toBeGreaterThanOrEqual(files.length)

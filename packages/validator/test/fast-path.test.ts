@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import fc from 'fast-check'
@@ -7,7 +7,7 @@ import { parseAllDocuments, stringify } from 'yaml'
 import { checkFile, createSchemaValidator, createValidator, DEFAULT_LIMITS, fastParse, parseYamlFile, type SourceFile, type ValidateOptions, type ValidationResult } from '../src/index.js'
 import { canonical, mutated, plainValue, tokenSoup, writtenYaml } from './fast-path-arbitraries.js'
 import { BAD_INPUT_CORPUS } from './fixtures/bad-input-corpus.js'
-import { PLAN } from './helpers.js'
+import { filesUnder, PLAN } from './helpers.js'
 
 // The differential test of the fast path (issue 15): every input is validated twice, once as
 // usual (fast parser first, positions only for files with findings) and once with `keepParsed`,
@@ -27,15 +27,9 @@ console.log(`fast-path differential: fast-check seed ${SEED}, ${RUNS} runs per p
 const validator = createValidator()
 const schema = createSchemaValidator()
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry)
-    return statSync(full).isDirectory() ? yamlFiles(full) : /\.(ya?ml|json)$/.test(entry) ? [full] : []
-  })
-}
 
 function corpusSet(name: string, dir: string): { name: string; files: SourceFile[] } {
-  return { name, files: yamlFiles(dir).map((f) => ({ file: relative(REPO, f), text: readFileSync(f, 'utf8') })) }
+  return { name, files: filesUnder(dir, /\.(ya?ml|json)$/).map((f) => ({ file: relative(REPO, f), text: readFileSync(f, 'utf8') })) }
 }
 
 // Every example of the repository, and a sample of the benchmark's generated manifests (the set

@@ -1,6 +1,16 @@
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { createValidator, type SourceFile, type ValidateOptions, type ValidationResult } from '../src/index.js'
 
 const validator = createValidator()
+
+/** The paths of the files under `dir` (recursively, in directory order) whose names match `names`: YAML files by default. */
+export function filesUnder(dir: string, names: RegExp = /\.ya?ml$/): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry)
+    return statSync(full).isDirectory() ? filesUnder(full, names) : names.test(entry) ? [full] : []
+  })
+}
 
 /** Validates files given as `{ name: text }` and returns the result. */
 export function validateTexts(files: Record<string, string>, options: ValidateOptions = {}): ValidationResult {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import fc from 'fast-check'
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS, parseYamlFile } from '../src/index.js'
 import { readSimpleYaml } from '../src/simple-yaml.js'
 import { canonical, mutated, simpleDocuments, simpleLines, tokenSoup, writtenYaml } from './fast-path-arbitraries.js'
-import { PLAN } from './helpers.js'
+import { filesUnder, PLAN } from './helpers.js'
 
 // The simple reader's differential test: whatever it accepts, the positioned parser (yaml, the
 // careful path) reads without a finding, to the same values. Each property also counts what was
@@ -48,12 +48,6 @@ describe('simple YAML reader: what it accepts, the positioned parser reads the s
 })
 
 const REPO = resolve(import.meta.dirname, '../../..')
-function yamlTexts(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry)
-    return statSync(full).isDirectory() ? yamlTexts(full) : /\.ya?ml$/.test(entry) ? [readFileSync(full, 'utf8')] : []
-  })
-}
 
 describe('simple YAML reader: real manifests', () => {
   it('reads every benchmark manifest and nearly every example of the repository and of the upstream project, as the positioned parser does', async () => {
@@ -61,7 +55,7 @@ describe('simple YAML reader: real manifests', () => {
     const benchmark = generator.generateManifests(60).map((f) => f.text)
     expect(benchmark.filter((text) => !expectSameAsCareful(text))).toEqual([])
     // Valid examples only: the upstream project's deliberately broken files are not manifests to read.
-    const examples = [...yamlTexts(join(REPO, 'examples')), ...yamlTexts(resolve(REPO, '../shared/upstream-examples/docs'))].filter((text) => parseYamlFile('f.yaml', text, DEFAULT_LIMITS).findings.length === 0)
+    const examples = [...filesUnder(join(REPO, 'examples')), ...filesUnder(resolve(REPO, '../shared/upstream-examples/docs'))].map((f) => readFileSync(f, 'utf8')).filter((text) => parseYamlFile('f.yaml', text, DEFAULT_LIMITS).findings.length === 0)
     const accepted = examples.filter(expectSameAsCareful).length
     expect(examples.length).toBeGreaterThan(40)
     expect(accepted / examples.length).toBeGreaterThanOrEqual(0.9)

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { compactPlanNodes, createCheckPool, createValidator, DEFAULT_LIMITS, serveValidation, validateParallel, type CheckReply, type LazySource, type SourceFile, type ValidationResult } from '../src/index.js'
 import { canonical } from './fast-path-arbitraries.js'
 import { BAD_INPUT_CORPUS } from './fixtures/bad-input-corpus.js'
-import { PLAN } from './helpers.js'
+import { filesUnder, PLAN } from './helpers.js'
 
 // The worker script as built (the test target builds this package first).
 const workerUrl = new URL('../dist/validate-worker.js', import.meta.url)
@@ -13,14 +13,8 @@ const REPO = resolve(import.meta.dirname, '../../..')
 const GOAL = 'apiVersion: planspec.io/v1alpha1\nkind: Goal\nmetadata:\n  name: ok\nspec:\n  description: A fine goal\n'
 const inWorkers = { jobs: 2, parallelFromBytes: 0, workerUrl } as const
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry)
-    return statSync(full).isDirectory() ? yamlFiles(full) : /\.ya?ml$/.test(entry) ? [full] : []
-  })
-}
 
-const EXAMPLES: SourceFile[] = ['minimal', 'google-sso', 'multi-team'].flatMap((name) => yamlFiles(join(REPO, 'examples', name)).map((f) => ({ file: relative(REPO, f), text: readFileSync(f, 'utf8') })))
+const EXAMPLES: SourceFile[] = ['minimal', 'google-sso', 'multi-team'].flatMap((name) => filesUnder(join(REPO, 'examples', name)).map((f) => ({ file: relative(REPO, f), text: readFileSync(f, 'utf8') })))
 // Many files with findings of every area, including cross-references between files.
 const MIXED: SourceFile[] = [
   ...EXAMPLES,
